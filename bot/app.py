@@ -1,0 +1,141 @@
+"""The application: store, renderer, router, clock, backends and periodic tasks.
+
+Backends call :meth:`App.handle_event` (or :meth:`App.handle` to get the replies and
+send them themselves).  Periodic work (reminders, broadcasts, purges) registers a
+*ticker* ``async fn(now) -> int`` through ``install(app)`` in its module; the loop in
+:meth:`App.run_tickers` calls them with the injected clock, so tests call
+:meth:`App.tick` directly instead of sleeping.
+"""
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+from datetime import datetime
+from typing import Awaitable, Callable
+
+from .clock import Clock, SystemClock
+from .config import Settings
+from .core import Backend, Button, Event, Reply
+from .flowlib import Say
+from .render import Renderer
+from .store import Store
+
+log = logging.getLogger("mes_bot.app")
+
+Ticker = Callable[[datetime], Awaitable[int]]
+
+#: Modules that add tickers or services to the app, if present: each has ``install(app)``.
+EXTENSIONS = ("bot.scheduler", "bot.broadcast")
+
+
+class App:
+    def __init__(self, settings: Settings | None = None, store: Store | None = None,
+                 clock: Clock | None = None, renderer: Renderer | None = None):
+        from .router import Router
+
+        self.settings = settings or Settings()
+        self.store = store or Store(self.settings.db_path)
+        self.clock = clock or SystemClock()
+        self.renderer = renderer or Renderer()
+        self.backends: dict[str, Backend] = {}
+        self.tickers: list[tuple[str, Ticker]] = []
+        self.services: dict[str, object] = {}
+        self.router = Router(self)
+        for name in EXTENSIONS:
+            try:
+                mod = importlib.import_module(name)
+            except ModuleNotFoundError as e:
+                if e.name != name:
+                    raise
+                continue
+            install = getattr(mod, "install", None)
+            if install:
+                install(self)
+
+    # -- backends -------------------------------------------------------------------
+    def add_backend(self, backend: Backend) -> None:
+        self.backends[backend.name] = backend
+
+    async def handle(self, event: Event) -> list[Reply]:
+        from . import metrics
+
+        metrics.inc("messages_in", backend=event.backend)
+        return await self.router.handle(event)
+
+    async def handle_event(self, event: Event) -> None:
+        """Handle an event and send the replies through its backend."""
+        replies = await self.handle(event)
+        backend = self.backends.get(event.backend)
+        if backend is None:
+            return
+        for r in replies:
+            await self.send(event.backend, event.chat_id, r)
+
+    async def send(self, backend_name: str, chat_id: str, reply: Reply) -> str | None:
+        from . import metrics
+
+        backend = self.backends[backend_name]
+        mid = await backend.send(chat_id, reply)
+        metrics.inc("messages_out", backend=backend_name)
+        return mid
+
+    async def is_admin(self, event: Event, chat_id: str | None = None) -> bool:
+        """Operators from the configuration, or the platform's own admin check."""
+        chat_id = chat_id or event.chat_id
+        if event.user_key in self.settings.operators:
+            return True
+        backend = self.backends.get(event.backend)
+        if backend is None:
+            return False
+        try:
+            return bool(await backend.is_admin(event.user_id, chat_id))
+        except Exception:
+            log.warning("is_admin_failed backend=%s", event.backend)
+            return False
+
+    # -- rendering -----------------------------------------------------------------------
+    def render_reply(self, say: Say, locale: str, bind: str | None = None) -> Reply:
+        text = self.renderer.render(say.key, locale, **say.vars)
+        rows = []
+        for row in say.buttons:
+            out = []
+            for c in row:
+                label = self.renderer.label(c.label, locale, **c.vars)
+                if c.url:
+                    out.append(Button(label, url=c.url))
+                elif c.goto:
+                    out.append(Button(label, payload=f"g:{c.goto}"))
+                else:
+                    prefix = bind or "menu:main"
+                    out.append(Button(label, payload=f"{prefix}:{c.payload}"))
+            if out:
+                rows.append(tuple(out))
+        return Reply(key=say.key, text=text, buttons=tuple(rows), attachment=say.attachment,
+                     edit=say.edit, private_start=say.private_start, notice=say.notice)
+
+    # -- periodic work ---------------------------------------------------------------------
+    def add_ticker(self, name: str, fn: Ticker) -> None:
+        self.tickers.append((name, fn))
+
+    async def tick(self, now: datetime | None = None) -> int:
+        now = now or self.clock.now()
+        done = 0
+        for name, fn in self.tickers:
+            try:
+                done += int(await fn(now) or 0)
+            except Exception:
+                log.exception("ticker_failed name=%s", name)
+        return done
+
+    async def run_tickers(self, stop: asyncio.Event, interval: float | None = None) -> None:
+        interval = interval or self.settings.scheduler_interval
+        from . import metrics
+
+        while not stop.is_set():
+            await self.tick()
+            metrics.set_gauge("scheduler_last_tick", self.clock.now().timestamp())
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+            except asyncio.TimeoutError:
+                pass

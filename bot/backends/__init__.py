@@ -1,0 +1,1 @@
+"""Backends are thin pipes: platform update -> Event, Reply -> platform message."""

@@ -1,0 +1,119 @@
+"""Console backend, the embedded default: no token, no account, SQLite in a local folder.
+
+Interactive in a terminal; also reads one message per line from standard input and
+exits 0 at end of input.  Buttons are numbered; typing the number, the label or a
+natural answer selects.  Due reminders are printed while it runs."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from ..core import Event, Reply
+
+NAME = "console"
+USER = "local"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", help="data folder (default: per-user XDG data dir)")
+    p.add_argument("--config", help="TOML configuration file")
+    p.add_argument("--today", help="pretend today is YYYY-MM-DD (demos, reproducible checks)")
+    p.add_argument("--lang", choices=["fr", "en"], help="language (default: French)")
+    p.add_argument("--tz", help="time zone, e.g. Europe/Paris, America/Cayenne")
+
+
+class ConsoleBackend:
+    name = NAME
+
+    def __init__(self, app, stdin=None, stdout=None, locale: str | None = None):
+        self.app = app
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.locale = locale
+        self.interactive = bool(getattr(self.stdin, "isatty", lambda: False)())
+        self.username = None
+        self._print_lock = asyncio.Lock()
+
+    def event(self, text: str | None = None, kind: str = "text", **kw) -> Event:
+        return Event(backend=NAME, chat_id=USER, user_id=USER, text=text, kind=kind,
+                     locale=self.locale, is_direct=True, **kw)
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        text = reply.numbered_text()
+        if reply.attachment is not None:
+            folder = Path(self.app.settings.data_dir) / "exports"
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / reply.attachment.filename
+            path.write_bytes(reply.attachment.data)
+            text += f"\n[{reply.attachment.filename} -> {path}]"
+        async with self._print_lock:
+            self.stdout.write(text + "\n\n")
+            self.stdout.flush()
+        return None
+
+    async def is_admin(self, user_id: str, chat_id: str) -> bool:
+        return True  # the person at the terminal runs the bot
+
+    async def _readline(self) -> str | None:
+        if self.interactive:
+            self.stdout.write("> ")
+            self.stdout.flush()
+        line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+        if line == "":
+            return None
+        return line.rstrip("\r\n")
+
+    async def receive(self, handler) -> None:
+        while True:
+            line = await self._readline()
+            if line is None:
+                return
+            if not line.strip():
+                continue
+            await handler(self.event(line))
+
+
+async def run_console(app, backend: ConsoleBackend) -> int:
+    stop = asyncio.Event()
+    app.add_backend(backend)
+    # What the user sees first: the welcome menu for a new user, pending reminders otherwise.
+    if app.store.get_session(backend.event().session_key) is None:
+        await app.handle_event(backend.event(kind="start"))
+    else:
+        summary = app.services.get("pending_summary")
+        if summary:
+            for reply in await summary(backend.event()):
+                await backend.send(USER, reply)
+    await app.tick()
+    tickers = asyncio.create_task(app.run_tickers(stop, interval=min(app.settings.scheduler_interval, 30)))
+    try:
+        await backend.receive(app.handle_event)
+    finally:
+        stop.set()
+        await tickers
+    return 0
+
+
+def main(args) -> int:
+    from ..app import App
+    from ..clock import OffsetClock, SystemClock
+    from ..config import load_settings
+    from datetime import date
+
+    settings = load_settings(getattr(args, "config", None), data_dir=args.data_dir,
+                             default_locale=args.lang, timezone=args.tz)
+    clock = SystemClock()
+    if args.today:
+        try:
+            clock = OffsetClock(date.fromisoformat(args.today), settings.timezone)
+        except ValueError:
+            print("mes-bot: --today expects YYYY-MM-DD", file=sys.stderr)
+            return 2
+    app = App(settings, clock=clock)
+    backend = ConsoleBackend(app, locale=args.lang)
+    try:
+        return asyncio.run(run_console(app, backend))
+    finally:
+        app.store.close()

@@ -1,0 +1,66 @@
+"""``mes-bot`` command line.  Each sub-command lives in its own module, which defines
+``configure(parser)`` (cheap: no heavy imports) and ``main(args) -> int``; the module is
+imported only when its command runs, so ``mes-bot deadline`` and the console start fast."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = {
+    "console": ("bot.backends.console", "chat with the bot in this terminal (embedded default)"),
+    "deadline": ("bot.deadline_cli", "compute the legal deadline from a date in everyday French"),
+    "telegram": ("bot.backends.telegram", "run the Telegram backend"),
+    "matrix": ("bot.backends.matrix", "run the Matrix backend"),
+    "run": ("bot.ops.run", "run every configured backend in one process"),
+    "check": ("bot.ops.check", "validate the configuration and reachability"),
+    "backup": ("bot.ops.backup", "consistent online copy of the database"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mes-bot", description="Mon espace santé helper bot")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    sub = parser.add_subparsers(dest="command")
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        try:
+            mod = _args_module(module)
+        except ModuleNotFoundError:
+            mod = None
+        if mod is not None and hasattr(mod, "configure"):
+            mod.configure(p)
+        p.set_defaults(_module=module)
+    return parser
+
+
+def _args_module(module: str):
+    """Import the command module (its top level must stay light)."""
+    return importlib.import_module(module)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from . import __version__
+
+        print(f"mes-bot {__version__}")
+        return 0
+    if not args.command:
+        parser.print_help()
+        return 2
+    mod = importlib.import_module(args._module)
+    from .config import ConfigError
+
+    try:
+        return int(mod.main(args) or 0)
+    except ConfigError as e:
+        print(f"mes-bot: configuration error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

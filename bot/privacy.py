@@ -1,0 +1,72 @@
+"""Screen what people type for things they must never send in a chat.
+
+Runs before anything else reads the message.  What it finds is removed from the text
+that the rest of the bot sees, and only the *kind* of finding is kept (never the value).
+Detect by shape, never by validating a key: a wrong NIR is still a NIR to protect.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# NIR: sex digit (1-4, 7, 8), year (2), month (2), département (2 or 2A/2B), commune (3),
+# order (3), then a 2-digit key; spaces, dots or dashes allowed between groups.
+_SEP = r"[ .\-]?"
+NIR_RE = re.compile(
+    r"(?<![\dA-Za-z])[1-478]" + _SEP + r"\d{2}" + _SEP + r"\d{2}" + _SEP + r"(?:\d{2}|2[ABab])"
+    + _SEP + r"\d{3}" + _SEP + r"\d{3}" + r"(?:" + _SEP + r"\d{2})?(?!\d)"
+)
+# Any run of 13 to 15 digits (with separators) is treated as a possible NIR.
+LONG_DIGITS_RE = re.compile(r"(?<!\d)(?:\d[ .\-]?){12,14}\d(?!\d)")
+# carte Vitale serial number: a long digit run (8-12 digits) next to words about the card.
+VITALE_WORDS = re.compile(r"(vitale|num[eé]ro de s[eé]rie|n[°o] de s[eé]rie|serial)", re.I)
+DIGITS_8_12 = re.compile(r"(?<!\d)\d(?:[ ]?\d){7,11}(?!\d)")
+# code provisoire: a code-like token (letters+digits mixed, 6-16 chars) or any token after "code".
+CODE_WORDS = re.compile(r"\bcode(?:\s+provisoire)?\b", re.I)
+CODE_AFTER_WORD = re.compile(r"(\bcode(?:\s+provisoire)?\s*(?:est|is|:|=)?\s*)([A-Za-z0-9\-]{4,20})", re.I)
+MIXED_TOKEN = re.compile(r"\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{8,16}\b")
+
+
+@dataclass
+class Screened:
+    text: str
+    findings: list[str] = field(default_factory=list)  # kinds only: "nir", "vitale", "code", "health"
+
+    @property
+    def sensitive(self) -> bool:
+        return bool(self.findings)
+
+
+def screen(text: str) -> Screened:
+    if not text:
+        return Screened(text or "")
+    findings: list[str] = []
+    out = text
+
+    def sub(pattern, kind, s, repl=" "):
+        new, n = pattern.subn(repl, s)
+        if n and kind not in findings:
+            findings.append(kind)
+        return new
+
+    out = sub(NIR_RE, "nir", out)
+    out = sub(LONG_DIGITS_RE, "nir", out)
+    if VITALE_WORDS.search(out):
+        out = sub(DIGITS_8_12, "vitale", out)
+    m = CODE_AFTER_WORD.search(out)
+    if m and CODE_WORDS.search(out):
+        token = m.group(2)
+        low = token.lower()
+        if low not in {"provisoire", "perdu", "expire", "expiré", "recu", "reçu", "oublie", "oublié"}:
+            out = out[: m.start(2)] + " " + out[m.end(2):]
+            findings.append("code") if "code" not in findings else None
+    out = sub(MIXED_TOKEN, "code", out)
+    try:  # health details (owned by the guidance work): optional extension point
+        from . import health_terms
+
+        out, health = health_terms.strip(out)
+        if health and "health" not in findings:
+            findings.append("health")
+    except ImportError:
+        pass
+    return Screened(re.sub(r"[ \t]{2,}", " ", out).strip(), findings)

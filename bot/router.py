@@ -1,0 +1,415 @@
+"""The router: one inbound Event in, a list of Replies out.
+
+Order of work on a text message:
+1. screen sensitive data (NIR, carte Vitale serial, code provisoire, health details):
+   warn, and drop them from the text every later step sees;
+2. global commands (/menu, /aide, /annuler, /langue, /oubli, and those flows declare);
+3. the buttons currently shown (typed number, label or natural answer);
+4. unless the state waits for free text: interceptors from flows (questions, dates);
+5. the current state's text handler;
+6. a kind "I did not understand" with the current choices again.
+
+Conversation state lives in the ``sessions`` table, so it survives restarts; one lock
+per conversation keeps two quick messages from interleaving.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import inspect
+import logging
+import re
+import weakref
+from dataclasses import dataclass, field
+
+from . import privacy
+from .core import Button, Event, Reply
+from .flowlib import END, Choice, Ctx, Flow, Say, State, Turn
+from .render import LOCALES
+from .store.core import Session
+from .textnorm import label_key
+
+log = logging.getLogger("mes_bot.router")
+
+HOME = "menu:main"
+MAX_HOPS = 12
+MAX_TEXT = 2000
+YES = {"oui", "ouais", "yes", "ok", "d accord", "daccord", "oki", "y", "o", "yep", "ouai", "si"}
+NO = {"non", "no", "nope", "n", "pas maintenant"}
+
+# Commands every conversation understands, before any flow.
+BUILTIN = ("start", "menu", "aide", "annuler", "langue", "oubli")
+BUILTIN_ALIASES = {
+    "help": "aide", "cancel": "annuler", "language": "langue", "lang": "langue", "forget": "oubli",
+    "stop": "annuler", "retour": "menu", "accueil": "menu", "home": "menu",
+}
+GROUP_OK_COMMANDS = {"start", "menu", "aide", "langue", "annuler"}
+COMMAND_RE = re.compile(r"^/([A-Za-z_àâçéèêëîïôûùüÿ]+)(?:@(\S+))?(?:\s+(.*))?$", re.S)
+
+
+@dataclass
+class Registry:
+    flows: dict[str, Flow] = field(default_factory=dict)
+    commands: dict[str, object] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    interceptors: list[tuple[int, object]] = field(default_factory=list)
+    start: dict[str, object] = field(default_factory=dict)
+    group_commands: set[str] = field(default_factory=set)
+
+    def state(self, flow: str, state: str) -> State | None:
+        f = self.flows.get(flow)
+        return f.states.get(state) if f else None
+
+
+def load_registry() -> Registry:
+    import importlib
+    import pkgutil
+
+    import flows as flows_pkg
+
+    reg = Registry()
+    for mod in sorted(pkgutil.iter_modules(flows_pkg.__path__), key=lambda m: m.name):
+        if mod.name.startswith("_"):
+            continue
+        m = importlib.import_module(f"flows.{mod.name}")
+        for f in getattr(m, "FLOWS", []):
+            if f.name in reg.flows:
+                raise RuntimeError(f"flow {f.name!r} defined twice")
+            reg.flows[f.name] = f
+        reg.commands.update(getattr(m, "COMMANDS", {}))
+        reg.aliases.update(getattr(m, "ALIASES", {}))
+        reg.interceptors.extend(getattr(m, "INTERCEPTORS", []))
+        reg.start.update(getattr(m, "START", {}))
+        reg.group_commands.update(getattr(m, "GROUP_COMMANDS", set()))
+    reg.interceptors.sort(key=lambda p: p[0])
+    return reg
+
+
+def split_target(target: str, current_flow: str) -> tuple[str, str]:
+    if ":" in target:
+        f, s = target.split(":", 1)
+        return f, s
+    return current_flow, target
+
+
+def _bound(say: Say, where: str | None) -> Say:
+    """A copy of ``say`` remembering which state its buttons answer to (None: the final one)."""
+    copy = dataclasses.replace(say)
+    copy._bind = where
+    return copy
+
+
+async def _maybe(value):
+    if inspect.isawaitable(value):
+        return await value
+    return value
+
+
+class Router:
+    def __init__(self, app, registry: Registry | None = None):
+        self.app = app
+        self.reg = registry or load_registry()
+        self._locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
+
+    # -- public -----------------------------------------------------------------
+    async def handle(self, event: Event) -> list[Reply]:
+        lock = self._locks.get(event.session_key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[event.session_key] = lock
+        async with lock:
+            try:
+                return await self._handle(event)
+            except Exception:  # never let one message kill the bot
+                log.exception("handler_error backend=%s kind=%s", event.backend, event.kind)
+                locale = self._locale_for(event, None)
+                return [self.app.render_reply(Say("core/error"), locale)]
+
+    # -- internals ----------------------------------------------------------------
+    def _locale_for(self, event: Event, user) -> str:
+        if user is not None and user.locale in LOCALES:
+            return user.locale
+        hint = (event.locale or "").lower()[:2]
+        if hint in LOCALES:
+            return hint
+        return self.app.settings.default_locale
+
+    async def _handle(self, event: Event) -> list[Reply]:
+        app, store = self.app, self.app.store
+        now = app.clock.now()
+        user = store.touch_user(event.user_key, event.backend, event.chat_id if event.is_direct else None, now)
+        locale = self._locale_for(event, user)
+        tz = user.tz or app.settings.timezone
+        session = store.get_session(event.session_key)
+        out: list[Say] = []
+        fresh = session is None
+        if session is None:
+            session = Session(event.session_key, event.user_key, "menu", "main", {})
+        elif self.reg.state(session.flow, session.state) is None:
+            log.warning("session_reset flow=%s state=%s", session.flow, session.state)
+            out.append(Say("core/session_reset"))
+            session = Session(event.session_key, event.user_key, "menu", "main", {})
+            fresh = True
+        ctx = Ctx(event=event, data=session.data, locale=locale, tz=tz, now=now,
+                  settings=app.settings, store=store, app=app, flow=session.flow, state=session.state)
+
+        turn = await self._dispatch(ctx, session, event, out, fresh)
+        if turn is not None:
+            await self._apply(ctx, session, turn, out)
+        # locale may have changed during the turn (/langue)
+        locale = ctx.locale
+        replies = [self.app.render_reply(s, locale, bind=getattr(s, "_bind", None) or f"{ctx.flow}:{ctx.state}")
+                   for s in out]
+        self._remember_buttons(ctx, replies, out)
+        session.flow, session.state = ctx.flow, ctx.state
+        if store.get_user(event.user_key) is not None and not ctx.data.get("_forgotten"):
+            store.save_session(session, now)
+        return replies
+
+    async def _dispatch(self, ctx: Ctx, session: Session, event: Event, out: list[Say], fresh: bool) -> Turn | None:
+        kind = event.kind
+        if kind == "start":
+            return await self._start(ctx, event.payload)
+        if kind == "unsupported":
+            return Turn([Say("core/only_text")]) if event.is_direct else None
+        if kind == "edit":
+            return Turn([Say("core/edit_ignored")]) if event.is_direct else None
+        if kind == "undecryptable":
+            return Turn([Say("core/undecryptable")])
+        if kind == "button" and event.choice:
+            return await self._button(ctx, event.choice)
+        text = event.text or ""
+        if not text.strip():
+            return Turn([Say("core/only_text")]) if event.is_direct else None
+        if len(text) > MAX_TEXT:
+            return Turn([Say("core/too_long", {"limit": MAX_TEXT})], reprompt=False)
+        screened = privacy.screen(text)
+        if screened.sensitive:
+            out.append(Say("core/privacy_warning", {"kinds": list(screened.findings)}))
+            text = screened.text
+            if not re.search(r"\w", text):
+                return None
+        ctx.data.pop("_screened", None)
+        m = COMMAND_RE.match(text.strip())
+        if m:
+            return await self._command(ctx, m.group(1), m.group(3) or "", addressed_to=m.group(2))
+        if text.strip().startswith("/"):
+            return Turn([Say("core/unknown_command")], reprompt=False, goto=None)
+        picked = self._match_typed_choice(ctx, text)
+        if picked is not None:
+            return await self._button(ctx, picked)
+        if not event.is_direct:
+            return None  # in groups, plain chatter is not for the bot
+        state = self.reg.state(ctx.flow, ctx.state)
+        if state is not None and not state.free_text:
+            for _prio, fn in self.reg.interceptors:
+                t = await _maybe(fn(ctx, text))
+                if t is not None:
+                    return t
+        if state is not None and state.on_text is not None:
+            t = await _maybe(state.on_text(ctx, text))
+            if t is not None:
+                return t
+        if fresh:
+            return Turn([Say("core/not_understood_first")], goto=HOME)
+        return Turn([Say("core/not_understood")], reprompt=True)
+
+    # -- commands -----------------------------------------------------------------------
+    async def _command(self, ctx: Ctx, name: str, arg: str, addressed_to: str | None = None) -> Turn | None:
+        name = name.lower()
+        name = self.reg.aliases.get(name, BUILTIN_ALIASES.get(name, name))
+        ev = ctx.event
+        if addressed_to and not ev.is_direct:
+            me = getattr(self.app.backends.get(ev.backend), "username", None)
+            if me and addressed_to.lower() != str(me).lower():
+                return None  # a command for another bot in the group
+        if name == "start":
+            return await self._start(ctx, arg.strip() or None)
+        if name == "menu":
+            return Turn(goto=HOME, clear=True)
+        if name == "annuler":
+            return Turn([Say("core/cancelled")], goto=HOME, clear=True)
+        if name == "aide":
+            cmds = sorted(set(BUILTIN) | set(self.reg.commands))
+            return Turn([Say("core/help", {"commands": cmds, "direct": ev.is_direct})])
+        if name == "langue":
+            want = arg.strip().lower()[:2]
+            if want in LOCALES:
+                return self._set_locale(ctx, want)
+            return Turn(goto="menu:language")
+        if name == "oubli":
+            if not ev.is_direct:
+                return Turn([Say("core/go_private", private_start="oubli")])
+            return Turn(goto="menu:forget")
+        if name in self.reg.commands:
+            if not ev.is_direct and name not in self.reg.group_commands:
+                return Turn([Say("core/go_private", private_start=name)])
+            target = self.reg.commands[name]
+            if callable(target):
+                return await _maybe(target(ctx, arg))
+            return Turn(goto=str(target))
+        return Turn([Say("core/unknown_command")])
+
+    def _set_locale(self, ctx: Ctx, locale: str) -> Turn:
+        ctx.store.set_user(ctx.user_key, locale=locale)
+        ctx.locale = locale
+        return Turn([Say("core/language_set")], goto=HOME)
+
+    async def _start(self, ctx: Ctx, payload: str | None) -> Turn:
+        if payload:
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", payload):
+                return Turn([Say("core/bad_link")], goto=HOME)
+            if payload == "oubli":
+                return Turn(goto="menu:forget")
+            if payload in self.reg.commands and ctx.event.is_direct:
+                return await self._command(ctx, payload, "")
+            for prefix, fn in sorted(self.reg.start.items(), key=lambda kv: -len(kv[0])):
+                if payload.startswith(prefix):
+                    t = await _maybe(fn(ctx, payload))
+                    if t is not None:
+                        return t
+            if payload in self.reg.flows:
+                return Turn(goto=f"{payload}:{self.reg.flows[payload].start}")
+        return Turn([Say("core/welcome")], goto=HOME, clear=True)
+
+    # -- buttons ---------------------------------------------------------------------------
+    def _match_typed_choice(self, ctx: Ctx, text: str) -> str | None:
+        shown = ctx.data.get("_buttons") or []
+        if not shown:
+            return None
+        t = label_key(text)
+        if not t:
+            return None
+        if t.isdigit():
+            i = int(t)
+            return shown[i - 1][0] if 1 <= i <= len(shown) else None
+        for payload, lab, words in shown:
+            if t == lab or t in words:
+                return payload
+        yes_no = [(p, w) for p, _l, ws in shown for w in ws if w in ("__yes__", "__no__")]
+        if t in YES:
+            for p, w in yes_no:
+                if w == "__yes__":
+                    return p
+        if t in NO:
+            for p, w in yes_no:
+                if w == "__no__":
+                    return p
+        # a label typed with a little more or less ("comprendre" for "Je veux comprendre")
+        hits = [p for p, lab, _w in shown if len(t) >= 4 and (t in lab.split() or (len(t) >= 6 and t in lab))]
+        if len(hits) == 1:
+            return hits[0]
+        return None
+
+    async def _button(self, ctx: Ctx, payload: str) -> Turn | None:
+        if payload.startswith("g:"):
+            return Turn(goto=payload[2:])
+        if payload.startswith("c:"):
+            name, _, arg = payload[2:].partition(" ")
+            return await self._command(ctx, name, arg)
+        parts = payload.split(":", 2)
+        if len(parts) != 3:
+            return Turn([Say("core/stale_button")], goto=HOME)
+        flow, state_name, local = parts
+        state = self.reg.state(flow, state_name)
+        if state is None:
+            return Turn([Say("core/stale_button")], goto=HOME)
+        fl = self.reg.flows[flow]
+        if fl.personal and not ctx.event.is_direct:
+            return Turn([Say("core/go_private", private_start=flow)])
+        # a button from an earlier message: act as if we were in that state
+        ctx.flow, ctx.state = flow, state_name
+        handler = state.on_choice
+        if isinstance(handler, dict):
+            target = handler.get(local)
+            if target is None:
+                return Turn([Say("core/stale_button")], reprompt=True)
+            if callable(target):
+                return await _maybe(target(ctx))
+            return Turn(goto=str(target))
+        if callable(handler):
+            t = await _maybe(handler(ctx, local))
+            return t if t is not None else Turn([Say("core/stale_button")], reprompt=True)
+        return Turn([Say("core/stale_button")], reprompt=True)
+
+    # -- applying a turn -----------------------------------------------------------------------
+    async def _apply(self, ctx: Ctx, session: Session, turn: Turn, out: list[Say]) -> None:
+        hops = 0
+        while turn is not None and hops < MAX_HOPS:
+            hops += 1
+            if turn.clear:
+                keep = {k: v for k, v in ctx.data.items() if k.startswith("_keep_")}
+                ctx.data.clear()
+                ctx.data.update(keep)
+            if turn.data:
+                ctx.data.update(turn.data)
+            dest = turn.goto
+            out.extend(_bound(s, None) for s in turn.say)  # bound to where the conversation ends up
+            if dest == END:
+                ctx.flow, ctx.state = "menu", "main"
+                ctx.data.pop("_buttons", None)
+                return
+            if dest is None:
+                if turn.reprompt:
+                    nxt = await self._enter(ctx, ctx.flow, ctx.state, out)
+                    turn = nxt
+                    continue
+                return
+            flow, state = split_target(dest, ctx.flow)
+            fl = self.reg.flows.get(flow)
+            if fl is None or state not in fl.states:
+                log.error("bad_target target=%s", dest)
+                out.append(Say("core/unavailable"))
+                flow, state = "menu", "main"
+                fl = self.reg.flows[flow]
+            if fl.personal and not ctx.event.is_direct:
+                out.append(Say("core/go_private", private_start=flow))
+                return
+            if fl.admin_only and not await self.app.is_admin(ctx.event):
+                out.append(Say("core/admin_only"))
+                return
+            turn = await self._enter(ctx, flow, state, out)
+        if hops >= MAX_HOPS:
+            log.error("too_many_hops flow=%s state=%s", ctx.flow, ctx.state)
+
+    async def _enter(self, ctx: Ctx, flow: str, state_name: str, out: list[Say]) -> Turn | None:
+        ctx.flow, ctx.state = flow, state_name
+        state = self.reg.state(flow, state_name)
+        prompt = state.prompt
+        if prompt is None:
+            return None
+        result = await _maybe(prompt(ctx)) if callable(prompt) else prompt
+        if result is None:
+            return None
+        if isinstance(result, Say):
+            result = [result]
+        here = f"{flow}:{state_name}"
+        if isinstance(result, Turn):
+            if result.goto is None and not result.clear and not result.data and not result.reprompt:
+                out.extend(_bound(s, here) for s in result.say)
+                return None
+            return result
+        out.extend(_bound(s, here) for s in result)
+        return None
+
+    def _remember_buttons(self, ctx: Ctx, replies: list[Reply], says: list[Say]) -> None:
+        """Keep (payload, folded label, folded words) of the last buttons shown, for typing."""
+        for reply, say in zip(reversed(replies), reversed(says)):
+            if reply.buttons:
+                shown = []
+                renderer = self.app.renderer
+                flat_choices = [c for row in say.buttons for c in row]
+                for b, c in zip(reply.flat_buttons(), flat_choices):
+                    if b.payload is None:
+                        continue
+                    words = []
+                    for w in c.words:
+                        if w in ("__yes__", "__no__"):
+                            words.append(w)
+                        else:
+                            words.append(label_key(renderer.label(w, ctx.locale)))
+                    shown.append([b.payload, label_key(b.label), words])
+                ctx.data["_buttons"] = shown
+                return
+        if says:
+            ctx.data.pop("_buttons", None)

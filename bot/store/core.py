@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from .base import utcnow_iso
+
+
+@dataclass
+class Session:
+    session_key: str
+    user_key: str
+    flow: str
+    state: str
+    data: dict = field(default_factory=dict)
+    updated_at: str | None = None
+
+
+@dataclass
+class User:
+    user_key: str
+    backend: str
+    chat_id: str | None
+    locale: str | None
+    tz: str | None
+    active: bool = True
+
+
+class CoreStore:
+    """Users, sessions and a small key/value table."""
+
+    # -- users ----------------------------------------------------------------
+    def get_user(self, user_key: str) -> User | None:
+        rows = list(self.db.query("SELECT * FROM users WHERE user_key = ?", [user_key]))
+        if not rows:
+            return None
+        r = rows[0]
+        return User(r["user_key"], r["backend"], r["chat_id"], r["locale"], r["tz"], bool(r["active"]))
+
+    def touch_user(self, user_key: str, backend: str, chat_id: str | None = None, now=None) -> User:
+        """Create the user row if needed; remember the private chat used to reach them."""
+        ts = utcnow_iso(now)
+        with self.lock:
+            existing = self.get_user(user_key)
+            if existing is None:
+                self.db["users"].insert(
+                    {"user_key": user_key, "backend": backend, "chat_id": chat_id, "locale": None,
+                     "tz": None, "active": 1, "created_at": ts, "updated_at": ts}
+                )
+            else:
+                upd = {"updated_at": ts, "active": 1}
+                if chat_id is not None:
+                    upd["chat_id"] = chat_id
+                self.db["users"].update(user_key, upd)
+        return self.get_user(user_key)
+
+    def set_user(self, user_key: str, **fields) -> None:
+        allowed = {"locale", "tz", "active", "chat_id"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"cannot store {bad} on a user")
+        fields["updated_at"] = utcnow_iso()
+        with self.lock:
+            self.db["users"].update(user_key, fields)
+
+    def deactivate_user(self, user_key: str) -> None:
+        with self.lock:
+            if self.get_user(user_key):
+                self.db["users"].update(user_key, {"active": 0, "updated_at": utcnow_iso()})
+
+    def forget_user(self, user_key: str) -> int:
+        """Erase everything about a user, in every table that has a ``user_key`` column."""
+        n = 0
+        with self.transaction() as db:
+            for table in self.tables_with_column("user_key"):
+                if table == "users":
+                    continue
+                n += db.execute(f"DELETE FROM [{table}] WHERE user_key = ?", [user_key]).rowcount
+            n += db.execute("DELETE FROM users WHERE user_key = ?", [user_key]).rowcount
+        return n
+
+    # -- sessions ---------------------------------------------------------------
+    def get_session(self, session_key: str) -> Session | None:
+        rows = list(self.db.query("SELECT * FROM sessions WHERE session_key = ?", [session_key]))
+        if not rows:
+            return None
+        r = rows[0]
+        try:
+            data = json.loads(r["data"] or "{}")
+        except ValueError:
+            data = {}
+        return Session(r["session_key"], r["user_key"], r["flow"], r["state"], data, r["updated_at"])
+
+    def save_session(self, s: Session, now=None) -> None:
+        with self.lock:
+            self.db["sessions"].upsert(
+                {"session_key": s.session_key, "user_key": s.user_key, "flow": s.flow,
+                 "state": s.state, "data": json.dumps(s.data, ensure_ascii=False, default=str),
+                 "updated_at": utcnow_iso(now)},
+                pk="session_key",
+            )
+
+    def delete_session(self, session_key: str) -> None:
+        with self.lock:
+            self.db.execute("DELETE FROM sessions WHERE session_key = ?", [session_key])
+
+    # -- key/value (sync tokens, bot state) -------------------------------------------
+    def kv_get(self, key: str, default: str | None = None) -> str | None:
+        rows = list(self.db.query("SELECT value FROM kv WHERE key = ?", [key]))
+        return rows[0]["value"] if rows else default
+
+    def kv_set(self, key: str, value: str | None) -> None:
+        with self.lock:
+            self.db["kv"].upsert({"key": key, "value": value}, pk="key")

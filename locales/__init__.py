@@ -1,0 +1,1 @@
+"""Templates per locale (Jinja2). French is complete and is the fallback."""

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs the whole test suite from a fresh clone: creates the virtual environment, installs
+# mes-bot with its test dependencies, installs Synapse in its own venv (for the Matrix
+# tests), then runs pytest.  Exit code 5 (no tests collected) counts as a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-python3}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
+
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/pip install -q -e ".[dev]"
+
+# Synapse lives in its own venv; the Matrix test fixtures start it on 127.0.0.1.
+if [ ! -x .synapse-venv/bin/python ] || ! .synapse-venv/bin/python -c "import synapse" 2>/dev/null; then
+  "$PY" -m venv .synapse-venv
+  .synapse-venv/bin/pip install -q matrix-synapse
+fi
+export MESBOT_SYNAPSE_PYTHON="$PWD/.synapse-venv/bin/python"
+
+set +e
+.venv/bin/python -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "pytest collected no tests: failing" >&2
+  exit 1
+fi
+exit "$rc"

@@ -1,0 +1,16 @@
+import pytest
+
+from tests.harness import Chat, make_app
+
+
+@pytest.fixture
+def app_env(tmp_path):
+    app, backend, clock = make_app(tmp_path)
+    yield app, backend, clock
+    app.store.close()
+
+
+@pytest.fixture
+def chat(app_env):
+    app, backend, _clock = app_env
+    return Chat(app, backend)

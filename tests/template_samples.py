@@ -1,0 +1,8 @@
+"""Sample variables for templates that need them (used by test_templates)."""
+from datetime import date
+
+SAMPLES = {
+    "core/too_long": [{"limit": 2000}],
+    "core/privacy_warning": [{"kinds": ["nir"]}, {"kinds": ["vitale", "code", "health"]}],
+    "core/help": [{"commands": ["aide", "menu"], "direct": True}],
+}

@@ -161,6 +161,9 @@ class Backend(Protocol):
     async def is_admin(self, user_id: str, chat_id: str) -> bool:
         """True when ``user_id`` may administer ``chat_id``."""
 
+    async def stop(self) -> None:
+        """Stop receiving; ``receive`` returns soon after."""
+
 
 @dataclass
 class SendResult:

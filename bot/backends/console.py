@@ -56,6 +56,9 @@ class ConsoleBackend:
     async def is_admin(self, user_id: str, chat_id: str) -> bool:
         return True  # the person at the terminal runs the bot
 
+    async def stop(self) -> None:
+        self._stopped = True
+
     async def _readline(self) -> str | None:
         if self.interactive:
             self.stdout.write("> ")

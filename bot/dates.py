@@ -1,0 +1,644 @@
+"""Understand the notification date the way people write it, in everyday French.
+
+Pipeline for one message (see docs/dates.md):
+
+1. privacy screen first (``bot.privacy.screen``): NIR-like numbers, carte Vitale serials and
+   codes are removed, so they are never read as dates nor echoed back;
+2. normalisation: lower case, no accents, ``1er`` -> ``1``, spelled numbers -> digits (only
+   where a number is expected), digits glued to words split, month and weekday typos fixed;
+3. a small grammar of regular expressions, most specific first, each match masked before the
+   next one runs: ISO, day-first numeric, day + month name (+ year), fuzzy months
+   ("début novembre"), relative phrases ("il y a 3 jours", "avant-hier"), weekdays
+   ("lundi dernier"), a bare day ("le 12");
+4. dateparser as a fallback for what the grammar does not place (a month or weekday word
+   left over), imported lazily and checked by the same rules;
+5. checks: never in the future, never silently corrected (31/11 is refused), never before
+   the scheme started (``facts.SCHEME_START_YEAR``).
+
+When several dates appear, the earliest valid one is kept (it gives the safer deadline).
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from . import facts
+from .textnorm import fold
+
+ERRORS = ("no_date", "future", "impossible", "too_old", "ambiguous")
+_ERROR_RANK = {"impossible": 0, "too_old": 1, "future": 2, "ambiguous": 3}
+
+
+@dataclass(frozen=True)
+class DateResult:
+    """What was understood.  Holds dates and small numbers only, never the message text."""
+
+    date: date | None = None            # sending date for the rule (shifted for a letter's arrival day)
+    understood: date | None = None      # the user's own date, as understood
+    error: str | None = None            # None or one of ERRORS
+    approximate: bool = False           # fuzzy, or shifted for a letter's arrival day
+    fuzzy: bool = False                 # "début novembre", "la semaine dernière"...: earliest plausible day
+    letter_arrived: bool = False        # the date is the day a letter arrived
+    shift_days: int = 0                 # days taken off for a letter's arrival
+    kind: str = ""                      # explicit | yearless | relative | weekday | bare_day | fuzzy | fallback
+    detail: dict = field(default_factory=dict, compare=False)  # for explanations: day, month, year, max_day...
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.date is not None
+
+
+# --- vocabulary ------------------------------------------------------------------------------------
+_MONTH_FORMS = {
+    1: "janvier janv jan january jnvier janvie",
+    2: "fevrier fevr fev feb february fevier fevrie",
+    3: "mars mar march",
+    4: "avril avr apr april",
+    5: "mai may",
+    6: "juin jun june",
+    7: "juillet juil jul july juilet",
+    8: "aout aou aug august",
+    9: "septembre sept sep september setembre",
+    10: "octobre oct october",
+    11: "novembre nov november",
+    12: "decembre dec december",
+}
+MONTHS: dict[str, int] = {w: m for m, forms in _MONTH_FORMS.items() for w in forms.split()}
+_MONTH_FULL = {w: m for w, m in MONTHS.items() if len(w) >= 5}
+
+_WEEKDAY_FORMS = {
+    0: "lundi monday", 1: "mardi tuesday", 2: "mercredi wednesday", 3: "jeudi thursday",
+    4: "vendredi friday", 5: "samedi saturday", 6: "dimanche sunday",
+}
+WEEKDAYS: dict[str, int] = {w: d for d, forms in _WEEKDAY_FORMS.items() for w in forms.split()}
+
+_NUMBER_WORDS = {
+    "un": 1, "une": 1, "premier": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
+    "quatorze": 14, "quinze": 15, "seize": 16, "dix sept": 17, "dix huit": 18, "dix neuf": 19,
+    "vingt": 20, "vingt et un": 21, "vingt et une": 21, "vingt deux": 22, "vingt trois": 23,
+    "vingt quatre": 24, "vingt cinq": 25, "vingt six": 26, "vingt sept": 27, "vingt huit": 28,
+    "vingt neuf": 29, "trente": 30, "trente et un": 31, "trente et une": 31,
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10,
+}
+# longest first, so "dix sept" wins over "dix"; hyphens are spaces after normalisation
+_NUM_ALT = "|".join(sorted((re.escape(w.strip()).replace(r"\ ", r"[ -]") for w in _NUMBER_WORDS),
+                           key=len, reverse=True))
+_UNIT = r"(?:jours?|j|jrs?|semaines?|sem|mois|ans?|annees?|days?|weeks?|months?|years?)"
+_AFTER_NUMBER_NOT_DAY = re.compile(
+    r"\s*(?:[/.-]\s*\d|:\s*\d|" + _UNIT + r"\b|h\b|h\s*\d|heures?\b|min|eme\b|e\b|%|euros?\b|eur\b|"
+    r"mails?\b|e mails?\b|courriers?\b|lettres?\b|enfants?\b|fois\b|personnes?\b|numeros?\b|chiffres?\b)")
+
+# --- normalisation --------------------------------------------------------------------------------
+_PUNCT = re.compile(r"[^\w\s/.:-]")
+_SPACES = re.compile(r"\s+")
+_ORDINAL = re.compile(r"\b(\d{1,2})\s?(?:er|ere|eme|nd|rd|th|st)\b")
+_DIGIT_ALPHA = re.compile(r"(\d)([a-z])")
+_ALPHA_DIGIT = re.compile(r"([a-z])(\d)")
+_WORD = re.compile(r"[a-z]{4,12}")
+_NUM_BEFORE = re.compile(r"\b(" + _NUM_ALT + r")\b(?=\s+(?:de\s+)?(?:[a-z]{3,10})\b)")
+_NUM_AFTER_CTX = re.compile(
+    r"\b(il y a|il ya|y a|ya|ca fait|cela fait|ca va faire|depuis|dans|des|il y a environ|il y a presque)\s+("
+    + _NUM_ALT + r")\b")
+_NUM_AFTER_LE = re.compile(r"\b(le|du)\s+(" + _NUM_ALT + r")\b")
+_SINGULAR = {"un", "une", "premier", "one"}
+
+
+def _num(word: str) -> int:
+    return _NUMBER_WORDS[re.sub(r"[ -]+", " ", word)]
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment), stopping early above ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] | None = None
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+_KNOWN_WORDS = set(MONTHS) | set(WEEKDAYS) | {
+    "jours", "semaine", "semaines", "dernier", "derniere", "prochain", "prochaine", "matin", "midi",
+    "soir", "depuis", "janvier", "lettre", "lettres", "courrier", "juste", "environ", "mardis", "jeudis",
+    "avant", "apres", "hier", "demain", "numero", "merci", "bonjour", "annee", "annees", "enfant", "enfants",
+    "debut", "milieu", "novice", "octet", "marche", "maison", "mairie", "jardin", "mercredis", "lundis",
+    "vendredis", "samedis", "dimanches", "decembre", "decembres", "juillet", "jouet", "jeudi", "mercie",
+}
+
+
+def _fix_word(word: str, table: dict[str, int], min_len: int) -> int | None:
+    """Map a word to a month/weekday number, tolerating one typo (two for long words)."""
+    if word in table:
+        return table[word]
+    if len(word) < min_len or word in _KNOWN_WORDS:
+        return None
+    limit = 1 if len(word) < 7 else 2
+    best = None
+    for form, value in table.items():
+        if len(form) < 5 or form[0] != word[0]:
+            continue
+        d = _edit_distance(word, form, limit)
+        if d <= limit and (best is None or d < best[0]):
+            best = (d, value)
+    return best[1] if best else None
+
+
+def month_of(word: str) -> int | None:
+    return _fix_word(word.rstrip("."), MONTHS, 5)
+
+
+def weekday_of(word: str) -> int | None:
+    return _fix_word(word, WEEKDAYS, 5)
+
+
+def normalise(text: str) -> str:
+    """Folded text ready for the grammar (sensitive numbers must already be removed)."""
+    s = fold(text).replace("'", " ").replace("`", " ")
+    s = _PUNCT.sub(" ", s)
+    s = s.replace("_", " ")
+    s = _ORDINAL.sub(r"\1 ", s)
+    s = _DIGIT_ALPHA.sub(r"\1 \2", s)
+    s = _ALPHA_DIGIT.sub(r"\1 \2", s)
+    s = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", s)          # avant-hier, vingt-et-un, mi-octobre
+    s = re.sub(r"(?<=[a-z])\.(?=\s|$)", " ", s)           # "nov." -> "nov"
+    s = _SPACES.sub(" ", s).strip()
+    if any(w in s for w in ("un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix",
+                            "onze", "douze", "treize", "quatorze", "quinze", "seize", "vingt", "trente",
+                            "premier", "one", "two", "three", "four", "five", "seven", "eight", "nine", "ten")):
+        s = _spell_numbers(s)
+    return s
+
+
+def _spell_numbers(s: str) -> str:
+    def before(m: re.Match) -> str:
+        nxt = s[m.end():].lstrip()
+        word = re.match(r"(?:de\s+)?([a-z]{3,10})", nxt)
+        w = word.group(1) if word else ""
+        if w in MONTHS or month_of(w) or re.fullmatch(_UNIT, w) or w in ("quinzaine",):
+            if m.group(1) == "sept" and re.fullmatch(r"\d.*", s[:m.start()].rstrip()[-1:] or "x"):
+                return m.group(0)  # "3 sept 2026": the month
+            return str(_num(m.group(1)))
+        return m.group(0)
+
+    s = _NUM_BEFORE.sub(before, s)
+    s = _NUM_AFTER_CTX.sub(lambda m: f"{m.group(1)} {_num(m.group(2))}", s)
+    s = _NUM_AFTER_LE.sub(lambda m: m.group(0) if m.group(2) in _SINGULAR else f"{m.group(1)} {_num(m.group(2))}", s)
+    return s
+
+
+# --- candidates ----------------------------------------------------------------------------------
+@dataclass
+class _Cand:
+    pos: int
+    value: date | None = None
+    error: str | None = None
+    fuzzy: bool = False
+    kind: str = ""
+    detail: dict = field(default_factory=dict)
+
+
+def _checked(y: int, m: int, d: int, today: date, pos: int, kind: str, fuzzy: bool = False) -> _Cand:
+    if not 1 <= m <= 12 or not 1 <= d <= 31:
+        return _Cand(pos, error="impossible", kind=kind, detail={"day": d, "month": m, "year": y})
+    if y < 100:
+        y += 2000
+    if y < facts.SCHEME_START_YEAR:
+        return _Cand(pos, error="too_old", kind=kind, detail={"year": y, "start": facts.SCHEME_START_YEAR})
+    max_day = calendar.monthrange(y, m)[1] if y <= 9999 else 31
+    if d > max_day:
+        return _Cand(pos, error="impossible", kind=kind,
+                     detail={"day": d, "month": m, "year": y, "max_day": max_day,
+                             "leap": m == 2 and d == 29})
+    if y > 9999:
+        return _Cand(pos, error="future", kind=kind)
+    value = date(y, m, d)
+    if value > today:
+        return _Cand(pos, error="future", kind=kind, detail={"date": value.isoformat()})
+    return _Cand(pos, value=value, kind=kind, fuzzy=fuzzy)
+
+
+def _yearless(m: int, d: int, today: date, pos: int, kind: str = "yearless", fuzzy: bool = False) -> _Cand:
+    """A day and month without a year: the most recent such date within the last 12 months."""
+    if not 1 <= m <= 12 or not 1 <= d <= 31 or d > (29 if m == 2 else calendar.monthrange(2001, m)[1]):
+        max_day = 29 if m == 2 else (calendar.monthrange(2001, m)[1] if 1 <= m <= 12 else 0)
+        return _Cand(pos, error="impossible", kind=kind, detail={"day": d, "month": m, "year": None, "max_day": max_day})
+    for y in (today.year, today.year - 1):
+        if d <= calendar.monthrange(y, m)[1]:
+            value = date(y, m, d)
+            if value <= today:
+                if value.year < facts.SCHEME_START_YEAR:
+                    return _Cand(pos, error="too_old", kind=kind, detail={"year": value.year, "start": facts.SCHEME_START_YEAR})
+                return _Cand(pos, value=value, kind=kind, fuzzy=fuzzy)
+    # 29 February with no leap day in the last 12 months
+    return _Cand(pos, error="impossible", kind=kind,
+                 detail={"day": d, "month": m, "year": today.year if date(today.year, 3, 1) <= today else today.year - 1,
+                         "max_day": 28, "leap": True})
+
+
+def _relative(today: date, n: int, unit: str) -> date:
+    u = unit[0]
+    if unit.startswith("mo"):  # mois, month(s)
+        return _minus_months(today, n)
+    if u == "j" or u == "d":
+        return today - timedelta(days=n)
+    if u == "s" or u == "w":
+        return today - timedelta(days=7 * n)
+    return _minus_months(today, 12 * n)  # ans, annees, years
+
+
+def _minus_months(d: date, n: int) -> date:
+    total = d.year * 12 + (d.month - 1) - n
+    y, m = divmod(total, 12)
+    if y < 1:
+        return date(1, 1, 1)
+    return date(y, m + 1, min(d.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def _monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+_FUZZY_DAY = {"debut": 1, "en": 1, "courant": 1, "mi": 10, "milieu": 10, "fin": 20, "": 1}
+
+_RE_ISO = re.compile(r"(?<![\d/.-])(\d{4})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{1,2})(?!\d)(?!\s?[/.-]\s?\d)")
+_RE_NUM = re.compile(
+    r"(?<![\d/.:-])(\d{1,2})\s?([/.-])\s?(\d{1,2})(?:\s?[/.-]\s?(\d{4}|\d{2})(?!\d))?(?!\d)(?!\s?[/.-]\s?\d)")
+_RE_COMPACT = re.compile(r"(?<![\d/.-])(\d{2})(\d{2})(\d{4})(?![\d/.-])")
+_RE_DAY_MONTH = re.compile(
+    r"(?<![\d/.-])(\d{1,2})\s?(?:de\s+|d\s+)?([a-z]{3,10})\b\.?(?:\s?,?\s?(\d{4}|\d{2})(?!\d)(?!\s?[h:]))?")
+_RE_MONTH_DAY = re.compile(r"\b([a-z]{3,10})\s+(?:le\s+)?(\d{1,2})\b(?!\s?[/.:-]\s?\d)(?:\s?,?\s?(\d{4})(?!\d))?")
+_RE_WEEKDAY_LAST_WEEK = re.compile(
+    r"\b([a-z]{5,9})\s+(?:de\s+)?(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\b|"
+    r"\b(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\s+(?:le\s+)?([a-z]{5,9})\b")
+_FUZZY_PREFIX = (r"(?:(?:au|en|vers|a|le|la|de)\s+)?(?:(debut|mi|milieu|fin|courant|en)\s*(?:du\s+mois\s+)?"
+                 r"(?:de\s+|d\s+)?)")
+_RE_MONTH_ONLY = re.compile(r"\b" + _FUZZY_PREFIX + r"?(?:(?:le\s+|au\s+)?mois\s+(?:de\s+|d\s+))?([a-z]{3,10})\b(?:\s+(\d{4}))?")
+_RE_RELATIVE_UNIT = re.compile(
+    r"\b(?:il\s?y\s?a|y\s?a|ca\s+(?:va\s+)?fai(?:t|re)|cela\s+fait|depuis|voila|ago)\s+"
+    r"(environ\s+|a\s+peu\s+pres\s+|presque\s+|pres\s+de\s+|plus\s+de\s+|moins\s+de\s+|genre\s+|bien\s+|au\s+moins\s+|deja\s+)?"
+    r"(\d{1,4}|quelques|plusieurs|qq|1\s+bonne|une\s+bonne|bien)\s*" + r"(" + _UNIT + r")\b(\s+et\s+demie?)?")
+_RE_AGO_EN = re.compile(r"\b(\d{1,4})\s*(days?|weeks?|months?|years?)\s+ago\b")
+_RE_QUINZAINE = re.compile(r"\b(?:il\s?y\s?a|y\s?a|ca\s+fait|cela\s+fait|depuis)\s+(?:environ\s+)?(?:une\s+|1\s+)?quinzaine\b")
+_RE_FUTURE = re.compile(
+    r"\b(?:apres\s?demain|demain|tomorrow|dans\s+(?:\d{1,4}|quelques|plusieurs)\s*" + _UNIT + r"|"
+    r"(?:la\s+)?semaine\s+prochaine|next\s+week|(?:le\s+)?mois\s+prochain|next\s+month|(?:l\s+)?annee\s+prochaine)\b")
+_RE_TODAY = re.compile(r"\b(?:aujourd\s?hui|aujourdhui|ajd|auj|ce\s+matin|ce\s+midi|cet\s+apres\s?midi|cet\s+aprem|"
+                       r"ce\s+soir|tout\s+a\s+l\s+heure|today|this\s+morning|tantot)\b")
+_RE_DAY_BEFORE = re.compile(r"\bavant\s?avant\s?hier\b|\bavant\s?hier\b|\bhier\b|\byesterday\b|\bthe\s+day\s+before\s+yesterday\b")
+_RE_WEEK = re.compile(
+    r"\b(?:(?:en|au)\s+)?(debut|milieu|fin)?\s*(?:de\s+(?:la\s+)?)?(?:la\s+|cette\s+)?"
+    r"(semaine\s+(?:derniere|passee|d\s+avant)|last\s+week|cette\s+semaine|this\s+week|debut\s+de\s+semaine|"
+    r"semaine\s+d\s+avant)\b")
+_RE_MONTH_REL = re.compile(
+    r"\b(?:(?:au|en|vers)\s+)?(?:la\s+)?(debut|mi|milieu|fin)?\s*(?:de\s+|du\s+)?(?:le\s+)?"
+    r"(mois\s+(?:dernier|passe|d\s+avant)|last\s+month|ce\s+mois\s+ci|ce\s+mois|mois\s+ci|this\s+month)\b")
+_RE_MONTH_START = re.compile(r"\b(?:(?:au|en|vers)\s+)?(debut|fin|milieu|mi)\s+(?:de\s+|du\s+)mois\b(?!\s+(?:de|d)\s)")
+_RE_YEAR_VAGUE = re.compile(r"\b(?:l\s+)?(?:annee\s+(?:derniere|passee)|an\s+(?:dernier|passe)|last\s+year|"
+                            r"il\s?y\s?a\s+longtemps|en\s+20\d{2})\b")
+_RE_WEEKDAY = re.compile(
+    r"\b(?:(ce|cette|le|dernier)\s+)?([a-z]{5,9})\b(?!\s+\d)"
+    r"(?:\s+(dernier|passe|d\s+avant|de\s+la\s+semaine\s+(?:derniere|passee|d\s+avant)|prochain|qui\s+vient|"
+    r"last|next|matin|soir|midi|apres\s?midi))?")
+_RE_BARE_DAY = re.compile(r"\b(?:le|du|au|des\s+le|depuis\s+le|on\s+the|the)\s+(\d{1,2})\b")
+_RE_ONLY_DAY = re.compile(r"^(?:le\s+)?(\d{1,2})$")
+_PREFILTER = re.compile(
+    r"\d|janv|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec|lundi|mardi|mercr|jeudi|vendr|samedi|dimanche|"
+    r"hier|aujourd|ajd|auj|matin|soir|midi|semaine|mois|\ban|annee|jour|demain|dans|debut|\bmi\b|fin|quinz|yester|today|ago|"
+    r"week|month|day|year|bre\b|di\b|vier|ier\b|llet|avril|ao")
+
+
+def _mask(s: str, m: re.Match) -> str:
+    return s[: m.start()] + " " * (m.end() - m.start()) + s[m.end():]
+
+
+def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
+    cands: list[_Cand] = []
+
+    def each(pattern: re.Pattern, fn):
+        nonlocal s
+        for m in list(pattern.finditer(s)):
+            c = fn(m)
+            if c is not None:
+                cands.append(c)
+                s = _mask(s, m)
+
+    # 1. numeric forms
+    each(_RE_ISO, lambda m: _checked(int(m.group(1)), int(m.group(2)), int(m.group(3)), today, m.start(), "explicit"))
+
+    def numeric(m: re.Match):
+        if m.group(4) is None and _AFTER_NUMBER_NOT_DAY.match(s, m.end()) and not re.match(r"\s?[/.-]", s[m.end():]):
+            if re.match(r"\s*" + _UNIT + r"\b|\s*h\b|\s*heures?", s[m.end():]):
+                return None
+        if m.group(4) is None and (m.group(2) == "." or m.group(2) == "-") and re.match(r"\s*" + _UNIT + r"\b", s[m.end():]):
+            return None
+        d, mo = int(m.group(1)), int(m.group(3))
+        if m.group(4) is None:
+            return _yearless(mo, d, today, m.start(), "yearless")
+        return _checked(int(m.group(4)), mo, d, today, m.start(), "explicit")
+
+    each(_RE_NUM, numeric)
+
+    def compact(m: re.Match):
+        d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if not 1900 <= y <= 2199:
+            return None
+        return _checked(y, mo, d, today, m.start(), "explicit")
+
+    each(_RE_COMPACT, compact)
+
+    # 2. day + month name (+ year)
+    def day_month(m: re.Match):
+        mo = month_of(m.group(2))
+        if mo is None:
+            return None
+        d = int(m.group(1))
+        if m.group(3):
+            return _checked(int(m.group(3)), mo, d, today, m.start(), "explicit")
+        return _yearless(mo, d, today, m.start(), "yearless")
+
+    each(_RE_DAY_MONTH, day_month)
+
+    def month_day(m: re.Match):  # "novembre le 3", "November 3, 2026"
+        mo = month_of(m.group(1))
+        if mo is None or _AFTER_NUMBER_NOT_DAY.match(s, m.end()):
+            return None
+        d = int(m.group(2))
+        if m.group(3):
+            return _checked(int(m.group(3)), mo, d, today, m.start(), "explicit")
+        return _yearless(mo, d, today, m.start(), "yearless")
+
+    each(_RE_MONTH_DAY, month_day)
+
+    # 3. future phrases (a valid date elsewhere in the message still wins)
+    each(_RE_FUTURE, lambda m: _Cand(m.start(), error="future", kind="relative"))
+
+    # 4. relative phrases
+    each(_RE_TODAY, lambda m: _Cand(m.start(), value=today, kind="relative"))
+
+    def day_before(m: re.Match):
+        t = m.group(0)
+        n = 3 if t.count("avant") == 2 else 2 if ("avant" in t or "before" in t) else 1
+        return _Cand(m.start(), value=today - timedelta(days=n), kind="relative")
+
+    each(_RE_DAY_BEFORE, day_before)
+
+    def rel_unit(m: re.Match):
+        qual, qty, unit, half = m.group(1), m.group(2), m.group(3), m.group(4)
+        fuzzy = bool(qual) or bool(half) or not qty[0].isdigit()
+        if qty[0].isdigit():
+            n = int(qty)
+        elif "bonne" in qty or qty == "bien":
+            n = 1
+        else:  # quelques, plusieurs: earliest plausible
+            n = 7 if unit[0] in "jd" else 3
+        if qual and ("plus" in qual or "au moins" in qual or "bien" in qual):
+            n += 0  # "plus de 3 semaines": at least that long ago; said to be approximate
+        value = _relative(today, n, unit)
+        if half:
+            if unit.startswith("mo"):
+                value -= timedelta(days=15)
+            elif unit[0] in "sw":
+                value -= timedelta(days=4)
+            elif unit[0] in "a":
+                value = _minus_months(value, 6)
+            else:
+                value -= timedelta(days=1)
+        if value.year < facts.SCHEME_START_YEAR:
+            return _Cand(m.start(), error="too_old", kind="relative", detail={"year": value.year, "start": facts.SCHEME_START_YEAR})
+        return _Cand(m.start(), value=value, kind="fuzzy" if fuzzy else "relative", fuzzy=fuzzy)
+
+    each(_RE_RELATIVE_UNIT, rel_unit)
+
+    def weekday_last_week(m: re.Match):  # "mercredi de la semaine dernière", "la semaine dernière, mardi"
+        wd = weekday_of(m.group(1) or m.group(2))
+        if wd is None:
+            return None
+        value = _monday(today) - timedelta(days=7) + timedelta(days=wd)
+        return _Cand(m.start(), value=value, kind="weekday")
+
+    each(_RE_WEEKDAY_LAST_WEEK, weekday_last_week)
+    each(_RE_AGO_EN, lambda m: _Cand(m.start(), value=_relative(today, int(m.group(1)), m.group(2)), kind="relative")
+         if _relative(today, int(m.group(1)), m.group(2)).year >= facts.SCHEME_START_YEAR
+         else _Cand(m.start(), error="too_old", kind="relative"))
+    each(_RE_QUINZAINE, lambda m: _Cand(m.start(), value=today - timedelta(days=15), kind="fuzzy", fuzzy=True))
+
+    def week(m: re.Match):
+        which = m.group(2)
+        monday = _monday(today)
+        if "derniere" in which or "passee" in which or "last" in which or "avant" in which:
+            monday -= timedelta(days=7)
+        part = m.group(1)
+        value = monday + timedelta(days=3 if part == "fin" else 2 if part == "milieu" else 0)
+        return _Cand(m.start(), value=min(value, today), kind="fuzzy", fuzzy=True)
+
+    each(_RE_WEEK, week)
+
+    def month_rel(m: re.Match):
+        which = m.group(2)
+        first = today.replace(day=1)
+        if "dernier" in which or "passe" in which or "last" in which or "avant" in which:
+            first = _minus_months(first, 1)
+        value = first.replace(day=_FUZZY_DAY.get(m.group(1) or "", 1))
+        return _Cand(m.start(), value=min(value, today), kind="fuzzy", fuzzy=True)
+
+    each(_RE_MONTH_REL, month_rel)
+    each(_RE_MONTH_START, lambda m: _Cand(m.start(), value=min(today.replace(day=_FUZZY_DAY[m.group(1)]), today)
+                                          if _FUZZY_DAY[m.group(1)] <= today.day else None,
+                                          error=None if _FUZZY_DAY[m.group(1)] <= today.day else "future",
+                                          kind="fuzzy", fuzzy=True))
+
+    # 5. fuzzy month ("début novembre", "mi-octobre", "en octobre", "novembre 2026")
+    stripped = s.strip()
+
+    def month_only(m: re.Match):
+        mo = month_of(m.group(2))
+        if mo is None:
+            return None
+        prefix, year = m.group(1), m.group(3)
+        alone = stripped == m.group(0).strip()
+        if not (prefix or year or alone or re.search(r"mois\s", m.group(0))):
+            return None
+        if m.group(2) in ("mar", "jan", "dec", "sep", "oct", "nov", "jun", "jul", "aug", "apr", "may", "feb") and not (prefix or year):
+            return None
+        day = _FUZZY_DAY.get(prefix or "", 1)
+        if year:
+            c = _checked(int(year), mo, day, today, m.start(), "fuzzy", fuzzy=True)
+            if c.error == "future" and int(year) == today.year and mo == today.month:
+                c = _Cand(m.start(), value=today.replace(day=1), kind="fuzzy", fuzzy=True)
+            return c
+        if mo == today.month and day > today.day:
+            day = 1  # "fin novembre" said in November: the earliest day of the month
+        return _yearless(mo, day, today, m.start(), "fuzzy", fuzzy=True)
+
+    each(_RE_MONTH_ONLY, month_only)
+
+    # 6. weekdays
+    def weekday(m: re.Match):
+        wd = weekday_of(m.group(2))
+        if wd is None:
+            return None
+        before, after = m.group(1) or "", m.group(3) or ""
+        if after in ("prochain", "qui vient", "next"):
+            return _Cand(m.start(), error="future", kind="weekday")
+        back = (today.weekday() - wd) % 7
+        if before in ("ce", "cette") and "semaine" not in after:
+            days = back  # "ce mardi": this week's, today included
+        else:
+            days = back or 7  # "mardi", "mardi dernier": strictly before today
+        if "semaine" in after:
+            value = _monday(today) - timedelta(days=7) + timedelta(days=wd)
+        elif "avant" in after:
+            value = today - timedelta(days=days + 7)
+        else:
+            value = today - timedelta(days=days)
+        return _Cand(m.start(), value=value, kind="weekday")
+
+    each(_RE_WEEKDAY, weekday)
+
+    # 7. a bare day: "le 12" = the latest 12th not in the future
+    def bare(m: re.Match):
+        d = int(m.group(1))
+        if not 1 <= d <= 31 or _AFTER_NUMBER_NOT_DAY.match(s, m.end()):
+            return None
+        return _bare_day(d, today, m.start())
+
+    each(_RE_BARE_DAY, bare)
+    if not cands and expect_date:
+        m = _RE_ONLY_DAY.match(s.strip())
+        if m and 1 <= int(m.group(1)) <= 31:
+            cands.append(_bare_day(int(m.group(1)), today, 0))
+
+    # 8. vague years: ask for the day
+    each(_RE_YEAR_VAGUE, lambda m: _Cand(m.start(), error="ambiguous", kind="vague"))
+    if not cands and expect_date and re.fullmatch(r"\s*(20\d{2})\s*", s):
+        cands.append(_Cand(0, error="ambiguous", kind="vague"))
+    return cands
+
+
+def _bare_day(d: int, today: date, pos: int) -> _Cand:
+    y, m = today.year, today.month
+    for _ in range(3):
+        if d <= calendar.monthrange(y, m)[1] and date(y, m, d) <= today:
+            return _Cand(pos, value=date(y, m, d), kind="bare_day")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return _Cand(pos, error="impossible", kind="bare_day", detail={"day": d})  # pragma: no cover
+
+
+# --- letter arrival ---------------------------------------------------------------------------------
+_LETTER = re.compile(r"\b(courrier|lettre|letter|pli|enveloppe|facteur|boite\s+aux\s+lettres|bal|papier|la\s+poste|post)\b")
+_ARRIVAL = re.compile(r"\b(arrivee?s?|arrive|recue?s?|eue?|trouvee?|ouvert|distribuee?|livree?|received|arrived|got|"
+                      r"dans\s+ma\s+boite|je\s+l\s+ai\s+eu|reception)\b")
+_PRINTED = re.compile(r"\b(date|datee|dates|imprimee?|ecrite?|indiquee?|marquee?|inscrite?|envoyee?|expediee?|"
+                      r"(?<!la\s)postee?|dated|printed|sent|posted|en\s+haut|sur\s+le\s+courrier|sur\s+la\s+lettre)\b")
+_EMAIL = re.compile(r"\b(e?\s?mail|courriel|message|email|mel|sms)\b")
+
+
+def letter_arrival_in(folded: str) -> bool:
+    """Do the words say that the date is the day a letter arrived (not the date printed on it)?"""
+    if not _LETTER.search(folded) or not _ARRIVAL.search(folded):
+        return False
+    if _PRINTED.search(folded):
+        return False
+    return True
+
+
+# --- public API ---------------------------------------------------------------------------------------
+def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_days: int = 4,
+          expect_date: bool = False, screened: bool = False) -> DateResult:
+    """Understand the notification date in ``text``, seen from ``today`` (the user's local day).
+
+    ``letter_arrived``: the date is the day a letter arrived (also detected from the words);
+    the sending date is then taken ``letter_shift_days`` earlier and marked approximate.
+    ``expect_date``: the message answers "what is the date?", so "12" alone is a day.
+    ``screened``: the text already went through the privacy screen."""
+    if isinstance(today, datetime):
+        today = today.date()
+    if not text or not text.strip():
+        return DateResult(error="no_date")
+    if not screened:
+        from .privacy import screen
+
+        text = screen(text[:2000]).text
+    s = normalise(text[:2000])
+    if not s or not _PREFILTER.search(s):
+        return DateResult(error="no_date")
+    cands = _scan(s, today, expect_date)
+    if not cands:
+        c = _fallback(s, today)
+        if c is not None:
+            cands.append(c)
+    valid = [c for c in cands if c.value is not None and c.error is None]
+    arrived = bool(letter_arrived) or letter_arrival_in(s)
+    if not valid:
+        errs = sorted((c for c in cands if c.error), key=lambda c: (_ERROR_RANK.get(c.error, 9), c.pos))
+        if not errs:
+            return DateResult(error="no_date", letter_arrived=arrived)
+        e = errs[0]
+        return DateResult(error=e.error, kind=e.kind, detail=dict(e.detail), letter_arrived=arrived)
+    best = min(valid, key=lambda c: (c.value, c.pos))
+    if best.value.year < facts.SCHEME_START_YEAR:
+        return DateResult(error="too_old", kind=best.kind, detail={"year": best.value.year, "start": facts.SCHEME_START_YEAR})
+    shift = max(0, int(letter_shift_days)) if arrived else 0
+    sent = best.value - timedelta(days=shift)
+    return DateResult(date=sent, understood=best.value, approximate=best.fuzzy or shift > 0, fuzzy=best.fuzzy,
+                      letter_arrived=arrived, shift_days=shift, kind=best.kind)
+
+
+_FALLBACK_HINT = re.compile(r"\b[a-z]{3,10}\b")
+
+
+def _fallback(s: str, today: date) -> _Cand | None:
+    """dateparser, for a month or weekday word the grammar could not place ("novembre le 3")."""
+    if len(s) > 80 or not any((month_of(w) or weekday_of(w) is not None) for w in _FALLBACK_HINT.findall(s)
+                              if w not in ("mais", "mars")  # "mais" is not "mars"
+                              ) and "mars" not in s.split():
+        return None
+    try:
+        import dateparser  # lazy: about 0.1 s to import
+    except ImportError:  # pragma: no cover
+        return None
+    base = datetime(today.year, today.month, today.day, 12, 0)
+    try:
+        found = dateparser.parse(
+            s, languages=["fr", "en"],
+            settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "past", "RELATIVE_BASE": base,
+                      "REQUIRE_PARTS": ["day", "month"], "RETURN_AS_TIMEZONE_AWARE": False})
+    except Exception:  # dateparser can raise on odd input; a fallback must never crash the bot
+        return None
+    if found is None:
+        return None
+    value = found.date()
+    if value > today:
+        return _Cand(0, error="future", kind="fallback")
+    if value.year < facts.SCHEME_START_YEAR:
+        return _Cand(0, error="too_old", kind="fallback", detail={"year": value.year, "start": facts.SCHEME_START_YEAR})
+    return _Cand(0, value=value, kind="fallback")
+
+
+def has_date(text: str, today: date) -> bool:
+    """Cheap: does this message state a date (valid or not)?  The intents helper lets such
+    messages through to the deadline flow."""
+    if not text or not _PREFILTER.search(text.lower()):
+        return False
+    r = parse(text, today)
+    return r.ok or (r.error is not None and r.error != "no_date")
+
+
+def month_name(month: int, locale: str = "fr") -> str:
+    """Month name from babel (for explanations such as "novembre n'a que 30 jours")."""
+    from babel.dates import get_month_names
+
+    return str(get_month_names("wide", locale="fr_FR" if locale == "fr" else "en_GB")[month])

@@ -29,6 +29,8 @@ def long_date(d: date | datetime | str, locale: str = "fr") -> str:
     """'mardi 3 novembre 2026', '1er' for the first day in French; babel does the names."""
     from babel.dates import format_date
 
+    if isinstance(d, jinja2.Undefined):
+        d._fail_with_undefined_error()  # a missing variable is an error, even through a filter
     if isinstance(d, str):
         d = date.fromisoformat(d[:10])
     if isinstance(d, datetime):
@@ -44,6 +46,8 @@ def long_date(d: date | datetime | str, locale: str = "fr") -> str:
 def short_date(d: date | str, locale: str = "fr") -> str:
     from babel.dates import format_date
 
+    if isinstance(d, jinja2.Undefined):
+        d._fail_with_undefined_error()
     if isinstance(d, str):
         d = date.fromisoformat(d[:10])
     return format_date(d, "d MMMM", locale="fr_FR" if locale == "fr" else "en_GB")

@@ -76,7 +76,11 @@ class App:
         from . import metrics
 
         backend = self.backends[backend_name]
-        mid = await backend.send(chat_id, reply)
+        try:
+            mid = await backend.send(chat_id, reply)
+        except Exception as e:
+            metrics.inc("send_failures", backend=backend_name, kind=type(e).__name__)
+            raise
         metrics.inc("messages_out", backend=backend_name)
         return mid
 

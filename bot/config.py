@@ -7,6 +7,7 @@ outside the repository.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -69,6 +70,14 @@ class Settings:
     health_listen: str | None = None            # "127.0.0.1:9108"
     log_level: str = "INFO"
     log_hash_key: str | None = None
+    shutdown_timeout: float = 8.0               # seconds granted to in-flight work on SIGTERM
+    # --- secrets read from files (systemd credentials, Docker secrets, /etc/mes-bot/...)
+    telegram_token_file: Path | None = None
+    telegram_webhook_secret_file: Path | None = None
+    matrix_password_file: Path | None = None
+    matrix_access_token_file: Path | None = None
+    matrix_pickle_key_file: Path | None = None
+    log_hash_key_file: Path | None = None
 
     @property
     def db_path(self) -> Path:
@@ -79,13 +88,38 @@ ENV_PREFIX = "MESBOT_"
 # Platform variables documented by the issues, mapped to settings.
 ENV_ALIASES = {
     "TELEGRAM_BOT_TOKEN": "telegram_token",
+    "TELEGRAM_BOT_TOKEN_FILE": "telegram_token_file",
     "MATRIX_HOMESERVER": "matrix_homeserver",
     "MATRIX_USER": "matrix_user",
     "MATRIX_PASSWORD": "matrix_password",
+    "MATRIX_PASSWORD_FILE": "matrix_password_file",
     "MATRIX_ACCESS_TOKEN": "matrix_access_token",
+    "MATRIX_ACCESS_TOKEN_FILE": "matrix_access_token_file",
     "MATRIX_DEVICE_ID": "matrix_device_id",
     "MATRIX_PICKLE_KEY": "matrix_pickle_key",
+    "MATRIX_PICKLE_KEY_FILE": "matrix_pickle_key_file",
 }
+
+#: Settings that are secrets: never accepted from the TOML file (which may sit in a repository
+#: or be world-readable); they come from the environment, the command line, ``<name>_file``,
+#: or a systemd credential named after the setting (``$CREDENTIALS_DIRECTORY/<name>``).
+SECRETS = ("telegram_token", "telegram_webhook_secret", "matrix_password", "matrix_access_token",
+           "matrix_pickle_key", "log_hash_key")
+
+BACKENDS = ("telegram", "matrix", "console")
+
+
+def env_names(name: str) -> list[str]:
+    """Environment variables that set ``name`` (for error messages and documentation)."""
+    out = [var for var, n in ENV_ALIASES.items() if n == name]
+    return out + [ENV_PREFIX + name.upper()]
+
+
+def _hint(name: str) -> str:
+    h = " or ".join(env_names(name))
+    if name in SECRETS:
+        h += f", or {name}_file / " + " / ".join(env_names(name + "_file"))
+    return h
 
 
 def _coerce(name: str, typ, value):
@@ -103,6 +137,8 @@ def _coerce(name: str, typ, value):
                 return tuple(int(v) for v in items)
             return tuple(str(v) for v in items)
         if "Path" in t:
+            if str(value) == "" and "None" in t:
+                return None
             return Path(os.path.expanduser(str(value)))
         if "bool" in t:
             if isinstance(value, bool):
@@ -114,15 +150,58 @@ def _coerce(name: str, typ, value):
                 return False
             raise ValueError(value)
         if "int" in t and "float" not in t:
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError(value)
             return int(value)
         if "float" in t:
+            if isinstance(value, bool):
+                raise ValueError(value)
             return float(value)
+        if "None" in t and isinstance(value, str) and value == "":
+            return None
+        if not isinstance(value, (str, int, float)):
+            raise ValueError(value)
         return str(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"setting '{name}': invalid value {value!r} (expected {t})") from None
+        shown = "<secret>" if name in SECRETS else repr(value)
+        raise ConfigError(f"setting '{name}': invalid value {shown} (expected {t})") from None
+
+
+def _in_git_tree(path: Path) -> bool:
+    for parent in path.resolve().parents:
+        if (parent / ".git").exists():
+            return True
+    return False
+
+
+def _read_secret(name: str, path: Path, source: str) -> str:
+    try:
+        value = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as e:
+        raise ConfigError(f"setting '{source}': cannot read {path}: {e.strerror or e}") from None
+    if not value:
+        raise ConfigError(f"setting '{source}': file {path} is empty (expected the {name})")
+    return value
+
+
+def _resolve_secrets(s: Settings, env) -> None:
+    creds = env.get("CREDENTIALS_DIRECTORY")  # systemd LoadCredential=
+    for name in SECRETS:
+        if getattr(s, name):
+            continue
+        f = getattr(s, name + "_file")
+        if f:
+            if _in_git_tree(Path(f)):
+                raise ConfigError(f"setting '{name}_file': {f} is inside a git working tree; "
+                                  f"keep secrets outside the repository")
+            setattr(s, name, _read_secret(name, Path(f), name + "_file"))
+        elif creds and (Path(creds) / name).is_file():
+            setattr(s, name, _read_secret(name, Path(creds) / name, name))
 
 
 def load_settings(config_file: str | Path | None = None, env: dict | None = None, **overrides) -> Settings:
+    """Defaults < TOML file < environment < keyword overrides (command-line options);
+    then secrets from ``*_file`` settings; then :func:`validate`.  Connects to nothing."""
     env = os.environ if env is None else env
     s = Settings()
     known = {f.name: f for f in fields(Settings)}
@@ -134,16 +213,22 @@ def load_settings(config_file: str | Path | None = None, env: dict | None = None
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as e:
             raise ConfigError(f"config file {path}: {e}") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"config file {path}: cannot read: {e}") from None
         flat: dict = {}
         for k, v in data.items():
             if isinstance(v, dict):  # [telegram] token = ... -> telegram_token
                 for k2, v2 in v.items():
-                    flat[k2 if k in ("general", "bot") else f"{k}_{k2}"] = v2
+                    flat[k2 if k in ("general", "bot", "operations", "reminders", "collectives")
+                         else f"{k}_{k2}"] = v2
             else:
                 flat[k] = v
         for k, v in flat.items():
             if k not in known:
                 raise ConfigError(f"config file {path}: unknown setting '{k}'")
+            if k in SECRETS:
+                raise ConfigError(f"config file {path}: setting '{k}' is a secret and is not read from "
+                                  f"the config file: use {_hint(k)}")
             setattr(s, k, _coerce(k, known[k].type, v))
     for var, name in ENV_ALIASES.items():
         if env.get(var):
@@ -158,11 +243,21 @@ def load_settings(config_file: str | Path | None = None, env: dict | None = None
         if k not in known:
             raise ConfigError(f"unknown setting '{k}'")
         setattr(s, k, _coerce(k, known[k].type, v))
+    _resolve_secrets(s, env)
     validate(s)
     return s
 
 
+def parse_hostport(name: str, value: str) -> tuple[str, int]:
+    host, sep, port = str(value).rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"setting '{name}': expected host:port such as 127.0.0.1:9108, got {value!r}")
+    return host, int(port)
+
+
 def validate(s: Settings) -> None:
+    """Checks every setting on its own (no backend requirements: see :func:`require_backends`)."""
     if s.default_locale not in ("fr", "en"):
         raise ConfigError("setting 'default_locale' must be 'fr' or 'en'")
     try:
@@ -177,9 +272,91 @@ def validate(s: Settings) -> None:
             raise ConfigError(f"setting '{name}' must be an hour 0-23")
     if s.margin_days < 0 or s.letter_shift_days < 0:
         raise ConfigError("settings 'margin_days' and 'letter_shift_days' must be >= 0")
+    if any(o < 0 for o in s.reminder_offsets):
+        raise ConfigError("setting 'reminder_offsets': days before the last day must be >= 0")
+    for name in ("scheduler_interval", "telegram_rate_global", "telegram_rate_chat",
+                 "telegram_rate_group_per_min", "telegram_paid_rate"):
+        if not getattr(s, name) > 0:
+            raise ConfigError(f"setting '{name}' must be > 0")
+    if not 0 < s.shutdown_timeout <= 9.5:
+        raise ConfigError("setting 'shutdown_timeout' must be > 0 and <= 9.5 seconds "
+                          "(the process must exit within 10 s of SIGTERM)")
+    for name in ("purge_after_days", "broadcast_approval_threshold", "broadcast_spread_minutes"):
+        if getattr(s, name) < 0:
+            raise ConfigError(f"setting '{name}' must be >= 0")
+    if s.campaign_text_max <= 0:
+        raise ConfigError("setting 'campaign_text_max' must be > 0")
     for b in s.backends:
-        if b not in ("telegram", "matrix", "console"):
-            raise ConfigError(f"setting 'backends': unknown backend {b!r}")
+        if b not in BACKENDS:
+            raise ConfigError(f"setting 'backends': unknown backend {b!r} (known: telegram, matrix)")
+    if len(set(s.backends)) != len(s.backends):
+        raise ConfigError("setting 'backends': a backend is listed twice")
+    if str(s.log_level).upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"setting 'log_level': expected DEBUG, INFO, WARNING or ERROR, got {s.log_level!r}")
+    if s.health_listen:
+        parse_hostport("health_listen", s.health_listen)
+    for op in s.operators:
+        b, sep, uid = op.partition(":")
+        if not sep or not uid or b not in BACKENDS:
+            raise ConfigError(f"setting 'operators': {op!r} should look like 'telegram:123' "
+                              f"or 'matrix:@alice:example.org'")
+    for name in ("telegram_api_url", "matrix_homeserver"):
+        v = getattr(s, name)
+        if v and not re.match(r"^https?://[^/\s]+", v):
+            raise ConfigError(f"setting '{name}': expected an http(s):// URL, got {v!r}")
+    if s.telegram_webhook_url and not s.telegram_webhook_url.startswith("https://"):
+        raise ConfigError("setting 'telegram_webhook_url': Telegram only calls https:// webhooks")
+    if s.telegram_webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", s.telegram_webhook_secret):
+        raise ConfigError("setting 'telegram_webhook_secret': 1-256 characters among A-Z a-z 0-9 _ -")
+    if s.matrix_admin_power_level < 0:
+        raise ConfigError("setting 'matrix_admin_power_level' must be >= 0")
+
+
+def require_backends(s: Settings, backends: tuple[str, ...] | None = None) -> None:
+    """What ``mes-bot run`` / ``check`` need before connecting anywhere; the message names the
+    setting and the environment variable to set."""
+    backends = tuple(s.backends if backends is None else backends)
+    if not backends:
+        raise ConfigError("setting 'backends' is empty: list the backends to run, e.g. "
+                          "backends = [\"telegram\", \"matrix\"] (or MESBOT_BACKENDS=telegram,matrix)")
+    if "telegram" in backends:
+        if not s.telegram_token:
+            raise ConfigError(f"setting 'telegram_token' is required by backend 'telegram': "
+                              f"set {_hint('telegram_token')}")
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", s.telegram_token):
+            raise ConfigError("setting 'telegram_token': does not look like a bot token from BotFather "
+                              "(digits, ':', then letters)")
+        if s.telegram_webhook_url:
+            parse_hostport("telegram_webhook_listen", s.telegram_webhook_listen)
+    if "matrix" in backends:
+        if not s.matrix_homeserver:
+            raise ConfigError(f"setting 'matrix_homeserver' is required by backend 'matrix': "
+                              f"set {_hint('matrix_homeserver')}")
+        if not s.matrix_user:
+            raise ConfigError(f"setting 'matrix_user' is required by backend 'matrix': "
+                              f"set {_hint('matrix_user')}")
+        if not re.fullmatch(r"@[^:\s]+:\S+", s.matrix_user):
+            raise ConfigError(f"setting 'matrix_user': expected a full Matrix id like @bot:example.org, "
+                              f"got {s.matrix_user!r}")
+        if not (s.matrix_password or s.matrix_access_token or _matrix_has_stored_login(s)):
+            raise ConfigError(f"setting 'matrix_password' or 'matrix_access_token' is required by backend "
+                              f"'matrix' for the first login: set {_hint('matrix_password')}, "
+                              f"or {_hint('matrix_access_token')}")
+
+
+def _matrix_has_stored_login(s: Settings) -> bool:
+    """The Matrix backend may keep the access token from a first login in the data folder."""
+    try:
+        import importlib
+
+        mod = importlib.import_module("bot.backends.matrix")
+    except ImportError:
+        return False
+    fn = getattr(mod, "has_stored_login", None)
+    try:
+        return bool(fn and fn(s))
+    except Exception:
+        return False
 
 
 def secure_write(path: Path, data: bytes | str) -> None:

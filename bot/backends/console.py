@@ -78,6 +78,11 @@ class ConsoleBackend:
             await handler(self.event(line))
 
 
+def create(app, settings) -> ConsoleBackend:
+    """For ``mes-bot run``: a console reading standard input (local trials; not for servers)."""
+    return ConsoleBackend(app)
+
+
 async def run_console(app, backend: ConsoleBackend) -> int:
     stop = asyncio.Event()
     app.add_backend(backend)

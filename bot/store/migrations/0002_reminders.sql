@@ -22,12 +22,12 @@ CREATE TABLE reminders (
     deadline_id INTEGER NOT NULL REFERENCES deadlines(id) ON DELETE CASCADE,
     user_key    TEXT NOT NULL,
     due_at      INTEGER NOT NULL,            -- next time to try, UTC epoch seconds
-    offset_days INTEGER NOT NULL,            -- days before the last day (-1: "tomorrow" snooze)
+    offset_days INTEGER NOT NULL,            -- days before the last day (for a snooze: days left then)
     kind        TEXT NOT NULL DEFAULT 'plan',-- plan | act_now (moved to a working day) | snooze
     state       TEXT NOT NULL DEFAULT 'pending', -- pending | sending | sent | skipped | expired | failed
     attempts    INTEGER NOT NULL DEFAULT 0,
     attempt_at  INTEGER,                     -- when the last attempt started
-    sent_at     INTEGER                      -- NULL while still to do; set once finished (any end state)
+    sent_at     INTEGER                      -- NULL while still to do, set once finished (any end state)
 );
 -- Partial index: only rows still to do. Finished rows accumulate; a plain index on due_at would
 -- slow down as they do (see design.md), this one stays the size of the live queue.

@@ -557,13 +557,15 @@ def letter_arrival_in(folded: str) -> bool:
 
 # --- public API ---------------------------------------------------------------------------------------
 def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_days: int = 4,
-          expect_date: bool = False, screened: bool = False) -> DateResult:
+          expect_date: bool = False, screened: bool = False, detect_letter: bool = True) -> DateResult:
     """Understand the notification date in ``text``, seen from ``today`` (the user's local day).
 
     ``letter_arrived``: the date is the day a letter arrived (also detected from the words);
     the sending date is then taken ``letter_shift_days`` earlier and marked approximate.
     ``expect_date``: the message answers "what is the date?", so "12" alone is a day.
-    ``screened``: the text already went through the privacy screen."""
+    ``screened``: the text already went through the privacy screen.
+    ``detect_letter``: look for words saying a letter arrived (off when the user already said
+    whether it is an email or the date printed on a letter)."""
     if isinstance(today, datetime):
         today = today.date()
     if not text or not text.strip():
@@ -581,7 +583,7 @@ def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_
         if c is not None:
             cands.append(c)
     valid = [c for c in cands if c.value is not None and c.error is None]
-    arrived = bool(letter_arrived) or letter_arrival_in(s)
+    arrived = bool(letter_arrived) or (detect_letter and letter_arrival_in(s))
     if not valid:
         errs = sorted((c for c in cands if c.error), key=lambda c: (_ERROR_RANK.get(c.error, 9), c.pos))
         if not errs:

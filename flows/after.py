@@ -1,0 +1,26 @@
+"""The space already exists (or the deadline has passed): close it, or keep it and restrict it.
+
+States other areas link to: ``after:start``, ``after:close``, ``after:restrict``.
+"""
+from __future__ import annotations
+
+from bot.flowlib import Choice, Flow, Say, State
+
+from .understand import MENU, pages
+
+_states = {
+    "start": State(prompt=Say("after/start", buttons=[
+        [Choice("after.close", goto="after:close")],
+        [Choice("after.restrict", goto="after:restrict")],
+        [Choice("after.understand", goto="understand:start")],
+        [Choice(MENU, goto="menu:main")],
+    ])),
+}
+_states.update(pages("after", ["close", "data", "reopen"], first_back="after:start", extra={
+    "reopen": [[Choice("after.phone", goto="refuse:phone")]],
+}))
+_states.update(pages("after", ["restrict", "limit"], first_back="after:start", extra={
+    "limit": [[Choice("after.close_instead", goto="after:close")]],
+}))
+
+FLOWS = [Flow("after", _states, start="start")]

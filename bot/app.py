@@ -89,6 +89,8 @@ class App:
         chat_id = chat_id or event.chat_id
         if event.user_key in self.settings.operators:
             return True
+        if event.sender_chat_id is not None and event.sender_chat_id == chat_id:
+            return True  # Telegram anonymous admin / the channel itself, posting as this chat
         backend = self.backends.get(event.backend)
         if backend is None:
             return False

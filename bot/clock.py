@@ -57,3 +57,28 @@ class FakeClock(Clock):
     def advance(self, delta: timedelta | None = None, **kw) -> datetime:
         self._now = self._now + (delta or timedelta(**kw))
         return self._now
+
+
+class FileClock(Clock):
+    """Tests only: the time is an ISO datetime read from a file (re-read when it changes);
+    real time while the file is missing or empty.  Lets whole-process tests move time
+    without sleeping (``MESBOT_FAKE_CLOCK_FILE``)."""
+
+    def __init__(self, path):
+        from pathlib import Path
+
+        self.path = Path(path)
+        self._stamp = None
+        self._value: datetime | None = None
+
+    def now(self) -> datetime:
+        try:
+            st = self.path.stat()
+            stamp = (st.st_mtime_ns, st.st_size)
+            if stamp != self._stamp:
+                text = self.path.read_text().strip()
+                self._value = datetime.fromisoformat(text).astimezone(UTC) if text else None
+                self._stamp = stamp
+        except (OSError, ValueError):
+            self._value = None
+        return self._value or datetime.now(UTC)

@@ -1,0 +1,733 @@
+"""Telegram backend on python-telegram-bot (PTB 22).
+
+A thin pipe: a Telegram update becomes one :class:`bot.core.Event`; a
+:class:`bot.core.Reply` becomes HTML messages (everything escaped) with inline keyboards.
+Conversation state lives in our router (no PTB ConversationHandler).
+
+- long polling by default, webhook as an option (secret token checked);
+- every send is paced by :class:`bot.ratelimit.Pacer` (30/s overall, ~1/s per private
+  chat, 20/min per group or channel); a 429 pauses only that chat;
+- errors map to the core's delivery errors (Forbidden -> Blocked, RetryAfter ->
+  RetryLater, ChatMigrated -> ChatMoved, network/5xx -> TransientError); replies to
+  inbound messages are retried per chat, and a user who blocked the bot is deactivated;
+- start-up extras (command menu in fr and en, descriptions) are best-effort;
+- unknown update types never stop the loop.
+
+The top level imports no heavy library (PTB is imported lazily) so ``mes-bot --help``
+stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import html
+import logging
+import os
+import re
+import signal
+import time
+import weakref
+from typing import Any
+
+from ..core import (Blocked, ChatMoved, DeliveryError, Event, Reply, RetryLater,
+                    TransientError)
+
+log = logging.getLogger("mes_bot.telegram")
+
+NAME = "telegram"
+ANONYMOUS_ADMIN_ID = 1087968824          # "GroupAnonymousBot"
+MAX_TEXT = 4096                         # characters (UTF-16 units) after entity parsing
+MAX_CAPTION = 1024
+MAX_CALLBACK = 64                       # bytes of callback_data
+PAYLOAD_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+START_RE = re.compile(r"^/start(?:@(\S+))?(?:\s+(\S.*))?$", re.S | re.I)
+DEFAULT_API = "https://api.telegram.org/bot"
+FAKE_CLOCK_ENV = "MESBOT_FAKE_CLOCK_FILE"
+ADMIN_CACHE_S = 30.0
+INBOUND_ATTEMPTS = 6
+
+# Commands shown in Telegram's menu: (command, label key); English uses the English alias.
+MENU_COMMANDS = [("menu", "telegram.cmd_menu"), ("aide", "telegram.cmd_aide"), ("rappels", "telegram.cmd_rappels"),
+                 ("langue", "telegram.cmd_langue"), ("annuler", "telegram.cmd_annuler"),
+                 ("oubli", "telegram.cmd_oubli")]
+EN_NAMES = {"aide": "help", "langue": "language", "annuler": "cancel", "oubli": "forget", "rappels": "reminders"}
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--token", help="bot token (default: $TELEGRAM_BOT_TOKEN)")
+    p.add_argument("--api-url", help="Bot API base URL, python-telegram-bot's base_url "
+                                     "(default https://api.telegram.org/bot; also a self-hosted Bot API server)")
+    p.add_argument("--file-url", help="Bot API file base URL (default: derived from --api-url)")
+    p.add_argument("--data-dir", help="data folder (default: per-user XDG data dir)")
+    p.add_argument("--config", help="TOML configuration file")
+    p.add_argument("--webhook-url", help="public HTTPS URL Telegram posts updates to (webhook mode)")
+    p.add_argument("--webhook-listen", help="address:port the webhook server listens on (default 127.0.0.1:8443)")
+    p.add_argument("--webhook-secret", help="secret token checked on every webhook call "
+                                            "(default: $MESBOT_TELEGRAM_WEBHOOK_SECRET or generated)")
+    p.add_argument("--no-rate-limit", action="store_true", help="do not pace sends (tests and benchmarks only)")
+    p.add_argument("--log-level", help="DEBUG, INFO, WARNING (default INFO)")
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers (pure)
+
+
+def file_url_for(api_url: str) -> str:
+    """``.../bot`` -> ``.../file/bot`` (the Bot API convention); keeps a ``{token}`` template."""
+    if api_url.endswith("/bot"):
+        return api_url[: -len("/bot")] + "/file/bot"
+    if "/bot{token}" in api_url:
+        return api_url.replace("/bot{token}", "/file/bot{token}")
+    return api_url.rstrip("/") + "/file/bot"
+
+
+def utf16_len(s: str) -> int:
+    return len(s.encode("utf-16-le")) // 2
+
+
+def escape(text: str) -> str:
+    """Telegram HTML: escape &, <, > (quotes are fine in text)."""
+    return html.escape(text, quote=False)
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split plain text so that each *escaped* part fits ``limit`` UTF-16 units, at paragraph,
+    line, then word boundaries; never an empty part."""
+    def size(s: str) -> int:
+        return utf16_len(escape(s))
+
+    text = text.strip("\n")
+    if size(text) <= limit:
+        return [text] if text.strip() else []
+    parts: list[str] = []
+    rest = text
+    while rest and size(rest) > limit:
+        # largest prefix that fits (binary search on characters)
+        lo, hi = 1, len(rest)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if size(rest[:mid]) <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+        cut = lo
+        window = rest[:cut]
+        for sep in ("\n\n", "\n", " "):
+            i = window.rfind(sep)
+            if i > cut // 2:
+                cut = i + len(sep)
+                break
+        part = rest[:cut].rstrip()
+        if part.strip():
+            parts.append(part)
+        rest = rest[cut:].lstrip("\n ")
+    if rest.strip():
+        parts.append(rest)
+    return parts
+
+
+def start_payload(text: str) -> tuple[bool, str | None]:
+    """(is a /start command, payload or None).  The payload is passed on as typed (bounded);
+    the router refuses anything but 1-64 characters of [A-Za-z0-9_-]."""
+    m = START_RE.match(text.strip())
+    if not m:
+        return False, None
+    payload = (m.group(2) or "").strip() or None
+    if payload is not None and not PAYLOAD_RE.fullmatch(payload):
+        payload = payload[:100]
+    return True, payload
+
+
+def _retry_seconds(exc) -> float:
+    ra = getattr(exc, "_retry_after", None)
+    if ra is None:
+        ra = exc.retry_after
+    if hasattr(ra, "total_seconds"):
+        return float(ra.total_seconds())
+    return float(ra)
+
+
+def chat_arg(chat_id: str | int):
+    try:
+        return int(chat_id)
+    except (TypeError, ValueError):
+        return str(chat_id)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class TelegramBackend:
+    name = NAME
+
+    def __init__(self, app, settings, *, token: str | None = None, api_url: str | None = None,
+                 file_url: str | None = None, pacer=None, rate_limit: bool = True,
+                 concurrent_updates: int = 64, poll_timeout: float = 10.0):
+        from ..ratelimit import Pacer
+
+        self.app = app
+        self.settings = settings
+        self.token = token or settings.telegram_token
+        if not self.token:
+            from ..config import ConfigError
+
+            raise ConfigError("setting 'telegram_token': no bot token (use --token or TELEGRAM_BOT_TOKEN)")
+        self.api_url = api_url or settings.telegram_api_url or DEFAULT_API
+        self.file_url = file_url or file_url_for(self.api_url)
+        self.pacer = pacer or Pacer.from_settings(settings, enabled=rate_limit)
+        self.concurrent_updates = concurrent_updates
+        self.poll_timeout = poll_timeout
+        self.username: str | None = None
+        self.bot_id: int | None = None
+        self.application = None
+        self._stop = asyncio.Event()
+        self._chat_locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
+        self._chat_locale: dict[str, str] = {}
+        self._admin_cache: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._started = False
+        self._webhook_runner = None
+        self.counters = {"updates": 0, "ignored": 0, "retries": 0, "blocked": 0, "sent": 0}
+
+    # -- lifecycle ---------------------------------------------------------------------
+    def _build(self):
+        from telegram.ext import Application, TypeHandler
+        from telegram import Update
+
+        builder = (Application.builder().token(self.token).base_url(self.api_url).base_file_url(self.file_url)
+                   .concurrent_updates(self.concurrent_updates).connection_pool_size(64)
+                   .pool_timeout(30.0).read_timeout(20.0).write_timeout(20.0).connect_timeout(10.0)
+                   .get_updates_read_timeout(self.poll_timeout + 10.0))
+        if self.settings.telegram_webhook_url:
+            builder = builder.updater(None)
+        application = builder.build()
+        application.add_handler(TypeHandler(Update, self._on_update))
+        application.add_error_handler(self._on_error)
+        return application
+
+    async def start(self) -> None:
+        """Connect (getMe), then set up the command menu and descriptions (best-effort)."""
+        if self._started:
+            return
+        self.application = self._build()
+        await self.application.initialize()
+        me = self.application.bot
+        self.username, self.bot_id = me.username, me.id
+        self._started = True
+        await self.setup_profile()
+
+    async def setup_profile(self) -> None:
+        from telegram import BotCommand
+
+        bot = self.application.bot
+        renderer = self.app.renderer
+        registry = getattr(self.app.router, "reg", None)
+        known = set(getattr(registry, "commands", {}) or {}) | {"menu", "aide", "langue", "annuler", "oubli"}
+        for locale in ("fr", "en"):
+            cmds = []
+            for name, key in MENU_COMMANDS:
+                if name not in known:
+                    continue
+                try:
+                    label = renderer.label(key, locale)
+                except KeyError:
+                    continue
+                cmd = EN_NAMES.get(name, name) if locale == "en" else name
+                cmds.append(BotCommand(cmd, label[:256]))
+            steps = [("setMyCommands", bot.set_my_commands, dict(commands=cmds, language_code=locale)),
+                     ("setMyDescription", bot.set_my_description,
+                      dict(description=renderer.render("telegram/description", locale)[:512], language_code=locale)),
+                     ("setMyShortDescription", bot.set_my_short_description,
+                      dict(short_description=renderer.render("telegram/short_description", locale)[:120],
+                           language_code=locale))]
+            if locale == self.settings.default_locale:
+                steps.append(("setMyCommands", bot.set_my_commands, dict(commands=cmds)))
+            for what, fn, kw in steps:
+                try:
+                    await fn(**kw)
+                except Exception as e:  # best-effort: never stops the bot
+                    log.warning("startup_extra_failed method=%s error=%s", what, type(e).__name__)
+
+    async def receive(self, handler=None) -> None:
+        """Run until :meth:`stop`: long polling, or the webhook server when configured."""
+        from telegram import Update
+
+        if handler is not None and getattr(handler, "__func__", None) is not type(self.app).handle_event:
+            self._handler = handler
+        else:
+            self._handler = None
+        self._stop.clear()
+        await self.start()
+        application = self.application
+        await application.start()
+        try:
+            if self.settings.telegram_webhook_url:
+                await self._start_webhook()
+            else:
+                await application.updater.start_polling(
+                    poll_interval=0.0, timeout=int(self.poll_timeout), allowed_updates=Update.ALL_TYPES,
+                    drop_pending_updates=False, error_callback=self._poll_error)
+            log.info("telegram_started mode=%s", "webhook" if self.settings.telegram_webhook_url else "polling")
+            await self._stop.wait()
+        finally:
+            await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        application = self.application
+        try:
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+        except Exception:
+            log.warning("updater_stop_failed")
+        if self._webhook_runner is not None:
+            await self._webhook_runner.cleanup()
+            self._webhook_runner = None
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=10)
+        try:
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+        except Exception:
+            log.warning("application_stop_failed")
+        self._started = False
+        log.info("telegram_stopped")
+
+    async def stop(self) -> None:
+        self._stop.set()
+
+    # -- webhook -------------------------------------------------------------------------
+    async def _start_webhook(self) -> None:
+        import secrets
+        from urllib.parse import urlparse
+
+        from aiohttp import web
+        from telegram import Update
+
+        url = self.settings.telegram_webhook_url
+        secret = self.settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+        secret = re.sub(r"[^A-Za-z0-9_-]", "", secret)[:256]
+        path = urlparse(url).path or "/"
+        host, _, port = self.settings.telegram_webhook_listen.rpartition(":")
+        application = self.application
+
+        async def on_post(request: web.Request) -> web.Response:
+            if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret:
+                return web.Response(status=403)
+            try:
+                data = await request.json()
+                update = Update.de_json(data, application.bot)
+            except Exception:
+                return web.Response(status=400)
+            await application.update_queue.put(update)
+            return web.Response(text="ok")
+
+        webapp = web.Application(client_max_size=1024 * 1024)
+        webapp.router.add_post(path, on_post)
+        runner = web.AppRunner(webapp, access_log=None, handle_signals=False)
+        await runner.setup()
+        await web.TCPSite(runner, host or "127.0.0.1", int(port or 8443)).start()
+        self._webhook_runner = runner
+        await application.bot.set_webhook(url=url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+
+    # -- inbound -----------------------------------------------------------------------
+    def _poll_error(self, exc) -> None:
+        log.warning("polling_error error=%s", type(exc).__name__)
+
+    async def _on_error(self, update, context) -> None:
+        log.warning("update_error error=%s", type(context.error).__name__ if context.error else None)
+
+    def to_event(self, update) -> Event | None:
+        """One Telegram update -> one Event, or None when there is nothing to answer."""
+        q = update.callback_query
+        if q is not None:
+            msg = q.message
+            if msg is None or q.data is None:
+                return None
+            chat = msg.chat
+            data = self._expand_callback(q.data)
+            return Event(backend=NAME, chat_id=str(chat.id), user_id=str(q.from_user.id), choice=data,
+                         kind="button", locale=q.from_user.language_code, is_direct=chat.type == "private",
+                         message_id=str(msg.message_id))
+        edited = update.edited_message or update.edited_channel_post
+        if edited is not None:
+            if edited.chat.type != "private":
+                return None
+            user = edited.from_user
+            return Event(backend=NAME, chat_id=str(edited.chat.id), user_id=str(user.id if user else edited.chat.id),
+                         kind="edit", locale=user.language_code if user else None, is_direct=True,
+                         message_id=str(edited.message_id))
+        msg = update.message or update.channel_post
+        if msg is None:
+            return None
+        chat = msg.chat
+        is_direct = chat.type == "private"
+        user = msg.from_user
+        sender_chat = msg.sender_chat
+        sender_chat_id = None
+        if sender_chat is not None and sender_chat.id == chat.id:
+            # an anonymous admin (GroupAnonymousBot) or the channel itself: acts as the chat
+            sender_chat_id = str(chat.id)
+        if user is not None:
+            user_id = str(user.id)
+        elif sender_chat is not None:
+            user_id = str(sender_chat.id)
+        else:
+            return None
+        if user is not None and user.is_bot and user.id not in (ANONYMOUS_ADMIN_ID,) and sender_chat_id is None:
+            return None  # other bots
+        locale = user.language_code if user is not None else None
+        base = dict(backend=NAME, chat_id=str(chat.id), user_id=user_id, locale=locale, is_direct=is_direct,
+                    message_id=str(msg.message_id), sender_chat_id=sender_chat_id)
+        if msg.text is not None:
+            is_start, payload = start_payload(msg.text)
+            if is_start:
+                m = START_RE.match(msg.text.strip())
+                target = m.group(1) if m else None
+                if target and self.username and target.lower() != self.username.lower():
+                    return None  # /start for another bot
+                return Event(kind="start", payload=payload, **base)
+            return Event(text=msg.text, kind="text", **base)
+        if self._is_content(msg):
+            return Event(kind="unsupported", **base)
+        return None  # service messages (joins, pins, title changes...)
+
+    @staticmethod
+    def _is_content(msg) -> bool:
+        for attr in ("sticker", "photo", "document", "voice", "video", "video_note", "audio", "animation",
+                     "contact", "location", "venue", "poll", "dice", "game", "story", "paid_media"):
+            if getattr(msg, attr, None):
+                return True
+        return bool(getattr(msg, "caption", None))
+
+    async def _on_update(self, update, context) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            await self._process(update)
+        except Exception:
+            log.exception("update_failed id=%s", getattr(update, "update_id", None))
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+
+    async def _process(self, update) -> None:
+        self.counters["updates"] += 1
+        await self._side_effects(update)
+        try:
+            event = self.to_event(update)
+        except Exception:
+            log.exception("update_unreadable id=%s", update.update_id)
+            event = None
+        q = update.callback_query
+        if q is not None:
+            # answer at once: the button stops spinning whatever happens next
+            try:
+                await q.answer()
+            except Exception as e:
+                log.info("callback_answer_failed error=%s", type(e).__name__)
+        if event is None:
+            self.counters["ignored"] += 1
+            return
+        log.info("update kind=%s direct=%s", event.kind, event.is_direct)
+        lock = self._chat_locks.get(event.chat_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._chat_locks[event.chat_id] = lock
+        async with lock:   # one chat at a time, in order; other chats run concurrently
+            if self._handler is not None:
+                await self._handler(event)
+                return
+            replies = await self.app.handle(event)
+            user = self.app.store.get_user(event.user_key)
+            loc = (user.locale if user and user.locale else None) or (event.locale or "")[:2]
+            if loc in ("fr", "en"):
+                self._chat_locale[event.chat_id] = loc
+            edit_id = event.message_id if event.kind == "button" else None
+            chat_id = event.chat_id
+            for reply in replies:
+                try:
+                    await self._send(chat_id, reply, edit_message_id=edit_id if reply.edit else None, retry=True)
+                except Blocked:
+                    self.counters["blocked"] += 1
+                    if event.is_direct:
+                        self.app.store.deactivate_user(event.user_key)
+                    log.info("blocked kind=%s", event.kind)
+                    return
+                except ChatMoved as e:
+                    chat_id = e.new_chat_id
+                    await self._chat_moved(event.chat_id, chat_id)
+                    try:
+                        await self._send(chat_id, reply, retry=True)
+                    except DeliveryError as e2:
+                        log.warning("send_failed error=%s", type(e2).__name__)
+                except DeliveryError as e:
+                    log.warning("send_failed error=%s", type(e).__name__)
+                    return
+                if reply.edit:
+                    edit_id = None  # only the first editing reply replaces the pressed message
+
+    async def _side_effects(self, update) -> None:
+        msg = update.message
+        if msg is not None and msg.migrate_to_chat_id:
+            await self._chat_moved(str(msg.chat.id), str(msg.migrate_to_chat_id))
+        mcm = update.my_chat_member
+        if mcm is not None and mcm.chat.type == "private":
+            status = mcm.new_chat_member.status
+            key = f"{NAME}:{mcm.from_user.id}"
+            if status in ("kicked", "left"):
+                self.app.store.deactivate_user(key)
+                log.info("user_blocked_bot")
+            elif status == "member" and self.app.store.get_user(key) is not None:
+                self.app.store.set_user(key, active=1)
+
+    async def _chat_moved(self, old: str, new: str) -> None:
+        """A group became a supergroup: tell whoever stores chat ids (collectives)."""
+        log.info("chat_moved")
+        for uk in list(self.app.store.db.query(
+                "SELECT user_key FROM users WHERE backend = ? AND chat_id = ?", [NAME, old])):
+            self.app.store.set_user(uk["user_key"], chat_id=new)
+        hook = self.app.services.get("chat_moved")
+        if hook is not None:
+            try:
+                res = hook(NAME, old, new)
+                if asyncio.iscoroutine(res):
+                    await res
+            except Exception:
+                log.exception("chat_moved_hook_failed")
+
+    # -- outbound ------------------------------------------------------------------------------
+    def _compact_callback(self, payload: str) -> str:
+        """callback_data is limited to 64 bytes: longer payloads go through the kv table."""
+        if len(payload.encode()) <= MAX_CALLBACK and not payload.startswith("#"):
+            return payload
+        h = hashlib.sha256(payload.encode()).hexdigest()[:20]
+        self.app.store.kv_set(f"tgcb:{h}", payload)
+        return "#" + h
+
+    def _expand_callback(self, data: str) -> str:
+        if data.startswith("#"):
+            return self.app.store.kv_get(f"tgcb:{data[1:]}") or "stale"
+        return data
+
+    def _markup(self, chat_id: str, reply: Reply):
+        from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+        rows = []
+        for row in reply.buttons:
+            out = []
+            for b in row:
+                if b.url:
+                    out.append(InlineKeyboardButton(b.label, url=b.url))
+                elif b.payload:
+                    out.append(InlineKeyboardButton(b.label, callback_data=self._compact_callback(b.payload)))
+            if out:
+                rows.append(out)
+        if reply.private_start and chat_id.startswith("-") and self.username:
+            payload = reply.private_start if PAYLOAD_RE.fullmatch(reply.private_start) else "menu"
+            locale = self._chat_locale.get(chat_id) or self.settings.default_locale
+            try:
+                label = self.app.renderer.label("telegram.open_private", locale)
+            except KeyError:
+                label = "Message privé"
+            rows.append([InlineKeyboardButton(label, url=f"https://t.me/{self.username}?start={payload}")])
+        return InlineKeyboardMarkup(rows) if rows else None
+
+    async def send(self, chat_id: str, reply: Reply, paid: bool = False) -> str | None:
+        """Deliver one reply (protocol).  Raises Blocked / RetryLater / ChatMoved /
+        TransientError when the first message fails; later parts of a split message
+        are retried here so a partial send is not repeated by the caller."""
+        return await self._send(str(chat_id), reply, retry=False, paid=paid)
+
+    async def _send(self, chat_id: str, reply: Reply, edit_message_id: str | None = None,
+                    retry: bool = False, paid: bool = False) -> str | None:
+        from telegram import InputFile, LinkPreviewOptions
+
+        bot = self.application.bot
+        target = chat_arg(chat_id)
+        markup = self._markup(chat_id, reply)
+        parts = split_text(reply.text or "")
+        extra: dict[str, Any] = {}
+        if paid and self.settings.telegram_paid_broadcast:
+            extra["allow_paid_broadcast"] = True
+        no_preview = LinkPreviewOptions(is_disabled=True)
+        last_id = None
+        first = True
+        if edit_message_id and len(parts) == 1 and reply.attachment is None:
+            try:
+                msg = await self._call(chat_id, lambda: bot.edit_message_text(
+                    escape(parts[0]), chat_id=target, message_id=int(edit_message_id), parse_mode="HTML",
+                    reply_markup=markup, link_preview_options=no_preview), retry=retry, paid=paid,
+                    edit=True)
+                return str(getattr(msg, "message_id", edit_message_id))
+            except _NotModified:
+                return str(edit_message_id)
+            except _CannotEdit:
+                pass  # too old, deleted, not ours: send a new message
+        for i, part in enumerate(parts):
+            is_last = i == len(parts) - 1
+            kb = markup if is_last and reply.attachment is None else None
+            msg = await self._call(chat_id, lambda part=part, kb=kb: bot.send_message(
+                target, escape(part), parse_mode="HTML", reply_markup=kb, link_preview_options=no_preview,
+                **extra), retry=retry or not first, paid=paid)
+            first = False
+            last_id = str(msg.message_id)
+        if reply.attachment is not None:
+            att = reply.attachment
+            msg = await self._call(chat_id, lambda: bot.send_document(
+                target, document=InputFile(att.data, filename=att.filename), reply_markup=markup,
+                **extra), retry=retry or not first, paid=paid)
+            last_id = str(msg.message_id)
+        self.counters["sent"] += 1
+        return last_id
+
+    async def _call(self, chat_id: str, fn, retry: bool, paid: bool = False, edit: bool = False):
+        """One API call: paced, errors mapped; with ``retry`` 429s and network errors are
+        retried for this chat only (bounded)."""
+        from telegram import error as tg
+
+        attempts = INBOUND_ATTEMPTS if retry else 1
+        delay = 0.5
+        for attempt in range(attempts):
+            await self.pacer.acquire(chat_id, paid=paid)
+            try:
+                return await fn()
+            except tg.RetryAfter as e:
+                secs = _retry_seconds(e)
+                self.pacer.pause(chat_id, secs)
+                log.info("rate_limited retry_after=%s", secs)
+                err: DeliveryError = RetryLater(secs)
+            except tg.Forbidden as e:
+                raise Blocked(str(e)) from None
+            except tg.ChatMigrated as e:
+                raise ChatMoved(str(e.new_chat_id)) from None
+            except tg.BadRequest as e:
+                m = str(e).lower()
+                if edit and "not modified" in m:
+                    raise _NotModified() from None
+                if edit:
+                    raise _CannotEdit() from None
+                if "chat not found" in m or "user is deactivated" in m or "bot was kicked" in m:
+                    raise Blocked(str(e)) from None
+                raise DeliveryError(f"bad request: {e}") from None
+            except tg.InvalidToken:
+                raise
+            except (tg.TimedOut, tg.NetworkError) as e:
+                err = TransientError(type(e).__name__)
+                await asyncio.sleep(delay) if attempt + 1 < attempts else None
+                delay = min(delay * 2, 8.0)
+            if attempt + 1 < attempts:
+                self.counters["retries"] += 1
+                continue
+            raise err
+        raise TransientError("gave up")  # pragma: no cover
+
+    # -- admins -----------------------------------------------------------------------------------
+    async def is_admin(self, user_id: str, chat_id: str) -> bool:
+        """Administrator or creator of the group/channel.  Anonymous admins (user 1087968824)
+        are recognised from the message's sender_chat by App.is_admin."""
+        if str(user_id) == str(ANONYMOUS_ADMIN_ID):
+            return False
+        if not str(chat_id).startswith("-") and not str(chat_id).startswith("@"):
+            return False  # a private chat is nobody's to administer
+        key = (str(chat_id), str(user_id))
+        now = time.monotonic()
+        hit = self._admin_cache.get(key)
+        if hit and hit[0] > now:
+            return hit[1]
+        from telegram import error as tg
+
+        try:
+            member = await self.application.bot.get_chat_member(chat_arg(chat_id), int(user_id))
+        except tg.ChatMigrated as e:
+            await self._chat_moved(str(chat_id), str(e.new_chat_id))
+            member = await self.application.bot.get_chat_member(e.new_chat_id, int(user_id))
+        except ValueError:
+            return False
+        ok = member.status in ("creator", "administrator")
+        self._admin_cache[key] = (now + ADMIN_CACHE_S, ok)
+        return ok
+
+
+class _NotModified(Exception):
+    pass
+
+
+class _CannotEdit(Exception):
+    pass
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def create(app, settings, **kw) -> TelegramBackend:
+    return TelegramBackend(app, settings, **kw)
+
+
+def make_clock():
+    """The system clock, or (tests only) a clock read from the file named by
+    ``MESBOT_FAKE_CLOCK_FILE`` so whole-process tests move time without sleeping."""
+    path = os.environ.get(FAKE_CLOCK_ENV)
+    if path:
+        from ..clock import FileClock
+
+        log.warning("fake_clock_in_use")
+        return FileClock(path)
+    from ..clock import SystemClock
+
+    return SystemClock()
+
+
+async def run(app, backend: TelegramBackend, install_signals: bool = True) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    app.add_backend(backend)
+
+    def on_signal():
+        log.info("signal_received")
+        stop.set()
+        loop.create_task(backend.stop())
+
+    installed = []
+    if install_signals:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                loop.add_signal_handler(sig, on_signal)
+                installed.append(sig)
+            except (NotImplementedError, RuntimeError):
+                pass
+    tickers = asyncio.create_task(app.run_tickers(stop))
+    try:
+        await backend.receive()
+    finally:
+        stop.set()
+        await tickers
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+    return 0
+
+
+def main(args) -> int:
+    from ..app import App
+    from ..config import load_settings
+    from .. import log as botlog
+
+    settings = load_settings(getattr(args, "config", None), data_dir=getattr(args, "data_dir", None),
+                             telegram_token=getattr(args, "token", None),
+                             telegram_api_url=getattr(args, "api_url", None),
+                             telegram_webhook_url=getattr(args, "webhook_url", None),
+                             telegram_webhook_listen=getattr(args, "webhook_listen", None),
+                             telegram_webhook_secret=getattr(args, "webhook_secret", None),
+                             log_level=getattr(args, "log_level", None))
+    botlog.setup(settings.log_level)
+    if settings.log_hash_key:
+        botlog.set_hash_key(settings.log_hash_key)
+    app = App(settings, clock=make_clock())
+    try:
+        backend = create(app, settings, file_url=getattr(args, "file_url", None),
+                         rate_limit=not getattr(args, "no_rate_limit", False))
+        return asyncio.run(run(app, backend))
+    finally:
+        app.store.close()

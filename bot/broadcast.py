@@ -1,0 +1,425 @@
+"""Collectives: campaign posts into groups/channels/rooms, and broadcast waves to followers.
+
+``install(app)`` registers the ``broadcast`` ticker and two services:
+``app.services["campaign_event"](code, kind)`` counts "reminder_started" / "done" for a
+campaign (no one is named), and ``app.services["broadcaster"]`` (the :class:`Broadcaster`).
+
+The database is the queue.  A wave inserts one ``deliveries`` row per follower (spread over
+``settings.broadcast_spread_minutes``), then sends them in order at the platform's allowed
+rate: a :class:`Pacer` per backend (pluggable: ``app.services["broadcast_pacer"]`` may return
+one; Telegram uses the configured global rate, or the paid-broadcast rate; Matrix starts
+unthrottled and paces itself from ``retry_after_ms``).  Each message goes
+``pending -> sending -> sent``; the "sent" of one message and the "sending" of the next are
+one commit, so a crash re-sends at most the one message that was in flight.
+
+With the real clock, waves run as background tasks started by the ticker; with a fake
+clock (tests), the ticker runs them inline and "sleeping" advances the clock.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time as _time
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from . import metrics
+from .core import Blocked, ChatMoved, RetryLater
+from .flowlib import Choice, Say
+
+log = logging.getLogger("mes_bot.broadcast")
+
+UTC = timezone.utc
+STALE_POST = timedelta(hours=12)     # a post missed by longer than this is skipped, not sent late
+MAX_ATTEMPTS = 5
+BATCH = 200
+
+
+# ---------------------------------------------------------------------------------------
+# Schedules
+
+
+def parse_hhmm(s: str) -> tuple[int, int]:
+    h, m = s.split(":")
+    return int(h), int(m)
+
+
+def next_post_at(kind: str, *, tz: str, at_time: str, after: datetime, at_date: str | None = None,
+                 weekday: int | None = None, offsets: str | None = None) -> datetime | None:
+    """The next posting time strictly after ``after`` (UTC), or None when the campaign is over."""
+    z = ZoneInfo(tz)
+    hh, mm = parse_hhmm(at_time)
+
+    def at(d: date) -> datetime:
+        return datetime.combine(d, time(hh, mm), z).astimezone(UTC)
+
+    if kind == "once":
+        dt = at(date.fromisoformat(at_date))
+        return dt if dt > after else None
+    if kind == "weekly":
+        d = after.astimezone(z).date()
+        for i in range(8):
+            day = d + timedelta(days=i)
+            if day.weekday() == weekday and at(day) > after:
+                return at(day)
+        return None
+    if kind == "countdown":
+        target = date.fromisoformat(at_date)
+        for off in sorted((int(o) for o in (offsets or "").split(",") if o.strip()), reverse=True):
+            dt = at(target - timedelta(days=off))
+            if dt > after:
+                return dt
+        return None
+    raise ValueError(kind)
+
+
+def days_left(campaign: dict, when: datetime) -> int | None:
+    if campaign["kind"] != "countdown":
+        return None
+    local = when.astimezone(ZoneInfo(campaign.get("tz") or "Europe/Paris")).date()
+    return (date.fromisoformat(campaign["at_date"]) - local).days
+
+
+def post_say(campaign: dict, when: datetime | None = None, preview: bool = False) -> Say:
+    """The message a campaign posts into its place (also used for the preview)."""
+    left = days_left(campaign, when) if when else None
+    if campaign["kind"] == "countdown" and left is None:
+        offs = [int(o) for o in (campaign.get("offsets") or "").split(",") if o.strip()]
+        left = max(offs) if offs else None
+    vars = {"template": campaign["template"], "days_left": left, "target": campaign.get("at_date"),
+            "text": (campaign.get("custom_text") or "") if campaign["template"] == "custom" else ""}
+    return Say("campaign/post", vars, private_start=f"c_{campaign['code']}", notice=False)
+
+
+def fmt_int(n: int, locale: str) -> str:
+    s = f"{int(n):,}"
+    return s.replace(",", " ") if locale == "fr" else s
+
+
+def stable_hash(store, value: str) -> str:
+    """Keyed hash of an admin id that survives restarts (to tell two admins apart)."""
+    salt = store.kv_get("collectives_salt")
+    if not salt:
+        import secrets
+
+        salt = secrets.token_hex(16)
+        store.kv_set("collectives_salt", salt)
+    return hashlib.sha256(f"{salt}:{value}".encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------------------
+# Pacing
+
+
+class Pacer:
+    """Spaces sends at ``rate`` messages/s (None: as fast as the platform answers), and
+    pauses everything after a 429.  ``now``/``sleep`` are injectable (simulated time)."""
+
+    def __init__(self, rate: float | None, now=_time.monotonic, sleep=asyncio.sleep, adaptive: bool = False):
+        self.rate = rate
+        self.now = now
+        self.sleep = sleep
+        self.adaptive = adaptive
+        self._next = 0.0
+        self.observed: float | None = None
+
+    @property
+    def interval(self) -> float:
+        return 1.0 / self.rate if self.rate else 0.0
+
+    async def wait(self) -> None:
+        now = self.now()
+        if self._next < now - 1.0:          # idle for a while: no catching up in a burst
+            self._next = now
+        if self._next > now:
+            await self.sleep(self._next - now)
+        self._next = max(self._next, now) + self.interval if self._next <= now else self._next + self.interval
+
+    def pause(self, seconds: float) -> None:
+        """A 429 said "retry after": nobody sends on this backend before then."""
+        self._next = max(self._next, self.now() + seconds)
+        if self.adaptive and seconds > 0:
+            # Matrix: the homeserver's limit is one message per retry_after once the burst is spent
+            rate = 1.0 / seconds
+            self.rate = rate if self.rate is None else min(self.rate, rate)
+
+    def expected_rate(self) -> float | None:
+        return self.rate
+
+
+def default_pacer(app, backend_name: str, now, sleep) -> Pacer:
+    factory = app.services.get("broadcast_pacer")
+    if factory:
+        p = factory(backend_name)
+        if p is not None:
+            return p
+    s = app.settings
+    backend = app.backends.get(backend_name)
+    rate = getattr(backend, "broadcast_rate", None)
+    if backend_name == "telegram" and rate is None:
+        rate = s.telegram_paid_rate if s.telegram_paid_broadcast else s.telegram_rate_global
+    return Pacer(rate, now=now, sleep=sleep, adaptive=(backend_name == "matrix"))
+
+
+# ---------------------------------------------------------------------------------------
+# The engine
+
+
+class Broadcaster:
+    def __init__(self, app):
+        self.app = app
+        self.store = app.store
+        self.simulated = hasattr(app.clock, "advance")
+        self.tasks: dict[int, asyncio.Task] = {}
+        self.pacers: dict[str, Pacer] = {}
+        self.stats: dict[int, dict] = {}     # per broadcast: 429s, started (for benches and progress)
+        self.progress_every = 0.25           # report at 25 %, 50 %, 75 %
+        self.progress_min_total = 20
+
+    # -- time ----------------------------------------------------------------------------
+    def now_ts(self) -> float:
+        return self.app.clock.now().timestamp() if self.simulated else _time.time()
+
+    async def sleep(self, seconds: float) -> None:
+        if self.simulated:
+            if seconds > 0:
+                self.app.clock.advance(seconds=seconds)
+            await asyncio.sleep(0)
+        else:
+            await asyncio.sleep(max(0.0, seconds))
+
+    def pacer(self, backend_name: str) -> Pacer:
+        p = self.pacers.get(backend_name)
+        if p is None:
+            p = default_pacer(self.app, backend_name, now=self.now_ts if self.simulated else _time.monotonic,
+                              sleep=self.sleep)
+            self.pacers[backend_name] = p
+        return p
+
+    # -- ticker --------------------------------------------------------------------------
+    async def tick(self, now: datetime) -> int:
+        done = await self.post_due_campaigns(now)
+        for b in self.store.queued_broadcasts():
+            bid = b["id"]
+            if b["status"] == "queued":
+                total = self.store.start_broadcast(bid, self.now_ts(), now=now)
+                log.info("broadcast_started id=%s total=%s", bid, total)
+                await self._report(bid, "start")
+            if self.simulated:
+                done += await self.run_wave(bid)
+            else:
+                t = self.tasks.get(bid)
+                if t is None or t.done():
+                    self.tasks[bid] = asyncio.create_task(self.run_wave(bid), name=f"broadcast-{bid}")
+        return done
+
+    async def wait_idle(self) -> None:
+        tasks = [t for t in self.tasks.values() if not t.done()]
+        if tasks:
+            await asyncio.gather(*tasks)
+
+    async def stop(self) -> None:
+        for t in self.tasks.values():
+            t.cancel()
+        for t in list(self.tasks.values()):
+            try:
+                await t
+            except (asyncio.CancelledError, Exception):
+                pass
+
+    # -- campaign posts --------------------------------------------------------------------
+    async def post_due_campaigns(self, now: datetime) -> int:
+        n = 0
+        for c in self.store.due_campaigns(now.astimezone(UTC).isoformat(timespec="seconds")):
+            due = datetime.fromisoformat(c["next_at"])
+            nxt = next_post_at(c["kind"], tz=c["tz"], at_time=c["at_time"], after=max(due, now - STALE_POST),
+                               at_date=c["at_date"], weekday=c["weekday"], offsets=c["offsets"])
+            nxt_iso = nxt.isoformat(timespec="seconds") if nxt else None
+            if now - due > STALE_POST:
+                log.info("campaign_post_stale id=%s", c["id"])
+                self.store.campaign_advance(c["id"], nxt_iso, posted=False)
+                continue
+            if c["backend"] not in self.app.backends:
+                continue
+            reply = self.app.render_reply(post_say(c, due), c["locale"], bind="campaign:menu")
+            try:
+                await self.app.send(c["backend"], c["chat_id"], reply)
+            except Blocked:
+                log.warning("campaign_post_blocked id=%s", c["id"])
+                self.store.set_campaign_status(c["id"], "paused")
+                continue
+            except ChatMoved as e:
+                self.store.move_collective(c["backend"], c["chat_id"], e.new_chat_id)
+                continue  # sent next tick to the new id
+            except Exception as e:  # RetryLater, TransientError, ...: next tick
+                log.warning("campaign_post_failed id=%s error=%s", c["id"], type(e).__name__)
+                continue
+            self.store.campaign_advance(c["id"], nxt_iso)
+            metrics.inc("campaign_posts", backend=c["backend"])
+            log.info("campaign_posted id=%s", c["id"])
+            n += 1
+        return n
+
+    # -- waves --------------------------------------------------------------------------------
+    def _replies(self, b: dict, coll: dict):
+        cache: dict[str, object] = {}
+
+        def get(locale: str | None):
+            loc = locale or coll["locale"]
+            r = cache.get(loc)
+            if r is None:
+                vars = {"template": b["template"], "text": b["custom_text"] or "", "days_left": None,
+                        "target": None}
+                say = Say("follow/announce", vars, buttons=[[Choice("follow.unsubscribe", payload=f"u{coll['id']}")]],
+                          notice=False)
+                r = cache[loc] = self.app.render_reply(say, loc, bind="follow:announce")
+            return r
+        return get
+
+    async def run_wave(self, bid: int) -> int:
+        """Send every due delivery of broadcast ``bid``; return how many were sent this run."""
+        store = self.store
+        b = store.get_broadcast(bid)
+        if b is None or b["status"] != "running":
+            return 0
+        coll = store.get_collective(b["collective_id"])
+        replies = self._replies(b, coll)
+        st = self.stats.setdefault(bid, {"r429": 0, "t0": self.now_ts(), "sent0": None, "next_report": 0.0})
+        counts = store.delivery_counts(bid)
+        if st["sent0"] is None:
+            st["sent0"] = counts["sent"]
+        sent_now = 0
+        prev: int | None = None          # delivered, "sent" not yet committed
+        checked = self.now_ts()
+        try:
+            while True:
+                if self.now_ts() - checked > 2.0:
+                    checked = self.now_ts()
+                    if (store.get_broadcast(bid) or {}).get("status") != "running":
+                        break
+                batch = store.next_deliveries(bid, self.now_ts(), BATCH)
+                if not batch:
+                    if prev is not None:
+                        store.delivery_done(prev)
+                        prev = None
+                    nxt = store.next_due_at(bid)
+                    if nxt is None:
+                        break
+                    await self.sleep(min(max(nxt - self.now_ts(), 0.01), 30.0))
+                    continue
+                for d in batch:
+                    pacer = self.pacer(d["backend"])
+                    await pacer.wait()
+                    store.delivery_sending(d["id"], prev)
+                    prev = None
+                    try:
+                        await self.app.send(d["backend"], d["chat_id"], replies(d["locale"]))
+                    except Blocked:
+                        store.delivery_done(d["id"], "blocked")
+                        store.deactivate_follower(d["user_key"])
+                        store.deactivate_user(d["user_key"])
+                        metrics.inc("broadcast_blocked", backend=d["backend"])
+                    except RetryLater as e:
+                        st["r429"] += 1
+                        metrics.inc("broadcast_429", backend=d["backend"])
+                        pacer.pause(e.retry_after)
+                        store.delivery_retry(d["id"], self.now_ts() + e.retry_after)
+                        break  # fetch again: order and due times changed
+                    except ChatMoved as e:
+                        store.delivery_moved(d["id"], d["user_key"], e.new_chat_id)
+                        break
+                    except Exception as e:  # TransientError and anything unexpected: back off, then give up
+                        if d["attempts"] + 1 >= MAX_ATTEMPTS:
+                            store.delivery_done(d["id"], "failed")
+                        else:
+                            store.delivery_retry(d["id"], self.now_ts() + 2.0 ** (d["attempts"] + 1))
+                        log.warning("broadcast_send_failed id=%s error=%s", bid, type(e).__name__)
+                        metrics.inc("broadcast_failed", backend=d["backend"])
+                    else:
+                        prev = d["id"]
+                        sent_now += 1
+                        metrics.inc("broadcast_sent", backend=d["backend"])
+                    await self._maybe_progress(bid, b["total"])
+        finally:
+            if prev is not None:
+                store.delivery_done(prev)
+        if store.next_due_at(bid) is None:
+            final = store.finish_broadcast(bid, now=self.app.clock.now())
+            metrics.set_gauge("broadcast_progress", final["sent"], collective=coll["code"], broadcast=bid)
+            log.info("broadcast_done id=%s sent=%s failed=%s blocked=%s", bid, final["sent"], final["failed"],
+                     final["blocked"])
+            await self._report(bid, "done", final)
+        return sent_now
+
+    # -- progress ------------------------------------------------------------------------------
+    def progress(self, bid: int) -> dict:
+        """Done / total and estimated end (aware UTC datetime) of a running broadcast."""
+        b = self.store.get_broadcast(bid)
+        c = self.store.delivery_counts(bid)
+        total = b["total"]
+        done = c["sent"] + c["failed"] + c["blocked"]
+        left = c["pending"] + c["sending"]
+        coll = self.store.get_collective(b["collective_id"])
+        pacer = self.pacer(coll["backend"])
+        rate = pacer.expected_rate()
+        st = self.stats.get(bid)
+        if st:
+            elapsed = self.now_ts() - st["t0"]
+            observed = (c["sent"] - (st["sent0"] or 0)) / elapsed if elapsed > 5 else None
+            if observed and (rate is None or observed < rate):
+                rate = observed
+        secs = left / rate if rate else 0.0
+        end = self.now_ts() + secs
+        last_due = self.store.db.execute("SELECT MAX(due_at) FROM deliveries WHERE broadcast_id = ? AND status "
+                                         "IN ('pending', 'sending')", [bid]).fetchone()[0]
+        if last_due:
+            end = max(end, last_due)
+        return {"done": done, "total": total, "end": datetime.fromtimestamp(end, UTC), **c}
+
+    async def _maybe_progress(self, bid: int, total: int) -> None:
+        if total < self.progress_min_total:
+            return
+        st = self.stats[bid]
+        if not st.get("next_report"):
+            st["next_report"] = self.progress_every
+            st["sent_seen"] = 0
+        st["sent_seen"] = st.get("sent_seen", 0) + 1
+        # cheap check in memory; the database is read only at each milestone
+        if st["sent_seen"] + (st["sent0"] or 0) < st["next_report"] * total:
+            return
+        st["next_report"] += self.progress_every
+        if st["next_report"] >= 1.0:
+            st["next_report"] = 2.0
+        metrics.set_gauge("broadcast_progress", self.store.delivery_counts(bid)["sent"], broadcast=bid)
+        await self._report(bid, "progress")
+
+    async def _report(self, bid: int, what: str, final: dict | None = None) -> None:
+        b = final or self.store.get_broadcast(bid)
+        if not b or not b.get("report_chat") or b.get("report_backend") not in self.app.backends:
+            return
+        locale = b.get("report_locale") or "fr"
+        tz = ZoneInfo(b.get("report_tz") or self.app.settings.timezone)
+        if what == "done":
+            say = Say("campaign/bcast_report", {"sent": fmt_int(b["sent"], locale),
+                                                "failed": fmt_int(b["failed"], locale),
+                                                "blocked": fmt_int(b["blocked"], locale),
+                                                "total": fmt_int(b["total"], locale),
+                                                "stopped": b["status"] == "stopped"})
+        else:
+            p = self.progress(bid)
+            say = Say("campaign/bcast_progress", {"done": fmt_int(p["done"], locale),
+                                                  "total": fmt_int(p["total"], locale),
+                                                  "eta": p["end"].astimezone(tz).strftime("%H:%M"),
+                                                  "started": what == "start"})
+        try:
+            await self.app.send(b["report_backend"], b["report_chat"], self.app.render_reply(say, locale))
+        except Exception as e:
+            log.warning("broadcast_report_failed id=%s error=%s", bid, type(e).__name__)
+
+
+def install(app) -> None:
+    br = Broadcaster(app)
+    app.services["broadcaster"] = br
+    app.services["campaign_event"] = lambda code, kind: app.store.campaign_count(code, kind)
+    app.add_ticker("broadcast", br.tick)

@@ -233,8 +233,9 @@ FLOWS = [
             "no": lambda ctx: Turn([Say("reminders/declined", buttons=[[Choice("reminders.ics", goto="reminders:ics")],
                                                                        MENU])], goto=END),
         }),
-        "who": State(prompt=who_prompt, on_choice=who_choice),
-        "schedule": State(prompt=schedule_prompt, on_choice=schedule_choice),
+        # free_text: a sentence typed here ("c'est pour ma fille...") must not leave the setup
+        "who": State(prompt=who_prompt, on_choice=who_choice, free_text=True),
+        "schedule": State(prompt=schedule_prompt, on_choice=schedule_choice, free_text=True),
         "ics": State(prompt=ics_prompt),
         "list": State(prompt=list_prompt, on_choice=list_choice),
         "due": State(on_choice=due_choice),

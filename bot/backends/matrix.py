@@ -1,0 +1,784 @@
+"""Matrix backend on matrix-nio, with end-to-end encryption (vodozemac).
+
+``mes-bot matrix --homeserver URL --user @bot:server (--password PW | --access-token TOKEN)
+[--device-id ID] [--data-dir DIR]``; every option also from ``MATRIX_*`` environment variables.
+
+Data folder (``<data>/matrix/``, owner-only files):
+  ``credentials.json`` access token + device id from the first password login (later starts
+  reuse the same device, so the encryption store stays valid); ``pickle.key`` random pickle
+  key when none is configured (never nio's constant); ``store/`` nio's encryption store;
+  ``cross_signing.json`` the bot's cross-signing seeds (see matrix_xsign.py).
+
+The sync loop: resumes from the sync token kept in the bot's store (``kv``), survives
+network errors, homeserver restarts, timeouts and 429 (``retry_after_ms``) with capped
+back-off, and stops with :class:`MatrixAuthError` on ``M_UNKNOWN_TOKEN``.  Every handled
+event id is recorded (``matrix_handled``), so a message is never answered twice; history
+from before the bot joined a room, and everything before the very first sync, is ignored.
+
+Top level imports no heavy library (nio is imported lazily).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextvars
+import html
+import json
+import logging
+import os
+import secrets
+import sys
+import time
+from pathlib import Path
+
+from ..config import ConfigError, secure_write
+from ..core import Blocked, Event, Reply, RetryLater, TransientError
+
+log = logging.getLogger("mes_bot.matrix")
+
+NAME = "matrix"
+MEGOLM = "m.megolm.v1.aes-sha2"
+HANDLED_KEEP_MS = 7 * 24 * 3600 * 1000
+SYNC_FILTER = {"room": {"timeline": {"limit": 50}, "state": {"lazy_load_members": False}},
+               "presence": {"not_types": ["*"]}}
+
+_current_event: contextvars.ContextVar[Event | None] = contextvars.ContextVar("matrix_event", default=None)
+
+
+class MatrixError(Exception):
+    pass
+
+
+class MatrixAuthError(MatrixError):
+    """The access token is no longer valid (M_UNKNOWN_TOKEN) or the login failed."""
+
+
+# ----------------------------------------------------------------------------------------
+# CLI
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--homeserver", help="homeserver URL (MATRIX_HOMESERVER)")
+    p.add_argument("--user", help="bot account, @bot:server (MATRIX_USER)")
+    p.add_argument("--password", help="password for the first login (MATRIX_PASSWORD)")
+    p.add_argument("--access-token", help="access token instead of a password (MATRIX_ACCESS_TOKEN)")
+    p.add_argument("--device-id", help="device id to reuse (MATRIX_DEVICE_ID)")
+    p.add_argument("--data-dir", help="data folder (default: per-user XDG data dir)")
+    p.add_argument("--config", help="TOML configuration file")
+
+
+def create(app, settings=None) -> "MatrixBackend":
+    return MatrixBackend(app, settings or app.settings)
+
+
+def main(args) -> int:
+    from ..app import App
+    from ..config import load_settings
+
+    settings = load_settings(getattr(args, "config", None), data_dir=args.data_dir,
+                             matrix_homeserver=args.homeserver, matrix_user=args.user,
+                             matrix_password=args.password, matrix_access_token=args.access_token,
+                             matrix_device_id=args.device_id)
+    check_settings(settings)
+    from ..log import setup as log_setup
+
+    log_setup(settings.log_level, hash_key=settings.log_hash_key)
+    app = App(settings)
+    backend = create(app, settings)
+    try:
+        return asyncio.run(run(app, backend))
+    except MatrixAuthError as e:
+        print(f"mes-bot matrix: {e}", file=sys.stderr)
+        return 1
+    finally:
+        app.store.close()
+
+
+def check_settings(settings) -> None:
+    if not settings.matrix_homeserver:
+        raise ConfigError("setting 'matrix_homeserver' (MATRIX_HOMESERVER or --homeserver) is required")
+    if not settings.matrix_user or not settings.matrix_user.startswith("@") or ":" not in settings.matrix_user:
+        raise ConfigError("setting 'matrix_user' (MATRIX_USER or --user) must look like @bot:server")
+
+
+async def run(app, backend: "MatrixBackend") -> int:
+    import signal
+
+    app.add_backend(backend)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(backend.stop()))
+        except (NotImplementedError, RuntimeError):
+            pass
+    await backend.start()
+    tickers = asyncio.create_task(app.run_tickers(stop))
+    try:
+        await backend.receive(app.handle_event)
+    finally:
+        stop.set()
+        await tickers
+        await backend.close()
+    return 0
+
+
+# ----------------------------------------------------------------------------------------
+# Formatting
+
+
+def render_content(reply: Reply) -> dict:
+    """m.notice / m.text with a plain body and escaped HTML; choices as a numbered list.
+
+    Numbers count only the choice buttons (as the router does when "2" is typed); link
+    buttons are listed after them without a number."""
+    choices = [b for b in reply.flat_buttons() if b.url is None]
+    links = [b for b in reply.flat_buttons() if b.url is not None]
+    lines = [reply.text] if reply.text else []
+    parts = [html.escape(reply.text).replace("\n", "<br>")] if reply.text else []
+    if choices:
+        lines += [f"{i}. {b.label}" for i, b in enumerate(choices, 1)]
+        parts.append("<ol>" + "".join(f"<li>{html.escape(b.label)}</li>" for b in choices) + "</ol>")
+    for b in links:
+        lines.append(f"{b.label} : {b.url}")
+        if b.url.startswith(("https://", "http://", "matrix:")):
+            parts.append(f'<p><a href="{html.escape(b.url, quote=True)}">{html.escape(b.label)}</a></p>')
+        else:
+            parts.append(f"<p>{html.escape(b.label)} : {html.escape(b.url)}</p>")
+    return {"msgtype": "m.notice" if reply.notice else "m.text", "body": "\n".join(lines),
+            "format": "org.matrix.custom.html", "formatted_body": "".join(parts)}
+
+
+# ----------------------------------------------------------------------------------------
+# The backend
+
+
+def _make_client_class():
+    from aiohttp.client_exceptions import ClientConnectionError
+    from nio import AsyncClient, ErrorResponse, RoomSendResponse, SyncResponse
+
+    class Client(AsyncClient):
+        """nio's client, with 429s and connection errors handed back to us for sends and
+        syncs (so the caller paces itself), and a few bounded retries for everything else
+        (key uploads, key sharing), which must not be lost."""
+
+        async def _send(self, response_class, *args, **kwargs):
+            mine = response_class in (RoomSendResponse, SyncResponse)
+            for attempt in range(6):
+                try:
+                    resp = await super()._send(response_class, *args, **kwargs)
+                except (ClientConnectionError, asyncio.TimeoutError, TimeoutError):
+                    if mine or attempt == 5:
+                        raise
+                    await asyncio.sleep(min(0.5 * 2 ** attempt, 5))
+                    continue
+                if (mine or attempt == 5 or not isinstance(resp, ErrorResponse)
+                        or resp.status_code not in ("M_LIMIT_EXCEEDED", 429)):
+                    return resp
+                await asyncio.sleep(min((getattr(resp, "retry_after_ms", 0) or 1000) / 1000, 30))
+            return resp  # pragma: no cover
+
+    return Client
+
+
+class MatrixBackend:
+    name = NAME
+
+    def __init__(self, app, settings, *, sync_timeout_ms: int = 30000, backoff_max: float = 30.0):
+        self.app = app
+        self.settings = settings
+        self.sync_timeout_ms = sync_timeout_ms
+        self.backoff_max = backoff_max
+        self.client = None
+        self.user_id = settings.matrix_user
+        self.username = settings.matrix_user
+        self.device_id: str | None = None
+        self.folder = Path(settings.data_dir) / "matrix"
+        self.cross_signing: str | None = None  # "signed" | "already" | "foreign" | "failed: ..."
+        self._stop = asyncio.Event()
+        self._handler = None
+        self._inviters: dict[str, str] = {}
+        self._undecryptable_seen: set[tuple[str, str]] = set()
+        self._room_locks: dict[str, asyncio.Lock] = {}
+        self._creators: dict[str, set[str]] = {}
+        self._last_prune = 0.0
+        self.synced = asyncio.Event()   # set after every processed sync (tests, health)
+        self.sync_count = 0
+        self.started_at_ms = int(time.time() * 1000)
+
+    # -- keys and credentials --------------------------------------------------------------
+    @property
+    def _token_key(self) -> str:
+        return f"matrix:sync_token:{self.user_id}"
+
+    def _pickle_key(self) -> str:
+        if self.settings.matrix_pickle_key:
+            return self.settings.matrix_pickle_key
+        path = self.folder / "pickle.key"
+        if path.is_file():
+            return path.read_text().strip()
+        key = secrets.token_urlsafe(32)
+        secure_write(path, key)
+        return key
+
+    def _load_credentials(self) -> dict | None:
+        path = self.folder / "credentials.json"
+        if not path.is_file():
+            return None
+        try:
+            creds = json.loads(path.read_text())
+        except ValueError:
+            return None
+        if creds.get("user_id") != self.user_id or creds.get("homeserver") != self.settings.matrix_homeserver:
+            return None
+        return creds
+
+    def _save_credentials(self, token: str, device_id: str) -> None:
+        secure_write(self.folder / "credentials.json", json.dumps(
+            {"homeserver": self.settings.matrix_homeserver, "user_id": self.user_id,
+             "device_id": device_id, "access_token": token}))
+
+    # -- start ----------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Log in (or restore the stored login), load the encryption store, upload keys,
+        set up cross-signing.  Idempotent."""
+        if self.client is not None:
+            return
+        check_settings(self.settings)
+        from nio import AsyncClientConfig, LoginResponse, WhoamiResponse
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)
+        store = self.folder / "store"
+        store.mkdir(exist_ok=True)
+        cfg = AsyncClientConfig(encryption_enabled=True, pickle_key=self._pickle_key(),
+                                store_sync_tokens=False, max_limit_exceeded=0, max_timeouts=0,
+                                request_timeout=30)
+        s = self.settings
+        client = _make_client_class()(s.matrix_homeserver, self.user_id, store_path=str(store), config=cfg)
+        creds = self._load_credentials()
+        token = device_id = None
+        from_creds = False
+        if s.matrix_access_token:
+            token = s.matrix_access_token
+            device_id = s.matrix_device_id
+            if not device_id and creds and creds.get("access_token") == token:
+                device_id = creds.get("device_id")
+        elif creds:
+            token, device_id, from_creds = creds["access_token"], creds["device_id"], True
+        elif not s.matrix_password:
+            await client.close()
+            raise ConfigError("Matrix needs a password (MATRIX_PASSWORD) for the first login, "
+                              "or an access token (MATRIX_ACCESS_TOKEN)")
+        if token:
+            client.access_token = token
+            who = await client.whoami()
+            if not isinstance(who, WhoamiResponse):
+                if getattr(who, "status_code", None) == "M_UNKNOWN_TOKEN" and from_creds and s.matrix_password:
+                    log.warning("matrix_token_invalid relogin=1")
+                    token = None
+                else:
+                    await client.close()
+                    raise MatrixAuthError(_auth_message(who))
+            else:
+                device_id = device_id or who.device_id
+        if not token:
+            client.device_id = s.matrix_device_id or (creds or {}).get("device_id")
+            resp = await client.login(s.matrix_password, device_name="mes-bot")
+            if not isinstance(resp, LoginResponse):
+                await client.close()
+                raise MatrixAuthError(f"Matrix login failed for {self.user_id}: {getattr(resp, 'message', resp)}")
+            token, device_id = resp.access_token, resp.device_id
+            self._save_credentials(token, device_id)
+        if not device_id:
+            await client.close()
+            raise ConfigError("Matrix device id unknown: set MATRIX_DEVICE_ID with the access token")
+        client.restore_login(self.user_id, device_id, token)
+        self.client, self.device_id = client, device_id
+        if client.should_upload_keys:
+            await client.keys_upload()
+        await self._setup_cross_signing()
+        log.info("matrix_started device=%s", device_id)
+
+    async def _setup_cross_signing(self) -> None:
+        import aiohttp
+
+        from .matrix_xsign import CrossSigningError, ensure_cross_signing
+
+        reset = os.environ.get("MESBOT_MATRIX_XSIGN_RESET", "") in ("1", "true", "yes")
+        try:
+            async with aiohttp.ClientSession() as http:
+                self.cross_signing = await ensure_cross_signing(
+                    http, self.settings.matrix_homeserver, self.client.access_token, self.user_id,
+                    self.device_id, self.folder, password=self.settings.matrix_password, reset=reset)
+        except (CrossSigningError, OSError, aiohttp.ClientError, asyncio.TimeoutError) as e:
+            self.cross_signing = f"failed: {e}"
+            log.warning("cross_signing_failed reason=%s", type(e).__name__)
+
+    async def close(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+
+    async def stop(self) -> None:
+        self._stop.set()
+
+    # -- the sync loop ---------------------------------------------------------------------
+    async def _wait_stop(self, seconds: float) -> bool:
+        try:
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    async def receive(self, handler) -> None:
+        from aiohttp import ClientError
+        from aiohttp.client_exceptions import ClientConnectionError
+        from nio import SyncError, SyncResponse
+
+        self._handler = handler
+        await self.start()
+        if NAME not in self.app.backends:
+            self.app.add_backend(self)
+        store = self.app.store
+        since = store.kv_get(self._token_key)
+        skip_history = since is None      # very first start: everything in the timeline is old
+        first = True                      # first sync of this process: full state
+        backoff = 0.5
+        while not self._stop.is_set():
+            sync = asyncio.ensure_future(self.client.sync(
+                timeout=0 if first else self.sync_timeout_ms, since=since,
+                full_state=True if first else None, sync_filter=SYNC_FILTER))
+            stopper = asyncio.ensure_future(self._stop.wait())
+            await asyncio.wait({sync, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if not sync.done():
+                sync.cancel()
+                try:
+                    await sync
+                except BaseException:
+                    pass
+                break
+            stopper.cancel()
+            try:
+                resp = sync.result()
+            except (ClientConnectionError, ClientError, asyncio.TimeoutError, TimeoutError, OSError) as e:
+                log.warning("sync_failed error=%s retry_in=%.1f", type(e).__name__, backoff)
+                await self._wait_stop(backoff)
+                backoff = min(backoff * 2, self.backoff_max)
+                continue
+            if isinstance(resp, SyncError) or not isinstance(resp, SyncResponse):
+                code = getattr(resp, "status_code", None)
+                if code == "M_UNKNOWN_TOKEN":
+                    raise MatrixAuthError(_auth_message(resp))
+                if code in ("M_LIMIT_EXCEEDED", 429):
+                    wait = (getattr(resp, "retry_after_ms", None) or 1000) / 1000
+                    log.warning("sync_rate_limited retry_in=%.1f", wait)
+                    await self._wait_stop(min(wait, 300))
+                else:
+                    log.warning("sync_error code=%s retry_in=%.1f", code, backoff)
+                    await self._wait_stop(backoff)
+                    backoff = min(backoff * 2, self.backoff_max)
+                continue
+            backoff = 0.5
+            try:
+                await self._process(resp, skip_history=skip_history)
+            except Exception:
+                log.exception("sync_processing_failed")
+            since = resp.next_batch
+            store.kv_set(self._token_key, since)
+            first = skip_history = False
+            self.sync_count += 1
+            self.synced.set()
+            self.synced.clear()
+
+    async def _chores(self) -> None:
+        c = self.client
+        try:
+            if c.should_upload_keys:
+                await c.keys_upload()
+            if c.should_query_keys:
+                await c.keys_query()
+            if c.should_claim_keys:
+                await c.keys_claim(c.get_users_for_key_claiming())
+            await c.send_to_device_messages()
+        except Exception as e:  # network trouble: the next sync retries
+            log.warning("key_chores_failed error=%s", type(e).__name__)
+
+    async def _process(self, resp, skip_history: bool) -> None:
+        from nio import InviteMemberEvent
+
+        await self._chores()
+        # invites
+        for room_id, info in resp.rooms.invite.items():
+            inviter, direct = None, False
+            for ev in info.invite_state:
+                if (isinstance(ev, InviteMemberEvent) and ev.state_key == self.user_id
+                        and ev.membership == "invite"):
+                    inviter, direct = ev.sender, bool((ev.content or {}).get("is_direct"))
+            if inviter is not None:
+                await self._on_invite(room_id, inviter, direct)
+        # rooms we left or were kicked from
+        for room_id in resp.rooms.leave:
+            self._forget_room(room_id)
+        # joined rooms: each room in order, rooms concurrently
+        jobs = []
+        for room_id, info in resp.rooms.join.items():
+            jobs.append(self._process_room(room_id, info.timeline.events, skip_history))
+        if jobs:
+            await asyncio.gather(*jobs)
+        self._prune_handled()
+
+    # -- invites and membership ---------------------------------------------------------------
+    def _invite_allowed(self, inviter: str) -> bool:
+        users = self.settings.matrix_allowed_users
+        servers = self.settings.matrix_allowed_servers
+        if not users and not servers:
+            return True
+        server = inviter.split(":", 1)[1] if ":" in inviter else ""
+        return inviter in users or server in servers
+
+    async def _on_invite(self, room_id: str, inviter: str, direct: bool) -> None:
+        from nio import JoinResponse
+
+        if not self._invite_allowed(inviter):
+            log.info("invite_refused room=%s", room_id)
+            await self.client.room_leave(room_id)
+            return
+        resp = await self.client.join(room_id)
+        if not isinstance(resp, JoinResponse):
+            log.warning("join_failed room=%s code=%s", room_id, getattr(resp, "status_code", None))
+            return
+        self._inviters[room_id] = inviter
+        if direct:
+            self._set_direct(room_id, True)
+        log.info("joined room=%s direct=%s", room_id, int(direct))
+
+    def _set_direct(self, room_id: str, direct: bool) -> None:
+        with self.app.store.lock:
+            self.app.store.db.execute(
+                "INSERT INTO matrix_rooms(room_id, is_direct) VALUES (?, ?) "
+                "ON CONFLICT(room_id) DO UPDATE SET is_direct = excluded.is_direct", [room_id, int(direct)])
+
+    def _forget_room(self, room_id: str) -> None:
+        with self.app.store.lock:
+            self.app.store.db.execute("DELETE FROM matrix_rooms WHERE room_id = ?", [room_id])
+            self.app.store.db.execute("DELETE FROM matrix_dm_pending WHERE room_id = ?", [room_id])
+
+    def is_direct(self, room_id: str) -> bool:
+        row = self.app.store.db.execute("SELECT is_direct FROM matrix_rooms WHERE room_id = ?",
+                                        [room_id]).fetchone()
+        if row and row[0]:
+            return True
+        room = self.client.rooms.get(room_id) if self.client else None
+        return room is not None and room.member_count == 2
+
+    async def _leave_if_alone(self, room_id: str) -> bool:
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            return False
+        others = [u for u in room.users if u != self.user_id]
+        if others:
+            return False
+        log.info("leaving_empty_room room=%s", room_id)
+        try:
+            await self.client.room_leave(room_id)
+            await self.client.room_forget(room_id)
+        except Exception:
+            log.warning("leave_failed room=%s", room_id)
+        self._forget_room(room_id)
+        return True
+
+    # -- timeline ------------------------------------------------------------------------------
+    def _mark_handled(self, event_id: str) -> bool:
+        """True the first time an event id is seen (and records it)."""
+        with self.app.store.lock:
+            cur = self.app.store.db.execute(
+                "INSERT OR IGNORE INTO matrix_handled(event_id, ts) VALUES (?, ?)",
+                [event_id, int(time.time() * 1000)])
+            return cur.rowcount == 1
+
+    def _prune_handled(self) -> None:
+        now = time.time()
+        if now - self._last_prune < 3600:
+            return
+        self._last_prune = now
+        with self.app.store.lock:
+            self.app.store.db.execute("DELETE FROM matrix_handled WHERE ts < ?",
+                                      [int(now * 1000) - HANDLED_KEEP_MS])
+
+    async def _process_room(self, room_id: str, events: list, skip_history: bool) -> None:
+        from nio import RoomMemberEvent
+
+        lock = self._room_locks.setdefault(room_id, asyncio.Lock())
+        async with lock:
+            # history before our own join is not for us
+            start = 0
+            joined_now = False
+            for i, ev in enumerate(events):
+                if (isinstance(ev, RoomMemberEvent) and ev.state_key == self.user_id
+                        and ev.membership == "join" and ev.prev_membership != "join"):
+                    start, joined_now = i + 1, True
+            membership_changed = joined_now
+            for ev in events[start:]:
+                if isinstance(ev, RoomMemberEvent):
+                    membership_changed = True
+                if skip_history:
+                    continue
+                try:
+                    await self._on_timeline_event(room_id, ev)
+                except Exception:
+                    log.exception("event_failed room=%s", room_id)
+            if (membership_changed or skip_history) and await self._leave_if_alone(room_id):
+                return
+            if joined_now and not skip_history:
+                await self._greet(room_id)
+
+    async def _greet(self, room_id: str) -> None:
+        """Just joined: in a direct chat, the person who invited us gets the welcome."""
+        inviter = self._inviters.pop(room_id, None)
+        if inviter is None or not self.is_direct(room_id):
+            return
+        self._set_direct(room_id, True)
+        await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=inviter, kind="start",
+                                   is_direct=True))
+
+    async def _on_timeline_event(self, room_id: str, ev) -> None:
+        from nio import (MegolmEvent, RoomMemberEvent, RoomMessageEmote, RoomMessageNotice,
+                         RoomMessageText, RoomMessage)
+
+        sender = getattr(ev, "sender", None)
+        if sender is None or sender == self.user_id:
+            return
+        if isinstance(ev, RoomMemberEvent):
+            if ev.membership == "join" and ev.prev_membership != "join":
+                await self._on_member_join(room_id, ev.state_key)
+            return
+        event_id = getattr(ev, "event_id", None)
+        if not event_id:
+            return
+        direct = self.is_direct(room_id)
+        if isinstance(ev, MegolmEvent):
+            key = (room_id, ev.session_id)
+            if key in self._undecryptable_seen:
+                return  # one notice per sender session, not one per message
+            if not self._mark_handled(event_id):
+                return
+            self._undecryptable_seen.add(key)
+            log.info("undecryptable room=%s", room_id)
+            try:
+                await self.client.request_room_key(ev)
+            except Exception:
+                pass
+            await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=sender, kind="undecryptable",
+                                       is_direct=direct, message_id=event_id))
+            return
+        if isinstance(ev, RoomMessageNotice):
+            return  # other bots talk in notices: never answer them (no loops)
+        if not isinstance(ev, RoomMessage):
+            return  # reactions, state, redactions...
+        if not self._mark_handled(event_id):
+            return
+        content = ev.source.get("content", {}) or {}
+        relates = content.get("m.relates_to") or {}
+        if relates.get("rel_type") == "m.replace":
+            kind, text = "edit", None
+        elif isinstance(ev, (RoomMessageText, RoomMessageEmote)):
+            kind, text = "text", _strip_reply_fallback(ev.body or "")
+        else:
+            kind, text = "unsupported", None
+        await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=sender, text=text, kind=kind,
+                                   is_direct=direct, message_id=event_id))
+
+    async def _on_member_join(self, room_id: str, user_id: str) -> None:
+        row = self.app.store.db.execute(
+            "SELECT user_key, payload FROM matrix_dm_pending WHERE room_id = ?", [room_id]).fetchone()
+        if row is None or row[0] != f"{NAME}:{user_id}":
+            return
+        with self.app.store.lock:
+            self.app.store.db.execute("DELETE FROM matrix_dm_pending WHERE room_id = ?", [room_id])
+        await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=user_id, kind="start",
+                                   payload=row[1] or None, is_direct=True))
+
+    async def _dispatch(self, event: Event) -> None:
+        if self._handler is None:
+            return
+        token = _current_event.set(event)
+        try:
+            await self._handler(event)
+        except Exception:
+            log.exception("handler_failed kind=%s", event.kind)
+        finally:
+            _current_event.reset(token)
+
+    # -- sending -----------------------------------------------------------------------------------
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        if self.client is None:
+            raise TransientError("matrix backend not started")
+        mid = await self._room_send(chat_id, render_content(reply))
+        if reply.attachment is not None:
+            await self._send_attachment(chat_id, reply.attachment)
+        if reply.private_start and not self.is_direct(chat_id):
+            ev = _current_event.get()
+            if ev is not None and ev.chat_id == chat_id:
+                await self.open_direct(ev.user_id, reply.private_start, locale=ev.locale)
+        return mid
+
+    def _prepare_verified_only(self, room) -> None:
+        """matrix_verified_only: devices that are not verified never get the room key."""
+        olm = self.client.olm
+        for user_id in list(room.users):
+            for device in self.client.device_store.active_user_devices(user_id):
+                if device.id == self.device_id and user_id == self.user_id:
+                    continue
+                if not olm.is_device_verified(device) and not olm.is_device_blacklisted(device):
+                    self.client.blacklist_device(device)
+
+    async def _room_send(self, room_id: str, content: dict, msgtype: str = "m.room.message") -> str:
+        from aiohttp.client_exceptions import ClientConnectionError
+        from nio import LocalProtocolError, RoomSendResponse, SendRetryError
+
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            raise Blocked("the bot is not in this room")
+        if self.settings.matrix_verified_only and room.encrypted:
+            self._prepare_verified_only(room)
+        try:
+            resp = await self.client.room_send(room_id, msgtype, content,
+                                               ignore_unverified_devices=not self.settings.matrix_verified_only)
+        except (ClientConnectionError, asyncio.TimeoutError, TimeoutError, OSError) as e:
+            raise TransientError(f"network: {type(e).__name__}") from None
+        except SendRetryError as e:
+            raise TransientError(str(e)) from None
+        except LocalProtocolError as e:
+            raise Blocked(str(e)) from None
+        if isinstance(resp, RoomSendResponse):
+            return resp.event_id
+        raise _send_error(resp)
+
+    async def _send_attachment(self, room_id: str, att) -> None:
+        import io
+
+        from nio import UploadResponse
+
+        room = self.client.rooms.get(room_id)
+        encrypted = bool(room and room.encrypted)
+        resp, keys = await self.client.upload(io.BytesIO(att.data), content_type=att.mime,
+                                              filename=att.filename, encrypt=encrypted,
+                                              filesize=len(att.data))
+        if not isinstance(resp, UploadResponse):
+            raise _send_error(resp)
+        msgtype = "m.image" if att.mime.startswith("image/") else "m.file"
+        content = {"msgtype": msgtype, "body": att.filename, "filename": att.filename,
+                   "info": {"mimetype": att.mime, "size": len(att.data)}}
+        if encrypted:
+            content["file"] = dict(keys, url=resp.content_uri)
+        else:
+            content["url"] = resp.content_uri
+        await self._room_send(room_id, content)
+
+    async def open_direct(self, user_id: str, payload: str | None, locale: str | None = None) -> str | None:
+        """Continue with ``user_id`` in a direct chat: reuse the one we share, or create an
+        encrypted one and invite them; the flow starts when they join."""
+        from nio import RoomCreateResponse, RoomPreset
+
+        user = self.app.store.get_user(f"{NAME}:{user_id}")
+        if user is not None and user.chat_id:
+            room = self.client.rooms.get(user.chat_id)
+            if (room is not None and user_id in room.users and not room.users[user_id].invited
+                    and self.is_direct(user.chat_id)):
+                await self._dispatch(Event(backend=NAME, chat_id=user.chat_id, user_id=user_id, kind="start",
+                                           payload=payload, is_direct=True, locale=locale))
+                return user.chat_id
+        resp = await self.client.room_create(
+            is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
+            initial_state=[{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": MEGOLM}}])
+        if not isinstance(resp, RoomCreateResponse):
+            log.warning("dm_create_failed code=%s", getattr(resp, "status_code", None))
+            return None
+        self._set_direct(resp.room_id, True)
+        with self.app.store.lock:
+            self.app.store.db.execute(
+                "INSERT OR REPLACE INTO matrix_dm_pending(room_id, user_key, payload, created_at) "
+                "VALUES (?, ?, ?, datetime('now'))", [resp.room_id, f"{NAME}:{user_id}", payload])
+        log.info("dm_opened room=%s", resp.room_id)
+        return resp.room_id
+
+    # -- admin ---------------------------------------------------------------------------------------
+    async def _get_json(self, path: str) -> dict | None:
+        try:
+            r = await self.client.send("GET", path, headers={"Authorization": f"Bearer {self.client.access_token}"})
+            if r.status != 200:
+                return None
+            return await r.json(content_type=None)
+        except Exception:
+            return None
+
+    async def room_creators(self, room_id: str) -> set[str]:
+        """Users with unlimited power in rooms of version 12 and later (MSC4289): the creator
+        and ``additional_creators``; they do not appear in the power-level ``users`` map."""
+        if room_id in self._creators:
+            return self._creators[room_id]
+        from urllib.parse import quote
+
+        ev = await self._get_json(f"/_matrix/client/v3/rooms/{quote(room_id, safe='')}/state/m.room.create"
+                                  "?format=event")
+        if ev is None:
+            return set()
+        content = ev.get("content") or {}
+        version = str(content.get("room_version", "1"))
+        creators: set[str] = set()
+        if "hydra" in version or (version.isdigit() and int(version) >= 12):
+            creators = {ev.get("sender")} | set(content.get("additional_creators") or [])
+        self._creators[room_id] = creators
+        return creators
+
+    async def is_admin(self, user_id: str, chat_id: str) -> bool:
+        """Power level at least ``matrix_admin_power_level`` (default 50, the level needed to
+        mention @room), or a creator of a room version with creator power."""
+        from nio import RoomGetStateEventResponse
+
+        if user_id in await self.room_creators(chat_id):
+            return True
+        level = None
+        try:
+            resp = await self.client.room_get_state_event(chat_id, "m.room.power_levels")
+            if isinstance(resp, RoomGetStateEventResponse):
+                content = resp.content or {}
+                level = (content.get("users") or {}).get(user_id, content.get("users_default", 0))
+        except Exception:
+            level = None
+        if level is None:
+            room = self.client.rooms.get(chat_id)
+            if room is None:
+                return False
+            level = room.power_levels.get_user_level(user_id)
+        return int(level) >= int(self.settings.matrix_admin_power_level)
+
+
+def _auth_message(resp) -> str:
+    code = getattr(resp, "status_code", None)
+    if code == "M_UNKNOWN_TOKEN":
+        return ("the Matrix access token is no longer valid (M_UNKNOWN_TOKEN): log in again "
+                "(set MATRIX_PASSWORD, or a new MATRIX_ACCESS_TOKEN) and delete "
+                "<data>/matrix/credentials.json if it holds the old token")
+    return f"Matrix authentication failed: {code} {getattr(resp, 'message', '')}".strip()
+
+
+def _send_error(resp) -> Exception:
+    code = getattr(resp, "status_code", None)
+    status = getattr(getattr(resp, "transport_response", None), "status", None)
+    if code in ("M_LIMIT_EXCEEDED", 429) or status == 429:
+        return RetryLater((getattr(resp, "retry_after_ms", None) or 1000) / 1000)
+    if code in ("M_FORBIDDEN", "M_NOT_FOUND") or status in (403, 404):
+        return Blocked(f"{code}")
+    return TransientError(f"{code} {status}")
+
+
+def _strip_reply_fallback(body: str) -> str:
+    """Drop the quoted '> ' lines clients put at the top of a reply."""
+    lines = body.split("\n")
+    if lines and lines[0].startswith("> "):
+        i = 0
+        while i < len(lines) and lines[i].startswith(">"):
+            i += 1
+        return "\n".join(lines[i:]).lstrip("\n")
+    return body

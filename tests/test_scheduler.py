@@ -293,3 +293,28 @@ async def test_other_backends_rows_are_left_alone(tmp_path):
     clock.set(datetime(2026, 10, 30, 10, 5, tzinfo=PARIS))
     assert await app.tick() == 0
     assert app.store.count_live() == 1  # left for the process that runs that backend
+
+
+async def test_console_shows_pending_at_start_and_prints_due_reminders(tmp_path):
+    import io
+
+    from bot.backends.console import ConsoleBackend, run_console
+
+    clock = FakeClock("2026-10-10T12:00:00+02:00")
+    app = App(Settings(data_dir=tmp_path / "data"), clock=clock)
+    out = io.StringIO()
+    assert await run_console(app, ConsoleBackend(app, stdin=io.StringIO("bonjour\n"), stdout=out)) == 0
+    app.store.touch_user("console:local", "console", "local", clock.now())
+    plan = plan_reminders(date(2026, 11, 6), "Europe/Paris", (14, 7), app.settings, clock.now())
+    app.store.create_deadline("console:local", label="child2", deadline="2026-11-06", recommended=None,
+                              tz="Europe/Paris", until_at=int(end_of_last_day(date(2026, 11, 6), "Europe/Paris").timestamp()),
+                              schedule="14,7", plan=[(p.ts, p.offset, p.kind) for p in plan], now=clock.now())
+    app.store.close()
+    clock.set(datetime(2026, 10, 23, 10, 0, 30, tzinfo=PARIS))  # the 14-day reminder is due
+    app = App(Settings(data_dir=tmp_path / "data"), clock=clock)
+    out = io.StringIO()
+    assert await run_console(app, ConsoleBackend(app, stdin=io.StringIO(""), stdout=out)) == 0
+    text = out.getvalue()
+    assert text.index("Rappels en cours") < text.index("Rappel (enfant 2)")
+    assert "Il reste 14 jours" in text and "1. Refuser en ligne" in text and "reminders:due" not in text
+    assert app.store.count_live() == 1

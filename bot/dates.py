@@ -170,6 +170,7 @@ def normalise(text: str) -> str:
     s = _PUNCT.sub(" ", s)
     s = s.replace("_", " ")
     s = _ORDINAL.sub(r"\1 ", s)
+    s = re.sub(r"(?<=\d)[-/.](?=[a-z])|(?<=[a-z])[-/.](?=\d)", " ", s)
     s = _DIGIT_ALPHA.sub(r"\1 \2", s)
     s = _ALPHA_DIGIT.sub(r"\1 \2", s)
     s = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", s)          # avant-hier, vingt-et-un, mi-octobre
@@ -283,13 +284,19 @@ _RE_MONTH_DAY = re.compile(r"\b([a-z]{3,10})\s+(?:le\s+)?(\d{1,2})\b(?!\s?[/.:-]
 _RE_WEEKDAY_LAST_WEEK = re.compile(
     r"\b([a-z]{5,9})\s+(?:de\s+)?(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\b|"
     r"\b(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\s+(?:le\s+)?([a-z]{5,9})\b")
+_RE_SPACED = re.compile(r"(?<![\d/.-])(\d{1,2}) (\d{1,2}) (20\d{2})(?![\d/.-])")
+_RE_DAY_LAST_MONTH = re.compile(r"\b(?:le|du)\s+(\d{1,2})\s+(?:du|de)\s+(?:le\s+)?mois\s+(?:dernier|passe|d\s+avant)\b")
+_RE_WEEKDAY_DAY = re.compile(r"\b([a-z]{5,9})\s+(\d{1,2})\b(?!\s?[/.:-]\s?\d)(?!\s*(?:h\b|heures?|" + _UNIT + r"\b))")
+_RE_WEEKEND = re.compile(r"(?:\b(?:ce|le|du|au|pendant\s+le)?\s*\bweek\s?end|\b(?:ce|le|du|au)\s+we)\b(\s+(?:dernier|passe))?")
 _FUZZY_PREFIX = (r"(?:(?:au|en|vers|a|le|la|de)\s+)?(?:(debut|mi|milieu|fin|courant|en)\s*(?:du\s+mois\s+)?"
                  r"(?:de\s+|d\s+)?)")
 _RE_MONTH_ONLY = re.compile(r"\b" + _FUZZY_PREFIX + r"?(?:(?:le\s+|au\s+)?mois\s+(?:de\s+|d\s+))?([a-z]{3,10})\b(?:\s+(\d{4}))?")
 _RE_RELATIVE_UNIT = re.compile(
     r"\b(?:il\s?y\s?a|y\s?a|ca\s+(?:va\s+)?fai(?:t|re)|cela\s+fait|depuis|voila|ago)\s+"
     r"(environ\s+|a\s+peu\s+pres\s+|presque\s+|pres\s+de\s+|plus\s+de\s+|moins\s+de\s+|genre\s+|bien\s+|au\s+moins\s+|deja\s+)?"
-    r"(\d{1,4}|quelques|plusieurs|qq|1\s+bonne|une\s+bonne|bien)\s*" + r"(" + _UNIT + r")\b(\s+et\s+demie?)?")
+    r"(\d{1,4}(?:\s?(?:-|a|ou|/)\s?\d{1,4})?|quelques|plusieurs|qq|1\s+bonne|une\s+bonne|bien|une\s+dizaine\s+de|"
+    r"1\s+dizaine\s+de|dizaine\s+de|une\s+vingtaine\s+de|1\s+vingtaine\s+de|vingtaine\s+de)\s*"
+    r"(" + _UNIT + r"|h|heures?|hours?)\b(\s+et\s+demie?)?")
 _RE_AGO_EN = re.compile(r"\b(\d{1,4})\s*(days?|weeks?|months?|years?)\s+ago\b")
 _RE_QUINZAINE = re.compile(r"\b(?:il\s?y\s?a|y\s?a|ca\s+fait|cela\s+fait|depuis)\s+(?:environ\s+)?(?:une\s+|1\s+)?quinzaine\b")
 _RE_FUTURE = re.compile(
@@ -358,6 +365,8 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         return _checked(y, mo, d, today, m.start(), "explicit")
 
     each(_RE_COMPACT, compact)
+    each(_RE_SPACED, lambda m: _checked(int(m.group(3)), int(m.group(2)), int(m.group(1)), today, m.start(), "explicit")
+         if 1 <= int(m.group(2)) <= 12 else None)
 
     # 2. day + month name (+ year)
     def day_month(m: re.Match):
@@ -382,6 +391,25 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
 
     each(_RE_MONTH_DAY, month_day)
 
+    def day_last_month(m: re.Match):  # "le 3 du mois dernier"
+        d = int(m.group(1))
+        first = _minus_months(today.replace(day=1), 1)
+        if not 1 <= d <= calendar.monthrange(first.year, first.month)[1]:
+            return _Cand(m.start(), error="impossible", kind="yearless",
+                         detail={"day": d, "month": first.month, "year": first.year,
+                                 "max_day": calendar.monthrange(first.year, first.month)[1]})
+        return _Cand(m.start(), value=first.replace(day=d), kind="yearless")
+
+    each(_RE_DAY_LAST_MONTH, day_last_month)
+
+    def weekday_day(m: re.Match):  # "mardi 3": the day number decides
+        if weekday_of(m.group(1)) is None:
+            return None
+        d = int(m.group(2))
+        return _bare_day(d, today, m.start()) if 1 <= d <= 31 else None
+
+    each(_RE_WEEKDAY_DAY, weekday_day)
+
     # 3. future phrases (a valid date elsewhere in the message still wins)
     each(_RE_FUTURE, lambda m: _Cand(m.start(), error="future", kind="relative"))
 
@@ -398,15 +426,23 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
     def rel_unit(m: re.Match):
         qual, qty, unit, half = m.group(1), m.group(2), m.group(3), m.group(4)
         fuzzy = bool(qual) or bool(half) or not qty[0].isdigit()
-        if qty[0].isdigit():
-            n = int(qty)
+        if "dizaine" in qty or "vingtaine" in qty:
+            n = 10 if "dizaine" in qty else 20
+            fuzzy = True
+        elif qty[0].isdigit():
+            nums = [int(x) for x in re.findall(r"\d+", qty)]
+            n = max(nums)  # "2-3 jours": the earliest plausible day
+            fuzzy = fuzzy or len(nums) > 1
         elif "bonne" in qty or qty == "bien":
             n = 1
         else:  # quelques, plusieurs: earliest plausible
             n = 7 if unit[0] in "jd" else 3
         if qual and ("plus" in qual or "au moins" in qual or "bien" in qual):
             n += 0  # "plus de 3 semaines": at least that long ago; said to be approximate
-        value = _relative(today, n, unit)
+        if unit[0] == "h":  # "il y a 48 h": whole days back, rounded up (the earliest plausible day)
+            value = today - timedelta(days=-(-n // 24))
+        else:
+            value = _relative(today, n, unit)
         if half:
             if unit.startswith("mo"):
                 value -= timedelta(days=15)
@@ -445,6 +481,15 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         return _Cand(m.start(), value=min(value, today), kind="fuzzy", fuzzy=True)
 
     each(_RE_WEEK, week)
+
+    def weekend(m: re.Match):
+        if m.group(1):  # "le week-end dernier": the one before this week
+            value = _monday(today) - timedelta(days=2)
+        else:  # "ce week-end": the latest Saturday, today included
+            value = today - timedelta(days=(today.weekday() - 5) % 7)
+        return _Cand(m.start(), value=value, kind="fuzzy", fuzzy=True)
+
+    each(_RE_WEEKEND, weekend)
 
     def month_rel(m: re.Match):
         which = m.group(2)

@@ -129,12 +129,12 @@ class Pacer:
         return 1.0 / self.rate if self.rate else 0.0
 
     async def wait(self) -> None:
+        """Reserve the next slot, then sleep until it (several senders share one schedule)."""
         now = self.now()
-        if self._next < now - 1.0:          # idle for a while: no catching up in a burst
-            self._next = now
-        if self._next > now:
-            await self.sleep(self._next - now)
-        self._next = max(self._next, now) + self.interval if self._next <= now else self._next + self.interval
+        t = max(self._next, now - 0.05)   # a little slack absorbs sleep overshoot, no bursts
+        self._next = t + self.interval
+        if t > now:
+            await self.sleep(t - now)
 
     def pause(self, seconds: float) -> None:
         """A 429 said "retry after": nobody sends on this backend before then."""
@@ -144,8 +144,10 @@ class Pacer:
             rate = 1.0 / seconds
             self.rate = rate if self.rate is None else min(self.rate, rate)
 
+    estimate: float | None = None
+
     def expected_rate(self) -> float | None:
-        return self.rate
+        return self.rate or self.estimate
 
 
 def default_pacer(app, backend_name: str, now, sleep) -> Pacer:
@@ -156,6 +158,15 @@ def default_pacer(app, backend_name: str, now, sleep) -> Pacer:
             return p
     s = app.settings
     backend = app.backends.get(backend_name)
+    own = getattr(backend, "pacer", None)
+    if own is not None and hasattr(own, "acquire"):
+        # the backend paces every send itself (Telegram: bot/ratelimit.py): do not pace twice,
+        # only honour 429 pauses and know the rate for estimates
+        paid = backend_name == "telegram" and s.telegram_paid_broadcast
+        rate = getattr(own, "global_rate", None) if not paid else s.telegram_paid_rate
+        p = Pacer(None, now=now, sleep=sleep)
+        p.estimate = rate
+        return p
     rate = getattr(backend, "broadcast_rate", None)
     if backend_name == "telegram" and rate is None:
         rate = s.telegram_paid_rate if s.telegram_paid_broadcast else s.telegram_rate_global
@@ -176,6 +187,7 @@ class Broadcaster:
         self.stats: dict[int, dict] = {}     # per broadcast: 429s, started (for benches and progress)
         self.progress_every = 0.25           # report at 25 %, 50 %, 75 %
         self.progress_min_total = 20
+        self.concurrency = 0                 # 0: decided per backend (see in_flight)
 
     # -- time ----------------------------------------------------------------------------
     def now_ts(self) -> float:
@@ -277,6 +289,26 @@ class Broadcaster:
             return r
         return get
 
+    def _sender(self, backend_name: str):
+        """How to send one broadcast message on this backend (paid broadcast where configured)."""
+        backend = self.app.backends[backend_name]
+        if backend_name == "telegram" and self.app.settings.telegram_paid_broadcast:
+            async def send(chat_id, reply):
+                mid = await backend.send(chat_id, reply, paid=True)
+                metrics.inc("messages_out", backend=backend_name)
+                return mid
+            return send
+        return lambda chat_id, reply: self.app.send(backend_name, chat_id, reply)
+
+    def in_flight(self, backend_name: str) -> int:
+        """Messages in flight at once.  1 keeps the promise "at most one duplicate per crash";
+        paid broadcast (1000/s) needs a few in flight to reach the rate (then at most that many)."""
+        if self.concurrency:
+            return self.concurrency
+        if backend_name == "telegram" and self.app.settings.telegram_paid_broadcast:
+            return 4
+        return 1
+
     async def run_wave(self, bid: int) -> int:
         """Send every due delivery of broadcast ``bid``; return how many were sent this run."""
         store = self.store
@@ -284,13 +316,67 @@ class Broadcaster:
         if b is None or b["status"] != "running":
             return 0
         coll = store.get_collective(b["collective_id"])
+        if coll["backend"] not in self.app.backends:
+            return 0
         replies = self._replies(b, coll)
         st = self.stats.setdefault(bid, {"r429": 0, "t0": self.now_ts(), "sent0": None, "next_report": 0.0})
-        counts = store.delivery_counts(bid)
         if st["sent0"] is None:
-            st["sent0"] = counts["sent"]
+            st["sent0"] = store.delivery_counts(bid)["sent"]
+        pacer = self.pacer(coll["backend"])
+        send = self._sender(coll["backend"])
+        queue: asyncio.Queue = asyncio.Queue()
         sent_now = 0
-        prev: int | None = None          # delivered, "sent" not yet committed
+        refetch = False
+
+        async def worker() -> None:
+            nonlocal sent_now, refetch
+            prev: int | None = None          # delivered; its "sent" is committed with the next "sending"
+            try:
+                while True:
+                    d = await queue.get()
+                    try:
+                        if d is None:
+                            return
+                        if refetch:
+                            continue          # a 429 changed the order: leave it for the next batch
+                        await pacer.wait()
+                        store.delivery_sending(d["id"], prev)
+                        prev = None
+                        try:
+                            await send(d["chat_id"], replies(d["locale"]))
+                        except Blocked:
+                            store.delivery_done(d["id"], "blocked")
+                            store.deactivate_follower(d["user_key"])
+                            store.deactivate_user(d["user_key"])
+                            metrics.inc("broadcast_blocked", backend=d["backend"])
+                        except RetryLater as e:
+                            st["r429"] += 1
+                            metrics.inc("broadcast_429", backend=d["backend"])
+                            pacer.pause(e.retry_after)
+                            store.delivery_retry(d["id"], self.now_ts() + e.retry_after)
+                            refetch = True
+                        except ChatMoved as e:
+                            store.delivery_moved(d["id"], d["user_key"], e.new_chat_id)
+                            refetch = True
+                        except Exception as e:  # TransientError and anything unexpected: back off, then give up
+                            if d["attempts"] + 1 >= MAX_ATTEMPTS:
+                                store.delivery_done(d["id"], "failed")
+                            else:
+                                store.delivery_retry(d["id"], self.now_ts() + 2.0 ** (d["attempts"] + 1))
+                            log.warning("broadcast_send_failed id=%s error=%s", bid, type(e).__name__)
+                            metrics.inc("broadcast_failed", backend=d["backend"])
+                        else:
+                            prev = d["id"]
+                            sent_now += 1
+                            metrics.inc("broadcast_sent", backend=d["backend"])
+                        await self._maybe_progress(bid, b["total"])
+                    finally:
+                        queue.task_done()
+            finally:
+                if prev is not None:
+                    store.delivery_done(prev)
+
+        workers = [asyncio.create_task(worker()) for _ in range(self.in_flight(coll["backend"]))]
         checked = self.now_ts()
         try:
             while True:
@@ -300,50 +386,19 @@ class Broadcaster:
                         break
                 batch = store.next_deliveries(bid, self.now_ts(), BATCH)
                 if not batch:
-                    if prev is not None:
-                        store.delivery_done(prev)
-                        prev = None
                     nxt = store.next_due_at(bid)
                     if nxt is None:
                         break
                     await self.sleep(min(max(nxt - self.now_ts(), 0.01), 30.0))
                     continue
+                refetch = False
                 for d in batch:
-                    pacer = self.pacer(d["backend"])
-                    await pacer.wait()
-                    store.delivery_sending(d["id"], prev)
-                    prev = None
-                    try:
-                        await self.app.send(d["backend"], d["chat_id"], replies(d["locale"]))
-                    except Blocked:
-                        store.delivery_done(d["id"], "blocked")
-                        store.deactivate_follower(d["user_key"])
-                        store.deactivate_user(d["user_key"])
-                        metrics.inc("broadcast_blocked", backend=d["backend"])
-                    except RetryLater as e:
-                        st["r429"] += 1
-                        metrics.inc("broadcast_429", backend=d["backend"])
-                        pacer.pause(e.retry_after)
-                        store.delivery_retry(d["id"], self.now_ts() + e.retry_after)
-                        break  # fetch again: order and due times changed
-                    except ChatMoved as e:
-                        store.delivery_moved(d["id"], d["user_key"], e.new_chat_id)
-                        break
-                    except Exception as e:  # TransientError and anything unexpected: back off, then give up
-                        if d["attempts"] + 1 >= MAX_ATTEMPTS:
-                            store.delivery_done(d["id"], "failed")
-                        else:
-                            store.delivery_retry(d["id"], self.now_ts() + 2.0 ** (d["attempts"] + 1))
-                        log.warning("broadcast_send_failed id=%s error=%s", bid, type(e).__name__)
-                        metrics.inc("broadcast_failed", backend=d["backend"])
-                    else:
-                        prev = d["id"]
-                        sent_now += 1
-                        metrics.inc("broadcast_sent", backend=d["backend"])
-                    await self._maybe_progress(bid, b["total"])
+                    queue.put_nowait(d)
+                await queue.join()
         finally:
-            if prev is not None:
-                store.delivery_done(prev)
+            for _ in workers:
+                queue.put_nowait(None)
+            await asyncio.gather(*workers, return_exceptions=True)
         if store.next_due_at(bid) is None:
             final = store.finish_broadcast(bid, now=self.app.clock.now())
             metrics.set_gauge("broadcast_progress", final["sent"], collective=coll["code"], broadcast=bid)

@@ -49,6 +49,16 @@ def admin_step(fn):
     return step
 
 
+def guarded(fn):
+    """Same check for steps that do not need the place (prompts of the wizard)."""
+    async def step(ctx: Ctx, *args):
+        if await _place(ctx) is None:
+            return refused()
+        result = fn(ctx, *args)
+        return await result if hasattr(result, "__await__") else result
+    return step
+
+
 def parse_day(text: str, today: date) -> date | None:
     t = text.strip().lower()
     m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", t)
@@ -546,18 +556,19 @@ FLOWS = [
     Flow("campaign", {
         "start": State(prompt=intro),
         "menu": State(prompt=menu_prompt, on_choice=menu_choice),
-        "new": State(prompt=lambda ctx: Turn([Say("campaign/pick", buttons=TEMPLATE_BUTTONS)],
-                                             data={"c_mode": "campaign"}),
+        "new": State(prompt=guarded(lambda ctx: Turn([Say("campaign/pick", buttons=TEMPLATE_BUTTONS)],
+                                             data={"c_mode": "campaign"})),
                      on_choice=pick_template),
-        "text": State(prompt=lambda ctx: Say("campaign/ask_text", {"limit": ctx.settings.campaign_text_max},
-                                             buttons=[[Choice("campaign.cancel", goto="campaign:menu")]]),
+        "text": State(prompt=guarded(lambda ctx: Say("campaign/ask_text", {"limit": ctx.settings.campaign_text_max},
+                                                     buttons=[[Choice("campaign.cancel", goto="campaign:menu")]])),
                       on_text=got_text, free_text=True),
-        "kind": State(prompt=kind_prompt, on_choice=pick_kind),
-        "date": State(prompt=date_prompt, on_text=got_date, free_text=True),
-        "weekday": State(prompt=weekday_prompt, on_choice=pick_weekday),
-        "offsets": State(prompt=offsets_prompt, on_choice=pick_offsets),
-        "time": State(prompt=time_prompt, on_choice=pick_time, on_text=got_time, free_text=True),
-        "preview": State(prompt=preview_prompt, on_choice=confirm_campaign),
+        "kind": State(prompt=guarded(kind_prompt), on_choice=guarded(pick_kind)),
+        "date": State(prompt=guarded(date_prompt), on_text=guarded(got_date), free_text=True),
+        "weekday": State(prompt=guarded(weekday_prompt), on_choice=guarded(pick_weekday)),
+        "offsets": State(prompt=guarded(offsets_prompt), on_choice=guarded(pick_offsets)),
+        "time": State(prompt=guarded(time_prompt), on_choice=guarded(pick_time), on_text=guarded(got_time),
+                      free_text=True),
+        "preview": State(prompt=guarded(preview_prompt), on_choice=confirm_campaign),
         "list": State(prompt=list_prompt, on_choice=list_choice),
         "bnew": State(prompt=bnew_prompt, on_choice=pick_template),
         "bpreview": State(prompt=bpreview_prompt, on_choice=bpreview_choice),

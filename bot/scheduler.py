@@ -191,7 +191,7 @@ class Scheduler:
                         continue
                     seen.add(row["deadline_id"])
                     sent += await self._deadline_due(row["deadline_id"], now)
-        self._gauges(now, force=bool(sent))
+        self._gauges(now)
         return sent
 
     async def _deadline_due(self, deadline_id: int, now: datetime) -> int:

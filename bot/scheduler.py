@@ -35,6 +35,7 @@ log = logging.getLogger("mes_bot.scheduler")
 
 UTC = timezone.utc
 STALE_AFTER = 30 * 60      # a reminder found this late means the bot was down: catch-up mode
+SOON = 3 * 3600            # a late message is dropped when the next one for that date comes this soon
 BACKOFF_BASE = 60          # first retry after a transient error (seconds), doubled each time
 BACKOFF_MAX = 3600
 RECOVER_AFTER = 600        # a row "sending" for this long in a running bot is re-queued
@@ -222,6 +223,11 @@ class Scheduler:
         allowed = next_allowed(now, row["tz"], settings)
         if allowed > now:  # quiet hours (only retries and catch-ups can land here)
             return self._later(row, int(allowed.timestamp()), now_ts)
+        if row["kind"] != "snooze" and any(
+                r["id"] != rid and now_ts < r["due_at"] <= now_ts + SOON for r in store.live_reminders(row["deadline_id"])):
+            # a late one (retry, catch-up after the night) right before the next: send only the next
+            store.mark_finished([rid], "skipped", now_ts)
+            return 0
         locale = row["locale"] or settings.default_locale
         locale = locale if locale in ("fr", "en") else settings.default_locale
         who = self.app.renderer.label(f"reminders.label_{row['label']}", locale)

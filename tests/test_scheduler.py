@@ -190,8 +190,10 @@ async def test_catch_up_at_night_waits_for_morning_and_never_after_deadline(tmp_
     app, backend = new_app(tmp_path, clock, backend)
     await run_until(app, clock, datetime(2026, 11, 5, 8, 55, tzinfo=PARIS), step=timedelta(minutes=5))
     assert backend.log == []
-    await run_until(app, clock, datetime(2026, 11, 5, 9, 10, tzinfo=PARIS), step=timedelta(minutes=5))
-    assert len(backend.log) == 1 and backend.log[0][0].astimezone(PARIS).hour == 9
+    await run_until(app, clock, datetime(2026, 11, 5, 12, 0, tzinfo=PARIS), step=timedelta(minutes=5))
+    # the postponed catch-up would come at 09:00, one hour before the regular 10:00 one: only that one goes
+    assert len(backend.log) == 1 and backend.log[0][0].astimezone(PARIS).hour == 10
+    assert "Il reste 1 jour" in backend.log[0][2].text
     # down again from the morning of the last day until after it: nothing is sent late
     app.store.close()
     clock.set(datetime(2026, 11, 7, 11, 0, tzinfo=PARIS))

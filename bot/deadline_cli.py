@@ -124,8 +124,11 @@ def main(args) -> int:
         return 0
     obj, code, res = evaluate(args.text, today, letter_arrived=args.letter_arrived, margin_days=margin,
                               letter_shift_days=shift, locale=args.locale)
-    if args.json:
-        print(json.dumps(obj, ensure_ascii=False))
-    else:
-        print(_human(obj, res, code, args.locale))
+    try:
+        if args.json:
+            print(json.dumps(obj, ensure_ascii=False))
+        else:
+            print(_human(obj, res, code, args.locale))
+    except BrokenPipeError:  # `mes-bot deadline ... | head`
+        pass
     return code

@@ -1,4 +1,5 @@
 """The deadline conversation, driven through the real router, store and templates."""
+import re
 from datetime import date
 
 import pytest
@@ -34,6 +35,7 @@ async def test_first_message_is_a_date(chat, env):
     assert "mardi 15 décembre 2026" in t           # 3 Nov + 42 days
     assert "jeudi 10 décembre 2026" in t           # recommended: 5 days of margin, a working day
     assert "dans 23 jours" in t
+    assert not re.search(r"[a-z]\.[A-Z]", t), t                # no sentences glued together
     labels = chat.labels
     for want in ("Refuser en ligne", "Refuser par téléphone", "Recevoir des rappels", "Fichier pour mon agenda"):
         assert want in labels

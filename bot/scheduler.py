@@ -182,8 +182,7 @@ class Scheduler:
         sent = 0
         if backends:
             for _ in range(MAX_BATCHES):
-                rows = [r for r in store.due_reminders(now_ts, BATCH) if r["backend"] in backends
-                        or r["backend"] is None]
+                rows = store.due_reminders(now_ts, BATCH, backends)
                 if not rows:
                     break
                 seen: set[int] = set()

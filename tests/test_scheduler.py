@@ -290,11 +290,15 @@ async def test_purge_after_last_deadline(tmp_path):
 async def test_other_backends_rows_are_left_alone(tmp_path):
     clock = FakeClock("2026-10-10T12:00:00+02:00")
     app, backend = new_app(tmp_path, clock)
-    add_deadline(app, "x", "2026-11-06", "Europe/Paris", offsets=(7,))
+    for i in range(250):  # more than one batch of another transport's users, due first
+        add_deadline(app, f"x{i}", "2026-11-06", "Europe/Paris", offsets=(7,))
     app.store.db.execute("UPDATE users SET backend = 'telegram'")
+    add_deadline(app, "mine", "2026-11-06", "Europe/Paris", offsets=(7,))
+    app.store.db.execute("UPDATE reminders SET due_at = due_at + 60 WHERE user_key = 'fake:mine'")
     clock.set(datetime(2026, 10, 30, 10, 5, tzinfo=PARIS))
-    assert await app.tick() == 0
-    assert app.store.count_live() == 1  # left for the process that runs that backend
+    assert await app.tick() == 1
+    assert [c for _w, c, _r in backend.log] == ["mine"]
+    assert app.store.count_live() == 250  # left for the process that runs that backend
 
 
 async def test_console_shows_pending_at_start_and_prints_due_reminders(tmp_path):

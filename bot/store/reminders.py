@@ -97,13 +97,18 @@ class ReminderStore:
                  " d.label, d.deadline, d.recommended, d.tz, d.until_at, d.campaign, d.status AS d_status,"
                  " u.backend, u.chat_id, u.locale, u.active")
 
-    def due_reminders(self, now_ts: int, limit: int = 200) -> list[dict]:
-        """Live, pending reminders due at ``now_ts``, oldest first (uses the partial index)."""
+    def due_reminders(self, now_ts: int, limit: int = 200, backends: tuple[str, ...] | None = None) -> list[dict]:
+        """Live, pending reminders due at ``now_ts``, oldest first (uses the partial index).
+        ``backends``: only users of these transports (plus orphans, so they get cleaned up)."""
+        where, args = "", [int(now_ts)]
+        if backends is not None:
+            where = f" AND (u.backend IS NULL OR u.backend IN ({','.join('?' * len(backends))}))"
+            args += list(backends)
         return list(self.db.query(
             f"SELECT {self._DUE_COLS} FROM reminders r JOIN deadlines d ON d.id = r.deadline_id"
             " LEFT JOIN users u ON u.user_key = r.user_key"
-            " WHERE r.sent_at IS NULL AND r.due_at <= ? AND r.state = 'pending'"
-            " ORDER BY r.due_at LIMIT ?", [int(now_ts), int(limit)]))
+            " WHERE r.sent_at IS NULL AND r.due_at <= ? AND r.state = 'pending'" + where +
+            " ORDER BY r.due_at LIMIT ?", args + [int(limit)]))
 
     def due_ids(self, now_ts: int, limit: int = 1000) -> list[int]:
         """Only the ids (what the bench times: the index lookup itself)."""

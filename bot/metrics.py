@@ -18,7 +18,8 @@ import threading
 from collections import defaultdict
 from typing import Callable
 
-ALLOWED_LABELS = frozenset({"backend", "kind", "status", "ticker", "name", "reason", "state", "platform"})
+ALLOWED_LABELS = frozenset({"backend", "kind", "status", "ticker", "name", "reason", "state", "platform",
+                            "broadcast", "collective"})  # broadcast id, public campaign code: nobody's id
 
 _lock = threading.Lock()
 _counters: dict[tuple[str, tuple], float] = defaultdict(float)

@@ -9,7 +9,8 @@ the health endpoint starts if ``health_listen`` is set; then the scheduler and e
 
 Shutdown (SIGTERM or SIGINT), within ``shutdown_timeout`` (<= 9.5 s):
 1. ``app.services["stopping"]`` (an ``asyncio.Event``) is set: long tickers (broadcasts) park
-   at the next recipient; the scheduler finishes its current tick and stops;
+   at the next recipient; the scheduler finishes its current tick and stops; every service in
+   ``app.services`` with an async ``stop()`` (the broadcaster's background waves) is stopped;
 2. every backend's ``stop()`` is awaited: it stops receiving and lets in-flight handlers end;
 3. what still runs is cancelled, the database is closed (WAL checkpoint).
 Exit code 0 after a clean stop, 1 when a backend failed, 2 for a configuration error.
@@ -147,6 +148,11 @@ class Runner:
         tick_stop.set()
         if not await _wait(tickers, left(0.6)):
             log.warning("shutdown_tickers_cancelled")
+        # 1b. services with an async stop() (e.g. the broadcaster's background waves).
+        svc_stops = [asyncio.create_task(_safe_stop(svc, key)) for key, svc in list(self.app.services.items())
+                     if key != "stopping" and asyncio.iscoroutinefunction(getattr(svc, "stop", None))]
+        if svc_stops:
+            await asyncio.wait(svc_stops, timeout=left(0.3))
         # 2. backends: stop receiving, let in-flight handlers end.
         stops = [asyncio.create_task(_safe_stop(b)) for b in self.app.backends.values()]
         if stops:
@@ -163,11 +169,11 @@ class Runner:
         log.info("stopped failed=%d", len(self.failed))
 
 
-async def _safe_stop(backend) -> None:
+async def _safe_stop(obj, what: str | None = None) -> None:
     try:
-        await backend.stop()
+        await obj.stop()
     except Exception:
-        log.exception("backend_stop_failed backend=%s", getattr(backend, "name", "?"))
+        log.exception("stop_failed what=%s", what or getattr(obj, "name", "?"))
 
 
 async def _wait(task: asyncio.Task, timeout: float) -> bool:

@@ -21,10 +21,16 @@ LONG_DIGITS_RE = re.compile(r"(?<!\d)(?:\d[ .\-]?){12,14}\d(?!\d)")
 # carte Vitale serial number: a long digit run (8-12 digits) next to words about the card.
 VITALE_WORDS = re.compile(r"(vitale|num[eé]ro de s[eé]rie|n[°o] de s[eé]rie|serial)", re.I)
 DIGITS_8_12 = re.compile(r"(?<!\d)\d(?:[ ]?\d){7,11}(?!\d)")
-# code provisoire: a code-like token (letters+digits mixed, 6-16 chars) or any token after "code".
-CODE_WORDS = re.compile(r"\bcode(?:\s+provisoire)?\b", re.I)
-CODE_AFTER_WORD = re.compile(r"(\bcode(?:\s+provisoire)?\s*(?:est|is|:|=)?\s*)([A-Za-z0-9\-]{4,20})", re.I)
+# code provisoire: the token written after "code" when it looks like a code (it holds a digit,
+# or is 6+ capital letters), or any code-like token (letters and digits mixed, 8-16 chars).
+CODE_AFTER_WORD = re.compile(
+    r"\bcode(?:\s+provisoire)?(?:\s*(?:est|c'est|c’est|is|:|=|n°|no))?\s*[:=]?\s*([A-Za-z0-9][A-Za-z0-9\- ]{3,24})", re.I)
+CODE_TOKEN = re.compile(r"(?=[A-Za-z0-9\- ]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|[\- ](?=[A-Za-z0-9]*\d))*|[A-Z]{6,20}")
 MIXED_TOKEN = re.compile(r"\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{8,16}\b")
+# ...but never a date, a time or a legal reference written without spaces ("3novembre2026", "R1111-28").
+NOT_A_CODE = re.compile(
+    r"(janv|fevr|févr|mars|avri|mai|juin|juil|aout|août|sept|octo|nove|déce|dece|jan|feb|apr|jun|jul|aug|oct|nov|dec)"
+    r"|^\d{1,2}h\d{0,2}$|^[LRD]\d{3,4}", re.I)
 
 
 @dataclass
@@ -53,14 +59,25 @@ def screen(text: str) -> Screened:
     out = sub(LONG_DIGITS_RE, "nir", out)
     if VITALE_WORDS.search(out):
         out = sub(DIGITS_8_12, "vitale", out)
-    m = CODE_AFTER_WORD.search(out)
-    if m and CODE_WORDS.search(out):
-        token = m.group(2)
-        low = token.lower()
-        if low not in {"provisoire", "perdu", "expire", "expiré", "recu", "reçu", "oublie", "oublié"}:
-            out = out[: m.start(2)] + " " + out[m.end(2):]
-            findings.append("code") if "code" not in findings else None
-    out = sub(MIXED_TOKEN, "code", out)
+    for m in list(CODE_AFTER_WORD.finditer(out))[::-1]:
+        first = m.group(1).split()[0]
+        if first.isalpha() and not first.isupper():
+            continue  # "code postal", "code perdu": a word, not a code
+        t = CODE_TOKEN.match(m.group(1))
+        if t and len(t.group(0).replace(" ", "").replace("-", "")) >= 4 and not NOT_A_CODE.search(t.group(0)):
+            a = m.start(1)
+            out = out[:a] + " " + out[a + t.end():]
+            if "code" not in findings:
+                findings.append("code")
+
+    def code_like(m):
+        if NOT_A_CODE.search(m.group(0)):
+            return m.group(0)
+        if "code" not in findings:
+            findings.append("code")
+        return " "
+
+    out = MIXED_TOKEN.sub(code_like, out)
     try:  # health details (owned by the guidance work): optional extension point
         from . import health_terms
 

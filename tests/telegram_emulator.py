@@ -219,9 +219,11 @@ class Emulator:
         self._cond: asyncio.Condition | None = None
         self._sent_cond: asyncio.Condition | None = None
         self._buckets: dict = {}
+        self._closing = False
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> "Emulator":
+        self._closing = False
         self._cond = asyncio.Condition()
         self._sent_cond = asyncio.Condition()
         app = web.Application(client_max_size=60 * 1024 * 1024)
@@ -235,6 +237,9 @@ class Emulator:
         return self
 
     async def stop(self) -> None:
+        self._closing = True
+        if self._cond is not None:
+            await self._notify()   # pending long polls return at once
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
@@ -427,8 +432,10 @@ class Emulator:
     def poll(self, chat_id: int, user_id: int | None = None) -> dict:
         """A user sends a poll (message with a poll) and the poll update follows."""
         chat = self._chat_for(chat_id)
-        poll = {"id": str(next(self._ids)), "question": "Q?", "options": [
-            {"text": "A", "voter_count": 0}, {"text": "B", "voter_count": 0}], "total_voter_count": 0,
+        pid = next(self._ids)
+        poll = {"id": str(pid), "question": "Q?", "options": [
+            {"persistent_id": f"{pid}a", "text": "A", "voter_count": 0},
+            {"persistent_id": f"{pid}b", "text": "B", "voter_count": 0}], "total_voter_count": 0,
             "is_closed": False, "is_anonymous": True, "type": "regular", "allows_multiple_answers": False}
         msg = self._user_message(chat, user_id or chat_id, None, poll=poll)
         self.push_update("message", msg)
@@ -758,7 +765,7 @@ class Emulator:
                 while self._updates and not (set(self._updates[0]) - {"update_id"}) & self._allowed:
                     self._updates.popleft()
                 ready = [u for u in self._updates if (set(u) - {"update_id"}) & self._allowed][:limit]
-                if ready:
+                if ready or self._closing:
                     return ready
                 if gen != self._poll_generation:
                     raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")

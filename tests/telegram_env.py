@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.app import App
 from bot.backends.telegram import TelegramBackend, create
 from bot.clock import FakeClock
+from bot.ratelimit import Pacer
 from bot.config import Settings
 from tests.telegram_emulator import Emulator
 
@@ -25,12 +26,17 @@ class TgEnv:
 
 
 async def start_env(tmp_path, emu: Emulator | None = None, now: str = "2026-11-22T10:00:00+01:00",
-                    rate_limit: bool = True, **settings) -> TgEnv:
+                    rate_limit: bool = True, pacer=None, **settings) -> TgEnv:
+    """``pacer`` defaults to the real global limit with a lenient per-chat limit, so
+    conversations in tests do not wait 1 s per message (tests of pacing pass their own)."""
     emu = emu or await Emulator().start()
     s = Settings(data_dir=tmp_path / "data", telegram_token=emu.token, telegram_api_url=emu.base_url, **settings)
     clock = FakeClock(now)
     app = App(s, clock=clock)
-    backend = create(app, s, poll_timeout=1, rate_limit=rate_limit)
+    if pacer is None:
+        pacer = Pacer(chat_rate=50.0, chat_burst=20.0, group_per_min=600.0, enabled=rate_limit)
+    backend = create(app, s, poll_timeout=1, pacer=pacer)
+    backend.retry_base = 0.05
     app.add_backend(backend)
     task = asyncio.create_task(backend.receive(app.handle_event))
     await emu.wait_until(lambda: emu.calls["getUpdates"] >= 1 or task.done(), 10, "polling")

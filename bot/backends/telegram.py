@@ -51,6 +51,9 @@ INBOUND_ATTEMPTS = 6
 MENU_COMMANDS = [("menu", "telegram.cmd_menu"), ("aide", "telegram.cmd_aide"), ("rappels", "telegram.cmd_rappels"),
                  ("langue", "telegram.cmd_langue"), ("annuler", "telegram.cmd_annuler"),
                  ("oubli", "telegram.cmd_oubli")]
+CONTENT_FIELDS = ("sticker", "photo", "document", "voice", "video", "video_note", "audio", "animation",
+                  "contact", "location", "venue", "poll", "dice", "game", "story", "paid_media", "caption",
+                  "checklist", "invoice")
 EN_NAMES = {"aide": "help", "langue": "language", "annuler": "cancel", "oubli": "forget", "rappels": "reminders"}
 
 
@@ -177,6 +180,12 @@ class TelegramBackend:
         self.file_url = file_url or file_url_for(self.api_url)
         self.pacer = pacer or Pacer.from_settings(settings, enabled=rate_limit)
         self.concurrent_updates = concurrent_updates
+        self.pool_size = 64
+        self.retry_base = 0.5          # first back-off after a network error / 5xx (doubles)
+        self._sem = asyncio.Semaphore(concurrent_updates)
+        self._offset: int | None = None
+        self._handler = None
+        self.webhook_port: int | None = None
         self.poll_timeout = poll_timeout
         self.username: str | None = None
         self.bot_id: int | None = None
@@ -192,19 +201,13 @@ class TelegramBackend:
 
     # -- lifecycle ---------------------------------------------------------------------
     def _build(self):
-        from telegram.ext import Application, TypeHandler
-        from telegram import Update
+        os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as timedelta, no warning
+        from telegram.ext import Application
 
-        builder = (Application.builder().token(self.token).base_url(self.api_url).base_file_url(self.file_url)
-                   .concurrent_updates(self.concurrent_updates).connection_pool_size(64)
-                   .pool_timeout(30.0).read_timeout(20.0).write_timeout(20.0).connect_timeout(10.0)
-                   .get_updates_read_timeout(self.poll_timeout + 10.0))
-        if self.settings.telegram_webhook_url:
-            builder = builder.updater(None)
-        application = builder.build()
-        application.add_handler(TypeHandler(Update, self._on_update))
-        application.add_error_handler(self._on_error)
-        return application
+        return (Application.builder().token(self.token).base_url(self.api_url).base_file_url(self.file_url)
+                .updater(None).connection_pool_size(self.pool_size)
+                .pool_timeout(30.0).read_timeout(20.0).write_timeout(20.0).connect_timeout(10.0)
+                .build())
 
     async def start(self) -> None:
         """Connect (getMe), then set up the command menu and descriptions (best-effort)."""
@@ -250,45 +253,121 @@ class TelegramBackend:
                     log.warning("startup_extra_failed method=%s error=%s", what, type(e).__name__)
 
     async def receive(self, handler=None) -> None:
-        """Run until :meth:`stop`: long polling, or the webhook server when configured."""
-        from telegram import Update
+        """Run until :meth:`stop`: long polling, or the webhook server when configured.
 
+        ``handler`` may be ``app.handle_event`` (or None): the backend then handles and sends
+        itself, with per-chat retries.  Any other coroutine function gets the Events."""
         if handler is not None and getattr(handler, "__func__", None) is not type(self.app).handle_event:
             self._handler = handler
         else:
             self._handler = None
         self._stop.clear()
         await self.start()
-        application = self.application
-        await application.start()
         try:
             if self.settings.telegram_webhook_url:
                 await self._start_webhook()
+                log.info("telegram_started mode=webhook")
+                await self._stop.wait()
             else:
-                await application.updater.start_polling(
-                    poll_interval=0.0, timeout=int(self.poll_timeout), allowed_updates=Update.ALL_TYPES,
-                    drop_pending_updates=False, error_callback=self._poll_error)
-            log.info("telegram_started mode=%s", "webhook" if self.settings.telegram_webhook_url else "polling")
-            await self._stop.wait()
+                await self._delete_webhook()
+                log.info("telegram_started mode=polling")
+                poller = asyncio.create_task(self._poll_loop())
+                stopper = asyncio.create_task(self._stop.wait())
+                done, _ = await asyncio.wait({poller, stopper}, return_when=asyncio.FIRST_COMPLETED)
+                if poller not in done:
+                    poller.cancel()
+                stopper.cancel()
+                try:
+                    await poller
+                except asyncio.CancelledError:
+                    if not self._stop.is_set():
+                        raise
         finally:
             await self._shutdown()
 
-    async def _shutdown(self) -> None:
-        application = self.application
+    async def _delete_webhook(self) -> None:
+        for attempt in range(5):
+            try:
+                await self.application.bot.delete_webhook(drop_pending_updates=False)
+                return
+            except Exception as e:
+                log.warning("delete_webhook_failed error=%s", type(e).__name__)
+                if await self._sleep(min(2 ** attempt, 10)):
+                    return
+
+    async def _sleep(self, seconds: float) -> bool:
+        """Sleep unless stopped; True when stopping."""
         try:
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
-        except Exception:
-            log.warning("updater_stop_failed")
+            await asyncio.wait_for(self._stop.wait(), timeout=seconds)
+            return True
+        except asyncio.TimeoutError:
+            return False
+
+    async def _poll_loop(self) -> None:
+        """Long polling on raw JSON: each update is read on its own, so one update the client
+        library cannot parse never blocks the others (and its content is never logged)."""
+        from telegram import Update
+        from telegram import error as tg
+
+        bot = self.application.bot
+        backoff = 1.0
+        while not self._stop.is_set():
+            data: dict[str, Any] = {"timeout": int(self.poll_timeout), "allowed_updates": list(Update.ALL_TYPES)}
+            if self._offset is not None:
+                data["offset"] = self._offset
+            try:
+                result = await self._raw_post("getUpdates", data, read_timeout=self.poll_timeout + 10.0)
+                backoff = 1.0
+            except tg.InvalidToken:
+                log.error("polling_stopped error=InvalidToken")
+                raise
+            except tg.RetryAfter as e:
+                if await self._sleep(_retry_seconds(e)):
+                    return
+                continue
+            except (tg.Conflict, tg.TimedOut, tg.NetworkError, tg.TelegramError) as e:
+                log.warning("polling_error error=%s", type(e).__name__)
+                if await self._sleep(backoff):
+                    return
+                backoff = min(backoff * 2, 30.0)
+                continue
+            if not isinstance(result, list):
+                continue
+            for raw in result:
+                try:
+                    uid = int(raw["update_id"])
+                except (KeyError, TypeError, ValueError):
+                    continue
+                if self._offset is not None and uid < self._offset:
+                    continue
+                self._offset = uid + 1
+                self.dispatch(raw)
+
+    async def _raw_post(self, method: str, data: dict, read_timeout: float | None = None):
+        bot = self.application.bot
+        post = getattr(bot, "_post", None)
+        if post is not None:
+            return await post(method, data, read_timeout=read_timeout)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return await bot.do_api_request(method, api_kwargs=data, read_timeout=read_timeout)
+
+    async def _shutdown(self) -> None:
         if self._webhook_runner is not None:
             await self._webhook_runner.cleanup()
             self._webhook_runner = None
         if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=10)
+            await asyncio.wait(list(self._tasks), timeout=15)
+        if self._offset is not None and not self.settings.telegram_webhook_url:
+            try:  # confirm what was handled, so a restart does not handle it twice
+                await self._raw_post("getUpdates", {"offset": self._offset, "timeout": 0, "limit": 1},
+                                     read_timeout=5.0)
+            except Exception:
+                log.info("offset_confirm_failed")
         try:
-            if application.running:
-                await application.stop()
-            await application.shutdown()
+            await self.application.shutdown()
         except Exception:
             log.warning("application_stop_failed")
         self._started = False
@@ -310,178 +389,182 @@ class TelegramBackend:
         secret = re.sub(r"[^A-Za-z0-9_-]", "", secret)[:256]
         path = urlparse(url).path or "/"
         host, _, port = self.settings.telegram_webhook_listen.rpartition(":")
-        application = self.application
 
         async def on_post(request: web.Request) -> web.Response:
-            if request.headers.get("X-Telegram-Bot-Api-Secret-Token") != secret:
+            if not secrets.compare_digest(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), secret):
                 return web.Response(status=403)
             try:
-                data = await request.json()
-                update = Update.de_json(data, application.bot)
+                raw = await request.json()
+                int(raw["update_id"])
             except Exception:
                 return web.Response(status=400)
-            await application.update_queue.put(update)
+            self.dispatch(raw)
             return web.Response(text="ok")
 
         webapp = web.Application(client_max_size=1024 * 1024)
         webapp.router.add_post(path, on_post)
         runner = web.AppRunner(webapp, access_log=None, handle_signals=False)
         await runner.setup()
-        await web.TCPSite(runner, host or "127.0.0.1", int(port or 8443)).start()
+        site = web.TCPSite(runner, host or "127.0.0.1", int(port or 8443))
+        await site.start()
         self._webhook_runner = runner
-        await application.bot.set_webhook(url=url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
+        self.webhook_port = site._server.sockets[0].getsockname()[1] if site._server else None
+        await self.application.bot.set_webhook(url=url, secret_token=secret, allowed_updates=list(Update.ALL_TYPES))
 
     # -- inbound -----------------------------------------------------------------------
-    def _poll_error(self, exc) -> None:
-        log.warning("polling_error error=%s", type(exc).__name__)
-
-    async def _on_error(self, update, context) -> None:
-        log.warning("update_error error=%s", type(context.error).__name__ if context.error else None)
-
-    def to_event(self, update) -> Event | None:
-        """One Telegram update -> one Event, or None when there is nothing to answer."""
-        q = update.callback_query
-        if q is not None:
-            msg = q.message
-            if msg is None or q.data is None:
-                return None
-            chat = msg.chat
-            data = self._expand_callback(q.data)
-            return Event(backend=NAME, chat_id=str(chat.id), user_id=str(q.from_user.id), choice=data,
-                         kind="button", locale=q.from_user.language_code, is_direct=chat.type == "private",
-                         message_id=str(msg.message_id))
-        edited = update.edited_message or update.edited_channel_post
-        if edited is not None:
-            if edited.chat.type != "private":
-                return None
-            user = edited.from_user
-            return Event(backend=NAME, chat_id=str(edited.chat.id), user_id=str(user.id if user else edited.chat.id),
-                         kind="edit", locale=user.language_code if user else None, is_direct=True,
-                         message_id=str(edited.message_id))
-        msg = update.message or update.channel_post
-        if msg is None:
-            return None
-        chat = msg.chat
-        is_direct = chat.type == "private"
-        user = msg.from_user
-        sender_chat = msg.sender_chat
-        sender_chat_id = None
-        if sender_chat is not None and sender_chat.id == chat.id:
-            # an anonymous admin (GroupAnonymousBot) or the channel itself: acts as the chat
-            sender_chat_id = str(chat.id)
-        if user is not None:
-            user_id = str(user.id)
-        elif sender_chat is not None:
-            user_id = str(sender_chat.id)
-        else:
-            return None
-        if user is not None and user.is_bot and user.id not in (ANONYMOUS_ADMIN_ID,) and sender_chat_id is None:
-            return None  # other bots
-        locale = user.language_code if user is not None else None
-        base = dict(backend=NAME, chat_id=str(chat.id), user_id=user_id, locale=locale, is_direct=is_direct,
-                    message_id=str(msg.message_id), sender_chat_id=sender_chat_id)
-        if msg.text is not None:
-            is_start, payload = start_payload(msg.text)
-            if is_start:
-                m = START_RE.match(msg.text.strip())
-                target = m.group(1) if m else None
-                if target and self.username and target.lower() != self.username.lower():
-                    return None  # /start for another bot
-                return Event(kind="start", payload=payload, **base)
-            return Event(text=msg.text, kind="text", **base)
-        if self._is_content(msg):
-            return Event(kind="unsupported", **base)
-        return None  # service messages (joins, pins, title changes...)
-
-    @staticmethod
-    def _is_content(msg) -> bool:
-        for attr in ("sticker", "photo", "document", "voice", "video", "video_note", "audio", "animation",
-                     "contact", "location", "venue", "poll", "dice", "game", "story", "paid_media"):
-            if getattr(msg, attr, None):
-                return True
-        return bool(getattr(msg, "caption", None))
-
-    async def _on_update(self, update, context) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        try:
-            await self._process(update)
-        except Exception:
-            log.exception("update_failed id=%s", getattr(update, "update_id", None))
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
-
-    async def _process(self, update) -> None:
+    def dispatch(self, raw: dict) -> None:
+        """Handle one raw update in its own task: one chat at a time, chats in parallel."""
         self.counters["updates"] += 1
-        await self._side_effects(update)
         try:
-            event = self.to_event(update)
+            event = self.to_event(raw)
         except Exception:
-            log.exception("update_unreadable id=%s", update.update_id)
+            log.warning("update_unreadable id=%s", raw.get("update_id") if isinstance(raw, dict) else None)
             event = None
-        q = update.callback_query
-        if q is not None:
-            # answer at once: the button stops spinning whatever happens next
-            try:
-                await q.answer()
-            except Exception as e:
-                log.info("callback_answer_failed error=%s", type(e).__name__)
+        q = raw.get("callback_query") if isinstance(raw, dict) else None
+        if isinstance(q, dict) and q.get("id"):
+            self._spawn(self._answer(str(q["id"])))  # stop the button spinning at once
+        side = self._side_effect(raw)
+        if side is not None:
+            self._spawn(side)
         if event is None:
             self.counters["ignored"] += 1
             return
-        log.info("update kind=%s direct=%s", event.kind, event.is_direct)
         lock = self._chat_locks.get(event.chat_id)
         if lock is None:
             lock = asyncio.Lock()
             self._chat_locks[event.chat_id] = lock
-        async with lock:   # one chat at a time, in order; other chats run concurrently
-            if self._handler is not None:
-                await self._handler(event)
-                return
-            replies = await self.app.handle(event)
-            user = self.app.store.get_user(event.user_key)
-            loc = (user.locale if user and user.locale else None) or (event.locale or "")[:2]
-            if loc in ("fr", "en"):
-                self._chat_locale[event.chat_id] = loc
-            edit_id = event.message_id if event.kind == "button" else None
-            chat_id = event.chat_id
-            for reply in replies:
-                try:
-                    await self._send(chat_id, reply, edit_message_id=edit_id if reply.edit else None, retry=True)
-                except Blocked:
-                    self.counters["blocked"] += 1
-                    if event.is_direct:
-                        self.app.store.deactivate_user(event.user_key)
-                    log.info("blocked kind=%s", event.kind)
-                    return
-                except ChatMoved as e:
-                    chat_id = e.new_chat_id
-                    await self._chat_moved(event.chat_id, chat_id)
-                    try:
-                        await self._send(chat_id, reply, retry=True)
-                    except DeliveryError as e2:
-                        log.warning("send_failed error=%s", type(e2).__name__)
-                except DeliveryError as e:
-                    log.warning("send_failed error=%s", type(e).__name__)
-                    return
-                if reply.edit:
-                    edit_id = None  # only the first editing reply replaces the pressed message
+        self._spawn(self._process(event, lock))
 
-    async def _side_effects(self, update) -> None:
-        msg = update.message
-        if msg is not None and msg.migrate_to_chat_id:
-            await self._chat_moved(str(msg.chat.id), str(msg.migrate_to_chat_id))
-        mcm = update.my_chat_member
-        if mcm is not None and mcm.chat.type == "private":
-            status = mcm.new_chat_member.status
-            key = f"{NAME}:{mcm.from_user.id}"
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def _answer(self, query_id: str) -> None:
+        try:
+            await self.application.bot.answer_callback_query(query_id)
+        except Exception as e:
+            log.info("callback_answer_failed error=%s", type(e).__name__)
+
+    def to_event(self, raw: dict) -> Event | None:
+        """One raw Telegram update (JSON dict) -> one Event, or None when there is nothing to answer."""
+        q = raw.get("callback_query")
+        if q is not None:
+            msg = q.get("message") or {}
+            chat = msg.get("chat") or {}
+            if "id" not in chat or q.get("data") is None or "id" not in (q.get("from") or {}):
+                return None
+            frm = q["from"]
+            return Event(backend=NAME, chat_id=str(chat["id"]), user_id=str(frm["id"]),
+                         choice=self._expand_callback(str(q["data"])), kind="button",
+                         locale=frm.get("language_code"), is_direct=chat.get("type") == "private",
+                         message_id=str(msg.get("message_id")) if msg.get("message_id") is not None else None)
+        edited = raw.get("edited_message")
+        if edited is not None:
+            chat = edited.get("chat") or {}
+            frm = edited.get("from") or {}
+            if chat.get("type") != "private" or "id" not in frm:
+                return None
+            return Event(backend=NAME, chat_id=str(chat["id"]), user_id=str(frm["id"]), kind="edit",
+                         locale=frm.get("language_code"), is_direct=True,
+                         message_id=str(edited.get("message_id")))
+        msg = raw.get("message") or raw.get("channel_post")
+        if not isinstance(msg, dict):
+            return None  # polls, reactions, member changes, edited channel posts, future types
+        chat = msg.get("chat") or {}
+        if "id" not in chat:
+            return None
+        is_direct = chat.get("type") == "private"
+        frm = msg.get("from") or None
+        sender_chat = msg.get("sender_chat") or None
+        sender_chat_id = None
+        if sender_chat and sender_chat.get("id") == chat["id"]:
+            # an anonymous admin (GroupAnonymousBot) or the channel itself: acts as the chat
+            sender_chat_id = str(chat["id"])
+        if frm and "id" in frm:
+            if frm.get("is_bot") and sender_chat_id is None:
+                return None  # other bots
+            user_id = str(frm["id"])
+        elif sender_chat_id is not None:
+            user_id = sender_chat_id
+        else:
+            return None
+        base = dict(backend=NAME, chat_id=str(chat["id"]), user_id=user_id,
+                    locale=(frm or {}).get("language_code"), is_direct=is_direct,
+                    message_id=str(msg.get("message_id")), sender_chat_id=sender_chat_id)
+        text = msg.get("text")
+        if isinstance(text, str):
+            m = START_RE.match(text.strip())
+            if m:
+                if m.group(1) and self.username and m.group(1).lower() != self.username.lower():
+                    return None  # /start for another bot
+                _, payload = start_payload(text)
+                return Event(kind="start", payload=payload, **base)
+            return Event(text=text, kind="text", **base)
+        if any(msg.get(k) for k in CONTENT_FIELDS):
+            return Event(kind="unsupported", **base)
+        return None  # service messages (joins, pins, title changes...)
+
+    async def _process(self, event: Event, lock: asyncio.Lock) -> None:
+        async with self._sem:
+            async with lock:   # one chat at a time, in order; other chats run concurrently
+                try:
+                    await self._handle(event)
+                except Exception:
+                    log.exception("update_failed kind=%s", event.kind)
+
+    async def _handle(self, event: Event) -> None:
+        log.info("update kind=%s direct=%s", event.kind, event.is_direct)
+        if self._handler is not None:
+            await self._handler(event)
+            return
+        replies = await self.app.handle(event)
+        user = self.app.store.get_user(event.user_key)
+        loc = (user.locale if user and user.locale else None) or (event.locale or "")[:2]
+        if loc in ("fr", "en"):
+            self._chat_locale[event.chat_id] = loc
+        edit_id = event.message_id if event.kind == "button" else None
+        chat_id = event.chat_id
+        for reply in replies:
+            try:
+                await self._send(chat_id, reply, edit_message_id=edit_id if reply.edit else None, retry=True)
+            except Blocked:
+                self.counters["blocked"] += 1
+                if event.is_direct:
+                    self.app.store.deactivate_user(event.user_key)
+                log.info("blocked kind=%s", event.kind)
+                return
+            except ChatMoved as e:
+                await self._chat_moved(chat_id, e.new_chat_id)
+                chat_id = e.new_chat_id
+                try:
+                    await self._send(chat_id, reply, retry=True)
+                except DeliveryError as e2:
+                    log.warning("send_failed error=%s", type(e2).__name__)
+            except DeliveryError as e:
+                log.warning("send_failed error=%s", type(e).__name__)
+                return
+            if reply.edit:
+                edit_id = None  # only the first editing reply replaces the pressed message
+
+    def _side_effect(self, raw: dict):
+        msg = raw.get("message")
+        if isinstance(msg, dict) and msg.get("migrate_to_chat_id") and (msg.get("chat") or {}).get("id"):
+            return self._chat_moved(str(msg["chat"]["id"]), str(msg["migrate_to_chat_id"]))
+        mcm = raw.get("my_chat_member")
+        if isinstance(mcm, dict) and (mcm.get("chat") or {}).get("type") == "private":
+            status = (mcm.get("new_chat_member") or {}).get("status")
+            uid = (mcm.get("from") or {}).get("id")
+            if uid is None:
+                return None
+            key = f"{NAME}:{uid}"
             if status in ("kicked", "left"):
                 self.app.store.deactivate_user(key)
                 log.info("user_blocked_bot")
             elif status == "member" and self.app.store.get_user(key) is not None:
                 self.app.store.set_user(key, active=1)
+        return None
 
     async def _chat_moved(self, old: str, new: str) -> None:
         """A group became a supergroup: tell whoever stores chat ids (collectives)."""
@@ -589,7 +672,7 @@ class TelegramBackend:
         from telegram import error as tg
 
         attempts = INBOUND_ATTEMPTS if retry else 1
-        delay = 0.5
+        delay = self.retry_base
         for attempt in range(attempts):
             await self.pacer.acquire(chat_id, paid=paid)
             try:

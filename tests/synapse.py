@@ -401,6 +401,7 @@ class BotRunner:
     ``runner = await start_bot(synapse, data_dir, **settings)`` registers a bot account
     (or reuses ``user_id``/``password`` for a restart) and waits for its first sync;
     ``runner.app``, ``runner.backend``, ``runner.user_id``; ``await runner.stop()``;
+    ``await runner.wait_until(lambda: ..., timeout)``; ``runner.joined(room_id)``;
     ``runner.failure`` holds the exception that ended the sync loop, if any."""
 
     def __init__(self, synapse: Synapse, data_dir: Path, user_id: str, password: str, **overrides):
@@ -437,6 +438,19 @@ class BotRunner:
         deadline = time.monotonic() + timeout
         while self.backend.sync_count < target and time.monotonic() < deadline and not self.task.done():
             await asyncio.sleep(0.05)
+
+    async def wait_until(self, predicate, timeout: float = 20.0) -> bool:
+        """Poll ``predicate()`` (bounded) while the bot syncs; True once it holds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            await asyncio.sleep(0.05)
+        return bool(predicate())
+
+    def joined(self, room_id: str) -> bool:
+        room = self.backend.client.rooms.get(room_id)
+        return room is not None and self.user_id in room.users and not room.users[self.user_id].invited
 
     async def stop(self) -> None:
         if self.task is not None:

@@ -384,3 +384,45 @@ NOISE = [
 THANKS = ["merci", "merci beaucoup", "Merci !", "thanks", "mercii"]
 
 GREETINGS = ["bonjour", "Bonjour !", "salut", "hello", "coucou", "bjr", "slt", "bonsoir", "Salut le bot", "hello there"]
+
+
+# --- tests ------------------------------------------------------------------------------------
+from bot import intents  # noqa: E402
+
+
+def test_corpus_is_large_and_covers_every_intent():
+    assert len(CORPUS) >= 150
+    assert {e for _q, e in CORPUS} == set(intents.INTENTS)
+
+
+def test_corpus_answers(capsys):
+    answered = offered = 0
+    misses = []
+    for q, exp in CORPUS:
+        r = intents.classify(q)
+        if r.kind == "answer" and r.best == exp:
+            answered += 1
+        elif r.kind == "offer" and exp in r.top:
+            offered += 1
+        else:
+            misses.append((q, exp, r.kind, r.scores[:3], intents.explain(q)))
+    with capsys.disabled():
+        print(f"\nintents: {len(CORPUS)} questions, answered right {answered} ({answered / len(CORPUS):.0%}), "
+              f"offered among buttons {offered}, wrong {len(misses)}")
+    assert not misses, misses
+    assert answered / len(CORPUS) >= 0.95
+
+
+def test_noise_is_not_answered():
+    for q in NOISE:
+        assert intents.classify(q).kind == "none", q
+
+
+def test_greetings_and_thanks():
+    for q in GREETINGS:
+        assert intents.classify(q).kind == "greeting", q
+    for q in THANKS:
+        assert intents.classify(q).kind == "thanks", q
+    # a greeting followed by a question answers the question
+    r = intents.classify("bonjour, mon médecin voit tout ?")
+    assert (r.kind, r.best) == ("answer", "doctor")

@@ -1,0 +1,93 @@
+"""Intent recognition: normalisation, typo tolerance, and behaviour inside conversations."""
+from bot import intents
+from tests.harness import Chat
+
+
+def test_normalise_expands_sms_and_folds():
+    assert intents.normalise("C payant d'appeler ?") == ["c", "est", "payant", "d", "appeler"]
+    assert intents.normalise("Qu'est-ce que c'est") == ["qu", "est", "ce", "que", "c", "est"]
+    assert "mail" in intents.normalise("un e-mail")
+
+
+def test_typos_match_but_real_words_do_not():
+    assert intents.classify("medcin traitent voit tout").best == "doctor"
+    assert intents.classify("urgense").best == "emergency"
+    # "internet" is a real word: it is never read as a typo of "interet"
+    assert intents.classify("refuser via internet").best == "online"
+    assert intents.classify("quelles sont vos sources").best == "sources"
+
+
+def test_every_target_exists(app_env):
+    app, _b, _c = app_env
+    reg = app.router.reg
+    for it in intents.INTENTS.values():
+        flow, state = it.target.split(":")
+        if flow == "deadline" and flow not in reg.flows:
+            continue  # another area's flow; questions.py falls back when it is absent
+        assert reg.state(flow, state) is not None, it.target
+
+
+async def test_first_message_question_is_answered(chat):
+    await chat.say("mon médecin voit tout ?")
+    assert chat.keys == ["understand/doctor"]
+    assert "L1111-16" in chat.text and "masqués" in chat.text
+
+
+async def test_phone_cost_question(chat):
+    await chat.say("c payant d'appeler")
+    assert chat.keys == ["refuse/phone"]
+    assert "service gratuit + prix de l'appel" in chat.text
+
+
+async def test_missed_and_msa(chat):
+    await chat.say("j'ai raté la date")
+    assert chat.keys == ["after/start"]
+    await chat.say("je suis à la MSA")
+    assert chat.keys == ["children/regimes"]
+    assert "à vérifier" in chat.text
+
+
+async def test_greeting_then_menu(chat):
+    await chat.say("coucou")
+    assert chat.keys == ["questions/greeting", "menu/main"]
+
+
+async def test_unsure_offers_two_or_three_topics(chat):
+    q = "est ce que les soignants peuvent voir mon dossier sans me demander"
+    assert intents.classify(q).kind == "offer"
+    await chat.say(q)
+    assert chat.keys == ["questions/unsure"]
+    assert 3 <= len(chat.labels) <= 4  # two or three topics, and the menu
+    await chat.press("Qui peut voir")
+    assert chat.keys == ["understand/access"]
+
+
+async def test_out_of_scope_says_sources_do_not_answer(chat):
+    await chat.say("la police peut accéder à mon dossier ?")
+    assert chat.keys == ["questions/police"]
+    assert "ne disent rien" in chat.text
+    assert "employeur ne peut jamais" in chat.text
+    await chat.say("mes données vont au Health Data Hub ?")
+    assert chat.keys == ["questions/research"]
+    assert "aucun texte officiel" in chat.text and "2029" in chat.text
+
+
+async def test_unknown_question_is_not_guessed(chat):
+    await chat.say("/menu")
+    await chat.say("quelle est la couleur du ciel en hiver ?")
+    assert chat.keys == ["questions/outside"]
+    assert "ne répondent pas" in chat.text
+
+
+async def test_a_stated_date_is_left_to_the_deadline_flow(chat):
+    await chat.say("j'ai reçu le mail le 3 novembre")
+    assert not any(k.startswith("questions/") for k in chat.keys)
+    assert any(k.startswith("deadline/") for k in chat.keys), chat.keys
+
+
+async def test_english_questions(app_env):
+    app, backend, _ = app_env
+    c = Chat(app, backend, locale="en")
+    await c.say("can my insurer see it")
+    assert c.keys == ["understand/never"]
+    assert "€15,000" in c.text

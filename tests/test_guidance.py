@@ -1,0 +1,193 @@
+"""Guidance conversations, as a person who knows nothing lives them; every fact checked
+against ../shared/facts.md (numbers come from bot/facts.py)."""
+from datetime import datetime
+
+import pytest
+
+from bot import facts
+from tests.harness import Chat, make_app
+
+
+async def _read_all(chat, limit=12):
+    """Press "Suite" until there is none; return every text seen."""
+    seen = [chat.text]
+    for _ in range(limit):
+        if not any(l == "Suite" for l in chat.labels):
+            break
+        await chat.press("Suite")
+        seen.append(chat.text)
+    return "\n".join(seen)
+
+
+async def test_newcomer_learns_what_it_is_then_refuses_online(chat):
+    await chat.start()
+    await chat.press("Je veux comprendre")
+    assert chat.keys == ["understand/start"]
+    assert "sauf si la personne dit non" in chat.text and "pas obligatoire" in chat.text
+    text = await _read_all(chat)
+    assert chat.keys == ["understand/choice"]
+    for must in ("remboursements", "messages de prévention", "équipe de soins", "L1111-16", "masqués",
+                 "Samu", "refuser cet accès d'urgence", "1 an de prison", "15 000 € d'amende", "Même si vous êtes d'accord",
+                 "La Quadrature du Net", "moins de 2 %", "6 semaines après son envoi"):
+        assert must in text, must
+    await chat.press("Refuser en ligne")
+    assert chat.keys == ["refuse/online"]
+    assert facts.PORTAL in chat.text and "même pour refuser" in chat.text
+    text = await _read_all(chat)
+    assert chat.keys == ["refuse/proof"]
+    for must in ("Personne ne vous appellera", "quand c'est vous qui appelez", "code provisoire",
+                 "numéro de sécurité sociale", "à droite de la photo", "au dos, en haut à gauche",
+                 "Je m'oppose à la création de Mon espace santé", "datent de 2022", "capture",
+                 "ne le confirment pas"):
+        assert must in text, must
+
+
+async def test_back_buttons_walk_backwards(chat):
+    await chat.say("/menu")
+    await chat.press("Je veux comprendre")
+    await chat.press("Suite")
+    assert chat.keys == ["understand/contents"]
+    await chat.press("Retour")
+    assert chat.keys == ["understand/start"]
+    await chat.press("Autres sujets")
+    await chat.press("Mon médecin traitant")
+    assert chat.keys == ["understand/doctor"]
+    assert "à vérifier" in chat.text  # how the app applies L1111-16 is an open question
+
+
+async def test_lost_code_path(chat):
+    await chat.say("/menu")
+    await chat.say("je veux refuser")
+    assert chat.keys == ["refuse/start"]
+    await chat.press("Refuser en ligne")
+    await chat.press("Suite")
+    await chat.press("Suite")
+    assert chat.keys == ["refuse/ready"]
+    await chat.press("perdu mon code")
+    assert chat.keys == ["refuse/code"]
+    assert "Générer un nouveau code provisoire" in chat.text and "date de naissance" in chat.text
+
+
+@pytest.mark.parametrize("now, expect", [
+    ("2026-11-23T10:00:00+01:00", "En ce moment, c'est ouvert"),                      # Monday
+    ("2026-11-22T10:00:00+01:00", "Prochaine ouverture : demain, à 8 h 30"),          # Sunday
+    ("2026-11-23T17:45:00+01:00", "Prochaine ouverture : demain, à 8 h 30"),          # Monday evening
+    ("2026-11-23T07:00:00+01:00", "Prochaine ouverture : aujourd'hui, à 8 h 30"),     # Monday early
+    ("2026-12-25T10:00:00+01:00", "Prochaine ouverture : lundi 28 décembre 2026, à 8 h 30"),  # Christmas, Friday
+    ("2026-07-14T09:00:00+02:00", "Prochaine ouverture : demain, à 8 h 30"),          # Bastille Day, Tuesday
+])
+async def test_phone_open_now_and_next_opening(tmp_path, now, expect):
+    app, backend, _clock = make_app(tmp_path, now=now)
+    c = Chat(app, backend)
+    await c.start("refuse")
+    await c.press("Par téléphone")
+    assert c.keys == ["refuse/phone"]
+    assert "du lundi au vendredi, de 8 h 30 à 17 h 30" in c.text
+    assert "fermé les jours fériés" in c.text
+    assert "service gratuit + prix de l'appel" in c.text
+    assert expect in c.text
+    assert "fuseau" not in c.text  # a Paris user gets no time-zone note
+    await c.press("Suite")
+    assert "confirmation écrite" in c.text and "pas garanti" in c.text
+    await c.press("Suite")
+    assert facts.VIDEO_SERVICE in c.text and "appel vidéo" in c.text
+    app.store.close()
+
+
+async def test_phone_time_zone_note_outside_mainland(tmp_path):
+    app, backend, _clock = make_app(tmp_path, now="2026-11-23T10:00:00+01:00")
+    c = Chat(app, backend)
+    await c.say("/menu")
+    app.store.set_user("fake:u1", tz="America/Martinique")
+    await c.say("le 3422 c'est ouvert ?")
+    assert c.keys == ["refuse/phone"]
+    assert "ne donnent pas de fuseau horaire" in c.text and "heure de Paris" in c.text
+    app.store.close()
+
+
+async def test_after_deadline_close_path(chat):
+    await chat.say("/menu")
+    await chat.press("existe déjà")
+    assert chat.keys == ["after/start"]
+    assert "pas trop tard" in chat.text
+    await chat.press("Le fermer")
+    text = await _read_all(chat)
+    for must in ("Clôture du profil", "3422", "10 ans", "effacées plus tôt", "3 mois au plus", "à tout moment",
+                 "Cette case suffit-elle encore ? C'est à vérifier", "rouvrir", "chaque enfant",
+                 "Ce n'est pas vérifié"):
+        assert must in text, must
+
+
+async def test_keep_but_restrict_and_the_limit(chat):
+    await chat.start("after")
+    await chat.press("limiter")
+    assert chat.keys == ["after/restrict"]
+    for must in ("bloquer", "masquer", "urgence", "Samu", "messages de prévention", "qui a ouvert"):
+        assert must in chat.text
+    await chat.press("Suite")
+    assert chat.keys == ["after/limit"]
+    assert "même aux documents masqués" in chat.text and "L1111-16" in chat.text
+
+
+async def test_children_path(chat):
+    await chat.say("/menu")
+    await chat.press("Pour mon enfant")
+    text = await _read_all(chat)
+    for must in ("propre espace", "parent qui a déclaré", "un par un", "18 ans", "prévenu de nouveau",
+                 "Nos sources ne le disent pas clairement", "quel que soit le régime", "c'est à vérifier"):
+        assert must in text, must
+
+
+async def test_others_and_offline(chat):
+    await chat.start("others")
+    assert chat.keys == ["others/start"]
+    await chat.press("Sans internet")
+    assert "France services" in chat.text and "CPAM" in chat.text and "3422" in chat.text
+    await chat.press("Retour")
+    await chat.press("proche")
+    assert "il doit être d'accord" in chat.text
+    await chat.press("Retour")
+    await chat.press("protégé")
+    assert "à vérifier" in chat.text
+
+
+async def test_sources_command_pages_links_and_date(chat):
+    await chat.say("/sources")
+    assert chat.keys == ["sources/list"]
+    assert "31 mai 2026" in chat.text
+    links = [b for r in chat.last for b in r.flat_buttons() if b.url]
+    assert links and all(b.url.startswith("https://") for b in links)
+    pages_seen = [chat.text]
+    for _ in range(5):
+        if "Suite" not in chat.labels:
+            break
+        await chat.press("Suite")
+        pages_seen.append(chat.text)
+    names = "\n".join(pages_seen)
+    for name, _what, _url in facts.SOURCES:
+        assert name in names
+    assert all(len(p) <= 700 for p in pages_seen)
+
+
+async def test_sources_in_a_group(app_env):
+    app, backend, _ = app_env
+    g = Chat(app, backend, chat="g1", direct=False)
+    await g.say("/sources")
+    assert g.keys == ["sources/list"]
+
+
+async def test_entry_points_other_areas_link_to(app_env):
+    reg = app_env[0].router.reg
+    for target in ("understand:start", "refuse:online", "refuse:phone", "after:start", "after:close",
+                   "after:restrict", "children:start", "others:start", "sources:start"):
+        flow, state = target.split(":")
+        assert reg.state(flow, state) is not None, target
+
+
+async def test_english_walkthrough(app_env):
+    app, backend, _ = app_env
+    c = Chat(app, backend, locale="en")
+    await c.start("after")
+    await c.press("Close it")
+    await c.press("Next")
+    assert "10 years" in c.text and "3 months at most" in c.text

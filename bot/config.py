@@ -345,15 +345,23 @@ def require_backends(s: Settings, backends: tuple[str, ...] | None = None) -> No
 
 
 def _matrix_has_stored_login(s: Settings) -> bool:
-    """The Matrix backend may keep the access token from a first login in the data folder."""
+    """The Matrix backend keeps the access token of its first password login in
+    ``<data_dir>/matrix/credentials.json`` (for this homeserver and user): later starts need
+    no password.  A backend module may also answer through ``has_stored_login(settings)``."""
+    import json
+
+    path = Path(s.data_dir) / "matrix" / "credentials.json"
+    try:
+        creds = json.loads(path.read_text(encoding="utf-8"))
+        if (creds.get("access_token") and creds.get("user_id") == s.matrix_user
+                and creds.get("homeserver") == s.matrix_homeserver):
+            return True
+    except (OSError, ValueError, AttributeError):
+        pass
     try:
         import importlib
 
-        mod = importlib.import_module("bot.backends.matrix")
-    except ImportError:
-        return False
-    fn = getattr(mod, "has_stored_login", None)
-    try:
+        fn = getattr(importlib.import_module("bot.backends.matrix"), "has_stored_login", None)
         return bool(fn and fn(s))
     except Exception:
         return False

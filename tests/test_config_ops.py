@@ -173,3 +173,19 @@ def test_config_example_loads(tmp_path):
     s = load_settings(root / "config.example.toml", env={})
     assert s.health_listen and s.health_listen.startswith("127.0.0.1:")
 
+
+
+def test_matrix_password_not_needed_after_first_login(tmp_path):
+    import json
+
+    env = {"MESBOT_BACKENDS": "matrix", "MATRIX_HOMESERVER": "http://127.0.0.1:1", "MATRIX_USER": "@bot:localhost"}
+    s = load_settings(None, env=env, data_dir=tmp_path)
+    with pytest.raises(ConfigError, match="'matrix_password'"):
+        require_backends(s)
+    (tmp_path / "matrix").mkdir()
+    (tmp_path / "matrix" / "credentials.json").write_text(json.dumps(
+        {"homeserver": "http://127.0.0.1:1", "user_id": "@bot:localhost", "device_id": "D", "access_token": "t"}))
+    require_backends(s)  # the stored login is enough
+    other = load_settings(None, env={**env, "MATRIX_USER": "@other:localhost"}, data_dir=tmp_path)
+    with pytest.raises(ConfigError, match="'matrix_password'"):
+        require_backends(other)  # stored for another account: not used

@@ -95,3 +95,20 @@ def test_dockerfile_uses_the_tested_commands():
         assert directive in unit, directive
     compose = (ROOT / "deploy" / "compose.yaml").read_text()
     assert "stop_grace_period" in compose and "/data" in compose
+
+
+def test_run_refuses_a_database_from_a_newer_version(tmp_path):
+    import sqlite3
+
+    from bot.store import Store
+    from bot.store.base import code_schema_version
+
+    data = tmp_path / "data"
+    Store(data / "mes-bot.db").close()
+    conn = sqlite3.connect(data / "mes-bot.db")
+    conn.execute(f"PRAGMA user_version = {code_schema_version() + 1}")
+    conn.close()
+    r = subprocess.run([sys.executable, "-m", "bot", "run", "--backends", "console", "--data-dir", str(data)],
+                       env=clean_env(), stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
+    assert "newer than this mes-bot" in r.stderr

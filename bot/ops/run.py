@@ -255,7 +255,18 @@ def main(args) -> int:
                              backends=backends, health_listen=getattr(args, "health_listen", None))
     require_backends(settings)  # before connecting anywhere
     botlog.setup(settings.log_level, hash_key=settings.log_hash_key)
-    code = run(settings)
+    from ..store import NewerDatabaseError
+
+    try:
+        code = run(settings)
+    except NewerDatabaseError as e:
+        log.error("database_too_new")
+        print(f"mes-bot: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        log.error("start_failed exc=%s", type(e).__name__)
+        print(f"mes-bot: cannot start: {e}", file=sys.stderr)
+        return 1
     _flush()
     # A thread blocked in a read (nothing in flight) must not keep the process alive.
     others = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]

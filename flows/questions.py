@@ -64,7 +64,10 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
     if res.kind == "thanks":
         return Turn([Say("questions/thanks")], goto="menu:main")
     if res.kind == "answer":
-        return Turn(goto=target_of(ctx, res.best))
+        target = target_of(ctx, res.best)
+        if own_text and target.split(":")[0] == ctx.flow:
+            return None  # already in the flow that answers it: let the current step read the text
+        return Turn(goto=target)
     if own_text:
         return None  # the current step reads free text itself: let it try
     if res.kind == "offer":

@@ -91,3 +91,15 @@ async def test_english_questions(app_env):
     await c.say("can my insurer see it")
     assert c.keys == ["understand/never"]
     assert "€15,000" in c.text
+
+
+async def test_inside_the_deadline_flow_its_own_step_reads_the_text(chat):
+    await chat.say("/menu")
+    await chat.press("mail ou le courrier")
+    if not any(k.startswith("deadline/") for k in chat.keys):
+        return  # the deadline area is not installed
+    await chat.say("je l'ai reçu par mail")
+    assert not any(k.startswith("questions/") for k in chat.keys)
+    # a question about something else is still answered from there
+    await chat.say("mon médecin voit tout ?")
+    assert chat.keys == ["understand/doctor"]

@@ -97,7 +97,7 @@ async def test_sigterm_during_broadcast_loses_nothing(tmp_path):
         await emu.wait_until(lambda: all(received().values()), 30, "wave finished")
         s = Store(data / "mes-bot.db")
         try:
-            for _ in range(100):
+            for _ in range(40):
                 b = s.get_broadcast(bid)
                 if b["status"] == "done":
                     break

@@ -220,6 +220,9 @@ class Emulator:
         self._sent_cond: asyncio.Condition | None = None
         self._buckets: dict = {}
         self._closing = False
+        self._webhook_task: asyncio.Task | None = None
+        self.webhook_deliveries = 0
+        self.webhook_failures = 0
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self) -> "Emulator":
@@ -734,7 +737,40 @@ class Emulator:
         if url and not url.startswith("https://") and not url.startswith("http://127.0.0.1"):
             raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
         self.webhook = {"url": url, "secret_token": p.get("secret_token")}
+        if url and (self._webhook_task is None or self._webhook_task.done()):
+            self._webhook_task = asyncio.get_running_loop().create_task(self._webhook_loop())
         return True
+
+    async def _webhook_loop(self) -> None:
+        """Deliver queued updates to the webhook in order, with the secret token header;
+        an update stays queued until the bot answers 2xx (as Telegram retries)."""
+        import aiohttp
+
+        async with aiohttp.ClientSession() as session:
+            while self.webhook.get("url") and not self._closing:
+                if not self._updates:
+                    async with self._cond:
+                        try:
+                            await asyncio.wait_for(self._cond.wait(), 0.2)
+                        except asyncio.TimeoutError:
+                            pass
+                    continue
+                upd = self._updates[0]
+                headers = {}
+                if self.webhook.get("secret_token"):
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
+                try:
+                    async with session.post(self.webhook["url"], json=upd, headers=headers) as r:
+                        ok = 200 <= r.status < 300
+                except aiohttp.ClientError:
+                    ok = False
+                if ok:
+                    if self._updates and self._updates[0] is upd:
+                        self._updates.popleft()
+                    self.webhook_deliveries += 1
+                else:
+                    self.webhook_failures += 1
+                    await asyncio.sleep(0.1)
 
     def api_getwebhookinfo(self, p, f):
         return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,

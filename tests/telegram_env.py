@@ -39,7 +39,8 @@ async def start_env(tmp_path, emu: Emulator | None = None, now: str = "2026-11-2
     backend.retry_base = 0.05
     app.add_backend(backend)
     task = asyncio.create_task(backend.receive(app.handle_event))
-    await emu.wait_until(lambda: emu.calls["getUpdates"] >= 1 or task.done(), 10, "polling")
+    await emu.wait_until(lambda: emu.calls["getUpdates"] >= 1 or emu.calls["setWebhook"] >= 1 or task.done(),
+                         10, "polling")
     if task.done():
         task.result()
     return TgEnv(emu, app, backend, clock, task)

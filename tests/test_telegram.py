@@ -318,3 +318,37 @@ async def test_chat_migration_and_deep_links(tg):
     await settle(emu, 123, 1)
     ev = [e for e in tg.events if e.user_id == "123"][0]
     assert ev.kind == "start" and ev.payload == "rappels"
+
+
+async def test_webhook_mode_checks_the_secret_token(tmp_path):
+    import socket
+
+    import aiohttp
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/tg-hook"
+    env = await start_env(tmp_path, telegram_webhook_url=url, telegram_webhook_listen=f"127.0.0.1:{port}",
+                          telegram_webhook_secret="s3cret-token")
+    emu = env.emu
+    try:
+        await emu.wait_until(lambda: emu.webhook.get("url") == url, 5, "setWebhook")
+        assert emu.webhook["secret_token"] == "s3cret-token"
+        emu.tap_start(601)
+        await emu.wait_for(601, 2)
+        assert emu.webhook_deliveries >= 1 and emu.calls["getUpdates"] == 0
+        async with aiohttp.ClientSession() as s:
+            fake = {"update_id": 999, "message": {"message_id": 1, "date": 1, "text": "/start",
+                                                  "chat": {"id": 602, "type": "private"},
+                                                  "from": {"id": 602, "is_bot": False, "first_name": "X"}}}
+            async with s.post(url, json=fake, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
+                assert r.status == 403
+            async with s.post(url, json=fake) as r:
+                assert r.status == 403
+        await asyncio.sleep(0.2)
+        assert emu.sent[602] == []
+    finally:
+        await env.stop()
+        await emu.stop()
+        env.app.store.close()

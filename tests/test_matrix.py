@@ -267,3 +267,32 @@ async def test_rate_limit_429_maps_to_retry_later(synapse_limited, tmp_path):
     finally:
         await alice.close()
         await bot.stop()
+
+
+async def test_access_token_login_and_verified_only_devices(synapse, tmp_path):
+    """An access token alone is enough (device id from whoami); with matrix_verified_only the
+    room key goes to verified devices only, so an unverified human cannot read the bot."""
+    from bot.backends.matrix_xsign import ensure_cross_signing
+
+    uid, pw = synapse.register(unique("bot"))
+    login = synapse._request("POST", "/_matrix/client/v3/login", {
+        "type": "m.login.password", "identifier": {"type": "m.id.user", "user": uid}, "password": pw})
+    bot = await start_bot(synapse, tmp_path / "bot", uid, None, matrix_access_token=login["access_token"],
+                          matrix_verified_only=True)
+    alice = await make_human(synapse, tmp_path, "alice")
+    try:
+        assert bot.backend.device_id == login["device_id"]
+        assert bot.backend.cross_signing == "signed"   # first upload needs no password on Synapse
+        room = await alice.create_room(invite=[bot.user_id], direct=True, encrypted=True)
+        got = await alice.wait_messages(room, 2)
+        assert len(got) == 2 and all(m["undecrypted"] for m in got)
+        # another installation without our seeds must not replace the bot's identity
+        import aiohttp
+
+        async with aiohttp.ClientSession() as http:
+            outcome = await ensure_cross_signing(http, synapse.url, login["access_token"], uid,
+                                                 login["device_id"], tmp_path / "other")
+        assert outcome == "foreign"
+    finally:
+        await alice.close()
+        await bot.stop()

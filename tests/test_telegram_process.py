@@ -56,3 +56,20 @@ async def test_bot_process_start_date_reminder_and_sigterm(tmp_path):
             proc.kill()
             await proc.wait()
         await emu.stop()
+
+
+async def test_refused_token_exits_with_a_clear_message(tmp_path):
+    emu = await Emulator().start()
+    try:
+        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        env.pop("MESBOT_FAKE_CLOCK_FILE", None)
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "telegram", "--token", "42:not-the-right-token", "--api-url", emu.base_url,
+            "--data-dir", str(tmp_path / "data"), cwd=str(ROOT), env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _out, err = await asyncio.wait_for(proc.communicate(), 20)
+        assert proc.returncode == 2
+        assert "refused the token" in err.decode()
+        assert "not-the-right-token" not in err.decode()
+    finally:
+        await emu.stop()

@@ -213,8 +213,21 @@ class TelegramBackend:
         """Connect (getMe), then set up the command menu and descriptions (best-effort)."""
         if self._started:
             return
+        from telegram import error as tg
+
         self.application = self._build()
-        await self.application.initialize()
+        delay = 1.0
+        for attempt in range(8):   # the Bot API may be briefly unreachable at boot
+            try:
+                await self.application.initialize()
+                break
+            except tg.InvalidToken:
+                raise
+            except (tg.NetworkError, tg.TimedOut) as e:
+                log.warning("connect_failed error=%s attempt=%d", type(e).__name__, attempt + 1)
+                if attempt == 7 or await self._sleep(delay):
+                    raise
+                delay = min(delay * 2, 30.0)
         me = self.application.bot
         self.username, self.bot_id = me.username, me.id
         self._started = True
@@ -286,14 +299,12 @@ class TelegramBackend:
             await self._shutdown()
 
     async def _delete_webhook(self) -> None:
-        for attempt in range(5):
-            try:
-                await self.application.bot.delete_webhook(drop_pending_updates=False)
-                return
-            except Exception as e:
-                log.warning("delete_webhook_failed error=%s", type(e).__name__)
-                if await self._sleep(min(2 ** attempt, 10)):
-                    return
+        """Polling and a webhook exclude each other: drop a webhook left by another run
+        (best-effort; getUpdates reports a conflict anyway)."""
+        try:
+            await self.application.bot.delete_webhook(drop_pending_updates=False)
+        except Exception as e:
+            log.warning("delete_webhook_failed error=%s", type(e).__name__)
 
     async def _sleep(self, seconds: float) -> bool:
         """Sleep unless stopped; True when stopping."""
@@ -644,7 +655,7 @@ class TelegramBackend:
                     escape(parts[0]), chat_id=target, message_id=int(edit_message_id), parse_mode="HTML",
                     reply_markup=markup, link_preview_options=no_preview), retry=retry, paid=paid,
                     edit=True)
-                return str(getattr(msg, "message_id", edit_message_id))
+                return str(getattr(msg, "message_id", None) or edit_message_id)
             except _NotModified:
                 return str(edit_message_id)
             except _CannotEdit:
@@ -656,13 +667,13 @@ class TelegramBackend:
                 target, escape(part), parse_mode="HTML", reply_markup=kb, link_preview_options=no_preview,
                 **extra), retry=retry or not first, paid=paid)
             first = False
-            last_id = str(msg.message_id)
+            last_id = str(msg.message_id) if msg is not None else last_id
         if reply.attachment is not None:
             att = reply.attachment
             msg = await self._call(chat_id, lambda: bot.send_document(
                 target, document=InputFile(att.data, filename=att.filename), reply_markup=markup,
                 **extra), retry=retry or not first, paid=paid)
-            last_id = str(msg.message_id)
+            last_id = str(msg.message_id) if msg is not None else last_id
         self.counters["sent"] += 1
         return last_id
 
@@ -697,6 +708,11 @@ class TelegramBackend:
                 raise DeliveryError(f"bad request: {e}") from None
             except tg.InvalidToken:
                 raise
+            except (TypeError, KeyError, ValueError) as e:
+                # the server accepted the request but its answer lacks what the client library
+                # requires: count it as delivered (message id unknown) rather than send it twice
+                log.warning("response_unparsed error=%s", type(e).__name__)
+                return None
             except (tg.TimedOut, tg.NetworkError) as e:
                 err = TransientError(type(e).__name__)
                 await asyncio.sleep(delay) if attempt + 1 < attempts else None
@@ -811,6 +827,13 @@ def main(args) -> int:
     try:
         backend = create(app, settings, file_url=getattr(args, "file_url", None),
                          rate_limit=not getattr(args, "no_rate_limit", False))
-        return asyncio.run(run(app, backend))
+        try:
+            return asyncio.run(run(app, backend))
+        except Exception as e:
+            if type(e).__name__ == "InvalidToken":
+                print("mes-bot: the Bot API refused the token (check TELEGRAM_BOT_TOKEN / --api-url)",
+                      file=__import__("sys").stderr)
+                return 2
+            raise
     finally:
         app.store.close()

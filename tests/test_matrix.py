@@ -296,3 +296,34 @@ async def test_access_token_login_and_verified_only_devices(synapse, tmp_path):
     finally:
         await alice.close()
         await bot.stop()
+
+
+async def test_cli_runs_answers_and_stops_on_sigterm(synapse, tmp_path):
+    """`mes-bot matrix` as a process: password from the environment, answers, logs no text,
+    exits 0 on SIGTERM."""
+    import signal
+    import subprocess
+    import sys
+
+    uid, pw = synapse.register(unique("bot"))
+    env = dict(os.environ, MATRIX_PASSWORD=pw, MESBOT_SCHEDULER_INTERVAL="3600")
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "matrix", "--homeserver", synapse.url,
+                             "--user", uid, "--data-dir", str(tmp_path / "cli")],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    alice = await make_human(synapse, tmp_path, "alice")
+    try:
+        room = await alice.create_room(invite=[uid], direct=True, encrypted=True)
+        assert len(await alice.wait_messages(room, 2, timeout=30)) == 2
+        secret_text = "ma phrase très personnelle 4242"
+        await alice.send(room, secret_text)
+        assert await alice.wait_messages(room, 1)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=20)
+        assert proc.returncode == 0, err.decode()[-2000:]
+        assert secret_text.encode() not in out + err
+        assert pw.encode() not in out + err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        await alice.close()

@@ -53,6 +53,10 @@ class MatrixAuthError(MatrixError):
     """The access token is no longer valid (M_UNKNOWN_TOKEN) or the login failed."""
 
 
+class _HomeserverTrouble(OSError):
+    """A 5xx or an unexpected answer while starting: retried like a network error."""
+
+
 # ----------------------------------------------------------------------------------------
 # CLI
 
@@ -245,7 +249,21 @@ class MatrixBackend:
         if self.client is not None:
             return
         check_settings(self.settings)
-        from nio import AsyncClientConfig, LoginResponse, WhoamiResponse
+        from aiohttp import ClientError
+
+        backoff = 0.5
+        while True:
+            try:
+                return await self._start_once()
+            except (ClientError, asyncio.TimeoutError, TimeoutError, OSError) as e:
+                if self._stop.is_set():
+                    raise MatrixError("stopped before the homeserver answered") from None
+                log.warning("homeserver_unreachable error=%s retry_in=%.1f", type(e).__name__, backoff)
+                await self._wait_stop(backoff)
+                backoff = min(backoff * 2, self.backoff_max)
+
+    async def _start_once(self) -> None:
+        from nio import AsyncClientConfig
 
         self.folder.mkdir(parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
@@ -256,6 +274,19 @@ class MatrixBackend:
                                 request_timeout=30)
         s = self.settings
         client = _make_client_class()(s.matrix_homeserver, self.user_id, store_path=str(store), config=cfg)
+        try:
+            await self._login(client)
+        except BaseException:
+            await client.close()
+            raise
+        self.client = client
+        await self._setup_cross_signing()
+        log.info("matrix_started device=%s", self.device_id)
+
+    async def _login(self, client) -> None:
+        from nio import LoginResponse, WhoamiResponse
+
+        s = self.settings
         creds = self._load_credentials()
         token = device_id = None
         from_creds = False
@@ -267,38 +298,38 @@ class MatrixBackend:
         elif creds:
             token, device_id, from_creds = creds["access_token"], creds["device_id"], True
         elif not s.matrix_password:
-            await client.close()
             raise ConfigError("Matrix needs a password (MATRIX_PASSWORD) for the first login, "
                               "or an access token (MATRIX_ACCESS_TOKEN)")
         if token:
             client.access_token = token
             who = await client.whoami()
             if not isinstance(who, WhoamiResponse):
-                if getattr(who, "status_code", None) == "M_UNKNOWN_TOKEN" and from_creds and s.matrix_password:
+                code = getattr(who, "status_code", None)
+                if code == "M_UNKNOWN_TOKEN" and from_creds and s.matrix_password:
                     log.warning("matrix_token_invalid relogin=1")
                     token = None
-                else:
-                    await client.close()
+                elif code in ("M_UNKNOWN_TOKEN", "M_FORBIDDEN", "M_MISSING_TOKEN"):
                     raise MatrixAuthError(_auth_message(who))
+                else:  # 5xx, proxy trouble: the start loop retries
+                    raise _HomeserverTrouble(str(code))
             else:
                 device_id = device_id or who.device_id
         if not token:
             client.device_id = s.matrix_device_id or (creds or {}).get("device_id")
             resp = await client.login(s.matrix_password, device_name="mes-bot")
             if not isinstance(resp, LoginResponse):
-                await client.close()
+                if getattr(resp, "status_code", None) not in ("M_FORBIDDEN", "M_USER_DEACTIVATED", "M_INVALID_PARAM",
+                                                              "M_UNKNOWN", "M_BAD_JSON", "M_NOT_JSON"):
+                    raise _HomeserverTrouble(str(getattr(resp, "status_code", None)))
                 raise MatrixAuthError(f"Matrix login failed for {self.user_id}: {getattr(resp, 'message', resp)}")
             token, device_id = resp.access_token, resp.device_id
             self._save_credentials(token, device_id)
         if not device_id:
-            await client.close()
             raise ConfigError("Matrix device id unknown: set MATRIX_DEVICE_ID with the access token")
         client.restore_login(self.user_id, device_id, token)
-        self.client, self.device_id = client, device_id
+        self.device_id = device_id
         if client.should_upload_keys:
             await client.keys_upload()
-        await self._setup_cross_signing()
-        log.info("matrix_started device=%s", device_id)
 
     async def _setup_cross_signing(self) -> None:
         import aiohttp

@@ -352,3 +352,26 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path):
         await env.stop()
         await emu.stop()
         env.app.store.close()
+
+
+async def test_paced_sends_meet_enforced_limits_and_paid_broadcast_goes_faster(tmp_path):
+    from bot.ratelimit import Pacer
+    from tests.telegram_emulator import Emulator, Limits
+
+    emu = await Emulator(limits=Limits(global_rate=30, global_burst=5)).start()
+    env = await start_env(tmp_path, emu=emu, pacer=Pacer(global_rate=30), telegram_paid_broadcast=True)
+    try:
+        users = list(range(700, 760))
+        emu.add_users(users)
+        t0 = asyncio.get_running_loop().time()
+        await asyncio.gather(*[env.backend.send(str(u), Reply("x", "annonce")) for u in users[:20]])
+        paced = asyncio.get_running_loop().time() - t0
+        assert paced >= 19 / 30 * 0.95 and emu.rate_limited == 0
+        t0 = asyncio.get_running_loop().time()
+        await asyncio.gather(*[env.backend.send(str(u), Reply("x", "annonce"), paid=True) for u in users[20:]])
+        assert asyncio.get_running_loop().time() - t0 < paced and emu.rate_limited == 0
+        assert sum(len(emu.sent[u]) for u in users) == 60
+    finally:
+        await env.stop()
+        await emu.stop()
+        env.app.store.close()

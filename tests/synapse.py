@@ -20,7 +20,7 @@ API (reusable by every test module; import what you need):
   ``await join(room_id)``; ``await send(room_id, text)``;
   ``await wait_messages(room_id, n=1, timeout=20, sender=None)`` -> list of
   ``{"body", "msgtype", "formatted_body", "sender", "event_id"}`` received since the last call
-  (decrypted when the room is encrypted; bounded wait); ``await wait_invite(timeout)``
+  (decrypted when the room is encrypted; bounded wait); ``clear()`` forgets what was received; ``await wait_invite(timeout)``
   -> room id of an invite (auto-joined); ``await close()``.
 
 Every network call goes to 127.0.0.1 only.  Synapse is stopped by PID at the end of the
@@ -358,6 +358,10 @@ class Human:
                 await self.sync(timeout_ms=500)
             except Exception:
                 await asyncio.sleep(0.3)
+
+    def clear(self) -> None:
+        """Forget messages received so far (e.g. room history seen on joining)."""
+        self._inbox.clear()
 
     async def wait_invite(self, timeout: float = 20.0) -> str | None:
         deadline = time.monotonic() + timeout

@@ -327,3 +327,27 @@ async def test_cli_runs_answers_and_stops_on_sigterm(synapse, tmp_path):
             proc.kill()
             proc.wait()
         await alice.close()
+
+
+async def test_new_member_gets_the_keys_and_a_third_person_ends_direct(synapse, tmp_path):
+    bot = await start_bot(synapse, tmp_path / "bot")
+    alice = await make_human(synapse, tmp_path, "alice")
+    carol = await make_human(synapse, tmp_path, "carol")
+    try:
+        room = await alice.create_room(invite=[bot.user_id], direct=True, encrypted=True)
+        assert len(await alice.wait_messages(room, 2)) == 2      # bot's session shared with alice
+        assert bot.backend.is_direct(room)
+        await alice.client.room_invite(room, carol.user_id)
+        assert await carol.wait_invite() == room
+        assert await bot.wait_until(lambda: carol.user_id in bot.backend.client.rooms[room].users
+                                    and not bot.backend.client.rooms[room].users[carol.user_id].invited)
+        assert not bot.backend.is_direct(room)                    # three people: a group now
+        await carol.sync()
+        carol.clear()  # history from before carol joined: not hers to read
+        await carol.send(room, "/aide")
+        got = await carol.wait_messages(room, 1, sender=bot.user_id)
+        assert got and not got[0]["undecrypted"] and "/menu" in got[0]["body"]
+    finally:
+        await alice.close()
+        await carol.close()
+        await bot.stop()

@@ -495,11 +495,15 @@ class MatrixBackend:
             self.app.store.db.execute("DELETE FROM matrix_dm_pending WHERE room_id = ?", [room_id])
 
     def is_direct(self, room_id: str) -> bool:
+        """The invite said is_direct (or the bot opened it), or exactly two members; never
+        once a third person is in the room (nothing personal in front of others)."""
+        room = self.client.rooms.get(room_id) if self.client else None
+        if room is not None and room.member_count > 2:
+            return False
         row = self.app.store.db.execute("SELECT is_direct FROM matrix_rooms WHERE room_id = ?",
                                         [room_id]).fetchone()
         if row and row[0]:
             return True
-        room = self.client.rooms.get(room_id) if self.client else None
         return room is not None and room.member_count == 2
 
     async def _leave_if_alone(self, room_id: str) -> bool:

@@ -293,6 +293,17 @@ async def test_access_token_login_and_verified_only_devices(synapse, tmp_path):
             outcome = await ensure_cross_signing(http, synapse.url, login["access_token"], uid,
                                                  login["device_id"], tmp_path / "other")
         assert outcome == "foreign"
+        # a human whose device is signed by her own cross-signing identity counts as verified
+        bea = await make_human(synapse, tmp_path, "bea")
+        try:
+            async with aiohttp.ClientSession() as http:
+                assert await ensure_cross_signing(http, synapse.url, bea.client.access_token, bea.user_id,
+                                                  bea.client.device_id, tmp_path / "bea-xs") == "signed"
+            room2 = await bea.create_room(invite=[bot.user_id], direct=True, encrypted=True)
+            got = await bea.wait_messages(room2, 2)
+            assert len(got) == 2 and not any(m["undecrypted"] for m in got)
+        finally:
+            await bea.close()
     finally:
         await alice.close()
         await bot.stop()

@@ -205,6 +205,7 @@ class MatrixBackend:
         self._undecryptable_seen: set[tuple[str, str]] = set()
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._creators: dict[str, set[str]] = {}
+        self._xs_cache: dict[str, tuple[float, dict]] = {}
         self._last_prune = 0.0
         self.synced = asyncio.Event()   # set after every processed sync (tests, health)
         self.sync_count = 0
@@ -657,14 +658,53 @@ class MatrixBackend:
                 await self.open_direct(ev.user_id, reply.private_start, locale=ev.locale)
         return mid
 
-    def _prepare_verified_only(self, room) -> None:
-        """matrix_verified_only: devices that are not verified never get the room key."""
+    async def _owner_signed(self, user_ids: list[str]) -> dict[str, dict[str, str]]:
+        """{user: {device_id: ed25519 key}} of devices signed by their owner's cross-signing
+        identity (self-signing key signed by the master key).  Cached 30 s per user."""
+        from .matrix_xsign import device_signed_by, only_key, verify
+
+        now = time.monotonic()
+        want = [u for u in user_ids if now - self._xs_cache.get(u, (0.0, {}))[0] > 30]
+        if want:
+            try:
+                r = await self.client.send(
+                    "POST", "/_matrix/client/v3/keys/query", json.dumps({"device_keys": {u: [] for u in want}}),
+                    headers={"Authorization": f"Bearer {self.client.access_token}",
+                             "Content-Type": "application/json"})
+                q = await r.json(content_type=None) if r.status == 200 else {}
+            except Exception:
+                q = {}
+            for u in want:
+                mkey = (q.get("master_keys") or {}).get(u)
+                skey = (q.get("self_signing_keys") or {}).get(u)
+                mpub, spub = only_key(mkey), only_key(skey)
+                devices: dict[str, str] = {}
+                sig = ((skey or {}).get("signatures") or {}).get(u, {}).get(f"ed25519:{mpub}")
+                if mpub and spub and sig and verify(mpub, skey, sig):
+                    for dev_id, dk in ((q.get("device_keys") or {}).get(u) or {}).items():
+                        if device_signed_by(dk, u, spub):
+                            devices[dev_id] = (dk.get("keys") or {}).get(f"ed25519:{dev_id}")
+                if q:
+                    self._xs_cache[u] = (now, devices)
+        return {u: self._xs_cache.get(u, (0.0, {}))[1] for u in user_ids}
+
+    async def _prepare_verified_only(self, room) -> None:
+        """matrix_verified_only: only verified devices get the room key.  Verified means
+        verified in the bot's store, or signed by its owner's cross-signing identity."""
         olm = self.client.olm
+        signed = await self._owner_signed(list(room.users))
         for user_id in list(room.users):
             for device in self.client.device_store.active_user_devices(user_id):
                 if device.id == self.device_id and user_id == self.user_id:
                     continue
-                if not olm.is_device_verified(device) and not olm.is_device_blacklisted(device):
+                if olm.is_device_verified(device):
+                    continue
+                key = signed.get(user_id, {}).get(device.id)
+                if key and key == device.ed25519:
+                    if olm.is_device_blacklisted(device):
+                        self.client.unblacklist_device(device)
+                    self.client.verify_device(device)
+                elif not olm.is_device_blacklisted(device):
                     self.client.blacklist_device(device)
 
     async def _room_send(self, room_id: str, content: dict, msgtype: str = "m.room.message") -> str:
@@ -675,7 +715,7 @@ class MatrixBackend:
         if room is None:
             raise Blocked("the bot is not in this room")
         if self.settings.matrix_verified_only and room.encrypted:
-            self._prepare_verified_only(room)
+            await self._prepare_verified_only(room)
         try:
             resp = await self.client.room_send(room_id, msgtype, content,
                                                ignore_unverified_devices=not self.settings.matrix_verified_only)

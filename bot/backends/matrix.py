@@ -348,8 +348,9 @@ class MatrixBackend:
             log.warning("cross_signing_failed reason=%s", type(e).__name__)
 
     async def close(self) -> None:
-        if self.client is not None:
+        if self.client is not None and self.client.client_session is not None:
             await self.client.close()
+            self.client.client_session = None  # a later call opens a fresh session
 
     async def stop(self) -> None:
         self._stop.set()
@@ -363,14 +364,20 @@ class MatrixBackend:
             return False
 
     async def receive(self, handler) -> None:
-        from aiohttp import ClientError
-        from aiohttp.client_exceptions import ClientConnectionError
-        from nio import SyncError, SyncResponse
-
         self._handler = handler
         await self.start()
         if NAME not in self.app.backends:
             self.app.add_backend(self)
+        try:
+            await self._sync_loop()
+        finally:  # under `mes-bot run` nobody else closes the HTTP session
+            await self.close()
+
+    async def _sync_loop(self) -> None:
+        from aiohttp import ClientError
+        from aiohttp.client_exceptions import ClientConnectionError
+        from nio import SyncError, SyncResponse
+
         store = self.app.store
         since = store.kv_get(self._token_key)
         skip_history = since is None      # very first start: everything in the timeline is old

@@ -96,10 +96,10 @@ class Reply:
         n = 0
         for row in self.buttons:
             for b in row:
-                n += 1
-                if b.url:
-                    lines.append(f"{n}. {b.label} : {b.url}")
+                if b.url:  # links are not choices: not numbered, so typed numbers match the router's
+                    lines.append(f"- {b.label} : {b.url}")
                 else:
+                    n += 1
                     lines.append(f"{n}. {b.label}")
         return "\n".join(lines)
 

@@ -18,6 +18,9 @@ NIR_RE = re.compile(
 )
 # Any run of 13 to 15 digits (with separators) is treated as a possible NIR.
 LONG_DIGITS_RE = re.compile(r"(?<!\d)(?:\d[ .\-]?){12,14}\d(?!\d)")
+# Phone numbers (French formats, with or without spaces): not health data, but never kept either,
+# and never to be read as a date ("06 12 34 56 78" is not 6 December).
+PHONE_RE = re.compile(r"(?<![\d+])(?:\+33[ .\-]?|0033[ .\-]?|0)[1-9](?:[ .\-]?\d{2}){4}(?!\d)")
 # carte Vitale serial number: a long digit run (8-12 digits) next to words about the card.
 VITALE_WORDS = re.compile(r"(vitale|num[eé]ro de s[eé]rie|n[°o] de s[eé]rie|serial)", re.I)
 DIGITS_8_12 = re.compile(r"(?<!\d)\d(?:[ ]?\d){7,11}(?!\d)")
@@ -36,7 +39,7 @@ NOT_A_CODE = re.compile(
 @dataclass
 class Screened:
     text: str
-    findings: list[str] = field(default_factory=list)  # kinds only: "nir", "vitale", "code", "health"
+    findings: list[str] = field(default_factory=list)  # kinds only: "nir", "vitale", "code", "phone", "health"
 
     @property
     def sensitive(self) -> bool:
@@ -57,6 +60,7 @@ def screen(text: str) -> Screened:
 
     out = sub(NIR_RE, "nir", out)
     out = sub(LONG_DIGITS_RE, "nir", out)
+    out = sub(PHONE_RE, "phone", out)
     if VITALE_WORDS.search(out):
         out = sub(DIGITS_8_12, "vitale", out)
     for m in list(CODE_AFTER_WORD.finditer(out))[::-1]:

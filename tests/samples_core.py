@@ -3,6 +3,6 @@ from datetime import date
 
 SAMPLES = {
     "core/too_long": [{"limit": 2000}],
-    "core/privacy_warning": [{"kinds": ["nir"]}, {"kinds": ["vitale", "code", "health"]}],
+    "core/privacy_warning": [{"kinds": ["nir"]}, {"kinds": ["vitale", "code", "health"]}, {"kinds": ["phone"]}],
     "core/help": [{"commands": ["aide", "menu"], "direct": True}],
 }

@@ -157,5 +157,6 @@ def test_store_wal_and_private_files(tmp_path):
 
 
 def test_reply_numbered_text():
-    r = Reply("k", "Question ?", ((Button("Oui", "a"),), (Button("Non", "b"), Button("Site", url="https://x"))))
-    assert r.numbered_text() == "Question ?\n1. Oui\n2. Non\n3. Site : https://x"
+    r = Reply("k", "Question ?", ((Button("Oui", "a"),), (Button("Site", url="https://x"), Button("Non", "b"))))
+    # links are listed but not numbered: typed numbers count choices only, like the router
+    assert r.numbered_text() == "Question ?\n1. Oui\n- Site : https://x\n2. Non"

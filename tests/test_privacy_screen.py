@@ -1,5 +1,7 @@
 """The privacy screen: what people must never send is detected by shape, removed, never kept;
 ordinary messages (dates, the 3422, durations, ages, questions about doctors) pass untouched."""
+import re
+
 import pytest
 
 from bot import health_terms
@@ -64,7 +66,6 @@ CLEAN = [
     "3novembre2026", "le 03.11.2026", "2026-11-03", "ma fille a 10 ans", "on est le 22/11/2026 à 10:00",
     "il me reste 42 jours", "délai insuffisant", "mon numéro de série est où ?", "les résultats d'analyses",
     "mes vaccins", "mon bébé vient de naître", "je suis sourd", "1 mois ou 6 semaines ?", "mon dossier 2A",
-    "06 12 34 56 78",
 ]
 
 
@@ -96,3 +97,25 @@ async def test_nothing_sensitive_is_kept_anywhere(app_env, caplog):
     sent = "\n".join(r.text for _c, r in backend.sent) + "\n".join(r.text for r in c.last)
     for s in secrets:
         assert s not in dump and s not in caplog.text and s not in sent
+
+
+@pytest.mark.parametrize("text", [
+    "appelez-moi au 06 12 34 56 78",
+    "mon tel 0612345678",
+    "joignable au +33 6 12 34 56 78",
+    "au 01.44.55.66.77 le soir",
+])
+def test_phone_numbers_are_screened_and_never_read_as_dates(text):
+    from datetime import date
+
+    from bot import dates
+
+    s = screen(text)
+    assert "phone" in s.findings
+    assert not re.search(r"\d{2}[ .]?\d{2}[ .]?\d{2}", s.text)
+    assert not dates.has_date(text, date(2026, 11, 22))
+
+
+@pytest.mark.parametrize("text", ["reçu le 03/11/2026", "le 3.11.26", "3422", "reçu le 06 11", "il y a 12 jours"])
+def test_dates_and_3422_are_not_phone_numbers(text):
+    assert "phone" not in screen(text).findings

@@ -370,6 +370,9 @@ class Broadcaster:
                             sent_now += 1
                             metrics.inc("broadcast_sent", backend=d["backend"])
                         await self._maybe_progress(bid, b["total"])
+                        if prev is not None and queue.empty():
+                            store.delivery_done(prev)   # end of the batch: nothing to share the commit
+                            prev = None
                     finally:
                         queue.task_done()
             finally:
@@ -394,7 +397,14 @@ class Broadcaster:
                 refetch = False
                 for d in batch:
                     queue.put_nowait(d)
-                await queue.join()
+                join = asyncio.ensure_future(queue.join())
+                await asyncio.wait([join, *workers], return_when=asyncio.FIRST_COMPLETED)
+                if not join.done():      # a worker died: do not wait for it forever
+                    join.cancel()
+                    for w in workers:
+                        if w.done() and w.exception() is not None:
+                            raise w.exception()
+                    raise RuntimeError("broadcast worker stopped")
         finally:
             for _ in workers:
                 queue.put_nowait(None)
@@ -413,8 +423,8 @@ class Broadcaster:
         b = self.store.get_broadcast(bid)
         c = self.store.delivery_counts(bid)
         total = b["total"]
-        done = c["sent"] + c["failed"] + c["blocked"]
-        left = c["pending"] + c["sending"]
+        done = c["sent"] + c["failed"] + c["blocked"] + c["sending"]   # "sending": delivered, commit pending
+        left = c["pending"]
         coll = self.store.get_collective(b["collective_id"])
         pacer = self.pacer(coll["backend"])
         rate = pacer.expected_rate()

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.broadcast import fmt_int, next_post_at, post_say, stable_hash
-from bot.store.campaigns import new_code
+from bot.store.campaigns import new_token
 from bot.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
 
 READY = ("basics", "parents", "adults18", "close")
@@ -506,7 +506,7 @@ async def bpreview_choice(ctx: Ctx, coll: dict, payload: str):
         ctx.store.db.execute(
             "UPDATE broadcasts SET status = ?, approval_token = ?, report_backend = ?, report_chat = ?, "
             "report_locale = ?, report_tz = ?, spread_minutes = ? WHERE id = ? AND status = 'draft'",
-            ["approval" if need else "queued", new_code(12)
+            ["approval" if need else "queued", new_token()
              if need else None, *report, ctx.settings.broadcast_spread_minutes, bid])
         b = ctx.store.get_broadcast(bid)
     else:

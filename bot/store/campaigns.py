@@ -23,6 +23,11 @@ def new_code(n: int = 8) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(n))
 
 
+def new_token() -> str:
+    """Approval token: letters only, so the privacy screen never takes it for a code provisoire."""
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(16))
+
+
 class CampaignStore:
     # -- places ------------------------------------------------------------------------
     def ensure_collective(self, backend: str, chat_id: str, locale: str = "fr", tz: str = "Europe/Paris",
@@ -181,7 +186,7 @@ class CampaignStore:
                 "collective_id": collective_id, "template": template,
                 "custom_text": custom_text if template == "custom" else None,
                 "status": "approval" if needs_approval else "queued",
-                "approval_token": new_code(12) if needs_approval else None,
+                "approval_token": new_token() if needs_approval else None,
                 "requested_by": requested_by, "report_backend": rb, "report_chat": rc, "report_locale": rl,
                 "report_tz": rt, "spread_minutes": int(spread_minutes), "created_at": utcnow_iso(now)}).last_pk
         return self.get_broadcast(bid)

@@ -1,0 +1,280 @@
+"""Broadcast waves through the fake backend: approval, progress and report, a blocked
+follower, spreading, pacing, and a crash in the middle of a wave."""
+from collections import Counter
+
+import pytest
+
+from bot.broadcast import Pacer
+from bot.store import Store
+from tests.harness import Chat, FakeBackend, make_app
+
+
+class Crash(BaseException):
+    """Stands for the process dying (not an Exception: nothing catches it)."""
+
+
+def setup_followers(app, n, group="-100"):
+    coll = app.store.ensure_collective("fake", group)
+    app.store.add_followers_bulk(coll["id"], [(f"fake:f{i}", "fake", f"f{i}", "fr") for i in range(n)])
+    return coll
+
+
+async def admin(app, backend, user="admin1", group="-100"):
+    backend.admins.add((user, group))
+    g = Chat(app, backend, user=user, chat=group, direct=False)
+    await g.say("/campagne")
+    p = Chat(app, backend, user=user)
+    await p.start(g.last[0].private_start)
+    return p
+
+
+async def request_broadcast(p, custom=None):
+    await p.press("Annonce aux abonnés")
+    if custom:
+        await p.press("Écrire mon texte")
+        await p.say(custom)
+    else:
+        await p.press("L'essentiel")
+    assert "campaign/bcast_confirm" in p.keys
+    await p.press("Oui, envoyer")
+
+
+def follower_messages(backend):
+    return [(c, r) for c, r in backend.sent if c.startswith("f")]
+
+
+async def test_broadcast_below_threshold_reaches_every_follower_with_unsubscribe(tmp_path):
+    app, backend, _ = make_app(tmp_path)
+    setup_followers(app, 30)
+    p = await admin(app, backend)
+    await request_broadcast(p, custom="Réunion <jeudi> & {{ x }}")
+    assert "campaign/bcast_queued" in p.keys
+    await app.tick()
+    got = follower_messages(backend)
+    assert sorted(c for c, _ in got) == sorted(f"f{i}" for i in range(30))
+    r = got[0][1]
+    assert "Réunion <jeudi> & {{ x }}" in r.text
+    assert any(b.payload.startswith("follow:announce:u") for b in r.flat_buttons())
+    reports = [r for c, r in backend.sent if c == "admin1" and r.key.startswith("campaign/bcast")]
+    assert reports[0].key == "campaign/bcast_progress" and "fin estimée" in reports[0].text
+    assert reports[-1].key == "campaign/bcast_report"
+    assert "Envoyés : 30 sur 30" in reports[-1].text
+    # the queue is emptied and the admin's text is not kept once sent
+    assert app.store.db["deliveries"].count == 0
+    assert app.store.db.execute("SELECT custom_text FROM broadcasts").fetchone()[0] is None
+    # unsubscribe from the announcement itself
+    f = Chat(app, backend, user="f3")
+    await f.send_event(kind="button", choice=[b for b in r.flat_buttons() if b.payload][0].payload)
+    assert f.keys[0] == "follow/stopped"
+    assert app.store.follower_count(1) == 29
+    app.store.close()
+
+
+async def test_second_admin_must_approve_above_threshold(tmp_path):
+    app, backend, _ = make_app(tmp_path, broadcast_approval_threshold=5)
+    setup_followers(app, 6)
+    p = await admin(app, backend)
+    await request_broadcast(p)
+    assert "campaign/approval_needed" in p.keys
+    token = p.last[0].private_start[2:]
+    assert token in p.text
+    await app.tick()
+    assert follower_messages(backend) == []
+    # the requester cannot approve their own request
+    await p.say(f"/approuver {token}")
+    assert p.keys == ["campaign/approve_self"]
+    # a non-admin cannot either
+    m = Chat(app, backend, user="member")
+    await m.start(f"v_{token}")
+    assert "campaign/refused" in m.keys
+    await app.tick()
+    assert follower_messages(backend) == []
+    # a second admin sees the message and approves
+    backend.admins.add(("admin2", "-100"))
+    a2 = Chat(app, backend, user="admin2")
+    await a2.start(f"v_{token}")
+    assert "campaign/approve_ask" in a2.keys
+    assert "6 semaines" in a2.last[0].text
+    await a2.press("J'approuve")
+    assert "campaign/approved" in a2.keys
+    await app.tick()
+    assert len(follower_messages(backend)) == 6
+    # the link is spent
+    await a2.start(f"v_{token}")
+    assert "campaign/approval_gone" in a2.keys
+    app.store.close()
+
+
+async def test_rejected_broadcast_sends_nothing(tmp_path):
+    app, backend, _ = make_app(tmp_path, broadcast_approval_threshold=1)
+    setup_followers(app, 2)
+    p = await admin(app, backend)
+    await request_broadcast(p)
+    token = p.last[0].private_start[2:]
+    backend.admins.add(("admin2", "-100"))
+    a2 = Chat(app, backend, user="admin2")
+    await a2.say(f"/approuver {token}")
+    await a2.press("Je refuse")
+    assert "campaign/rejected" in a2.keys
+    await app.tick()
+    assert follower_messages(backend) == []
+    app.store.close()
+
+
+async def test_blocked_follower_is_deactivated_and_counted(tmp_path):
+    app, backend, _ = make_app(tmp_path)
+    setup_followers(app, 25)
+    backend.blocked.update({"f4", "f7"})
+    p = await admin(app, backend)
+    await request_broadcast(p)
+    await app.tick()
+    assert len(follower_messages(backend)) == 23
+    report = [r for c, r in backend.sent if c == "admin1" and r.key == "campaign/bcast_report"][-1]
+    assert "Envoyés : 23 sur 25" in report.text and "bloqué le bot (retirées de la liste) : 2" in report.text
+    assert app.store.follower_count(1) == 23
+    # the next wave does not try them again
+    backend.sent.clear()
+    await request_broadcast(p)
+    await app.tick()
+    assert len(follower_messages(backend)) == 23
+    app.store.close()
+
+
+class CrashingBackend(FakeBackend):
+    """Delivers, then dies before the bot can record it, at the n-th message."""
+
+    def __init__(self, crash_at):
+        super().__init__()
+        self.crash_at = crash_at
+
+    async def send(self, chat_id, reply):
+        mid = await super().send(chat_id, reply)
+        if chat_id.startswith("f") and len([c for c, _ in self.sent if c.startswith("f")]) == self.crash_at:
+            raise Crash()
+        return mid
+
+
+@pytest.mark.parametrize("crash_at", [1, 57, 200, 201])
+async def test_crash_mid_wave_resumes_nothing_lost_at_most_one_duplicate(tmp_path, crash_at):
+    app, _, clock = make_app(tmp_path)
+    backend = CrashingBackend(crash_at)
+    app.add_backend(backend)
+    setup_followers(app, 300)
+    p = await admin(app, backend)
+    await request_broadcast(p)
+    with pytest.raises(Crash):
+        await app.tick()
+    first = Counter(c for c, _ in follower_messages(backend))
+    assert sum(first.values()) == crash_at
+    # the process restarts on the same database
+    app.store.close()
+    from bot.app import App
+
+    app2 = App(app.settings, store=Store(app.settings.db_path), clock=clock)
+    backend2 = FakeBackend()
+    app2.add_backend(backend2)
+    await app2.tick()
+    second = Counter(c for c, _ in follower_messages(backend2))
+    total = first + second
+    assert set(total) == {f"f{i}" for i in range(300)}          # nothing lost
+    dups = [c for c, n in total.items() if n > 1]
+    assert len(dups) <= 1 and all(total[c] == 2 for c in dups)  # at most one duplicate
+    assert app2.store.db["deliveries"].count == 0
+    app2.store.close()
+
+
+async def test_wave_is_spread_over_the_window(tmp_path):
+    app, backend, clock = make_app(tmp_path, broadcast_spread_minutes=10)
+    setup_followers(app, 40)
+    p = await admin(app, backend)
+    await request_broadcast(p)
+    t0 = clock.now()
+    times = []
+    orig = backend.send
+
+    async def timed(chat_id, reply):
+        if chat_id.startswith("f"):
+            times.append((clock.now() - t0).total_seconds())
+        return await orig(chat_id, reply)
+
+    backend.send = timed
+    await app.tick()
+    assert len(times) == 40
+    assert times[0] < 20 and 9 * 60 <= times[-1] <= 10 * 60
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert min(gaps) >= 10                     # ~15 s apart, not all in the same minute
+    app.store.close()
+
+
+async def test_pacer_keeps_the_rate_in_simulated_time():
+    t = [0.0]
+
+    async def sleep(s):
+        t[0] += s
+
+    pacer = Pacer(30.0, now=lambda: t[0], sleep=sleep)
+    for _ in range(301):
+        await pacer.wait()
+    assert 9.9 <= t[0] <= 10.01
+    pacer.pause(5.0)
+    before = t[0]
+    await pacer.wait()
+    assert t[0] - before >= 5.0
+
+
+async def test_matrix_pacing_learns_from_retry_after():
+    t = [0.0]
+
+    async def sleep(s):
+        t[0] += s
+
+    pacer = Pacer(None, now=lambda: t[0], sleep=sleep, adaptive=True)
+    for _ in range(10):
+        await pacer.wait()
+    assert t[0] == 0.0                          # the burst goes out at once
+    pacer.pause(5.0)                            # M_LIMIT_EXCEEDED retry_after_ms=5000
+    assert pacer.expected_rate() == pytest.approx(0.2)
+    for _ in range(3):
+        await pacer.wait()
+    assert t[0] >= 15.0 - 1e-6
+
+
+async def test_retry_later_pauses_and_retries(tmp_path):
+    from bot.core import RetryLater
+
+    app, backend, clock = make_app(tmp_path)
+    setup_followers(app, 5)
+    p = await admin(app, backend)
+    await request_broadcast(p)
+    orig = backend.send
+    state = {"n": 0}
+
+    async def flaky(chat_id, reply):
+        if chat_id == "f2" and state["n"] == 0:
+            state["n"] += 1
+            raise RetryLater(3)
+        return await orig(chat_id, reply)
+
+    backend.send = flaky
+    t0 = clock.now()
+    await app.tick()
+    assert sorted(c for c, _ in follower_messages(backend)) == [f"f{i}" for i in range(5)]
+    assert (clock.now() - t0).total_seconds() >= 3
+    assert app.services["broadcaster"].stats[1]["r429"] == 1
+    app.store.close()
+
+
+async def test_progress_estimate(tmp_path):
+    app, backend, _ = make_app(tmp_path)
+    setup_followers(app, 100)
+    app.services["broadcaster"].pacers["fake"] = Pacer(10.0, now=app.services["broadcaster"].now_ts,
+                                                       sleep=app.services["broadcaster"].sleep)
+    p = await admin(app, backend)
+    await request_broadcast(p)
+    await app.tick()
+    progress = [r.text for c, r in backend.sent if c == "admin1" and r.key == "campaign/bcast_progress"]
+    assert len(progress) >= 3                       # start, 25 %, 50 %, 75 %
+    # started 10:00, 100 messages at 10/s: the estimate says 10:00 (end within the same minute)
+    assert progress[0].startswith("Envoi commencé : 0 / 100 — fin estimée 10:00")
+    assert any(t.startswith("25 / 100") or t.startswith("26 / 100") for t in progress)
+    app.store.close()

@@ -37,5 +37,5 @@ SAMPLES = {
     "reminders/done_ack": [{"who": "enfant 1"}],
     "reminders/tomorrow_ok": [{"date": "2026-10-29", "hour": 10}],
     "reminders/tomorrow_too_late": [{"deadline": "2026-11-03"}],
-    "privacy/show": [{"purge_days": 14}],
+    "privacy/never": [{"purge_days": 14}],
 }

@@ -205,11 +205,11 @@ async def test_privacy_command_and_summary_service(tmp_path):
     app, backend, clock = make_app(tmp_path)
     chat = Chat(app, backend)
     await chat.say("/confidentialite")
-    assert chat.keys[-1] == "privacy/show"
+    assert chat.keys[-2:] == ["privacy/show", "privacy/never"]
     assert "jamais un prénom" in chat.text and "14 jours" in chat.text
     assert "Tout effacer" in chat.labels
     await chat.say("/confidentialité")
-    assert chat.keys[-1] == "privacy/show"
+    assert chat.keys[-2:] == ["privacy/show", "privacy/never"]
     summary = app.services["pending_summary"]
     ev = chat._event(kind="start")
     assert await summary(ev) == []

@@ -14,7 +14,7 @@ FACTS_CHECKED = "2026-05-31"
 #: CSP art. R1111-28: "A l'issue d'un délai de six semaines à compter de l'envoi du courrier
 #: d'information ... l'espace numérique de santé est ouvert" -> last day = sending + 42 days.
 OPPOSITION_DAYS = 42
-OPPOSITION_BASIS = "CSP art. R1111-28"
+OPPOSITION_BASIS = "R1111-28"  # article of the Code de la santé publique
 #: The scheme started in 2021 (pilot départements from 5 Aug 2021; décret 2021-1048).
 SCHEME_START_YEAR = 2021
 
@@ -51,9 +51,11 @@ SOURCES = [
      "https://french-business-law.com/french-legislation-art/article-r1111-36-of-the-french-public-health-code"),
     ("Code de la santé publique, art. L1111-16", "accès du médecin traitant",
      "https://french-business-law.com/french-legislation-art/article-l1111-16-of-the-french-public-health-code"),
-    ("Code de la santé publique, art. L1111-17 et R1111-48", "accès en urgence, opposition possible",
+    ("Code de la santé publique, art. L1111-17", "accès en urgence, médecin du travail avec votre accord",
      "https://french-business-law.com/french-legislation-art/article-l1111-17-of-the-french-public-health-code"),
-    ("Code de la santé publique, art. L1111-18", "assureurs, banques, employeurs : interdit",
+    ("Code de la santé publique, art. R1111-48", "accès en urgence, opposition possible",
+     "https://french-business-law.com/rench-legislation-art/article-r1111-48-of-the-french-public-health-code"),
+    ("esante.gouv.fr, FAQ banques et mutuelles (art. L1111-18)", "assureurs, banques, employeurs : interdit",
      "https://esante.gouv.fr/faq/les-banques-ou-les-mutuelles-peuvent-elles-acceder-mon-espace-sante-leurs-medecins-conseil"),
     ("Code de la santé publique, art. L1111-19", "historique des accès",
      "https://french-business-law.com/french-legislation/legiscta000006125345-legiscta000006140603-book-i-health-protection-for-individuals/page/6"),

@@ -35,7 +35,7 @@ async def test_newcomer_learns_what_it_is_then_refuses_online(chat):
     assert facts.PORTAL in chat.text and "même pour refuser" in chat.text
     text = await _read_all(chat)
     assert chat.keys == ["refuse/proof"]
-    for must in ("Personne ne vous appellera", "quand c'est vous qui appelez", "code provisoire",
+    for must in ("pour demander votre code ? Ne le donnez pas", "quand c'est vous qui appelez", "code provisoire",
                  "numéro de sécurité sociale", "à droite de la photo", "au dos, en haut à gauche",
                  "Je m'oppose à la création de Mon espace santé", "datent de 2022", "capture",
                  "ne le confirment pas"):
@@ -191,3 +191,12 @@ async def test_english_walkthrough(app_env):
     await c.press("Close it")
     await c.press("Next")
     assert "10 years" in c.text and "3 months at most" in c.text
+
+
+async def test_window_answer_counts_from_sending_and_flags_wrong_sources(chat):
+    await chat.say("/menu")
+    await chat.say("combien de temps j'ai pour refuser ?")
+    assert chat.keys == ["questions/window"]
+    for must in ("6 semaines", "à partir de l'envoi", "pas du jour où vous le recevez",
+                 "« après la réception »", "« 1 mois »", "Ce n'est pas ce que dit le décret"):
+        assert must in chat.text, must

@@ -41,28 +41,29 @@ DELETION_MAX_MONTHS = 3
 PENALTY_PRISON_YEARS = 1
 PENALTY_FINE_EUR = 15000
 
-#: Sources shown by /sources: (short name, what it backs, address).
+#: Sources shown by /sources: (id, short name, address).  What each one backs is a label
+#: "sources.what_<id>" in locales/<lang>/buttons/sources.toml (French and English).
 SOURCES = [
-    ("Code de la santé publique, art. R1111-28", "délai de 6 semaines à compter de l'envoi",
+    ("r1111_28", "Code de la santé publique, art. R1111-28",
      "https://french-business-law.com/french-legislation-art/article-r1111-28-of-the-french-public-health-code"),
-    ("Code de la santé publique, art. L1111-13-1", "ouverture automatique sauf opposition",
+    ("l1111_13_1", "Code de la santé publique, art. L1111-13-1",
      "https://www.legifrance.gouv.fr/codes/id/LEGIARTI000038886977/2022-01-01/"),
-    ("Code de la santé publique, art. R1111-36", "clôture, archivage 10 ans, suppression sous 3 mois",
+    ("r1111_36", "Code de la santé publique, art. R1111-36",
      "https://french-business-law.com/french-legislation-art/article-r1111-36-of-the-french-public-health-code"),
-    ("Code de la santé publique, art. L1111-16", "accès du médecin traitant",
+    ("l1111_16", "Code de la santé publique, art. L1111-16",
      "https://french-business-law.com/french-legislation-art/article-l1111-16-of-the-french-public-health-code"),
-    ("Code de la santé publique, art. L1111-17", "accès en urgence, médecin du travail avec votre accord",
+    ("l1111_17", "Code de la santé publique, art. L1111-17",
      "https://french-business-law.com/french-legislation-art/article-l1111-17-of-the-french-public-health-code"),
-    ("Code de la santé publique, art. R1111-48", "accès en urgence, opposition possible",
+    ("r1111_48", "Code de la santé publique, art. R1111-48",
      "https://french-business-law.com/rench-legislation-art/article-r1111-48-of-the-french-public-health-code"),
-    ("esante.gouv.fr, FAQ banques et mutuelles (art. L1111-18)", "assureurs, banques, employeurs : interdit",
+    ("l1111_18", "esante.gouv.fr, FAQ banques et mutuelles (art. L1111-18)",
      "https://esante.gouv.fr/faq/les-banques-ou-les-mutuelles-peuvent-elles-acceder-mon-espace-sante-leurs-medecins-conseil"),
-    ("Code de la santé publique, art. L1111-19", "historique des accès",
+    ("l1111_19", "Code de la santé publique, art. L1111-19",
      "https://french-business-law.com/french-legislation/legiscta000006125345-legiscta000006140603-book-i-health-protection-for-individuals/page/6"),
-    ("Code de la santé publique, art. R1111-27", "contenu de l'espace",
+    ("r1111_27", "Code de la santé publique, art. R1111-27",
      "https://french-business-law.com/rench-legislation-art/article-r1111-27-of-the-french-public-health-code"),
-    ("Service-public.fr, fiche F36151 (modifiée le 31/12/2025)", "démarches, 3422, horaires, enfants, 18 ans",
+    ("sp_f36151", "Service-public.fr, fiche F36151 (modifiée le 31/12/2025)",
      "https://www.service-public.gouv.fr/particuliers/vosdroits/F36151"),
-    ("ameli.fr, Mon espace santé pour votre enfant", "profil de l'enfant, invitation au parent",
+    ("ameli_enfant", "ameli.fr, Mon espace santé pour votre enfant",
      "https://www.ameli.fr/assure/sante/mon-espace-sante/mon-espace-sante-enfant-carnet-sante-numerique"),
 ]

@@ -18,11 +18,16 @@ def _say(n: int, total: int, items: list) -> Say:
                                 "pages": total, "checked": facts.FACTS_CHECKED})
 
 
+def localised(ctx: Ctx) -> list[tuple[str, str, str]]:
+    """(name, what it backs in the user's language, address) for every source."""
+    return [(name, ctx.label(f"sources.what_{sid}"), url) for sid, name, url in facts.SOURCES]
+
+
 def split(ctx: Ctx) -> list[list]:
     """Greedy pages: as many sources as fit in PAGE_CHARS once rendered."""
     out: list[list] = []
     cur: list = []
-    for src in facts.SOURCES:
+    for src in localised(ctx):
         trial = cur + [src]
         text = ctx.app.renderer.render("sources/list", ctx.locale, **_say(0, 9, trial).vars)
         if cur and len(text) > PAGE_CHARS:

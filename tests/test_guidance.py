@@ -164,9 +164,18 @@ async def test_sources_command_pages_links_and_date(chat):
         await chat.press("Suite")
         pages_seen.append(chat.text)
     names = "\n".join(pages_seen)
-    for name, _what, _url in facts.SOURCES:
+    for _sid, name, _url in facts.SOURCES:
         assert name in names
     assert all(len(p) <= 700 for p in pages_seen)
+
+
+async def test_sources_described_in_english(app_env):
+    app, backend, _ = app_env
+    chat = Chat(app, backend, locale="en")
+    await chat.say("/sources")
+    assert "My sources" in chat.text
+    assert "6 weeks from the sending" in chat.text
+    assert "délai" not in chat.text
 
 
 async def test_sources_in_a_group(app_env):

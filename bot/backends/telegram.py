@@ -537,10 +537,14 @@ class TelegramBackend:
             self._chat_locale[event.chat_id] = loc
         edit_id = event.message_id if event.kind == "button" else None
         chat_id = event.chat_id
+        from .. import metrics  # replies sent here bypass App.send: count them the same way
+
         for reply in replies:
             try:
                 await self._send(chat_id, reply, edit_message_id=edit_id if reply.edit else None, retry=True)
-            except Blocked:
+                metrics.inc("messages_out", backend=NAME)
+            except Blocked as e:
+                metrics.inc("send_failures", backend=NAME, kind=type(e).__name__)
                 self.counters["blocked"] += 1
                 if event.is_direct:
                     self.app.store.deactivate_user(event.user_key)
@@ -551,9 +555,12 @@ class TelegramBackend:
                 chat_id = e.new_chat_id
                 try:
                     await self._send(chat_id, reply, retry=True)
+                    metrics.inc("messages_out", backend=NAME)
                 except DeliveryError as e2:
+                    metrics.inc("send_failures", backend=NAME, kind=type(e2).__name__)
                     log.warning("send_failed error=%s", type(e2).__name__)
             except DeliveryError as e:
+                metrics.inc("send_failures", backend=NAME, kind=type(e).__name__)
                 log.warning("send_failed error=%s", type(e).__name__)
                 return
             if reply.edit:

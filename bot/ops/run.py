@@ -61,7 +61,7 @@ class Runner:
         from ..app import App
 
         if self.app is None:
-            self.app = App(self.settings)
+            self.app = App(self.settings, clock=_make_clock())
         if self._given_backends is not None:
             for b in self._given_backends.values():
                 self.app.add_backend(b)
@@ -167,6 +167,20 @@ class Runner:
         except Exception:
             log.exception("store_close_failed")
         log.info("stopped failed=%d", len(self.failed))
+
+
+def _make_clock():
+    """The system clock; tests only: the time read from ``MESBOT_FAKE_CLOCK_FILE`` (as
+    ``mes-bot telegram`` does), so whole-process tests move time without sleeping."""
+    path = os.environ.get("MESBOT_FAKE_CLOCK_FILE")
+    if path:
+        from ..clock import FileClock
+
+        log.warning("fake_clock_in_use")
+        return FileClock(path)
+    from ..clock import SystemClock
+
+    return SystemClock()
 
 
 async def _safe_stop(obj, what: str | None = None) -> None:

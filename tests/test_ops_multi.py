@@ -236,3 +236,11 @@ def test_matrix_without_credentials_fails_before_connecting(tmp_path):
         assert not (tmp_path / "data" / "mes-bot.db").exists()
     finally:
         listener.close()
+
+
+def test_health_reports_a_backend_that_lost_its_connection():
+    """/healthz must not call a backend 'connected' just because its loop runs."""
+    from bot.backends.matrix import MatrixBackend
+    from bot.backends.telegram import TelegramBackend
+
+    assert TelegramBackend.connected is False and MatrixBackend.connected is False

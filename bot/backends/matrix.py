@@ -186,6 +186,7 @@ def _make_client_class():
 
 
 class MatrixBackend:
+    connected = False  # last sync succeeded (read by /healthz)
     name = NAME
 
     def __init__(self, app, settings, *, sync_timeout_ms: int = 30000, backoff_max: float = 30.0):
@@ -400,11 +401,13 @@ class MatrixBackend:
             try:
                 resp = sync.result()
             except (ClientConnectionError, ClientError, asyncio.TimeoutError, TimeoutError, OSError) as e:
+                self.connected = False  # /healthz reports it until the next good sync
                 log.warning("sync_failed error=%s retry_in=%.1f", type(e).__name__, backoff)
                 await self._wait_stop(backoff)
                 backoff = min(backoff * 2, self.backoff_max)
                 continue
             if isinstance(resp, SyncError) or not isinstance(resp, SyncResponse):
+                self.connected = False
                 code = getattr(resp, "status_code", None)
                 if code == "M_UNKNOWN_TOKEN":
                     raise MatrixAuthError(_auth_message(resp))
@@ -418,6 +421,7 @@ class MatrixBackend:
                     backoff = min(backoff * 2, self.backoff_max)
                 continue
             backoff = 0.5
+            self.connected = True
             try:
                 await self._process(resp, skip_history=skip_history)
             except Exception:

@@ -162,6 +162,7 @@ def chat_arg(chat_id: str | int):
 
 
 class TelegramBackend:
+    connected = False  # last getUpdates succeeded (read by /healthz)
     name = NAME
 
     def __init__(self, app, settings, *, token: str | None = None, api_url: str | None = None,
@@ -329,6 +330,7 @@ class TelegramBackend:
             try:
                 result = await self._raw_post("getUpdates", data, read_timeout=self.poll_timeout + 10.0)
                 backoff = 1.0
+                self.connected = True
             except tg.InvalidToken:
                 log.error("polling_stopped error=InvalidToken")
                 raise
@@ -337,6 +339,7 @@ class TelegramBackend:
                     return
                 continue
             except (tg.Conflict, tg.TimedOut, tg.NetworkError, tg.TelegramError) as e:
+                self.connected = False  # /healthz reports it until the next good poll
                 log.warning("polling_error error=%s", type(e).__name__)
                 if await self._sleep(backoff):
                     return

@@ -238,9 +238,27 @@ def test_matrix_without_credentials_fails_before_connecting(tmp_path):
         listener.close()
 
 
-def test_health_reports_a_backend_that_lost_its_connection():
-    """/healthz must not call a backend 'connected' just because its loop runs."""
-    from bot.backends.matrix import MatrixBackend
-    from bot.backends.telegram import TelegramBackend
 
-    assert TelegramBackend.connected is False and MatrixBackend.connected is False
+async def test_health_reports_a_backend_that_lost_its_connection(tmp_path):
+    """/healthz must not call a backend connected just because its loop still runs: when
+    getUpdates fails (network or 5xx), it turns unhealthy, and healthy again once polls succeed."""
+    from bot import metrics
+    from bot.ops.health import HealthServer
+    from tests.telegram_env import start_env
+
+    env = await start_env(tmp_path)
+    try:
+        metrics.set_gauge("scheduler_last_tick", env.clock.now().timestamp())
+        health = HealthServer(env.app, tasks={"telegram": env.task})
+        await env.emu.wait_until(lambda: env.backend.connected, 10, "first poll")
+        assert health.status()[0] is True
+        env.emu.fail(502, method="getUpdates", times=None)
+        await env.emu.wait_until(lambda: not env.backend.connected, 10, "poll failure seen")
+        ok, body = health.status()
+        assert ok is False and body["status"] == "unhealthy"
+        env.emu.clear_faults()
+        await env.emu.wait_until(lambda: env.backend.connected, 15, "reconnected")
+        assert health.status()[0] is True
+    finally:
+        await env.stop()
+        await env.emu.stop()

@@ -188,6 +188,17 @@ class Broadcaster:
         self.progress_every = 0.25           # report at 25 %, 50 %, 75 %
         self.progress_min_total = 20
         self.concurrency = 0                 # 0: decided per backend (see in_flight)
+        self.park_timeout = 1.0              # stop(): how long waves may take to park before being cancelled
+        self._stop_requested = False
+        self._wake = asyncio.Event()         # set by stop(): interrupts the broadcaster's sleeps
+
+    def stopping(self) -> bool:
+        """The process is shutting down (``app.services["stopping"]``, set on SIGTERM) or
+        :meth:`stop` was called: waves park at the next recipient, nothing new starts."""
+        if self._stop_requested:
+            return True
+        ev = self.app.services.get("stopping")
+        return ev is not None and ev.is_set()
 
     # -- time ----------------------------------------------------------------------------
     def now_ts(self) -> float:
@@ -198,8 +209,20 @@ class Broadcaster:
             if seconds > 0:
                 self.app.clock.advance(seconds=seconds)
             await asyncio.sleep(0)
+        elif seconds <= 0 or self.stopping():
+            await asyncio.sleep(0)
         else:
-            await asyncio.sleep(max(0.0, seconds))
+            # a stop request ends the sleep at once (a Matrix wave may wait seconds per message)
+            events = [self._wake]
+            ev = self.app.services.get("stopping")
+            if isinstance(ev, asyncio.Event):
+                events.append(ev)
+            waiters = [asyncio.ensure_future(e.wait()) for e in events]
+            try:
+                await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for w in waiters:
+                    w.cancel()
 
     def pacer(self, backend_name: str) -> Pacer:
         p = self.pacers.get(backend_name)
@@ -211,6 +234,8 @@ class Broadcaster:
 
     # -- ticker --------------------------------------------------------------------------
     async def tick(self, now: datetime) -> int:
+        if self.stopping():
+            return 0
         done = await self.post_due_campaigns(now)
         for b in self.store.queued_broadcasts():
             bid = b["id"]
@@ -232,9 +257,18 @@ class Broadcaster:
             await asyncio.gather(*tasks)
 
     async def stop(self) -> None:
-        for t in self.tasks.values():
+        """Park the running waves: each one sends no further message, records what was
+        delivered and returns (within ``park_timeout``; after that it is cancelled, and the one
+        message in flight per worker may be sent again after the restart)."""
+        self._stop_requested = True
+        self._wake.set()
+        tasks = [t for t in self.tasks.values() if not t.done()]
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=self.park_timeout)
+        for t in late:
             t.cancel()
-        for t in list(self.tasks.values()):
+        for t in tasks:
             try:
                 await t
             except (asyncio.CancelledError, Exception):
@@ -327,6 +361,11 @@ class Broadcaster:
         queue: asyncio.Queue = asyncio.Queue()
         sent_now = 0
         refetch = False
+        stopping = self.stopping
+        # A row left "sending" by an earlier run (crash, cancelled task) may or may not have been
+        # delivered: it is sent again (the one duplicate per crash).  From here on, a "sending"
+        # row is one of ours, in flight or delivered, and next_deliveries() never returns it.
+        store.requeue_in_flight(bid)
 
         async def worker() -> None:
             nonlocal sent_now, refetch
@@ -337,9 +376,11 @@ class Broadcaster:
                     try:
                         if d is None:
                             return
-                        if refetch:
-                            continue          # a 429 changed the order: leave it for the next batch
+                        if refetch or stopping():
+                            continue          # a 429 changed the order, or parking: stays pending
                         await pacer.wait()
+                        if stopping():
+                            continue
                         store.delivery_sending(d["id"], prev)
                         prev = None
                         try:
@@ -370,10 +411,10 @@ class Broadcaster:
                             sent_now += 1
                             metrics.inc("broadcast_sent", backend=d["backend"])
                         await self._maybe_progress(bid, b["total"])
-                        if prev is not None and queue.empty():
-                            store.delivery_done(prev)   # end of the batch: nothing to share the commit
-                            prev = None
                     finally:
+                        if prev is not None and (queue.empty() or refetch or stopping()):
+                            store.delivery_done(prev)   # no next message to share the commit with
+                            prev = None
                         queue.task_done()
             finally:
                 if prev is not None:
@@ -382,7 +423,7 @@ class Broadcaster:
         workers = [asyncio.create_task(worker()) for _ in range(self.in_flight(coll["backend"]))]
         checked = self.now_ts()
         try:
-            while True:
+            while not stopping():
                 if self.now_ts() - checked > 2.0:
                     checked = self.now_ts()
                     if (store.get_broadcast(bid) or {}).get("status") != "running":
@@ -409,7 +450,7 @@ class Broadcaster:
             for _ in workers:
                 queue.put_nowait(None)
             await asyncio.gather(*workers, return_exceptions=True)
-        if store.next_due_at(bid) is None:
+        if not stopping() and store.deliveries_left(bid) == 0:
             final = store.finish_broadcast(bid, now=self.app.clock.now())
             metrics.set_gauge("broadcast_progress", final["sent"], collective=coll["code"], broadcast=bid)
             log.info("broadcast_done id=%s sent=%s failed=%s blocked=%s", bid, final["sent"], final["failed"],

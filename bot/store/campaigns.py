@@ -238,16 +238,35 @@ class CampaignStore:
     def queued_broadcasts(self) -> list[dict]:
         return list(self.db.query("SELECT * FROM broadcasts WHERE status IN ('queued', 'running') ORDER BY id"))
 
+    def requeue_in_flight(self, bid: int) -> int:
+        """At the start of a run: a delivery left "sending" by a run that ended abruptly (crash,
+        cancelled task) may or may not have reached the person; send it again (the one
+        duplicate per crash).  Only the run that starts calls this: while a run is going, a row
+        "sending" is in flight (or delivered, its "sent" not yet committed) and is never picked
+        again."""
+        with self.lock:
+            cur = self.db.execute("UPDATE deliveries SET status = 'pending' WHERE broadcast_id = ? "
+                                  "AND status = 'sending'", [bid])
+        return cur.rowcount
+
     def next_deliveries(self, bid: int, now_ts: float, limit: int = 200) -> list[dict]:
+        """Due deliveries still to send (never one in flight: see :meth:`requeue_in_flight`).
+        The ``IN`` term repeats the partial index's condition so that SQLite uses it."""
         return list(self.db.query(
             "SELECT id, user_key, backend, chat_id, locale, status, attempts FROM deliveries "
-            "WHERE broadcast_id = ? AND status IN ('pending', 'sending') AND due_at <= ? "
-            "ORDER BY due_at, id LIMIT ?", [bid, now_ts, limit]))
+            "WHERE broadcast_id = ? AND status IN ('pending', 'sending') AND status = 'pending' "
+            "AND due_at <= ? ORDER BY due_at, id LIMIT ?", [bid, now_ts, limit]))
 
     def next_due_at(self, bid: int) -> float | None:
+        """When the next delivery still to send is due (None: nothing left to send)."""
         row = self.db.execute("SELECT MIN(due_at) FROM deliveries WHERE broadcast_id = ? AND status IN "
-                              "('pending', 'sending')", [bid]).fetchone()
+                              "('pending', 'sending') AND status = 'pending'", [bid]).fetchone()
         return row[0]
+
+    def deliveries_left(self, bid: int) -> int:
+        """Deliveries not yet settled (to send, or in flight)."""
+        return self.db.execute("SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ? AND status IN "
+                               "('pending', 'sending')", [bid]).fetchone()[0]
 
     def delivery_sending(self, did: int, done_id: int | None = None) -> None:
         """Mark ``did`` as in flight (and, in the same commit, the previous one as sent)."""

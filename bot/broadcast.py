@@ -447,6 +447,9 @@ class Broadcaster:
                             raise w.exception()
                     raise RuntimeError("broadcast worker stopped")
         finally:
+            while not queue.empty():         # left pending: an error or a cancel does not send the batch
+                queue.get_nowait()
+                queue.task_done()
             for _ in workers:
                 queue.put_nowait(None)
             await asyncio.gather(*workers, return_exceptions=True)

@@ -517,9 +517,14 @@ async def bpreview_choice(ctx: Ctx, coll: dict, payload: str):
         ctx.data.pop(k, None)
     if need:
         token = b["approval_token"]
+        # a link button that survives forwarding (a private chat shows no private_start button);
+        # only where the link carries the token (Telegram), else the command in the text does
+        url = _deep_link(ctx, f"v_{token}")
+        buttons = [[Choice("campaign.approve_link", url=url)]] if f"v_{token}" in url else []
         return Turn([Say("campaign/approval_needed", {"followers": fmt_int(n, ctx.locale),
                                                       "threshold": ctx.settings.broadcast_approval_threshold,
-                                                      "token": token}, private_start=f"v_{token}")],
+                                                      "token": token, "button": bool(buttons)},
+                         buttons=buttons, private_start=f"v_{token}")],
                     goto="campaign:menu")
     return Turn([Say("campaign/bcast_queued", {"followers": fmt_int(n, ctx.locale), "count": n})], goto="campaign:menu")
 

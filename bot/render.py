@@ -57,6 +57,18 @@ def hour_minute(dt: datetime, locale: str = "fr") -> str:
     return dt.strftime("%H:%M") if locale == "fr" else dt.strftime("%H:%M")
 
 
+def hour_text(t, locale: str = "fr") -> str:
+    """A time of day as people write it: '8 h 30' in French, '8:30' in English.
+    Takes a ``datetime.time`` (or datetime) or an 'HH:MM' string."""
+    if isinstance(t, str):
+        from datetime import time as _time
+
+        t = _time.fromisoformat(t)
+    if locale == "fr":
+        return f"{t.hour} h {t.minute:02d}" if t.minute else f"{t.hour} h"
+    return f"{t.hour}:{t.minute:02d}"
+
+
 def plural(n: int, one: str, many: str) -> str:
     return one if abs(int(n)) <= 1 else many
 
@@ -82,6 +94,7 @@ class Renderer:
             )
             env.filters["longdate"] = lambda d: long_date(d, locale)
             env.filters["shortdate"] = lambda d: short_date(d, locale)
+            env.filters["hm"] = lambda t: hour_text(t, locale)
             env.globals["plural"] = plural
             env.globals["facts"] = facts
             env.globals["locale"] = locale

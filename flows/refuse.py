@@ -40,7 +40,7 @@ def phone_status(ctx: Ctx) -> dict:
     if nxt is not None:
         local = nxt.astimezone(PARIS)
         today = ctx.now.astimezone(PARIS).date()
-        out.update(next_date=local.date().isoformat(), next_time=f"{local.hour} h {local.minute:02d}",
+        out.update(next_date=local.date().isoformat(), next_time=local.strftime("%H:%M"),
                    next_is_today=local.date() == today,
                    next_is_tomorrow=(local.date() - today).days == 1)
     return out

@@ -6,9 +6,9 @@ _PHONE = {"next_date": None, "next_time": None, "next_is_today": False, "next_is
 SAMPLES = {
     "refuse/phone": [
         dict(_PHONE, status="open"),
-        dict(_PHONE, status="closed", next_date="2026-12-28", next_time="8 h 30"),
-        dict(_PHONE, status="closed", next_date="2026-11-24", next_time="8 h 30", next_is_tomorrow=True),
-        dict(_PHONE, status="closed", next_date="2026-11-23", next_time="8 h 30", next_is_today=True, abroad=True),
+        dict(_PHONE, status="closed", next_date="2026-12-28", next_time="08:30"),
+        dict(_PHONE, status="closed", next_date="2026-11-24", next_time="08:30", next_is_tomorrow=True),
+        dict(_PHONE, status="closed", next_date="2026-11-23", next_time="08:30", next_is_today=True, abroad=True),
         dict(_PHONE, status="unknown"),
     ],
     "sources/list": [

@@ -160,7 +160,7 @@ async def test_ready_template_weekly_pause_resume_stop(env):
     await p.press("Mardi")
     await p.press("10:00")
     post_preview = p.last[1].text
-    for fact in ("6 semaines", "3422", "monespacesante.fr", "envoi", "08:30", "17:30"):
+    for fact in ("6 semaines", "3422", "monespacesante.fr", "envoi", "8 h 30", "17 h 30"):
         assert fact in post_preview
     await p.press("Oui, programmer")
     # Sunday 22 Nov 2026 -> Tuesday 24 Nov 10:00

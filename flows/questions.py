@@ -53,10 +53,15 @@ def topic_buttons(ctx: Ctx, names) -> list[list[Choice]]:
     return rows
 
 
-def intercept(ctx: Ctx, text: str) -> Turn | None:
-    if _has_date(ctx, text):
-        return None
-    res = intents.classify(text)
+#: pages that a date in the message does not change: a clear question about them is answered
+#: even when the message holds a day ("le 3422 est ouvert samedi ?"); any other message with a date
+#: goes to the deadline flow first
+DATELESS = {"contents", "access", "doctor", "emergency", "never", "debate", "compulsory", "online", "phone",
+            "ready", "proof", "phishing", "deaf", "close", "data", "reopen", "restrict", "regimes", "protected",
+            "offline", "sources", "police", "research", "leak", "law", "figures"}
+
+
+def _reply(ctx: Ctx, text: str, res) -> Turn | None:
     state = ctx.app.router.reg.state(ctx.flow, ctx.state) if getattr(ctx.app, "router", None) else None
     own_text = state is not None and state.on_text is not None
     if res.kind == "greeting":
@@ -70,11 +75,27 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
         return Turn(goto=target)
     if own_text:
         return None  # the current step reads free text itself: let it try
-    if res.kind == "offer":
+    if res.kind == "offer" and res.top:
         return Turn([Say("questions/unsure", buttons=topic_buttons(ctx, res.top))])
-    if intents.looks_like_question(text):
+    if res.kind in ("outside", "offer") or intents.looks_like_question(text):
         return Turn([Say("questions/outside", buttons=topic_buttons(ctx, HOME_TOPICS))])
     return None
+
+
+def intercept(ctx: Ctx, text: str) -> Turn | None:
+    res = intents.classify(text)
+    if _has_date(ctx, text):
+        if res.kind == "answer" and res.best in DATELESS:
+            return _reply(ctx, text, res)
+        return None  # the deadline flow (priority 50) reads the date; after_dates takes what it leaves
+    return _reply(ctx, text, res)
+
+
+def after_dates(ctx: Ctx, text: str) -> Turn | None:
+    """A message with a date that the deadline flow did not take ("quel temps fait-il demain ?")."""
+    if not _has_date(ctx, text):
+        return None  # intercept() already decided
+    return _reply(ctx, text, intents.classify(text))
 
 
 _states = {name: page(f"questions/{name}", home=True) for name in ANSWERS}
@@ -89,4 +110,4 @@ _states["leak"] = page("questions/leak", home=True, extra=[[Choice("questions.t_
 _states["law"] = page("questions/law", home=True, extra=[[Choice("questions.t_compulsory", goto="understand:choice")]])
 
 FLOWS = [Flow("questions", _states, start="window")]
-INTERCEPTORS = [(40, intercept)]
+INTERCEPTORS = [(40, intercept), (60, after_dates)]

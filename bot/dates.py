@@ -95,13 +95,15 @@ _AFTER_NUMBER_NOT_DAY = re.compile(
 # --- normalisation --------------------------------------------------------------------------------
 _PUNCT = re.compile(r"[^\w\s/.:-]")
 _SPACES = re.compile(r"\s+")
-_ORDINAL = re.compile(r"\b(\d{1,2})\s?(?:er|ere|eme|nd|rd|th|st)\b")
+_ORDINAL = re.compile(r"\b(\d{1,2})\s?(?:er|ere|nd|rd|th|st)\b")
+# "3eme", "2e", "4ieme": a rank (floor, letter, time), never a day of the month in French
+_ORDINAL_RANK = re.compile(r"\b(\d{1,3})\s?(?:e|eme|ieme|em|iem|eme?s|ieme?s)\b")
 _DIGIT_ALPHA = re.compile(r"(\d)([a-z])")
 _ALPHA_DIGIT = re.compile(r"([a-z])(\d)")
 _WORD = re.compile(r"[a-z]{4,12}")
 _NUM_BEFORE = re.compile(r"\b(" + _NUM_ALT + r")\b(?=\s+(?:de\s+)?(?:[a-z]{3,10})\b)")
 _NUM_AFTER_CTX = re.compile(
-    r"\b(il y a|il ya|y a|ya|ca fait|cela fait|ca va faire|depuis|dans|des|il y a environ|il y a presque)\s+("
+    r"\b(il y a|il ya|y a|ya|ca fait|cela fait|ca va faire|depuis|dans|d ici|des|il y a environ|il y a presque)\s+("
     + _NUM_ALT + r")\b")
 _NUM_AFTER_LE = re.compile(r"\b(le|du)\s+(" + _NUM_ALT + r")\b")
 _SINGULAR = {"un", "une", "premier", "one"}
@@ -170,6 +172,7 @@ def normalise(text: str) -> str:
     s = _PUNCT.sub(" ", s)
     s = s.replace("_", " ")
     s = _ORDINAL.sub(r"\1 ", s)
+    s = _ORDINAL_RANK.sub(r"\1 eme", s)
     s = re.sub(r"(?<=\d)[-/.](?=[a-z])|(?<=[a-z])[-/.](?=\d)", " ", s)
     s = _DIGIT_ALPHA.sub(r"\1 \2", s)
     s = _ALPHA_DIGIT.sub(r"\1 \2", s)
@@ -276,7 +279,8 @@ _FUZZY_DAY = {"debut": 1, "en": 1, "courant": 1, "mi": 10, "milieu": 10, "fin": 
 
 _RE_ISO = re.compile(r"(?<![\d/.-])(\d{4})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{1,2})(?!\d)(?!\s?[/.-]\s?\d)")
 _RE_NUM = re.compile(
-    r"(?<![\d/.:-])(\d{1,2})\s?([/.-])\s?(\d{1,2})(?:\s?[/.-]\s?(\d{4}|\d{2})(?!\d))?(?!\d)(?!\s?[/.-]\s?\d)")
+    r"(?<![\d/.:-])(\d{1,2})\s?([/.-])\s?(\d{1,2})(?:\s?[/.-]\s?(\d{4}|\d{2})(?!\d))?(?!\d)"
+    r"(?!\s?[/.-]\s?(?>\d+)(?!\s?(?::\s?\d|h\b|h\s?\d)))")  # "14/11/2026 - 07:12": a time, not more digits
 _RE_COMPACT = re.compile(r"(?<![\d/.-])(\d{2})(\d{2})(\d{4})(?![\d/.-])")
 _RE_DAY_MONTH = re.compile(
     r"(?<![\d/.-])(\d{1,2})\s?(?:de\s+|d\s+)?([a-z]{3,10})\b\.?(?:\s?,?\s?(\d{4}|\d{2})(?!\d)(?!\s?[h:]))?")
@@ -286,25 +290,30 @@ _RE_WEEKDAY_LAST_WEEK = re.compile(
     r"\b(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\s+(?:le\s+)?([a-z]{5,9})\b")
 _RE_SPACED = re.compile(r"(?<![\d/.-])(\d{1,2}) (\d{1,2}) (20\d{2})(?![\d/.-])")
 _RE_DAY_LAST_MONTH = re.compile(r"\b(?:le|du)\s+(\d{1,2})\s+(?:du|de)\s+(?:le\s+)?mois\s+(?:dernier|passe|d\s+avant)\b")
+_RE_DAY_THIS_MONTH = re.compile(r"\b(?:le|du)?\s*(\d{1,2})\s+(?:de\s+ce|du)\s+mois(?:\s+ci\b|\s+en\s+cours\b)|\b(?:le|du)?\s*(\d{1,2})\s+de\s+ce\s+mois\b")
+# "le 14 du 11": day "du" month number, as said aloud
+_RE_DAY_DU_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})\s+du\s+(\d{1,2})(?:\s+(\d{4}))?\b(?!\s?[/.:-]\s?\d)")
 _RE_WEEKDAY_DAY = re.compile(r"\b([a-z]{5,9})\s+(\d{1,2})\b(?!\s?[/.:-]\s?\d)(?!\s*(?:h\b|heures?|" + _UNIT + r"\b))")
 _RE_WEEKEND = re.compile(r"(?:\b(?:ce|le|du|au|pendant\s+le)?\s*\bweek\s?end|\b(?:ce|le|du|au)\s+we)\b(\s+(?:dernier|passe))?")
-_FUZZY_PREFIX = (r"(?:(?:au|en|vers|a|le|la|de)\s+)?(?:(debut|mi|milieu|fin|courant|en)\s*(?:du\s+mois\s+)?"
+_FUZZY_PREFIX = (r"(?:(?:au|vers|a|le|la|de)\s+)?(?:(debut|mi|milieu|fin|courant|en)\s*(?:du\s+mois\s+)?"
                  r"(?:de\s+|d\s+)?)")
 _RE_MONTH_ONLY = re.compile(r"\b" + _FUZZY_PREFIX + r"?(?:(?:le\s+|au\s+)?mois\s+(?:de\s+|d\s+))?([a-z]{3,10})\b(?:\s+(\d{4}))?")
 _RE_RELATIVE_UNIT = re.compile(
     r"\b(?:il\s?y\s?a|y\s?a|ca\s+(?:va\s+)?fai(?:t|re)|cela\s+fait|depuis|voila|ago)\s+"
     r"(environ\s+|a\s+peu\s+pres\s+|presque\s+|pres\s+de\s+|plus\s+de\s+|moins\s+de\s+|genre\s+|bien\s+|au\s+moins\s+|deja\s+)?"
-    r"(\d{1,4}(?:\s?(?:-|a|ou|/)\s?\d{1,4})?|quelques|plusieurs|qq|1\s+bonne|une\s+bonne|bien|une\s+dizaine\s+de|"
+    r"(\d{1,4}(?:\s?(?:-|a|ou|/)\s?\d{1,4})?|quelques|quelque|qques|qque|qqs|qq|qlqs|qlq|plusieurs|1\s+bonne|une\s+bonne|bien|une\s+dizaine\s+de|"
     r"1\s+dizaine\s+de|dizaine\s+de|une\s+vingtaine\s+de|1\s+vingtaine\s+de|vingtaine\s+de)\s*"
     r"(" + _UNIT + r"|h|heures?|hours?)\b(\s+et\s+demie?)?")
 _RE_AGO_EN = re.compile(r"\b(\d{1,4})\s*(days?|weeks?|months?|years?)\s+ago\b")
 _RE_QUINZAINE = re.compile(r"\b(?:il\s?y\s?a|y\s?a|ca\s+fait|cela\s+fait|depuis)\s+(?:environ\s+)?(?:une\s+|1\s+)?quinzaine\b")
 _RE_FUTURE = re.compile(
-    r"\b(?:apres\s?demain|demain|tomorrow|dans\s+(?:\d{1,4}|quelques|plusieurs)\s*" + _UNIT + r"|"
-    r"(?:la\s+)?semaine\s+prochaine|next\s+week|(?:le\s+)?mois\s+prochain|next\s+month|(?:l\s+)?annee\s+prochaine)\b")
-_RE_TODAY = re.compile(r"\b(?:aujourd\s?hui|aujourdhui|ajd|auj|ce\s+matin|ce\s+midi|cet\s+apres\s?midi|cet\s+aprem|"
+    r"\b(?:apres\s?demain|demain|tomorrow|(?:dans|d\s+ici)\s+(?:\d{1,4}|quelques|plusieurs)\s*" + _UNIT + r"|"
+    r"(?:la\s+)?semaine\s+pro(?:chaine)?|next\s+week|(?:le\s+)?mois\s+pro(?:chain)?|next\s+month|"
+    r"(?:l\s+)?annee\s+pro(?:chaine)?)\b")
+_RE_TODAY = re.compile(r"\b(?:au?jou?r?\s?d?\s?h?ui|ajd|auj|ce\s+matin|ce\s+midi|cet(?:te)?\s+apres?\s?midi|cet(?:te)?\s+aprem|"
+                       r"vien[st]?\s+(?:(?:tout\s+)?juste\s+)?d(?:e)?\s+(?:(?:l|le|la|les)\s+)?(?:recevoir|avoir|trouver|arriver)|"
                        r"ce\s+soir|tout\s+a\s+l\s+heure|today|this\s+morning|tantot)\b")
-_RE_DAY_BEFORE = re.compile(r"\bavant\s?avant\s?hier\b|\bavant\s?hier\b|\bhier\b|\byesterday\b|\bthe\s+day\s+before\s+yesterday\b")
+_RE_DAY_BEFORE = re.compile(r"\bav[ae]n[td]?\s?av[ae]n[td]?\s?hier\b|\bav[ae]n[td]?\s?hier\b|\bhier\b|\byesterday\b|\bthe\s+day\s+before\s+yesterday\b")
 _RE_WEEK = re.compile(
     r"\b(?:(?:en|au)\s+)?(debut|milieu|fin)?\s*(?:de\s+(?:la\s+)?)?(?:la\s+|cette\s+)?"
     r"(semaine\s+(?:derniere|passee|d\s+avant)|last\s+week|cette\s+semaine|this\s+week|debut\s+de\s+semaine|"
@@ -317,14 +326,29 @@ _RE_YEAR_VAGUE = re.compile(r"\b(?:l\s+)?(?:annee\s+(?:derniere|passee)|an\s+(?:
                             r"il\s?y\s?a\s+longtemps|en\s+20\d{2})\b")
 _RE_WEEKDAY = re.compile(
     r"\b(?:(ce|cette|le|dernier)\s+)?([a-z]{5,9})\b(?!\s+\d)"
-    r"(?:\s+(dernier|passe|d\s+avant|de\s+la\s+semaine\s+(?:derniere|passee|d\s+avant)|prochain|qui\s+vient|"
+    r"(?:\s+(dernier|passe|d\s+avant|de\s+la\s+semaine\s+(?:derniere|passee|d\s+avant)|prochain|pro|qui\s+vient|"
     r"last|next|matin|soir|midi|apres\s?midi))?")
 _RE_BARE_DAY = re.compile(r"\b(?:le|du|au|des\s+le|depuis\s+le|on\s+the|the)\s+(\d{1,2})\b")
+# fixed-date days people name instead of a date ("à Noël", "le jour de l'an")
+_HOLIDAYS = {
+    "noel": (12, 25), "reveillon de noel": (12, 24), "nouvel an": (1, 1), "jour de l an": (1, 1),
+    "premier de l an": (1, 1), "1 de l an": (1, 1), "saint sylvestre": (12, 31), "st sylvestre": (12, 31),
+    "reveillon du nouvel an": (12, 31), "reveillon du jour de l an": (12, 31), "toussaint": (11, 1),
+    "armistice": (11, 11), "fete du travail": (5, 1), "fete nationale": (7, 14), "assomption": (8, 15),
+    "saint valentin": (2, 14), "st valentin": (2, 14), "fete de la musique": (6, 21),
+}
+_RE_HOLIDAY = re.compile(
+    r"\b(?:(veille|lendemain)\s+(?:de\s+la\s+|de\s+l\s+|du\s+|de\s+)?)?("
+    + "|".join(sorted((k.replace(" ", r"\s+") for k in _HOLIDAYS), key=len, reverse=True))
+    + r")\b(?:\s+(20\d{2}))?")
+# "ouvert du lundi au vendredi": a range of opening days, not a date
+_RE_WEEKDAY_RANGE = re.compile(r"\b(?:du|de|le|les)\s+([a-z]{5,9})\s+(?:au|a|jusqu\s+au)\s+([a-z]{5,9})\b")
 _RE_ONLY_DAY = re.compile(r"^(?:le\s+)?(\d{1,2})$")
 _PREFILTER = re.compile(
     r"\d|janv|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec|lundi|mardi|mercr|jeudi|vendr|samedi|dimanche|"
     r"hier|aujourd|ajd|auj|matin|soir|midi|semaine|mois|\ban|annee|jour|demain|dans|debut|\bmi\b|fin|quinz|yester|today|ago|"
-    r"week|month|day|year|bre\b|di\b|vier|ier\b|llet|avril|ao")
+    r"week|month|day|year|bre\b|di\b|vier|ier\b|llet|avril|ao|aprem|apres|vien|hui|noel|toussaint|sylvestre|"
+    r"armistice|valentin|nouvel|fete|assomption|\bpro\b|\bici\b")
 
 
 def _mask(s: str, m: re.Match) -> str:
@@ -333,6 +357,8 @@ def _mask(s: str, m: re.Match) -> str:
 
 def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
     cands: list[_Cand] = []
+
+    original = s
 
     def each(pattern: re.Pattern, fn):
         nonlocal s
@@ -402,6 +428,41 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
 
     each(_RE_DAY_LAST_MONTH, day_last_month)
 
+    def day_this_month(m: re.Match):  # "le 3 de ce mois(-ci)": this month only
+        d = int(m.group(1) or m.group(2))
+        return _checked(today.year, today.month, d, today, m.start(), "yearless")
+
+    each(_RE_DAY_THIS_MONTH, day_this_month)
+
+    def day_du_month(m: re.Match):  # "le 14 du 11"
+        d, mo = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12 or _AFTER_NUMBER_NOT_DAY.match(s, m.end()):
+            return None
+        if m.group(3):
+            return _checked(int(m.group(3)), mo, d, today, m.start(), "explicit")
+        return _yearless(mo, d, today, m.start(), "yearless")
+
+    each(_RE_DAY_DU_MONTH, day_du_month)
+
+    def holiday(m: re.Match):  # "à Noël", "le lendemain du jour de l'an"
+        mo, d = _HOLIDAYS[re.sub(r"\s+", " ", m.group(2))]
+        shift = {"veille": -1, "lendemain": 1}.get(m.group(1) or "", 0)
+        if m.group(3):
+            c = _checked(int(m.group(3)), mo, d, today, m.start(), "explicit")
+            if c.value is None or not shift:
+                return c
+            v = c.value + timedelta(days=shift)
+            return _checked(v.year, v.month, v.day, today, m.start(), "explicit")
+        if not shift:
+            return _yearless(mo, d, today, m.start(), "yearless")
+        for y in (today.year, today.year - 1):
+            v = date(y, mo, d) + timedelta(days=shift)
+            if v <= today:
+                return _checked(v.year, v.month, v.day, today, m.start(), "yearless")
+        return None  # pragma: no cover
+
+    each(_RE_HOLIDAY, holiday)
+
     def weekday_day(m: re.Match):  # "mardi 3": the day number decides
         if weekday_of(m.group(1)) is None:
             return None
@@ -418,7 +479,7 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
 
     def day_before(m: re.Match):
         t = m.group(0)
-        n = 3 if t.count("avant") == 2 else 2 if ("avant" in t or "before" in t) else 1
+        n = 3 if t.count("av") == 2 else 2 if ("av" in t or "before" in t) else 1
         return _Cand(m.start(), value=today - timedelta(days=n), kind="relative")
 
     each(_RE_DAY_BEFORE, day_before)
@@ -435,7 +496,7 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
             fuzzy = fuzzy or len(nums) > 1
         elif "bonne" in qty or qty == "bien":
             n = 1
-        else:  # quelques, plusieurs: earliest plausible
+        else:  # quelques (qq, qques...), plusieurs: earliest plausible
             n = 7 if unit[0] in "jd" else 3
         if qual and ("plus" in qual or "au moins" in qual or "bien" in qual):
             n += 0  # "plus de 3 semaines": at least that long ago; said to be approximate
@@ -531,12 +592,20 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
     each(_RE_MONTH_ONLY, month_only)
 
     # 6. weekdays
+    for m in list(_RE_WEEKDAY_RANGE.finditer(s)):  # "ouvert du lundi au vendredi": opening days
+        if weekday_of(m.group(1)) is not None and weekday_of(m.group(2)) is not None:
+            s = _mask(s, m)
+    starts = {c.pos for c in cands}
+
     def weekday(m: re.Match):
         wd = weekday_of(m.group(2))
         if wd is None:
             return None
+        nxt = re.match(r"[\s,]*(?:le\s+)?", original[m.end(2):])
+        if not m.group(3) and m.end(2) + nxt.end() in starts:
+            return _Cand(m.start(), kind="label")  # "lundi 17 novembre": the date decides (echoed in full)
         before, after = m.group(1) or "", m.group(3) or ""
-        if after in ("prochain", "qui vient", "next"):
+        if after in ("prochain", "pro", "qui vient", "next"):
             return _Cand(m.start(), error="future", kind="weekday")
         back = (today.weekday() - wd) % 7
         if before in ("ce", "cette") and "semaine" not in after:
@@ -585,6 +654,7 @@ def _bare_day(d: int, today: date, pos: int) -> _Cand:
 # --- letter arrival ---------------------------------------------------------------------------------
 _LETTER = re.compile(r"\b(courrier|lettre|letter|pli|enveloppe|facteur|boite\s+aux\s+lettres|bal|papier|la\s+poste|post)\b")
 _ARRIVAL = re.compile(r"\b(arrivee?s?|arrive|recue?s?|eue?|trouvee?|ouvert|distribuee?|livree?|received|arrived|got|"
+                      r"apportee?s?|deposee?s?|glissee?s?|ramassee?s?|releve|"
                       r"dans\s+ma\s+boite|je\s+l\s+ai\s+eu|reception)\b")
 _PRINTED = re.compile(r"\b(date|datee|dates|imprimee?|ecrite?|indiquee?|marquee?|inscrite?|envoyee?|expediee?|"
                       r"(?<!la\s)postee?|dated|printed|sent|posted|en\s+haut|sur\s+le\s+courrier|sur\s+la\s+lettre)\b")

@@ -129,25 +129,47 @@ def _word_match(tok: str, stem: str) -> bool:
             and Levenshtein.distance(tok, stem) <= tol)
 
 
-def _phrase_at(toks: list[str], words: tuple[str, ...], used: set[int] | None = None) -> bool:
+class _Tokens:
+    """One message's tokens, with the positions each key word matches computed once.
+
+    Every way a word can match a key word (exact, plural, stem, prefix, typo) keeps the first
+    letter, so a key word is only compared with the tokens that start with its letter."""
+
+    __slots__ = ("toks", "_by_letter", "_memo")
+
+    def __init__(self, toks: list[str]):
+        self.toks = toks
+        self._by_letter: dict[str, list[tuple[int, str]]] = {}
+        for i, t in enumerate(toks):
+            self._by_letter.setdefault(t[0], []).append((i, t))
+        self._memo: dict[str, tuple[int, ...]] = {}
+
+    def positions(self, stem: str) -> tuple[int, ...]:
+        r = self._memo.get(stem)
+        if r is None:
+            first = stem[1] if stem[0] == "=" else stem[0]
+            r = self._memo[stem] = tuple(i for i, t in self._by_letter.get(first, ()) if _word_match(t, stem))
+        return r
+
+
+def _phrase_at(toks, words: tuple[str, ...], used: set[int] | None = None) -> bool:
     """All words in order, each at most three positions after the previous one.
 
     A key may not reuse a word ``used`` by a stronger key of the same intent (so
     "medecin traitant" and "medecin" do not count twice)."""
+    if not isinstance(toks, _Tokens):
+        toks = _Tokens(list(toks))
     used = used if used is not None else set()
-    n = len(toks)
-    for i in range(n):
-        if i in used or not _word_match(toks[i], words[0]):
+    for i in toks.positions(words[0]):
+        if i in used:
             continue
         hit, pos = [i], i
         for w in words[1:]:
-            for j in range(pos + 1, min(n, pos + 4)):
-                if j not in used and _word_match(toks[j], w):
-                    pos = j
-                    hit.append(j)
-                    break
-            else:
+            nxt = next((j for j in toks.positions(w) if pos < j < pos + 4 and j not in used), None)
+            if nxt is None:
                 break
+            pos = nxt
+            hit.append(nxt)
         if len(hit) == len(words):
             used.update(hit)
             return True
@@ -415,7 +437,7 @@ class Result:
 
 @lru_cache(maxsize=512)
 def _score(tokens: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
-    toks = list(tokens)
+    toks = _Tokens([t for t in tokens if t])
     raw: dict[str, float] = {}
     for it in (*INTENTS.values(), _OUTSIDE):
         used: set[int] = set()
@@ -433,7 +455,7 @@ def _score(tokens: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
 
 def explain(text: str) -> dict[str, list[str]]:
     """Which keys matched, per intent (for tuning and for test failure messages)."""
-    toks = normalise(text)
+    toks = _Tokens(normalise(text))
     out = {}
     for it in (*INTENTS.values(), _OUTSIDE):
         used: set[int] = set()

@@ -103,7 +103,7 @@ _ALPHA_DIGIT = re.compile(r"([a-z])(\d)")
 _WORD = re.compile(r"[a-z]{4,12}")
 _NUM_BEFORE = re.compile(r"\b(" + _NUM_ALT + r")\b(?=\s+(?:de\s+)?(?:[a-z]{3,10})\b)")
 _NUM_AFTER_CTX = re.compile(
-    r"\b(il y a|il ya|y a|ya|ca fait|cela fait|ca va faire|depuis|dans|d ici|des|il y a environ|il y a presque)\s+("
+    r"\b(il y a|il ya|y a|ya|ca fait|cela fait|ca va faire|depuis|dans|ds|d ici|sous|des|il y a environ|il y a presque)\s+("
     + _NUM_ALT + r")\b")
 _NUM_AFTER_LE = re.compile(r"\b(le|du)\s+(" + _NUM_ALT + r")\b")
 _SINGULAR = {"un", "une", "premier", "one"}
@@ -298,21 +298,33 @@ _RE_WEEKEND = re.compile(r"(?:\b(?:ce|le|du|au|pendant\s+le)?\s*\bweek\s?end|\b(
 _FUZZY_PREFIX = (r"(?:(?:au|vers|a|le|la|de)\s+)?(?:(debut|mi|milieu|fin|courant|en)\s*(?:du\s+mois\s+)?"
                  r"(?:de\s+|d\s+)?)")
 _RE_MONTH_ONLY = re.compile(r"\b" + _FUZZY_PREFIX + r"?(?:(?:le\s+|au\s+)?mois\s+(?:de\s+|d\s+))?([a-z]{3,10})\b(?:\s+(\d{4}))?")
+# words between "il y a" and the amount: exact ones keep the date exact, the others make it approximate
+_EXACT_QUALIFIERS = ("pile", "tout juste", "juste", "deja", "exactement", "seulement", "que", "a peine", "tout pile")
+_QUALIFIERS = sorted(_EXACT_QUALIFIERS + (
+    "environ", "a peu pres", "presque", "pres de", "plus de", "moins de", "genre", "bien", "au moins", "bientot",
+    "quasiment", "quasi", "facilement", "approximativement", "grosso modo", "dans les", "aux alentours de",
+    "autour de", "a tout casser", "un peu plus de", "un peu moins de", "pas loin de", "max", "maximum", "au plus",
+    "a vue de nez", "en gros", "peut etre", "probablement", "surement"), key=len, reverse=True)
+_RE_QUALIFIER = re.compile(r"\b(?:" + "|".join(_QUALIFIERS) + r")\b")
 _RE_RELATIVE_UNIT = re.compile(
     r"\b(?:il\s?y\s?a|y\s?a|ca\s+(?:va\s+)?fai(?:t|re)|cela\s+fait|depuis|voila|ago)\s+"
-    r"(environ\s+|a\s+peu\s+pres\s+|presque\s+|pres\s+de\s+|plus\s+de\s+|moins\s+de\s+|genre\s+|bien\s+|au\s+moins\s+|deja\s+)?"
-    r"(\d{1,4}(?:\s?(?:-|a|ou|/)\s?\d{1,4})?|quelques|quelque|qques|qque|qqs|qq|qlqs|qlq|plusieurs|1\s+bonne|une\s+bonne|bien|une\s+dizaine\s+de|"
+    r"((?:(?:" + "|".join(w.replace(" ", r"\s+") for w in _QUALIFIERS) + r")\s+){0,3})"
+    r"(\d{1,4}(?:\s?(?:-|a|ou|/|,)\s?\d{1,4}|\s\d{1,4}(?=\s*[a-z]))?|quelques|quelque|qques|qque|qqs|qq|qlqs|qlq|plusieurs|"
+    r"1\s+bonne|une\s+bonne|1\s+petite|une\s+petite|1\s+bon|un\s+bon|1\s+petit|un\s+petit|bien|une\s+dizaine\s+de|"
     r"1\s+dizaine\s+de|dizaine\s+de|une\s+vingtaine\s+de|1\s+vingtaine\s+de|vingtaine\s+de)\s*"
     r"(" + _UNIT + r"|h|heures?|hours?)\b(\s+et\s+demie?)?")
 _RE_AGO_EN = re.compile(r"\b(\d{1,4})\s*(days?|weeks?|months?|years?)\s+ago\b")
 _RE_QUINZAINE = re.compile(r"\b(?:il\s?y\s?a|y\s?a|ca\s+fait|cela\s+fait|depuis)\s+(?:environ\s+)?(?:une\s+|1\s+)?quinzaine\b")
 _RE_FUTURE = re.compile(
-    r"\b(?:apres\s?demain|demain|tomorrow|(?:dans|d\s+ici)\s+(?:\d{1,4}|quelques|plusieurs)\s*" + _UNIT + r"|"
+    r"\b(?:apres\s?demain|demain|tomorrow|(?:dans|ds|d\s+ici|sous)\s+(?:\d{1,4}|quelques|plusieurs)\s*" + _UNIT + r"|"
+    r"(?:dans|ds|d\s+ici|sous)\s+(?:une\s+|1\s+)?(?:huitaine|dizaine|quinzaine|vingtaine)|"
+    r"(?:la\s+|le\s+|l\s+)?(?:semaine|mois|annee)\s+(?:qui\s+vient|d\s+apres|suivante?|a\s+venir)|"
     r"(?:la\s+)?semaine\s+pro(?:chaine)?|next\s+week|(?:le\s+)?mois\s+pro(?:chain)?|next\s+month|"
     r"(?:l\s+)?annee\s+pro(?:chaine)?)\b")
 _RE_TODAY = re.compile(r"\b(?:au?jou?r?\s?d?\s?h?ui|ajd|auj|ce\s+matin|ce\s+midi|cet(?:te)?\s+apres?\s?midi|cet(?:te)?\s+aprem|"
                        r"vien[st]?\s+(?:(?:tout\s+)?juste\s+)?d(?:e)?\s+(?:(?:l|le|la|les)\s+)?(?:recevoir|avoir|trouver|arriver)|"
                        r"ce\s+soir|tout\s+a\s+l\s+heure|today|this\s+morning|tantot)\b")
+_RE_LAST_NIGHT = re.compile(r"\b(?:cette\s+nuit|la\s+nuit\s+(?:derniere|passee)|last\s+night)\b")
 _RE_DAY_BEFORE = re.compile(r"\bav[ae]n[td]?\s?av[ae]n[td]?\s?hier\b|\bav[ae]n[td]?\s?hier\b|\bhier\b|\byesterday\b|\bthe\s+day\s+before\s+yesterday\b")
 _RE_WEEK = re.compile(
     r"\b(?:(?:en|au)\s+)?(debut|milieu|fin)?\s*(?:de\s+(?:la\s+)?)?(?:la\s+|cette\s+)?"
@@ -325,7 +337,7 @@ _RE_MONTH_START = re.compile(r"\b(?:(?:au|en|vers)\s+)?(debut|fin|milieu|mi)\s+(
 _RE_YEAR_VAGUE = re.compile(r"\b(?:l\s+)?(?:annee\s+(?:derniere|passee)|an\s+(?:dernier|passe)|last\s+year|"
                             r"il\s?y\s?a\s+longtemps|en\s+20\d{2})\b")
 _RE_WEEKDAY = re.compile(
-    r"\b(?:(ce|cette|le|dernier)\s+)?([a-z]{5,9})\b(?!\s+\d)"
+    r"\b(?:(ce|cette|le|dernier)\s+)?([a-z]{5,9})\b(?!\s+(?>\d+)(?!\s?(?:h\b|h\s?\d|:\s?\d|heures?\b)))"
     r"(?:\s+(dernier|passe|d\s+avant|de\s+la\s+semaine\s+(?:derniere|passee|d\s+avant)|prochain|pro|qui\s+vient|"
     r"last|next|matin|soir|midi|apres\s?midi))?")
 _RE_BARE_DAY = re.compile(r"\b(?:le|du|au|des\s+le|depuis\s+le|on\s+the|the)\s+(\d{1,2})\b")
@@ -345,7 +357,7 @@ _RE_HOLIDAY = re.compile(
 _RE_WEEKDAY_RANGE = re.compile(r"\b(?:du|de|le|les)\s+([a-z]{5,9})\s+(?:au|a|jusqu\s+au)\s+([a-z]{5,9})\b")
 _RE_ONLY_DAY = re.compile(r"^(?:le\s+)?(\d{1,2})$")
 _PREFILTER = re.compile(
-    r"\d|janv|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec|lundi|mardi|mercr|jeudi|vendr|samedi|dimanche|"
+    r"\d|janv|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec|\blun|\bmar|\bmer|\bjeu|\bven|\bsam|\bdim|nuit|"
     r"hier|aujourd|ajd|auj|matin|soir|midi|semaine|mois|\ban|annee|jour|demain|dans|debut|\bmi\b|fin|quinz|yester|today|ago|"
     r"week|month|day|year|bre\b|di\b|vier|ier\b|llet|avril|ao|aprem|apres|vien|hui|noel|toussaint|sylvestre|"
     r"armistice|valentin|nouvel|fete|assomption|\bpro\b|\bici\b")
@@ -483,10 +495,12 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         return _Cand(m.start(), value=today - timedelta(days=n), kind="relative")
 
     each(_RE_DAY_BEFORE, day_before)
+    each(_RE_LAST_NIGHT, lambda m: _Cand(m.start(), value=today - timedelta(days=1), kind="fuzzy", fuzzy=True))
 
     def rel_unit(m: re.Match):
         qual, qty, unit, half = m.group(1), m.group(2), m.group(3), m.group(4)
-        fuzzy = bool(qual) or bool(half) or not qty[0].isdigit()
+        said = _RE_QUALIFIER.findall(re.sub(r"\s+", " ", qual or ""))
+        fuzzy = any(q not in _EXACT_QUALIFIERS for q in said) or bool(half) or not qty[0].isdigit()
         if "dizaine" in qty or "vingtaine" in qty:
             n = 10 if "dizaine" in qty else 20
             fuzzy = True
@@ -494,7 +508,7 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
             nums = [int(x) for x in re.findall(r"\d+", qty)]
             n = max(nums)  # "2-3 jours": the earliest plausible day
             fuzzy = fuzzy or len(nums) > 1
-        elif "bonne" in qty or qty == "bien":
+        elif any(w in qty for w in ("bon", "petit")) or qty == "bien":
             n = 1
         else:  # quelques (qq, qques...), plusieurs: earliest plausible
             n = 7 if unit[0] in "jd" else 3

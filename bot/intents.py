@@ -204,35 +204,35 @@ _TABLE = [
     ("what_is", "understand:start",
      "c est quoi:2 | qu est ce:2 | a quoi sert:2.5 | sert a quoi:2.5 | ca sert:1.5 | explique*:1.5 | comprend*:1.5"
      " | definition:2 | kesako:2.5 | ce que c est:2.5 | consiste:2.5 | en quoi:1 | fonctionne*:1.5 | ca marche comment:2.5 | quoi:0.5 | mon espace sante:1 | espace sante:0.5 | dmp:0.8"
-     " | dossier medical:1 | what is:2.5 | explain:2 | what does:1 | mean:1 | carnet de sante:1.5 | nouveau dossier:1.5 | what is this:3 | what is it:3 | ce truc:1 | tell me about:2 | c est quoi ce truc:3 | dossier medical en ligne:3 | dossier en ligne:2.5 | espace en ligne:2.5 | carnet de sante numerique:3"),
+     " | dossier medical:1 | what is:2.5 | explain:2 | what does:1 | mean:1 | carnet de sante:1.5 | nouveau dossier:1.5 | what is this:3 | what is it:3 | ce truc:1 | tell me about:2 | c est quoi ce truc:3 | dossier medical en ligne:3 | dossier en ligne:2.5 | espace en ligne:2.5 | carnet de sante numerique:3 | nouveau site:2.5 | nouveau service:2.5 | nouveau truc:2"),
     ("contents", "understand:contents",
      "contien*:2.5 | contenu:2.5 | dedans:2.5 | vaccin*:2.5 | on y trouve:2.5 | trouve quoi:2.5 | dans le dossier:1.5 | dans mon dossier:1.5 | apparai*:2 | figure*:1 | documents:0.8 | y a quoi:2 | il y a quoi:2.5 | stock*:1.5 | ordonnance*:1.5"
      " | rembours*:2.5 | analyse*:1 | resultat*:1 | radio*:1 | prevention:1 | messagerie:1.5 | agenda:1.5"
      " | quelles donnees:2 | quelles informations:2 | met dedans:2 | mis dedans:2 | directives anticipees:2"
-     " | compte rendu:1 | hold:1.5 | contain*:2.5 | inside:2 | what data:2 | dessus:2 | prise* de sang:2 | examen*:1.5 | antecedent*:2.5 | store*:2 | what information:2 | in it:0.5 | vaccination*:2.5 | allergie*:2 | traitement*:1 | historique medical:2"),
+     " | compte rendu:1 | hold:1.5 | contain*:2.5 | inside:2 | what data:2 | dessus:2 | prise* de sang:2 | examen*:1.5 | antecedent*:2.5 | store*:2 | what information:2 | in it:0.5 | vaccination*:2.5 | allergie*:2 | traitement*:1 | historique medical:2 | met quoi:3 | mettre quoi:2.5 | on met:1.5 | include*:2.5 | prescription*:2 | what is in it:3"),
     ("access", "understand:access",
      "qui peut voir:3 | qui voit:3 | qui a acces:3 | qui peut lire:3 | qui peut consulter:3 | acces*:1.2"
      " | voir:0.5 | consult*:1 | pharmacien*:2 | infirmi*:2 | kine*:1.5 | soignant*:1 | professionnel*:1"
      " | specialiste*:1.5 | dentiste:1.5 | hopital:1 | lire mes:1.5 | mes donnees:0.5 | tous les medecins:2.5"
-     " | n importe quel:2 | connais pas:2.5 | autres medecins:2.5 | peut il voir:2 | peuvent voir:2 | peut voir:2 | voir mes:1.5 | n importe qui:2 | who can see:3 | who sees:3 | access:1.5 | nurse:1.5 | pharmacist:1.5 | who has access:3 | has access:2 | records:1 | mon accord:2 | besoin de mon accord:3 | autorisation:1.5 | permission:2 | voit tout:1 | sage femme:2 | osteo*:2 | psy*:1.5 | labo* d analyse*:2 | radiologue*:2 | ophtalmo*:2 | chirurgien*:2 | docteurs:1"),
+     " | n importe quel:2 | connais pas:2.5 | autres medecins:2.5 | peut il voir:2 | peuvent voir:2 | peut voir:2 | voir mes:1.5 | n importe qui:2 | who can see:3 | who sees:3 | access:1.5 | nurse:1.5 | pharmacist:1.5 | who has access:3 | has access:2 | records:1 | mon accord:2 | besoin de mon accord:3 | autorisation:1.5 | permission:2 | voit tout:1 | sage femme:2 | osteo*:2 | psy*:1.5 | labo* d analyse*:2 | radiologue*:2 | ophtalmo*:2 | chirurgien*:2 | docteurs:1 | tout le monde:2 | peut regarder:2 | regarder mon dossier:2.5 | read my:2 | can any:1.5"),
     ("doctor", "understand:doctor",
      "medecin traitant:3.5 | traitant:2.5 | mon medecin:2 | medecin:1.5 | voit tout:2 | verra tout:2 | voir tout:2 | tout voir:2 | tout voit:2 | =gp:3 | my gp:3 | hidden:1.5"
      " | see everything:2 | my doctor:2.5 | doctor:1.5 | family doctor:3 | even masked:2 | meme masque*:2 | masque*:1.2 | cache*:1.0"),
     ("emergency", "understand:emergency",
      "urgence*:3 | urgent:2 | samu:3 | =15:1.5 | accident*:1.5 | inconscient*:2.5 | pompier*:3"
      " | historique:3 | qui a consulte:3 | trace*:2 | qui a regarde:3 | qui a ouvert:2.5 | qui a vu:3"
-     " | emergenc*:3 | ambulance:2 | history:2 | who looked:3 | log:1"),
+     " | emergenc*:3 | ambulance:2 | history:2 | who looked:3 | log:1 | malaise:2.5 | evanoui*:2.5 | coma:2.5 | paramedic*:3 | secouriste*:2.5 | =112:2"),
     ("never", "understand:never",
      "assureur*:3 | mutuelle*:3 | banque*:3 | banquier*:3 | credit:2 | pret immobilier:3 | emprunt*:2"
      " | exiger:1.5 | immobilier:2 | entreprise*:3 | employeur*:3 | patron*:2.5 | medecin du travail:3.5 | =rh:2 | assurance vie:3 | assurance pret:3"
      " | assurance emprunteur:3 | recruteur*:2.5 | travail:1 | boulot:1.5 | =assurances:3 | =assureurs:3 | insurer*:3 | insurance:2.5 | bank*:3"
-     " | employer*:3 | boss:2 | job:1.5"),
+     " | employer*:3 | boss:2 | job:1.5 | complementaire:3 | complementaire sante:3.5 | prevoyance:3 | insurance company:3"),
     ("debate", "understand:debate",
      "pourquoi refus*:3 | pourquoi s oppos*:3 | gens refus*:2 | pourquoi:1 | danger*:2.5 | risque*:2.5 | avis:2 | conseill*:1.5"
      " | dois je:1.5 | faut il:1.5 | vaut mieux:2 | bonne idee:2.5 | interet:3 | avantage*:2.5 | inconvenient*:2.5"
      " | confiance:1.5 | dois le garder:3 | garder:1.5 | sais pas si:2 | hesite*:3 | bien ou pas:3 | quadrature:3 | critique*:2 | pour ou contre:3 | garder ou refuser:3 | refuser ou garder:3"
      " | a quoi bon:2.5 | utile*:1.5 | should i:2.5 | worth:2 | risk*:2 | why refuse:3 | pros:2 | cons:2"
-     " | vous me conseillez:3 | que faire:0.5 | est ce grave:2 | good idea:2.5 | keep it:1.5 | is it safe:2.5 | safe:1.5 | worth it:2.5 | inquiet*:2 | peur:1.5 | big brother:3 | fichage:3 | fiche*:1.5 | vie privee:2 | privacy:2 | recommand*:2 | bien ou mal:3 | bonne chose:2.5 | mauvaise idee:2.5 | pour quoi faire:2"),
+     " | vous me conseillez:3 | que faire:0.5 | est ce grave:2 | good idea:2.5 | keep it:1.5 | is it safe:2.5 | safe:1.5 | worth it:2.5 | inquiet*:2 | peur:1.5 | big brother:3 | fichage:3 | fiche*:1.5 | vie privee:2 | privacy:2 | recommand*:2 | bien ou mal:3 | bonne chose:2.5 | mauvaise idee:2.5 | pour quoi faire:2 | downside*:3 | drawback*:3 | disadvantage*:3 | upside*:2 | benefit*:2 | advantage*:2.5"),
     ("compulsory", "understand:choice",
      "obligatoire:3.5 | oblige*:3 | obligation:2.5 | force*:1.5 | forcer:3 | impose*:3 | accepter:1.5 | pas le droit:2 | pas le choix:3 | droit de refuser:3"
      " | consentement:2 | sans mon accord:3 | sans accord:2.5 | sans demander:2.5 | sans me demander:3"
@@ -243,7 +243,7 @@ _TABLE = [
      " | desinscri*:1 | object*:2 | opt out:3 | say no:2.5 | don t want:2 | dit non:2.5 | dis non:2.5 | pas d accord:2 | opposition:2.5 | refuse it:2.5 | not want:2 | do not want:2.5"),
     ("online", "refuse:online",
      "en ligne:3 | site:2.5 | internet:2.5 | via internet:3 | par internet:3 | adresse internet:3 | monespacesante:3 | activer:2.5 | bouton:2 | cliqu*:1.5 | formulaire:1.5"
-     " | etape*:1.5 | application:1 | connect*:1 | ordinateur:1 | online:3 | website:3 | button:2 | steps:1.5"),
+     " | etape*:1.5 | application:1 | connect*:1 | ordinateur:1 | online:3 | website:3 | button:2 | steps:1.5 | lien pour:2.5 | le lien:2 | url:2.5 | link:2"),
     ("phone", "refuse:phone",
      "=3422:4 | telephone:2.5 | appel*:2.5 | numero de telephone:3 | horaire*:3 | heure*:2 | ouvert aujourd:3"
      " | payant:3.5 | gratuit:3.5 | prix:2.5 | cout*:2.5 | combien ca coute:3.5 | joindre:2 | samedi:2.5"
@@ -256,7 +256,7 @@ _TABLE = [
     ("ready", "refuse:ready",
      "numero de serie:3.5 | serie:2.5 | vitale:1.5 | carte:1 | prepar*:2.5 | besoin de quoi:2.5 | faut quoi:2"
      " | il faut quoi:2.5 | il me faut:2.5 | me faut:2 | dois avoir:2.5 | faut il avoir:2.5 | ou trouver:1.5 | ou se trouve:1.5 | photo:1.5 | dos de la carte:2.5 | avoir sous la main:3"
-     " | de quoi ai je besoin:3 | de quoi j ai besoin:3 | serial:3 | what do i need:3 | need:1"),
+     " | de quoi ai je besoin:3 | de quoi j ai besoin:3 | serial:3 | what do i need:3 | need:1 | il faut quel*:2.5 | quels papiers:3 | quels documents:2.5"),
     ("proof", "refuse:proof",
      "preuve*:3 | justificatif*:3 | attestation*:3 | confirmation*:2.5 | capture*:2.5 | pdf:2.5"
      " | pris en compte:3 | enregistre*:2.5 | etre sur:2 | etre certain:2 | comment savoir si:2 | ca a marche:2.5 | bien marche:2 | accuse de reception:3"
@@ -367,6 +367,8 @@ OUTSIDE = ("outside", "questions:outside",
            " | renouveler carte:3.5 | commander carte:3.5 | arret maladie:2 | arret de travail:2 | indemnit*:3"
            " | attestation de droits:3.5 | compte ameli:2.5 | mot de passe:2.5 | carnet de sante papier:4"
            " | carnet papier:3.5 | pharmacie de garde:4 | symptome*:3 | mal au:3 | mal a la:3 | blague:3"
+           " | pharmacie ouverte:4 | pharmacie de garde:4 | dossier papier:3.5 | t appelle*:4 | tu t appelle*:4"
+           " | qui es tu:3 | es tu un robot:3 | new carte vitale:4 | new card:3 | changer de mutuelle:4"
            " | recette:3 | book appointment:4 | appointment:3 | weather:4 | glasses:3 | refund*:2.5 | sick leave:3")
 
 #: words people commonly write that look like a typo of a key but are not
@@ -408,7 +410,7 @@ FILLER = {"le", "la", "bot", "robot", "toi", "vous", "a", "tous", "ca", "va", "m
           "bien", "you", "there", "et", "encore", "mille", "fois", "super", "top", "parfait", "ok", "d", "accord",
           "cool", "genial", "oui", "the", "much", "so", "very", "for", "help", "aide", "votre", "ton", "de", "l",
           "s", "il", "plait", "te", "vous", "c", "est", "clair", "compris", "nickel", "bonne", "journee", "soiree",
-          "okay", "cimer", "infiniment", "lot", "a", "bye", "au", "revoir", "tres", "aimable", "gentil", "sympa"}
+          "okay", "cimer", "pour", "les", "informations", "reponse", "reponses", "explications", "conseils", "infiniment", "lot", "a", "bye", "au", "revoir", "tres", "aimable", "gentil", "sympa"}
 
 ANSWER_AT = 2.5      # a best score from here on, clear of the runner-up, is answered
 MARGIN = 1.0         # ... by at least this much
@@ -420,6 +422,8 @@ class Result:
     tokens: list[str]
     scores: list[tuple[str, float]] = field(default_factory=list)   # best first, score > 0
     kind: str = "none"      # "answer" | "offer" | "outside" | "greeting" | "thanks" | "none"
+    offer: list[str] | None = None                                   # set when the examples changed the offer
+    votes: list[tuple[str, float]] = field(default_factory=list)     # nearest-example votes, best first
 
     @property
     def best(self) -> str | None:
@@ -428,6 +432,8 @@ class Result:
     @property
     def top(self) -> list[str]:
         """Two or three closest intents worth offering as buttons."""
+        if self.offer:
+            return list(self.offer)
         if not self.scores:
             return []
         s1 = self.scores[0][1]
@@ -465,7 +471,48 @@ def explain(text: str) -> dict[str, list[str]]:
     return out
 
 
-def classify(text: str) -> Result:
+def classify(text: str, _skip: int | None = None) -> Result:
+    """Keyword scores first; the nearest examples then confirm, split a close call, or rescue a miss."""
+    res = _classify_keywords(text)
+    if res.kind in ("greeting", "thanks") or not res.tokens:
+        return res
+    votes, best_sim = _neighbours().vote(res.tokens, skip=_skip)
+    return _second_opinion(res, votes, best_sim)
+
+
+def _second_opinion(res: "Result", votes: list[tuple[str, float]], best_sim: float) -> "Result":
+    res.votes = votes
+    if not votes:
+        return res
+    total = sum(v for _n, v in votes)
+    nn, nv = votes[0]
+    share = nv / total
+    sure = best_sim >= KNN_SURE and share >= KNN_SHARE
+    if res.kind == "answer":
+        own = dict(votes).get(res.best, 0.0)
+        if nn != res.best and nn != OUTSIDE[0] and sure and nv >= 2 * own:
+            res.kind, res.offer = "offer", [res.best, nn]  # the two readings disagree: let the person pick
+        return res
+    if res.kind == "offer":
+        tops = res.top
+        # the examples settle a close call for the keyword leader, or, when very close, for another
+        off_topic = dict(res.scores).get(OUTSIDE[0], 0.0) >= OFFER_AT
+        if nn in tops and sure and not off_topic and best_sim >= (KNN_ANSWER if nn == res.best else KNN_OVERRIDE):
+            res.kind, res.offer = "answer", None
+            res.scores = [(nn, dict(res.scores).get(nn, 0.0))] + [p for p in res.scores if p[0] != nn]
+        elif nn in INTENTS and nn not in tops and sure:
+            res.offer = (tops + [nn])[:3]
+        return res
+    # no keyword decided ("none", or off-topic words): the examples may still recognise the question
+    if sure and nn == OUTSIDE[0]:
+        res.kind = "outside"
+    elif sure and nn in INTENTS:
+        res.kind = "offer"
+        res.offer = [n for n, v in votes if n in INTENTS and v >= 0.5 * nv][:3]
+    return res
+
+
+def _classify_keywords(text: str) -> Result:
     toks = normalise(text)
     res = Result(toks, list(_score(tuple(toks))))
     if not toks:
@@ -497,6 +544,89 @@ def classify(text: str) -> Result:
     if res.kind == "answer" and outside >= OFFER_AT and s1 - outside < MARGIN + 0.5:
         res.kind = "offer"  # as much off-topic as on-topic: do not answer a page blindly
     return res
+
+
+# --- second opinion: nearest labelled examples ------------------------------------------------
+#
+# The keyword table is precise but only knows the words someone wrote into it.  A small
+# nearest-neighbour vote over labelled example questions (bot/intent_examples.py) looks at the
+# whole sentence (word stems, plus letter trigrams for typos): it confirms a keyword answer,
+# turns a disagreement into buttons, and offers topics when no keyword matched at all.
+
+_STOP = {"le", "la", "les", "l", "de", "des", "du", "d", "un", "une", "et", "a", "au", "aux", "en", "ce", "cet",
+         "cette", "c", "est", "je", "j", "ai", "tu", "il", "elle", "on", "nous", "vous", "ils", "me", "m", "se", "s",
+         "que", "qu", "y", "ne", "n", "pas", "the", "an", "is", "it", "to", "i", "of", "and", "ca", "t", "be", "are",
+         "sur", "par", "dans", "avec", "ou", "si", "mais", "donc", "alors", "bien", "tres", "plus", "bonjour", "salut",
+         "hello", "hi", "merci", "svp", "mes", "mon", "ma", "my", "your", "vos", "votre", "ton", "ta", "tes"}
+KNN_K = 5
+KNN_SURE = 0.45      # best example at least this similar ...
+KNN_SHARE = 0.6      # ... and this share of the votes: the examples are sure
+KNN_ANSWER = 0.6     # sure enough to settle a close keyword call
+KNN_OVERRIDE = 0.75  # ... in favour of a topic that is not the keyword leader
+
+
+def _features(toks: list[str]) -> dict[str, float]:
+    f: dict[str, float] = {}
+    for t in toks:
+        if t in _STOP:
+            continue
+        f["w:" + _root(t)] = f.get("w:" + _root(t), 0.0) + 1.0
+        if len(t) >= 5 and not t.isdigit():
+            padded = f"<{t}>"
+            for i in range(len(padded) - 2):
+                g = "g:" + padded[i:i + 3]
+                f[g] = f.get(g, 0.0) + 0.25
+    return f
+
+
+class _Neighbours:
+    """TF-IDF cosine over the labelled examples, with an inverted index (a few hundred examples)."""
+
+    def __init__(self, examples):
+        import math
+
+        feats = [_features(normalise(q)) for q, _n in examples]
+        df: dict[str, int] = {}
+        for f in feats:
+            for k in f:
+                df[k] = df.get(k, 0) + 1
+        n = len(feats)
+        self.idf = {k: math.log((1 + n) / (1 + d)) + 1.0 for k, d in df.items()}
+        self.labels = [lab for _q, lab in examples]
+        self.index: dict[str, list[tuple[int, float]]] = {}
+        for i, f in enumerate(feats):
+            vec = self._weigh(f)
+            for k, v in vec.items():
+                self.index.setdefault(k, []).append((i, v))
+
+    def _weigh(self, f: dict[str, float]) -> dict[str, float]:
+        import math
+
+        vec = {k: v * self.idf.get(k, 0.0) for k, v in f.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {k: v / norm for k, v in vec.items() if v}
+
+    def vote(self, toks: list[str], skip: int | None = None) -> tuple[list[tuple[str, float]], float]:
+        """Intents by summed similarity of the K nearest examples, and the best similarity."""
+        sims: dict[int, float] = {}
+        for k, v in self._weigh(_features(toks)).items():
+            for i, w in self.index.get(k, ()):
+                sims[i] = sims.get(i, 0.0) + v * w
+        if skip is not None:
+            sims.pop(skip, None)
+        near = sorted(sims.items(), key=lambda p: -p[1])[:KNN_K]
+        votes: dict[str, float] = {}
+        for i, sim in near:
+            if sim >= 0.2:
+                votes[self.labels[i]] = votes.get(self.labels[i], 0.0) + sim
+        return sorted(votes.items(), key=lambda p: -p[1]), (near[0][1] if near else 0.0)
+
+
+@lru_cache(maxsize=1)
+def _neighbours() -> _Neighbours:
+    from .intent_examples import EXAMPLES
+
+    return _Neighbours(EXAMPLES)
 
 
 QUESTION_WORDS = {"comment", "pourquoi", "quoi", "qui", "quand", "ou", "combien", "quel", "quelle", "quels",

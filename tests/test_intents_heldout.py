@@ -22,6 +22,18 @@ synonyms) tuned while looking at the failures of this first set: 200 right (90%)
 So a second set, HELDOUT_2 (109 questions), was written only then; its first pass measures
 how those changes generalise:
     right 76 (70%), offered 12 (11%), wrong 21 (19%)
+Then a general mechanism, a nearest-neighbour second opinion over labelled examples
+(bot/intent_examples.py: the old corpus and HELDOUT, never HELDOUT_2), without new words:
+    HELDOUT_2: right 80 (73%), offered 11 (10%), wrong 18 (17%)
+(Three rows of HELDOUT_2 turned out identical to old-corpus questions; they were reworded
+afterwards so that the set stays unseen by the examples; the figures below are with the new wording.)
+Then synonyms added while looking at HELDOUT_2's failures (so from here HELDOUT_2 is no longer
+unseen), a stricter rule for the examples overriding the keyword leader, and a named day in a
+question about a dateless topic no longer taken as a notice date:
+    HELDOUT:   right 206 (93%), offered 15 (7%), wrong 1 (0%)
+    HELDOUT_2: right 90 (83%), offered 16 (15%), wrong 3 (3%)
+Leave-one-out over the 540 labelled examples (each classified with itself removed from the
+neighbours; the keyword table has seen them all): right 492 (91%), offered 38 (7%), wrong 10 (2%).
 """
 from __future__ import annotations
 
@@ -321,7 +333,7 @@ HELDOUT_2: list[tuple[str, tuple[str, ...], str]] = [
     ("ma complémentaire santé va voir mes maladies ?", ("never",), FR),
     ("can an insurance company ask for it", ("never",), EN),
     ("franchement ça vaut le coup de le garder ?", ("debate",), FR),
-    ("quels sont les risques", ("debate",), FR),
+    ("c'est quoi les risques au juste", ("debate",), FR),
     ("pourquoi les assos disent de refuser", ("debate",), FR),
     ("what are the downsides", ("debate",), EN),
     ("j'ai le droit de ne pas l'avoir ?", ("compulsory",), FR),
@@ -373,7 +385,7 @@ HELDOUT_2: list[tuple[str, tuple[str, ...], str]] = [
     ("mon fils est sous tutelle", ("protected",), FR),
     ("mon grand-père veut refuser mais il comprend pas", ("relative",), FR),
     ("comment aider ma mère âgée", ("relative",), FR),
-    ("je n'ai pas d'ordinateur ni de smartphone", ("offline",), FR),
+    ("j'ai ni ordi ni smartphone", ("offline",), FR),
     ("on peut faire ça au guichet ?", ("offline",), FR),
     ("quel est le délai pour dire non", ("window",), FR),
     ("il reste combien de temps pour s'opposer", ("window", "received"), FR),
@@ -382,7 +394,7 @@ HELDOUT_2: list[tuple[str, tuple[str, ...], str]] = [
     ("le mail date du 5 novembre, je suis encore dans les temps ?", ("date",), FR),
     ("courrier reçu le 12/10/2026", ("date",), FR),
     ("je veux savoir ma date limite", ("received",), FR),
-    ("vos infos sont fiables ?", ("sources",), FR),
+    ("vos infos elles sont fiables ou pas", ("sources",), FR),
     ("combien de personnes l'ont activé", ("figures",), FR),
     ("est-ce que la gendarmerie peut demander mon dossier", ("police",), FR),
     ("est-ce que mes données sont vendues", ("research",), FR),
@@ -479,14 +491,89 @@ def test_heldout_is_large_and_varied():
     assert set(intents.INTENTS) <= named | {"others"}
 
 
-def test_heldout_through_the_router(tmp_path, capsys):
-    results = asyncio.run(run_heldout(tmp_path))
+def _report(name, results, capsys):
     s = summary(results)
     n = len(results)
     with capsys.disabled():
-        print(f"\nheld-out: {n} questions, right {s['right']} ({s['right'] / n:.0%}), "
+        print(f"\n{name}: {n} questions, right {s['right']} ({s['right'] / n:.0%}), "
               f"offered {s['offered']} ({s['offered'] / n:.0%}), wrong {s['wrong']} ({s['wrong'] / n:.0%})")
         for q, exp, v, what in results:
             if v == "wrong":
                 print(f"  WRONG {q!r} expected {exp}: {what}")
-    assert s["right"] / n >= 0.0
+    return s, n
+
+
+def test_heldout_through_the_router(tmp_path, capsys):
+    s, n = _report("held-out 1", asyncio.run(run_heldout(tmp_path)), capsys)
+    assert s["right"] / n >= 0.88
+    assert s["wrong"] / n <= 0.03  # a wrong page is worse than buttons
+
+
+def test_second_heldout_through_the_router(tmp_path, capsys):
+    assert len(HELDOUT_2) >= 100
+    assert not ({q for q, *_r in HELDOUT_2} & {q for q, *_r in HELDOUT})
+    s, n = _report("held-out 2", asyncio.run(run_heldout(tmp_path, HELDOUT_2)), capsys)
+    assert s["right"] / n >= 0.78
+    assert s["wrong"] / n <= 0.06
+
+
+def test_examples_leave_one_out(capsys):
+    """Each labelled example classified with itself removed from the neighbours."""
+    from bot.intent_examples import EXAMPLES
+
+    assert not ({q for q, _e in EXAMPLES} & {q for q, *_r in HELDOUT_2})  # the second set stays unseen
+    right = offered = wrong = 0
+    for i, (q, e) in enumerate(EXAMPLES):
+        r = intents.classify(q, _skip=i)
+        if (r.kind == "answer" and r.best == e) or (r.kind == "outside" and e == "outside"):
+            right += 1
+        elif r.kind == "offer" and (e in r.top or e == "outside"):
+            offered += 1
+        elif r.kind == "none" and e == "outside":
+            right += 1
+        else:
+            wrong += 1
+    n = len(EXAMPLES)
+    with capsys.disabled():
+        print(f"\nleave-one-out: {n} examples, right {right} ({right / n:.0%}), offered {offered}, wrong {wrong}")
+    assert right / n >= 0.85 and wrong / n <= 0.03
+
+
+def test_cost_per_question(capsys):
+    import time
+
+    qs = [q for q, *_r in HELDOUT + HELDOUT_2]
+    qs = (qs * (1000 // len(qs) + 1))[:1000]
+    intents.classify("warm up")
+    t0 = time.perf_counter()
+    for q in qs:
+        intents._score.cache_clear()  # measure the real work, not the cache
+        intents.classify(q)
+    ms = (time.perf_counter() - t0) * 1000 / len(qs)
+    with capsys.disabled():
+        print(f"\nintents: {ms:.2f} ms per question (1,000 questions, no cache)")
+    assert ms < 25  # generous: a shared 2-core machine; about 1 ms when idle
+
+
+async def test_named_day_in_a_dateless_question(chat):
+    await chat.say("le 3422 est ouvert samedi ?")
+    assert chat.keys == ["refuse/phone"]
+
+
+async def test_dated_message_the_deadline_flow_leaves_is_still_answered(chat):
+    await chat.say("quel temps fera-t-il demain ?")
+    assert chat.keys == ["questions/outside"]
+    assert "ne répondent pas" in chat.text
+
+
+async def test_off_topic_is_not_stretched_to_a_topic(chat):
+    await chat.say("comment prendre rendez-vous chez le médecin ?")
+    assert chat.keys == ["questions/outside"]
+    await chat.say("ma mutuelle me rembourse pas mes lunettes")
+    assert chat.keys == ["questions/outside"]
+
+
+async def test_examples_and_keywords_disagree_so_buttons(chat):
+    # keywords alone rescue nothing here; the examples recognise the question and offer it
+    r = intents.classify("tout le monde à l'hôpital peut regarder mon dossier ??")
+    assert r.kind in ("answer", "offer") and "access" in ([r.best] if r.kind == "answer" else r.top)

@@ -9,6 +9,13 @@ couple of words in between ("voit pas tout" still matches "voit tout").
 :func:`classify` returns the best intents with their scores; the caller decides:
 a clear winner is answered, a close call offers two or three topics as buttons.
 The keyword lists are data, not code: add a word where people phrase things differently.
+
+Also: SMS spellings and English contractions are expanded, words match by a light French stem,
+a precise page beats the broader page it belongs to (``SUBTOPIC``), off-topic words
+(``OUTSIDE``: appointments, refunds of care, the weather...) lead to "my sources do not answer"
+or to buttons rather than to a stretched topic, and a nearest-neighbour vote over labelled
+examples (bot/intent_examples.py) confirms the keyword answer, turns a disagreement into
+buttons, or offers topics when no keyword matched.  About 1 ms per message.
 """
 from __future__ import annotations
 

@@ -138,21 +138,36 @@ _KNOWN_WORDS = set(MONTHS) | set(WEEKDAYS) | {
     "avant", "apres", "hier", "demain", "numero", "merci", "bonjour", "annee", "annees", "enfant", "enfants",
     "debut", "milieu", "novice", "octet", "marche", "maison", "mairie", "jardin", "mercredis", "lundis",
     "vendredis", "samedis", "dimanches", "decembre", "decembres", "juillet", "jouet", "jeudi", "mercie",
+    "ferie", "feries", "feriee", "ferier", "demarche", "demarches", "marche", "marcher", "marches", "match",
+    "marie", "mardis", "jeune", "jeunes", "lundis", "sardine", "madame", "monsieur", "mercis", "vendre", "vendeur",
+}
+
+
+# typos are corrected towards the French names only: an English or already misspelt form as a
+# target would stretch the tolerance ("match" -> "march", "ferie" -> "fevrie")
+_TYPO_TARGETS = {
+    "months": {w: m for w, m in MONTHS.items() if w in (
+        "janvier fevrier avril juillet septembre octobre novembre decembre").split()},
+    "weekdays": {w: d for w, d in WEEKDAYS.items() if w in "lundi mardi mercredi jeudi vendredi samedi dimanche".split()},
 }
 
 
 def _fix_word(word: str, table: dict[str, int], min_len: int) -> int | None:
-    """Map a word to a month/weekday number, tolerating one typo (two for long words)."""
+    """Map a word to a month/weekday number, tolerating one typo (two for long words, when the
+    first two letters are right: "demarche" is not "dimanche")."""
     if word in table:
         return table[word]
     if len(word) < min_len or word in _KNOWN_WORDS:
         return None
     limit = 1 if len(word) < 7 else 2
+    targets = _TYPO_TARGETS["months" if table is MONTHS else "weekdays"] if table in (MONTHS, WEEKDAYS) else table
     best = None
-    for form, value in table.items():
+    for form, value in targets.items():
         if len(form) < 5 or form[0] != word[0]:
             continue
         d = _edit_distance(word, form, limit)
+        if d == 2 and form[1] != word[1]:
+            continue
         if d <= limit and (best is None or d < best[0]):
             best = (d, value)
     return best[1] if best else None
@@ -283,7 +298,8 @@ _RE_NUM = re.compile(
     r"(?!\s?[/.-]\s?(?>\d+)(?!\s?(?::\s?\d|h\b|h\s?\d)))")  # "14/11/2026 - 07:12": a time, not more digits
 _RE_COMPACT = re.compile(r"(?<![\d/.-])(\d{2})(\d{2})(\d{4})(?![\d/.-])")
 _RE_DAY_MONTH = re.compile(
-    r"(?<![\d/.-])(\d{1,2})\s?(?:de\s+|d\s+)?([a-z]{3,10})\b\.?(?:\s?,?\s?(\d{4}|\d{2})(?!\d)(?!\s?[h:]))?")
+    r"(?<![\d/.-])(\d{1,2})\s?(?:de\s+|d\s+)?([a-z]{3,10})\b\.?(?:\s?,?\s?(\d{4}|\d{2})(?!\d)(?!\s?[h:])|"
+    r"\s+(?:de\s+)?(?:l\s+)?((?:annee|an)\s+(?:derniere|dernier|passee|passe))\b|\s+(?:de\s+)?(cette\s+annee)\b)?")
 _RE_MONTH_DAY = re.compile(r"\b([a-z]{3,10})\s+(?:le\s+)?(\d{1,2})\b(?!\s?[/.:-]\s?\d)(?:\s?,?\s?(\d{4})(?!\d))?")
 _RE_WEEKDAY_LAST_WEEK = re.compile(
     r"\b([a-z]{5,9})\s+(?:de\s+)?(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\b|"
@@ -304,13 +320,14 @@ _QUALIFIERS = sorted(_EXACT_QUALIFIERS + (
     "environ", "a peu pres", "presque", "pres de", "plus de", "moins de", "genre", "bien", "au moins", "bientot",
     "quasiment", "quasi", "facilement", "approximativement", "grosso modo", "dans les", "aux alentours de",
     "autour de", "a tout casser", "un peu plus de", "un peu moins de", "pas loin de", "max", "maximum", "au plus",
-    "a vue de nez", "en gros", "peut etre", "probablement", "surement"), key=len, reverse=True)
+    "a vue de nez", "en gros", "peut etre", "probablement", "surement", "plus d", "moins d", "pres d",
+    "pas loin d", "un peu plus d", "un peu moins d", "autour d", "aux alentours d"), key=len, reverse=True)
 _RE_QUALIFIER = re.compile(r"\b(?:" + "|".join(_QUALIFIERS) + r")\b")
 _RE_RELATIVE_UNIT = re.compile(
     r"\b(?:il\s?y\s?a|y\s?a|ca\s+(?:va\s+)?fai(?:t|re)|cela\s+fait|depuis|voila|ago)\s+"
     r"((?:(?:" + "|".join(w.replace(" ", r"\s+") for w in _QUALIFIERS) + r")\s+){0,3})"
     r"(\d{1,4}(?:\s?(?:-|a|ou|/|,)\s?\d{1,4}|\s\d{1,4}(?=\s*[a-z]))?|quelques|quelque|qques|qque|qqs|qq|qlqs|qlq|plusieurs|"
-    r"1\s+bonne|une\s+bonne|1\s+petite|une\s+petite|1\s+bon|un\s+bon|1\s+petit|un\s+petit|bien|une\s+dizaine\s+de|"
+    r"un|une|1\s+bonne|une\s+bonne|1\s+petite|une\s+petite|1\s+bon|un\s+bon|1\s+petit|un\s+petit|bien|une\s+dizaine\s+de|"
     r"1\s+dizaine\s+de|dizaine\s+de|une\s+vingtaine\s+de|1\s+vingtaine\s+de|vingtaine\s+de)\s*"
     r"(" + _UNIT + r"|h|heures?|hours?)\b(\s+et\s+demie?)?")
 _RE_AGO_EN = re.compile(r"\b(\d{1,4})\s*(days?|weeks?|months?|years?)\s+ago\b")
@@ -414,6 +431,8 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         d = int(m.group(1))
         if m.group(3):
             return _checked(int(m.group(3)), mo, d, today, m.start(), "explicit")
+        if m.group(4) or m.group(5):  # "de l'année dernière", "de cette année"
+            return _checked(today.year - (1 if m.group(4) else 0), mo, d, today, m.start(), "explicit")
         return _yearless(mo, d, today, m.start(), "yearless")
 
     each(_RE_DAY_MONTH, day_month)
@@ -508,7 +527,7 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
             nums = [int(x) for x in re.findall(r"\d+", qty)]
             n = max(nums)  # "2-3 jours": the earliest plausible day
             fuzzy = fuzzy or len(nums) > 1
-        elif any(w in qty for w in ("bon", "petit")) or qty == "bien":
+        elif any(w in qty for w in ("bon", "petit")) or qty in ("bien", "un", "une"):
             n = 1
         else:  # quelques (qq, qques...), plusieurs: earliest plausible
             n = 7 if unit[0] in "jd" else 3
@@ -572,7 +591,8 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         if "dernier" in which or "passe" in which or "last" in which or "avant" in which:
             first = _minus_months(first, 1)
         value = first.replace(day=_FUZZY_DAY.get(m.group(1) or "", 1))
-        return _Cand(m.start(), value=min(value, today), kind="fuzzy", fuzzy=True)
+        return _Cand(m.start(), value=min(value, today), kind="fuzzy", fuzzy=True,
+                     detail={"month": first.month, "year": first.year})
 
     each(_RE_MONTH_REL, month_rel)
     each(_RE_MONTH_START, lambda m: _Cand(m.start(), value=min(today.replace(day=_FUZZY_DAY[m.group(1)]), today)
@@ -598,10 +618,15 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
             c = _checked(int(year), mo, day, today, m.start(), "fuzzy", fuzzy=True)
             if c.error == "future" and int(year) == today.year and mo == today.month:
                 c = _Cand(m.start(), value=today.replace(day=1), kind="fuzzy", fuzzy=True)
+            c.detail.setdefault("month", mo)
+            c.detail.setdefault("year", int(year))
             return c
         if mo == today.month and day > today.day:
             day = 1  # "fin novembre" said in November: the earliest day of the month
-        return _yearless(mo, day, today, m.start(), "fuzzy", fuzzy=True)
+        c = _yearless(mo, day, today, m.start(), "fuzzy", fuzzy=True)
+        c.detail.setdefault("month", mo)
+        c.detail.setdefault("year", None)
+        return c
 
     each(_RE_MONTH_ONLY, month_only)
 
@@ -649,6 +674,18 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         if m and 1 <= int(m.group(1)) <= 31:
             cands.append(_bare_day(int(m.group(1)), today, 0))
 
+    # "le mois dernier, le 20", "le 3, en novembre": the day and the month said apart
+    months = [c for c in cands if c.kind == "fuzzy" and "month" in c.detail]
+    days = [c for c in cands if c.kind == "bare_day" and c.value is not None]
+    if days and len({(c.detail["month"], c.detail["year"]) for c in months}) == 1:
+        month = months[0].detail
+        for c in days:
+            d = c.detail["day"]
+            joined = (_checked(month["year"], month["month"], d, today, c.pos, "explicit") if month["year"]
+                      else _yearless(month["month"], d, today, c.pos, "yearless"))
+            cands[cands.index(c)] = joined
+        cands = [c for c in cands if c not in months]
+
     # 8. vague years: ask for the day
     each(_RE_YEAR_VAGUE, lambda m: _Cand(m.start(), error="ambiguous", kind="vague"))
     if not cands and expect_date and re.fullmatch(r"\s*(20\d{2})\s*", s):
@@ -660,7 +697,7 @@ def _bare_day(d: int, today: date, pos: int) -> _Cand:
     y, m = today.year, today.month
     for _ in range(3):
         if d <= calendar.monthrange(y, m)[1] and date(y, m, d) <= today:
-            return _Cand(pos, value=date(y, m, d), kind="bare_day")
+            return _Cand(pos, value=date(y, m, d), kind="bare_day", detail={"day": d})
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     return _Cand(pos, error="impossible", kind="bare_day", detail={"day": d})  # pragma: no cover
 
@@ -668,7 +705,7 @@ def _bare_day(d: int, today: date, pos: int) -> _Cand:
 # --- letter arrival ---------------------------------------------------------------------------------
 _LETTER = re.compile(r"\b(courrier|lettre|letter|pli|enveloppe|facteur|boite\s+aux\s+lettres|bal|papier|la\s+poste|post)\b")
 _ARRIVAL = re.compile(r"\b(arrivee?s?|arrive|recue?s?|eue?|trouvee?|ouvert|distribuee?|livree?|received|arrived|got|"
-                      r"apportee?s?|deposee?s?|glissee?s?|ramassee?s?|releve|"
+                      r"apportee?s?|deposee?s?|glissee?s?|ramassee?s?|releve|parvenue?s?|recuperee?s?|"
                       r"dans\s+ma\s+boite|je\s+l\s+ai\s+eu|reception)\b")
 _PRINTED = re.compile(r"\b(date|datee|dates|imprimee?|ecrite?|indiquee?|marquee?|inscrite?|envoyee?|expediee?|"
                       r"(?<!la\s)postee?|dated|printed|sent|posted|en\s+haut|sur\s+le\s+courrier|sur\s+la\s+lettre)\b")

@@ -90,14 +90,16 @@ _NUM_ALT = "|".join(sorted((re.escape(w.strip()).replace(r"\ ", r"[ -]") for w i
 _UNIT = r"(?:jours?|j|jrs?|semaines?|sem|mois|ans?|annees?|days?|weeks?|months?|years?)"
 _AFTER_NUMBER_NOT_DAY = re.compile(
     r"\s*(?:[/.-]\s*\d|:\s*\d|" + _UNIT + r"\b|h\b|h\s*\d|heures?\b|min|eme\b|e\b|%|euros?\b|eur\b|"
-    r"mails?\b|e mails?\b|courriers?\b|lettres?\b|enfants?\b|fois\b|personnes?\b|numeros?\b|chiffres?\b)")
+    r"mails?\b|e mails?\b|courriers?\b|lettres?\b|enfants?\b|fois\b|personnes?\b|numeros?\b|chiffres?\b|"
+    r"etages?\b|rue\b|avenue\b|av\b|bd\b|boulevard\b|bis\b|ter\b|chemin\b|allee\b|impasse\b|route\b|place\b|"
+    r"arrondissement\b|arr\b|appartement\b|appart\b|apt\b|batiment\b|bat\b|etape\b|question\b|page\b)")
 
 # --- normalisation --------------------------------------------------------------------------------
 _PUNCT = re.compile(r"[^\w\s/.:-]")
 _SPACES = re.compile(r"\s+")
-_ORDINAL = re.compile(r"\b(\d{1,2})\s?(?:er|ere|nd|rd|th|st)\b")
+_ORDINAL = re.compile(r"\b(\d{1,2})\s?(?:er|ere|ier|iere|nd|rd|th|st)\b|\b(1)\s?e\b")
 # "3eme", "2e", "4ieme": a rank (floor, letter, time), never a day of the month in French
-_ORDINAL_RANK = re.compile(r"\b(\d{1,3})\s?(?:e|eme|ieme|em|iem|eme?s|ieme?s)\b")
+_ORDINAL_RANK = re.compile(r"\b(?!1\s?e\b)(\d{1,3})\s?(?:e|eme|ieme|em|iem|eme?s|ieme?s)\b")
 _DIGIT_ALPHA = re.compile(r"(\d)([a-z])")
 _ALPHA_DIGIT = re.compile(r"([a-z])(\d)")
 _WORD = re.compile(r"[a-z]{4,12}")
@@ -186,7 +188,7 @@ def normalise(text: str) -> str:
     s = fold(text).replace("'", " ").replace("`", " ")
     s = _PUNCT.sub(" ", s)
     s = s.replace("_", " ")
-    s = _ORDINAL.sub(r"\1 ", s)
+    s = _ORDINAL.sub(lambda m: (m.group(1) or m.group(2)) + " ", s)
     s = _ORDINAL_RANK.sub(r"\1 eme", s)
     s = re.sub(r"(?<=\d)[-/.](?=[a-z])|(?<=[a-z])[-/.](?=\d)", " ", s)
     s = _DIGIT_ALPHA.sub(r"\1 \2", s)
@@ -292,7 +294,8 @@ def _monday(d: date) -> date:
 
 _FUZZY_DAY = {"debut": 1, "en": 1, "courant": 1, "mi": 10, "milieu": 10, "fin": 20, "": 1}
 
-_RE_ISO = re.compile(r"(?<![\d/.-])(\d{4})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{1,2})(?!\d)(?!\s?[/.-]\s?\d)")
+_RE_ISO = re.compile(r"(?<![\d/.-])(\d{4})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{1,2})(?!\d)(?!\s?[/.-]\s?\d)|"
+                     r"(?<![\d/.-])(20\d{2}) (\d{1,2}) (\d{1,2})(?![\d/.-])")  # "2026 11 02"
 _RE_NUM = re.compile(
     r"(?<![\d/.:-])(\d{1,2})\s?([/.-])\s?(\d{1,2})(?:\s?[/.-]\s?(\d{4}|\d{2})(?!\d))?(?!\d)"
     r"(?!\s?[/.-]\s?(?>\d+)(?!\s?(?::\s?\d|h\b|h\s?\d)))")  # "14/11/2026 - 07:12": a time, not more digits
@@ -329,8 +332,9 @@ _RE_RELATIVE_UNIT = re.compile(
     r"(\d{1,4}(?:\s?(?:-|a|ou|/|,)\s?\d{1,4}|\s\d{1,4}(?=\s*[a-z]))?|quelques|quelque|qques|qque|qqs|qq|qlqs|qlq|plusieurs|"
     r"un|une|1\s+bonne|une\s+bonne|1\s+petite|une\s+petite|1\s+bon|un\s+bon|1\s+petit|un\s+petit|bien|une\s+dizaine\s+de|"
     r"1\s+dizaine\s+de|dizaine\s+de|une\s+vingtaine\s+de|1\s+vingtaine\s+de|vingtaine\s+de)\s*"
-    r"(" + _UNIT + r"|h|heures?|hours?)\b(\s+et\s+demie?)?")
-_RE_AGO_EN = re.compile(r"\b(\d{1,4})\s*(days?|weeks?|months?|years?)\s+ago\b")
+    r"(" + _UNIT + r"|h|heures?|hours?)\b(\s+et\s+demie?)?"
+    r"(\s+(?:environ|a\s+peu\s+pres|plus\s+ou\s+moins|grosso\s+modo|ou\s+plus|ou\s+un\s+peu\s+plus|a\s+peu\s+de\s+choses?\s+pres)\b)?")
+_RE_AGO_EN = re.compile(r"\b(\d{1,4}|an?|one)\s*(days?|weeks?|months?|years?)\s+ago\b")
 _RE_QUINZAINE = re.compile(r"\b(?:il\s?y\s?a|y\s?a|ca\s+fait|cela\s+fait|depuis)\s+(?:environ\s+)?(?:une\s+|1\s+)?quinzaine\b")
 _RE_FUTURE = re.compile(
     r"\b(?:apres\s?demain|demain|tomorrow|(?:dans|ds|d\s+ici|sous)\s+(?:\d{1,4}|quelques|plusieurs)\s*" + _UNIT + r"|"
@@ -371,6 +375,9 @@ _RE_HOLIDAY = re.compile(
     + "|".join(sorted((k.replace(" ", r"\s+") for k in _HOLIDAYS), key=len, reverse=True))
     + r")\b(?:\s+(20\d{2}))?")
 # "ouvert du lundi au vendredi": a range of opening days, not a date
+# "c'est ouvert le samedi ?": "le <jour>" about opening hours is every such day, not a date
+_RE_OPENING = re.compile(r"\b(?:ouvert|ouverte|ouverts|ouvre|ouvrent|ferme|fermee|fermes|fermees|joignable|joignables|"
+                         r"horaires?|permanence|accueil|disponible|dispo|travaille|travaillent|repond|repondent)\b")
 _RE_WEEKDAY_RANGE = re.compile(r"\b(?:du|de|le|les)\s+([a-z]{5,9})\s+(?:au|a|jusqu\s+au)\s+([a-z]{5,9})\b")
 _RE_ONLY_DAY = re.compile(r"^(?:le\s+)?(\d{1,2})$")
 _PREFILTER = re.compile(
@@ -398,7 +405,8 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
                 s = _mask(s, m)
 
     # 1. numeric forms
-    each(_RE_ISO, lambda m: _checked(int(m.group(1)), int(m.group(2)), int(m.group(3)), today, m.start(), "explicit"))
+    each(_RE_ISO, lambda m: _checked(int(m.group(1) or m.group(4)), int(m.group(2) or m.group(5)),
+                                     int(m.group(3) or m.group(6)), today, m.start(), "explicit"))
 
     def numeric(m: re.Match):
         if m.group(4) is None and _AFTER_NUMBER_NOT_DAY.match(s, m.end()) and not re.match(r"\s?[/.-]", s[m.end():]):
@@ -519,7 +527,7 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
     def rel_unit(m: re.Match):
         qual, qty, unit, half = m.group(1), m.group(2), m.group(3), m.group(4)
         said = _RE_QUALIFIER.findall(re.sub(r"\s+", " ", qual or ""))
-        fuzzy = any(q not in _EXACT_QUALIFIERS for q in said) or bool(half) or not qty[0].isdigit()
+        fuzzy = any(q not in _EXACT_QUALIFIERS for q in said) or bool(half or m.group(5)) or not qty[0].isdigit()
         if "dizaine" in qty or "vingtaine" in qty:
             n = 10 if "dizaine" in qty else 20
             fuzzy = True
@@ -560,9 +568,13 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         return _Cand(m.start(), value=value, kind="weekday")
 
     each(_RE_WEEKDAY_LAST_WEEK, weekday_last_week)
-    each(_RE_AGO_EN, lambda m: _Cand(m.start(), value=_relative(today, int(m.group(1)), m.group(2)), kind="relative")
-         if _relative(today, int(m.group(1)), m.group(2)).year >= facts.SCHEME_START_YEAR
-         else _Cand(m.start(), error="too_old", kind="relative"))
+    def ago_en(m: re.Match):  # "3 days ago", "a week ago"
+        value = _relative(today, int(m.group(1)) if m.group(1).isdigit() else 1, m.group(2))
+        if value.year < facts.SCHEME_START_YEAR:
+            return _Cand(m.start(), error="too_old", kind="relative")
+        return _Cand(m.start(), value=value, kind="relative")
+
+    each(_RE_AGO_EN, ago_en)
     each(_RE_QUINZAINE, lambda m: _Cand(m.start(), value=today - timedelta(days=15), kind="fuzzy", fuzzy=True))
 
     def week(m: re.Match):
@@ -643,6 +655,8 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         nxt = re.match(r"[\s,]*(?:le\s+)?", original[m.end(2):])
         if not m.group(3) and m.end(2) + nxt.end() in starts:
             return _Cand(m.start(), kind="label")  # "lundi 17 novembre": the date decides (echoed in full)
+        if m.group(1) == "le" and not m.group(3) and _RE_OPENING.search(original):
+            return _Cand(m.start(), kind="label")  # "ouvert le samedi ?": opening days
         before, after = m.group(1) or "", m.group(3) or ""
         if after in ("prochain", "pro", "qui vient", "next"):
             return _Cand(m.start(), error="future", kind="weekday")

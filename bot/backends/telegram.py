@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import hashlib
 import html
 import logging
@@ -46,6 +47,14 @@ DEFAULT_API = "https://api.telegram.org/bot"
 FAKE_CLOCK_ENV = "MESBOT_FAKE_CLOCK_FILE"
 ADMIN_CACHE_S = 30.0
 INBOUND_ATTEMPTS = 6
+MAX_INBOUND_WAIT = 30.0                 # longer 429 pauses are not waited for inside a reply
+SEEN_UPDATES = 4096                     # update ids remembered to drop a re-delivered update
+GONE_KEY = "tggone:"                    # kv prefix: chats the bot was removed from / blocked in
+RETRY_TEXT_RE = re.compile(r"retry after (\d+(?:\.\d+)?)", re.I)
+BLOCKED_HINTS = ("chat not found", "user is deactivated", "bot was kicked", "bot was blocked",
+                 "have no rights to send", "not enough rights to send", "chat_write_forbidden",
+                 "bot is not a member", "need administrator rights", "peer_id_invalid")
+THREAD_HINTS = ("thread not found", "topic_closed", "topic_deleted", "topic not found", "message_thread_id")
 
 # Commands shown in Telegram's menu: (command, label key); English uses the English alias.
 MENU_COMMANDS = [("menu", "telegram.cmd_menu"), ("aide", "telegram.cmd_aide"), ("rappels", "telegram.cmd_rappels"),
@@ -151,6 +160,35 @@ def _retry_seconds(exc) -> float:
     return float(ra)
 
 
+def retry_hint(exc) -> float | None:
+    """Seconds to wait when the error is a 429, wherever the server put ``retry_after``:
+    in ``parameters`` (python-telegram-bot's RetryAfter), only in the description
+    ("Too Many Requests: retry after 5"), or nowhere (an HTML 429 page: 2 s)."""
+    from telegram import error as tg
+
+    if isinstance(exc, tg.RetryAfter):
+        try:
+            return max(0.0, _retry_seconds(exc))
+        except (TypeError, ValueError):
+            return 2.0
+    msg = str(exc)
+    if "too many requests" in msg.lower() or "(429)" in msg:
+        m = RETRY_TEXT_RE.search(msg)
+        return float(m.group(1)) if m else 2.0
+    return None
+
+
+def thread_of(msg) -> int | None:
+    """The forum topic (or private-chat topic) a message belongs to, so replies land there.
+    A plain reply thread in a non-forum group is not a topic: replies go to the chat."""
+    if not isinstance(msg, dict) or not msg.get("is_topic_message"):
+        return None
+    try:
+        return int(msg["message_thread_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def chat_arg(chat_id: str | int):
     try:
         return int(chat_id)
@@ -183,6 +221,12 @@ class TelegramBackend:
         self.concurrent_updates = concurrent_updates
         self.pool_size = 64
         self.retry_base = 0.5          # first back-off after a network error / 5xx (doubles)
+        self.poll_backoff = 1.0        # first back-off after a failed getUpdates (doubles, max 30 s)
+        self.startup_timeout = 5.0     # per start-up extra (deleteWebhook, setMyCommands...): best-effort
+        self._seen: "collections.deque[int]" = collections.deque()
+        self._seen_set: set[int] = set()
+        self._gone: set[str] | None = None   # chats the bot was removed from (loaded lazily)
+        self._poll_error: str | None = None  # kind of the current run of getUpdates failures
         self._sem = asyncio.Semaphore(concurrent_updates)
         self._offset: int | None = None
         self._handler = None
@@ -198,6 +242,7 @@ class TelegramBackend:
         self._tasks: set[asyncio.Task] = set()
         self._started = False
         self._webhook_runner = None
+        self._profile_task: asyncio.Task | None = None
         self.counters = {"updates": 0, "ignored": 0, "retries": 0, "blocked": 0, "sent": 0}
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -232,7 +277,29 @@ class TelegramBackend:
         me = self.application.bot
         self.username, self.bot_id = me.username, me.id
         self._started = True
-        await self.setup_profile()
+        # only getMe is required: the menu and descriptions are set in the background, each
+        # call bounded, so a server that lacks them, refuses them or hangs never delays replies
+        self._profile_task = self._spawn(self._profile())
+
+    async def _profile(self) -> None:
+        try:
+            await self.setup_profile()
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:
+            log.warning("startup_profile_failed error=%s", type(e).__name__)
+
+    async def _extra(self, what: str, coro) -> bool:
+        """One best-effort start-up call: any refusal (404 unknown method, 400, 501, an HTML page,
+        a body that is not JSON) or a timeout is logged and ignored."""
+        try:
+            await asyncio.wait_for(coro, timeout=self.startup_timeout + 1.0)
+            return True
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # best-effort by design
+            log.warning("startup_extra_failed method=%s error=%s", what, type(e).__name__)
+            return False
 
     async def setup_profile(self) -> None:
         from telegram import BotCommand
@@ -261,10 +328,10 @@ class TelegramBackend:
             if locale == self.settings.default_locale:
                 steps.append(("setMyCommands", bot.set_my_commands, dict(commands=cmds)))
             for what, fn, kw in steps:
-                try:
-                    await fn(**kw)
-                except Exception as e:  # best-effort: never stops the bot
-                    log.warning("startup_extra_failed method=%s error=%s", what, type(e).__name__)
+                if self._stop.is_set():
+                    return
+                await self._extra(what, fn(**kw, read_timeout=self.startup_timeout,
+                                           connect_timeout=self.startup_timeout))
 
     async def receive(self, handler=None) -> None:
         """Run until :meth:`stop`: long polling, or the webhook server when configured.
@@ -302,10 +369,8 @@ class TelegramBackend:
     async def _delete_webhook(self) -> None:
         """Polling and a webhook exclude each other: drop a webhook left by another run
         (best-effort; getUpdates reports a conflict anyway)."""
-        try:
-            await self.application.bot.delete_webhook(drop_pending_updates=False)
-        except Exception as e:
-            log.warning("delete_webhook_failed error=%s", type(e).__name__)
+        await self._extra("deleteWebhook", self.application.bot.delete_webhook(
+            drop_pending_updates=False, read_timeout=self.startup_timeout, connect_timeout=self.startup_timeout))
 
     async def _sleep(self, seconds: float) -> bool:
         """Sleep unless stopped; True when stopping."""
@@ -317,45 +382,62 @@ class TelegramBackend:
 
     async def _poll_loop(self) -> None:
         """Long polling on raw JSON: each update is read on its own, so one update the client
-        library cannot parse never blocks the others (and its content is never logged)."""
+        library cannot parse never blocks the others (and its content is never logged).
+
+        Any failure of getUpdates (409 Conflict with another poller or a webhook, 429, 5xx,
+        an HTML page, a body that is not JSON, a timeout) backs off and polls again; a run of
+        failures of one kind is logged once.  Only a refused token (401) stops the bot."""
         from telegram import Update
         from telegram import error as tg
 
-        bot = self.application.bot
-        backoff = 1.0
+        backoff = self.poll_backoff
         while not self._stop.is_set():
             data: dict[str, Any] = {"timeout": int(self.poll_timeout), "allowed_updates": list(Update.ALL_TYPES)}
             if self._offset is not None:
                 data["offset"] = self._offset
             try:
                 result = await self._raw_post("getUpdates", data, read_timeout=self.poll_timeout + 10.0)
-                backoff = 1.0
-                self.connected = True
-            except tg.InvalidToken:
-                log.error("polling_stopped error=InvalidToken")
+                if not isinstance(result, list):
+                    raise TypeError("getUpdates result is not a list")
+            except asyncio.CancelledError:
                 raise
-            except tg.RetryAfter as e:
-                if await self._sleep(_retry_seconds(e)):
-                    return
-                continue
-            except (tg.Conflict, tg.TimedOut, tg.NetworkError, tg.TelegramError) as e:
+            except Exception as e:
+                if isinstance(e, tg.InvalidToken) and "not found" not in str(e).lower():
+                    log.error("polling_stopped error=InvalidToken")
+                    raise
                 self.connected = False  # /healthz reports it until the next good poll
-                log.warning("polling_error error=%s", type(e).__name__)
-                if await self._sleep(backoff):
+                kind = type(e).__name__
+                if kind != self._poll_error:
+                    log.warning("polling_error error=%s", kind)
+                    self._poll_error = kind
+                else:
+                    log.debug("polling_error error=%s", kind)
+                wait = retry_hint(e)
+                if wait is None:
+                    wait = backoff
+                    backoff = min(backoff * 2, 30.0)
+                if isinstance(e, tg.Conflict) and "webhook" in str(e).lower():
+                    await self._delete_webhook()   # a webhook set by someone else: polling needs it gone
+                if await self._sleep(wait):
                     return
-                backoff = min(backoff * 2, 30.0)
                 continue
-            if not isinstance(result, list):
-                continue
+            backoff = self.poll_backoff
+            self.connected = True
+            if self._poll_error is not None:
+                log.info("polling_recovered after=%s", self._poll_error)
+                self._poll_error = None
+            last = None
             for raw in result:
                 try:
                     uid = int(raw["update_id"])
                 except (KeyError, TypeError, ValueError):
                     continue
-                if self._offset is not None and uid < self._offset:
-                    continue
-                self._offset = uid + 1
+                last = uid
                 self.dispatch(raw)
+            if last is not None:
+                # as python-telegram-bot does: confirm up to the last update of the batch (ids
+                # may jump, and after a week without updates Telegram restarts them anywhere)
+                self._offset = last + 1
 
     async def _raw_post(self, method: str, data: dict, read_timeout: float | None = None):
         bot = self.application.bot
@@ -372,6 +454,8 @@ class TelegramBackend:
         if self._webhook_runner is not None:
             await self._webhook_runner.cleanup()
             self._webhook_runner = None
+        if self._profile_task is not None and not self._profile_task.done():
+            self._profile_task.cancel()
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=15)
         if self._offset is not None and not self.settings.telegram_webhook_url:
@@ -426,8 +510,27 @@ class TelegramBackend:
         await self.application.bot.set_webhook(url=url, secret_token=secret, allowed_updates=list(Update.ALL_TYPES))
 
     # -- inbound -----------------------------------------------------------------------
+    def _first_time(self, raw) -> bool:
+        """False for an update id handled already (a server or webhook delivering it twice)."""
+        try:
+            uid = int(raw["update_id"])
+        except (KeyError, TypeError, ValueError):
+            return True
+        if uid in self._seen_set:
+            return False
+        self._seen_set.add(uid)
+        self._seen.append(uid)
+        if len(self._seen) > SEEN_UPDATES:
+            self._seen_set.discard(self._seen.popleft())
+        return True
+
     def dispatch(self, raw: dict) -> None:
         """Handle one raw update in its own task: one chat at a time, chats in parallel."""
+        if not isinstance(raw, dict):
+            return
+        if not self._first_time(raw):
+            self.counters["duplicates"] = self.counters.get("duplicates", 0) + 1
+            return
         self.counters["updates"] += 1
         try:
             event = self.to_event(raw)
@@ -443,11 +546,44 @@ class TelegramBackend:
         if event is None:
             self.counters["ignored"] += 1
             return
+        self._mark_gone(event.chat_id, False)   # someone wrote from there: the bot is welcome again
         lock = self._chat_locks.get(event.chat_id)
         if lock is None:
             lock = asyncio.Lock()
             self._chat_locks[event.chat_id] = lock
-        self._spawn(self._process(event, lock))
+        self._spawn(self._process(event, lock, self._thread(raw)))
+
+    @staticmethod
+    def _thread(raw: dict) -> int | None:
+        msg = raw.get("message") or raw.get("edited_message")
+        if msg is None:
+            q = raw.get("callback_query")
+            msg = q.get("message") if isinstance(q, dict) else None
+        return thread_of(msg)
+
+    # chats the bot may no longer write to (removed from a group or channel, blocked in private)
+    def _gone_chats(self) -> set[str]:
+        if self._gone is None:
+            try:
+                rows = self.app.store.db.query("SELECT key FROM kv WHERE key LIKE ? AND value IS NOT NULL",
+                                               [GONE_KEY + "%"])
+                self._gone = {r["key"][len(GONE_KEY):] for r in rows}
+            except Exception:
+                self._gone = set()
+        return self._gone
+
+    def _mark_gone(self, chat_id: str, gone: bool) -> None:
+        chats = self._gone_chats()
+        if gone == (chat_id in chats):
+            return
+        if gone:
+            chats.add(chat_id)
+        else:
+            chats.discard(chat_id)
+        try:
+            self.app.store.kv_set(GONE_KEY + chat_id, "1" if gone else None)
+        except Exception:
+            log.warning("gone_mark_failed")
 
     def _spawn(self, coro) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coro)
@@ -490,13 +626,17 @@ class TelegramBackend:
         if "id" not in chat:
             return None
         is_direct = chat.get("type") == "private"
-        frm = msg.get("from") or None
-        sender_chat = msg.get("sender_chat") or None
+        if msg.get("is_automatic_forward") or msg.get("business_connection_id"):
+            return None  # a channel post copied into its discussion group; a business account's chat
+        frm = msg.get("from") if isinstance(msg.get("from"), dict) else None
+        sender_chat = msg.get("sender_chat") if isinstance(msg.get("sender_chat"), dict) else None
         sender_chat_id = None
-        if sender_chat and sender_chat.get("id") == chat["id"]:
+        if sender_chat and str(sender_chat.get("id")) == str(chat["id"]):
             # an anonymous admin (GroupAnonymousBot) or the channel itself: acts as the chat
             sender_chat_id = str(chat["id"])
-        if frm and "id" in frm:
+        if sender_chat and sender_chat_id is None and sender_chat.get("id") is not None and not is_direct:
+            user_id = str(sender_chat["id"])   # someone speaking as one of their channels: not an admin
+        elif frm and "id" in frm:
             if frm.get("is_bot") and sender_chat_id is None:
                 return None  # other bots
             user_id = str(frm["id"])
@@ -520,15 +660,15 @@ class TelegramBackend:
             return Event(kind="unsupported", **base)
         return None  # service messages (joins, pins, title changes...)
 
-    async def _process(self, event: Event, lock: asyncio.Lock) -> None:
+    async def _process(self, event: Event, lock: asyncio.Lock, thread: int | None = None) -> None:
         async with self._sem:
             async with lock:   # one chat at a time, in order; other chats run concurrently
                 try:
-                    await self._handle(event)
+                    await self._handle(event, thread)
                 except Exception:
                     log.exception("update_failed kind=%s", event.kind)
 
-    async def _handle(self, event: Event) -> None:
+    async def _handle(self, event: Event, thread: int | None = None) -> None:
         log.info("update kind=%s direct=%s", event.kind, event.is_direct)
         if self._handler is not None:
             await self._handler(event)
@@ -544,7 +684,8 @@ class TelegramBackend:
 
         for reply in replies:
             try:
-                await self._send(chat_id, reply, edit_message_id=edit_id if reply.edit else None, retry=True)
+                await self._send(chat_id, reply, edit_message_id=edit_id if reply.edit else None, retry=True,
+                                 thread=thread)
                 metrics.inc("messages_out", backend=NAME)
             except Blocked as e:
                 metrics.inc("send_failures", backend=NAME, kind=type(e).__name__)
@@ -557,7 +698,7 @@ class TelegramBackend:
                 await self._chat_moved(chat_id, e.new_chat_id)
                 chat_id = e.new_chat_id
                 try:
-                    await self._send(chat_id, reply, retry=True)
+                    await self._send(chat_id, reply, retry=True, thread=thread)
                     metrics.inc("messages_out", backend=NAME)
                 except DeliveryError as e2:
                     metrics.inc("send_failures", backend=NAME, kind=type(e2).__name__)
@@ -574,17 +715,31 @@ class TelegramBackend:
         if isinstance(msg, dict) and msg.get("migrate_to_chat_id") and (msg.get("chat") or {}).get("id"):
             return self._chat_moved(str(msg["chat"]["id"]), str(msg["migrate_to_chat_id"]))
         mcm = raw.get("my_chat_member")
-        if isinstance(mcm, dict) and (mcm.get("chat") or {}).get("type") == "private":
-            status = (mcm.get("new_chat_member") or {}).get("status")
+        if not isinstance(mcm, dict):
+            return None
+        chat = mcm.get("chat") or {}
+        new = mcm.get("new_chat_member") or {}
+        status = new.get("status")
+        if chat.get("id") is None or not status:
+            return None
+        target = (new.get("user") or {}).get("id")
+        if target is not None and self.bot_id is not None and str(target) != str(self.bot_id):
+            return None  # about someone else (should come as chat_member)
+        chat_id = str(chat["id"])
+        removed = status in ("kicked", "left") or (status == "restricted" and new.get("is_member") is False)
+        self._mark_gone(chat_id, removed)   # removed: nothing is sent there until the bot is back
+        if chat.get("type") == "private":
             uid = (mcm.get("from") or {}).get("id")
             if uid is None:
                 return None
             key = f"{NAME}:{uid}"
-            if status in ("kicked", "left"):
+            if removed:
                 self.app.store.deactivate_user(key)
                 log.info("user_blocked_bot")
-            elif status == "member" and self.app.store.get_user(key) is not None:
+            elif self.app.store.get_user(key) is not None:
                 self.app.store.set_user(key, active=1)
+        else:
+            log.info("bot_membership chat_type=%s status=%s", chat.get("type"), status)
         return None
 
     async def _chat_moved(self, old: str, new: str) -> None:
@@ -646,9 +801,11 @@ class TelegramBackend:
         return await self._send(str(chat_id), reply, retry=False, paid=paid)
 
     async def _send(self, chat_id: str, reply: Reply, edit_message_id: str | None = None,
-                    retry: bool = False, paid: bool = False) -> str | None:
+                    retry: bool = False, paid: bool = False, thread: int | None = None) -> str | None:
         from telegram import InputFile, LinkPreviewOptions
 
+        if chat_id in self._gone_chats():
+            raise Blocked("the bot was removed from this chat")
         bot = self.application.bot
         target = chat_arg(chat_id)
         markup = self._markup(chat_id, reply)
@@ -667,27 +824,40 @@ class TelegramBackend:
                     edit=True)
                 return str(getattr(msg, "message_id", None) or edit_message_id)
             except _NotModified:
-                return str(edit_message_id)
-            except _CannotEdit:
-                pass  # too old, deleted, not ours: send a new message
+                return str(edit_message_id)   # already shows this: nothing to do
+            except (_CannotEdit, ValueError):
+                pass  # too old, deleted, not ours, inaccessible, method refused: send a new message
+
+        async def call(fn, retry_now: bool):
+            """One send, in the topic when there is one; a topic that is gone or closed -> the chat."""
+            nonlocal thread
+            kw = {"message_thread_id": thread} if thread is not None else {}
+            try:
+                return await self._call(chat_id, lambda: fn(**kw), retry=retry_now, paid=paid,
+                                        thread=thread is not None)
+            except _NoThread:
+                thread = None
+                return await self._call(chat_id, fn, retry=retry_now, paid=paid)
+
         for i, part in enumerate(parts):
             is_last = i == len(parts) - 1
             kb = markup if is_last and reply.attachment is None else None
-            msg = await self._call(chat_id, lambda part=part, kb=kb: bot.send_message(
+            msg = await call(lambda part=part, kb=kb, **kw: bot.send_message(
                 target, escape(part), parse_mode="HTML", reply_markup=kb, link_preview_options=no_preview,
-                **extra), retry=retry or not first, paid=paid)
+                **extra, **kw), retry or not first)
             first = False
             last_id = str(msg.message_id) if msg is not None else last_id
         if reply.attachment is not None:
             att = reply.attachment
-            msg = await self._call(chat_id, lambda: bot.send_document(
+            msg = await call(lambda **kw: bot.send_document(
                 target, document=InputFile(att.data, filename=att.filename), reply_markup=markup,
-                **extra), retry=retry or not first, paid=paid)
+                **extra, **kw), retry or not first)
             last_id = str(msg.message_id) if msg is not None else last_id
         self.counters["sent"] += 1
         return last_id
 
-    async def _call(self, chat_id: str, fn, retry: bool, paid: bool = False, edit: bool = False):
+    async def _call(self, chat_id: str, fn, retry: bool, paid: bool = False, edit: bool = False,
+                    thread: bool = False):
         """One API call: paced, errors mapped; with ``retry`` 429s and network errors are
         retried for this chat only (bounded)."""
         from telegram import error as tg
@@ -699,10 +869,7 @@ class TelegramBackend:
             try:
                 return await fn()
             except tg.RetryAfter as e:
-                secs = _retry_seconds(e)
-                self.pacer.pause(chat_id, secs)
-                log.info("rate_limited retry_after=%s", secs)
-                err: DeliveryError = RetryLater(secs)
+                err: DeliveryError = self._rate_limited(chat_id, retry_hint(e) or 0.0)
             except tg.Forbidden as e:
                 raise Blocked(str(e)) from None
             except tg.ChatMigrated as e:
@@ -713,25 +880,51 @@ class TelegramBackend:
                     raise _NotModified() from None
                 if edit:
                     raise _CannotEdit() from None
-                if "chat not found" in m or "user is deactivated" in m or "bot was kicked" in m:
+                if thread and any(h in m for h in THREAD_HINTS):
+                    raise _NoThread() from None
+                if any(h in m for h in BLOCKED_HINTS):
                     raise Blocked(str(e)) from None
                 raise DeliveryError(f"bad request: {e}") from None
-            except tg.InvalidToken:
-                raise
+            except tg.InvalidToken as e:
+                # 404: the server does not know this method (or 401: the token was revoked,
+                # which the poller reports); an edit falls back to a new message
+                if edit:
+                    raise _CannotEdit() from None
+                raise DeliveryError(f"refused: {type(e).__name__}") from None
             except (TypeError, KeyError, ValueError) as e:
                 # the server accepted the request but its answer lacks what the client library
                 # requires: count it as delivered (message id unknown) rather than send it twice
                 log.warning("response_unparsed error=%s", type(e).__name__)
                 return None
-            except (tg.TimedOut, tg.NetworkError) as e:
-                err = TransientError(type(e).__name__)
-                await asyncio.sleep(delay) if attempt + 1 < attempts else None
-                delay = min(delay * 2, 8.0)
+            except (tg.TimedOut, tg.NetworkError, tg.TelegramError) as e:
+                wait = retry_hint(e)
+                if wait is not None:   # a 429 whose retry_after is only in the text, or an HTML 429
+                    err = self._rate_limited(chat_id, wait)
+                elif type(e) is tg.TelegramError:
+                    # a 2xx answer that is not JSON: the server took the request; sending it
+                    # again could deliver it twice
+                    log.warning("response_unparsed error=%s", type(e).__name__)
+                    return None
+                elif "(501)" in str(e) or "not implemented" in str(e).lower():
+                    if edit:   # the server has no such method: send a new message instead
+                        raise _CannotEdit() from None
+                    raise DeliveryError("not implemented") from None
+                else:
+                    err = TransientError(type(e).__name__)
+                    await asyncio.sleep(delay) if attempt + 1 < attempts else None
+                    delay = min(delay * 2, 8.0)
+            if isinstance(err, RetryLater) and err.retry_after > MAX_INBOUND_WAIT:
+                raise err   # a long flood wait: the caller decides (a reply is not held that long)
             if attempt + 1 < attempts:
                 self.counters["retries"] += 1
                 continue
             raise err
         raise TransientError("gave up")  # pragma: no cover
+
+    def _rate_limited(self, chat_id: str, secs: float) -> RetryLater:
+        self.pacer.pause(chat_id, secs)
+        log.info("rate_limited retry_after=%s", secs)
+        return RetryLater(secs)
 
     # -- admins -----------------------------------------------------------------------------------
     async def is_admin(self, user_id: str, chat_id: str) -> bool:
@@ -748,14 +941,23 @@ class TelegramBackend:
             return hit[1]
         from telegram import error as tg
 
+        # raw JSON: only "status" matters, so a ChatMember with fields the client library does
+        # not expect (or lacks) still answers
         try:
-            member = await self.application.bot.get_chat_member(chat_arg(chat_id), int(user_id))
-        except tg.ChatMigrated as e:
-            await self._chat_moved(str(chat_id), str(e.new_chat_id))
-            member = await self.application.bot.get_chat_member(e.new_chat_id, int(user_id))
+            uid = int(user_id)
         except ValueError:
             return False
-        ok = member.status in ("creator", "administrator")
+        try:
+            try:
+                member = await self._raw_post("getChatMember", {"chat_id": chat_arg(chat_id), "user_id": uid})
+            except tg.ChatMigrated as e:
+                await self._chat_moved(str(chat_id), str(e.new_chat_id))
+                member = await self._raw_post("getChatMember", {"chat_id": int(e.new_chat_id), "user_id": uid})
+        except (tg.BadRequest, tg.Forbidden) as e:
+            log.info("admin_check_refused error=%s", type(e).__name__)  # not a member, chat gone...
+            member = {}
+        status = member.get("status") if isinstance(member, dict) else None
+        ok = status in ("creator", "administrator", "owner")
         self._admin_cache[key] = (now + ADMIN_CACHE_S, ok)
         return ok
 
@@ -765,6 +967,10 @@ class _NotModified(Exception):
 
 
 class _CannotEdit(Exception):
+    pass
+
+
+class _NoThread(Exception):
     pass
 
 

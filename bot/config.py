@@ -60,6 +60,7 @@ class Settings:
     matrix_allowed_users: tuple[str, ...] = ()
     matrix_verified_only: bool = False
     matrix_admin_power_level: int = 50
+    matrix_reactions: bool = True                  # keycap reactions on choice messages
     # --- collectives
     operators: tuple[str, ...] = ()            # "telegram:123", "matrix:@alice:server"
     broadcast_approval_threshold: int = 1000

@@ -21,7 +21,9 @@ API (reusable by every test module; import what you need):
   ``await wait_messages(room_id, n=1, timeout=20, sender=None)`` -> list of
   ``{"body", "msgtype", "formatted_body", "sender", "event_id"}`` received since the last call
   (decrypted when the room is encrypted; bounded wait); ``clear()`` forgets what was received; ``await wait_invite(timeout)``
-  -> room id of an invite (auto-joined); ``await close()``.
+  -> room id of an invite (auto-joined); ``await close()``.  Reactions (m.annotation) are not
+  messages: readable ones go to ``human.reactions`` (``{"room_id", "reacts_to", "key", "sender",
+  "event_id"}``), unreadable ones are dropped.
 
 Every network call goes to 127.0.0.1 only.  Synapse is stopped by PID at the end of the
 session (and dies with the test process: parent-death signal).
@@ -276,6 +278,7 @@ class Human:
         self._seen: set[str] = set()
         self._inbox: list[tuple[str, dict]] = []
         self._invites: list[str] = []
+        self.reactions: list[dict] = []   # {"room_id", "reacts_to", "key", "sender", "event_id"}
 
     async def _chores(self) -> None:
         c = self.client
@@ -288,7 +291,7 @@ class Human:
         await c.send_to_device_messages()
 
     async def sync(self, timeout_ms: int = 0) -> None:
-        from nio import MegolmEvent, RoomMessage, SyncResponse
+        from nio import MegolmEvent, ReactionEvent, RoomMessage, SyncResponse
 
         resp = await self.client.sync(timeout=timeout_ms)
         if not isinstance(resp, SyncResponse):
@@ -301,6 +304,13 @@ class Human:
                 if ev.event_id in self._seen or getattr(ev, "sender", None) == self.user_id:
                     continue
                 self._seen.add(ev.event_id)
+                if isinstance(ev, ReactionEvent):
+                    self.reactions.append({"room_id": room_id, "reacts_to": ev.reacts_to, "key": ev.key,
+                                           "sender": ev.sender, "event_id": ev.event_id})
+                    continue
+                relates = (ev.source.get("content") or {}).get("m.relates_to") or {}
+                if isinstance(ev, MegolmEvent) and relates.get("rel_type") == "m.annotation":
+                    continue  # a reaction this device cannot read: not a message
                 if isinstance(ev, MegolmEvent):
                     self._inbox.append((room_id, {"room_id": room_id, "undecrypted": True, "sender": ev.sender,
                                                   "event_id": ev.event_id, "body": None,

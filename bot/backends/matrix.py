@@ -15,6 +15,10 @@ back-off, and stops with :class:`MatrixAuthError` on ``M_UNKNOWN_TOKEN``.  Every
 event id is recorded (``matrix_handled``), so a message is never answered twice; history
 from before the bot joined a room, and everything before the very first sync, is ignored.
 
+Choices: a numbered list in the message, plus keycap reactions 1️⃣ 2️⃣ … that the bot adds to its
+latest choice message after answering someone (best effort, background, dropped on 429); a person's
+keycap reaction on a remembered choice message becomes a ``button`` event with that choice's payload.
+
 Top level imports no heavy library (nio is imported lazily).
 """
 from __future__ import annotations
@@ -29,6 +33,7 @@ import os
 import secrets
 import sys
 import time
+from collections import OrderedDict
 from pathlib import Path
 
 from ..config import ConfigError, secure_write
@@ -43,6 +48,19 @@ SYNC_FILTER = {"room": {"timeline": {"limit": 50}, "state": {"lazy_load_members"
                "presence": {"not_types": ["*"]}}
 
 _current_event: contextvars.ContextVar[Event | None] = contextvars.ContextVar("matrix_event", default=None)
+# rooms that got a choice message while answering the current event (reactions follow the turn)
+_turn_choices: contextvars.ContextVar[set | None] = contextvars.ContextVar("matrix_turn_choices", default=None)
+
+#: Keycap emojis 1️⃣ … 9️⃣ and 🔟, in the order of the numbered list (choice buttons only).
+KEYCAPS = tuple(f"{i}\ufe0f\u20e3" for i in range(1, 10)) + ("\U0001F51F",)
+_KEYCAP_INDEX = {k.replace("\ufe0f", ""): i for i, k in enumerate(KEYCAPS)}
+CHOICE_MESSAGES_KEPT = 2000      # choice messages remembered (event id -> payloads), all rooms
+REACTION_PAUSE_S = 60.0          # no keycap reactions for this long after a 429
+
+
+def keycap_index(key: str) -> int | None:
+    """0 for 1️⃣ (with or without the emoji variation selector), ... 9 for 🔟; None otherwise."""
+    return _KEYCAP_INDEX.get((key or "").replace("\ufe0f", "").strip())
 
 
 class MatrixError(Exception):
@@ -208,6 +226,11 @@ class MatrixBackend:
         self._creators: dict[str, set[str]] = {}
         self._xs_cache: dict[str, tuple[float, dict]] = {}
         self._last_prune = 0.0
+        # choice messages: event id -> (room id, payloads in numbered-list order), bounded
+        self._choice_msgs: OrderedDict[str, tuple[str, tuple[str, ...]]] = OrderedDict()
+        self._latest_choice: dict[str, str] = {}        # room id -> event id of its latest choice message
+        self._reaction_tasks: set[asyncio.Task] = set()
+        self._reactions_paused_until = 0.0              # monotonic; set by a 429
         self.synced = asyncio.Event()   # set after every processed sync (tests, health)
         self.sync_count = 0
         self.started_at_ms = int(time.time() * 1000)
@@ -349,6 +372,10 @@ class MatrixBackend:
             log.warning("cross_signing_failed reason=%s", type(e).__name__)
 
     async def close(self) -> None:
+        for task in list(self._reaction_tasks):
+            task.cancel()
+        if self._reaction_tasks:
+            await asyncio.gather(*self._reaction_tasks, return_exceptions=True)
         if self.client is not None and self.client.client_session is not None:
             await self.client.close()
             self.client.client_session = None  # a later call opens a fresh session
@@ -589,7 +616,7 @@ class MatrixBackend:
                                    is_direct=True))
 
     async def _on_timeline_event(self, room_id: str, ev) -> None:
-        from nio import (MegolmEvent, RoomMemberEvent, RoomMessageEmote, RoomMessageNotice,
+        from nio import (MegolmEvent, ReactionEvent, RoomMemberEvent, RoomMessageEmote, RoomMessageNotice,
                          RoomMessageText, RoomMessage)
 
         sender = getattr(ev, "sender", None)
@@ -618,6 +645,9 @@ class MatrixBackend:
             await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=sender, kind="undecryptable",
                                        is_direct=direct, message_id=event_id))
             return
+        if isinstance(ev, ReactionEvent):
+            await self._on_reaction(room_id, ev, direct)
+            return
         if isinstance(ev, RoomMessageNotice):
             return  # other bots talk in notices: never answer them (no loops)
         if not isinstance(ev, RoomMessage):
@@ -635,6 +665,22 @@ class MatrixBackend:
         await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=sender, text=text, kind=kind,
                                    is_direct=direct, message_id=event_id))
 
+    async def _on_reaction(self, room_id: str, ev, direct: bool) -> None:
+        """A keycap reaction (m.annotation) on one of the bot's choice messages: the same
+        as pressing that button.  Anything else (other emojis, other messages, reactions
+        from before this start) is ignored."""
+        i = keycap_index(ev.key)
+        known = self._choice_msgs.get(ev.reacts_to)
+        if i is None or known is None or known[0] != room_id or i >= len(known[1]):
+            return
+        if (ev.server_timestamp or 0) < self.started_at_ms:
+            return  # never replay reactions from before this start
+        if not self._mark_handled(ev.event_id):
+            return
+        log.info("reaction_choice room=%s", room_id)
+        await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=ev.sender, kind="button",
+                                   choice=known[1][i], is_direct=direct, message_id=ev.reacts_to))
+
     async def _on_member_join(self, room_id: str, user_id: str) -> None:
         row = self.app.store.db.execute(
             "SELECT user_key, payload FROM matrix_dm_pending WHERE room_id = ?", [room_id]).fetchone()
@@ -649,18 +695,34 @@ class MatrixBackend:
         if self._handler is None:
             return
         token = _current_event.set(event)
+        turn_token = _turn_choices.set(set())
         try:
             await self._handler(event)
         except Exception:
             log.exception("handler_failed kind=%s", event.kind)
         finally:
+            rooms = _turn_choices.get() or set()
+            _turn_choices.reset(turn_token)
             _current_event.reset(token)
+        for room_id in rooms:  # after the turn's messages, without holding up the conversation
+            self._start_reactions(room_id)
 
     # -- sending -----------------------------------------------------------------------------------
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         if self.client is None:
             raise TransientError("matrix backend not started")
-        mid = await self._room_send(chat_id, render_content(reply))
+        try:
+            mid = await self._room_send(chat_id, render_content(reply))
+        except RetryLater as e:  # replies first: no reactions while the server throttles us
+            self._pause_reactions(e.retry_after)
+            raise
+        payloads = tuple(b.payload for b in reply.flat_buttons() if b.url is None and b.payload)
+        if payloads and mid:
+            self._remember_choices(chat_id, mid, payloads)
+            pending = _turn_choices.get()
+            ev = _current_event.get()
+            if pending is not None and ev is not None and ev.chat_id == chat_id:
+                pending.add(chat_id)   # answering someone here: react once the turn is sent
         if reply.attachment is not None:
             await self._send_attachment(chat_id, reply.attachment)
         if reply.private_start and not self.is_direct(chat_id):
@@ -668,6 +730,53 @@ class MatrixBackend:
             if ev is not None and ev.chat_id == chat_id:
                 await self.open_direct(ev.user_id, reply.private_start, locale=ev.locale)
         return mid
+
+    # -- choices as reactions -----------------------------------------------------------------
+    def _remember_choices(self, room_id: str, event_id: str, payloads: tuple[str, ...]) -> None:
+        self._choice_msgs[event_id] = (room_id, payloads)
+        self._latest_choice[room_id] = event_id
+        while len(self._choice_msgs) > CHOICE_MESSAGES_KEPT:
+            old_id, (old_room, _) = self._choice_msgs.popitem(last=False)
+            if self._latest_choice.get(old_room) == old_id:
+                del self._latest_choice[old_room]
+
+    def _pause_reactions(self, seconds: float) -> None:
+        until = time.monotonic() + max(float(seconds or 0), REACTION_PAUSE_S)
+        self._reactions_paused_until = max(self._reactions_paused_until, until)
+
+    def _start_reactions(self, room_id: str) -> None:
+        """React to the room's latest choice message with 1️⃣ 2️⃣ … in the background."""
+        event_id = self._latest_choice.get(room_id)
+        if (event_id is None or not getattr(self.settings, "matrix_reactions", True)
+                or time.monotonic() < self._reactions_paused_until):
+            return
+        task = asyncio.ensure_future(self._react_keycaps(room_id, event_id))
+        self._reaction_tasks.add(task)
+        task.add_done_callback(self._reaction_tasks.discard)
+
+    async def _react_keycaps(self, room_id: str, event_id: str) -> None:
+        """Best effort, one try each: a 429 drops the rest (and pauses reactions), any other
+        error drops the rest; a newer choice message in the room makes these pointless."""
+        _room, payloads = self._choice_msgs.get(event_id, (room_id, ()))
+        sent = 0
+        for i in range(min(len(payloads), len(KEYCAPS))):
+            if self._latest_choice.get(room_id) != event_id or time.monotonic() < self._reactions_paused_until:
+                break
+            content = {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": KEYCAPS[i]}}
+            try:
+                await self._room_send(room_id, content, msgtype="m.reaction")
+            except RetryLater as e:
+                self._pause_reactions(e.retry_after)
+                log.info("reactions_rate_limited room=%s pause=%.0f", room_id,
+                         self._reactions_paused_until - time.monotonic())
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:
+                log.info("reactions_failed room=%s error=%s", room_id, type(e).__name__)
+                break
+            sent += 1
+        log.debug("reactions_sent room=%s n=%d", room_id, sent)
 
     async def _owner_signed(self, user_ids: list[str]) -> dict[str, dict[str, str]]:
         """{user: {device_id: ed25519 key}} of devices signed by their owner's cross-signing

@@ -122,7 +122,11 @@ class Router:
                 return await self._handle(event)
             except Exception:  # never let one message kill the bot
                 log.exception("handler_error backend=%s kind=%s", event.backend, event.kind)
-                locale = self._locale_for(event, None)
+                try:
+                    user = self.app.store.get_user(event.user_key)
+                except Exception:
+                    user = None
+                locale = self._locale_for(event, user)
                 return [self.app.render_reply(Say("core/error"), locale)]
 
     # -- internals ----------------------------------------------------------------
@@ -260,7 +264,7 @@ class Router:
             if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", payload):
                 return Turn([Say("core/bad_link")], goto=HOME)
             if payload == "oubli":
-                return Turn(goto="menu:forget")
+                return await self._command(ctx, "oubli", "")  # never from a group
             if payload in self.reg.commands and ctx.event.is_direct:
                 return await self._command(ctx, payload, "")
             for prefix, fn in sorted(self.reg.start.items(), key=lambda kv: -len(kv[0])):

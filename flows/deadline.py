@@ -98,6 +98,12 @@ def set_mode(mode: str):
     return step
 
 
+def start_prompt(ctx: Ctx) -> Say:
+    ctx.data.pop("deadline_mode", None)  # a new date: "email or letter?" is asked again
+    return Say("deadline/ask_kind", buttons=[
+        [Choice("deadline.email", "email"), Choice("deadline.letter", "letter")]])
+
+
 def date_prompt(ctx: Ctx) -> Say:
     return Say("deadline/ask_date", {"mode": ctx.data.get("deadline_mode") or "email"})
 
@@ -136,7 +142,10 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
         return None  # the state's own handler knows whether it is an email or a letter
     r = understand(ctx, text, expect=(ctx.flow == "deadline"))
     if r.ok:
-        return answer(ctx, r)
+        t = answer(ctx, r)
+        if ctx.flow != "deadline":
+            t.data["deadline_mode"] = None  # read as an email date: a later correction is read the same way
+        return t
     if r.error in ("future", "impossible", "too_old", "ambiguous"):
         short = len(text.split()) <= 4
         if ctx.flow == "deadline" or short or _ABOUT_NOTICE.search(dates.normalise(text)):
@@ -149,8 +158,7 @@ FLOWS = [
         "deadline",
         {
             "start": State(
-                prompt=Say("deadline/ask_kind", buttons=[
-                    [Choice("deadline.email", "email"), Choice("deadline.letter", "letter")]]),
+                prompt=start_prompt,
                 on_choice={"email": set_mode("email"), "letter": "deadline:letter"},
                 on_text=date_text,
             ),

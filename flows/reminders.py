@@ -104,6 +104,9 @@ async def schedule_choice(ctx: Ctx, payload: str):
         return Turn([Say("reminders/too_late", {"deadline": dl["deadline"]},
                          buttons=[[Choice("reminders.refuse_online", goto="refuse:online")],
                                   [Choice("reminders.refuse_phone", goto="refuse:phone")]])], goto=END)
+    user = ctx.store.get_user(ctx.user_key)
+    if user is not None and user.locale is None:
+        ctx.store.set_user(ctx.user_key, locale=ctx.locale)  # reminders in the language of this conversation
     campaign = ctx.data.get("campaign")
     campaign = str(campaign)[:64] if campaign else None
     ctx.store.create_deadline(

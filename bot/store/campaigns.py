@@ -229,8 +229,10 @@ class CampaignStore:
             step = spread / n if n else 0.0
             db.execute(
                 "INSERT INTO deliveries (broadcast_id, user_key, backend, chat_id, locale, due_at) "
-                "SELECT ?, user_key, backend, chat_id, locale, ? + (ROW_NUMBER() OVER (ORDER BY rowid) - 1) * ? "
-                "FROM followers WHERE collective_id = ? AND active = 1", [bid, start_ts, step, b["collective_id"]])
+                "SELECT ?, f.user_key, f.backend, f.chat_id, COALESCE(u.locale, f.locale), "
+                "? + (ROW_NUMBER() OVER (ORDER BY f.rowid) - 1) * ? "
+                "FROM followers f LEFT JOIN users u ON u.user_key = f.user_key "  # the language chosen since
+                "WHERE f.collective_id = ? AND f.active = 1", [bid, start_ts, step, b["collective_id"]])
             db.execute("UPDATE broadcasts SET status = 'running', total = ?, started_at = ? WHERE id = ?",
                        [n, utcnow_iso(now), bid])
         return n

@@ -1,0 +1,149 @@
+"""Fresh-eyes review: regressions found in the conversation core and the flows."""
+import pytest
+
+from tests.harness import Chat, make_app
+
+
+@pytest.fixture
+def env(tmp_path):
+    app, backend, clock = make_app(tmp_path, now="2026-11-22T10:00:00+01:00")
+    yield app, backend, clock
+    app.store.close()
+
+
+@pytest.fixture
+def chat(env):
+    app, backend, _ = env
+    return Chat(app, backend)
+
+
+def session_data(app, chat):
+    s = app.store.get_session(chat._event(text="x").session_key)
+    return s.data if s else {}
+
+
+async def test_letter_mode_does_not_leak_into_a_later_email_date(chat):
+    # first time: a letter, only the arrival day known (dates are moved 4 days earlier)
+    await chat.say("/menu")
+    await chat.press("mail ou le courrier")
+    await chat.press("Un courrier")
+    await chat.press("seulement quand il est arrivé")
+    await chat.say("hier")
+    assert "plus tôt" in chat.text
+    # later, from the menu button (no /menu, so the session data is not cleared): a plain date
+    await chat.say("bonjour")
+    assert "menu/main" in chat.keys
+    await chat.press("mail ou le courrier")
+    assert chat.keys == ["deadline/ask_kind"]
+    await chat.say("le 10 novembre")
+    assert chat.keys[0] == "deadline/result"
+    assert "mardi 10 novembre 2026" in chat.text
+    assert "plus tôt" not in chat.text      # not shifted as if it were a letter's arrival
+    assert "mardi 22 décembre 2026" in chat.text
+
+
+async def test_letter_mode_does_not_leak_into_a_correction_of_a_date_typed_elsewhere(chat):
+    await chat.say("/menu")
+    await chat.press("mail ou le courrier")
+    await chat.press("Un courrier")
+    await chat.press("seulement quand il est arrivé")
+    await chat.say("hier")
+    assert "plus tôt" in chat.text
+    await chat.say("bonjour")                       # back to the menu, session data kept
+    await chat.say("j'ai reçu le mail le 10 novembre")   # a date typed in the menu: an email date
+    assert "mardi 10 novembre 2026" in chat.text and "plus tôt" not in chat.text
+    await chat.say("non, le 12")                    # a correction of that date: still not a letter
+    assert chat.keys[0] == "deadline/result"
+    assert "jeudi 12 novembre 2026" in chat.text
+    assert "plus tôt" not in chat.text
+
+
+async def test_error_message_in_the_language_the_user_chose(env):
+    app, backend, _ = env
+    chat = Chat(app, backend, locale=None)     # no language hint from the platform
+    await chat.say("/langue en")
+
+    def boom(ctx, text):
+        raise RuntimeError("bug in a flow")
+
+    app.router.reg.interceptors.insert(0, (0, boom))
+    await chat.say("something")
+    assert chat.keys == ["core/error"]
+    assert "Sorry" in chat.text
+
+
+async def test_start_oubli_in_a_group_moves_to_private(env):
+    app, backend, _ = env
+    group = Chat(app, backend, user="u9", chat="-100", direct=False)
+    await group.say("/start oubli")
+    assert "menu/forget_confirm" not in group.keys
+    assert group.keys == ["core/go_private"]
+    assert group.last[0].private_start == "oubli"
+
+
+async def test_reminder_speaks_the_language_of_the_conversation(env):
+    """No /langue, but the platform says English: the conversation is in English, so is the reminder."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    app, backend, clock = env
+    chat = Chat(app, backend, locale="en")
+    await chat.say("I got the email on 10 November")
+    assert "Tuesday 22 December 2026" in chat.text
+    await chat.press("reminders")
+    await chat.press("Yes")
+    await chat.press("me")
+    await chat.press(1)
+    assert "reminders/created" in chat.keys
+    clock.set(datetime(2026, 12, 8, 10, 0, 30, tzinfo=ZoneInfo("Europe/Paris")))
+    assert await app.tick() == 1
+    reply = backend.sent[-1][1]
+    assert reply.key == "reminders/due"
+    assert "Tuesday 22 December 2026" in reply.text, reply.text
+
+
+async def test_announcements_follow_a_later_language_change(env):
+    app, backend, _ = env
+    coll = app.store.ensure_collective("fake", "-100")
+    follower = Chat(app, backend, user="f1", locale="fr")
+    await follower.start(f"f_{coll['code']}")
+    await follower.press("Oui")
+    assert "follow/done" in follower.keys
+    await follower.say("/langue en")
+    b = app.store.create_broadcast(coll["id"], "basics", custom_text=None, requested_by="x", needs_approval=False)
+    await app.tick()
+    got = [r for c, r in backend.sent if c == "f1" and r.key == "follow/announce"]
+    assert got, [r.key for _c, r in backend.sent]
+    vars = {"template": "basics", "text": "", "days_left": None, "target": None}
+    assert got[0].text == app.renderer.render("follow/announce", "en", **vars)
+    assert got[0].text != app.renderer.render("follow/announce", "fr", **vars)
+
+
+def test_no_sentence_glued_to_the_next_in_any_template():
+    """A block tag at the end of a line eats its line break (trim_blocks): 'Il reste 3 jours.Ce jour-là'."""
+    import importlib
+    import pkgutil
+    import re
+
+    import tests
+    from bot.render import Renderer
+
+    r = Renderer()
+    samples = {}
+    for m in pkgutil.iter_modules(tests.__path__):
+        if m.name.startswith("samples_"):
+            samples.update(importlib.import_module(f"tests.{m.name}").SAMPLES)
+    glued = []
+    checked = 0
+    for loc in ("fr", "en"):
+        for key in sorted(r.template_keys(loc)):
+            for vars in samples.get(key, [{}]):
+                try:
+                    text = r.render(key, loc, **vars)
+                except Exception:
+                    continue  # templates needing variables without samples: test_templates covers them
+                checked += 1
+                for m in re.finditer(r"[a-zà-ü0-9»)]\.[A-ZÀ-Ü«]", text):
+                    glued.append((loc, key, text[max(0, m.start() - 20):m.end() + 10]))
+    assert checked > 100
+    assert not glued, glued

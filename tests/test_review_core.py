@@ -147,3 +147,31 @@ def test_no_sentence_glued_to_the_next_in_any_template():
                     glued.append((loc, key, text[max(0, m.start() - 20):m.end() + 10]))
     assert checked > 100
     assert not glued, glued
+
+
+@pytest.mark.parametrize("text", ["il y a 3 jours", "il y a 4 jours"])
+async def test_bare_relative_date_from_the_menu_is_a_date_not_a_phone_question(chat, text):
+    # the date prompt itself gives "il y a 4 jours" as an example: typed in the menu it must work too
+    await chat.say("/menu")
+    await chat.say(text)
+    assert chat.keys[0] == "deadline/result", chat.keys
+
+
+async def test_time_zone_answer_writes_the_time_like_everywhere_else(chat):
+    await chat.say("/fuseau")
+    await chat.press("La Réunion")
+    assert "deadline/tz_set" in chat.keys
+    assert "il est 13 h." in chat.text         # 10:00 in Paris is 13:00 in La Réunion, written "13 h"
+
+
+@pytest.mark.parametrize("locale,line", [("fr", "/rappels : voir ou annuler vos rappels"),
+                                         ("en", "/rappels: see or cancel your reminders")])
+async def test_help_says_what_each_command_does(env, locale, line):
+    app, backend, _ = env
+    chat = Chat(app, backend, locale=locale)
+    await chat.say("/aide")
+    lines = chat.text.splitlines()
+    assert line in lines
+    commands = [ln for ln in lines if ln.startswith("/")]
+    assert len(commands) >= 10
+    assert all(":" in ln for ln in commands), commands      # none left bare, one per line

@@ -175,3 +175,18 @@ async def test_help_says_what_each_command_does(env, locale, line):
     commands = [ln for ln in lines if ln.startswith("/")]
     assert len(commands) >= 10
     assert all(":" in ln for ln in commands), commands      # none left bare, one per line
+
+
+async def test_privacy_warning_with_two_findings_reads_as_one_sentence(chat):
+    await chat.say("mon numéro 1 84 12 75 123 456 78 et mon portable 06 12 34 56 78")
+    assert chat.keys[0] == "core/privacy_warning"
+    first = chat.last[0].text
+    assert "un numéro de sécurité sociale et un numéro de téléphone." in first
+    assert ". votre" not in first
+    assert "code provisoire" not in first      # nothing was said about a code
+
+
+async def test_privacy_warning_about_a_code_says_where_the_code_goes(chat):
+    await chat.say("mon code provisoire est XK4P9Q2")
+    assert chat.keys[0] == "core/privacy_warning"
+    assert "un code." in chat.last[0].text and "code provisoire se donne seulement" in chat.last[0].text

@@ -15,6 +15,14 @@ per chat, set chat administrators (anonymous ones included), and inject faults
 Optional enforcement of Telegram's rate limits (token buckets) counts the 429s it had
 to give, so a pacer can be checked.
 
+Other shapes a different (but faithful) server may produce: methods it does not know
+(``unknown_methods``: 404 ``Not Found``), error answers with ``retry_after`` only in the
+text or only in ``parameters``, HTML or non-JSON bodies (``fail(body=...)``), 409 on
+getUpdates; updates with explicit ids (gaps, out of order, delivered twice) or unknown
+top-level fields, forum topics (``forum``/``topic_message``: sends honour
+``message_thread_id``), business messages, reactions, join requests, callback queries on
+inaccessible or inline messages or with data the bot never sent.
+
 Usage::
 
     emu = Emulator()
@@ -55,6 +63,14 @@ HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
              "code", "pre", "blockquote", "tg-emoji"}
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z_-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*(/?)>")
 _ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot|apos|nbsp);")
+
+
+class RawAnswer(Exception):
+    """An answer that is not the Bot API's JSON (a proxy's HTML error page, garbage)."""
+
+    def __init__(self, status: int, body: str, content_type: str = "text/html"):
+        super().__init__(status)
+        self.status, self.body, self.content_type = status, body, content_type
 
 
 class ApiError(Exception):
@@ -121,6 +137,9 @@ class Fault:
     retry_after: int | None = None
     migrate_to: int | None = None
     delay: float = 0.0                # seconds to wait before answering (slow server)
+    body: str | None = None           # a raw body instead of the JSON error (an HTML page, garbage)
+    content_type: str = "text/html"
+    retry_in: str = "both"            # where a 429 says retry_after: "params", "text", "both", "none"
 
     def matches(self, method: str, chat_id) -> bool:
         if self.method and self.method != method:
@@ -169,9 +188,13 @@ class Chat:
     members: set = field(default_factory=set)
     blocked: bool = False          # the user blocked the bot / the bot was removed
     migrated_to: int | None = None
+    is_forum: bool = False
+    topics: dict = field(default_factory=dict)    # message_thread_id -> {"name":..., "closed": bool}
 
     def as_json(self) -> dict:
         d = {"id": self.id, "type": self.type}
+        if self.is_forum:
+            d["is_forum"] = True
         if self.title:
             d["title"] = self.title
         if self.username:
@@ -184,12 +207,17 @@ class Chat:
 class Emulator:
     def __init__(self, token: str = "123456789:TEST-token_for-the-emulator", username: str = "mesbot_test_bot",
                  bot_id: int | None = None, limits: Limits | bool | None = None, strict_chats: bool = True,
-                 clock=None):
+                 clock=None, unknown_methods=()):
         self.token = token
         self.bot_id = bot_id or int(token.split(":")[0])
         self.username = username
         self.limits = Limits() if limits is True else (limits or None)
         self.strict_chats = strict_chats
+        # methods this server does not know: 404 {"ok":false,"error_code":404,"description":"Not Found"}
+        self.unknown_methods = {m.lower() for m in unknown_methods}
+        self.response_extra: dict = {}     # unknown top-level fields added to every getUpdates answer
+        self.long_polling = True           # False: getUpdates answers at once (ignores ``timeout``)
+        self.known_update_types: set | None = None   # set: allowed_updates naming others -> 400
         self.clock = clock or time.time
         self.port: int | None = None
         self._runner: web.AppRunner | None = None
@@ -336,13 +364,29 @@ class Emulator:
             it = self._msg_ids[chat_id] = itertools.count(1)
         return next(it)
 
-    def push_update(self, kind: str, obj: dict) -> dict:
-        """Queue a raw update (``kind`` is the update field, e.g. "message")."""
-        upd = {"update_id": next(self._update_ids), kind: obj}
+    def push_update(self, kind: str, obj: dict, update_id: int | None = None, extra: dict | None = None) -> dict:
+        """Queue a raw update (``kind`` is the update field, e.g. "message").  ``update_id``
+        forces an id (gaps, out-of-order ids); ``extra`` adds top-level fields the bot does not know."""
+        if update_id is None:
+            update_id = next(self._update_ids)
+        else:   # ids keep increasing after a forced one, as on Telegram
+            self._update_ids = itertools.count(max(update_id + 1, next(self._update_ids)))
+        upd = {"update_id": update_id, kind: obj}
+        if extra:
+            upd.update(extra)
+        return self.push_raw(upd)
+
+    def push_raw(self, upd: dict) -> dict:
+        """Queue an update exactly as given (e.g. the same update a second time)."""
         self._updates.append(upd)
         if self._cond is not None:
             asyncio.get_running_loop().create_task(self._notify())
         return upd
+
+    def skip_update_ids(self, n: int) -> None:
+        """The next update ids jump by ``n`` (updates the bot never gets, e.g. of other types)."""
+        for _ in range(n):
+            next(self._update_ids)
 
     async def _notify(self) -> None:
         async with self._cond:
@@ -463,6 +507,8 @@ class Emulator:
                "old_chat_member": member(old), "new_chat_member": member(new)}
         if mine and chat.type == "private":
             chat.blocked = new == "kicked"
+        elif mine:
+            chat.blocked = new in ("kicked", "left")
         self.push_update("my_chat_member" if mine else "chat_member", obj)
         return obj
 
@@ -497,6 +543,88 @@ class Emulator:
                        (data is None and label is not None and label.lower() in b["text"].lower()):
                         return self._callback(chat_id, user_id, msg, b["callback_data"], language_code)
         raise AssertionError(f"no button {label or data!r} in chat {chat_id}: {self.buttons(chat_id)}")
+
+    def message(self, chat_id: int, user_id: int | None, text: str | None = None, language_code: str | None = "fr",
+                kind: str = "message", entities: list | None = None, **fields) -> dict:
+        """Any message update with any extra fields (``reply_to_message``, ``forward_origin``,
+        ``via_bot``, ``sender_chat``, ``caption``...).  ``entities`` replaces the computed ones."""
+        chat = self._chat_for(chat_id)
+        msg = self._user_message(chat, user_id, text, language_code, **fields)
+        if entities is not None:
+            msg["entities"] = entities
+        self.push_update(kind, msg)
+        return msg
+
+    def forum(self, chat_id: int, title: str = "Forum", topics=None, **kw) -> Chat:
+        """A forum supergroup with topics ``{thread_id: name}`` (the General topic has no id)."""
+        c = self.group(chat_id, title, type="supergroup", **kw)
+        c.is_forum = True
+        for tid, name in (topics or {}).items():
+            c.topics[int(tid)] = {"name": name, "closed": False}
+        return c
+
+    def close_topic(self, chat_id: int, thread_id: int, deleted: bool = False) -> None:
+        topics = self.chats[chat_id].topics
+        if deleted:
+            topics.pop(thread_id, None)
+        else:
+            topics[thread_id]["closed"] = True
+
+    def topic_message(self, chat_id: int, user_id: int, thread_id: int, text: str,
+                      language_code: str | None = "fr") -> dict:
+        """A message in a forum topic: ``message_thread_id``, ``is_topic_message`` and, as
+        Telegram does, ``reply_to_message`` = the topic's creation service message."""
+        chat = self.chats[chat_id]
+        created = {"message_id": thread_id, "date": self.now(), "chat": chat.as_json(),
+                   "message_thread_id": thread_id, "is_topic_message": True,
+                   "forum_topic_created": {"name": chat.topics.get(thread_id, {}).get("name", "Topic"),
+                                           "icon_color": 7322096}}
+        return self.message(chat_id, user_id, text, language_code, message_thread_id=thread_id,
+                            is_topic_message=True, reply_to_message=created)
+
+    def business_message(self, user_id: int, text: str, connection_id: str = "bc1") -> dict:
+        """A message in a business account's chat, which the bot may only answer on that
+        account's behalf (this bot is not a business assistant)."""
+        chat = self.private_chat(user_id)
+        msg = self._user_message(chat, user_id, text, "fr", business_connection_id=connection_id)
+        self.push_update("business_message", msg)
+        return msg
+
+    def reaction(self, chat_id: int, user_id: int, message_id: int, emoji: str = "\U0001F44D") -> dict:
+        obj = {"chat": self._chat_for(chat_id).as_json(), "message_id": message_id, "date": self.now(),
+               "user": self.user(user_id), "old_reaction": [],
+               "new_reaction": [{"type": "emoji", "emoji": emoji}]}
+        self.push_update("message_reaction", obj)
+        return obj
+
+    def join_request(self, chat_id: int, user_id: int) -> dict:
+        obj = {"chat": self._chat_for(chat_id).as_json(), "from": self.user(user_id), "user_chat_id": user_id,
+               "date": self.now()}
+        self.push_update("chat_join_request", obj)
+        return obj
+
+    def callback(self, chat_id: int | None, data: str | None, user_id: int | None = None,
+                 message: dict | None = None, inaccessible: bool = False, inline: bool = False,
+                 language_code: str | None = "fr") -> str:
+        """A button press with any data: on a bot message (the last one by default), on a
+        message too old to be accessible (``InaccessibleMessage``: chat, id, ``date`` 0), or on an
+        inline message (``inline_message_id``, no ``message``)."""
+        user_id = user_id or chat_id
+        qid = str(next(self._ids) * 1000003)
+        self.callback_queries[qid] = {"answered": False, "text": None, "chat_id": chat_id}
+        q = {"id": qid, "from": self.user(user_id, language_code=language_code),
+             "chat_instance": str(-abs(hash((chat_id, self.bot_id))) % 10**18)}
+        if inline:
+            q["inline_message_id"] = f"AgAAA{next(self._ids)}"
+        else:
+            msg = message or self.sent[chat_id][-1]
+            if inaccessible:
+                msg = {"chat": msg["chat"], "message_id": msg["message_id"], "date": 0}
+            q["message"] = msg
+        if data is not None:
+            q["data"] = data
+        self.push_update("callback_query", q)
+        return qid
 
     def _callback(self, chat_id: int, user_id: int, msg: dict, data: str, language_code) -> str:
         qid = str(next(self._ids) * 1000003)
@@ -546,10 +674,23 @@ class Emulator:
     # ------------------------------------------------------------------ faults
     def fail(self, code: int = 500, method: str | None = None, chat_id: int | None = None,
              times: int | None = 1, description: str | None = None, retry_after: int | None = None,
-             delay: float = 0.0) -> Fault:
-        f = Fault(code, method.lower() if method else None, chat_id, times, description, retry_after, None, delay)
+             delay: float = 0.0, body: str | None = None, content_type: str = "text/html",
+             retry_in: str = "both") -> Fault:
+        """The next ``times`` calls (of ``method``, to ``chat_id``) answer ``code``: the Bot API's
+        JSON error, or ``body`` as is (an HTML page from a proxy, a body that is not JSON).
+        A 429 puts ``retry_after`` in ``parameters``, the text, both or neither (``retry_in``)."""
+        f = Fault(code, method.lower() if method else None, chat_id, times, description, retry_after, None, delay,
+                  body, content_type, retry_in)
         self.faults.append(f)
         return f
+
+    def html_error(self, code: int = 502, method: str | None = None, times: int | None = 1,
+                   chat_id: int | None = None) -> Fault:
+        phrase = {502: "Bad Gateway", 504: "Gateway Time-out", 500: "Internal Server Error",
+                  429: "Too Many Requests", 501: "Not Implemented", 400: "Bad Request"}.get(code, "Error")
+        page = (f"<html>\r\n<head><title>{code} {phrase}</title></head>\r\n<body>\r\n"
+                f"<center><h1>{code} {phrase}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+        return self.fail(code, method, chat_id, times, body=page)
 
     def slow(self, seconds: float, method: str | None = None, chat_id: int | None = None,
              times: int | None = None) -> Fault:
@@ -623,18 +764,24 @@ class Emulator:
                 self._check_chat(chat_id)
                 self._enforce_limits(chat_id, params)
             fn = getattr(self, f"api_{method}", None)
-            if fn is None:
+            if fn is None or method in self.unknown_methods:
                 raise ApiError(404, "Not Found")
             result = fn(params, files)
             if asyncio.iscoroutine(result):
                 result = await result
+        except RawAnswer as e:
+            self.errors[e.status] += 1
+            return web.Response(status=e.status, text=e.body, content_type=e.content_type)
         except ApiError as e:
             self.errors[e.code] += 1
             body = {"ok": False, "error_code": e.code, "description": e.description}
             if e.parameters:
                 body["parameters"] = e.parameters
             return web.json_response(body, status=e.code)
-        return web.json_response({"ok": True, "result": result})
+        answer = {"ok": True, "result": result}
+        if method == "getupdates" and self.response_extra:
+            answer.update(self.response_extra)
+        return web.json_response(answer)
 
     def _chat_param(self, params: dict):
         v = params.get("chat_id")
@@ -657,17 +804,24 @@ class Emulator:
                 f.times -= 1
             if f.delay:
                 await asyncio.sleep(f.delay)
+            if f.body is not None:
+                raise RawAnswer(f.code, f.body, f.content_type)
             if f.code == 200:
                 continue
             params = {}
+            ra = None
             if f.retry_after is not None or f.code == 429:
-                params["retry_after"] = f.retry_after or 1
+                ra = f.retry_after or 1
+                if f.retry_in in ("params", "both"):
+                    params["retry_after"] = ra
             if f.migrate_to is not None:
                 params["migrate_to_chat_id"] = f.migrate_to
             desc = f.description or {
-                429: f"Too Many Requests: retry after {params.get('retry_after')}",
-                403: "Forbidden: bot was blocked by the user",
-                500: "Internal Server Error", 502: "Bad Gateway", 400: "Bad Request"}.get(f.code, "Error")
+                429: "Too Many Requests" + (f": retry after {ra}" if f.retry_in in ("text", "both") else ""),
+                403: "Forbidden: bot was blocked by the user", 404: "Not Found",
+                409: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
+                504: "Gateway Timeout", 400: "Bad Request"}.get(f.code, "Error")
             raise ApiError(f.code, desc, params or None)
         if method in SEND_METHODS:
             for key in (chat_id, None):
@@ -781,17 +935,18 @@ class Emulator:
             raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
         offset = int(p.get("offset") or 0)
         limit = max(1, min(100, int(p.get("limit") or 100)))
-        timeout = max(0.0, float(p.get("timeout") or 0))
+        timeout = max(0.0, float(p.get("timeout") or 0)) if self.long_polling else 0.0
         if p.get("allowed_updates") is not None:
             au = p["allowed_updates"]
+            if self.known_update_types is not None and set(au) - self.known_update_types:
+                raise ApiError(400, "Bad Request: can't parse allowed_updates: unknown update type")
             self._allowed = set(au) if au else set(DEFAULT_UPDATES)
         if offset:
             if offset < 0:
                 keep = list(self._updates)[offset:]
                 self._updates = deque(keep)
-            else:
-                while self._updates and self._updates[0]["update_id"] < offset:
-                    self._updates.popleft()
+            else:   # every update with a lower id is confirmed (whatever the queue order)
+                self._updates = deque(u for u in self._updates if u["update_id"] >= offset)
         self._poll_generation += 1
         gen = self._poll_generation
         deadline = time.monotonic() + timeout
@@ -864,9 +1019,26 @@ class Emulator:
             self._sent_cond.notify_all()
         return msg
 
+    def _thread(self, chat: Chat, p: dict) -> int | None:
+        tid = p.get("message_thread_id")
+        if tid in (None, ""):
+            return None
+        try:
+            tid = int(tid)
+        except (TypeError, ValueError):
+            raise ApiError(400, "Bad Request: invalid message_thread_id specified")
+        if not chat.is_forum or tid not in chat.topics:
+            raise ApiError(400, "Bad Request: message thread not found")
+        if chat.topics[tid]["closed"]:
+            raise ApiError(400, "Bad Request: TOPIC_CLOSED")
+        return tid
+
     def _base_message(self, chat_id: int, p: dict) -> dict:
         chat = self.chats[chat_id]
+        tid = self._thread(chat, p)
         msg = {"message_id": self._next_message_id(chat_id), "date": self.now(), "chat": chat.as_json()}
+        if tid is not None:
+            msg["message_thread_id"], msg["is_topic_message"] = tid, True
         if chat.type == "channel":
             msg["sender_chat"] = chat.as_json()
         else:

@@ -37,6 +37,8 @@ async def start_env(tmp_path, emu: Emulator | None = None, now: str = "2026-11-2
         pacer = Pacer(chat_rate=50.0, chat_burst=20.0, group_per_min=600.0, enabled=rate_limit)
     backend = create(app, s, poll_timeout=1, pacer=pacer)
     backend.retry_base = 0.05
+    backend.poll_backoff = 0.05
+    backend.startup_timeout = 0.5
     app.add_backend(backend)
     task = asyncio.create_task(backend.receive(app.handle_event))
     await emu.wait_until(lambda: emu.calls["getUpdates"] >= 1 or emu.calls["setWebhook"] >= 1 or task.done(),

@@ -248,6 +248,11 @@ class TelegramBackend:
     # -- lifecycle ---------------------------------------------------------------------
     def _build(self):
         os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as timedelta, no warning
+        # python-telegram-bot logs a whole unparsable body (a proxy's HTML page) with a traceback at
+        # ERROR; our own log line says which call failed and how
+        req_log = logging.getLogger("telegram.request.BaseRequest")
+        if not any(isinstance(f, _QuietBodies) for f in req_log.filters):
+            req_log.addFilter(_QuietBodies())
         from telegram.ext import Application
 
         return (Application.builder().token(self.token).base_url(self.api_url).base_file_url(self.file_url)
@@ -391,10 +396,15 @@ class TelegramBackend:
         from telegram import error as tg
 
         backoff = self.poll_backoff
+        allowed: list[str] | None = list(Update.ALL_TYPES)
+        loop = asyncio.get_running_loop()
         while not self._stop.is_set():
-            data: dict[str, Any] = {"timeout": int(self.poll_timeout), "allowed_updates": list(Update.ALL_TYPES)}
+            data: dict[str, Any] = {"timeout": int(self.poll_timeout)}
+            if allowed is not None:
+                data["allowed_updates"] = allowed
             if self._offset is not None:
                 data["offset"] = self._offset
+            t0 = loop.time()
             try:
                 result = await self._raw_post("getUpdates", data, read_timeout=self.poll_timeout + 10.0)
                 if not isinstance(result, list):
@@ -418,6 +428,8 @@ class TelegramBackend:
                     backoff = min(backoff * 2, 30.0)
                 if isinstance(e, tg.Conflict) and "webhook" in str(e).lower():
                     await self._delete_webhook()   # a webhook set by someone else: polling needs it gone
+                if isinstance(e, tg.BadRequest) and allowed is not None:
+                    allowed = None   # a server that refuses update types it does not know: its defaults
                 if await self._sleep(wait):
                     return
                 continue
@@ -438,6 +450,10 @@ class TelegramBackend:
                 # as python-telegram-bot does: confirm up to the last update of the batch (ids
                 # may jump, and after a week without updates Telegram restarts them anywhere)
                 self._offset = last + 1
+            elif not result and self.poll_timeout >= 1 and loop.time() - t0 < 0.05:
+                # an empty answer at once: a server that does not long-poll; do not spin
+                if await self._sleep(0.25):
+                    return
 
     async def _raw_post(self, method: str, data: dict, read_timeout: float | None = None):
         bot = self.application.bot
@@ -964,6 +980,11 @@ class TelegramBackend:
 
 class _NotModified(Exception):
     pass
+
+
+class _QuietBodies(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Can not load invalid JSON data")
 
 
 class _CannotEdit(Exception):

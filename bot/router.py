@@ -112,12 +112,37 @@ class Router:
         self._locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
 
     # -- public -----------------------------------------------------------------
-    async def handle(self, event: Event) -> list[Reply]:
-        lock = self._locks.get(event.session_key)
+    def _lock(self, session_key: str) -> asyncio.Lock:
+        lock = self._locks.get(session_key)
         if lock is None:
             lock = asyncio.Lock()
-            self._locks[event.session_key] = lock
-        async with lock:
+            self._locks[session_key] = lock
+        return lock
+
+    async def pushed(self, backend: str, chat_id: str, user_key: str, say: Say, reply: Reply,
+                     locale: str) -> None:
+        """The bot wrote first (a reminder, an announcement): on text-only transports a typed
+        number now answers that message's numbered buttons, not those of an older one."""
+        user_id = user_key.split(":", 1)[1]
+        session_key = f"{backend}:{chat_id}:{user_id}"
+        async with self._lock(session_key):
+            store = self.app.store
+            if store.get_user(user_key) is None:
+                return
+            session = store.get_session(session_key)
+            shown = self._shown([reply], [say], locale)
+            if session is None:
+                if not shown:
+                    return
+                session = Session(session_key, user_key, "menu", "main", {})
+            if shown:
+                session.data["_buttons"] = shown
+            else:
+                session.data.pop("_buttons", None)
+            store.save_session(session, self.app.clock.now())
+
+    async def handle(self, event: Event) -> list[Reply]:
+        async with self._lock(event.session_key):
             try:
                 return await self._handle(event)
             except Exception:  # never let one message kill the bot
@@ -398,6 +423,14 @@ class Router:
 
     def _remember_buttons(self, ctx: Ctx, replies: list[Reply], says: list[Say]) -> None:
         """Keep (payload, folded label, folded words) of the last buttons shown, for typing."""
+        shown = self._shown(replies, says, ctx.locale)
+        if shown is not None:
+            ctx.data["_buttons"] = shown
+        elif says:
+            ctx.data.pop("_buttons", None)
+
+    def _shown(self, replies: list[Reply], says: list[Say], locale: str) -> list | None:
+        """The buttons of the last message that has some (None: no message has buttons)."""
         for reply, say in zip(reversed(replies), reversed(says)):
             if reply.buttons:
                 shown = []
@@ -411,9 +444,7 @@ class Router:
                         if w in ("__yes__", "__no__"):
                             words.append(w)
                         else:
-                            words.append(label_key(renderer.label(w, ctx.locale)))
+                            words.append(label_key(renderer.label(w, locale)))
                     shown.append([b.payload, label_key(b.label), words])
-                ctx.data["_buttons"] = shown
-                return
-        if says:
-            ctx.data.pop("_buttons", None)
+                return shown
+        return None

@@ -230,7 +230,8 @@ class Scheduler:
         locale = row["locale"] or settings.default_locale
         locale = locale if locale in ("fr", "en") else settings.default_locale
         who = self.app.renderer.label(f"reminders.label_{row['label']}", locale)
-        reply = self.app.render_reply(due_say(row, now, catch_up, who), locale, bind="reminders:due")
+        say = due_say(row, now, catch_up, who)
+        reply = self.app.render_reply(say, locale, bind="reminders:due")
         if not store.mark_sending(rid, now_ts):
             return 0
         backend, chat_id = row["backend"], row["chat_id"]
@@ -258,9 +259,20 @@ class Scheduler:
                 return self._later(row, now_ts + delay, now_ts)
             store.mark_sent(rid, now_ts)
             metrics.inc("reminders_sent")
+            await self._pushed(backend, chat_id, row["user_key"], say, reply, locale)
             log.info("reminder_sent backend=%s kind=%s catch_up=%s", backend, row["kind"], catch_up)
             return 1
         return self._later(row, now_ts + BACKOFF_BASE, now_ts)
+
+    async def _pushed(self, backend: str, chat_id: str, user_key: str, say: Say, reply, locale: str) -> None:
+        """Typed numbers now answer the reminder's buttons (text-only transports)."""
+        router = getattr(self.app, "router", None)
+        if router is None or not hasattr(router, "pushed"):
+            return
+        try:
+            await router.pushed(backend, chat_id, user_key, say, reply, locale)
+        except Exception:  # the reminder is delivered: never fail it for this
+            log.exception("reminder_buttons_not_kept")
 
     def _later(self, row: dict, due_ts: int, now_ts: int) -> int:
         """Retry later, out of quiet hours, never after the last day."""

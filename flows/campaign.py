@@ -418,7 +418,7 @@ async def list_prompt(ctx: Ctx, coll: dict):
 
 @admin_step
 async def list_choice(ctx: Ctx, coll: dict, payload: str):
-    m = re.fullmatch(r"([psrf])(\d+)", payload)
+    m = re.fullmatch(r"([psrf])([0-9]{1,18})", payload)
     if not m:
         return None
     c = ctx.store.get_campaign(int(m.group(2)))

@@ -41,7 +41,7 @@ def ask_choice(ctx: Ctx, payload: str):
 
 
 def _unsubscribe(ctx: Ctx, payload: str):
-    m = re.fullmatch(r"u(\d+)", payload or "")
+    m = re.fullmatch(r"u([0-9]{1,18})", payload or "")
     if not m:
         return None
     cid = int(m.group(1))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -186,7 +187,7 @@ def list_choice(ctx: Ctx, payload: str):
     if payload == "cancel_all":
         n = ctx.store.cancel_all_deadlines(ctx.user_key, now=ctx.now)
         return Turn([Say("reminders/cancelled_all", {"count": n})], goto="reminders:list")
-    if payload.startswith("cancel:") and payload[7:].isdigit():
+    if re.fullmatch(r"cancel:[0-9]{1,18}", payload):
         row = ctx.store.finish_deadline(ctx.user_key, int(payload[7:]), "cancelled", now=ctx.now)
         if row is None:
             return Turn([Say("reminders/already_stopped")], goto="reminders:list")
@@ -198,7 +199,7 @@ def list_choice(ctx: Ctx, payload: str):
 # --------------------------------------------------------------------------------- due
 async def due_choice(ctx: Ctx, payload: str):
     kind, _, ident = payload.partition(":")
-    if not ident.isdigit() or kind not in ("done", "tomorrow"):
+    if not re.fullmatch(r"[0-9]{1,18}", ident) or kind not in ("done", "tomorrow"):
         return None
     did = int(ident)
     if kind == "done":

@@ -190,3 +190,36 @@ async def test_privacy_warning_about_a_code_says_where_the_code_goes(chat):
     await chat.say("mon code provisoire est XK4P9Q2")
     assert chat.keys[0] == "core/privacy_warning"
     assert "un code." in chat.last[0].text and "code provisoire se donne seulement" in chat.last[0].text
+
+
+async def test_typed_number_answers_the_reminder_just_received(env):
+    """Text-only transports (console, Matrix) number the reminder's buttons: typing "3" after a
+    reminder means its third button ("C'est fait"), not the third of an older message."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    app, backend, clock = env
+    chat = Chat(app, backend)
+    await chat.say("reçu le 10 novembre")
+    await chat.press("Recevoir des rappels")
+    await chat.press("Oui")
+    await chat.press("moi")
+    await chat.press(1)
+    assert "reminders/created" in chat.keys
+    clock.set(datetime(2026, 12, 8, 10, 0, 30, tzinfo=ZoneInfo("Europe/Paris")))
+    assert await app.tick() == 1
+    reminder = backend.sent[-1][1]
+    assert reminder.key == "reminders/due"
+    assert reminder.numbered_text().splitlines()[-2].startswith("3. C'est fait")
+    await chat.say("3")
+    assert chat.keys[0] == "reminders/done_ack", chat.keys
+    assert not list(app.store.db.query("SELECT id FROM deadlines WHERE status = 'active'"))
+
+
+@pytest.mark.parametrize("payload", [
+    "reminders:due:done:99999999999999999999999", "reminders:due:tomorrow:²", "reminders:list:cancel:99999999999999999999999",
+    "follow:ask:u99999999999999999999999", "follow:list:u99999999999999999999999"])
+async def test_forged_or_garbled_button_ids_are_stale_not_errors(chat, payload):
+    await chat.send_event(kind="button", choice=payload)
+    assert "core/error" not in chat.keys
+    assert "core/stale_button" in chat.keys

@@ -408,7 +408,7 @@ async def test_409_conflict_on_getupdates_backs_off_logs_once_and_recovers(tg, c
     assert emu.webhook["url"] == "" and emu.calls["deleteWebhook"] >= 2
 
 
-@pytest.mark.parametrize("shape", ["html502", "html504", "not_json_200", "no_result_200", "json500"])
+@pytest.mark.parametrize("shape", ["html502", "html504", "not_json_200", "no_result_200", "json500", "429text"])
 async def test_getupdates_answers_in_other_shapes_do_not_stop_polling(tg, shape):
     emu = tg.emu
     if shape == "html502":
@@ -419,11 +419,17 @@ async def test_getupdates_answers_in_other_shapes_do_not_stop_polling(tg, shape)
         emu.fail(200, method="getUpdates", times=2, body="<html>maintenance</html>")
     elif shape == "no_result_200":
         emu.fail(200, method="getUpdates", times=2, body='{"ok":true}', content_type="application/json")
-    else:
+    elif shape == "json500":
         emu.fail(500, method="getUpdates", times=2)
+    else:
+        emu.fail(429, method="getUpdates", times=1, retry_after=1, retry_in="text")
+    await emu.wait_until(lambda: not emu.faults or all(f.times == 0 for f in emu.faults), 5, "faults consumed")
+    t0 = asyncio.get_running_loop().time()
     emu.tap_start(1501)
     await settle(emu, 1501, 2)
     assert not tg.task.done()
+    if shape == "429text":   # waited retry_after (1 s), not the 50 ms back-off used in tests
+        assert asyncio.get_running_loop().time() - t0 >= 0.7
 
 
 async def test_sends_answered_with_html_pages_or_garbage(tg):

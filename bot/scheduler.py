@@ -123,13 +123,15 @@ def due_say(row: dict, now: datetime, catch_up: bool = False, who: str = "") -> 
     today = now.astimezone(ZoneInfo(tz)).date()
     days_left = (deadline - today).days
     nxt = phone.next_opening(now)
+    too_late = nxt >= end_of_last_day(deadline, tz)  # 3422 reopens only after the last day
     vars = {
         "who": who,
         "deadline": row["deadline"],
         "days_left": days_left,
         "recommended": row.get("recommended") or row["deadline"],
         "last_day_closed": not phone.is_working_day(deadline),
-        "act_now": row["kind"] == "act_now" or days_left <= 0,
+        "act_now": row["kind"] == "act_now" or days_left <= 0 or too_late,
+        "phone_too_late": too_late,
         "phone_open": phone.is_open(now),
         "phone_next_day": nxt.date().isoformat(),
         "phone_next_time": nxt.strftime("%H:%M"),

@@ -2,7 +2,7 @@
 
 _due = {"who": "moi", "deadline": "2026-11-01", "days_left": 3, "recommended": "2026-10-27",
         "last_day_closed": True, "act_now": False, "phone_open": False, "phone_next_day": "2026-10-30",
-        "phone_next_time": "08:30", "phone_today": True, "catch_up": False}
+        "phone_next_time": "08:30", "phone_today": True, "catch_up": False, "phone_too_late": False}
 
 SAMPLES = {
     "reminders/offer": [
@@ -33,7 +33,7 @@ SAMPLES = {
     "reminders/cancelled_one": [{"who": "moi", "deadline": "2026-11-01"}],
     "reminders/cancelled_all": [{"count": 0}, {"count": 2}],
     "reminders/due": [_due, dict(_due, days_left=0, act_now=True, phone_open=True, catch_up=True, last_day_closed=False),
-                      dict(_due, days_left=1)],
+                      dict(_due, days_left=1), dict(_due, days_left=1, act_now=True, phone_too_late=True)],
     "reminders/done_ack": [{"who": "enfant 1"}],
     "reminders/tomorrow_ok": [{"date": "2026-10-29", "hour": 10}],
     "reminders/tomorrow_too_late": [{"deadline": "2026-11-03"}],

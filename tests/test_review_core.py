@@ -223,3 +223,30 @@ async def test_forged_or_garbled_button_ids_are_stale_not_errors(chat, payload):
     await chat.send_event(kind="button", choice=payload)
     assert "core/error" not in chat.keys
     assert "core/stale_button" in chat.keys
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_reminder_does_not_send_people_to_a_phone_line_that_reopens_too_late(locale):
+    """Friday 25 December (holiday), last day Saturday 26: 3422 reopens on Monday 28, after the
+    last day.  The reminder must say so and point to the online refusal, not 'call before'."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot import facts
+    from bot.render import Renderer
+    from bot.scheduler import due_say
+
+    now = datetime(2026, 12, 25, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    row = {"tz": "Europe/Paris", "deadline": "2026-12-26", "recommended": "2026-12-21", "kind": "plan",
+           "deadline_id": 1}
+    say = due_say(row, now, False, "moi")
+    text = Renderer().render(say.key, locale, **say.vars)
+    assert facts.PORTAL in text
+    assert "28" not in text                      # no opening day after the last day
+    assert "faites-le avant" not in text and "do it before" not in text
+    assert say.vars["act_now"] is True
+    # a normal case keeps the next opening
+    row2 = dict(row, deadline="2026-12-31")
+    say2 = due_say(row2, now, False, "moi")
+    text2 = Renderer().render(say2.key, locale, **say2.vars)
+    assert "28" in text2

@@ -241,6 +241,8 @@ class Scheduler:
             try:
                 await self.app.send(backend, chat_id, reply)
             except ChatMoved as e:
+                if store.get_user(row["user_key"]) is None:
+                    return 0  # erased meanwhile (/oubli): no new attempt
                 store.set_user(row["user_key"], chat_id=e.new_chat_id)
                 chat_id = e.new_chat_id
                 log.info("reminder_chat_moved backend=%s", backend)

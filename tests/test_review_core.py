@@ -250,3 +250,41 @@ def test_reminder_does_not_send_people_to_a_phone_line_that_reopens_too_late(loc
     say2 = due_say(row2, now, False, "moi")
     text2 = Renderer().render(say2.key, locale, **say2.vars)
     assert "28" in text2
+
+
+async def test_user_erased_during_a_reminder_send_does_not_stop_the_others(env):
+    """/oubli while a reminder is in flight, and the platform then says the chat moved: the
+    tick goes on with everybody else's reminders."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.core import ChatMoved
+
+    app, backend, clock = env
+    for u in ("a", "b"):
+        c = Chat(app, backend, user=u)
+        await c.say("reçu le 10 novembre")
+        await c.press("Recevoir des rappels")
+        await c.press("Oui")
+        await c.press("moi")
+        await c.press(1)
+    real_send = backend.send
+
+    async def send(chat_id, reply):
+        if chat_id == "a":
+            app.store.forget_user("fake:a")
+            raise ChatMoved("a2")
+        return await real_send(chat_id, reply)
+
+    backend.send = send
+    clock.set(datetime(2026, 12, 8, 10, 0, 30, tzinfo=ZoneInfo("Europe/Paris")))
+    assert await app.tick() == 1
+    assert [c for c, r in backend.sent if r.key == "reminders/due"] == ["b"]
+    assert app.store.get_user("fake:a") is None
+    assert not list(app.store.db.query("SELECT * FROM reminders WHERE user_key = 'fake:a'"))
+
+
+def test_set_user_on_an_erased_user_neither_fails_nor_recreates(env):
+    app, _, _ = env
+    app.store.set_user("fake:gone", locale="en", chat_id="x")
+    assert app.store.get_user("fake:gone") is None

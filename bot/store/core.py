@@ -61,6 +61,8 @@ class CoreStore:
             raise ValueError(f"cannot store {bad} on a user")
         fields["updated_at"] = utcnow_iso()
         with self.lock:
+            if self.get_user(user_key) is None:
+                return  # erased meanwhile (/oubli, purge): nothing to update, never recreate
             self.db["users"].update(user_key, fields)
 
     def deactivate_user(self, user_key: str) -> None:

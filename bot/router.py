@@ -204,7 +204,7 @@ class Router:
         if kind == "edit":
             return Turn([Say("core/edit_ignored")]) if event.is_direct else None
         if kind == "undecryptable":
-            return Turn([Say("core/undecryptable")])
+            return Turn([Say("core/undecryptable")]) if event.is_direct else None
         if kind == "button" and event.choice:
             return await self._button(ctx, event.choice)
         text = event.text or ""

@@ -288,3 +288,38 @@ def test_set_user_on_an_erased_user_neither_fails_nor_recreates(env):
     app, _, _ = env
     app.store.set_user("fake:gone", locale="en", chat_id="x")
     assert app.store.get_user("fake:gone") is None
+
+
+async def test_undecryptable_message_in_a_group_gets_no_answer_in_the_group(env):
+    """Most group messages are not for the bot: a notice about each unreadable one is noise."""
+    app, backend, _ = env
+    group = Chat(app, backend, user="u5", chat="!room:server", direct=False)
+    await group.send_event(kind="undecryptable")
+    assert group.last == []
+    direct = Chat(app, backend, user="u5")
+    await direct.send_event(kind="undecryptable")
+    assert direct.keys == ["core/undecryptable"]
+
+
+def test_a_transaction_that_cannot_begin_does_not_keep_the_store_lock(env):
+    import sqlite3
+    import threading
+
+    app, _, _ = env
+    store = app.store
+    with store.transaction():
+        with pytest.raises(sqlite3.OperationalError):
+            with store.transaction():  # BEGIN inside a transaction fails
+                pass
+    got = []
+
+    def other_thread():
+        ok = store.lock.acquire(timeout=2)
+        got.append(ok)
+        if ok:
+            store.lock.release()
+
+    t = threading.Thread(target=other_thread)
+    t.start()
+    t.join()
+    assert got == [True]

@@ -134,7 +134,11 @@ class _Tx:
 
     def __enter__(self):
         self.store.lock.acquire()
-        self.store.db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.store.db.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:  # busy database, nested use: never keep the lock
+            self.store.lock.release()
+            raise
         return self.store.db
 
     def __exit__(self, exc_type, exc, tb):

@@ -323,3 +323,27 @@ def test_a_transaction_that_cannot_begin_does_not_keep_the_store_lock(env):
     t.start()
     t.join()
     assert got == [True]
+
+
+async def test_oubli_leaves_no_trace_in_the_database_files_while_the_bot_runs(env, tmp_path):
+    """Deleted rows stay readable in free pages and in the write-ahead log unless overwritten."""
+    app, backend, _ = env
+    others = [Chat(app, backend, user=f"other{i}") for i in range(3)]
+    me = Chat(app, backend, user="ZQXMARK4242")
+    for c in others + [me]:
+        await c.say("reçu le 10 novembre")
+        await c.press("Recevoir des rappels")
+        await c.press("Oui")
+        await c.press("moi")
+        await c.press(1)
+    await me.say("/oubli")
+    await me.press("Oui")
+    assert me.keys == ["menu/forgotten"]
+    await others[0].say("/rappels")            # the bot goes on writing
+    files = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
+    assert any(p.name == "mes-bot.db" for p in files)
+    found = {p.name: p.read_bytes().count(b"ZQXMARK4242") for p in files}
+    assert not any(found.values()), found
+    assert app.store.get_user("fake:other1") is not None
+    # deleted rows overwritten whatever the SQLite build's default
+    assert app.store.db.execute("PRAGMA secure_delete").fetchone()[0] == 1

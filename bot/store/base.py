@@ -60,6 +60,7 @@ class BaseStore:
                 p = Path(self.path + suffix)
                 if p.exists():
                     os.chmod(p, 0o600)
+        self.db.execute("PRAGMA secure_delete=ON")  # erased rows are overwritten, not left in free pages
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA busy_timeout=5000")
@@ -122,6 +123,17 @@ class BaseStore:
     # -- generic helpers -------------------------------------------------------
     def tables_with_column(self, column: str) -> list[str]:
         return [t.name for t in self.db.tables if column in t.columns_dict]
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database and empty it: after an erasure, the old
+        page images (with the erased rows) must not stay readable in ``mes-bot.db-wal``."""
+        if self.path == ":memory:":
+            return
+        with self.lock:
+            try:
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error:
+                pass  # busy: the next one will do it
 
     def transaction(self):
         """``with store.transaction():`` - one atomic write, serialised across threads."""

@@ -79,6 +79,7 @@ class CoreStore:
                     continue
                 n += db.execute(f"DELETE FROM [{table}] WHERE user_key = ?", [user_key]).rowcount
             n += db.execute("DELETE FROM users WHERE user_key = ?", [user_key]).rowcount
+        self.checkpoint()
         return n
 
     # -- sessions ---------------------------------------------------------------

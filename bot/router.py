@@ -166,10 +166,17 @@ class Router:
     async def _handle(self, event: Event) -> list[Reply]:
         app, store = self.app, self.app.store
         now = app.clock.now()
-        user = store.touch_user(event.user_key, event.backend, event.chat_id if event.is_direct else None, now)
+        # In a group, chatter not addressed to the bot must leave nothing behind (no user row,
+        # no session tying the person to the group): only commands and buttons register someone.
+        addressed = event.is_direct or event.kind in ("button", "start") or (event.text or "").lstrip().startswith("/")
+        if addressed:
+            user = store.touch_user(event.user_key, event.backend, event.chat_id if event.is_direct else None, now)
+        else:
+            user = store.get_user(event.user_key)
         locale = self._locale_for(event, user)
-        tz = user.tz or app.settings.timezone
+        tz = (user.tz if user else None) or app.settings.timezone
         session = store.get_session(event.session_key)
+        stored = session is not None
         out: list[Say] = []
         fresh = session is None
         if session is None:
@@ -191,7 +198,8 @@ class Router:
                    for s in out]
         self._remember_buttons(ctx, replies, out)
         session.flow, session.state = ctx.flow, ctx.state
-        if store.get_user(event.user_key) is not None and not ctx.data.get("_forgotten"):
+        if store.get_user(event.user_key) is not None and not ctx.data.get("_forgotten") \
+                and (stored or replies or event.is_direct):
             store.save_session(session, now)
         return replies
 
@@ -354,7 +362,8 @@ class Router:
             if target is None:
                 return Turn([Say("core/stale_button")], reprompt=True)
             if callable(target):
-                return await _maybe(target(ctx))
+                t = await _maybe(target(ctx))
+                return t if t is not None else Turn([Say("core/stale_button")], reprompt=True)
             return Turn(goto=str(target))
         if callable(handler):
             t = await _maybe(handler(ctx, local))

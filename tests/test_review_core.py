@@ -347,3 +347,36 @@ async def test_oubli_leaves_no_trace_in_the_database_files_while_the_bot_runs(en
     assert app.store.get_user("fake:other1") is not None
     # deleted rows overwritten whatever the SQLite build's default
     assert app.store.db.execute("PRAGMA secure_delete").fetchone()[0] == 1
+
+
+async def test_button_whose_handler_returns_none_still_gets_an_answer(env):
+    """A handler in an on_choice table that returns None (nothing to do for that press) must not
+    leave the person without any answer."""
+    from bot.flowlib import Choice, Flow, Say, State
+
+    app, backend, _ = env
+    app.router.reg.flows["probe"] = Flow("probe", {"start": State(
+        prompt=Say("menu/language", buttons=[[Choice("menu.lang_fr", "x")]]),
+        on_choice={"x": lambda ctx: None})}, start="start")
+    chat = Chat(app, backend)
+    await chat.send_event(kind="button", choice="probe:start:x")
+    assert chat.keys and chat.keys[0] == "core/stale_button"
+
+
+async def test_group_chatter_not_for_the_bot_leaves_nothing_stored(env):
+    app, backend, _ = env
+    for i in range(4):
+        g = Chat(app, backend, user=f"member{i}", chat="-100", direct=False)
+        await g.say("salut tout le monde, on se voit jeudi ?")
+        assert g.last == []
+    assert not list(app.store.db.query("SELECT * FROM users"))
+    assert not list(app.store.db.query("SELECT * FROM sessions"))
+    # a known person chatting in a group they never used the bot in: no session for that group
+    me = Chat(app, backend, user="me")
+    await me.say("bonjour")
+    g = Chat(app, backend, user="me", chat="-100", direct=False)
+    await g.say("bonne soirée")
+    assert [r["session_key"] for r in app.store.db.query("SELECT session_key FROM sessions")] == ["fake:me:me"]
+    # a command in the group is for the bot: answered as before
+    await g.say("/aide")
+    assert g.keys == ["core/help"]

@@ -168,7 +168,7 @@ class Router:
         now = app.clock.now()
         # In a group, chatter not addressed to the bot must leave nothing behind (no user row,
         # no session tying the person to the group): only commands and buttons register someone.
-        addressed = event.is_direct or event.kind in ("button", "start") or (event.text or "").lstrip().startswith("/")
+        addressed = event.is_direct or event.kind in ("button", "start") or self._for_me(event)
         if addressed:
             user = store.touch_user(event.user_key, event.backend, event.chat_id if event.is_direct else None, now)
         else:
@@ -202,6 +202,14 @@ class Router:
                 and (stored or replies or event.is_direct):
             store.save_session(session, now)
         return replies
+
+    def _for_me(self, event: Event) -> bool:
+        """A command in a group, not addressed to another bot (``/aide@otherbot``)."""
+        m = COMMAND_RE.match((event.text or "").strip())
+        if not m:
+            return False
+        me = getattr(self.app.backends.get(event.backend), "username", None)
+        return not (m.group(2) and me and m.group(2).lower() != str(me).lower())
 
     async def _dispatch(self, ctx: Ctx, session: Session, event: Event, out: list[Say], fresh: bool) -> Turn | None:
         kind = event.kind

@@ -377,6 +377,12 @@ async def test_group_chatter_not_for_the_bot_leaves_nothing_stored(env):
     g = Chat(app, backend, user="me", chat="-100", direct=False)
     await g.say("bonne soirée")
     assert [r["session_key"] for r in app.store.db.query("SELECT session_key FROM sessions")] == ["fake:me:me"]
+    # a command for another bot: nothing stored either
+    other = Chat(app, backend, user="member9", chat="-100", direct=False)
+    await other.say("/aide@autrebot")
+    assert other.last == [] and app.store.get_user("fake:member9") is None
     # a command in the group is for the bot: answered as before
     await g.say("/aide")
     assert g.keys == ["core/help"]
+    await other.say("/aide@mesbot")
+    assert other.keys == ["core/help"]

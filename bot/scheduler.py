@@ -14,7 +14,9 @@ ticker ``reminders`` and the console service ``pending_summary``.  Rules:
 * after downtime, one catch-up message per deadline instead of a burst of stale ones;
 * delivery errors: Blocked -> user deactivated and their reminders stopped; RetryLater ->
   retried after the delay; TransientError -> exponential back-off; ChatMoved -> new address;
-* users are erased ``purge_after_days`` after their last deadline.
+* users are erased ``purge_after_days`` after their last deadline; people who never set one (and follow
+  no collective) ``purge_after_days`` after their last message; conversation states untouched that long
+  (e.g. an abandoned campaign draft) are dropped.
 
 Logs carry event kinds and counts only, never a user id or any text.
 """
@@ -293,11 +295,15 @@ class Scheduler:
             return
         self._last_purge = ts
         store = self.app.store
-        users = store.purge_candidates(int(ts), self.settings.purge_after_days)
+        days = self.settings.purge_after_days
+        users = store.purge_candidates(int(ts), days) + store.idle_candidates(int(ts), days)
         for uk in users:
             store.forget_user(uk)
         if users:
             log.info("users_purged count=%d", len(users))
+        stale = store.drop_stale_sessions(int(ts), days)
+        if stale:
+            log.info("sessions_dropped count=%d", stale)
 
     def _gauges(self, now: datetime, force: bool = False) -> None:
         ts = now.timestamp()

@@ -276,8 +276,8 @@ async def test_purge_after_last_deadline(tmp_path):
     add_deadline(app, "old", "2026-10-20", "Europe/Paris")
     add_deadline(app, "old", "2026-10-25", "Europe/Paris", label="child1")
     add_deadline(app, "new", "2026-11-20", "Europe/Paris")
-    app.store.touch_user("fake:talker", "fake", "talker", clock.now())  # never set a deadline: not ours
     clock.set(datetime(2026, 11, 8, 12, tzinfo=PARIS))  # 14 days after 25 Oct ends on 9 Nov
+    app.store.touch_user("fake:talker", "fake", "talker", clock.now())  # no deadline, talked recently
     await app.tick()
     assert app.store.get_user("fake:old") is not None
     clock.set(datetime(2026, 11, 9, 1, 0, tzinfo=PARIS))
@@ -285,6 +285,39 @@ async def test_purge_after_last_deadline(tmp_path):
     assert app.store.get_user("fake:old") is None
     assert not list(app.store.db.query("SELECT * FROM deadlines WHERE user_key = 'fake:old'"))
     assert app.store.get_user("fake:new") is not None and app.store.get_user("fake:talker") is not None
+
+
+async def test_people_without_deadline_are_erased_after_the_same_delay(tmp_path):
+    """Someone who only chatted (language, a conversation state) and set no date is erased
+    ``purge_after_days`` after their last message; a follower of a collective is kept; a stale
+    conversation state (e.g. an abandoned campaign draft) of someone kept is dropped."""
+    from bot.store.core import Session
+
+    clock = FakeClock("2026-11-01T12:00:00+01:00")
+    app, backend = new_app(tmp_path, clock)
+    store = app.store
+    for who in ("idle", "recent", "follower", "keeper"):
+        store.touch_user(f"fake:{who}", "fake", who, clock.now())
+        store.save_session(Session(f"fake:{who}:{who}", f"fake:{who}", "campaign", "custom_text",
+                                   {"draft": "x"}), clock.now())
+    add_deadline(app, "keeper", "2026-12-20", "Europe/Paris")
+    cid = store.db["collectives"].insert({"code": "abc", "backend": "fake", "chat_id": "g", "locale": "fr",
+                                          "tz": "Europe/Paris", "created_at": "2026-11-01T00:00:00+00:00"}).last_pk
+    store.db["followers"].insert({"collective_id": cid, "user_key": "fake:follower", "backend": "fake",
+                                  "chat_id": "follower", "locale": "fr", "active": 1,
+                                  "created_at": "2026-11-01T00:00:00+00:00"})
+    clock.set(datetime(2026, 11, 10, 12, tzinfo=PARIS))
+    store.touch_user("fake:recent", "fake", "recent", clock.now())
+    store.save_session(Session("fake:recent:recent", "fake:recent", "menu", "main", {}), clock.now())
+    clock.set(datetime(2026, 11, 15, 13, tzinfo=PARIS))  # 14 days and 1 hour after 1 Nov
+    await app.tick()
+    assert store.get_user("fake:idle") is None
+    assert store.get_session("fake:idle:idle") is None
+    for kept in ("recent", "follower", "keeper"):
+        assert store.get_user(f"fake:{kept}") is not None, kept
+    assert store.get_session("fake:recent:recent") is not None
+    assert store.get_session("fake:keeper:keeper") is None      # abandoned draft dropped
+    assert store.get_session("fake:follower:follower") is None
 
 
 async def test_other_backends_rows_are_left_alone(tmp_path):

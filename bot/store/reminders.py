@@ -181,6 +181,29 @@ class ReminderStore:
             "SELECT user_key FROM deadlines GROUP BY user_key"
             " HAVING MAX(until_at) <= ? AND SUM(status = 'active') = 0", [limit]).fetchall()]
 
+    def idle_candidates(self, now_ts: int, after_days: int) -> list[str]:
+        """Users with no deadline and no active follow whose last message is older than
+        ``after_days`` days: what they left (language, a conversation state) is not needed."""
+        from datetime import datetime, timezone
+
+        limit = datetime.fromtimestamp(int(now_ts) - int(after_days) * 86400, timezone.utc)
+        limit_iso = limit.isoformat(timespec="seconds")
+        follows = ("AND NOT EXISTS (SELECT 1 FROM followers f WHERE f.user_key = u.user_key AND f.active = 1)"
+                   if "followers" in self.db.table_names() else "")
+        return [r[0] for r in self.db.execute(
+            "SELECT u.user_key FROM users u WHERE u.updated_at <= ?"
+            " AND NOT EXISTS (SELECT 1 FROM deadlines d WHERE d.user_key = u.user_key) " + follows,
+            [limit_iso]).fetchall()]
+
+    def drop_stale_sessions(self, now_ts: int, after_days: int) -> int:
+        """Conversation states untouched for ``after_days`` days (e.g. an abandoned campaign draft)."""
+        from datetime import datetime, timezone
+
+        limit = datetime.fromtimestamp(int(now_ts) - int(after_days) * 86400, timezone.utc)
+        with self.lock:
+            return self.db.execute("DELETE FROM sessions WHERE updated_at <= ?",
+                                   [limit.isoformat(timespec="seconds")]).rowcount
+
     def count_live(self) -> int:
         return self.db.execute(f"SELECT COUNT(*) FROM reminders WHERE {LIVE}").fetchone()[0]
 

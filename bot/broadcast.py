@@ -308,17 +308,20 @@ class Broadcaster:
         return n
 
     # -- waves --------------------------------------------------------------------------------
+    @staticmethod
+    def _announce_say(b: dict, coll: dict) -> Say:
+        vars = {"template": b["template"], "text": b["custom_text"] or "", "days_left": None, "target": None}
+        return Say("follow/announce", vars, buttons=[[Choice("follow.unsubscribe", payload=f"u{coll['id']}")]],
+                   notice=False)
+
     def _replies(self, b: dict, coll: dict):
         cache: dict[str, object] = {}
+        say = self._announce_say(b, coll)
 
         def get(locale: str | None):
             loc = locale or coll["locale"]
             r = cache.get(loc)
             if r is None:
-                vars = {"template": b["template"], "text": b["custom_text"] or "", "days_left": None,
-                        "target": None}
-                say = Say("follow/announce", vars, buttons=[[Choice("follow.unsubscribe", payload=f"u{coll['id']}")]],
-                          notice=False)
                 r = cache[loc] = self.app.render_reply(say, loc, bind="follow:announce")
             return r
         return get
@@ -353,6 +356,7 @@ class Broadcaster:
         if coll["backend"] not in self.app.backends:
             return 0
         replies = self._replies(b, coll)
+        announce = self._announce_say(b, coll)
         st = self.stats.setdefault(bid, {"r429": 0, "t0": self.now_ts(), "sent0": None, "next_report": 0.0})
         if st["sent0"] is None:
             st["sent0"] = store.delivery_counts(bid)["sent"]
@@ -410,6 +414,11 @@ class Broadcaster:
                             prev = d["id"]
                             sent_now += 1
                             metrics.inc("broadcast_sent", backend=d["backend"])
+                            if not getattr(self.app.backends.get(d["backend"]), "has_buttons", False):
+                                # numbered-text transports: a typed "1" now answers this announcement
+                                loc = d["locale"] or coll["locale"]
+                                await self.app.router.pushed(d["backend"], d["chat_id"], d["user_key"],
+                                                             announce, replies(d["locale"]), loc)
                         await self._maybe_progress(bid, b["total"])
                     finally:
                         if prev is not None and (queue.empty() or refetch or stopping()):

@@ -370,3 +370,21 @@ async def test_stop_parks_a_wave_promptly_recording_what_was_sent(tmp_path):
     assert total == Counter({f"f{i}": 1 for i in range(50)})
     assert app.store.get_broadcast(1)["status"] == "done"
     app.store.close()
+
+
+async def test_typed_number_answers_the_announcement_not_an_older_menu(tmp_path):
+    """On numbered-text transports (console, Matrix), after an announcement arrives, typing "1"
+    picks the announcement's first button (unsubscribe), not button 1 of an older message."""
+    app, backend, _ = make_app(tmp_path)
+    coll = setup_followers(app, 0)
+    f = Chat(app, backend, user="f7")
+    await f.say("bonjour")                       # the main menu: button 1 is "J'ai reçu le mail…"
+    assert "menu/main" in f.keys
+    app.store.add_followers_bulk(coll["id"], [("fake:f7", "fake", "f7", "fr")])
+    p = await admin(app, backend)
+    await request_broadcast(p)
+    await app.tick()
+    assert [c for c, _r in follower_messages(backend)] == ["f7"]
+    await f.say("1")
+    assert f.keys[0] == "follow/stopped"
+    assert app.store.follower_count(coll["id"]) == 0

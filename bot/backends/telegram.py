@@ -200,6 +200,7 @@ def chat_arg(chat_id: str | int):
 
 
 class TelegramBackend:
+    has_buttons = True  # real inline buttons: typed numbers need not follow pushed messages
     connected = False  # last getUpdates succeeded (read by /healthz)
     name = NAME
 

@@ -14,3 +14,9 @@ def app_env(tmp_path):
 def chat(app_env):
     app, backend, _clock = app_env
     return Chat(app, backend)
+
+
+@pytest.fixture
+def env(app_env):
+    """(app, backend, clock) on Sunday 22 November 2026, 10:00 in Paris."""
+    return app_env

@@ -86,6 +86,12 @@ class Chat:
         return [b.label for r in self.last for b in r.flat_buttons()]
 
 
+def session_data(app: App, chat: Chat) -> dict:
+    """The stored session data of ``chat`` (empty when there is none)."""
+    s = app.store.get_session(chat._event(text="x").session_key)
+    return s.data if s else {}
+
+
 def make_app(tmp_path: Path, now: str | datetime = "2026-11-22T10:00:00+01:00", **settings) -> tuple[App, FakeBackend, FakeClock]:
     s = Settings(data_dir=tmp_path / "data", **settings)
     clock = FakeClock(now)

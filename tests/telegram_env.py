@@ -46,3 +46,23 @@ async def start_env(tmp_path, emu: Emulator | None = None, now: str = "2026-11-2
     if task.done():
         task.result()
     return TgEnv(emu, app, backend, clock, task)
+
+
+async def start_recording_env(tmp_path, emu: Emulator | None = None, **kw) -> TgEnv:
+    """``start_env`` whose ``events`` list records every Event the app handles."""
+    env = await start_env(tmp_path, emu=emu, **kw)
+    env.events = []
+    handle = env.app.handle
+
+    async def recording(event):
+        env.events.append(event)
+        return await handle(event)
+
+    env.app.handle = recording
+    return env
+
+
+async def close_env(env: TgEnv) -> None:
+    await env.stop()
+    await env.emu.stop()
+    env.app.store.close()

@@ -1,29 +1,8 @@
 """The deadline conversation, driven through the real router, store and templates."""
 import re
-from datetime import date
-
-import pytest
-
-from tests.harness import Chat, make_app
 
 
-@pytest.fixture
-def env(tmp_path):
-    # Sunday 22 November 2026, 10:00 in Paris
-    app, backend, clock = make_app(tmp_path, now="2026-11-22T10:00:00+01:00")
-    yield app, backend, clock
-    app.store.close()
-
-
-@pytest.fixture
-def chat(env):
-    app, backend, _ = env
-    return Chat(app, backend)
-
-
-def session_data(app, chat):
-    s = app.store.get_session(chat._event(text="x").session_key)
-    return s.data if s else {}
+from tests.harness import Chat, session_data
 
 
 async def test_first_message_is_a_date(chat, env):

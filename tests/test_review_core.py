@@ -1,25 +1,7 @@
 """Fresh-eyes review: regressions found in the conversation core and the flows."""
 import pytest
 
-from tests.harness import Chat, make_app
-
-
-@pytest.fixture
-def env(tmp_path):
-    app, backend, clock = make_app(tmp_path, now="2026-11-22T10:00:00+01:00")
-    yield app, backend, clock
-    app.store.close()
-
-
-@pytest.fixture
-def chat(env):
-    app, backend, _ = env
-    return Chat(app, backend)
-
-
-def session_data(app, chat):
-    s = app.store.get_session(chat._event(text="x").session_key)
-    return s.data if s else {}
+from tests.harness import Chat
 
 
 async def test_letter_mode_does_not_leak_into_a_later_email_date(chat):

@@ -9,26 +9,16 @@ import pytest
 
 from bot.core import Attachment, Blocked, Button, ChatMoved, Event, Reply, RetryLater, TransientError
 from tests.telegram_emulator import ANONYMOUS_ADMIN_ID, parse_html
-from tests.telegram_env import start_env
+from tests.telegram_env import close_env, start_env, start_recording_env
 
 BOT = "mesbot_test_bot"
 
 
 @pytest.fixture
 async def tg(tmp_path):
-    env = await start_env(tmp_path)
-    env.events = []
-    handle = env.app.handle
-
-    async def recording(event):
-        env.events.append(event)
-        return await handle(event)
-
-    env.app.handle = recording
+    env = await start_recording_env(tmp_path)
     yield env
-    await env.stop()
-    await env.emu.stop()
-    env.app.store.close()
+    await close_env(env)
 
 
 async def settle(emu, chat_id, n, timeout=5.0):

@@ -12,7 +12,7 @@ import pytest
 
 from bot.core import Blocked, Button, Reply, RetryLater, TransientError
 from tests.telegram_emulator import Emulator
-from tests.telegram_env import start_env
+from tests.telegram_env import close_env, start_env, start_recording_env
 
 BOT = "mesbot_test_bot"
 OPTIONAL = ("deleteWebhook", "setMyCommands", "setMyDescription", "setMyShortDescription", "getMyCommands",
@@ -20,30 +20,13 @@ OPTIONAL = ("deleteWebhook", "setMyCommands", "setMyDescription", "setMyShortDes
             "logOut", "sendChatAction")
 
 
-async def _env(tmp_path, emu=None, record=True):
-    env = await start_env(tmp_path, emu=emu)
-    env.events = []
-    handle = env.app.handle
-
-    async def recording(event):
-        env.events.append(event)
-        return await handle(event)
-
-    env.app.handle = recording
-    return env
-
-
-async def _close(env):
-    await env.stop()
-    await env.emu.stop()
-    env.app.store.close()
 
 
 @pytest.fixture
 async def tg(tmp_path):
-    env = await _env(tmp_path)
+    env = await start_recording_env(tmp_path)
     yield env
-    await _close(env)
+    await close_env(env)
 
 
 async def settle(emu, chat_id, n, timeout=5.0):
@@ -70,7 +53,7 @@ async def conversation(emu, user=501):
 
 async def test_every_optional_method_unknown_the_bot_starts_and_answers(tmp_path):
     emu = await Emulator(unknown_methods=OPTIONAL).start()
-    env = await _env(tmp_path, emu)
+    env = await start_recording_env(tmp_path, emu)
     try:
         await conversation(emu)
         # it did try them (best-effort) and each got the Bot API's 404
@@ -80,7 +63,7 @@ async def test_every_optional_method_unknown_the_bot_starts_and_answers(tmp_path
         assert emu.commands == {} and emu.descriptions == {}
         assert not env.task.done()
     finally:
-        await _close(env)
+        await close_env(env)
 
 
 @pytest.mark.parametrize("shape", ["400", "501", "html502", "not_json", "ok_false_200", "timeout"])
@@ -99,7 +82,7 @@ async def test_start_up_extras_failing_in_any_shape_do_not_stop_the_bot(tmp_path
             emu.fail(200, method=method, times=None, body='{"ok":false}', content_type="application/json")
         else:
             emu.slow(1.5, method=method)   # longer than the start-up timeout (0.5 s in tests)
-    env = await _env(tmp_path, emu)
+    env = await start_recording_env(tmp_path, emu)
     try:
         t0 = asyncio.get_running_loop().time()
         emu.tap_start(502)
@@ -107,7 +90,7 @@ async def test_start_up_extras_failing_in_any_shape_do_not_stop_the_bot(tmp_path
         assert asyncio.get_running_loop().time() - t0 < 3.0
         assert emu.calls["getUpdates"] >= 1 and not env.task.done()
     finally:
-        await _close(env)
+        await close_env(env)
 
 
 async def test_no_getme_no_start(tmp_path):
@@ -521,7 +504,7 @@ async def test_older_server_refusing_new_update_types_and_not_long_polling(tmp_p
                               "callback_query", "my_chat_member"}
     emu.long_polling = False
     await emu.start()
-    env = await _env(tmp_path, emu)
+    env = await start_recording_env(tmp_path, emu)
     try:
         await conversation(emu, 1901)
         calls = emu.calls["getUpdates"]
@@ -529,4 +512,4 @@ async def test_older_server_refusing_new_update_types_and_not_long_polling(tmp_p
         assert emu.calls["getUpdates"] - calls <= 8        # ~4/s at most, not a busy loop
         assert emu.errors[400] >= 1
     finally:
-        await _close(env)
+        await close_env(env)

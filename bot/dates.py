@@ -87,12 +87,16 @@ _NUMBER_WORDS = {
 # longest first, so "dix sept" wins over "dix"; hyphens are spaces after normalisation
 _NUM_ALT = "|".join(sorted((re.escape(w.strip()).replace(r"\ ", r"[ -]") for w in _NUMBER_WORDS),
                            key=len, reverse=True))
-_UNIT = r"(?:jours?|j|jrs?|semaines?|sem|mois|ans?|annees?|days?|weeks?|months?|years?)"
+# "j" is a day unit ("il y a 15 j") unless it is the elided "je" of the next word ("le 15 j'ai reçu").
+_UNIT = (r"(?:jours?|j(?!\s+(?!(?:avant|apres|environ|au|a|ago)\b)[aeiouyh])|jrs?|semaines?|sem|mois|ans?|annees?"
+         r"|days?|weeks?|months?|years?)")
 _AFTER_NUMBER_NOT_DAY = re.compile(
     r"\s*(?:[/.-]\s*\d|:\s*\d|" + _UNIT + r"\b|h\b|h\s*\d|heures?\b|min|eme\b|e\b|%|euros?\b|eur\b|"
     r"mails?\b|e mails?\b|courriers?\b|lettres?\b|enfants?\b|fois\b|personnes?\b|numeros?\b|chiffres?\b|"
     r"etages?\b|rue\b|avenue\b|av\b|bd\b|boulevard\b|bis\b|ter\b|chemin\b|allee\b|impasse\b|route\b|place\b|"
-    r"arrondissement\b|arr\b|appartement\b|appart\b|apt\b|batiment\b|bat\b|etape\b|question\b|page\b)")
+    r"arrondissement\b|arr\b|appartement\b|appart\b|apt\b|batiment\b|bat\b|etape\b|question\b|page\b|"
+    # "le 15" is also the SAMU's number: "le 15 peut voir mon dossier ?" names no day
+    r"(?:peut|peuvent|pourra|pourrait|voit|voie|voient|verra|a\s+acces|accede|consulte|samu|urgences?)\b)")
 
 # --- normalisation --------------------------------------------------------------------------------
 _PUNCT = re.compile(r"[^\w\s/.:-]")

@@ -1,6 +1,8 @@
 """Date understanding: properties (hypothesis), letter arrival, privacy, has_date."""
 from datetime import date, timedelta
 
+import pytest
+
 from hypothesis import given, settings, strategies as st
 
 from bot import dates
@@ -115,3 +117,21 @@ def test_several_dates_take_the_earliest_valid():
 def test_result_holds_no_text():
     r = dates.parse("Bonjour Marie, j'ai reçu le mail le 3 novembre", TODAY)
     assert "Marie" not in repr(r) and "marie" not in repr(r)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("le 15 j'ai reçu le mail", date(2026, 11, 15)),      # the elided "je", not "15 jours"
+    ("le 15 j ai reçu le mail", date(2026, 11, 15)),
+    ("il y a 15 j", date(2026, 11, 7)),                    # "j" as a unit still works
+    ("est-ce que le 15 peut voir mon dossier ?", None),   # the SAMU's number, not a day
+    ("je veux pas que le 15 voie mon dossier", None),
+    ("le 15 a accès à tout ?", None),
+])
+def test_elided_je_and_the_samu_number(text, expected):
+    r = dates.parse(text, date(2026, 11, 22))
+    assert r.date == expected, (text, r)
+
+
+async def test_samu_question_gets_an_answer_not_a_deadline(chat):
+    await chat.say("est-ce que le 15 peut voir mon dossier ?")
+    assert not any(k.startswith("deadline/") for k in chat.keys), chat.keys

@@ -1,5 +1,8 @@
 import pytest
 
+# shared fixtures: `tg` (the whole bot against the Telegram emulator)
+pytest_plugins = ["tests.telegram_env"]
+
 from tests.harness import Chat, make_app
 
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+
+import pytest
 from dataclasses import dataclass
 
 from bot.app import App
@@ -66,3 +68,18 @@ async def close_env(env: TgEnv) -> None:
     await env.stop()
     await env.emu.stop()
     env.app.store.close()
+
+
+@pytest.fixture
+async def tg(tmp_path):
+    """The whole bot in-process against a fresh emulator, recording the Events it handles."""
+    env = await start_recording_env(tmp_path)
+    yield env
+    await close_env(env)
+
+
+async def settle(emu: Emulator, chat_id, n: int, timeout: float = 5.0):
+    """Wait for n messages in a chat, then a little more to catch unexpected extras."""
+    await emu.wait_for(chat_id, n, timeout)
+    await asyncio.sleep(0.15)
+    return emu.sent[chat_id]

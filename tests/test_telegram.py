@@ -9,23 +9,11 @@ import pytest
 
 from bot.core import Attachment, Blocked, Button, ChatMoved, Event, Reply, RetryLater, TransientError
 from tests.telegram_emulator import ANONYMOUS_ADMIN_ID, parse_html
-from tests.telegram_env import close_env, start_env, start_recording_env
+from tests.telegram_env import settle, start_env
 
 BOT = "mesbot_test_bot"
 
 
-@pytest.fixture
-async def tg(tmp_path):
-    env = await start_recording_env(tmp_path)
-    yield env
-    await close_env(env)
-
-
-async def settle(emu, chat_id, n, timeout=5.0):
-    """Wait for n messages in a chat, then a little more to catch unexpected extras."""
-    await emu.wait_for(chat_id, n, timeout)
-    await asyncio.sleep(0.1)
-    return emu.sent[chat_id]
 
 
 def assert_html_ok(msgs):

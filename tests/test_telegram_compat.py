@@ -12,7 +12,7 @@ import pytest
 
 from bot.core import Blocked, Button, Reply, RetryLater, TransientError
 from tests.telegram_emulator import Emulator
-from tests.telegram_env import close_env, start_env, start_recording_env
+from tests.telegram_env import close_env, settle, start_env, start_recording_env
 
 BOT = "mesbot_test_bot"
 OPTIONAL = ("deleteWebhook", "setMyCommands", "setMyDescription", "setMyShortDescription", "getMyCommands",
@@ -22,17 +22,6 @@ OPTIONAL = ("deleteWebhook", "setMyCommands", "setMyDescription", "setMyShortDes
 
 
 
-@pytest.fixture
-async def tg(tmp_path):
-    env = await start_recording_env(tmp_path)
-    yield env
-    await close_env(env)
-
-
-async def settle(emu, chat_id, n, timeout=5.0):
-    await emu.wait_for(chat_id, n, timeout)
-    await asyncio.sleep(0.15)   # catch unexpected extra messages
-    return emu.sent[chat_id]
 
 
 async def conversation(emu, user=501):

@@ -1,7 +1,21 @@
 """Fresh-eyes review: regressions found in the conversation core and the flows."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from tests.harness import Chat
+
+
+async def remind_me_and_reach_day_14(app, clock, chat, offer: str, yes: str, me: str) -> None:
+    """Set the default reminders for a last day of 22 Dec 2026, then reach the first (8 Dec, 10:00)."""
+    await chat.press(offer)
+    await chat.press(yes)
+    await chat.press(me)
+    await chat.press(1)
+    assert "reminders/created" in chat.keys
+    clock.set(datetime(2026, 12, 8, 10, 0, 30, tzinfo=ZoneInfo("Europe/Paris")))
+    assert await app.tick() == 1
 
 
 async def test_letter_mode_does_not_leak_into_a_later_email_date(chat):
@@ -65,20 +79,12 @@ async def test_start_oubli_in_a_group_moves_to_private(env):
 
 async def test_reminder_speaks_the_language_of_the_conversation(env):
     """No /langue, but the platform says English: the conversation is in English, so is the reminder."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
 
     app, backend, clock = env
     chat = Chat(app, backend, locale="en")
     await chat.say("I got the email on 10 November")
     assert "Tuesday 22 December 2026" in chat.text
-    await chat.press("reminders")
-    await chat.press("Yes")
-    await chat.press("me")
-    await chat.press(1)
-    assert "reminders/created" in chat.keys
-    clock.set(datetime(2026, 12, 8, 10, 0, 30, tzinfo=ZoneInfo("Europe/Paris")))
-    assert await app.tick() == 1
+    await remind_me_and_reach_day_14(app, clock, chat, "reminders", "Yes", "me")
     reply = backend.sent[-1][1]
     assert reply.key == "reminders/due"
     assert "Tuesday 22 December 2026" in reply.text, reply.text
@@ -92,7 +98,7 @@ async def test_announcements_follow_a_later_language_change(env):
     await follower.press("Oui")
     assert "follow/done" in follower.keys
     await follower.say("/langue en")
-    b = app.store.create_broadcast(coll["id"], "basics", custom_text=None, requested_by="x", needs_approval=False)
+    app.store.create_broadcast(coll["id"], "basics", custom_text=None, requested_by="x", needs_approval=False)
     await app.tick()
     got = [r for c, r in backend.sent if c == "f1" and r.key == "follow/announce"]
     assert got, [r.key for _c, r in backend.sent]
@@ -177,19 +183,11 @@ async def test_privacy_warning_about_a_code_says_where_the_code_goes(chat):
 async def test_typed_number_answers_the_reminder_just_received(env):
     """Text-only transports (console, Matrix) number the reminder's buttons: typing "3" after a
     reminder means its third button ("C'est fait"), not the third of an older message."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
 
     app, backend, clock = env
     chat = Chat(app, backend)
     await chat.say("reçu le 10 novembre")
-    await chat.press("Recevoir des rappels")
-    await chat.press("Oui")
-    await chat.press("moi")
-    await chat.press(1)
-    assert "reminders/created" in chat.keys
-    clock.set(datetime(2026, 12, 8, 10, 0, 30, tzinfo=ZoneInfo("Europe/Paris")))
-    assert await app.tick() == 1
+    await remind_me_and_reach_day_14(app, clock, chat, "Recevoir des rappels", "Oui", "moi")
     reminder = backend.sent[-1][1]
     assert reminder.key == "reminders/due"
     assert reminder.numbered_text().splitlines()[-2].startswith("3. C'est fait")
@@ -211,8 +209,6 @@ async def test_forged_or_garbled_button_ids_are_stale_not_errors(chat, payload):
 def test_reminder_does_not_send_people_to_a_phone_line_that_reopens_too_late(locale):
     """Friday 25 December (holiday), last day Saturday 26: 3422 reopens on Monday 28, after the
     last day.  The reminder must say so and point to the online refusal, not 'call before'."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
 
     from bot import facts
     from bot.render import Renderer
@@ -237,8 +233,6 @@ def test_reminder_does_not_send_people_to_a_phone_line_that_reopens_too_late(loc
 async def test_user_erased_during_a_reminder_send_does_not_stop_the_others(env):
     """/oubli while a reminder is in flight, and the platform then says the chat moved: the
     tick goes on with everybody else's reminders."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
 
     from bot.core import ChatMoved
 

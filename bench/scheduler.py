@@ -14,9 +14,7 @@ Each measurement of memory runs in its own child process.  Run: .venv/bin/python
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import resource
 import statistics
 import subprocess
 import sys

@@ -23,8 +23,8 @@ import weakref
 from dataclasses import dataclass, field
 
 from . import privacy
-from .core import Button, Event, Reply
-from .flowlib import END, Choice, Ctx, Flow, Say, State, Turn
+from .core import Event, Reply
+from .flowlib import END, Ctx, Flow, Say, State, Turn
 from .render import LOCALES
 from .store.core import Session
 from .textnorm import label_key

@@ -8,7 +8,7 @@ the dates interceptor (priority 50), which computes the deadline.
 from __future__ import annotations
 
 from bot import intents
-from bot.flowlib import Choice, Ctx, Flow, Say, State, Turn
+from bot.flowlib import Choice, Ctx, Flow, Say, Turn
 
 from .understand import MENU, page
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot import facts
 from bot.flowlib import Choice, Ctx, Flow, Say, State
 
-from .understand import MENU, NEXT, BACK, page, pages
+from .understand import MENU, NEXT, page, pages
 
 ONLINE_SEQ = ["online", "phishing", "ready", "steps", "proof"]
 PHONE_SEQ = ["phone", "phone_ready", "deaf"]

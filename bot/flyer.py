@@ -18,8 +18,10 @@ SIZES = {"A4": 1.0, "A5": 0.5 ** 0.5}
 PAGE_W, PAGE_H, MARGIN = 210.0, 297.0, 14.0
 NAVY, ACCENT, INK, SOFT, PAPER, RULE = (22, 48, 82), (196, 98, 16), (33, 37, 41), (92, 99, 106), \
     (244, 246, 248), (206, 212, 218)
-#: Smallest font size (points, on A4) of the texts meant to be read from about 2 metres.
-READ_AT_2M_PT = 18
+#: Smallest font size (points, on A4) of what must be read from about 2 metres: the title, the rule,
+#: the headings and the two ways to refuse; and of the sentences read on stepping closer.
+READ_AT_2M_PT = 20
+BODY_MIN_PT = 15
 FLYER_KEYS = ("title", "subtitle", "rule", "keep_title", "keep", "refuse_title", "online_title", "online",
               "online_detail", "phone_title", "phone", "phone_hours", "close", "scan_title", "scan",
               "privacy_title", "privacy", "by")

@@ -454,7 +454,7 @@ async def list_choice(ctx: Ctx, coll: dict, payload: str):
     return Turn([Say("core/stale_button")], reprompt=True)
 
 
-def _deep_link(ctx: Ctx, payload: str) -> str:
+def _deep_link(ctx: Ctx, payload: str) -> str | None:
     from bot.flyer import deep_link
 
     return deep_link(ctx.app, ctx.event.backend, payload)

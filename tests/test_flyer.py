@@ -13,8 +13,9 @@ pdfium = pytest.importorskip("pypdfium2")
 
 LINK = "https://t.me/some_bot?start=c_Ab3dEf9h"
 CASES = list(itertools.product(("fr", "en"), ("A4", "A5")))
-#: the texts meant to be read from about 2 metres
-FAR = ("title", "rule", "keep_title", "keep", "refuse_title", "online", "phone")
+#: the texts meant to be read from about 2 metres, and the sentences read on stepping closer
+FAR = ("title", "rule", "keep_title", "refuse_title", "online", "phone")
+BODY = ("subtitle", "keep", "close", "scan_title", "scan")
 
 
 def _overlap(a, b) -> bool:
@@ -45,6 +46,8 @@ def test_every_text_fits_its_box_whole_and_on_the_page(locale, fmt):
     for b in p.boxes:
         if b.key in FAR:
             assert b.size >= flyer.READ_AT_2M_PT * p.k - 1e-6, (b.key, b.size)
+        if b.key in BODY:
+            assert b.size >= flyer.BODY_MIN_PT * p.k - 1e-6, (b.key, b.size)
     # the phone hours never break inside a time ("17 h 30" on one line)
     if locale == "fr":
         hours = next(b for b in p.boxes if b.key == "phone_hours")

@@ -130,5 +130,7 @@ def main(args) -> int:
         else:
             print(_human(obj, res, code, args.locale))
     except BrokenPipeError:  # `mes-bot deadline ... | head`
-        pass
+        from .pipes import silence_stdout
+
+        silence_stdout()
     return code

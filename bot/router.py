@@ -23,7 +23,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from . import privacy
-from .core import Event, Reply
+from .core import Button, Event, Reply
 from .flowlib import END, Ctx, Flow, Say, State, Turn
 from .render import LOCALES
 from .store.core import Session
@@ -34,6 +34,8 @@ log = logging.getLogger("mes_bot.router")
 HOME = "menu:main"
 MAX_HOPS = 12
 MAX_TEXT = 2000
+#: answers after which the current choices are shown again
+NOT_UNDERSTOOD = frozenset({"core/not_understood", "core/stale_button"})
 YES = {"oui", "ouais", "yes", "ok", "d accord", "daccord", "oki", "y", "o", "yep", "ouai", "si"}
 NO = {"non", "no", "nope", "n", "pas maintenant"}
 
@@ -137,8 +139,10 @@ class Router:
                 session = Session(session_key, user_key, "menu", "main", {})
             if shown:
                 session.data["_buttons"] = shown
+                session.data["_rows"] = _rows_of([reply])
             else:
                 session.data.pop("_buttons", None)
+                session.data.pop("_rows", None)
             store.save_session(session, self.app.clock.now())
 
     async def handle(self, event: Event) -> list[Reply]:
@@ -192,11 +196,15 @@ class Router:
         turn = await self._dispatch(ctx, session, event, out, fresh)
         if turn is not None:
             await self._apply(ctx, session, turn, out)
+        again = self._choices_again(ctx, out)
         # locale may have changed during the turn (/langue)
         locale = ctx.locale
         replies = [self.app.render_reply(s, locale, bind=getattr(s, "_bind", None) or f"{ctx.flow}:{ctx.state}")
                    for s in out]
-        self._remember_buttons(ctx, replies, out)
+        if again:  # the choices still on offer, under the "not understood" (typing their number still works)
+            replies[-1] = dataclasses.replace(replies[-1], buttons=again)
+        else:
+            self._remember_buttons(ctx, replies, out)
         session.flow, session.state = ctx.flow, ctx.state
         if store.get_user(event.user_key) is not None and not ctx.data.get("_forgotten") \
                 and (stored or replies or event.is_direct):
@@ -394,6 +402,7 @@ class Router:
             if dest == END:
                 ctx.flow, ctx.state = "menu", "main"
                 ctx.data.pop("_buttons", None)
+                ctx.data.pop("_rows", None)
                 return
             if dest is None:
                 if turn.reprompt:
@@ -443,8 +452,28 @@ class Router:
         shown = self._shown(replies, says, ctx.locale)
         if shown is not None:
             ctx.data["_buttons"] = shown
+            ctx.data["_rows"] = _rows_of(replies)
         elif says:
             ctx.data.pop("_buttons", None)
+            ctx.data.pop("_rows", None)
+
+    def _choices_again(self, ctx: Ctx, out: list[Say]) -> tuple | None:
+        """Every "not understood" shows the current choices again.  When the state's own prompt
+        re-shown after it has buttons, nothing to add; else the buttons of the last message that
+        had some (kept as label and payload) go under it, and are returned.  With none at all, the
+        message does not point "below"."""
+        at = next((i for i, s in enumerate(out) if s.key in NOT_UNDERSTOOD), None)
+        if at is None:
+            return None
+        rows = ctx.data.get("_rows") if ctx.data.get("_buttons") else None
+        shown = any(s.buttons for s in out[at:])
+        if out[at].key == "core/not_understood":
+            said = dataclasses.replace(out[at], vars={**out[at].vars, "choices": bool(shown or rows)})
+            said._bind = getattr(out[at], "_bind", None)
+            out[at] = said
+        if shown or not rows:
+            return None
+        return tuple(tuple(Button(label, payload) for label, payload in row) for row in rows)
 
     def _shown(self, replies: list[Reply], says: list[Say], locale: str) -> list | None:
         """The buttons of the last message that has some (None: no message has buttons)."""
@@ -465,3 +494,12 @@ class Router:
                     shown.append([b.payload, label_key(b.label), words])
                 return shown
         return None
+
+
+def _rows_of(replies: list[Reply]) -> list:
+    """(label, payload) rows of the last reply with buttons, to show them again (link buttons left out)."""
+    for reply in reversed(replies):
+        if reply.buttons:
+            rows = [[[b.label, b.payload] for b in row if b.payload] for row in reply.buttons]
+            return [row for row in rows if row]
+    return []

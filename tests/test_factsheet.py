@@ -153,3 +153,12 @@ def test_the_readme_agrees_with_the_sheet():
     for ref in ("bot/facts.toml", "docs/facts.md"):
         assert ref in text
     assert facts.OPPOSITION_BASIS in factsheet.load()[0]["window"].articles
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_sources_page_describes_exactly_the_official_sources(locale):
+    shown = {sid for sid, _t, _u in facts.SOURCES}
+    labels = {k.split(".", 1)[1][5:] for k in R.labels(locale) if k.startswith("sources.what_")}
+    assert labels == shown
+    kinds = {s.kind for s in factsheet.load()[1].values() if s.id in shown}
+    assert kinds <= set(factsheet.OFFICIAL_KINDS)

@@ -1,5 +1,5 @@
 """Guidance conversations, as a person who knows nothing lives them; every fact checked
-against ../shared/facts.md (numbers come from bot/facts.py)."""
+against the project's fact sheet bot/facts.toml (numbers come from bot/facts.py, which reads it)."""
 from datetime import datetime
 
 import pytest
@@ -154,27 +154,39 @@ async def test_others_and_offline(chat):
 async def test_sources_command_pages_links_and_date(chat):
     await chat.say("/sources")
     assert chat.keys == ["sources/list"]
-    assert "31 mai 2026" in chat.text
-    links = [b for r in chat.last for b in r.flat_buttons() if b.url]
-    assert links and all(b.url.startswith("https://") for b in links)
     pages_seen = [chat.text]
-    for _ in range(5):
+    for _ in range(12):
         if "Suite" not in chat.labels:
             break
         await chat.press("Suite")
         pages_seen.append(chat.text)
+    assert "30 novembre 2026" in pages_seen[-1] and "docs/facts.md" in pages_seen[-1]
     names = "\n".join(pages_seen)
-    for _sid, name, _url in facts.SOURCES:
-        assert name in names
+    for _sid, name, url in facts.SOURCES:  # each source once: what it backs, its name, then its link
+        assert names.count(url) == 1 and names.count(name) == 1, name
+        assert names.index(name) < names.index(url)
+    assert "french-business-law" not in names
     assert all(len(p) <= 700 for p in pages_seen)
+    assert not [b for r in chat.last for b in r.flat_buttons() if b.url]  # links are in the text, not a second list
+    await chat.say("suite")  # on the last page: not "je n'ai pas compris"
+    assert chat.keys == ["sources/last"] and "Retour" in chat.labels
+    await chat.press("Retour")
+    assert chat.keys == ["sources/list"] and chat.text == pages_seen[-2]
+
+
+async def test_sources_suite_typed_turns_the_page(chat):
+    await chat.say("/sources")
+    first = chat.text
+    await chat.say("suite")
+    assert chat.keys == ["sources/list"] and chat.text != first and "page 2" in chat.text
 
 
 async def test_sources_described_in_english(app_env):
     app, backend, _ = app_env
     chat = Chat(app, backend, locale="en")
     await chat.say("/sources")
-    assert "My sources" in chat.text
-    assert "6 weeks from the sending" in chat.text
+    assert "My official sources" in chat.text
+    assert "6-week window" in chat.text
     assert "délai" not in chat.text
 
 

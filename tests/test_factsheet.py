@@ -162,3 +162,11 @@ def test_sources_page_describes_exactly_the_official_sources(locale):
     assert labels == shown
     kinds = {s.kind for s in factsheet.load()[1].values() if s.id in shown}
     assert kinds <= set(factsheet.OFFICIAL_KINDS)
+
+
+def test_no_message_writes_the_window_by_hand():
+    """The length of the window is the sheet's value everywhere (facts.OPPOSITION_WEEKS), never typed in a page."""
+    for path in R.root.rglob("*"):
+        if path.suffix in (".j2", ".toml"):
+            text = path.read_text(encoding="utf-8")
+            assert not re.search(r"\b(6|six) (semaines|weeks)\b|\b42 (jours|days)\b", text), path

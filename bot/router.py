@@ -229,6 +229,7 @@ class Router:
         if len(text) > MAX_TEXT:
             return Turn([Say("core/too_long", {"limit": MAX_TEXT})], reprompt=False)
         screened = privacy.screen(text)
+        warned = screened.sensitive
         if screened.sensitive:
             out.append(Say("core/privacy_warning", {"kinds": list(screened.findings)}))
             text = screened.text
@@ -249,15 +250,22 @@ class Router:
         if state is not None and not state.free_text:
             for _prio, fn in self.reg.interceptors:
                 t = await _maybe(fn(ctx, text))
-                if t is not None:
+                if t is not None and not (warned and t.fallback):
                     return t
+                if t is not None:
+                    continue  # after a privacy warning, no "not sure what you mean": the warning is the answer
         if state is not None and state.on_text is not None:
             t = await _maybe(state.on_text(ctx, text))
             if t is not None:
                 return t
+        if warned:
+            return Turn(goto=HOME) if fresh else Turn(reprompt=True)  # the warning, then the choices again
         if fresh:
             return Turn([Say("core/not_understood_first")], goto=HOME)
-        return Turn([Say("core/not_understood")], reprompt=True)
+        # "choose below" only when the choices are shown again below; else the ones above still work
+        below = state is not None and state.prompt is not None
+        where = "below" if below else ("above" if ctx.data.get("_buttons") else "none")
+        return Turn([Say("core/not_understood", {"where": where})], reprompt=True)
 
     # -- commands -----------------------------------------------------------------------
     async def _command(self, ctx: Ctx, name: str, arg: str, addressed_to: str | None = None) -> Turn | None:

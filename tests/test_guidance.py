@@ -27,9 +27,11 @@ async def test_newcomer_learns_what_it_is_then_refuses_online(chat):
     text = await _read_all(chat)
     assert chat.keys == ["understand/choice"]
     for must in ("remboursements", "messages de prévention", "équipe de soins", "L1111-16", "masqués",
-                 "Samu", "refuser cet accès d'urgence", "1 an de prison", "15 000 € d'amende", "Même si vous êtes d'accord",
-                 "La Quadrature du Net", "moins de 2 %", "6 semaines après son envoi"):
+                 "Samu", "refuser cet accès d'urgence", "d'un an de prison", "15 000 € d'amende", "Même si vous êtes d'accord",
+                 "La Quadrature du Net", "6 semaines après son envoi", "INS", "directives anticipées",
+                 "personne de confiance", "don d'organes", "sans vous le demander", "motif légitime"):
         assert must in text, must
+    assert "moins de 2 %" not in text  # a figure is not a reason to keep it (neutral)
     await chat.press("Refuser en ligne")
     assert chat.keys == ["refuse/online"]
     assert facts.PORTAL in chat.text and "même pour refuser" in chat.text
@@ -109,7 +111,7 @@ async def test_after_deadline_close_path(chat):
     await chat.say("/menu")
     await chat.press("existe déjà")
     assert chat.keys == ["after/start"]
-    assert "pas trop tard" in chat.text
+    assert "le garder" in chat.text and "le fermer" in chat.text  # both ways, neither pushed
     await chat.press("Le fermer")
     text = await _read_all(chat)
     for must in ("Clôture du profil", "3422", "10 ans", "effacées plus tôt", "3 mois au plus", "à tout moment",
@@ -133,7 +135,7 @@ async def test_children_path(chat):
     await chat.say("/menu")
     await chat.press("Pour mon enfant")
     text = await _read_all(chat)
-    for must in ("propre espace", "parent qui a déclaré", "un par un", "18 ans", "prévenu de nouveau",
+    for must in ("propre espace", "parent qui a déclaré", "un par un", "18 ans", "informé de nouveau", "existe peut-être déjà",
                  "Nos sources ne le disent pas clairement", "quel que soit le régime", "c'est à vérifier"):
         assert must in text, must
 

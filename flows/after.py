@@ -13,6 +13,7 @@ _states = {
         [Choice("after.restrict", goto="after:restrict")],
         [Choice("after.close", goto="after:close")],
         [Choice("after.understand", goto="understand:start")],
+        [Choice("after.refused_before", goto="after:refused_before")],
         [Choice(MENU, goto="menu:main")],
     ])),
 }

@@ -15,7 +15,7 @@ TEEN = [[Choice("children.teen", goto="children:teen")]]
 _states = pages("children", ["start", "adult", "parents", "regimes"], extra={
     "start": ACTIONS + TEEN, "adult": TEEN, "regimes": ACTIONS,
 })
-_states["teen"] = page("children/teen", back="children:start", home=True, extra=[
+_states["teen"] = page("children/teen", back="children:start", home=True, extra=ACTIONS + [
     [Choice("children.at18", goto="children:adult")],
 ])
 

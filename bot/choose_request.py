@@ -6,18 +6,17 @@ import re
 
 from .textnorm import label_key
 
+#: what may follow a verb of choice: nothing, "ou pas", or the space itself ("je dois garder une preuve" is not a choice)
+_END = r"(?=$| ou\b| (mon|l|cet|ce|le) (espace|dossier|compte)\b)"
 ASKS_TO_CHOOSE = re.compile(
     r"\b(dites|dis|dit|di) moi quoi faire\b"
-    r"|\b(vous me|tu me|me) conseill\w*"
-    r"|\bqu(e| est ce que) (je )?(dois|devrais|doit) (je )?faire\b"
-    r"|\bje fais quoi\b"
-    r"|\b(je|j) ?(dois|devrais|doit|devrai) (vraiment )?(le |la )?(refuser|m opposer|opposer|garder|accepter|activer)\b"
-    r"|\b(dois|devrais) je (le |la )?(refuser|m opposer|garder|accepter)\b"
-    r"|\b(faut il|faudrait il) (le |la )?(refuser|s opposer|garder|accepter)\b"
-    r"|\b(refuser|m oppose|m opposer|oppose|garder|accepter) ou (pas|non|le garder|refuser)\b"
+    r"|\b(vous me|tu me|me) conseill\w*( quoi| de)?\b"
+    r"|\b(je|j) ?(dois|devrais|doit|devrai) (vraiment )?(le |la )?(refuser|m opposer|opposer|garder|accepter)" + _END +
+    r"|\b(dois|devrais) je (le |la )?(refuser|m opposer|garder|accepter)" + _END +
+    r"|\b(faut il|faudrait il) (le |la )?(refuser|s opposer|garder|accepter)" + _END +
+    r"|\b(refuse|refuser|m oppose|m opposer|oppose|garder|garde|accepter) ou (pas|non|le garder|refuser)\b"
     r"|\bc est (mieux|bien) de (refuser|garder|s opposer)\b"
-    r"|\bshould i (refuse|keep|opt out|object|accept)\b|\btell me what to do\b|\bwhat should i do\b"
-    r"|\bdo you recommend\b")
+    r"|\bshould i (refuse|keep|opt out|object|accept)( it)?$|\btell me what to do\b|\bdo you recommend\b")
 HOW_TO = re.compile(r"\b(comment|en ligne|telephone|par tel|site|how)\b")
 
 

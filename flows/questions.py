@@ -67,7 +67,7 @@ def _reply(ctx: Ctx, text: str, res) -> Turn | None:
     if res.kind == "greeting":
         # the first message of a conversation gets the welcome; later, a short hello (never the welcome twice)
         first = not ctx.data.get("_buttons") and ctx.flow == "menu" and ctx.state == "main"
-        return Turn([Say("core/welcome" if first else "questions/greeting")], goto="menu:main")
+        return Turn([Say("questions/greeting", {"first": first})], goto="menu:main")
     if res.kind == "thanks":
         return Turn([Say("questions/thanks")], goto="menu:main")
     if res.kind == "answer":

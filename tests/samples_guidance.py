@@ -22,4 +22,5 @@ SAMPLES = {
          "page": 2, "pages": 3, "checked": "2026-11-30"},
     ],
     "sources/last": [{"pages": 6}],
+    "questions/greeting": [{"first": True}, {"first": False}],
 }

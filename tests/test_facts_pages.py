@@ -228,3 +228,15 @@ async def test_new_pages_are_reachable_from_the_menus(chat):
     await chat.start("others")
     await chat.press("étranger")
     assert chat.keys == ["others/abroad"] and "Nos sources ne le disent pas" in chat.text
+
+
+def test_a_request_to_choose_is_told_from_a_how_to_question():
+    from bot.choose_request import asks_to_choose
+
+    for q in ("Je m'oppose ou pas ? dites-moi quoi faire", "je suis trans, est-ce que je devrais refuser ?",
+              "je dois le refuser ?", "vous me conseillez quoi", "should I opt out?", "faut-il refuser", "je refuse ou pas"):
+        assert asks_to_choose(q), q
+    for q in ("comment refuser en ligne", "je veux refuser", "je dois refuser par téléphone ?", "je m'oppose",
+              "je dois garder une preuve ?", "mon espace a deja été créé je fais quoi",
+              "I received a letter and I don't want it, what should I do?"):
+        assert not asks_to_choose(q), q

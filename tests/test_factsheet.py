@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 R = Renderer()
 #: areas whose every template states facts about Mon espace santé, and other such templates
 CONTENT_AREAS = ("understand/", "refuse/", "after/", "children/", "others/", "questions/")
-CONTENT_KEYS = {"deadline/result", "deadline/passed", "deadline/reason_too_old", "deadline/help_find",
+CONTENT_KEYS = {"deadline/result", "deadline/understood", "reminders/offer", "reminders/created", "reminders/passed", "deadline/passed", "deadline/reason_too_old", "deadline/help_find",
                 "campaign/body_basics", "campaign/body_adults18", "campaign/body_parents", "campaign/body_close",
                 "campaign/flyer_steps", "core/welcome", "reminders/due", "reminders/ics_description",
                 "telegram/description"}
@@ -63,6 +63,16 @@ def test_every_content_page_cites_existing_facts(locale):
             assert cites.get(key), f"{locale}/{key} states facts: cite them in a first line {{# facts: id, id #}}"
         if key in NAVIGATION:
             assert key in cites and cites[key] == [], f"{locale}/{key}: mark it {{# facts: none #}}"
+
+
+def test_a_page_that_uses_a_rule_cites_a_fact():
+    """A template that prints a rule of the sheet ({{ facts.X }}) or the 3422 number states a fact: it cites it."""
+    for locale in LOCALES:
+        cites = _cites(locale)
+        for key in R.template_keys(locale):
+            src = (R.root / locale / f"{key}.j2").read_text(encoding="utf-8")
+            if re.search(r"facts\.[A-Z]|3422", src):
+                assert key in cites, f"{locale}/{key} uses the sheet's rules: cite the facts"
 
 
 def test_english_pages_cite_the_same_facts_as_french():

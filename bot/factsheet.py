@@ -27,7 +27,7 @@ DOMAINS = {
     "association": ("france-assos-sante.org",),
     "secondary": ("agencergpd.eu",),
     "press": ("numerama.com", "francetvinfo.fr", "quechoisir.org", "lequotidiendumedecin.fr", "senioractu.com",
-              "editions-legislatives.fr", "klesiaprosocial.fr"),
+              "editions-legislatives.fr", "klesiaprosocial.fr", "usine-digitale.fr", "aefinfo.fr"),
     "activist": ("laquadrature.net", "forum.arn-fai.net"),
     "union": ("cfdt-disney.fr",),
 }

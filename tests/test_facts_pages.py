@@ -116,11 +116,12 @@ def test_a_2022_screen_is_said_to_be_from_2022():
 
 def test_french_a_careful_reader_flagged():
     fr = "\n".join(t for _k, t in _all_texts("fr"))
-    for bad in ("Je suis le décret", "de 1 an", "puni de 1", "votre Mon espace santé", "son propre Mon espace santé",
+    for bad in ("Je suis le décret", "de 1 an", "puni de 1", "votre Mon espace santé", "son propre Mon espace santé", "My Mon espace santé",
                 "Assurance maladie", "Vous êtes sourd ", "Vous êtes sourd ?", "Vous êtes prévenu", "Vous êtes informé",
                 "Le mieux : agir aujourd'hui"):
         assert bad not in fr, bad
-    assert "Assurance maladie" not in "\n".join(t for _k, t in _all_texts("en"))
+    en = "\n".join(t for _k, t in _all_texts("en")) + "\n".join(R.labels("en").values())
+    assert "Assurance maladie" not in en and not re.search(r"(?i)\b(my|your|their) Mon espace santé", en)
 
 
 CONSOLE_NUMBERED_OK = {"campaign/flyer_steps", "campaign/list"}  # a printed flyer; a list whose numbers are the choices

@@ -181,3 +181,30 @@ def test_no_message_writes_the_window_by_hand():
         if path.suffix in (".j2", ".toml"):
             text = path.read_text(encoding="utf-8")
             assert not re.search(r"\b(6|six) (semaines|weeks)\b|\b42 (jours|days)\b", text), path
+
+
+def test_one_change_in_the_sheet_changes_every_page(tmp_path, monkeypatch):
+    """A new law (8 weeks instead of 6) is one edit of bot/facts.toml: the rules and the pages follow."""
+    import importlib
+
+    text = (ROOT / "bot" / "facts.toml").read_text(encoding="utf-8")
+    changed = text.replace("value = 42\n", "value = 56\n", 1)
+    assert changed != text
+    (tmp_path / "facts.toml").write_text(changed, encoding="utf-8")
+    monkeypatch.setattr(factsheet, "sheet_path", lambda: tmp_path / "facts.toml")
+    factsheet.load.cache_clear()
+    try:
+        importlib.reload(facts)
+        assert facts.OPPOSITION_DAYS == 56 and facts.OPPOSITION_WEEKS == 8
+        page = Renderer().render("questions/window", "fr")
+        assert "8 semaines" in page and "6 semaines" not in page
+        from datetime import date
+
+        from bot.deadline import compute
+
+        assert compute(date(2026, 11, 2), date(2026, 11, 3)).deadline == date(2026, 12, 28)
+    finally:
+        monkeypatch.undo()
+        factsheet.load.cache_clear()
+        importlib.reload(facts)
+    assert facts.OPPOSITION_DAYS == 42

@@ -237,6 +237,7 @@ class Router:
         if len(text) > MAX_TEXT:
             return Turn([Say("core/too_long", {"limit": MAX_TEXT})], reprompt=False)
         screened = privacy.screen(text)
+        warned = screened.sensitive
         if screened.sensitive:
             out.append(Say("core/privacy_warning", {"kinds": list(screened.findings)}))
             text = screened.text
@@ -257,15 +258,19 @@ class Router:
         if state is not None and not state.free_text:
             for _prio, fn in self.reg.interceptors:
                 t = await _maybe(fn(ctx, text))
-                if t is not None:
+                if t is not None and not (warned and t.fallback):
                     return t
+                if t is not None:
+                    continue  # after a privacy warning, no "not sure what you mean": the warning is the answer
         if state is not None and state.on_text is not None:
             t = await _maybe(state.on_text(ctx, text))
             if t is not None:
                 return t
+        if warned:
+            return Turn(goto=HOME) if fresh else Turn(reprompt=True)  # the warning, then the choices again
         if fresh:
             return Turn([Say("core/not_understood_first")], goto=HOME)
-        return Turn([Say("core/not_understood")], reprompt=True)
+        return Turn([Say("core/not_understood")], reprompt=True)  # the choices come again below it
 
     # -- commands -----------------------------------------------------------------------
     async def _command(self, ctx: Ctx, name: str, arg: str, addressed_to: str | None = None) -> Turn | None:

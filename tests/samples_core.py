@@ -5,5 +5,4 @@ SAMPLES = {
     "core/too_long": [{"limit": 2000}],
     "core/privacy_warning": [{"kinds": ["nir"]}, {"kinds": ["vitale", "code", "health"]}, {"kinds": ["phone"]}],
     "core/help": [{"commands": ["aide", "menu"], "direct": True}],
-    "core/not_understood": [{"where": "below"}, {"where": "above"}, {"where": "none"}],
 }

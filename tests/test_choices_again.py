@@ -21,7 +21,7 @@ async def test_deadline_screen_shows_its_choices_under_not_understood(tmp_path):
     # again: still there, and a typed number picks from them
     await chat.say("blorp encore")
     assert _labels(chat) == choices
-    await chat.say("4")  # "Fichier pour mon agenda"
+    await chat.say(str(choices.index("Fichier pour mon agenda") + 1))
     assert [r for r in chat.last if r.attachment and r.attachment.filename.endswith(".ics")]
 
 

@@ -476,6 +476,11 @@ class MatrixBackend:
     async def _process(self, resp, skip_history: bool) -> None:
         from nio import InviteMemberEvent
 
+        # a person added or changed a device: their owner-signed devices must be read again,
+        # or a new device would miss replies until the cache expired (matrix_verified_only)
+        device_list = getattr(resp, "device_list", None)
+        for user_id in [*(getattr(device_list, "changed", None) or ()), *(getattr(device_list, "left", None) or ())]:
+            self._xs_cache.pop(user_id, None)
         await self._chores()
         # invites
         for room_id, info in resp.rooms.invite.items():
@@ -780,7 +785,8 @@ class MatrixBackend:
 
     async def _owner_signed(self, user_ids: list[str]) -> dict[str, dict[str, str]]:
         """{user: {device_id: ed25519 key}} of devices signed by their owner's cross-signing
-        identity (self-signing key signed by the master key).  Cached 30 s per user."""
+        identity (self-signing key signed by the master key).  Cached 30 s per user, forgotten
+        as soon as a sync says the user's device list changed."""
         from .matrix_xsign import device_signed_by, only_key, verify
 
         now = time.monotonic()

@@ -250,6 +250,10 @@ class MatrixBackend:
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._creators: dict[str, set[str]] = {}
         self._xs_cache: dict[str, tuple[float, dict]] = {}
+        self._master_key: str | None = None             # our cross-signing master key, when we hold it
+        from .matrix_verify import Verifier
+
+        self.verifier = Verifier(self)                  # SAS verification of the bot (Element's "Verify")
         self._last_prune = 0.0
         # choice messages: event id -> (room id, payloads in numbered-list order), bounded
         self._choice_msgs: OrderedDict[str, tuple[str, tuple[str, ...]]] = OrderedDict()
@@ -330,6 +334,8 @@ class MatrixBackend:
             await client.close()
             raise
         self.client = client
+        if client.olm is not None:  # nio's own to-device SAS would answer (and cancel) the Verifier's flows
+            client.olm.handle_key_verification = lambda event: None
         await self._setup_cross_signing()
         log.info("matrix_started device=%s", self.device_id)
 
@@ -507,6 +513,13 @@ class MatrixBackend:
         for user_id in [*(getattr(device_list, "changed", None) or ()), *(getattr(device_list, "left", None) or ())]:
             self._xs_cache.pop(user_id, None)
         await self._chores()
+        for ev in getattr(resp, "to_device_events", None) or ():
+            src = getattr(ev, "source", None) or {}
+            if str(src.get("type", "")).startswith("m.key.verification."):
+                try:
+                    await self.verifier.on_to_device(src["type"], src.get("content") or {}, src.get("sender", ""))
+                except Exception:
+                    log.exception("verification_failed to_device=1")
         # invites
         for room_id, info in resp.rooms.invite.items():
             inviter, direct = None, False
@@ -678,6 +691,13 @@ class MatrixBackend:
         if isinstance(ev, ReactionEvent):
             await self._on_reaction(room_id, ev, direct)
             return
+        src = getattr(ev, "source", None) or {}
+        content = src.get("content") or {}
+        if self.verifier.kind_of(str(src.get("type", "")), content) is not None:
+            if self._mark_handled(event_id):   # Element's "Verify": never answered as a message
+                await self.verifier.on_room_event(room_id, src["type"], content, sender, event_id,
+                                                  src.get("origin_server_ts"))
+            return
         if isinstance(ev, RoomMessageNotice):
             return  # other bots talk in notices: never answer them (no loops)
         if not isinstance(ev, RoomMessage):
@@ -807,6 +827,53 @@ class MatrixBackend:
                 break
             sent += 1
         log.debug("reactions_sent room=%s n=%d", room_id, sent)
+
+    # -- keys (verification and verified-only) ------------------------------------------------------
+    async def keys_query(self, user_ids: list[str]) -> dict:
+        """The raw /keys/query answer (cross-signing keys included, which nio drops); {} on failure."""
+        try:
+            r = await self.client.send(
+                "POST", "/_matrix/client/v3/keys/query", json.dumps({"device_keys": {u: [] for u in user_ids}}),
+                headers={"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"})
+            return (await r.json(content_type=None) or {}) if r.status == 200 else {}
+        except Exception:
+            return {}
+
+    def own_master_key(self) -> str | None:
+        """The account's master key, when this data folder holds it (cross-signing set up by us)."""
+        if self._master_key is None and self.cross_signing in ("signed", "already"):
+            from .matrix_xsign import load_seeds, public_key
+
+            seeds = load_seeds(self.folder)
+            self._master_key = public_key(seeds["master"]) if seeds else None
+        return self._master_key
+
+    async def sign_user_master_key(self, user_id: str, master_key: dict) -> bool:
+        """After a verification: sign a person's master key with our user-signing key."""
+        from .matrix_xsign import add_signature, load_seeds, only_key
+
+        seeds = load_seeds(self.folder) if self.own_master_key() else None
+        pub = only_key(master_key)
+        if not seeds or not pub:
+            return False
+        body = {k: v for k, v in master_key.items() if k not in ("signatures", "unsigned")}
+        signed = add_signature(body, self.user_id, seeds["user_signing"])
+        try:
+            r = await self.client.send(
+                "POST", "/_matrix/client/v3/keys/signatures/upload", json.dumps({user_id: {pub: signed}}),
+                headers={"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"})
+            ok = r.status == 200 and not ((await r.json(content_type=None)) or {}).get("failures")
+        except Exception:
+            ok = False
+        log.info("verification_user_signed ok=%d", int(ok))
+        return ok
+
+    async def send_to_device(self, event_type: str, user_id: str, device_id: str, content: dict) -> None:
+        from nio import ToDeviceMessage, ToDeviceResponse
+
+        resp = await self.client.to_device(ToDeviceMessage(event_type, user_id, device_id, content))
+        if not isinstance(resp, ToDeviceResponse):
+            raise _send_error(resp)
 
     async def _owner_signed(self, user_ids: list[str]) -> dict[str, dict[str, str]]:
         """{user: {device_id: ed25519 key}} of devices signed by their owner's cross-signing

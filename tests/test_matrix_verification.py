@@ -200,3 +200,48 @@ async def test_a_wrong_mac_cancels_and_nothing_is_trusted(synapse, tmp_path):  #
     finally:
         await alice.close()
         await bot.stop()
+
+
+# -- from Element's own stack ------------------------------------------------------------------------
+ELEMENT_DIR = __import__("pathlib").Path(__file__).parent / "element"
+
+
+async def test_element_rust_crypto_verifies_the_bot_and_gets_the_green_shield(synapse, tmp_path):  # noqa: F811
+    """matrix-js-sdk with its Rust crypto (what Element Web runs) does "Verify" on the bot in a direct
+    chat: request → ready → SAS emoji → done; afterwards it sees the bot's identity and device as
+    cross-signing verified.  scripts/test.sh installs the pinned packages in tests/element/."""
+    import asyncio
+    import os
+    import shutil
+
+    node = shutil.which("node")
+    if node is None or not (ELEMENT_DIR / "node_modules" / "matrix-js-sdk").is_dir():
+        pytest.skip("node or tests/element/node_modules missing (scripts/test.sh installs them)")
+    bot = await start_bot(synapse, tmp_path / "bot")
+    try:
+        user, password = synapse.register("element" + str(time.time_ns())[-8:])
+        env = dict(os.environ, MX_HOMESERVER=synapse.url, MX_USER=user, MX_PASSWORD=password, MX_BOT=bot.user_id,
+                   MX_TIMEOUT_MS="90000")
+        proc = await asyncio.create_subprocess_exec(node, str(ELEMENT_DIR / "verify_bot.mjs"), env=env,
+                                                    cwd=str(ELEMENT_DIR), stdout=asyncio.subprocess.PIPE,
+                                                    stderr=asyncio.subprocess.PIPE)
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), 120)
+        except asyncio.TimeoutError:
+            proc.kill()
+            await proc.wait()
+            raise
+        lines = out.decode().strip().splitlines()
+        assert lines, err.decode()[-2000:]
+        result = json.loads(lines[-1])
+        assert result["ok"], (result, err.decode()[-2000:])
+        assert result["emoji"] == 7
+        assert result["bot_device"] == bot.backend.device_id
+        assert result["user_verified"] and result["device_verified"], json.dumps(result)   # the green shield
+        # and the bot trusts the person's device
+        assert await bot.wait_until(lambda: any(
+            d.id == result["device"] and bot.backend.client.olm.is_device_verified(d)
+            for d in bot.backend.client.device_store.active_user_devices(user)))
+        assert bot.failure is None
+    finally:
+        await bot.stop()

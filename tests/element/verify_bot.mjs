@@ -1,0 +1,90 @@
+// A person verifies the bot from Element's own encryption stack (matrix-js-sdk + Rust crypto).
+//
+// node verify_bot.mjs   with MX_HOMESERVER, MX_USER, MX_PASSWORD (the person), MX_BOT (the bot's user id)
+// Logs in, sets up cross-signing, opens an encrypted direct chat with the bot, waits for it to join,
+// asks for verification in the chat ("Verify" in Element), starts SAS, confirms the emoji, and prints
+// one JSON line: {"ok": true, "phase": ..., "emoji": n, "user_verified": bool, "device_verified": bool,
+// "bot_device": id, "device": id}, or {"ok": false, "error": kind} (exit code 1).
+// Only 127.0.0.1; bounded waits; prints no message text.
+import * as sdk from "matrix-js-sdk";
+import { logger } from "matrix-js-sdk/lib/logger.js";
+import { VerificationPhase, VerifierEvent } from "matrix-js-sdk/lib/crypto-api/index.js";
+
+logger.setLevel(process.env.MX_LOG || "silent");
+const { MX_HOMESERVER: baseUrl, MX_USER: userId, MX_PASSWORD: password, MX_BOT: bot } = process.env;
+const step = (s) => process.stderr.write(`step ${s}\n`);
+const deadline = Date.now() + Number(process.env.MX_TIMEOUT_MS || 90000);
+
+async function until(what, predicate, ms = null) {
+    const end = ms === null ? deadline : Math.min(deadline, Date.now() + ms);
+    while (Date.now() < end) {
+        const v = await predicate();
+        if (v) return v;
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`timeout: ${what}`);
+}
+
+async function main() {
+    const login = await sdk.createClient({ baseUrl }).loginRequest({
+        type: "m.login.password", identifier: { type: "m.id.user", user: userId }, password,
+        initial_device_display_name: "element-side",
+    });
+    const client = sdk.createClient({ baseUrl, userId, accessToken: login.access_token, deviceId: login.device_id });
+    await client.initRustCrypto({ useIndexedDB: false });
+    const crypto = client.getCrypto();
+    step("crypto");
+    await client.startClient({ initialSyncLimit: 20 });
+    await until("first sync", () => client.isInitialSyncComplete());
+    await crypto.bootstrapCrossSigning({
+        authUploadDeviceSigningKeys: async (makeRequest) => {
+            await makeRequest({ type: "m.login.password", identifier: { type: "m.id.user", user: userId }, password });
+        },
+    });
+    step("cross-signing");
+    const { room_id: roomId } = await client.createRoom({
+        is_direct: true, invite: [bot], preset: "trusted_private_chat",
+        initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+    });
+    await until("bot joined", () => client.getRoom(roomId)?.getMember(bot)?.membership === "join");
+    step("joined");
+    const devices = await crypto.getUserDeviceInfo([bot], true);
+    const botDevices = [...(devices.get(bot)?.keys() || [])];
+    const request = await crypto.requestVerificationDM(bot, roomId);
+    step("requested");
+    await until("ready", () => request.phase === VerificationPhase.Ready || request.phase === VerificationPhase.Cancelled);
+    if (request.phase !== VerificationPhase.Ready) throw new Error(`cancelled before ready: ${request.cancellationCode}`);
+    step("ready");
+    const verifier = await request.startVerification("m.sas.v1");
+    let emoji = 0;
+    verifier.on(VerifierEvent.ShowSas, (sas) => {
+        emoji = (sas.sas.emoji || []).length;   // the person compares them with... a bot: confirm
+        sas.confirm();
+    });
+    await verifier.verify();
+    step("verified");
+    await until("done", () => request.phase === VerificationPhase.Done || request.phase === VerificationPhase.Cancelled);
+    const botDevice = request.otherDeviceId || botDevices[0];
+    // the person's client signs the bot's master key with its user-signing key after "done"
+    let user = await crypto.getUserVerificationStatus(bot);
+    try {
+        await until("identity verified", async () => (user = await crypto.getUserVerificationStatus(bot)).isCrossSigningVerified(), 20000);
+    } catch (e) { /* reported below */ }
+    const dev = await crypto.getDeviceVerificationStatus(bot, botDevice);
+    process.stderr.write(`status user=${JSON.stringify(user)} dev=${JSON.stringify(dev)}\n`);
+    const out = {
+        ok: request.phase === VerificationPhase.Done, phase: request.phase, emoji,
+        user_verified: user.isCrossSigningVerified(), device_verified: Boolean(dev?.crossSigningVerified),
+        bot_device: botDevice, device: login.device_id, cancel: request.cancellationCode || null,
+    };
+    client.stopClient();
+    return out;
+}
+
+main().then((out) => {
+    process.stdout.write(JSON.stringify(out) + "\n");
+    process.exit(out.ok ? 0 : 1);
+}, (e) => {
+    process.stdout.write(JSON.stringify({ ok: false, error: String(e && e.message || e).slice(0, 200) }) + "\n");
+    process.exit(1);
+});

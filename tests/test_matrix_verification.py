@@ -206,10 +206,12 @@ async def test_a_wrong_mac_cancels_and_nothing_is_trusted(synapse, tmp_path):  #
 ELEMENT_DIR = __import__("pathlib").Path(__file__).parent / "element"
 
 
-async def test_element_rust_crypto_verifies_the_bot_and_gets_the_green_shield(synapse, tmp_path):  # noqa: F811
+@pytest.mark.parametrize("mode", ["in-room", "to-device"])
+async def test_element_rust_crypto_verifies_the_bot_and_gets_the_green_shield(synapse, tmp_path, mode):  # noqa: F811
     """matrix-js-sdk with its Rust crypto (what Element Web runs) does "Verify" on the bot in a direct
-    chat: request → ready → SAS emoji → done; afterwards it sees the bot's identity and device as
-    cross-signing verified.  scripts/test.sh installs the pinned packages in tests/element/."""
+    chat (in-room request), or "Verify session" on the bot's device (to-device request): request →
+    ready → SAS emoji → done; afterwards it sees the bot's identity and device as cross-signing
+    verified.  scripts/test.sh installs the pinned packages in tests/element/."""
     import asyncio
     import os
     import shutil
@@ -221,7 +223,7 @@ async def test_element_rust_crypto_verifies_the_bot_and_gets_the_green_shield(sy
     try:
         user, password = synapse.register("element" + str(time.time_ns())[-8:])
         env = dict(os.environ, MX_HOMESERVER=synapse.url, MX_USER=user, MX_PASSWORD=password, MX_BOT=bot.user_id,
-                   MX_TIMEOUT_MS="90000")
+                   MX_TIMEOUT_MS="90000", MX_MODE=mode)
         proc = await asyncio.create_subprocess_exec(node, str(ELEMENT_DIR / "verify_bot.mjs"), env=env,
                                                     cwd=str(ELEMENT_DIR), stdout=asyncio.subprocess.PIPE,
                                                     stderr=asyncio.subprocess.PIPE)

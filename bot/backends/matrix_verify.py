@@ -43,6 +43,7 @@ MAC_OLD = "hkdf-hmac-sha256"
 SAS_METHODS = ("emoji", "decimal")
 FLOW_LIFETIME_S = 600          # a request is valid 10 minutes (spec)
 FLOWS_KEPT = 200
+KINDS = ("request", "ready", "start", "accept", "key", "mac", "done", "cancel")
 
 
 def canonical_json(obj) -> str:
@@ -112,7 +113,8 @@ class Verifier:
         if event_type == "m.room.message" and content.get("msgtype") == REQUEST:
             return "request"
         if event_type.startswith(PREFIX):
-            return event_type[len(PREFIX):]
+            kind = event_type[len(PREFIX):]
+            return kind if kind in KINDS else "other"   # unknown steps: logged as "other", ignored
         return None
 
     # -- entry points --------------------------------------------------------------------------
@@ -123,7 +125,7 @@ class Verifier:
             return
         log.info("verification_event kind=%s room=%s", kind, room_id)
         if kind == "request":
-            if content.get("to") not in (None, self.backend.user_id):
+            if event_type != "m.room.message" or content.get("to") not in (None, self.backend.user_id):
                 return
             await self._on_request(event_id, room_id, sender, content, ts_ms)
             return

@@ -1,6 +1,7 @@
 // A person verifies the bot from Element's own encryption stack (matrix-js-sdk + Rust crypto).
 //
-// node verify_bot.mjs   with MX_HOMESERVER, MX_USER, MX_PASSWORD (the person), MX_BOT (the bot's user id)
+// node verify_bot.mjs   with MX_HOMESERVER, MX_USER, MX_PASSWORD (the person), MX_BOT (the bot's user id),
+// MX_MODE=to-device to verify the bot's device with to-device messages instead of in the direct chat.
 // Logs in, sets up cross-signing, opens an encrypted direct chat with the bot, waits for it to join,
 // asks for verification in the chat ("Verify" in Element), starts SAS, confirms the emoji, and prints
 // one JSON line: {"ok": true, "phase": ..., "emoji": n, "user_verified": bool, "device_verified": bool,
@@ -48,9 +49,10 @@ async function main() {
     });
     await until("bot joined", () => client.getRoom(roomId)?.getMember(bot)?.membership === "join");
     step("joined");
-    const devices = await crypto.getUserDeviceInfo([bot], true);
-    const botDevices = [...(devices.get(bot)?.keys() || [])];
-    const request = await crypto.requestVerificationDM(bot, roomId);
+    const botDevices = [...((await crypto.getUserDeviceInfo([bot], true)).get(bot)?.keys() || [])];
+    const request = process.env.MX_MODE === "to-device"
+        ? await crypto.requestDeviceVerification(bot, botDevices[0])   // "Verify session": to-device messages
+        : await crypto.requestVerificationDM(bot, roomId);              // "Verify" on the person, in the chat
     step("requested");
     await until("ready", () => request.phase === VerificationPhase.Ready || request.phase === VerificationPhase.Cancelled);
     if (request.phase !== VerificationPhase.Ready) throw new Error(`cancelled before ready: ${request.cancellationCode}`);

@@ -21,6 +21,10 @@ from tests.synapse import make_human, start_bot, synapse  # noqa: F401
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 V = "m.key.verification."
+# The 64 SAS emoji of the specification, in order (index = 6 bits of the SAS bytes).
+SAS_EMOJI = ("🐶 🐱 🦁 🐎 🦄 🐷 🐘 🐰 🐼 🐓 🐧 🐢 🐟 🐙 🦋 🌷 🌳 🌵 🍄 🌏 🌙 ☁️ 🔥 🍌 🍎 🍓 🌽 🍕 🎂 ❤️ 😀 🤖 🎩 👓 🔧 🎅 "
+             "👍 ☂️ ⌛ ⏰ 🎁 💡 📕 ✏️ 📎 ✂️ 🔒 🔑 🔨 ☎️ 🏁 🚂 🚲 ✈️ 🚀 🏆 ⚽ 🎸 🎺 🔔 ⚓ 🎧 📁 📌").split()
+assert len(SAS_EMOJI) == 64
 
 
 def _canonical(obj) -> str:
@@ -124,7 +128,13 @@ async def test_a_person_verifies_the_bot_with_emoji_in_an_encrypted_dm(synapse, 
         # both sides now show the same emoji (computed here for the person's screen)
         info = ("MATRIX_KEY_VERIFICATION_SAS|" + f"{alice.user_id}|{alice.client.device_id}|"
                 f"{p.sas.public_key.to_base64()}|{bot.user_id}|{bot_dev}|{key['key']}|{p.flow}")
-        assert len(p.established.bytes(info).emoji_indices) == 7
+        indices = list(p.established.bytes(info).emoji_indices)
+        assert len(indices) == 7
+        # the bot writes the emoji it computed in the chat: the same as on alice's screen
+        [shown] = await alice.wait_messages(room, 1, sender=bot.user_id)
+        assert shown["msgtype"] == "m.notice" and not shown["undecrypted"]
+        mine_emoji = [SAS_EMOJI[i] for i in indices]
+        assert [e for e in shown["body"].split() if e in SAS_EMOJI] == mine_emoji
         # the bot's MAC: its device key and its master key, exactly as Synapse publishes them
         mac = await p.expect("mac")
         pub = _published(synapse, alice.client.access_token, bot.user_id)
@@ -172,6 +182,7 @@ async def test_a_wrong_mac_cancels_and_nothing_is_trusted(synapse, tmp_path):  #
         p = Person(alice, room, bot.user_id)
         await _run_until_key(p, bot_dev)
         assert await p.expect("mac")
+        assert len(await alice.wait_messages(room, 1, sender=bot.user_id)) == 1   # the bot's emoji
         # a man in the middle: the MAC covers another key than alice's real device key
         kid = f"ed25519:{alice.client.device_id}"
         base = f"MATRIX_KEY_VERIFICATION_MAC{alice.user_id}{alice.client.device_id}{bot.user_id}{bot_dev}{p.flow}"
@@ -238,6 +249,7 @@ async def test_element_rust_crypto_verifies_the_bot_and_gets_the_green_shield(sy
         result = json.loads(lines[-1])
         assert result["ok"], (result, err.decode()[-2000:])
         assert result["emoji"] == 7
+        assert result["emoji_shown"] is (True if mode == "in-room" else None)   # same emoji in the chat
         assert result["bot_device"] == bot.backend.device_id
         assert result["user_verified"] and result["device_verified"], json.dumps(result)   # the green shield
         # and the bot trusts the person's device

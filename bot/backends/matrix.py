@@ -868,6 +868,14 @@ class MatrixBackend:
         log.info("verification_user_signed ok=%d", int(ok))
         return ok
 
+    async def show_sas_emoji(self, room_id: str, user_id: str, emoji: str) -> None:
+        """During a verification: the bot's emoji, as a notice in the person's language."""
+        from ..flowlib import Say
+
+        user = self.app.store.get_user(f"{NAME}:{user_id}")
+        locale = (user.locale if user is not None else None) or getattr(self.settings, "default_locale", None) or "fr"
+        await self.send(room_id, self.app.render_reply(Say("matrix/verification_emoji", {"emoji": emoji}), locale))
+
     async def send_to_device(self, event_type: str, user_id: str, device_id: str, content: dict) -> None:
         from nio import ToDeviceMessage, ToDeviceResponse
 

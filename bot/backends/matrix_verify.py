@@ -8,8 +8,8 @@ to-device request (``transaction_id`` in the content, used between one account's
 the same flow.
 
 The bot accepts every request addressed to it, lets the person start SAS, answers with the
-commitment, then its ephemeral key, and confirms at once (a bot has no screen to compare emoji
-on: the person's comparison is the check).  Its MAC covers its device key and, when this data
+commitment, then its ephemeral key, writes the emoji it computed in the chat (so the person can
+compare them with their screen) and confirms at once.  Its MAC covers its device key and, when this data
 folder holds the account's cross-signing identity, its master key, so the person's client marks
 the bot's *identity* verified (green shield).  The person's MAC is checked against their device key
 and master key from ``/keys/query``; a mismatch cancels (``m.key_mismatch``).  On success the
@@ -77,6 +77,13 @@ def mac_content(established, method: str, base_info: str, keys: dict[str, str]) 
     """``{"mac": {key id: MAC of the key}, "keys": MAC of the sorted key ids}``."""
     return {"mac": {kid: calculate_mac(established, method, key, base_info + kid) for kid, key in keys.items()},
             "keys": calculate_mac(established, method, ",".join(sorted(keys)), base_info + "KEY_IDS")}
+
+
+def emoji_of(indices) -> str:
+    """The SAS emoji (spec table, as nio ships it) for the 7 indices, space separated."""
+    from nio.crypto.sas import Sas
+
+    return " ".join(Sas.emoji[i][0] for i in list(indices)[:7])
 
 
 @dataclass
@@ -239,6 +246,14 @@ class Verifier:
         flow.state = "keys"
         our_key = flow.sas.public_key.to_base64()
         await self._send(flow, "key", {"key": our_key})
+        if flow.room_id is not None:   # the person can compare with what the bot got (best effort)
+            info = sas_info((flow.user_id, flow.device_id, key),
+                            (self.backend.user_id, self.backend.device_id, our_key), flow.flow_id)
+            try:
+                await self.backend.show_sas_emoji(flow.room_id, flow.user_id,
+                                                  emoji_of(flow.established.bytes(info).emoji_indices))
+            except Exception as e:
+                log.info("verification_emoji_failed error=%s", type(e).__name__)
         # a bot cannot look at emoji: it confirms at once and sends its MAC
         await self._send(flow, "mac", mac_content(flow.established, flow.mac_method, mac_info(
             self.backend.user_id, self.backend.device_id, flow.user_id, flow.device_id, flow.flow_id),

@@ -4,8 +4,9 @@
 // MX_MODE=to-device to verify the bot's device with to-device messages instead of in the direct chat.
 // Logs in, sets up cross-signing, opens an encrypted direct chat with the bot, waits for it to join,
 // asks for verification in the chat ("Verify" in Element), starts SAS, confirms the emoji, and prints
-// one JSON line: {"ok": true, "phase": ..., "emoji": n, "user_verified": bool, "device_verified": bool,
-// "bot_device": id, "device": id}, or {"ok": false, "error": kind} (exit code 1).
+// one JSON line: {"ok": true, "phase": ..., "emoji": n, "emoji_shown": bool (the bot wrote the same emoji
+// in the chat; null to-device), "user_verified": bool, "device_verified": bool, "bot_device": id,
+// "device": id}, or {"ok": false, "error": kind} (exit code 1).
 // Only 127.0.0.1; bounded waits; prints no message text.
 import * as sdk from "matrix-js-sdk";
 import { logger } from "matrix-js-sdk/lib/logger.js";
@@ -58,9 +59,9 @@ async function main() {
     if (request.phase !== VerificationPhase.Ready) throw new Error(`cancelled before ready: ${request.cancellationCode}`);
     step("ready");
     const verifier = await request.startVerification("m.sas.v1");
-    let emoji = 0;
+    let emoji = [];
     verifier.on(VerifierEvent.ShowSas, (sas) => {
-        emoji = (sas.sas.emoji || []).length;   // the person compares them with... a bot: confirm
+        emoji = (sas.sas.emoji || []).map((e) => e[0]);
         sas.confirm();
     });
     await verifier.verify();
@@ -73,9 +74,23 @@ async function main() {
         await until("identity verified", async () => (user = await crypto.getUserVerificationStatus(bot)).isCrossSigningVerified(), 20000);
     } catch (e) { /* reported below */ }
     const dev = await crypto.getDeviceVerificationStatus(bot, botDevice);
+    // in the chat, the bot wrote the emoji it computed: the same as on this screen?
+    let emojiShown = null;
+    if (process.env.MX_MODE !== "to-device") {
+        const want = emoji.join(" ");
+        emojiShown = await until("bot's emoji", async () => {
+            for (const ev of client.getRoom(roomId).getLiveTimeline().getEvents()) {
+                if (ev.getSender() !== bot) continue;
+                await client.decryptEventIfNeeded(ev);
+                const c = ev.getContent();
+                if (c.msgtype === "m.notice" && typeof c.body === "string" && c.body.includes(want)) return true;
+            }
+            return false;
+        }, 20000).catch(() => false);
+    }
     process.stderr.write(`status user=${JSON.stringify(user)} dev=${JSON.stringify(dev)}\n`);
     const out = {
-        ok: request.phase === VerificationPhase.Done, phase: request.phase, emoji,
+        ok: request.phase === VerificationPhase.Done, phase: request.phase, emoji: emoji.length, emoji_shown: emojiShown,
         user_verified: user.isCrossSigningVerified(), device_verified: Boolean(dev?.crossSigningVerified),
         bot_device: botDevice, device: login.device_id, cancel: request.cancellationCode || null,
     };

@@ -14,7 +14,8 @@ import { VerificationPhase, VerifierEvent } from "matrix-js-sdk/lib/crypto-api/i
 
 logger.setLevel(process.env.MX_LOG || "silent");
 const { MX_HOMESERVER: baseUrl, MX_USER: userId, MX_PASSWORD: password, MX_BOT: bot } = process.env;
-const step = (s) => process.stderr.write(`step ${s}\n`);
+let lastStep = "none";
+const step = (s) => { lastStep = s; process.stderr.write(`step ${s}\n`); };
 const deadline = Date.now() + Number(process.env.MX_TIMEOUT_MS || 90000);
 
 async function until(what, predicate, ms = null) {
@@ -64,7 +65,7 @@ async function main() {
         emoji = (sas.sas.emoji || []).map((e) => e[0]);
         sas.confirm();
     });
-    await verifier.verify();
+    await Promise.race([verifier.verify(), until("verify", () => false)]);
     step("verified");
     await until("done", () => request.phase === VerificationPhase.Done || request.phase === VerificationPhase.Cancelled);
     const botDevice = request.otherDeviceId || botDevices[0];
@@ -102,6 +103,6 @@ main().then((out) => {
     process.stdout.write(JSON.stringify(out) + "\n");
     process.exit(out.ok ? 0 : 1);
 }, (e) => {
-    process.stdout.write(JSON.stringify({ ok: false, error: String(e && e.message || e).slice(0, 200) }) + "\n");
+    process.stdout.write(JSON.stringify({ ok: false, step: lastStep, error: String(e && e.message || e).slice(0, 200) }) + "\n");
     process.exit(1);
 });

@@ -250,7 +250,6 @@ class MatrixBackend:
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._creators: dict[str, set[str]] = {}
         self._xs_cache: dict[str, tuple[float, dict]] = {}
-        self._master_key: str | None = None             # our cross-signing master key, when we hold it
         from .matrix_verify import Verifier
 
         self.verifier = Verifier(self)                  # SAS verification of the bot (Element's "Verify")
@@ -839,43 +838,6 @@ class MatrixBackend:
         except Exception:
             return {}
 
-    def own_master_key(self) -> str | None:
-        """The account's master key, when this data folder holds it (cross-signing set up by us)."""
-        if self._master_key is None and self.cross_signing in ("signed", "already"):
-            from .matrix_xsign import load_seeds, public_key
-
-            seeds = load_seeds(self.folder)
-            self._master_key = public_key(seeds["master"]) if seeds else None
-        return self._master_key
-
-    async def sign_user_master_key(self, user_id: str, master_key: dict) -> bool:
-        """After a verification: sign a person's master key with our user-signing key."""
-        from .matrix_xsign import add_signature, load_seeds, only_key
-
-        seeds = load_seeds(self.folder) if self.own_master_key() else None
-        pub = only_key(master_key)
-        if not seeds or not pub:
-            return False
-        body = {k: v for k, v in master_key.items() if k not in ("signatures", "unsigned")}
-        signed = add_signature(body, self.user_id, seeds["user_signing"])
-        try:
-            r = await self.client.send(
-                "POST", "/_matrix/client/v3/keys/signatures/upload", json.dumps({user_id: {pub: signed}}),
-                headers={"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"})
-            ok = r.status == 200 and not ((await r.json(content_type=None)) or {}).get("failures")
-        except Exception:
-            ok = False
-        log.info("verification_user_signed ok=%d", int(ok))
-        return ok
-
-    async def show_sas_emoji(self, room_id: str, user_id: str, emoji: str) -> None:
-        """During a verification: the bot's emoji, as a notice in the person's language."""
-        from ..flowlib import Say
-
-        user = self.app.store.get_user(f"{NAME}:{user_id}")
-        locale = (user.locale if user is not None else None) or getattr(self.settings, "default_locale", None) or "fr"
-        await self.send(room_id, self.app.render_reply(Say("matrix/verification_emoji", {"emoji": emoji}), locale))
-
     async def send_to_device(self, event_type: str, user_id: str, device_id: str, content: dict) -> None:
         from nio import ToDeviceMessage, ToDeviceResponse
 
@@ -892,14 +854,7 @@ class MatrixBackend:
         now = time.monotonic()
         want = [u for u in user_ids if now - self._xs_cache.get(u, (0.0, {}))[0] > 30]
         if want:
-            try:
-                r = await self.client.send(
-                    "POST", "/_matrix/client/v3/keys/query", json.dumps({"device_keys": {u: [] for u in want}}),
-                    headers={"Authorization": f"Bearer {self.client.access_token}",
-                             "Content-Type": "application/json"})
-                q = await r.json(content_type=None) if r.status == 200 else {}
-            except Exception:
-                q = {}
+            q = await self.keys_query(want)
             for u in want:
                 mkey = (q.get("master_keys") or {}).get(u)
                 skey = (q.get("self_signing_keys") or {}).get(u)

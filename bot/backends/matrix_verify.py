@@ -112,6 +112,7 @@ class Verifier:
         self.backend = backend
         self.clock = clock
         self.flows: OrderedDict[str, Flow] = OrderedDict()
+        self._master_key: str | None = None
 
     # -- what belongs here -------------------------------------------------------------------
     @staticmethod
@@ -250,8 +251,7 @@ class Verifier:
             info = sas_info((flow.user_id, flow.device_id, key),
                             (self.backend.user_id, self.backend.device_id, our_key), flow.flow_id)
             try:
-                await self.backend.show_sas_emoji(flow.room_id, flow.user_id,
-                                                  emoji_of(flow.established.bytes(info).emoji_indices))
+                await self._show_emoji(flow, emoji_of(flow.established.bytes(info).emoji_indices))
             except Exception as e:
                 log.info("verification_emoji_failed error=%s", type(e).__name__)
         # a bot cannot look at emoji: it confirms at once and sends its MAC
@@ -296,7 +296,7 @@ class Verifier:
     async def _our_keys(self) -> dict[str, str]:
         b = self.backend
         keys = {f"ed25519:{b.device_id}": b.client.olm.account.identity_keys["ed25519"]}
-        master = b.own_master_key()
+        master = self.own_master_key()
         if master:
             keys[f"ed25519:{master}"] = master
         return keys
@@ -325,7 +325,47 @@ class Verifier:
                         client.unblacklist_device(d)
                     client.verify_device(d)
         if master is not None and flow.user_id != self.backend.user_id:
-            await self.backend.sign_user_master_key(flow.user_id, master[1])
+            await self._sign_master_key(flow.user_id, master[1])
+
+    def own_master_key(self) -> str | None:
+        """The account's master key, when the data folder holds it (cross-signing set up by the bot)."""
+        b = self.backend
+        if self._master_key is None and getattr(b, "cross_signing", None) in ("signed", "already"):
+            from .matrix_xsign import load_seeds, public_key
+
+            seeds = load_seeds(b.folder)
+            self._master_key = public_key(seeds["master"]) if seeds else None
+        return self._master_key
+
+    async def _sign_master_key(self, user_id: str, master_key: dict) -> bool:
+        """Sign a verified person's master key with the bot's user-signing key."""
+        from .matrix_xsign import add_signature, load_seeds, only_key
+
+        b = self.backend
+        seeds = load_seeds(b.folder) if self.own_master_key() else None
+        pub = only_key(master_key)
+        if not seeds or not pub:
+            return False
+        body = {k: v for k, v in master_key.items() if k not in ("signatures", "unsigned")}
+        signed = add_signature(body, b.user_id, seeds["user_signing"])
+        try:
+            r = await b.client.send(
+                "POST", "/_matrix/client/v3/keys/signatures/upload", json.dumps({user_id: {pub: signed}}),
+                headers={"Authorization": f"Bearer {b.client.access_token}", "Content-Type": "application/json"})
+            ok = r.status == 200 and not ((await r.json(content_type=None)) or {}).get("failures")
+        except Exception:
+            ok = False
+        log.info("verification_user_signed ok=%d", int(ok))
+        return ok
+
+    async def _show_emoji(self, flow: Flow, emoji: str) -> None:
+        """The bot's emoji in the chat, as a notice in the person's language."""
+        from ..flowlib import Say
+
+        b = self.backend
+        user = b.app.store.get_user(f"{b.name}:{flow.user_id}")
+        locale = (user.locale if user is not None else None) or getattr(b.settings, "default_locale", None) or "fr"
+        await b.send(flow.room_id, b.app.render_reply(Say("matrix/verification_emoji", {"emoji": emoji}), locale))
 
     # -- sending -----------------------------------------------------------------------------------
     async def _send(self, flow: Flow, kind: str, content: dict) -> None:

@@ -259,3 +259,50 @@ async def test_element_rust_crypto_verifies_the_bot_and_gets_the_green_shield(sy
         assert bot.failure is None
     finally:
         await bot.stop()
+
+
+async def test_operator_verifies_the_bot_session_from_the_account_s_own_element(synapse, tmp_path):  # noqa: F811
+    """The documented way out of a 'foreign' identity: the operator's Element, logged in on the bot's
+    account, sets up the account's cross-signing, then verifies the bot's session by to-device SAS;
+    Element then signs the bot's device with the account's self-signing key."""
+    import asyncio
+    import os
+    import shutil
+
+    from bot.backends.matrix_xsign import device_signed_by
+    from tests.synapse import unique
+
+    node = shutil.which("node")
+    if node is None or not (ELEMENT_DIR / "node_modules" / "matrix-js-sdk").is_dir():
+        pytest.skip("node or tests/element/node_modules missing (scripts/test.sh installs them)")
+    uid, pw = synapse.register(unique("bot"))
+    env = dict(os.environ, MX_HOMESERVER=synapse.url, MX_USER=uid, MX_PASSWORD=pw, MX_BOT=uid,
+               MX_TIMEOUT_MS="90000", MX_MODE="own-device")
+    proc = await asyncio.create_subprocess_exec(node, str(ELEMENT_DIR / "verify_bot.mjs"), env=env,
+                                                cwd=str(ELEMENT_DIR), stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.PIPE)
+    bot = None
+    try:
+        steps = []
+        while "cross-signing" not in steps:   # the account's identity exists before the bot starts
+            line = await asyncio.wait_for(proc.stderr.readline(), 60)
+            assert line, steps
+            if line.startswith(b"step "):
+                steps.append(line.decode().split()[1])
+        bot = await start_bot(synapse, tmp_path / "bot", uid, pw)
+        assert bot.backend.cross_signing == "foreign"
+        out, err = await asyncio.wait_for(proc.communicate(), 120)
+        result = json.loads(out.decode().strip().splitlines()[-1])
+        assert result["ok"] and result["emoji"] == 7, (result, err.decode()[-2000:])
+        assert result["bot_device"] == bot.backend.device_id and result["device_verified"], json.dumps(result)
+        # what every other client will see: the bot's device signed by the account's self-signing key
+        q = _published(synapse, bot.backend.client.access_token, uid)
+        ssk = only_key(q["self_signing_keys"][uid])
+        assert device_signed_by(q["device_keys"][uid][bot.backend.device_id], uid, ssk)
+        assert bot.failure is None
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        if bot is not None:
+            await bot.stop()

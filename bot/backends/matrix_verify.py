@@ -297,8 +297,12 @@ class Verifier:
         b = self.backend
         keys = {f"ed25519:{b.device_id}": b.client.olm.account.identity_keys["ed25519"]}
         master = self.own_master_key()
-        if master:
-            keys[f"ed25519:{master}"] = master
+        if master:   # only while it is still the account's identity (not replaced from Element since)
+            from .matrix_xsign import only_key
+
+            q = await b.keys_query([b.user_id])
+            if only_key((q.get("master_keys") or {}).get(b.user_id)) == master:
+                keys[f"ed25519:{master}"] = master
         return keys
 
     async def _their_keys(self, flow: Flow) -> tuple[str | None, tuple[str, dict] | None]:

@@ -1,7 +1,9 @@
 // A person verifies the bot from Element's own encryption stack (matrix-js-sdk + Rust crypto).
 //
 // node verify_bot.mjs   with MX_HOMESERVER, MX_USER, MX_PASSWORD (the person), MX_BOT (the bot's user id),
-// MX_MODE=to-device to verify the bot's device with to-device messages instead of in the direct chat.
+// MX_MODE=in-room (default): "Verify" in the direct chat; MX_MODE=to-device: "Verify session" on the
+// bot's device (to-device messages); MX_MODE=own-device: MX_USER is the bot's own account (the operator's
+// Element), which sets up the account's cross-signing first and then verifies the bot's session.
 // Logs in, sets up cross-signing, opens an encrypted direct chat with the bot, waits for it to join,
 // asks for verification in the chat ("Verify" in Element), starts SAS, confirms the emoji, and prints
 // one JSON line: {"ok": true, "phase": ..., "emoji": n, "emoji_shown": bool (the bot wrote the same emoji
@@ -45,16 +47,27 @@ async function main() {
         },
     });
     step("cross-signing");
-    const { room_id: roomId } = await client.createRoom({
-        is_direct: true, invite: [bot], preset: "trusted_private_chat",
-        initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
-    });
-    await until("bot joined", () => client.getRoom(roomId)?.getMember(bot)?.membership === "join");
-    step("joined");
-    const botDevices = [...((await crypto.getUserDeviceInfo([bot], true)).get(bot)?.keys() || [])];
-    const request = process.env.MX_MODE === "to-device"
-        ? await crypto.requestDeviceVerification(bot, botDevices[0])   // "Verify session": to-device messages
-        : await crypto.requestVerificationDM(bot, roomId);              // "Verify" on the person, in the chat
+    const own = process.env.MX_MODE === "own-device";
+    let roomId = null;
+    let botDevices;
+    if (own) {   // the operator, in Element on the bot's own account: "Sessions" → verify the bot's session
+        botDevices = await until("the bot's device", async () => {
+            const ids = [...((await crypto.getUserDeviceInfo([bot], true)).get(bot)?.keys() || [])];
+            const others = ids.filter((d) => d !== login.device_id);
+            return others.length ? others : null;
+        });
+    } else {
+        ({ room_id: roomId } = await client.createRoom({
+            is_direct: true, invite: [bot], preset: "trusted_private_chat",
+            initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+        }));
+        await until("bot joined", () => client.getRoom(roomId)?.getMember(bot)?.membership === "join");
+        step("joined");
+        botDevices = [...((await crypto.getUserDeviceInfo([bot], true)).get(bot)?.keys() || [])];
+    }
+    const request = process.env.MX_MODE === "in-room" || !process.env.MX_MODE
+        ? await crypto.requestVerificationDM(bot, roomId)               // "Verify" on the person, in the chat
+        : await crypto.requestDeviceVerification(bot, botDevices[0]);  // "Verify session": to-device messages
     step("requested");
     await until("ready", () => request.phase === VerificationPhase.Ready || request.phase === VerificationPhase.Cancelled);
     if (request.phase !== VerificationPhase.Ready) throw new Error(`cancelled before ready: ${request.cancellationCode}`);
@@ -70,14 +83,19 @@ async function main() {
     await until("done", () => request.phase === VerificationPhase.Done || request.phase === VerificationPhase.Cancelled);
     const botDevice = request.otherDeviceId || botDevices[0];
     // the person's client signs the bot's master key with its user-signing key after "done"
+    // (on the bot's own account: signs the bot's device with the account's self-signing key)
     let user = await crypto.getUserVerificationStatus(bot);
+    let dev = null;
     try {
-        await until("identity verified", async () => (user = await crypto.getUserVerificationStatus(bot)).isCrossSigningVerified(), 20000);
+        await until("verified", async () => {
+            user = await crypto.getUserVerificationStatus(bot);
+            dev = await crypto.getDeviceVerificationStatus(bot, botDevice);
+            return (own || user.isCrossSigningVerified()) && dev?.crossSigningVerified;
+        }, 20000);
     } catch (e) { /* reported below */ }
-    const dev = await crypto.getDeviceVerificationStatus(bot, botDevice);
     // in the chat, the bot wrote the emoji it computed: the same as on this screen?
     let emojiShown = null;
-    if (process.env.MX_MODE !== "to-device") {
+    if (roomId !== null && !process.env.MX_MODE?.endsWith("device")) {
         const want = emoji.join(" ");
         emojiShown = await until("bot's emoji", async () => {
             for (const ev of client.getRoom(roomId).getLiveTimeline().getEvents()) {

@@ -9,12 +9,15 @@ the same flow.
 
 The bot accepts every request addressed to it, lets the person start SAS, answers with the
 commitment, then its ephemeral key, writes the emoji it computed in the chat (so the person can
-compare them with their screen) and confirms at once.  Its MAC covers its device key and, when this data
+compare them with their screen) and confirms at once.  Verification here is one-way: it lets the
+*person* trust the bot.  Its MAC covers its device key and, when this data
 folder holds the account's cross-signing identity, its master key, so the person's client marks
 the bot's *identity* verified (green shield).  The person's MAC is checked against their device key
-and master key from ``/keys/query``; a mismatch cancels (``m.key_mismatch``).  On success the
-person's device is marked verified in the bot's store and, when the bot holds its user-signing key,
-their master key is signed with it.
+and master key from ``/keys/query``; a mismatch cancels (``m.key_mismatch``).  The bot never grants
+trust from it: its own "confirmation" compared nothing, so anyone holding a device on an account
+(a server admin's slipped-in device included) could get it "verified"; the person's device is neither
+marked verified in the bot's store (``matrix_verified_only`` keeps relying on cross-signing) nor
+their identity signed.
 
 Choices (spec v1.x, "Short Authentication String (SAS) verification"): key agreement
 ``curve25519-hkdf-sha256``, hash ``sha256``, MAC ``hkdf-hmac-sha256.v2`` (or the older
@@ -287,7 +290,6 @@ class Verifier:
             raise _Cancel("m.key_mismatch", "No key could be verified")
         flow.verified_keys = verified
         flow.their_mac_ok = True
-        await self._trust(flow, device_key, master if master and f"ed25519:{master[0]}" in verified else None)
         await self._send(flow, "done", {})
         flow.done_sent = True
         log.info("verification_mac_ok keys=%d", len(verified))
@@ -316,21 +318,6 @@ class Verifier:
         mpub = only_key(mk)
         return device_key, ((mpub, mk) if mpub else None)
 
-    async def _trust(self, flow: Flow, device_key: str | None, master: tuple[str, dict] | None) -> None:
-        """Mark their device verified in our store; sign their master key with our user-signing key."""
-        client = self.backend.client
-        if device_key and f"ed25519:{flow.device_id}" in flow.verified_keys:
-            if client.should_query_keys:
-                await client.keys_query()
-            device = client.device_store.active_user_devices(flow.user_id)
-            for d in device:
-                if d.id == flow.device_id and d.ed25519 == device_key:
-                    if client.olm.is_device_blacklisted(d):
-                        client.unblacklist_device(d)
-                    client.verify_device(d)
-        if master is not None and flow.user_id != self.backend.user_id:
-            await self._sign_master_key(flow.user_id, master[1])
-
     def own_master_key(self) -> str | None:
         """The account's master key, when the data folder holds it (cross-signing set up by the bot)."""
         b = self.backend
@@ -340,27 +327,6 @@ class Verifier:
             seeds = load_seeds(b.folder)
             self._master_key = public_key(seeds["master"]) if seeds else None
         return self._master_key
-
-    async def _sign_master_key(self, user_id: str, master_key: dict) -> bool:
-        """Sign a verified person's master key with the bot's user-signing key."""
-        from .matrix_xsign import add_signature, load_seeds, only_key
-
-        b = self.backend
-        seeds = load_seeds(b.folder) if self.own_master_key() else None
-        pub = only_key(master_key)
-        if not seeds or not pub:
-            return False
-        body = {k: v for k, v in master_key.items() if k not in ("signatures", "unsigned")}
-        signed = add_signature(body, b.user_id, seeds["user_signing"])
-        try:
-            r = await b.client.send(
-                "POST", "/_matrix/client/v3/keys/signatures/upload", json.dumps({user_id: {pub: signed}}),
-                headers={"Authorization": f"Bearer {b.client.access_token}", "Content-Type": "application/json"})
-            ok = r.status == 200 and not ((await r.json(content_type=None)) or {}).get("failures")
-        except Exception:
-            ok = False
-        log.info("verification_user_signed ok=%d", int(ok))
-        return ok
 
     async def _show_emoji(self, flow: Flow, emoji: str) -> None:
         """The bot's emoji in the chat, as a notice in the person's language."""

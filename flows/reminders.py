@@ -247,4 +247,3 @@ FLOWS = [
 ]
 
 COMMANDS = {"rappels": "reminders:list", "calendrier": "reminders:ics"}
-ALIASES = {"reminders": "rappels", "rappel": "rappels", "calendar": "calendrier"}

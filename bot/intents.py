@@ -187,12 +187,16 @@ TOPICS: dict[str, str] = {
     "refuse": "refuse:start", "online": "refuse:online", "phone": "refuse:phone", "lost_code": "refuse:code",
     "ready": "refuse:ready", "proof": "refuse:proof", "phishing": "refuse:phishing", "deaf": "refuse:deaf",
     "missed": "after:start", "close": "after:close", "data": "after:data", "reopen": "after:reopen",
-    "restrict": "after:restrict", "children": "children:start", "adult18": "children:adult",
+    "restrict": "after:restrict", "children": "children:start", "turning18": "children:adult",
     "two_parents": "children:parents", "regimes": "children:regimes", "protected": "others:protected",
     "relative": "others:relative", "offline": "others:offline", "window": "questions:window",
     "received": "deadline:start", "sources": "sources:start", "police": "questions:police",
     "research": "questions:research", "leak": "questions:leak", "law": "questions:law",
     "figures": "questions:figures", "others": "others:start",
+    "keep": "understand:debate_keep", "phone_ready": "refuse:phone_ready",
+    # pages being written in another branch (the router falls back to the broader page until they exist)
+    "decide": "understand:decide", "notice_help": "understand:notice", "dmp": "understand:dmp",
+    "teen": "children:teen", "refused_before": "after:refused_before", "abroad": "others:abroad",
 }
 
 
@@ -224,7 +228,8 @@ GENERIC = {"refuse": 0.35, "what_is": 0.5, "others": 0.5, "access": 0.85}
 
 
 #: a precise page and the broader page it belongs to: when both match, the broad one yields
-SUBTOPIC = {"two_parents": "children", "adult18": "children", "data": "close", "reopen": "close",
+SUBTOPIC = {"two_parents": "children", "turning18": "children", "teen": "children", "keep": "debate",
+            "decide": "debate", "phone_ready": "phone", "refused_before": "missed", "abroad": "others", "data": "close", "reopen": "close",
             "doctor": "access", "emergency": "access", "restrict": "access", "missed": "window",
             "protected": "others", "relative": "others", "deaf": "phone", "lost_code": "ready",
             "received": "window"}
@@ -302,8 +307,58 @@ def explain(text: str) -> dict[str, list[str]]:
     return out
 
 
-def classify(text: str, _skip: int | None = None) -> Result:
-    """Keyword scores first; the nearest examples then confirm, split a close call, or rescue a miss."""
+#: how the keyword table and the retrieval (bot/recognizer.py) are weighed together; a score from
+#: STRONG_* on counts as a full vote; one topic is answered when its vote leads by ``LEAD``
+W_KEYWORDS, W_RETRIEVAL = 0.7, 0.3
+STRONG_KEYWORDS, STRONG_RETRIEVAL = 5.0, 25.0
+ANSWER_VOTE, LEAD, OFFER_VOTE = 0.45, 0.15, 0.2
+
+
+def classify(text: str) -> Result:
+    """The keyword table and the retrieval over examples and pages, weighed together."""
+    from . import recognizer
+
+    res = _classify_keywords(text)
+    if res.kind in ("greeting", "thanks") or not res.tokens:
+        return res
+    return decide(res.tokens, res.scores, recognizer.retriever().scores(res.tokens))
+
+
+def decide(tokens: list[str], keyword_scores, retrieval_scores, w_kw: float | None = None,
+           w_ret: float | None = None) -> Result:
+    """One topic answered, two or three offered, "outside", or nothing, from the two score lists."""
+    w_kw = W_KEYWORDS if w_kw is None else w_kw
+    w_ret = W_RETRIEVAL if w_ret is None else w_ret
+    if not keyword_scores:
+        w_kw, w_ret = 0.0, 1.0
+    if not retrieval_scores:
+        w_kw, w_ret = 1.0, 0.0
+    votes: dict[str, float] = {}
+    for scores, weight, strong in ((keyword_scores, w_kw, STRONG_KEYWORDS),
+                                   (retrieval_scores, w_ret, STRONG_RETRIEVAL)):
+        if not scores or not weight:
+            continue
+        top = max(scores[0][1], strong)
+        for name, sc in scores:
+            votes[name] = votes.get(name, 0.0) + weight * sc / top
+    ranked = sorted(votes.items(), key=lambda p: -p[1])
+    res = Result(tokens, [(n, round(v, 3)) for n, v in ranked])
+    if not ranked:
+        return res
+    (n1, v1), v2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    if n1 == OUTSIDE[0]:
+        res.kind = "outside" if v1 >= OFFER_VOTE else "none"
+    elif v1 >= ANSWER_VOTE and v1 - v2 >= LEAD:
+        res.kind = "answer"
+    elif v1 >= OFFER_VOTE:
+        res.kind = "offer"
+        res.offer = [n for n, v in ranked[:3] if n in INTENTS and v >= 0.5 * v1]
+    return res
+
+
+def classify_keywords_knn(text: str, _skip: int | None = None) -> Result:
+    """The recognizer before issue 14 (kept for comparison): keyword scores first; the nearest
+    examples then confirm, split a close call, or rescue a miss."""
     res = _classify_keywords(text)
     if res.kind in ("greeting", "thanks") or not res.tokens:
         return res

@@ -3,8 +3,9 @@
 Usage: .venv/bin/python bench/nlu_compare.py --set FILE.jsonl [--verbose APPROACH]
 
 Approaches: ``keywords`` (weighted keyword table + nearest-example vote, the recognizer before issue 14),
-``retrieval`` (BM25 over examples, keywords and page text: bot/recognizer.py), ``combined`` (what
-bot.intents.classify does now).  Outcomes as in bench/heldout_questions.py: right (answered one of the
+``retrieval`` (BM25 over examples, keywords and page text: bot/recognizer.py), ``classifier`` (naive Bayes
+over stems, letter 4-grams and word pairs: bot/recognizer.py), ``combined`` (the three weighed together:
+what bot.intents.classify does now).  Each alone is judged with the same thresholds as the combination.  Outcomes as in bench/heldout_questions.py: right (answered one of the
 expected topics, or "outside" for an outside question), offered (topics offered include a right one),
 honest ("outside" for an answerable question), wrong (another topic answered), other.
 """
@@ -40,14 +41,20 @@ def approaches():
         return r.kind, r.best, r.top
 
     def retrieval(text):
-        r = intents.decide(intents.normalise(text), [], recognizer.retriever().scores(intents.normalise(text)))
+        toks = intents.normalise(text)
+        r = intents.decide(toks, [(recognizer.retriever().scores(toks), 1.0, intents.STRONG_RETRIEVAL)])
+        return r.kind, r.best, r.top
+
+    def classifier(text):
+        toks = intents.normalise(text)
+        r = intents.decide(toks, [(recognizer.classifier().scores(toks), 1.0, 0.0)])
         return r.kind, r.best, r.top
 
     def combined(text):
         r = intents.classify(text)
         return r.kind, r.best, r.top
 
-    return {"keywords": keywords, "retrieval": retrieval, "combined": combined}
+    return {"keywords": keywords, "retrieval": retrieval, "classifier": classifier, "combined": combined}
 
 
 def main(argv=None) -> int:

@@ -307,40 +307,38 @@ def explain(text: str) -> dict[str, list[str]]:
     return out
 
 
-#: how the keyword table and the retrieval (bot/recognizer.py) are weighed together; a score from
-#: STRONG_* on counts as a full vote; one topic is answered when its vote leads by ``LEAD``
-W_KEYWORDS, W_RETRIEVAL = 0.7, 0.3
+#: how the three recognizers are weighed: the keyword table, the naive Bayes classifier and the BM25
+#: retrieval (bot/recognizer.py).  A keyword or retrieval score from STRONG_* on counts as a full vote
+#: (the classifier gives probabilities).  One topic is answered when its vote reaches ANSWER_VOTE and
+#: leads the next by LEAD; from OFFER_VOTE, the two or three closest are offered.
+W_KEYWORDS, W_CLASSIFIER, W_RETRIEVAL = 0.3, 0.3, 0.4
 STRONG_KEYWORDS, STRONG_RETRIEVAL = 5.0, 25.0
-ANSWER_VOTE, LEAD, OFFER_VOTE = 0.45, 0.15, 0.2
+ANSWER_VOTE, LEAD, OFFER_VOTE = 0.65, 0.1, 0.2
 
 
 def classify(text: str) -> Result:
-    """The keyword table and the retrieval over examples and pages, weighed together."""
+    """The keyword table, the classifier and the retrieval, weighed together."""
     from . import recognizer
 
     res = _classify_keywords(text)
     if res.kind in ("greeting", "thanks") or not res.tokens:
         return res
-    return decide(res.tokens, res.scores, recognizer.retriever().scores(res.tokens))
+    return decide(res.tokens, [(res.scores, W_KEYWORDS, STRONG_KEYWORDS),
+                               (recognizer.classifier().scores(res.tokens), W_CLASSIFIER, 0.0),
+                               (recognizer.retriever().scores(res.tokens), W_RETRIEVAL, STRONG_RETRIEVAL)])
 
 
-def decide(tokens: list[str], keyword_scores, retrieval_scores, w_kw: float | None = None,
-           w_ret: float | None = None) -> Result:
-    """One topic answered, two or three offered, "outside", or nothing, from the two score lists."""
-    w_kw = W_KEYWORDS if w_kw is None else w_kw
-    w_ret = W_RETRIEVAL if w_ret is None else w_ret
-    if not keyword_scores:
-        w_kw, w_ret = 0.0, 1.0
-    if not retrieval_scores:
-        w_kw, w_ret = 1.0, 0.0
+def decide(tokens: list[str], sources) -> Result:
+    """One topic answered, two or three offered, "outside", or nothing, from (scores, weight, strong)
+    triples: each source's scores are divided by max(its best score, strong), weighed and summed."""
     votes: dict[str, float] = {}
-    for scores, weight, strong in ((keyword_scores, w_kw, STRONG_KEYWORDS),
-                                   (retrieval_scores, w_ret, STRONG_RETRIEVAL)):
+    weights = sum(w for sc, w, _s in sources if sc) or 1.0
+    for scores, weight, strong in sources:
         if not scores or not weight:
             continue
         top = max(scores[0][1], strong)
         for name, sc in scores:
-            votes[name] = votes.get(name, 0.0) + weight * sc / top
+            votes[name] = votes.get(name, 0.0) + weight / weights * sc / top
     ranked = sorted(votes.items(), key=lambda p: -p[1])
     res = Result(tokens, [(n, round(v, 3)) for n, v in ranked])
     if not ranked:

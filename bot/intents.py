@@ -309,11 +309,13 @@ def explain(text: str) -> dict[str, list[str]]:
 
 #: how the three recognizers are weighed: the keyword table, the naive Bayes classifier and the BM25
 #: retrieval (bot/recognizer.py).  A keyword or retrieval score from STRONG_* on counts as a full vote
-#: (the classifier gives probabilities).  One topic is answered when its vote reaches ANSWER_VOTE and
-#: leads the next by LEAD; from OFFER_VOTE, the two or three closest are offered.
+#: (the classifier gives probabilities).  One topic is answered when its vote leads the next by LEAD and
+#: reaches ANSWER_VOTE[n], n being how many recognizers rank it first (they agree: less is needed);
+#: from OFFER_VOTE, the two or three closest are offered.
 W_KEYWORDS, W_CLASSIFIER, W_RETRIEVAL = 0.3, 0.3, 0.4
 STRONG_KEYWORDS, STRONG_RETRIEVAL = 5.0, 25.0
-ANSWER_VOTE, LEAD, OFFER_VOTE = 0.65, 0.1, 0.2
+ANSWER_VOTE = {3: 0.4, 2: 0.6, 1: 0.7, 0: 0.7}
+LEAD, OFFER_VOTE = 0.1, 0.2
 
 
 def classify(text: str) -> Result:
@@ -344,9 +346,10 @@ def decide(tokens: list[str], sources) -> Result:
     if not ranked:
         return res
     (n1, v1), v2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
+    agree = sum(1 for scores, weight, _s in sources if scores and weight and scores[0][0] == n1)
     if n1 == OUTSIDE[0]:
         res.kind = "outside" if v1 >= OFFER_VOTE else "none"
-    elif v1 >= ANSWER_VOTE and v1 - v2 >= LEAD:
+    elif v1 >= ANSWER_VOTE[min(agree, 3)] and v1 - v2 >= LEAD:
         res.kind = "answer"
     elif v1 >= OFFER_VOTE:
         res.kind = "offer"

@@ -60,7 +60,7 @@ def topic_buttons(ctx: Ctx, names) -> list[list[Choice]]:
 
 #: pages a date in the message may be about (the notice, the 6 weeks): a message with a date goes to the
 #: deadline flow first unless it is a clear question about another page ("le 3422 est ouvert samedi ?")
-DATED = {"received", "window", "missed", "notice_help", "refuse", "what_is", "turning18", "others"}
+DATED = {"received", "window", "missed", "notice_help", "refuse", "what_is"}
 DATELESS = set(intents.INTENTS) - DATED
 #: the closest other topics offered after a clear answer
 ALTERNATIVES = 2

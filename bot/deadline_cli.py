@@ -108,7 +108,10 @@ def _human(obj: dict, result, code: int, locale: str) -> str:
     key = "deadline/passed" if dl.passed else "deadline/result"
     text = _renderer().render(key, locale, **vars)
     # the chat's closing question makes no sense on a command line
-    return "\n".join(ln for ln in text.splitlines() if not ln.rstrip().endswith("?") or "Pourquoi" in ln or "Why" in ln)
+    from . import nlu_data
+
+    keep = nlu_data.words("words", "cli_keep")  # a question kept: a heading ("Why...?"), not a prompt
+    return "\n".join(ln for ln in text.splitlines() if not ln.rstrip().endswith("?") or any(k in ln for k in keep))
 
 
 def main(args) -> int:

@@ -37,7 +37,8 @@ _PHRASE_RES = [(re.compile(r"\b" + re.escape(p).replace(r"\ ", "[ -]?") + r"\b")
 #: English contractions once apostrophes are gone ("what's" -> what s -> what is)
 _PAIRS = {tuple(k.split()): tuple(v.split()) for k, v in nlu_data.table("spelling", "pairs").items()}
 #: SMS-style "j" glued to a verb: jveux, jpeux, jcomprends, jsuis
-_J_VERBS = nlu_data.words("spelling", "verbs") | set(nlu_data.load("spelling", "fr").get("glued_j", {}).get("verbs", ()))
+_J_VERBS = set(nlu_data.load("spelling", "fr").get("glued_j", {}).get("verbs", ()))
+_J_PRONOUN = nlu_data.load("spelling", "fr").get("glued_j", {}).get("pronoun", "")
 _REPEAT = re.compile(r"([a-z])\1{2,}")
 _SPLIT = re.compile(r"[^a-z0-9]+")
 
@@ -53,7 +54,7 @@ def normalise(text: str) -> list[str]:
     for w in toks:
         rep = SMS.get(w)
         if rep is None and len(w) > 3 and w[0] == "j" and w[1] not in "aeiouy" and w[1:] in _J_VERBS:
-            rep = "je " + w[1:]
+            rep = _J_PRONOUN + " " + w[1:]
         if rep is None:
             out.append(w)
         elif rep:
@@ -75,6 +76,8 @@ def _tol(n: int) -> int:
 
 
 _ENDINGS = tuple(nlu_data.load("spelling", "fr").get("stem", {}).get("endings", ()))
+#: endings of a plural or feminine that still match a key word exactly
+_PLURALS = tuple(nlu_data.load("spelling", "fr").get("stem", {}).get("plural", ()))
 
 
 @lru_cache(maxsize=8192)
@@ -100,7 +103,7 @@ def _word_match(tok: str, stem: str) -> bool:
         if fuzzy_ok and tol and len(tok) >= len(s) - 1 and tok[0] == s[0]:
             return min(Levenshtein.distance(tok[:n], s) for n in (len(s), len(s) + 1)) <= tol
         return False
-    if tok == stem or tok in (stem + "s", stem + "e", stem + "es", stem + "x"):
+    if tok == stem or any(tok == stem + end for end in _PLURALS):
         return True
     if stem.isdigit() or tok.isdigit() or not fuzzy_ok:
         return False
@@ -260,6 +263,7 @@ class Result:
     kind: str = "none"      # "answer" | "offer" | "outside" | "greeting" | "thanks" | "none"
     offer: list[str] | None = None                                   # set when the examples changed the offer
     votes: list[tuple[str, float]] = field(default_factory=list)     # nearest-example votes, best first
+    keywords_first: bool = False    # the keyword table ranks the best topic first too
 
     @property
     def best(self) -> str | None:
@@ -316,6 +320,10 @@ W_KEYWORDS, W_CLASSIFIER, W_RETRIEVAL = 0.3, 0.3, 0.4
 STRONG_KEYWORDS, STRONG_RETRIEVAL = 5.0, 25.0
 ANSWER_VOTE = {3: 0.4, 2: 0.6, 1: 0.7, 0: 0.7}
 LEAD, OFFER_VOTE = 0.1, 0.2
+#: a message of at most this many meaningful words is decided by the keyword table when it is clear
+SHORT = 3
+#: without any keyword, at least this share of the meaningful words must be known to the examples or pages
+KNOWN_SHARE = 0.5
 
 
 def classify(text: str) -> Result:
@@ -325,6 +333,12 @@ def classify(text: str) -> Result:
     res = _classify_keywords(text)
     if res.kind in ("greeting", "thanks") or not res.tokens:
         return res
+    if res.kind == "answer" and len([t for t in res.tokens if t not in _STOP]) <= SHORT:
+        res.keywords_first = True
+        return res  # a short message gives the learned recognizers little to go on: a clear keyword decides
+    if not res.scores and recognizer.retriever().known_share(res.tokens) < KNOWN_SHARE:
+        res.kind = "outside" if looks_like_question(text) else "none"
+        return res  # no keyword and mostly words no example or page uses: nothing to go on
     return decide(res.tokens, [(res.scores, W_KEYWORDS, STRONG_KEYWORDS),
                                (recognizer.classifier().scores(res.tokens), W_CLASSIFIER, 0.0),
                                (recognizer.retriever().scores(res.tokens), W_RETRIEVAL, STRONG_RETRIEVAL)])
@@ -347,6 +361,7 @@ def decide(tokens: list[str], sources) -> Result:
         return res
     (n1, v1), v2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
     agree = sum(1 for scores, weight, _s in sources if scores and weight and scores[0][0] == n1)
+    res.keywords_first = bool(sources[0][0]) and sources[0][0][0][0] == n1
     if n1 == OUTSIDE[0]:
         res.kind = "outside" if v1 >= OFFER_VOTE else "none"
     elif v1 >= ANSWER_VOTE[min(agree, 3)] and v1 - v2 >= LEAD:
@@ -406,7 +421,7 @@ def _classify_keywords(text: str) -> Result:
         return res
     rest = [t for t in toks if t not in GREETINGS and t not in THANKS and t not in FILLER]
     if not res.scores or res.scores[0][1] < OFFER_AT:
-        if any(t in THANKS or t.startswith("merci") for t in toks) and len(rest) <= 2:
+        if any(t in THANKS or any(t.startswith(w) for w in THANKS if len(w) >= 5) for t in toks) and len(rest) <= 2:
             res.kind = "thanks"
             return res
         if any(t in GREETINGS for t in toks) and len(rest) <= 2:

@@ -94,6 +94,14 @@ class Retriever:
         hit = process.extractOne(tok, self.known, scorer=Levenshtein.distance, score_cutoff=tol)
         return hit[0] if hit else tok
 
+    def known_share(self, toks: list[str]) -> float:
+        """The share of meaningful words the examples, keywords or pages use (typos forgiven)."""
+        words = [t for t in toks if t not in intents._STOP and t not in intents.QUESTION_WORDS
+                 and len(t) > 1 and not t.isdigit()]
+        if not words:
+            return 0.0
+        return sum(self._spell(t) in self.words for t in words) / len(words)
+
     def scores(self, toks: list[str]) -> list[tuple[str, float]]:
         """Topics by summed BM25 score of their best documents, best first."""
         terms = self._terms([self._spell(t) for t in toks])

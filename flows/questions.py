@@ -91,8 +91,8 @@ def _reply(ctx: Ctx, text: str, res) -> Turn | None:
         return Turn([Say("questions/thanks")], goto="menu:main")
     if res.kind == "answer":
         target = target_of(ctx, res.best)
-        if own_text and target.split(":")[0] == ctx.flow:
-            return None  # already in the flow that answers it: let the current step read the text
+        if own_text and (target.split(":")[0] == ctx.flow or not res.keywords_first):
+            return None  # already in the flow that answers it, or only a guess: let the current step read the text
         return Turn([_understood(ctx, res)], goto=target)
     if own_text:
         return None  # the current step reads free text itself: let it try

@@ -89,6 +89,7 @@ def _root(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 16)
 def _word_match(tok: str, stem: str) -> bool:
     if stem.startswith("="):
         return tok == stem[1:]
@@ -245,6 +246,10 @@ def _sorted_keys(spec: str):
 INTENTS: dict[str, Intent] = {name: Intent(name, target, _sorted_keys(spec), GENERIC.get(name, 1.0))
                               for name, target, spec in _TABLE}
 _OUTSIDE = Intent(OUTSIDE[0], OUTSIDE[1], _sorted_keys(OUTSIDE[2]))
+#: the first letters of a key's words
+_FIRST: dict[tuple[str, ...], frozenset[str]] = {
+    words: frozenset(w.lstrip("=")[0] for w in words)
+    for it in (*INTENTS.values(), _OUTSIDE) for words, _w in it.keys}
 
 GREETINGS = nlu_data.words("words", "greetings")
 THANKS = nlu_data.words("words", "thanks")
@@ -285,9 +290,11 @@ class Result:
 def _score(tokens: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
     toks = _Tokens([t for t in tokens if t])
     raw: dict[str, float] = {}
+    letters = set(toks._by_letter)
     for it in (*INTENTS.values(), _OUTSIDE):
         used: set[int] = set()
-        s = sum(w for words, w in it.keys if _phrase_at(toks, words, used))
+        # every way a word matches a key word keeps its first letter: skip keys that cannot match
+        s = sum(w for words, w in it.keys if _FIRST[words] <= letters and _phrase_at(toks, words, used))
         if s > 0:
             raw[it.name] = s
     for child, parent in SUBTOPIC.items():  # "deux parents" + "enfant": the precise page answers

@@ -24,9 +24,9 @@ from . import intents
 
 TOP = 12
 FADE = 0.0
-ALPHA = 0.1         # naive Bayes smoothing
+ALPHA = 0.03        # naive Bayes smoothing
 GRAM_WEIGHT = 0.3   # a letter 4-gram counts this much of a word
-PAIR_WEIGHT = 0.5   # a pair of consecutive words
+PAIR_WEIGHT = 1.0   # a pair of consecutive words
 SHARPNESS = 1.0     # log-likelihoods are divided by (feature mass) ** SHARPNESS before the softmax
 _JINJA = re.compile(r"{[{%#].*?[}%#]}", re.S)
 

@@ -57,13 +57,13 @@ async def test_greeting_then_menu(chat):
 
 
 async def test_unsure_offers_two_or_three_topics(chat):
-    q = "franchement ça vaut le coup de le garder ?"  # refuse-or-keep, why keep, the debate: close
+    q = "fermer ou masquer ?"  # closing the space, or keeping it and hiding documents: two pages
     assert intents.classify(q).kind == "offer"
     await chat.say(q)
     assert chat.keys == ["questions/unsure"]
     assert 3 <= len(chat.labels) <= 4  # two or three topics, and the menu (never the whole menu)
-    await chat.press("Pourquoi d'autres le gardent")
-    assert chat.keys == ["understand/debate_keep"]
+    await chat.press("Masquer, bloquer")
+    assert chat.keys == ["after/restrict"]
 
 
 def test_close_votes_offer_and_a_clear_one_answers():

@@ -32,14 +32,28 @@ def _vocabularies() -> dict[str, frozenset[str]]:
             for lang, words in seen.items()}
 
 
+@lru_cache(maxsize=1)
+def _function_words() -> dict[str, frozenset[str]]:
+    """Each language's small words (articles, pronouns, question words): they count double, since
+    names and terms ("médecin traitant", "carte Vitale") cross languages but these do not."""
+    from .nlu_data import load
+
+    out = {}
+    for lang in LOCALES:
+        data = load("words", lang)
+        out[lang] = frozenset(set(data.get("stop", ())) | set(data.get("question", ())))
+    return out
+
+
 def detect(text: str) -> str | None:
     """'fr', 'en'... or None when the message does not tell."""
     vocab = _vocabularies()
+    small = _function_words()
     counts = {lang: 0 for lang in vocab}
     for w in _WORD.findall(fold(text or "").replace("'", " ")):
         for lang, words in vocab.items():
             if w in words:
-                counts[lang] += 1
+                counts[lang] += 2 if w in small[lang] else 1
     ranked = sorted(counts.items(), key=lambda p: -p[1])
     if len(ranked) > 1 and ranked[0][1] - ranked[1][1] >= MIN_WORDS:
         return ranked[0][0]

@@ -62,8 +62,9 @@ def topic_buttons(ctx: Ctx, names) -> list[list[Choice]]:
 #: deadline flow first unless it is a clear question about another page ("le 3422 est ouvert samedi ?")
 DATED = {"received", "window", "missed", "notice_help", "refuse", "what_is"}
 DATELESS = set(intents.INTENTS) - DATED
-#: the closest other topics offered after a clear answer
+#: the closest other topics offered after a clear answer: at most this many, scoring this share of the best
 ALTERNATIVES = 2
+NEAR_SHARE = 0.25
 
 
 def _label(ctx: Ctx, name: str) -> str:
@@ -72,7 +73,10 @@ def _label(ctx: Ctx, name: str) -> str:
 
 def _understood(ctx: Ctx, res) -> Say:
     """Which topic the answer is about (so a wrong guess is visible), with the closest others."""
-    others = [n for n, _s in res.scores[1:] if n in intents.INTENTS and n != res.best][:ALTERNATIVES]
+    here = target_of(ctx, res.best)
+    top = res.scores[0][1] if res.scores else 0.0
+    others = [n for n, s in res.scores[1:] if n in intents.INTENTS and s >= NEAR_SHARE * top
+              and target_of(ctx, n) != here][:ALTERNATIVES]
     rows = [[Choice(f"questions.t_{n}", goto=target_of(ctx, n))] for n in others]
     return Say("questions/understood", {"topic": _label(ctx, res.best), "others": bool(rows)}, buttons=rows)
 

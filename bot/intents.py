@@ -246,10 +246,10 @@ def _sorted_keys(spec: str):
 INTENTS: dict[str, Intent] = {name: Intent(name, target, _sorted_keys(spec), GENERIC.get(name, 1.0))
                               for name, target, spec in _TABLE}
 _OUTSIDE = Intent(OUTSIDE[0], OUTSIDE[1], _sorted_keys(OUTSIDE[2]))
-#: the first letters of a key's words
-_FIRST: dict[tuple[str, ...], frozenset[str]] = {
-    words: frozenset(w.lstrip("=")[0] for w in words)
-    for it in (*INTENTS.values(), _OUTSIDE) for words, _w in it.keys}
+#: each topic's keys with the first letters of their words (a key whose letters are absent cannot match)
+_KEYS: dict[str, list[tuple[tuple[str, ...], float, frozenset[str]]]] = {
+    it.name: [(words, w, frozenset(x.lstrip("=")[0] for x in words)) for words, w in it.keys]
+    for it in (*INTENTS.values(), _OUTSIDE)}
 
 GREETINGS = nlu_data.words("words", "greetings")
 THANKS = nlu_data.words("words", "thanks")
@@ -294,7 +294,17 @@ def _score(tokens: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
     for it in (*INTENTS.values(), _OUTSIDE):
         used: set[int] = set()
         # every way a word matches a key word keeps its first letter: skip keys that cannot match
-        s = sum(w for words, w in it.keys if _FIRST[words] <= letters and _phrase_at(toks, words, used))
+        s = 0.0
+        for words, w, first in _KEYS[it.name]:
+            if not first <= letters:
+                continue
+            if len(words) == 1:  # most keys: one word, no phrase to follow
+                hit = next((i for i in toks.positions(words[0]) if i not in used), None)
+                if hit is not None:
+                    used.add(hit)
+                    s += w
+            elif _phrase_at(toks, words, used):
+                s += w
         if s > 0:
             raw[it.name] = s
     for child, parent in SUBTOPIC.items():  # "deux parents" + "enfant": the precise page answers

@@ -78,12 +78,16 @@ def test_close_votes_offer_and_a_clear_one_answers():
 
 
 async def test_answer_names_the_topic_understood_and_the_closest_others(chat):
-    await chat.say("mon médecin traitant voit tout ce que je cache ?")
+    await chat.say("mon médecin peut voir mes documents masqués ?")
     assert chat.keys == ["questions/understood", "understand/doctor"]
-    assert "« Mon médecin traitant »" in chat.last[0].text
+    assert "« Mon médecin traitant »" in chat.last[0].text and "voyez aussi" in chat.last[0].text
     others = [b.payload for b in chat.last[0].flat_buttons()]
-    assert 1 <= len(others) <= 2 and all(p.startswith("g:") for p in others)
+    assert 1 <= len(others) <= 2 and "g:after:restrict" in others  # masking documents: the next closest
     assert "g:understand:doctor" not in others
+    await chat.say("/menu")
+    await chat.say("mon médecin traitant voit tout ce que je cache ?")  # nothing else comes close
+    assert chat.keys == ["questions/understood", "understand/doctor"]
+    assert not chat.last[0].flat_buttons() and "voyez aussi" not in chat.last[0].text
 
 
 async def test_outside_gives_what_the_sources_say_nearby(chat):

@@ -34,10 +34,10 @@ def outcome(kind: str, best: str | None, top: list[str], ok: list[str]) -> str:
 
 
 def approaches():
-    from bot import intents, recognizer
+    from bot import intents, intents_before, recognizer
 
     def keywords(text):
-        r = intents.classify_keywords_knn(text)
+        r = intents_before.classify_keywords_knn(text)
         return r.kind, r.best, r.top
 
     def retrieval(text):

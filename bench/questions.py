@@ -31,7 +31,8 @@ t = time.perf_counter()
 print(round(rss() - before, 1), round((time.perf_counter() - t) * 1000))
 """
 BUILDS = {
-    "keywords + nearest examples (before)": "intents.classify_keywords_knn('mon medecin voit tout ?')",
+    "keywords + nearest examples (before)":
+        "from bot import intents_before\nintents_before.classify_keywords_knn('mon medecin voit tout ?')",
     "keywords + classifier + retrieval + language (now)":
         "from bot import language, recognizer\nrecognizer.retriever(); recognizer.classifier()\n"
         "intents.classify('est-ce que mon medecin traitant peut voir les documents que je cache ?')\n"
@@ -83,7 +84,7 @@ def cold_deadline(runs: int = 5) -> tuple[float, bool]:
 def main() -> int:
     import os
 
-    from bot import intents, language
+    from bot import intents, intents_before, language
 
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine inflates the times)")
     items = questions()
@@ -94,7 +95,7 @@ def main() -> int:
             return fn(q)
         return run
 
-    for name, fn in (("keywords + nearest examples (before)", fresh(intents.classify_keywords_knn)),
+    for name, fn in (("keywords + nearest examples (before)", fresh(intents_before.classify_keywords_knn)),
                      ("now: classify + language", fresh(lambda q: (language.detect(q), intents.classify(q))))):
         wall, cpu = warm(fn, items)
         print(f"  {name:40} warm median {statistics.median(wall):.2f} ms, p99 {pct(wall, 0.99):.2f} ms"

@@ -62,9 +62,9 @@ def topic_buttons(ctx: Ctx, names) -> list[list[Choice]]:
 #: deadline flow first unless it is a clear question about another page ("le 3422 est ouvert samedi ?")
 DATED = {"received", "window", "missed", "notice_help", "refuse", "what_is"}
 DATELESS = set(intents.INTENTS) - DATED
-#: the closest other topics offered after a clear answer: at most this many, scoring this share of the best
+#: the closest other topics offered after a clear answer: at most this many, scoring at least this share of the best
 ALTERNATIVES = 2
-NEAR_SHARE = 0.25
+NEAR_SHARE = 0.35
 
 
 def _label(ctx: Ctx, name: str) -> str:

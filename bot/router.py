@@ -22,7 +22,7 @@ import re
 import weakref
 from dataclasses import dataclass, field
 
-from . import privacy
+from . import nlu_data, privacy
 from .core import Button, Event, Reply
 from .flowlib import END, Ctx, Flow, Say, State, Turn
 from .render import LOCALES
@@ -36,15 +36,13 @@ MAX_HOPS = 12
 MAX_TEXT = 2000
 #: answers after which the current choices are shown again
 NOT_UNDERSTOOD = frozenset({"core/not_understood", "core/stale_button"})
-YES = {"oui", "ouais", "yes", "ok", "d accord", "daccord", "oki", "y", "o", "yep", "ouai", "si"}
-NO = {"non", "no", "nope", "n", "pas maintenant"}
+# typed answers to a yes/no button, and other spellings of commands: locales/<lang>/nlu/
+YES = nlu_data.words("answers", "yes")
+NO = nlu_data.words("answers", "no")
 
 # Commands every conversation understands, before any flow.
 BUILTIN = ("start", "menu", "aide", "annuler", "langue", "oubli")
-BUILTIN_ALIASES = {
-    "help": "aide", "cancel": "annuler", "language": "langue", "lang": "langue", "forget": "oubli",
-    "stop": "annuler", "retour": "menu", "accueil": "menu", "home": "menu",
-}
+BUILTIN_ALIASES = nlu_data.table("commands")
 GROUP_OK_COMMANDS = {"start", "menu", "aide", "langue", "annuler"}
 COMMAND_RE = re.compile(r"^/([A-Za-z_àâçéèêëîïôûùüÿ]+)(?:@(\S+))?(?:\s+(.*))?$", re.S)
 

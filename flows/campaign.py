@@ -585,6 +585,5 @@ FLOWS = [
 ]
 
 COMMANDS = {"campagne": cmd_campagne, "stats": cmd_stats, "approuver": cmd_approve}
-ALIASES = {"campaign": "campagne", "campaigns": "campagne", "approve": "approuver"}
 GROUP_COMMANDS = {"campagne", "stats"}
 START = {"a_": start_admin, "c_": start_campaign, "v_": start_approval}

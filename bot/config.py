@@ -38,6 +38,9 @@ class Settings:
     quiet_end: int = 9              # ... to 09:00 local time
     purge_after_days: int = 14      # erase a user this many days after their last deadline
     scheduler_interval: float = 30.0  # seconds between ticks
+    # --- delivery under faults
+    reply_stale_after: float = 600.0  # seconds: a reply not delivered by then (5xx, 429) is dropped
+    chat_backlog_max: int = 20        # updates queued per chat; more are dropped (one kind notice)
     # --- telegram
     telegram_token: str | None = None
     telegram_api_url: str | None = None        # PTB base_url, e.g. http://127.0.0.1:8081/bot
@@ -285,6 +288,10 @@ def validate(s: Settings) -> None:
     for name in ("purge_after_days", "broadcast_approval_threshold", "broadcast_spread_minutes"):
         if getattr(s, name) < 0:
             raise ConfigError(f"setting '{name}' must be >= 0")
+    if not 0 < s.reply_stale_after <= 7 * 86400:
+        raise ConfigError("setting 'reply_stale_after' must be > 0 and at most a week (seconds)")
+    if not 1 <= s.chat_backlog_max <= 10_000:
+        raise ConfigError("setting 'chat_backlog_max' must be between 1 and 10000")
     if s.campaign_text_max <= 0:
         raise ConfigError("setting 'campaign_text_max' must be > 0")
     for b in s.backends:

@@ -35,6 +35,11 @@ class App:
         from .router import Router
 
         self.settings = settings or Settings()
+        if store is None:
+            from . import datalock
+
+            if datalock.required:   # a command that writes: one process per data folder
+                datalock.acquire(self.settings.data_dir)
         self.store = store or Store(self.settings.db_path)
         self.clock = clock or SystemClock()
         self.renderer = renderer or Renderer()

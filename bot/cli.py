@@ -16,6 +16,9 @@ COMMANDS = {
     "check": ("bot.ops.check", "validate the configuration and reachability"),
     "backup": ("bot.ops.backup", "consistent online copy of the database"),
 }
+#: Commands that only read the data folder: they run beside a running bot.  Every other
+#: command (any backend, present or future) takes the data folder's lock (bot/datalock.py).
+READ_ONLY = {"check", "backup", "deadline"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,13 +54,18 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     mod = importlib.import_module(args._module)
+    from . import datalock
     from .config import ConfigError
 
+    datalock.required = args.command not in READ_ONLY
     try:
         return int(mod.main(args) or 0)
     except ConfigError as e:
         print(f"mes-bot: configuration error: {e}", file=sys.stderr)
         return 2
+    except datalock.DataFolderBusy as e:
+        print(f"mes-bot: {e}", file=sys.stderr)
+        return datalock.EXIT_BUSY
     except KeyboardInterrupt:
         return 130
 

@@ -46,6 +46,7 @@ class App:
         self.backends: dict[str, Backend] = {}
         self.tickers: list[tuple[str, Ticker]] = []
         self.services: dict[str, object] = {}
+        self.forget_hooks: list[Callable[[str], None]] = []   # erase what lives outside the database
         self.router = Router(self)
         for name in EXTENSIONS:
             try:
@@ -105,6 +106,14 @@ class App:
             log.warning("is_admin_failed backend=%s", event.backend)
             return False
 
+    def forget(self, user_key: str) -> int:
+        """Erase a person: every row and key in the database, then what backends keep elsewhere
+        (files).  Raises when the database refuses (disk full): the caller says it did not happen."""
+        n = self.store.forget_user(user_key)
+        for hook in self.forget_hooks:
+            hook(user_key)
+        return n
+
     # -- rendering -----------------------------------------------------------------------
     def render_reply(self, say: Say, locale: str, bind: str | None = None) -> Reply:
         text = self.renderer.render(say.key, locale, **say.vars)
@@ -135,8 +144,13 @@ class App:
         for name, fn in self.tickers:
             try:
                 done += int(await fn(now) or 0)
-            except Exception:
-                log.exception("ticker_failed name=%s", name)
+            except Exception as e:
+                from . import health_state
+
+                if health_state.is_storage_error(e):
+                    health_state.storage_failed(e, f"ticker:{name}")
+                else:
+                    log.exception("ticker_failed name=%s", name)
         return done
 
     async def run_tickers(self, stop: asyncio.Event, interval: float | None = None) -> None:

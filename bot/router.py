@@ -145,8 +145,15 @@ class Router:
         async with self._lock(event.session_key):
             try:
                 return await self._handle(event)
-            except Exception:  # never let one message kill the bot
-                log.exception("handler_error backend=%s kind=%s", event.backend, event.kind)
+            except Exception as e:  # never let one message kill the bot
+                from . import health_state
+
+                if health_state.is_storage_error(e):
+                    health_state.storage_failed(e, "handle")
+                else:   # the kind only: an exception's text may quote what was typed
+                    log.error("handler_error backend=%s kind=%s error=%s", event.backend, event.kind,
+                              type(e).__name__)
+                    log.debug("handler_error_trace", exc_info=True)
                 try:
                     user = self.app.store.get_user(event.user_key)
                 except Exception:
@@ -404,7 +411,7 @@ class Router:
             flow, state = split_target(dest, ctx.flow)
             fl = self.reg.flows.get(flow)
             if fl is None or state not in fl.states:
-                log.error("bad_target target=%s", dest)
+                log.error("bad_target length=%d", len(str(dest)))   # a forged button: never its text
                 out.append(Say("core/unavailable"))
                 flow, state = "menu", "main"
                 fl = self.reg.flows[flow]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -35,6 +36,20 @@ class ConsoleBackend:
         self.interactive = bool(getattr(self.stdin, "isatty", lambda: False)())
         self.username = None
         self._print_lock = asyncio.Lock()
+        app.forget_hooks.append(self._erase_exports)
+
+    def _exports(self) -> Path:
+        return Path(self.app.settings.data_dir) / "exports"
+
+    def _erase_exports(self, user_key: str) -> None:
+        """/oubli at the terminal: the calendar files written for this person go too."""
+        if user_key != f"{NAME}:{USER}":
+            return
+        folder = self._exports()
+        if folder.is_dir():
+            for f in folder.iterdir():
+                if f.is_file():
+                    f.unlink()
 
     def event(self, text: str | None = None, kind: str = "text", **kw) -> Event:
         return Event(backend=NAME, chat_id=USER, user_id=USER, text=text, kind=kind,
@@ -43,10 +58,13 @@ class ConsoleBackend:
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         text = reply.numbered_text()
         if reply.attachment is not None:
-            folder = Path(self.app.settings.data_dir) / "exports"
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / reply.attachment.filename
-            path.write_bytes(reply.attachment.data)
+            folder = self._exports()
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path = folder / Path(reply.attachment.filename).name
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)   # the owner only
+            with os.fdopen(fd, "wb") as f:
+                f.write(reply.attachment.data)
+            os.chmod(path, 0o600)
             text += f"\n[{reply.attachment.filename} -> {path}]"
         async with self._print_lock:
             self.stdout.write(text + "\n\n")

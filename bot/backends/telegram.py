@@ -652,8 +652,13 @@ class TelegramBackend:
             chats.add(chat_id)
         else:
             chats.discard(chat_id)
+        if not chat_id.startswith("-") and not chat_id.startswith("@"):
+            return   # a private chat: the user row's "active" says it; no key made of a person's id
         try:
-            self.app.store.kv_set(GONE_KEY + chat_id, "1" if gone else None)
+            if gone:
+                self.app.store.kv_set(GONE_KEY + chat_id, "1")
+            else:
+                self.app.store.kv_delete(GONE_KEY + chat_id)
         except Exception:
             log.warning("gone_mark_failed")
 

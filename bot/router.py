@@ -237,7 +237,9 @@ class Router:
             return Turn([Say("core/too_long", {"limit": MAX_TEXT})], reprompt=False)
         screened = privacy.screen(text)
         if screened.sensitive:
-            out.append(Say("core/privacy_warning", {"kinds": list(screened.findings)}))
+            # a warning about someone's health, NIR or phone is never posted where others read it
+            if event.is_direct:
+                out.append(Say("core/privacy_warning", {"kinds": list(screened.findings)}))
             text = screened.text
             if not re.search(r"\w", text):
                 return None

@@ -150,10 +150,8 @@ class Router:
 
                 if health_state.is_storage_error(e):
                     health_state.storage_failed(e, "handle")
-                else:   # the kind only: an exception's text may quote what was typed
-                    log.error("handler_error backend=%s kind=%s error=%s", event.backend, event.kind,
-                              type(e).__name__)
-                    log.debug("handler_error_trace", exc_info=True)
+                else:   # the JSON log keeps the exception's type and where, never its text
+                    log.exception("handler_error backend=%s kind=%s", event.backend, event.kind)
                 try:
                     user = self.app.store.get_user(event.user_key)
                 except Exception:
@@ -235,7 +233,8 @@ class Router:
             return Turn([Say("core/only_text")]) if event.is_direct else None
         if len(text) > MAX_TEXT:
             return Turn([Say("core/too_long", {"limit": MAX_TEXT})], reprompt=False)
-        screened = privacy.screen(text)
+        here = self.reg.state(ctx.flow, ctx.state)
+        screened = privacy.screen(text, health=not (here is not None and here.own_text))
         if screened.sensitive:
             # a warning about someone's health, NIR or phone is never posted where others read it
             if event.is_direct:

@@ -698,9 +698,8 @@ class MatrixBackend:
         turn_token = _turn_choices.set(set())
         try:
             await self._handler(event)
-        except Exception as e:
-            log.error("handler_failed kind=%s error=%s", event.kind, type(e).__name__)   # never its text
-            log.debug("handler_failed_trace", exc_info=True)
+        except Exception:
+            log.exception("handler_failed kind=%s", event.kind)
         finally:
             rooms = _turn_choices.get() or set()
             _turn_choices.reset(turn_token)

@@ -747,9 +747,8 @@ class TelegramBackend:
                 self._deadline_start[event.chat_id] = received if received is not None else self.clock()
                 try:
                     await self._handle(event, thread)
-                except Exception as e:   # the kind only: an exception's text may quote what was typed
-                    log.error("update_failed kind=%s error=%s", event.kind, type(e).__name__)
-                    log.debug("update_failed_trace", exc_info=True)
+                except Exception:   # the JSON log keeps the exception's type and where, never its text
+                    log.exception("update_failed kind=%s", event.kind)
                 finally:
                     self._deadline_start.pop(event.chat_id, None)
         finally:

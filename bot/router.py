@@ -22,7 +22,7 @@ import re
 import weakref
 from dataclasses import dataclass, field
 
-from . import privacy
+from . import health_state, privacy
 from .core import Event, Reply
 from .flowlib import END, Ctx, Flow, Say, State, Turn
 from .render import LOCALES
@@ -146,8 +146,6 @@ class Router:
             try:
                 return await self._handle(event)
             except Exception as e:  # never let one message kill the bot
-                from . import health_state
-
                 if health_state.is_storage_error(e):
                     health_state.storage_failed(e, "handle")
                 else:   # the JSON log keeps the exception's type and where, never its text
@@ -175,7 +173,14 @@ class Router:
         # no session tying the person to the group): only commands and buttons register someone.
         addressed = event.is_direct or event.kind in ("button", "start") or self._for_me(event)
         if addressed:
-            user = store.touch_user(event.user_key, event.backend, event.chat_id if event.is_direct else None, now)
+            try:
+                user = store.touch_user(event.user_key, event.backend, event.chat_id if event.is_direct else None,
+                                        now)
+            except Exception as e:   # disk full, read-only: answer anyway, the operator is told
+                if not health_state.is_storage_error(e):
+                    raise
+                health_state.storage_failed(e, "touch_user")
+                user = store.get_user(event.user_key)
         else:
             user = store.get_user(event.user_key)
         locale = self._locale_for(event, user)
@@ -205,7 +210,12 @@ class Router:
         session.flow, session.state = ctx.flow, ctx.state
         if store.get_user(event.user_key) is not None and not ctx.data.get("_forgotten") \
                 and (stored or replies or event.is_direct):
-            store.save_session(session, now)
+            try:
+                store.save_session(session, now)
+            except Exception as e:   # the replies still go out; the operator is told
+                if not health_state.is_storage_error(e):
+                    raise
+                health_state.storage_failed(e, "save_session")
         return replies
 
     def _for_me(self, event: Event) -> bool:

@@ -137,6 +137,8 @@ def main(args) -> int:
         except ValueError:
             print("mes-bot: --today expects YYYY-MM-DD", file=sys.stderr)
             return 2
+    if hasattr(sys.stdin, "reconfigure"):   # bytes that are not UTF-8 become U+FFFD, never a crash
+        sys.stdin.reconfigure(errors="replace")
     app = App(settings, clock=clock)
     backend = ConsoleBackend(app, locale=args.lang)
     try:

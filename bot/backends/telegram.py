@@ -66,7 +66,9 @@ EN_NAMES = {"aide": "help", "langue": "language", "annuler": "cancel", "oubli": 
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--token", help="bot token (default: $TELEGRAM_BOT_TOKEN)")
+    p.add_argument("--token", help="bot token (visible to every user in `ps`: prefer $TELEGRAM_BOT_TOKEN "
+                                   "or --token-file)")
+    p.add_argument("--token-file", help="file holding the bot token (mode 600; default: $TELEGRAM_BOT_TOKEN_FILE)")
     p.add_argument("--api-url", help="Bot API base URL, python-telegram-bot's base_url "
                                      "(default https://api.telegram.org/bot; also a self-hosted Bot API server)")
     p.add_argument("--file-url", help="Bot API file base URL (default: derived from --api-url)")
@@ -280,7 +282,8 @@ class TelegramBackend:
 
         self.application = self._build()
         delay = 1.0
-        for attempt in range(8):   # the Bot API may be briefly unreachable at boot
+        give_up = time.monotonic() + float(self.settings.connect_timeout)
+        for attempt in range(1000):   # the Bot API may be briefly unreachable at boot
             try:
                 await self.application.initialize()
                 break
@@ -288,8 +291,10 @@ class TelegramBackend:
                 raise
             except (tg.NetworkError, tg.TimedOut) as e:
                 log.warning("connect_failed error=%s attempt=%d", type(e).__name__, attempt + 1)
-                if attempt == 7 or await self._sleep(delay):
-                    raise
+                wait = min(delay, give_up - time.monotonic())
+                if wait <= 0 or await self._sleep(wait):
+                    raise Unreachable(f"cannot reach the Bot API at {self.api_url.split('/bot')[0]} "
+                                      f"({type(e).__name__}) for {self.settings.connect_timeout:g} s") from None
                 delay = min(delay * 2, 30.0)
         me = self.application.bot
         self.username, self.bot_id = me.username, me.id
@@ -1066,6 +1071,10 @@ class _NotModified(Exception):
     pass
 
 
+class Unreachable(RuntimeError):
+    """The Bot API did not answer at start within ``connect_timeout``."""
+
+
 class _QuietBodies(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith("Can not load invalid JSON data")
@@ -1136,6 +1145,7 @@ def main(args) -> int:
 
     settings = load_settings(getattr(args, "config", None), data_dir=getattr(args, "data_dir", None),
                              telegram_token=getattr(args, "token", None),
+                             telegram_token_file=getattr(args, "token_file", None),
                              telegram_api_url=getattr(args, "api_url", None),
                              telegram_webhook_url=getattr(args, "webhook_url", None),
                              telegram_webhook_listen=getattr(args, "webhook_listen", None),
@@ -1150,6 +1160,10 @@ def main(args) -> int:
                          rate_limit=not getattr(args, "no_rate_limit", False))
         try:
             return asyncio.run(run(app, backend))
+        except Unreachable as e:
+            log.error("start_failed error=Unreachable")
+            print(f"mes-bot: {e}; check --api-url and the network", file=__import__("sys").stderr)
+            return 5
         except Exception as e:
             if type(e).__name__ == "InvalidToken":
                 print("mes-bot: the Bot API refused the token (check TELEGRAM_BOT_TOKEN / --api-url)",

@@ -91,12 +91,15 @@ async def test_immutable_database_refused_at_start_and_detected_by_check(tmp_pat
         subprocess.run(["chattr", "-i", str(db)])
 
 
-async def test_unreachable_bot_api_at_start_exits_5_with_one_line(tmp_path):
+async def test_unreachable_bot_api_or_homeserver_at_start_exits_5_with_one_line(tmp_path):
     env = base_env(MESBOT_CONNECT_TIMEOUT="1")
     code, _out, err = await run_cmd(["telegram", "--token", "1:x", "--api-url", "http://127.0.0.1:9/bot",
                                      "--data-dir", str(tmp_path / "data")], env)
     assert_one_clear_line(code, err, 5, "cannot reach the Bot API")
     assert "1:x" not in err
+    code, _out, err = await run_cmd(["matrix", "--homeserver", "http://127.0.0.1:9", "--user", "@b:example.org",
+                                     "--password", "p", "--data-dir", str(tmp_path / "data2")], env)
+    assert_one_clear_line(code, err, 5, "cannot reach the homeserver")
 
 
 async def test_token_file_and_absurd_settings(tmp_path):

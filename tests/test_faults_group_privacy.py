@@ -1,8 +1,10 @@
 """Issue 16, point 7: in a group, a warning about someone's health, NIR, phone, code or carte Vitale
 is never posted (everyone would read it), whether the message was chatter or addressed to the bot;
-in a private chat the person is still warned.  Whole bot against the emulator."""
+in a private chat the person is still warned.  Whole bot against the emulator, and a Matrix room
+on a real Synapse."""
 from __future__ import annotations
 
+from tests.synapse import synapse  # noqa: F401
 from tests.telegram_env import settle
 
 GROUP, MEMBER = -1007777, 8101
@@ -32,3 +34,30 @@ async def test_no_privacy_warning_is_ever_posted_in_a_group(tg):
     emu.private_message(MEMBER, CHATTER[0])
     mine = await settle(emu, MEMBER, 1)
     assert any(m["text"].startswith(warning) for m in mine)
+
+
+async def test_no_privacy_warning_in_a_matrix_room(synapse, tmp_path):
+    from tests.synapse import make_human, start_bot
+
+    bot = await start_bot(synapse, tmp_path / "bot", operators=())
+    alice = await make_human(synapse, tmp_path, "alice")
+    bob = await make_human(synapse, tmp_path, "bob")
+    try:
+        room = await alice.create_room(invite=[bot.user_id, bob.user_id], direct=False, encrypted=True,
+                                       name="Collectif")
+        await bob.wait_invite()
+        assert await bot.wait_until(lambda: bot.joined(room) and bob.user_id in bot.backend.client.rooms[room].users
+                                    and not bot.backend.client.rooms[room].users[bob.user_id].invited)
+        for text in CHATTER:
+            await bob.send(room, text)
+        await bob.send(room, "/aide j'ai un diabète")
+        got = await bob.wait_messages(room, 1, sender=bot.user_id)
+        got += await bob.wait_messages(room, 1, timeout=2, sender=bot.user_id)   # anything extra
+        warning = bot.app.renderer.render("core/privacy_warning", "fr", kinds=["health"])[:25]
+        assert len(got) == 1 and "/menu" in got[0]["body"], [m["body"][:40] for m in got]
+        assert not any(m["body"].startswith(warning) for m in got)
+        assert await bob.wait_invite(timeout=1) is None          # no direct chat opened about it either
+    finally:
+        await alice.close()
+        await bob.close()
+        await bot.stop()

@@ -3,7 +3,7 @@
 Every sender (replies to a person, reminders, broadcast waves) asks :func:`decide` what a
 delivery error means, instead of deciding it again per backend:
 
-- ``retry``    a transient failure (network, timeout, 5xx, an unexpected error) or a 429:
+- ``retry``    a transient failure (network, timeout, 5xx; an unexpected error, a few times) or a 429:
                try again after ``wait`` seconds (capped exponential back-off, or the server's
                ``retry_after``);
 - ``blocked``  permanent: the person blocked the bot, the bot was removed, the chat is gone;
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from .core import Blocked, ChatMoved, DeliveryError, RetryLater, TransientError
 
 RETRY, BLOCKED, MOVED, FAILED = "retry", "blocked", "moved", "failed"
+UNKNOWN_ATTEMPTS = 10   # an unexpected exception (not a delivery error) is given up after this many tries
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,10 @@ def decide(exc: BaseException, attempt: int, backoff: Backoff = Backoff()) -> De
         return Decision(MOVED, kind=kind, new_chat_id=exc.new_chat_id)
     if isinstance(exc, RetryLater):
         return Decision(RETRY, wait=max(0.0, exc.retry_after), kind=kind, rate_limited=True)
-    if isinstance(exc, TransientError) or not isinstance(exc, DeliveryError):
-        # network, timeout, 5xx; or an error no backend mapped (treated as transient: a wave
-        # is not cut short by a failure we do not understand)
+    if isinstance(exc, (TransientError, OSError, TimeoutError)):   # network, timeout, 5xx: for as long as it takes
+        return Decision(RETRY, wait=backoff.delay(attempt), kind=kind)
+    if not isinstance(exc, DeliveryError) and attempt + 1 < UNKNOWN_ATTEMPTS:
+        # an error no backend mapped (a bug?): retried a few times, not for ever
         return Decision(RETRY, wait=backoff.delay(attempt), kind=kind)
     return Decision(FAILED, kind=kind)   # a DeliveryError the backend judged permanent
 

@@ -348,7 +348,8 @@ async def preview_prompt(ctx: Ctx):
     post = post_say(c, nxt)
     post.private_start = None
     first = nxt.astimezone(ZoneInfo(ctx.tz)) if nxt else None
-    return [Say("campaign/preview_intro", {"health_words": _names_health(c.get("custom_text"))}), post,
+    warn = [Say("campaign/preview_health")] if _names_health(c.get("custom_text")) else []
+    return [Say("campaign/preview_intro"), post, *warn,
             Say("campaign/preview_schedule", dict(_schedule_vars(c), first=first.date().isoformat() if first else None,
                                                   first_time=first.strftime("%H:%M") if first else None),
                 buttons=[[Choice("campaign.confirm", "ok", words=("__yes__",))],
@@ -487,8 +488,9 @@ async def bpreview_prompt(ctx: Ctx, coll: dict):
     n = ctx.store.follower_count(coll["id"])
     need = n > ctx.settings.broadcast_approval_threshold
     vars = _bcast_vars(ctx)
-    return [Say("campaign/preview_intro", {"health_words": _names_health(vars["text"])}),
-            Say("follow/announce", vars, buttons=[[Choice("follow.unsubscribe", "none")]]),
+    warn = [Say("campaign/preview_health")] if _names_health(vars["text"]) else []
+    return [Say("campaign/preview_intro"),
+            Say("follow/announce", vars, buttons=[[Choice("follow.unsubscribe", "none")]]), *warn,
             Say("campaign/bcast_confirm", {"followers": fmt_int(n, ctx.locale), "count": n, "approval": need,
                                            "spread": ctx.settings.broadcast_spread_minutes},
                 buttons=[[Choice("campaign.send", "ok", words=("__yes__",))],

@@ -4,7 +4,6 @@ _POST = {"days_left": None, "target": None, "text": ""}
 
 SAMPLES = {
     "campaign/intro": [{"direct": True}, {"direct": False}],
-    "campaign/preview_intro": [{"health_words": True}, {"health_words": False}],
     "campaign/menu": [{"campaigns": 2, "followers": "1 240"}],
     "campaign/ask_text": [{"limit": 2000}],
     "campaign/text_too_long": [{"limit": 2000, "length": 2400}],

@@ -44,9 +44,9 @@ async def test_collective_text_is_sent_as_written_with_a_warning_and_leaves_no_t
         await p.press("Écrire mon texte")
         text = "Soirée d'info : parler du VIH et du Truvada, jeudi 18h"
         await p.say(text)
-        assert p.keys[:2] == ["campaign/preview_intro", "follow/announce"], p.keys
-        assert "traitement" in p.last[0].text                      # the admin is warned in the preview
-        assert text in p.last[1].text                              # and the text is intact
+        assert p.keys[:3] == ["campaign/preview_intro", "follow/announce", "campaign/preview_health"], p.keys
+        assert text in p.last[1].text                              # the text is intact
+        assert "traitement" in p.last[2].text                      # and the admin is warned in the preview
         assert not any(r.key == "core/privacy_warning" for r in p.last)
         await p.press("Oui, envoyer")
         await app.tick()

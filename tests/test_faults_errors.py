@@ -128,6 +128,9 @@ async def test_console_survives_bytes_that_are_not_utf8(tmp_path):
                                    stdin=b"\xff\xfe\xfa bonjour \xc3\x28\n/aide\n")
     assert code == 0, err[-800:]
     assert "Traceback" not in err and "Commandes" in out
+    code, out, err = await run_cmd(["run", "--backends", "console", "--data-dir", str(tmp_path / "data2")],
+                                   stdin=b"\xff\xfe\xfa bonjour\n/aide\n")
+    assert code == 0 and "Commandes" in out, err[-800:]
 
 
 @pytest.fixture

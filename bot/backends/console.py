@@ -30,6 +30,8 @@ class ConsoleBackend:
 
     def __init__(self, app, stdin=None, stdout=None, locale: str | None = None):
         self.app = app
+        if stdin is None and hasattr(sys.stdin, "reconfigure"):
+            sys.stdin.reconfigure(errors="replace")   # bytes that are not UTF-8 become U+FFFD, never a crash
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.locale = locale
@@ -137,8 +139,6 @@ def main(args) -> int:
         except ValueError:
             print("mes-bot: --today expects YYYY-MM-DD", file=sys.stderr)
             return 2
-    if hasattr(sys.stdin, "reconfigure"):   # bytes that are not UTF-8 become U+FFFD, never a crash
-        sys.stdin.reconfigure(errors="replace")
     app = App(settings, clock=clock)
     backend = ConsoleBackend(app, locale=args.lang)
     try:

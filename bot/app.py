@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import time
 from datetime import datetime
 from typing import Awaitable, Callable
 
@@ -42,6 +43,8 @@ class App:
                 datalock.acquire(self.settings.data_dir)
         self.store = store or Store(self.settings.db_path)
         self.clock = clock or SystemClock()
+        self.monotonic = time.monotonic   # reply retries: injectable (tests move it without sleeping)
+        self.sleep = asyncio.sleep
         self.renderer = renderer or Renderer()
         self.backends: dict[str, Backend] = {}
         self.tickers: list[tuple[str, Ticker]] = []
@@ -71,12 +74,44 @@ class App:
 
     async def handle_event(self, event: Event) -> None:
         """Handle an event and send the replies through its backend."""
+        received = self.monotonic()
         replies = await self.handle(event)
         backend = self.backends.get(event.backend)
         if backend is None:
             return
+        chat_id: str | None = event.chat_id
         for r in replies:
-            await self.send(event.backend, event.chat_id, r)
+            chat_id = await self.deliver_reply(event, chat_id, r, received)
+            if chat_id is None:
+                return
+
+    async def deliver_reply(self, event: Event, chat_id: str, reply: Reply, received: float) -> str | None:
+        """Send one reply to the person who wrote, as :mod:`bot.delivery` decides: transient
+        failures and 429s are retried until the reply is ``reply_stale_after`` seconds old.
+        Returns the chat it went to, or None when it was not sent (the rest is not sent either)."""
+        from .delivery import BLOCKED, MOVED, RETRY, Backoff, decide, stale
+
+        attempt = 0
+        for _ in range(10_000):   # bounded; staleness ends it long before
+            try:
+                await self.send(event.backend, chat_id, reply)
+                return chat_id
+            except Exception as e:
+                d = decide(e, attempt, Backoff(0.5, 30.0))
+                attempt += 1
+                if d.action == MOVED and attempt <= 3:
+                    chat_id = d.new_chat_id
+                    continue
+                if d.action == BLOCKED:
+                    if event.is_direct:
+                        self.store.deactivate_user(event.user_key)
+                    log.info("reply_blocked backend=%s", event.backend)
+                    return None
+                if d.action != RETRY or stale(received, self.monotonic(), d.wait, self.settings.reply_stale_after):
+                    log.warning("reply_dropped backend=%s error=%s attempts=%d", event.backend, d.kind, attempt)
+                    return None
+                await self.sleep(d.wait)
+        return None
 
     async def send(self, backend_name: str, chat_id: str, reply: Reply) -> str | None:
         from . import metrics

@@ -54,7 +54,8 @@ class Screened:
         return bool(self.findings)
 
 
-def screen(text: str) -> Screened:
+def screen(text: str, health: bool = True) -> Screened:
+    """``health=False``: identifiers only (a collective's announcement may name an illness)."""
     if not text:
         return Screened(text or "")
     findings: list[str] = []
@@ -90,12 +91,13 @@ def screen(text: str) -> Screened:
         return " "
 
     out = MIXED_TOKEN.sub(code_like, out)
-    try:  # health details (owned by the guidance work): optional extension point
-        from . import health_terms
+    if health:
+        try:  # health details (owned by the guidance work): optional extension point
+            from . import health_terms
 
-        out, health = health_terms.strip(out)
-        if health and "health" not in findings:
-            findings.append("health")
-    except ImportError:
-        pass
+            out, found = health_terms.strip(out)
+            if found and "health" not in findings:
+                findings.append("health")
+        except ImportError:
+            pass
     return Screened(re.sub(r"[ \t]{2,}", " ", out).strip(), findings)

@@ -67,6 +67,10 @@ class MatrixError(Exception):
     pass
 
 
+class MatrixUnreachable(MatrixError):
+    """The homeserver did not answer at start within ``connect_timeout``."""
+
+
 class MatrixAuthError(MatrixError):
     """The access token is no longer valid (M_UNKNOWN_TOKEN) or the login failed."""
 
@@ -112,6 +116,9 @@ def main(args) -> int:
     except MatrixAuthError as e:
         print(f"mes-bot matrix: {e}", file=sys.stderr)
         return 1
+    except MatrixError as e:   # unreachable at start, stopped before it answered: one line, no traceback
+        print(f"mes-bot: {e}", file=sys.stderr)
+        return 5 if isinstance(e, MatrixUnreachable) else 1
     finally:
         app.store.close()
 
@@ -305,12 +312,16 @@ class MatrixBackend:
         from aiohttp import ClientError
 
         backoff = 0.5
+        give_up = time.monotonic() + float(self.settings.connect_timeout)
         while True:
             try:
                 return await self._start_once()
             except (ClientError, asyncio.TimeoutError, TimeoutError, OSError) as e:
                 if self._stop.is_set():
                     raise MatrixError("stopped before the homeserver answered") from None
+                if time.monotonic() >= give_up:
+                    raise MatrixUnreachable(f"cannot reach the homeserver {self.settings.matrix_homeserver} "
+                                            f"({type(e).__name__}) for {self.settings.connect_timeout:g} s") from None
                 log.warning("homeserver_unreachable error=%s retry_in=%.1f", type(e).__name__, backoff)
                 await self._wait_stop(backoff)
                 backoff = min(backoff * 2, self.backoff_max)

@@ -12,7 +12,11 @@ _LATIN1_FIX = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201
 
 
 def deep_link(app, backend_name: str, payload: str) -> str:
-    """A link that opens a private chat with the bot carrying ``payload``."""
+    """A link that opens a private chat with the bot carrying ``payload``.  With ``web_public_url``
+    set, a campaign's link (flyers' QR codes) opens the web page: no app needed."""
+    web = getattr(app.settings, "web_public_url", None)
+    if web and (payload.startswith("c_") or backend_name == "web"):
+        return f"{web}{'&' if '?' in web else '?'}start={payload}"
     fn = app.services.get("deep_link")
     if fn:
         link = fn(backend_name, payload)

@@ -40,6 +40,9 @@ STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; char
                 ".svg": "image/svg+xml"}
 CHOICE_RE = re.compile(r"[\x21-\x7e]{1,200}")
 START_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Buttons that lead to the calendar file (the flows' "reminders:ics" target, directly or through the
+# deadline answer): on the page they read "Télécharger pour mon agenda" and download at once.
+CALENDAR_RE = re.compile(r"^(g:reminders:ics|deadline:[a-z_]+:ics:[0-9]{8}:[01])$")
 
 
 def _json(data: dict, status: int = 200, headers: dict | None = None):
@@ -300,10 +303,11 @@ class WebBackend:
             lang = user.locale if user.locale in LOCALES else conv.lang
             conv.lang = lang
         log.info("web_turn kind=%s replies=%d", event.kind, len(replies))
-        return {"lang": lang, "ended": ended, "replies": [reply_json(r, lang) for r in replies]}
+        download = self.app.renderer.label("web.download", lang)
+        return {"lang": lang, "ended": ended, "replies": [reply_json(r, lang, download) for r in replies]}
 
 
-def reply_json(reply: Reply, lang: str) -> dict:
+def reply_json(reply: Reply, lang: str, download_label: str) -> dict:
     """A reply as the page draws it: plain text (the page sets it as text, never as HTML)."""
     rows = []
     for row in reply.buttons:
@@ -312,6 +316,8 @@ def reply_json(reply: Reply, lang: str) -> dict:
             if b.url:
                 if re.match(r"^https?://", b.url):
                     out.append({"label": b.label, "url": b.url})
+            elif b.payload and CALENDAR_RE.match(b.payload):
+                out.append({"label": download_label, "payload": b.payload, "download": True})
             elif b.payload:
                 out.append({"label": b.label, "payload": b.payload})
         if out:

@@ -121,6 +121,7 @@
           el = document.createElement("button");
           el.type = "button";
           el.dataset.payload = b.payload;
+          if (b.download) { el.className = "download"; }
         }
         el.textContent = b.label;
         group.appendChild(el);

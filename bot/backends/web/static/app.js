@@ -133,17 +133,21 @@
     return first;
   }
 
-  function render(data, fromClick) {
+  // initial: the first replies (no focus move, no scroll: a phone keeps its keyboard closed)
+  function render(data, fromClick, initial) {
     var focus = null;
+    var firstNew = null;
     (data.replies || []).forEach(function (r) {
       var f = addBot(r, fromClick);
+      if (!firstNew) { firstNew = log.lastElementChild; }
       if (f) { focus = f; }
     });
     if (data.lang && data.lang !== lang && ui[data.lang]) { lang = data.lang; applyLanguage(); }
     if (data.ended) { token = null; }
-    if (focus && fromClick) { focus.focus(); } else { input.focus(); }
-    var last = log.lastElementChild;
-    if (last) { last.scrollIntoView({ block: "start" }); }
+    if (initial) { return; }
+    if (focus && fromClick) { focus.focus({ preventScroll: true }); } else { input.focus({ preventScroll: true }); }
+    var first = firstNew;
+    if (first) { first.scrollIntoView({ block: "start" }); }
   }
 
   function notice(text) {
@@ -157,7 +161,7 @@
       starting = null;
       if (res.status === 200 && res.data.token) {
         token = res.data.token;
-        render(res.data, false);
+        render(res.data, false, !log.firstElementChild);
         return true;
       }
       notice(res.data.text || t("network_error"));

@@ -19,6 +19,21 @@ if [ ! -x .synapse-venv/bin/python ] || ! .synapse-venv/bin/python -c "import sy
 fi
 export MESBOT_SYNAPSE_PYTHON="$PWD/.synapse-venv/bin/python"
 
+# The web page's tests drive Debian's headless Chromium through Selenium (tests/test_web_browser.py).
+# As root (CI on a clean machine) it is installed here; otherwise it must already be there, or those
+# tests fail (they never skip).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q </dev/null
+    apt-get install -y -q chromium chromium-driver </dev/null
+  else
+    echo "test.sh: chromium and chromium-driver are missing (not root: cannot install them);" \
+         "the browser tests will fail. Install them: apt-get install chromium chromium-driver" >&2
+  fi
+fi
+export SE_OFFLINE=true  # Selenium Manager: never download drivers nor send usage statistics
+
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?

@@ -309,3 +309,46 @@ async def test_campaign_link_starts_on_the_web_page(site):
     v = Visitor(http, base)
     await v.start(start="c_NOPE")
     assert v.last["replies"][0]["key"] == "core/bad_link"
+
+
+async def test_web_runs_under_mes_bot_run_with_one_app(tmp_path):
+    """``mes-bot run`` with backends = ["web"]: built by create(), served, stopped cleanly; the
+    conversation's rows are gone after the stop."""
+    import asyncio
+
+    from bot.config import load_settings
+    from bot.ops.run import Runner
+    from tests.web_env import free_port
+
+    port = free_port()
+    settings = load_settings(None, env={}, data_dir=str(tmp_path / "d"), backends="web",
+                             web_listen=f"127.0.0.1:{port}")
+    runner = Runner(settings)
+    task = asyncio.create_task(runner.serve(install_signals=False))
+    for _ in range(200):  # bounded: the runner sets `ready` once every backend runs
+        if runner.ready is not None:
+            break
+        await asyncio.sleep(0)
+    await asyncio.wait_for(runner.ready.wait(), 10)
+    web = runner.app.backends["web"]
+    await asyncio.wait_for(web.ready.wait(), 10)
+    base = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as http:
+        v = Visitor(http, base)
+        await v.start()
+        await v.say("bonjour")
+        assert web_rows(runner.app) > 0
+    runner.request_stop("test")
+    assert await asyncio.wait_for(task, 15) == 0
+    from bot.store import Store
+
+    store = Store(settings.db_path)
+    assert not list(store.db.query("SELECT user_key FROM users WHERE backend = 'web'"))
+    store.close()
+
+
+def test_cli_knows_the_web_command():
+    from bot.cli import build_parser
+
+    args = build_parser().parse_args(["web", "--host", "127.0.0.1", "--port", "8099"])
+    assert args._module == "bot.backends.web" and args.port == 8099

@@ -1,11 +1,12 @@
 """Web backend benchmark: N concurrent conversations against one ``mes-bot web`` process, and the
 same load against a bare aiohttp JSON echo endpoint (the baseline: what the HTTP layer alone costs).
 
-    python bench/web.py [--conversations 500] [--turns 8] [--think 2.0]
+    python bench/web.py [--conversations 500] [--turns 6] [--think 10]
 
 Each conversation opens (``/api/start``), then plays a real path: the menu button "J'ai reçu…", a
 typed date, the calendar download, "/menu", "Je veux comprendre"…, ``--turns`` requests in all,
-waiting a random think time (uniform 0..2×``--think`` s; a person reads and types) between turns.
+waiting a random think time (uniform 0..2×``--think`` s; a person reads the answer, then taps or
+types: 10 s on average is brisk) between turns, i.e. about N/think turns per second offered.
 All conversations run at once.  Prints, for the bot and the baseline: p50/p99 reply latency, server
 CPU seconds per 1,000 turns (from /proc), and server RSS per open idle conversation (RSS with the
 N conversations open and their connections closed, minus RSS before).  Loopback only.
@@ -219,7 +220,8 @@ async def main_async(args) -> int:
                       "rate": m["turns"] / m["wall"], "cpu_per_1000": m["cpu"] / m["turns"] * 1000,
                       "rss_per_conv": (after - before) / args.conversations, "rss": after}
     print(f"web bench: {args.conversations} concurrent conversations, {args.turns} turns each, think time "
-          f"uniform 0-{2 * args.think:g} s, loopback, one server process")
+          f"uniform 0-{2 * args.think:g} s (about {args.conversations / args.think:.0f} turns/s offered), loopback, "
+          f"one server process, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     print(f"{'':10} {'turns':>6} {'turns/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU s/1000 turns':>17} "
           f"{'RSS/idle conv':>14} {'RSS MB':>7}")
     for kind, r in rows.items():
@@ -239,8 +241,8 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--conversations", type=int, default=500)
-    p.add_argument("--turns", type=int, default=8)
-    p.add_argument("--think", type=float, default=2.0, help="mean seconds between two turns of one conversation")
+    p.add_argument("--turns", type=int, default=6)
+    p.add_argument("--think", type=float, default=10.0, help="mean seconds between two turns of one conversation")
     return asyncio.run(main_async(p.parse_args()))
 
 

@@ -352,3 +352,19 @@ def test_cli_knows_the_web_command():
 
     args = build_parser().parse_args(["web", "--host", "127.0.0.1", "--port", "8099"])
     assert args._module == "bot.backends.web" and args.port == 8099
+
+
+def test_wheel_ships_the_page(tmp_path):
+    """``pip install .`` must carry the page, its script, style sheet and icon, and its strings."""
+    import subprocess
+    import sys
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(tmp_path), str(root)], check=True)
+    names = set(zipfile.ZipFile(next(tmp_path.glob("mes_bot-*.whl"))).namelist())
+    for name in ("page.html", "app.js", "style.css", "icon.svg"):
+        assert f"bot/backends/web/static/{name}" in names
+    assert "locales/fr/buttons/web.toml" in names and "locales/en/web/busy.j2" in names

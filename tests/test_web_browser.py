@@ -125,6 +125,43 @@ def test_keyboard_only_and_language_switch(server, browser):
     _only_local(d, server.url)
 
 
+CONTRAST_JS = """
+function lum(rgb) {
+  var c = rgb.match(/[0-9.]+/g).slice(0, 3).map(function (v) {
+    v = v / 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+function background(el) {
+  for (; el; el = el.parentElement) {
+    var bg = getComputedStyle(el).backgroundColor;
+    var a = bg.match(/[0-9.]+/g);
+    if (a && (a.length < 4 || parseFloat(a[3]) > 0)) { return bg; }
+  }
+  return "rgb(255, 255, 255)";
+}
+var out = [];
+document.querySelectorAll("h1, p, a, button, label, input, .msg").forEach(function (el) {
+  if (!el.offsetParent && el.tagName !== "BODY") { return; }
+  var fg = lum(getComputedStyle(el).color), bg = lum(background(el));
+  var ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+  out.push([el.tagName + "#" + el.id + "." + el.className, Math.round(ratio * 10) / 10]);
+});
+return out;
+"""
+
+
+def test_every_text_passes_wcag_aa_contrast(server, browser):
+    d = browser
+    d.get(server.url + "/")
+    _wait(d, lambda d: _bot_count(d) >= 2)
+    _click_choice(d, "J'ai reçu le mail ou le courrier")
+    _type(d, "reçu le 20 novembre")
+    ratios = d.execute_script(CONTRAST_JS)
+    assert len(ratios) > 20
+    low = [r for r in ratios if r[1] < 4.5]
+    assert not low, low
+
+
 def test_hostile_text_is_shown_as_text(server, browser):
     d = browser
     d.get(server.url + "/")

@@ -38,7 +38,7 @@ NAME = "web"
 STATIC = Path(__file__).resolve().parent / "static"
 STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
                 ".svg": "image/svg+xml"}
-CHOICE_RE = re.compile(r"[\x21-\x7e]{1,200}")
+CHOICE_RE = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
 START_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 # Buttons that lead to the calendar file (the flows' "reminders:ics" target, directly or through the
 # deadline answer): on the page they read "Télécharger pour mon agenda" and download at once.

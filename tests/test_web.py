@@ -368,3 +368,24 @@ def test_wheel_ships_the_page(tmp_path):
     for name in ("page.html", "app.js", "style.css", "icon.svg"):
         assert f"bot/backends/web/static/{name}" in names
     assert "locales/fr/buttons/web.toml" in names and "locales/en/web/busy.j2" in names
+
+
+async def test_sensitive_strings_typed_in_the_page_never_reach_disk_or_logs(tmp_path, caplog):
+    """The privacy screen is the same for the page: NIR, code provisoire, diagnoses typed there are
+    found in no file of the data folder (database, WAL) and no log line."""
+    from tests.test_privacy_e2e import CONVERSATION, _hits
+
+    caplog.set_level(logging.DEBUG)
+    app, web, clock = make_web(tmp_path / "d")
+    async with serving(app, web) as base, aiohttp.ClientSession() as http:
+        v = Visitor(http, base)
+        await v.start()
+        for line in CONVERSATION:
+            await v.say(line)
+        assert v.last["replies"][0]["key"] == "core/privacy_warning"
+        blobs = b"".join(f.read_bytes() for f in (tmp_path / "d").rglob("*") if f.is_file())
+        assert web_rows(app) > 0
+        assert not _hits(blobs)
+    logged = "\n".join(r.getMessage() for r in caplog.records).encode()
+    assert not _hits(logged)
+    app.store.close()

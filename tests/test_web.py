@@ -389,3 +389,11 @@ async def test_sensitive_strings_typed_in_the_page_never_reach_disk_or_logs(tmp_
     logged = "\n".join(r.getMessage() for r in caplog.records).encode()
     assert not _hits(logged)
     app.store.close()
+
+
+async def test_unknown_paths_and_methods_get_the_same_headers(site):
+    app, web, clock, base, http = site
+    async with http.get(base + "/nothing-here") as r:
+        assert r.status == 404 and "default-src 'none'" in r.headers["Content-Security-Policy"]
+    async with http.get(base + "/api/message") as r:
+        assert r.status == 405 and "Content-Security-Policy" in r.headers

@@ -65,6 +65,9 @@ class Conversations:
     def end(self, cid: str) -> Conversation | None:
         return self._open.pop(cid, None)
 
+    def all(self) -> list[Conversation]:
+        return list(self._open.values())
+
     def is_open(self, cid: str) -> bool:
         return cid in self._open
 

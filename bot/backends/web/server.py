@@ -101,15 +101,15 @@ class WebBackend:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
         await site.start()
-        sockets = getattr(site._server, "sockets", None) or []
-        self.bound_port = sockets[0].getsockname()[1] if sockets else self.port
+        addresses = self._runner.addresses
+        self.bound_port = addresses[0][1] if addresses else self.port
         log.info("web_listening port=%s", self.bound_port)
         self.ready.set()
         try:
             await self._stop.wait()
         finally:
             await self._runner.cleanup()
-            for conv in list(self.conversations._open.values()):
+            for conv in self.conversations.all():
                 self._erase(conv.cid)
             self.sweep_rows()
 
@@ -194,6 +194,8 @@ class WebBackend:
             metrics.inc("web_rejected", reason="too_large")
             resp = _json({"error": "too_large",
                           "text": self._text("core/too_long", self._lang(None), limit=2000)}, status=413)
+        except web.HTTPException as e:  # 404, 405: plain, with the same headers
+            resp = web.Response(status=e.status, text=e.reason)
         h = resp.headers
         h["Content-Security-Policy"] = self.csp()
         h["X-Content-Type-Options"] = "nosniff"

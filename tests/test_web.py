@@ -397,3 +397,16 @@ async def test_unknown_paths_and_methods_get_the_same_headers(site):
         assert r.status == 404 and "default-src 'none'" in r.headers["Content-Security-Policy"]
     async with http.get(base + "/api/message") as r:
         assert r.status == 405 and "Content-Security-Policy" in r.headers
+
+
+async def test_stop_erases_every_open_conversation_at_once(tmp_path):
+    import asyncio
+
+    app, web, clock = make_web(tmp_path / "d", web_rate_address_per_min=10_000)
+    async with serving(app, web) as base, aiohttp.ClientSession() as http:
+        visitors = [Visitor(http, base) for _ in range(60)]
+        await asyncio.gather(*(v.start() for v in visitors))
+        await asyncio.gather(*(v.say("reçu le 20 novembre") for v in visitors))
+        assert web_rows(app) >= 120
+    assert web_rows(app) == 0 and len(web.conversations) == 0
+    app.store.close()

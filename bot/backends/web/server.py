@@ -109,8 +109,8 @@ class WebBackend:
             await self._stop.wait()
         finally:
             await self._runner.cleanup()
-            for conv in self.conversations.all():
-                self._erase(conv.cid)
+            for conv in self.conversations.all():  # their tokens die with the process
+                self.conversations.end(conv.cid)
             self.sweep_rows()
 
     # -- expiry ------------------------------------------------------------------------------
@@ -121,25 +121,35 @@ class WebBackend:
         self.conversations.end(cid)
         self.app.store.forget_user(f"web:{cid}")
 
+    def _erase_many(self, keys: list[str]) -> None:
+        """Like ``store.forget_user`` for many web conversations at once: one transaction and one
+        WAL checkpoint (so ending hundreds at shutdown or expiry stays quick)."""
+        store = self.app.store
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            with store.transaction() as db:
+                for table in store.tables_with_column("user_key"):
+                    if table != "users":
+                        db.execute(f"DELETE FROM [{table}] WHERE user_key IN ({marks})", chunk)
+                db.execute(f"DELETE FROM users WHERE user_key IN ({marks})", chunk)
+        if keys:
+            store.checkpoint()
+
     def sweep_rows(self) -> int:
         """Erase every web row whose conversation is not open (ended, expired, or a previous run)."""
         store = self.app.store
         keys = {r["user_key"] for r in store.db.query("SELECT user_key FROM users WHERE backend = ?", [NAME])}
         keys |= {r["user_key"] for r in store.db.query(
             "SELECT DISTINCT user_key FROM sessions WHERE user_key LIKE 'web:%'")}
-        n = 0
-        for key in keys:
-            if not self.conversations.is_open(key[4:]):
-                store.forget_user(key)
-                n += 1
-        return n
+        stale = sorted(k for k in keys if not self.conversations.is_open(k[4:]))
+        self._erase_many(stale)
+        return len(stale)
 
     async def sweep(self, now) -> int:
         """Ticker: end conversations idle longer than ``web_idle_minutes`` and erase their rows."""
         ts = now.timestamp()
         gone = self.conversations.expired(ts)
-        for conv in gone:
-            self.app.store.forget_user(conv.user_key)
         n = self.sweep_rows()
         self.addresses.prune(ts)
         if gone or n:

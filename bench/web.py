@@ -1,7 +1,7 @@
 """Web backend benchmark: N concurrent conversations against one ``mes-bot web`` process, and the
 same load against a bare aiohttp JSON echo endpoint (the baseline: what the HTTP layer alone costs).
 
-    python bench/web.py [--conversations 500] [--turns 6] [--think 10]
+    python bench/web.py [--conversations 500] [--turns 6] [--think 10] [--data-parent DIR]
 
 Each conversation opens (``/api/start``), then plays a real path: the menu button "J'ai reçu…", a
 typed date, the calendar download, "/menu", "Je veux comprendre"…, ``--turns`` requests in all,
@@ -129,12 +129,15 @@ async def conversation(http, base: str, turns: int, think: float, rnd: random.Ra
         data = await post("/api/message", {"token": token, **body})
 
 
+DATA_PARENT = None  # where the server's data folder goes (--data-parent; default: the temp folder)
+
+
 async def measure(kind: str, n: int, turns: int, think: float) -> dict:
     import aiohttp
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as data_dir:
+    with tempfile.TemporaryDirectory(dir=DATA_PARENT) as data_dir:
         proc = spawn(kind, port, data_dir)
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
@@ -177,7 +180,7 @@ async def idle_rss(kind: str, n: int) -> tuple[int, int]:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory() as data_dir:
+    with tempfile.TemporaryDirectory(dir=DATA_PARENT) as data_dir:
         proc = spawn(kind, port, data_dir)
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
@@ -221,7 +224,8 @@ async def main_async(args) -> int:
                       "rss_per_conv": (after - before) / args.conversations, "rss": after}
     print(f"web bench: {args.conversations} concurrent conversations, {args.turns} turns each, think time "
           f"uniform 0-{2 * args.think:g} s (about {args.conversations / args.think:.0f} turns/s offered), loopback, "
-          f"one server process, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+          f"one server process, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, database in "
+          f"{DATA_PARENT or tempfile.gettempdir()}")
     print(f"{'':10} {'turns':>6} {'turns/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU s/1000 turns':>17} "
           f"{'RSS/idle conv':>14} {'RSS MB':>7}")
     for kind, r in rows.items():
@@ -243,7 +247,11 @@ def main() -> int:
     p.add_argument("--conversations", type=int, default=500)
     p.add_argument("--turns", type=int, default=6)
     p.add_argument("--think", type=float, default=10.0, help="mean seconds between two turns of one conversation")
-    return asyncio.run(main_async(p.parse_args()))
+    p.add_argument("--data-parent", help="folder for the server's database (e.g. /dev/shm to leave the disk out)")
+    args = p.parse_args()
+    global DATA_PARENT
+    DATA_PARENT = args.data_parent
+    return asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":

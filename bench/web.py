@@ -223,7 +223,7 @@ async def main_async(args) -> int:
                       "rate": m["turns"] / m["wall"], "cpu_per_1000": m["cpu"] / m["turns"] * 1000,
                       "rss_per_conv": (after - before) / args.conversations, "rss": after}
     print(f"web bench: {args.conversations} concurrent conversations, {args.turns} turns each, think time "
-          f"uniform 0-{2 * args.think:g} s (about {args.conversations / args.think:.0f} turns/s offered), loopback, "
+          f"uniform 0-{2 * args.think:g} s (up to about {args.conversations / args.think:.0f} turns/s), loopback, "
           f"one server process, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, database in "
           f"{DATA_PARENT or tempfile.gettempdir()}")
     print(f"{'':10} {'turns':>6} {'turns/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU s/1000 turns':>17} "

@@ -38,7 +38,7 @@ def _type(driver, text: str) -> None:
     before = _bot_count(driver)
     box = driver.find_element("id", "msg")
     box.send_keys(text)
-    box.submit() if False else driver.find_element("id", "send").click()
+    driver.find_element("id", "send").click()
     _wait(driver, lambda d: _bot_count(d) > before)
 
 

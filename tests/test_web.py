@@ -281,8 +281,17 @@ async def test_logs_hold_no_text_and_no_address(site, caplog):
     v = Visitor(http, base, headers={"X-Forwarded-For": "198.51.100.77"})
     await v.start()
     await v.say("mon secret très personnel")
+    # a broken request makes aiohttp log an error "from <address>": the address must not get through
+    import asyncio
+
+    host, port = base[len("http://"):].split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(b"GARBAGE \x00\x01 NOT HTTP\r\n\r\n")
+    await writer.drain()
+    await reader.read()
+    writer.close()
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert "web_turn" in logged
+    assert "web_turn" in logged and "web_server_error" in logged
     assert "secret" not in logged and "127.0.0.1" not in logged and "198.51.100.77" not in logged
     assert v.token not in logged
 

@@ -45,6 +45,19 @@ START_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 CALENDAR_RE = re.compile(r"^(g:reminders:ics|deadline:[a-z_]+:ics:[0-9]{8}:[01])$")
 
 
+class _NoAddresses(logging.Filter):
+    """aiohttp logs "Error handling request from <address>": keep the event, drop its arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args:
+            record.msg, record.args = "web_server_error", ()
+        return True
+
+
+for _name in ("aiohttp.server", "aiohttp.web", "aiohttp.access", "aiohttp.internal"):
+    logging.getLogger(_name).addFilter(_NoAddresses())
+
+
 def _json(data: dict, status: int = 200, headers: dict | None = None):
     return web.json_response(data, status=status, headers=headers,
                              dumps=lambda d: json.dumps(d, ensure_ascii=False))

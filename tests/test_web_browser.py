@@ -190,3 +190,39 @@ def test_closing_the_tab_ends_the_conversation(server, browser):
     while time.monotonic() < deadline and len(server.web.conversations) >= opened:
         time.sleep(0.05)
     assert len(server.web.conversations) == opened - 1
+
+
+def test_the_one_line_snippet_embeds_the_page_in_another_site(server, browser, tmp_path):
+    """docs/web.md's iframe line, on a page of another origin (another port): the conversation works."""
+    import functools
+    import http.server
+    import re
+    import threading
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "web.md").read_text(encoding="utf-8")
+    snippet = re.search(r"^<iframe .*</iframe>$", doc, re.M).group(0)
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html><title>Collectif</title><link rel=icon href='data:,'><h1>Collectif</h1>"
+                                     + snippet.replace("https://bot.example.org/", server.url + "/"), encoding="utf-8")
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        d = browser
+        d.get(f"http://127.0.0.1:{httpd.server_address[1]}/")
+        d.switch_to.frame(d.find_element("tag name", "iframe"))
+        _wait(d, lambda d: _bot_count(d) >= 2)
+        _click_choice(d, "J'ai reçu le mail ou le courrier")
+        _type(d, "reçu le 20 novembre")
+        assert "1er janvier 2027" in d.find_elements("css selector", "#log .msg.bot")[-1].text
+        d.switch_to.default_content()
+        _no_console_errors(d)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -18,7 +18,6 @@ costs no open connection, only a few hundred bytes.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import re
@@ -30,6 +29,7 @@ from ... import metrics
 from ...core import Blocked, Event, Reply
 from ...render import LOCALES
 from . import limits
+from .replies import reply_json
 from .conversations import Conversations
 
 log = logging.getLogger("mes_bot.web")
@@ -40,9 +40,6 @@ STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; char
                 ".svg": "image/svg+xml"}
 CHOICE_RE = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
 START_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-# Buttons that lead to the calendar file (the flows' "reminders:ics" target, directly or through the
-# deadline answer): on the page they read "Télécharger pour mon agenda" and download at once.
-CALENDAR_RE = re.compile(r"^(g:reminders:ics|deadline:[a-z_]+:ics:[0-9]{8}:[01])$")
 
 
 class _NoAddresses(logging.Filter):
@@ -330,25 +327,3 @@ class WebBackend:
         log.info("web_turn kind=%s replies=%d", event.kind, len(replies))
         download = self.app.renderer.label("web.download", lang)
         return {"lang": lang, "ended": ended, "replies": [reply_json(r, lang, download) for r in replies]}
-
-
-def reply_json(reply: Reply, lang: str, download_label: str) -> dict:
-    """A reply as the page draws it: plain text (the page sets it as text, never as HTML)."""
-    rows = []
-    for row in reply.buttons:
-        out = []
-        for b in row:
-            if b.url:
-                if re.match(r"^https?://", b.url):
-                    out.append({"label": b.label, "url": b.url})
-            elif b.payload and CALENDAR_RE.match(b.payload):
-                out.append({"label": download_label, "payload": b.payload, "download": True})
-            elif b.payload:
-                out.append({"label": b.label, "payload": b.payload})
-        if out:
-            rows.append(out)
-    item = {"key": reply.key, "text": reply.text, "lang": lang, "buttons": rows}
-    if reply.attachment is not None:
-        a = reply.attachment
-        item["file"] = {"name": a.filename, "mime": a.mime, "data": base64.b64encode(a.data).decode()}
-    return item

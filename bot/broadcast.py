@@ -89,7 +89,23 @@ def post_say(campaign: dict, when: datetime | None = None, preview: bool = False
         left = max(offs) if offs else None
     vars = {"template": campaign["template"], "days_left": left, "target": campaign.get("at_date"),
             "text": (campaign.get("custom_text") or "") if campaign["template"] == "custom" else ""}
-    return Say("campaign/post", vars, private_start=f"c_{campaign['code']}", notice=False)
+    return Say("campaign/post", vars, private_start=f"c_{campaign['code']}", notice=False, html=_rich(campaign))
+
+
+def _rich(row: dict) -> dict | None:
+    """The organiser's formatting (bold, links) for her own text, when it has some."""
+    if row.get("template") == "custom" and row.get("custom_html"):
+        return {"text": row["custom_html"]}
+    return None
+
+
+def announce_say(b: dict, coll: dict, payload: str | None = "") -> Say:
+    """An announcement to followers (also its preview: ``payload`` "none"; None: no button)."""
+    vars = {"template": b["template"], "text": b.get("custom_text") or "", "days_left": None, "target": None}
+    if payload == "":
+        payload = f"u{coll['id']}"
+    buttons = [[Choice("follow.unsubscribe", payload=payload)]] if payload else []
+    return Say("follow/announce", vars, buttons=buttons, notice=False, html=_rich(b))
 
 
 def fmt_int(n: int, locale: str) -> str:
@@ -310,9 +326,7 @@ class Broadcaster:
     # -- waves --------------------------------------------------------------------------------
     @staticmethod
     def _announce_say(b: dict, coll: dict) -> Say:
-        vars = {"template": b["template"], "text": b["custom_text"] or "", "days_left": None, "target": None}
-        return Say("follow/announce", vars, buttons=[[Choice("follow.unsubscribe", payload=f"u{coll['id']}")]],
-                   notice=False)
+        return announce_say(b, coll)
 
     def _replies(self, b: dict, coll: dict):
         cache: dict[str, object] = {}

@@ -228,8 +228,10 @@ class Router:
             return Turn([Say("core/only_text")]) if event.is_direct else None
         if len(text) > MAX_TEXT:
             return Turn([Say("core/too_long", {"limit": MAX_TEXT})], reprompt=False)
+        here = self.reg.state(ctx.flow, ctx.state)
+        verbatim = here is not None and here.verbatim and event.is_direct
         screened = privacy.screen(text)
-        if screened.sensitive:
+        if screened.sensitive and not verbatim:   # an organiser's public text is hers: the flow warns
             out.append(Say("core/privacy_warning", {"kinds": list(screened.findings)}))
             text = screened.text
             if not re.search(r"\w", text):

@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot import privacy, richtext
 from bot.broadcast import fmt_int, next_post_at, post_say, stable_hash
 from bot.store.campaigns import new_token
 from bot.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
@@ -97,11 +98,11 @@ def parse_time(text: str) -> str | None:
 def _draft(ctx: Ctx) -> dict:
     """The campaign being prepared, as a dict shaped like a campaigns row."""
     d = ctx.data
-    text = None
+    text = html = None
     if d.get("c_tpl") == "custom" and d.get("c_draft"):
         row = ctx.store.get_campaign(d["c_draft"])
-        text = row["custom_text"] if row else ""
-    return {"code": "preview", "template": d.get("c_tpl", "basics"), "custom_text": text,
+        text, html = (row["custom_text"], row["custom_html"]) if row else ("", None)
+    return {"code": "preview", "template": d.get("c_tpl", "basics"), "custom_text": text, "custom_html": html,
             "kind": d.get("c_kind", "once"), "at_date": d.get("c_date"), "weekday": d.get("c_weekday"),
             "at_time": d.get("c_time", "10:00"), "offsets": d.get("c_offsets"), "tz": ctx.tz}
 
@@ -242,23 +243,35 @@ async def pick_template(ctx: Ctx, coll: dict, payload: str):
 
 @admin_step
 async def got_text(ctx: Ctx, coll: dict, text: str):
-    text = text.strip()
+    # her words as written: the formatting she used (Telegram entities, Matrix HTML) is kept,
+    # nothing is cut; the preview says if something looks personal and lets her choose
+    html = richtext.clean(ctx.event.html) if ctx.event.html else richtext.from_plain(text.strip())
+    text = richtext.to_plain(html).strip() if richtext.has_markup(html) else text.strip()
     limit = ctx.settings.campaign_text_max
     if not text:
         return Turn([Say("campaign/text_empty")])
     if len(text) > limit:
         return Turn([Say("campaign/text_too_long", {"limit": limit, "length": len(text)})])
+    html = html if richtext.has_markup(html) else None
     if ctx.data.get("c_mode") == "broadcast":
+        _drop_drafts(ctx)
         b = ctx.store.create_broadcast(coll["id"], "custom", custom_text=text, needs_approval=False,
                                        requested_by=stable_hash(ctx.store, ctx.user_key), now=ctx.now)
-        ctx.store.db.execute("UPDATE broadcasts SET status = 'draft' WHERE id = ?", [b["id"]])
+        ctx.store.db.execute("UPDATE broadcasts SET status = 'draft', custom_html = ? WHERE id = ?", [html, b["id"]])
         return Turn.to("campaign:bpreview", b_draft=b["id"])
     old = ctx.data.get("c_draft")
     if old:
         ctx.store.db.execute("DELETE FROM campaigns WHERE id = ? AND status = 'draft'", [old])
     c = ctx.store.create_campaign(coll["id"], "custom", "once", None, custom_text=text, now=ctx.now)
-    ctx.store.set_campaign_status(c["id"], "draft")
+    ctx.store.db.execute("UPDATE campaigns SET status = 'draft', custom_html = ? WHERE id = ?", [html, c["id"]])
+    if ctx.data.get("c_time"):   # she came back from the preview to change the words: keep the schedule
+        return Turn.to("campaign:preview", c_draft=c["id"])
     return Turn.to("campaign:kind", c_draft=c["id"])
+
+
+def personal_kinds(text: str | None) -> list[str]:
+    """What in her text looks like personal data (kinds only), for the preview's question."""
+    return privacy.screen(text or "").findings
 
 
 def kind_prompt(ctx: Ctx):
@@ -348,11 +361,18 @@ async def preview_prompt(ctx: Ctx):
     post = post_say(c, nxt)
     post.private_start = None
     first = nxt.astimezone(ZoneInfo(ctx.tz)) if nxt else None
+    warn = personal_kinds(c["custom_text"])
     return [Say("campaign/preview_intro"), post,
             Say("campaign/preview_schedule", dict(_schedule_vars(c), first=first.date().isoformat() if first else None,
-                                                  first_time=first.strftime("%H:%M") if first else None),
-                buttons=[[Choice("campaign.confirm", "ok", words=("__yes__",))],
-                         [Choice("campaign.cancel", "no", words=("__no__",))]])]
+                                                  first_time=first.strftime("%H:%M") if first else None, warn=warn),
+                buttons=_confirm_buttons("campaign.confirm_as_is" if warn else "campaign.confirm", warn))]
+
+
+def _confirm_buttons(yes_label: str, warn: list) -> list:
+    rows = [[Choice(yes_label, "ok", words=("__yes__",))]]
+    if warn:
+        rows.append([Choice("campaign.edit_text", goto="campaign:text")])
+    return rows + [[Choice("campaign.cancel", "no", words=("__no__",))]]
 
 
 @admin_step
@@ -467,24 +487,27 @@ async def bnew_prompt(ctx: Ctx, coll: dict):
     return Say("campaign/bcast_pick", {"followers": fmt_int(n, ctx.locale)}, buttons=TEMPLATE_BUTTONS)
 
 
-def _bcast_vars(ctx: Ctx) -> dict:
-    text = ""
+def _bcast_draft(ctx: Ctx) -> dict:
+    b = None
     if ctx.data.get("c_tpl") == "custom" and ctx.data.get("b_draft"):
         b = ctx.store.get_broadcast(ctx.data["b_draft"])
-        text = (b or {}).get("custom_text") or ""
-    return {"template": ctx.data.get("c_tpl", "basics"), "text": text, "days_left": None, "target": None}
+    return {"template": ctx.data.get("c_tpl", "basics"), "custom_text": (b or {}).get("custom_text"),
+            "custom_html": (b or {}).get("custom_html")}
 
 
 @admin_step
 async def bpreview_prompt(ctx: Ctx, coll: dict):
     n = ctx.store.follower_count(coll["id"])
     need = n > ctx.settings.broadcast_approval_threshold
+    from bot.broadcast import announce_say
+
+    draft = _bcast_draft(ctx)
+    warn = personal_kinds(draft["custom_text"])
     return [Say("campaign/preview_intro"),
-            Say("follow/announce", _bcast_vars(ctx), buttons=[[Choice("follow.unsubscribe", "none")]]),
+            announce_say(draft, coll, payload="none"),
             Say("campaign/bcast_confirm", {"followers": fmt_int(n, ctx.locale), "count": n, "approval": need,
-                                           "spread": ctx.settings.broadcast_spread_minutes},
-                buttons=[[Choice("campaign.send", "ok", words=("__yes__",))],
-                         [Choice("campaign.cancel", "no", words=("__no__",))]])]
+                                           "spread": ctx.settings.broadcast_spread_minutes, "warn": warn},
+                buttons=_confirm_buttons("campaign.send_as_is" if warn else "campaign.send", warn))]
 
 
 @admin_step
@@ -535,9 +558,10 @@ async def approve_prompt(ctx: Ctx, coll: dict):
     b = ctx.store.get_broadcast(ctx.data.get("a_bid") or 0)
     if b is None or b["status"] != "approval" or b["collective_id"] != coll["id"]:
         return Turn([Say("campaign/approval_gone")], goto=END)
+    from bot.broadcast import announce_say
+
     n = ctx.store.follower_count(coll["id"])
-    vars = {"template": b["template"], "text": b["custom_text"] or "", "days_left": None, "target": None}
-    return [Say("follow/announce", vars),
+    return [announce_say(b, coll, payload=None),
             Say("campaign/approve_ask", {"followers": fmt_int(n, ctx.locale)},
                 buttons=[[Choice("campaign.approve", "yes")], [Choice("campaign.reject", "no")]])]
 
@@ -566,7 +590,7 @@ FLOWS = [
                      on_choice=pick_template),
         "text": State(prompt=guarded(lambda ctx: Say("campaign/ask_text", {"limit": ctx.settings.campaign_text_max},
                                                      buttons=[[Choice("campaign.cancel", goto="campaign:menu")]])),
-                      on_text=got_text, free_text=True),
+                      on_text=got_text, free_text=True, verbatim=True),
         "kind": State(prompt=guarded(kind_prompt), on_choice=guarded(pick_kind)),
         "date": State(prompt=guarded(date_prompt), on_text=guarded(got_date), free_text=True),
         "weekday": State(prompt=guarded(weekday_prompt), on_choice=guarded(pick_weekday)),

@@ -157,7 +157,8 @@ def render_content(reply: Reply) -> dict:
     choices = [b for b in reply.flat_buttons() if b.url is None]
     links = [b for b in reply.flat_buttons() if b.url is not None]
     lines = [reply.text] if reply.text else []
-    parts = [html.escape(reply.text).replace("\n", "<br>")] if reply.text else []
+    rich = reply.html if reply.html else (html.escape(reply.text) if reply.text else "")
+    parts = [rich.replace("\n", "<br>")] if rich else []
     if choices:
         lines += [f"{i}. {b.label}" for i, b in enumerate(choices, 1)]
         parts.append("<ol>" + "".join(f"<li>{html.escape(b.label)}</li>" for b in choices) + "</ol>")
@@ -662,8 +663,13 @@ class MatrixBackend:
             kind, text = "text", _strip_reply_fallback(ev.body or "")
         else:
             kind, text = "unsupported", None
+        rich = None
+        if kind == "text" and direct:
+            from ..richtext import from_matrix
+
+            rich = from_matrix(content)   # formatting kept for an organiser's text (flows decide)
         await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=sender, text=text, kind=kind,
-                                   is_direct=direct, message_id=event_id))
+                                   is_direct=direct, message_id=event_id, html=rich))
 
     async def _on_reaction(self, room_id: str, ev, direct: bool) -> None:
         """A keycap reaction (m.annotation) on one of the bot's choice messages: the same

@@ -672,7 +672,13 @@ class TelegramBackend:
                     return None  # /start for another bot
                 _, payload = start_payload(text)
                 return Event(kind="start", payload=payload, **base)
-            return Event(text=text, kind="text", **base)
+            rich = None
+            if is_direct and ("<" in text or any(e.get("type") not in ("bot_command", "url", "mention")
+                                                 for e in msg.get("entities") or [] if isinstance(e, dict))):
+                from ..richtext import from_telegram
+
+                rich = from_telegram(msg)   # formatting kept for an organiser's text (flows decide)
+            return Event(text=text, kind="text", html=rich, **base)
         if any(msg.get(k) for k in CONTENT_FIELDS):
             return Event(kind="unsupported", **base)
         return None  # service messages (joins, pins, title changes...)
@@ -827,6 +833,12 @@ class TelegramBackend:
         target = chat_arg(chat_id)
         markup = self._markup(chat_id, reply)
         parts = split_text(reply.text or "")
+        # an organiser's formatting (bold, links) when the message fits in one part
+        rich = reply.html if reply.html and len(parts) == 1 and utf16_len(reply.html) <= MAX_TEXT else None
+
+        def markup_of(part: str) -> str:
+            return rich if rich is not None else escape(part)
+
         extra: dict[str, Any] = {}
         if paid and self.settings.telegram_paid_broadcast:
             extra["allow_paid_broadcast"] = True
@@ -836,7 +848,7 @@ class TelegramBackend:
         if edit_message_id and len(parts) == 1 and reply.attachment is None:
             try:
                 msg = await self._call(chat_id, lambda: bot.edit_message_text(
-                    escape(parts[0]), chat_id=target, message_id=int(edit_message_id), parse_mode="HTML",
+                    markup_of(parts[0]), chat_id=target, message_id=int(edit_message_id), parse_mode="HTML",
                     reply_markup=markup, link_preview_options=no_preview), retry=retry, paid=paid,
                     edit=True)
                 return str(getattr(msg, "message_id", None) or edit_message_id)
@@ -860,7 +872,7 @@ class TelegramBackend:
             is_last = i == len(parts) - 1
             kb = markup if is_last and reply.attachment is None else None
             msg = await call(lambda part=part, kb=kb, **kw: bot.send_message(
-                target, escape(part), parse_mode="HTML", reply_markup=kb, link_preview_options=no_preview,
+                target, markup_of(part), parse_mode="HTML", reply_markup=kb, link_preview_options=no_preview,
                 **extra, **kw), retry or not first)
             first = False
             last_id = str(msg.message_id) if msg is not None else last_id

@@ -306,7 +306,7 @@ class CampaignStore:
             c = self.delivery_counts(bid)
             status = b["status"] if b["status"] == "stopped" else "done"
             db.execute("UPDATE broadcasts SET status = ?, sent = ?, failed = ?, blocked = ?, finished_at = ?, "
-                       "custom_text = NULL WHERE id = ?",
+                       "custom_text = NULL, custom_html = NULL WHERE id = ?",
                        [status, b["sent"] + c["sent"], b["failed"] + c["failed"], b["blocked"] + c["blocked"],
                         utcnow_iso(now), bid])
             db.execute("DELETE FROM deliveries WHERE broadcast_id = ?", [bid])

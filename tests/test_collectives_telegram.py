@@ -1,0 +1,130 @@
+"""Organiser journeys of issue 19 through the real bot, python-telegram-bot and the Bot API
+emulator: her words kept as written (formatting, phone number, health words) with a question
+instead of a cut, and the place named.  Each journey counts the organiser's messages and taps."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.telegram_env import start_env
+from tests.test_broadcast_telegram import ADMIN, BOT, CREATOR, GROUP, MEMBER, expect, first, link
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@pytest.fixture
+async def tg(tmp_path):
+    env = await start_env(tmp_path)
+    env.steps = 0          # what the organiser did: messages typed and buttons tapped
+    yield env
+    await env.stop()
+    await env.emu.stop()
+    env.app.store.close()
+
+
+async def act(env, chat, action, want):
+    env.steps += 1
+    return await expect(env.emu, chat, action, want)
+
+
+def tap(env, chat, label):
+    return lambda: env.emu.press(chat, label=label)
+
+
+async def open_menu(env, user=ADMIN):
+    emu = env.emu
+    await act(env, GROUP, lambda: emu.command(GROUP, user, "campagne"), first(env, "campaign/group_admin", 12))
+    payload = link(emu, GROUP, "a_")
+    await act(env, user, lambda: emu.tap_start(user, payload), "Que voulez-vous faire")
+
+
+def sent_raw(emu, chat) -> list[str]:
+    return [m.get("_raw") or "" for m in emu.sent[chat]]
+
+
+TEXT = ("Un suivi psychiatrique, une IVG, un traitement VIH : vos données de santé vous regardent.\n"
+        "Permanence du collectif : 02 40 12 34 56, détails sur notre site.")
+
+
+def entities_for(text: str) -> list[dict]:
+    from tests.telegram_emulator import utf16_len
+
+    def at(word):
+        i = text.index(word)
+        return utf16_len(text[:i]), utf16_len(word)
+
+    (o1, l1), (o2, l2) = at("Permanence du collectif"), at("notre site")
+    return [{"type": "bold", "offset": o1, "length": l1},
+            {"type": "text_link", "offset": o2, "length": l2, "url": "https://collectif.example/permanence"}]
+
+
+async def test_custom_countdown_keeps_her_words_formatting_and_asks_before_posting_personal_looking_text(tg):
+    emu, store = tg.emu, tg.app.store
+    emu.group(GROUP, "Collectif Santé Libre", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN, MEMBER])
+    await open_menu(tg)
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Écrire mon texte"), "Écrivez votre message")
+    n0 = len(emu.sent[ADMIN])
+    await act(tg, ADMIN, lambda: emu.message(ADMIN, ADMIN, TEXT, entities=entities_for(TEXT)),
+              first(tg, "campaign/ask_kind"))
+    # no privacy warning, nothing cut
+    assert not any("Je n'en ai pas besoin" in t for t in emu.texts(ADMIN)[n0:])
+    await act(tg, ADMIN, tap(tg, ADMIN, "Compte à rebours"), "compte à rebours")
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "15/12"), first(tg, "campaign/ask_offsets"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "J-7 et J-1"), first(tg, "campaign/ask_time"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "18:00"), "Publier tel quel ?")
+    # the preview is the post as it will appear: every word, the bold and the link
+    preview = next(m for m in reversed(emu.sent[ADMIN]) if "psychiatrique" in m["text"])
+    for words in ("Un suivi psychiatrique, une IVG, un traitement VIH", "02 40 12 34 56", "notre site"):
+        assert words in preview["text"]
+    assert "<b>Permanence du collectif</b>" in preview["_raw"]
+    assert '<a href="https://collectif.example/permanence">notre site</a>' in preview["_raw"]
+    question = emu.texts(ADMIN)[-1]
+    assert "numéro de téléphone" in question and "santé" in question
+    assert [b["text"] for b in emu.buttons(ADMIN)] == ["Oui, publier tel quel", "Modifier le texte", "Annuler"]
+    await act(tg, ADMIN, tap(tg, ADMIN, "Oui, publier tel quel"), "Campagne programmée")
+    # J-7 at 18:00 in the group: exactly her words, her formatting
+    n_group = len(emu.sent[GROUP])
+    tg.clock.set(datetime(2026, 12, 8, 18, 0, 30, tzinfo=PARIS))
+    await tg.app.tick()
+    await emu.wait_for(GROUP, n_group + 1)
+    post = emu.sent[GROUP][-1]
+    assert TEXT in post["text"] and "J-7" in post["text"]
+    assert "<b>Permanence du collectif</b>" in post["_raw"] and "&lt;b&gt;" not in post["_raw"]
+    assert tg.steps == 10
+
+
+async def test_tags_typed_literally_are_formatting_and_edit_from_the_preview_keeps_the_schedule(tg):
+    emu = tg.emu
+    emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN])
+    await open_menu(tg)
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Écrire mon texte"), "Écrivez votre message")
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "<b>Réunion</b> jeudi, appelez le 06 12 34 56 78"),
+              first(tg, "campaign/ask_kind"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Compte à rebours"), "compte à rebours")
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "15/12"), first(tg, "campaign/ask_offsets"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "J-3 et J-1"), first(tg, "campaign/ask_time"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "10:00"), "Publier tel quel ?")
+    preview = next(m for m in reversed(emu.sent[ADMIN]) if "Réunion" in m["text"])
+    assert "<b>" not in preview["text"] and "<b>Réunion</b>" in preview["_raw"]
+    # she changes her mind about the phone number: new words, same schedule, no question
+    await act(tg, ADMIN, tap(tg, ADMIN, "Modifier le texte"), "Écrivez votre message")
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "<b>Réunion</b> jeudi à la maison des syndicats"),
+              "Je programme cette campagne ?")
+    assert "J-3" in emu.texts(ADMIN)[-1]
+    await act(tg, ADMIN, tap(tg, ADMIN, "Oui, programmer"), "Campagne programmée")
+    coll = tg.app.store.collective_by_chat("telegram", str(GROUP))
+    [c] = tg.app.store.list_campaigns(coll["id"])
+    assert c["custom_html"] == "<b>Réunion</b> jeudi à la maison des syndicats"
+    assert tg.app.store.db["campaigns"].count == 1       # the first draft is gone
+    tg.clock.set(datetime(2026, 12, 12, 10, 0, 30, tzinfo=PARIS))
+    n_group = len(emu.sent[GROUP])
+    await tg.app.tick()
+    await emu.wait_for(GROUP, n_group + 1)
+    post = emu.sent[GROUP][-1]
+    assert "<b>" not in post["text"] and "J-3" in post["text"] and "<b>Réunion</b>" in post["_raw"]

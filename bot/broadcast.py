@@ -81,14 +81,21 @@ def days_left(campaign: dict, when: datetime) -> int | None:
     return (date.fromisoformat(campaign["at_date"]) - local).days
 
 
-def post_say(campaign: dict, when: datetime | None = None, preview: bool = False) -> Say:
-    """The message a campaign posts into its place (also used for the preview)."""
+def post_say(campaign: dict, when: datetime | None = None, preview: bool = False, *, name: str | None = None,
+              link: str | None = None, start_cmd: str | None = None) -> Say:
+    """The message a campaign posts into its place (also used for the preview): the collective's
+    ``name``, a "Mes rappels pour refuser" button to ``link`` (else the backend's private link),
+    and on platforms whose links carry no code, the ``start_cmd`` to write to the bot."""
     left = days_left(campaign, when) if when else None
     if campaign["kind"] == "countdown" and left is None:
         offs = [int(o) for o in (campaign.get("offsets") or "").split(",") if o.strip()]
         left = max(offs) if offs else None
     vars = {"template": campaign["template"], "days_left": left, "target": campaign.get("at_date"),
-            "text": (campaign.get("custom_text") or "") if campaign["template"] == "custom" else ""}
+            "text": (campaign.get("custom_text") or "") if campaign["template"] == "custom" else "",
+            "name": name, "start_cmd": start_cmd}
+    if link:
+        return Say("campaign/post", vars, buttons=[[Choice("campaign.my_reminders", url=link)]], notice=False,
+                   html=_rich(campaign))
     return Say("campaign/post", vars, private_start=f"c_{campaign['code']}", notice=False, html=_rich(campaign))
 
 
@@ -101,7 +108,8 @@ def _rich(row: dict) -> dict | None:
 
 def announce_say(b: dict, coll: dict, payload: str | None = "") -> Say:
     """An announcement to followers (also its preview: ``payload`` "none"; None: no button)."""
-    vars = {"template": b["template"], "text": b.get("custom_text") or "", "days_left": None, "target": None}
+    vars = {"template": b["template"], "text": b.get("custom_text") or "", "days_left": None, "target": None,
+            "name": coll.get("name")}
     if payload == "":
         payload = f"u{coll['id']}"
     buttons = [[Choice("follow.unsubscribe", payload=payload)]] if payload else []
@@ -304,7 +312,13 @@ class Broadcaster:
                 continue
             if c["backend"] not in self.app.backends:
                 continue
-            reply = self.app.render_reply(post_say(c, due), c["locale"], bind="campaign:menu")
+            from .flyer import deep_link
+
+            payload = f"c_{c['code']}"
+            link = deep_link(self.app, c["backend"], payload)
+            say = post_say(c, due, name=c.get("name"), link=link,
+                           start_cmd=None if payload in link else f"/start {payload}")
+            reply = self.app.render_reply(say, c["locale"], bind="campaign:menu")
             try:
                 await self.app.send(c["backend"], c["chat_id"], reply)
             except Blocked:

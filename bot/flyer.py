@@ -73,13 +73,13 @@ def flyer_pdf(link: str, title: str, steps: str, footer: str) -> bytes:
     return bytes(pdf.output())
 
 
-def make(link: str, locale: str = "fr", renderer=None) -> tuple[Attachment, Attachment]:
-    """(QR code PNG, one-page PDF) for ``link``."""
+def make(link: str, locale: str = "fr", renderer=None, name: str | None = None) -> tuple[Attachment, Attachment]:
+    """(QR code PNG, one-page PDF) for ``link``; ``name``: the collective, named in the title."""
     if renderer is None:
         from .render import Renderer
 
         renderer = Renderer()
-    title = renderer.render("campaign/flyer_title", locale)
+    title = renderer.render("campaign/flyer_title", locale, name=name)
     steps = renderer.render("campaign/flyer_steps", locale)
     footer = renderer.render("campaign/flyer_footer", locale)
     png = Attachment("qr-mes-bot.png", qr_png(link), "image/png")

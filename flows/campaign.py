@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot import privacy, richtext
 from bot.broadcast import fmt_int, next_post_at, post_say, stable_hash
-from bot.store.campaigns import new_token
+from bot.store.campaigns import new_code, new_token
 from bot.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
 
 READY = ("basics", "parents", "adults18", "close")
@@ -23,11 +23,21 @@ PLACE_RE = re.compile(r"^(@[A-Za-z0-9_]{4,64}|-?\d{1,20}|![A-Za-z0-9._~-]+:[A-Za
 
 
 # -- helpers ---------------------------------------------------------------------------------
+LETTERS = "ABCDEFGHIJ"   # campaigns are lettered, so they never read like the numbered choices
+
+
 async def _place(ctx: Ctx):
-    """The collective this admin session is bound to, if the person is (still) its admin."""
+    """The collective this admin session is bound to, if the person is (still) its admin.
+
+    A session that ended (weeks idle) is not a lock-out: the place she opened before is found
+    again (keyed hash of her id) when it is the only one she still administers."""
     pid = ctx.data.get("place")
     if not pid:
-        return None
+        places = await my_places(ctx)
+        if len(places) != 1:
+            return None
+        ctx.data["place"] = places[0]["id"]
+        return places[0]
     coll = ctx.store.get_collective(pid)
     if coll is None or coll["backend"] != ctx.event.backend:
         return None
@@ -36,8 +46,52 @@ async def _place(ctx: Ctx):
     return coll
 
 
+def _admin_hash(ctx: Ctx) -> str:
+    return stable_hash(ctx.store, ctx.user_key)
+
+
+async def my_places(ctx: Ctx) -> list[dict]:
+    """The places she opened before and still administers (re-checked with the platform)."""
+    out = []
+    for c in ctx.store.admin_places(_admin_hash(ctx), ctx.event.backend):
+        if await ctx.app.is_admin(ctx.event, c["chat_id"]):
+            out.append(c)
+    return out
+
+
+async def _open(ctx: Ctx, coll: dict) -> Turn:
+    """Bind the session to this place (she is its admin) and show its menu."""
+    ctx.store.remember_admin(_admin_hash(ctx), coll["id"], now=ctx.now)
+    await place_name(ctx, coll)
+    return Turn(goto="campaign:menu", data={"place": coll["id"]})
+
+
+async def place_name(ctx: Ctx, coll: dict) -> str | None:
+    """The collective's display name: set by an admin, else the group's or room's title."""
+    if coll.get("name"):
+        return coll["name"]
+    fn = getattr(ctx.app.backends.get(coll["backend"]), "chat_title", None)
+    title = None
+    if fn is not None:
+        try:
+            title = await fn(coll["chat_id"])
+        except Exception:
+            title = None
+    if title:
+        ctx.store.set_collective_name(coll["id"], title)
+        coll["name"] = title
+    return title
+
+
 def refused() -> Turn:
     return Turn([Say("campaign/refused")], goto=END, clear=True)
+
+
+async def _lost(ctx: Ctx) -> Turn:
+    """No place for this step: several places and no session says which -> she chooses."""
+    if not ctx.data.get("place") and len(await my_places(ctx)) > 1:
+        return Turn([Say("campaign/which_place")], goto="campaign:places")
+    return refused()
 
 
 def admin_step(fn):
@@ -45,7 +99,7 @@ def admin_step(fn):
     async def step(ctx: Ctx, *args):
         coll = await _place(ctx)
         if coll is None:
-            return refused()
+            return await _lost(ctx)
         return await fn(ctx, coll, *args)
     return step
 
@@ -54,7 +108,7 @@ def guarded(fn):
     """Same check for steps that do not need the place (prompts of the wizard)."""
     async def step(ctx: Ctx, *args):
         if await _place(ctx) is None:
-            return refused()
+            return await _lost(ctx)
         result = fn(ctx, *args)
         return await result if hasattr(result, "__await__") else result
     return step
@@ -133,9 +187,12 @@ async def cmd_campagne(ctx: Ctx, arg: str) -> Turn:
         if not await ctx.app.is_admin(ev, arg):
             return Turn([Say("campaign/refused")], goto=END, clear=True)
         coll = ctx.store.ensure_collective(ev.backend, arg, ctx.locale, ctx.tz, now=ctx.now)
-        return Turn(goto="campaign:menu", data={"place": coll["id"]})
-    if await _place(ctx):
-        return Turn(goto="campaign:menu")
+        return await _open(ctx, coll)
+    places = await my_places(ctx)
+    if len(places) == 1:
+        return await _open(ctx, places[0])
+    if places:
+        return Turn(goto="campaign:places")   # two groups: she says which, every time
     return Turn(goto="campaign:start")
 
 
@@ -165,7 +222,7 @@ async def start_admin(ctx: Ctx, payload: str) -> Turn | None:
         return None
     if not await ctx.app.is_admin(ctx.event, coll["chat_id"]):
         return Turn([Say("campaign/refused")], goto=END, clear=True)
-    return Turn(goto="campaign:menu", data={"place": coll["id"]})
+    return await _open(ctx, coll)
 
 
 async def start_campaign(ctx: Ctx, payload: str) -> Turn | None:
@@ -173,6 +230,7 @@ async def start_campaign(ctx: Ctx, payload: str) -> Turn | None:
     code = payload[2:]
     if ctx.store.campaign_by_code(code) is None:
         return Turn([Say("core/bad_link")], goto=END)
+    ctx.store.campaign_visit(code)   # a count, never who
     return Turn(goto="deadline:start", data={"campaign": code})
 
 
@@ -205,12 +263,51 @@ async def intro(ctx: Ctx):
 @admin_step
 async def menu_prompt(ctx: Ctx, coll: dict):
     n = len(ctx.store.list_campaigns(coll["id"]))
-    return Say("campaign/menu", {"campaigns": n, "followers": fmt_int(ctx.store.follower_count(coll["id"]), ctx.locale)},
+    more = [[Choice("campaign.places", goto="campaign:places")]] if len(await my_places(ctx)) > 1 else []
+    return Say("campaign/menu", {"campaigns": n, "followers": fmt_int(ctx.store.follower_count(coll["id"]), ctx.locale),
+                                 "name": await place_name(ctx, coll)},
                buttons=[[Choice("campaign.new", goto="campaign:new")],
                         [Choice("campaign.list", goto="campaign:list")],
                         [Choice("campaign.broadcast", goto="campaign:bnew")],
                         [Choice("campaign.invite", "invite"), Choice("campaign.stats", "stats")],
-                        [Choice("campaign.home", goto="menu:main")]])
+                        [Choice("campaign.rename", goto="campaign:name")]] + more
+               + [[Choice("campaign.home", goto="menu:main")]])
+
+
+# -- places and names ---------------------------------------------------------------------------------
+async def places_prompt(ctx: Ctx):
+    places = await my_places(ctx)
+    if not places:
+        return Turn(goto="campaign:start")
+    return Say("campaign/places", {"count": len(places)},
+               buttons=[[Choice("campaign.place", f"p{c['id']}", vars={"name": c["name"] or c["chat_id"]})]
+                        for c in places] + [[Choice("campaign.home", goto="menu:main")]])
+
+
+async def pick_place(ctx: Ctx, payload: str):
+    m = re.fullmatch(r"p([0-9]{1,18})", payload)
+    coll = ctx.store.get_collective(int(m.group(1))) if m else None
+    if coll is None or coll["backend"] != ctx.event.backend:
+        return None
+    if not await ctx.app.is_admin(ctx.event, coll["chat_id"]):
+        ctx.store.forget_admin(_admin_hash(ctx), coll["id"])
+        return refused()
+    return await _open(ctx, coll)
+
+
+@admin_step
+async def name_prompt(ctx: Ctx, coll: dict):
+    return Say("campaign/ask_name", {"name": await place_name(ctx, coll)},
+               buttons=[[Choice("campaign.back", goto="campaign:menu")]])
+
+
+@admin_step
+async def got_name(ctx: Ctx, coll: dict, text: str):
+    name = " ".join(text.split())
+    if not name or len(name) > 80 or name.startswith("/"):
+        return Turn([Say("campaign/bad_name", {"limit": 80})])
+    ctx.store.set_collective_name(coll["id"], name)
+    return Turn([Say("campaign/name_set", {"name": name})], goto="campaign:menu")
 
 
 @admin_step
@@ -355,17 +452,28 @@ def got_time(ctx: Ctx, text: str):
 
 
 async def preview_prompt(ctx: Ctx):
+    coll = await _place(ctx)
     c = _draft(ctx)
+    if not ctx.data.get("c_code"):
+        ctx.data["c_code"] = new_code()     # the post's link is the real one from the preview on
+    c["code"] = ctx.data["c_code"]
     nxt = next_post_at(c["kind"], tz=ctx.tz, at_time=c["at_time"], after=ctx.now, at_date=c["at_date"],
                        weekday=c["weekday"], offsets=c["offsets"])
-    post = post_say(c, nxt)
-    post.private_start = None
+    name = await place_name(ctx, coll)
+    post = _post(ctx, c, nxt, name)
     first = nxt.astimezone(ZoneInfo(ctx.tz)) if nxt else None
     warn = personal_kinds(c["custom_text"])
-    return [Say("campaign/preview_intro"), post,
+    return [Say("campaign/preview_intro", {"name": name}), post,
             Say("campaign/preview_schedule", dict(_schedule_vars(c), first=first.date().isoformat() if first else None,
                                                   first_time=first.strftime("%H:%M") if first else None, warn=warn),
                 buttons=_confirm_buttons("campaign.confirm_as_is" if warn else "campaign.confirm", warn))]
+
+
+def _post(ctx: Ctx, c: dict, when, name: str | None) -> Say:
+    """The post as it goes into the place: her words, the collective's name, a real link."""
+    payload = f"c_{c['code']}"
+    link = _deep_link(ctx, payload)
+    return post_say(c, when, name=name, link=link, start_cmd=None if payload in link else f"/start {payload}")
 
 
 def _confirm_buttons(yes_label: str, warn: list) -> list:
@@ -388,19 +496,23 @@ async def confirm_campaign(ctx: Ctx, coll: dict, payload: str):
     if nxt is None:
         return Turn([Say("campaign/date_range")], goto="campaign:kind")
     nxt_iso = nxt.isoformat(timespec="seconds")
+    code = ctx.data.get("c_code") or new_code()
     if c["template"] == "custom" and ctx.data.get("c_draft"):
         cid = ctx.data["c_draft"]
         ctx.store.db.execute(
             "UPDATE campaigns SET kind = ?, at_date = ?, weekday = ?, at_time = ?, offsets = ?, status = 'active', "
-            "next_at = ? WHERE id = ? AND collective_id = ?",
-            [c["kind"], c["at_date"], c["weekday"], c["at_time"], c["offsets"], nxt_iso, cid, coll["id"]])
+            "next_at = ?, code = ? WHERE id = ? AND collective_id = ?",
+            [c["kind"], c["at_date"], c["weekday"], c["at_time"], c["offsets"], nxt_iso, code, cid, coll["id"]])
         row = ctx.store.get_campaign(cid)
     else:
         row = ctx.store.create_campaign(coll["id"], c["template"], c["kind"], nxt_iso, at_date=c["at_date"],
-                                        weekday=c["weekday"], at_time=c["at_time"], offsets=c["offsets"], now=ctx.now)
-    for k in ("c_tpl", "c_draft", "c_kind", "c_date", "c_weekday", "c_time", "c_offsets"):
+                                        weekday=c["weekday"], at_time=c["at_time"], offsets=c["offsets"], now=ctx.now,
+                                        code=code)
+    for k in ("c_tpl", "c_draft", "c_kind", "c_date", "c_weekday", "c_time", "c_offsets", "c_code"):
         ctx.data.pop(k, None)
-    return Turn([Say("campaign/created", {"code": row["code"]})], goto="campaign:menu")
+    first = datetime.fromisoformat(row["next_at"]).astimezone(ZoneInfo(coll["tz"]))
+    return Turn([Say("campaign/created", {"name": await place_name(ctx, coll), "first": first.date().isoformat(),
+                                          "first_time": first.strftime("%H:%M")})], goto="campaign:menu")
 
 
 def _drop_drafts(ctx: Ctx) -> None:
@@ -418,22 +530,23 @@ async def list_prompt(ctx: Ctx, coll: dict):
     rows = ctx.store.list_campaigns(coll["id"])
     items = []
     buttons = []
-    for i, c in enumerate(rows[:10], 1):
+    for i, c in zip(LETTERS, rows[:10]):
         nxt = datetime.fromisoformat(c["next_at"]).astimezone(ZoneInfo(coll["tz"])) \
             if c["next_at"] else None
-        items.append(dict(_schedule_vars(c), n=i, template=c["template"], status=c["status"], code=c["code"],
+        items.append(dict(_schedule_vars(c), n=i, template=c["template"], status=c["status"],
                           next=nxt.date().isoformat() if nxt else None, next_time=nxt.strftime("%H:%M") if nxt else None,
-                          posts=c["posts"]))
+                          posts=c["posts"], visits=c["visits"], reminders_started=c["reminders_started"],
+                          followers_gained=c["followers_gained"]))
         if c["status"] == "active":
             buttons.append([Choice("campaign.pause_n", f"p{c['id']}", vars={"n": i}),
                             Choice("campaign.stop_n", f"s{c['id']}", vars={"n": i})])
         else:
             buttons.append([Choice("campaign.resume_n", f"r{c['id']}", vars={"n": i}),
                             Choice("campaign.stop_n", f"s{c['id']}", vars={"n": i})])
-    for i, c in enumerate(rows[:10], 1):
+    for i, c in zip(LETTERS, rows[:10]):
         buttons.append([Choice("campaign.flyer_n", f"f{c['id']}", vars={"n": i})])
     buttons.append([Choice("campaign.back", goto="campaign:menu")])
-    return Say("campaign/list", {"items": items}, buttons=buttons)
+    return Say("campaign/list", {"items": items, "name": await place_name(ctx, coll)}, buttons=buttons)
 
 
 @admin_step
@@ -465,8 +578,9 @@ async def list_choice(ctx: Ctx, coll: dict, payload: str):
             from bot import flyer as flyer_mod
             flyer = flyer_mod.make
         link = _deep_link(ctx, f"c_{c['code']}")
-        png, pdf = flyer(link, ctx.locale, renderer=ctx.app.renderer)
-        return Turn([Say("campaign/flyer_qr", {"link": link}, attachment=png),
+        png, pdf = flyer(link, ctx.locale, renderer=ctx.app.renderer, name=await place_name(ctx, coll))
+        start_cmd = None if f"c_{c['code']}" in link else f"/start c_{c['code']}"
+        return Turn([Say("campaign/flyer_qr", {"link": link, "start_cmd": start_cmd}, attachment=png),
                      Say("campaign/flyer_pdf", attachment=pdf)])
     return Turn([Say("core/stale_button")], reprompt=True)
 
@@ -503,7 +617,7 @@ async def bpreview_prompt(ctx: Ctx, coll: dict):
 
     draft = _bcast_draft(ctx)
     warn = personal_kinds(draft["custom_text"])
-    return [Say("campaign/preview_intro"),
+    return [Say("campaign/preview_intro", {"name": await place_name(ctx, coll)}),
             announce_say(draft, coll, payload="none"),
             Say("campaign/bcast_confirm", {"followers": fmt_int(n, ctx.locale), "count": n, "approval": need,
                                            "spread": ctx.settings.broadcast_spread_minutes, "warn": warn},
@@ -562,7 +676,7 @@ async def approve_prompt(ctx: Ctx, coll: dict):
 
     n = ctx.store.follower_count(coll["id"])
     return [announce_say(b, coll, payload=None),
-            Say("campaign/approve_ask", {"followers": fmt_int(n, ctx.locale)},
+            Say("campaign/approve_ask", {"followers": fmt_int(n, ctx.locale), "name": await place_name(ctx, coll)},
                 buttons=[[Choice("campaign.approve", "yes")], [Choice("campaign.reject", "no")]])]
 
 
@@ -598,6 +712,8 @@ FLOWS = [
         "time": State(prompt=guarded(time_prompt), on_choice=guarded(pick_time), on_text=guarded(got_time),
                       free_text=True),
         "preview": State(prompt=guarded(preview_prompt), on_choice=confirm_campaign),
+        "places": State(prompt=places_prompt, on_choice=pick_place),
+        "name": State(prompt=name_prompt, on_text=got_name, free_text=True, verbatim=True),
         "list": State(prompt=list_prompt, on_choice=list_choice),
         "bnew": State(prompt=bnew_prompt, on_choice=pick_template),
         "bpreview": State(prompt=bpreview_prompt, on_choice=bpreview_choice),

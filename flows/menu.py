@@ -27,7 +27,10 @@ def set_language(locale: str):
 
 
 def forget(ctx: Ctx) -> Turn:
+    from bot.broadcast import stable_hash
+
     ctx.store.forget_user(ctx.user_key)
+    ctx.store.forget_admin(stable_hash(ctx.store, ctx.user_key))   # the places she managed (keyed hash)
     ctx.data.clear()
     ctx.data["_forgotten"] = True
     return Turn([Say("menu/forgotten")], goto=END)

@@ -11,3 +11,29 @@ SAMPLES = {
     + [dict(_OLD["campaign/bcast_confirm"][0], warn=["nir"])],
     "campaign/personal_warning": [{"kinds": _WARN}, {"kinds": ["nir", "code"]}],
 }
+
+_POST = {"days_left": None, "target": None, "text": "", "name": "Collectif Santé Libre", "start_cmd": None}
+_LIST_ITEM = {"n": "A", "template": "basics", "kind": "weekly", "weekday": 0, "status": "active", "next": "2026-11-30",
+              "next_time": "10:00", "posts": 2, "date": None, "time": "10:00", "offsets": [], "visits": 5,
+              "reminders_started": 3, "followers_gained": 1}
+SAMPLES.update({
+    "campaign/menu": [{"campaigns": 2, "followers": "1 240", "name": "Collectif"}, {"campaigns": 0, "followers": "0",
+                                                                                  "name": None}],
+    "campaign/preview_intro": [{"name": "Collectif"}, {"name": None}],
+    "campaign/approve_ask": [{"followers": "1 240", "name": "Collectif"}],
+    "campaign/list": [{"items": [], "name": None}, {"name": "Collectif", "items": [
+        _LIST_ITEM, dict(_LIST_ITEM, n="B", template="custom", kind="countdown", weekday=None, status="paused",
+                         next=None, next_time=None, date="2026-12-15")]}],
+    "campaign/post": [dict(_POST, template=t) for t in ("basics", "parents", "adults18", "close")]
+    + [dict(_POST, template="custom", text="<b>Réunion</b> & co", name=None, start_cmd="/start c_Ab3dEf9h"),
+       dict(_POST, template="basics", days_left=7, target="2026-12-15")],
+    "follow/announce": [dict(_POST, template=t) for t in ("basics", "custom")] + [dict(_POST, template="close", name=None)],
+    "campaign/places": [{"count": 2}],
+    "campaign/ask_name": [{"name": "Collectif"}, {"name": None}],
+    "campaign/bad_name": [{"limit": 80}],
+    "campaign/name_set": [{"name": "Collectif"}],
+    "campaign/created": [{"name": "Collectif", "first": "2026-12-08", "first_time": "18:00"}],
+    "campaign/flyer_title": [{"name": "Collectif"}, {"name": None}],
+    "campaign/flyer_qr": [{"link": "https://t.me/mesbot?start=c_Ab3dEf9h", "start_cmd": None},
+                          {"link": "https://matrix.to/#/@bot:example.org", "start_cmd": "/start c_Ab3dEf9h"}],
+})

@@ -32,6 +32,12 @@ async def admin_session(app, backend, user="admin1", group="-100"):
     return p
 
 
+def start_of(post) -> str:
+    """The deep-link payload of a post's "Mes rappels pour refuser" link button."""
+    [url] = [b.url for b in post.flat_buttons() if b.url]
+    return url.split("?start=", 1)[1]
+
+
 def posts_to(backend, chat):
     return [r for c, r in backend.sent if c == chat]
 
@@ -127,13 +133,14 @@ async def test_custom_text_is_previewed_exactly_and_posted_on_schedule(env):
     posts = posts_to(backend, "-100")
     assert len(posts) == 1
     assert text in posts[0].text
-    assert posts[0].private_start.startswith("c_")
+    assert start_of(posts[0]).startswith("c_")
+    assert [b.label for b in posts[0].flat_buttons()] == ["Mes rappels pour refuser"]
     assert posts[0].notice is False
     # once means once
     clock.set(datetime(2026, 11, 25, 18, 30, tzinfo=PARIS))
     await app.tick()
     assert len(posts_to(backend, "-100")) == 1
-    code = posts[0].private_start[2:]
+    code = start_of(posts[0])[2:]
     assert app.store.campaign_by_code(code)["status"] == "done"
 
 
@@ -171,17 +178,17 @@ async def test_ready_template_weekly_pause_resume_stop(env):
     await p.say("/campagne")
     await p.press("Mes campagnes")
     assert "chaque mardi" in p.text and "1er décembre" in p.text
-    await p.press("Pause n°1")
+    await p.press("Pause A")
     assert "campaign/paused" in p.keys
     clock.set(datetime(2026, 12, 1, 10, 1, tzinfo=PARIS))
     await app.tick()
     assert len(posts_to(backend, "-100")) == 1
-    await p.press("Reprendre n°1")
+    await p.press("Reprendre A")
     assert "campaign/resumed" in p.keys
     clock.set(datetime(2026, 12, 8, 10, 1, tzinfo=PARIS))
     await app.tick()
     assert len(posts_to(backend, "-100")) == 2
-    await p.press("Arrêter n°1")
+    await p.press("Arrêter A")
     assert "campaign/stopped" in p.keys
     clock.set(datetime(2026, 12, 15, 10, 1, tzinfo=PARIS))
     await app.tick()
@@ -242,12 +249,12 @@ async def test_campaign_link_opens_personal_reminders_and_stats_count_only(env):
     await app.tick()
     post = posts_to(backend, "-100")[0]
     member = Chat(app, backend, user="member42")
-    await member.start(post.private_start)
+    await member.start(start_of(post))
     session = app.store.get_session("fake:member42:member42")
-    assert session.data.get("campaign") == post.private_start[2:]
+    assert session.data.get("campaign") == start_of(post)[2:]
     # the reminders area reports, the counters move, nobody is named
-    app.services["campaign_event"](post.private_start[2:], "reminder_started")
-    app.services["campaign_event"](post.private_start[2:], "done")
+    app.services["campaign_event"](start_of(post)[2:], "reminder_started")
+    app.services["campaign_event"](start_of(post)[2:], "done")
     g = Chat(app, backend, user="admin1", chat="-100", direct=False)
     await g.say("/stats")
     assert g.keys == ["campaign/stats"]
@@ -255,7 +262,7 @@ async def test_campaign_link_opens_personal_reminders_and_stats_count_only(env):
     assert "« C'est fait » : 1" in g.text
     assert "member42" not in g.text
     with pytest.raises(ValueError):
-        app.services["campaign_event"](post.private_start[2:], "who")
+        app.services["campaign_event"](start_of(post)[2:], "who")
 
 
 async def test_flyer_png_and_pdf(env):
@@ -268,7 +275,7 @@ async def test_flyer_png_and_pdf(env):
     await p.press("10:00")
     await p.press("Oui")
     await p.press("Mes campagnes")
-    await p.press("Affiche et QR n°1")
+    await p.press("Affiche et QR A")
     assert p.keys == ["campaign/flyer_qr", "campaign/flyer_pdf"]
     png, pdf = p.last[0].attachment, p.last[1].attachment
     assert png.data.startswith(b"\x89PNG") and png.mime == "image/png"

@@ -128,3 +128,74 @@ async def test_tags_typed_literally_are_formatting_and_edit_from_the_preview_kee
     await emu.wait_for(GROUP, n_group + 1)
     post = emu.sent[GROUP][-1]
     assert "<b>" not in post["text"] and "J-3" in post["text"] and "<b>Réunion</b>" in post["_raw"]
+
+
+GROUP2 = -1005678
+
+
+async def test_admin_of_two_groups_chooses_every_time_and_every_screen_names_the_place(tg):
+    emu, store = tg.emu, tg.app.store
+    emu.group(GROUP, "Collectif Santé Libre", admins=[ADMIN], creator=CREATOR)
+    emu.group(GROUP2, "Parents Vigilants", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN, MEMBER])
+    await open_menu(tg)
+    assert "« Collectif Santé Libre »" in emu.texts(ADMIN)[-1]
+    await act(tg, GROUP2, lambda: emu.command(GROUP2, ADMIN, "campagne"), first(tg, "campaign/group_admin", 12))
+    payload = link(emu, GROUP2, "a_")
+    await act(tg, ADMIN, lambda: emu.tap_start(ADMIN, payload), "« Parents Vigilants »")
+    # /campagne in private: she picks the place, by name
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "/campagne"), "Lequel ?")
+    assert {b["text"] for b in emu.buttons(ADMIN)} >= {"Collectif Santé Libre", "Parents Vigilants"}
+    await act(tg, ADMIN, tap(tg, ADMIN, "Collectif Santé Libre"), "« Collectif Santé Libre »")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "L'essentiel"), first(tg, "campaign/ask_kind"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Une fois"), "Par exemple")
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "24/11/2026"), first(tg, "campaign/ask_time"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "18:00"), "Je programme cette campagne ?")
+    assert any("publié dans « Collectif Santé Libre »" in t for t in emu.texts(ADMIN)[-3:])
+    await act(tg, ADMIN, tap(tg, ADMIN, "Oui, programmer"), "Campagne programmée dans « Collectif Santé Libre »")
+    c1 = store.collective_by_chat("telegram", str(GROUP))
+    c2 = store.collective_by_chat("telegram", str(GROUP2))
+    assert len(store.list_campaigns(c1["id"])) == 1 and store.list_campaigns(c2["id"]) == []
+    # the post names the collective; its button says what it is for
+    n0 = len(emu.sent[GROUP])
+    tg.clock.set(datetime(2026, 11, 24, 18, 0, 30, tzinfo=PARIS))
+    await tg.app.tick()
+    await emu.wait_for(GROUP, n0 + 1)
+    post = emu.sent[GROUP][-1]
+    assert "Un message de « Collectif Santé Libre »" in post["text"]
+    assert [b["text"] for b in emu.buttons(GROUP, post)] == ["Mes rappels pour refuser"]
+    assert "?start=c_" in emu.buttons(GROUP, post)[0]["url"]
+    # 30 days idle (the session is dropped): an old button asks which place instead of refusing
+    tg.clock.set(datetime(2026, 12, 30, 10, 0, tzinfo=PARIS))
+    await tg.app.tick()
+    assert store.get_session(f"telegram:{ADMIN}:{ADMIN}") is None
+    first_menu = next(m for m in emu.sent[ADMIN] if "« Collectif Santé Libre »" in m["text"]
+                      and any(b["text"] == "Mes campagnes" for b in emu.buttons(ADMIN, m)))
+    got = await act(tg, ADMIN, lambda: emu.press(ADMIN, label="Mes campagnes", message_id=first_menu["message_id"]),
+                    "Lequel ?")
+    assert not any("seuls les administrateurs" in t for t in got)
+    # no longer admin of the second group: only the first is offered, and chosen without asking
+    emu.set_admins(GROUP2, admins=[], creator=CREATOR)
+    tg.backend._admin_cache.clear()
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "/campagne"), "« Collectif Santé Libre » : 0 campagne")
+
+
+async def test_thirty_days_idle_old_buttons_still_work_and_the_name_is_hers(tg):
+    emu, store = tg.emu, tg.app.store
+    emu.group(GROUP, "Groupe 1234", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN])
+    await open_menu(tg)
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nom du collectif"), "Écrivez le nouveau nom")
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "Collectif VIH 44"), "« Collectif VIH 44 »")
+    assert store.collective_by_chat("telegram", str(GROUP))["name"] == "Collectif VIH 44"
+    tg.clock.set(datetime(2026, 12, 22, 10, 0, tzinfo=PARIS))
+    await tg.app.tick()
+    assert store.get_session(f"telegram:{ADMIN}:{ADMIN}") is None
+    before = tg.steps
+    await act(tg, ADMIN, lambda: emu.press(ADMIN, label="Nouvelle campagne"), first(tg, "campaign/pick"))
+    assert tg.steps - before == 1                       # one tap, not "/campagne in the group" again
+    # still an admin is checked again: demoted, the same button is refused
+    emu.set_admins(GROUP, admins=[], creator=CREATOR)
+    tg.backend._admin_cache.clear()
+    await act(tg, ADMIN, lambda: emu.press(ADMIN, label="Écrire mon texte"), "seuls les administrateurs")

@@ -534,6 +534,12 @@ class MatrixBackend:
             self.app.store.db.execute("DELETE FROM matrix_rooms WHERE room_id = ?", [room_id])
             self.app.store.db.execute("DELETE FROM matrix_dm_pending WHERE room_id = ?", [room_id])
 
+    async def chat_title(self, room_id: str) -> str | None:
+        """The room's name (a collective's default name), None if unknown."""
+        room = self.client.rooms.get(room_id) if self.client is not None else None
+        name = (room.name or room.display_name) if room is not None else None
+        return str(name)[:120] if name else None
+
     def is_direct(self, room_id: str) -> bool:
         """The invite said is_direct (or the bot opened it), or exactly two members; never
         once a third person is in the room (nothing personal in front of others)."""

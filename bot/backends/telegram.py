@@ -991,6 +991,17 @@ class TelegramBackend:
         return ok
 
 
+    async def chat_title(self, chat_id: str) -> str | None:
+        """The group's or channel's title (a collective's default name), None if unknown."""
+        try:
+            chat = await self._raw_post("getChat", {"chat_id": chat_arg(chat_id)})
+        except Exception as e:
+            log.info("chat_title_failed error=%s", type(e).__name__)
+            return None
+        title = chat.get("title") if isinstance(chat, dict) else None
+        return str(title)[:120] if title else None
+
+
 class _NotModified(Exception):
     pass
 

@@ -50,6 +50,32 @@ class CampaignStore:
     def get_collective(self, cid: int) -> dict | None:
         return self._one("SELECT * FROM collectives WHERE id = ?", [cid])
 
+    def set_collective_name(self, cid: int, name: str | None) -> None:
+        with self.lock:
+            self.db.execute("UPDATE collectives SET name = ? WHERE id = ?", [name, cid])
+
+    def remember_admin(self, admin_hash: str, cid: int, now=None) -> None:
+        """An admin opened this place (keyed hash, never the id): found again after a session ends."""
+        with self.lock:
+            self.db.execute("INSERT INTO collective_admins (admin_hash, collective_id, seen_at) VALUES (?, ?, ?) "
+                            "ON CONFLICT (admin_hash, collective_id) DO UPDATE SET seen_at = excluded.seen_at",
+                            [admin_hash, cid, utcnow_iso(now)])
+
+    def forget_admin(self, admin_hash: str, cid: int | None = None) -> None:
+        with self.lock:
+            if cid is None:
+                self.db.execute("DELETE FROM collective_admins WHERE admin_hash = ?", [admin_hash])
+            else:
+                self.db.execute("DELETE FROM collective_admins WHERE admin_hash = ? AND collective_id = ?",
+                                [admin_hash, cid])
+
+    def admin_places(self, admin_hash: str, backend: str) -> list[dict]:
+        """Places this admin opened on this backend, most recent first (admin status not checked)."""
+        return list(self.db.query(
+            "SELECT p.* FROM collective_admins a JOIN collectives p ON p.id = a.collective_id "
+            "WHERE a.admin_hash = ? AND p.backend = ? ORDER BY a.seen_at DESC, p.id DESC LIMIT 20",
+            [admin_hash, backend]))
+
     def move_collective(self, backend: str, old_chat: str, new_chat: str) -> None:
         with self.lock:
             self.db.execute("UPDATE collectives SET chat_id = ? WHERE backend = ? AND chat_id = ?",
@@ -62,10 +88,10 @@ class CampaignStore:
     # -- campaigns ----------------------------------------------------------------------
     def create_campaign(self, collective_id: int, template: str, kind: str, next_at: str | None, *,
                         custom_text: str | None = None, at_date: str | None = None, weekday: int | None = None,
-                        at_time: str = "10:00", offsets: str | None = None, now=None) -> dict:
+                        at_time: str = "10:00", offsets: str | None = None, now=None, code: str | None = None) -> dict:
         if template not in TEMPLATES or kind not in KINDS:
             raise ValueError("bad campaign template or kind")
-        code = new_code()
+        code = code or new_code()
         with self.lock:
             self.db["campaigns"].insert({
                 "code": code, "collective_id": collective_id, "template": template,
@@ -95,7 +121,7 @@ class CampaignStore:
 
     def due_campaigns(self, now_iso: str, limit: int = 100) -> list[dict]:
         return list(self.db.query(
-            "SELECT c.*, p.backend AS backend, p.chat_id AS chat_id, p.locale AS locale, p.tz AS tz "
+            "SELECT c.*, p.backend AS backend, p.chat_id AS chat_id, p.locale AS locale, p.tz AS tz, p.name AS name "
             "FROM campaigns c JOIN collectives p ON p.id = c.collective_id "
             "WHERE c.status = 'active' AND c.next_at IS NOT NULL AND c.next_at <= ? ORDER BY c.next_at LIMIT ?",
             [now_iso, limit]))
@@ -107,6 +133,11 @@ class CampaignStore:
                 "UPDATE campaigns SET next_at = ?, posts = posts + ?, "
                 "status = CASE WHEN ? IS NULL THEN 'done' ELSE status END WHERE id = ?",
                 [next_at, 1 if posted else 0, next_at, cid])
+
+    def campaign_visit(self, code: str) -> None:
+        """Someone opened the campaign's link (a count, never who)."""
+        with self.lock:
+            self.db.execute("UPDATE campaigns SET visits = visits + 1 WHERE code = ?", [code])
 
     def campaign_count(self, code: str, kind: str) -> bool:
         """Count one event for a campaign: "reminder_started" or "done".  No one is named."""

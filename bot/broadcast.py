@@ -309,6 +309,11 @@ class Broadcaster:
             if now - due > STALE_POST:
                 log.info("campaign_post_stale id=%s", c["id"])
                 self.store.campaign_advance(c["id"], nxt_iso, posted=False)
+                from .collective_notices import tell_admins
+
+                local = due.astimezone(ZoneInfo(c["tz"]))
+                await tell_admins(self.app, self.store.get_collective(c["collective_id"]), "campaign/notice_missed",
+                                  {"date": local.date().isoformat(), "time": local.strftime("%H:%M")})
                 continue
             if c["backend"] not in self.app.backends:
                 continue
@@ -323,7 +328,11 @@ class Broadcaster:
                 await self.app.send(c["backend"], c["chat_id"], reply)
             except Blocked:
                 log.warning("campaign_post_blocked id=%s", c["id"])
-                self.store.set_campaign_status(c["id"], "paused")
+                coll = self.store.get_collective(c["collective_id"])
+                held = self.store.hold_campaigns(c["collective_id"])   # resumed when the bot is back
+                from .collective_notices import tell_admins
+
+                await tell_admins(self.app, coll, "campaign/notice_removed", {"held": held})
                 continue
             except ChatMoved as e:
                 self.store.move_collective(c["backend"], c["chat_id"], e.new_chat_id)
@@ -565,6 +574,9 @@ class Broadcaster:
 
 
 def install(app) -> None:
+    from . import collective_notices
+
+    collective_notices.install(app)
     br = Broadcaster(app)
     app.services["broadcaster"] = br
     app.services["campaign_event"] = lambda code, kind: app.store.campaign_count(code, kind)

@@ -61,7 +61,7 @@ async def my_places(ctx: Ctx) -> list[dict]:
 
 async def _open(ctx: Ctx, coll: dict) -> Turn:
     """Bind the session to this place (she is its admin) and show its menu."""
-    ctx.store.remember_admin(_admin_hash(ctx), coll["id"], now=ctx.now)
+    ctx.store.remember_admin(_admin_hash(ctx), coll["id"], now=ctx.now, chat_id=ctx.event.chat_id, locale=ctx.locale)
     await place_name(ctx, coll)
     return Turn(goto="campaign:menu", data={"place": coll["id"]})
 
@@ -540,9 +540,11 @@ async def list_prompt(ctx: Ctx, coll: dict):
         if c["status"] == "active":
             buttons.append([Choice("campaign.pause_n", f"p{c['id']}", vars={"n": i}),
                             Choice("campaign.stop_n", f"s{c['id']}", vars={"n": i})])
-        else:
+        elif c["status"] == "paused":
             buttons.append([Choice("campaign.resume_n", f"r{c['id']}", vars={"n": i}),
                             Choice("campaign.stop_n", f"s{c['id']}", vars={"n": i})])
+        else:   # held: resumes by itself when the bot is back
+            buttons.append([Choice("campaign.stop_n", f"s{c['id']}", vars={"n": i})])
     for i, c in zip(LETTERS, rows[:10]):
         buttons.append([Choice("campaign.flyer_n", f"f{c['id']}", vars={"n": i})])
     buttons.append([Choice("campaign.back", goto="campaign:menu")])

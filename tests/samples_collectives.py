@@ -37,3 +37,9 @@ SAMPLES.update({
     "campaign/flyer_qr": [{"link": "https://t.me/mesbot?start=c_Ab3dEf9h", "start_cmd": None},
                           {"link": "https://matrix.to/#/@bot:example.org", "start_cmd": "/start c_Ab3dEf9h"}],
 })
+SAMPLES.update({
+    "campaign/notice_removed": [{"name": "Collectif", "held": 2}, {"name": None, "held": 0}],
+    "campaign/notice_back": [{"name": "Collectif", "resumed": 1}, {"name": None, "resumed": 0}],
+    "campaign/notice_missed": [{"name": "Collectif", "date": "2026-12-08", "time": "18:00"}],
+    "campaign/hello": [{"name": "Collectif"}, {"name": None}],
+})

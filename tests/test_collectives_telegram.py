@@ -199,3 +199,58 @@ async def test_thirty_days_idle_old_buttons_still_work_and_the_name_is_hers(tg):
     emu.set_admins(GROUP, admins=[], creator=CREATOR)
     tg.backend._admin_cache.clear()
     await act(tg, ADMIN, lambda: emu.press(ADMIN, label="Écrire mon texte"), "seuls les administrateurs")
+
+
+async def schedule_weekly(env, day_label="Jeudi", time_label="18:00"):
+    emu = env.emu
+    await act(env, ADMIN, tap(env, ADMIN, "Nouvelle campagne"), first(env, "campaign/pick"))
+    await act(env, ADMIN, tap(env, ADMIN, "L'essentiel"), first(env, "campaign/ask_kind"))
+    await act(env, ADMIN, tap(env, ADMIN, "Chaque semaine"), first(env, "campaign/ask_weekday"))
+    await act(env, ADMIN, tap(env, ADMIN, day_label), first(env, "campaign/ask_time"))
+    await act(env, ADMIN, tap(env, ADMIN, time_label), "Je programme cette campagne ?")
+    await act(env, ADMIN, tap(env, ADMIN, "Oui, programmer"), "Campagne programmée")
+
+
+async def test_bot_added_says_hello_removed_holds_and_tells_admins_back_resumes(tg):
+    emu, store = tg.emu, tg.app.store
+    emu.group(GROUP, "Collectif Santé Libre", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN, MEMBER])
+    # added to the group: a short public hello that says how admins and members start
+    got = await expect(emu, GROUP, lambda: emu.member_update(GROUP, ADMIN, "left", "member"), "/campagne")
+    assert "Administrateurs" in got[-1] and "Membres" in got[-1]
+    await open_menu(tg)
+    await schedule_weekly(tg)                              # Thursday 26 November, 18:00
+    coll = store.collective_by_chat("telegram", str(GROUP))
+    [c] = store.list_campaigns(coll["id"])
+    # removed from the group: the campaign waits and the admin is told, in private
+    await expect(emu, ADMIN, lambda: emu.member_update(GROUP, ADMIN, "member", "left"), "retiré de « Collectif Santé Libre »")
+    assert store.get_campaign(c["id"])["status"] == "held"
+    assert "1 campagne est en attente" in emu.texts(ADMIN)[-1]
+    n_group = len(emu.sent[GROUP])
+    tg.clock.set(datetime(2026, 11, 26, 18, 0, 30, tzinfo=PARIS))
+    await tg.app.tick()
+    assert len(emu.sent[GROUP]) == n_group                 # nothing tried while away
+    # added back: resumes by itself at the next Thursday, the admin is told
+    await expect(emu, ADMIN, lambda: emu.member_update(GROUP, ADMIN, "left", "member"), "de retour dans")
+    assert "1 campagne reprend" in emu.texts(ADMIN)[-1]
+    row = store.get_campaign(c["id"])
+    assert row["status"] == "active" and row["next_at"].startswith("2026-12-03")
+    tg.clock.set(datetime(2026, 12, 3, 18, 0, 30, tzinfo=PARIS))
+    await tg.app.tick()
+    await emu.wait_until(lambda: "Un message de « Collectif Santé Libre »" in emu.texts(GROUP)[-1], 5, "post")
+
+
+async def test_a_post_that_cannot_go_out_is_reported_to_the_admin(tg):
+    emu, store = tg.emu, tg.app.store
+    emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN])
+    await open_menu(tg)
+    await schedule_weekly(tg)
+    # the bot lost its right to write without a membership update reaching us: the send is refused
+    emu.chats[GROUP].blocked = True
+    tg.clock.set(datetime(2026, 11, 26, 18, 0, 30, tzinfo=PARIS))
+    n0 = len(emu.sent[ADMIN])
+    await tg.app.tick()
+    await emu.wait_until(lambda: any("retiré de « Collectif »" in t for t in emu.texts(ADMIN)[n0:]), 5, "notice")
+    coll = store.collective_by_chat("telegram", str(GROUP))
+    assert [c["status"] for c in store.list_campaigns(coll["id"])] == ["held"]

@@ -763,6 +763,11 @@ class TelegramBackend:
                 self.app.store.set_user(key, active=1)
         else:
             log.info("bot_membership chat_type=%s status=%s", chat.get("type"), status)
+            hook = self.app.services.get("bot_membership")   # collectives: pause, resume, say hello
+            if hook is not None:
+                was = (mcm.get("old_chat_member") or {}).get("status")
+                return hook(NAME, chat_id, not removed, joined=not removed and was in ("left", "kicked", None),
+                            title=chat.get("title"))
         return None
 
     async def _chat_moved(self, old: str, new: str) -> None:

@@ -54,12 +54,30 @@ class CampaignStore:
         with self.lock:
             self.db.execute("UPDATE collectives SET name = ? WHERE id = ?", [name, cid])
 
-    def remember_admin(self, admin_hash: str, cid: int, now=None) -> None:
-        """An admin opened this place (keyed hash, never the id): found again after a session ends."""
+    def remember_admin(self, admin_hash: str, cid: int, now=None, chat_id: str | None = None,
+                       locale: str | None = None) -> None:
+        """An admin opened this place (keyed hash, never the id): found again after a session ends;
+        ``chat_id`` is her private chat with the bot, where notices about the place go."""
         with self.lock:
-            self.db.execute("INSERT INTO collective_admins (admin_hash, collective_id, seen_at) VALUES (?, ?, ?) "
-                            "ON CONFLICT (admin_hash, collective_id) DO UPDATE SET seen_at = excluded.seen_at",
-                            [admin_hash, cid, utcnow_iso(now)])
+            self.db.execute("INSERT INTO collective_admins (admin_hash, collective_id, seen_at, chat_id, locale) "
+                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (admin_hash, collective_id) DO UPDATE SET "
+                            "seen_at = excluded.seen_at, chat_id = excluded.chat_id, locale = excluded.locale",
+                            [admin_hash, cid, utcnow_iso(now), chat_id, locale])
+
+    def admin_chats(self, cid: int) -> list[dict]:
+        """Where to tell this place's admins something: [{chat_id, locale}] (most recent first)."""
+        return list(self.db.query("SELECT chat_id, locale FROM collective_admins WHERE collective_id = ? "
+                                  "AND chat_id IS NOT NULL ORDER BY seen_at DESC LIMIT 10", [cid]))
+
+    def hold_campaigns(self, cid: int) -> int:
+        """The bot was removed from the place: its active campaigns wait ("held") for its return."""
+        with self.lock:
+            return self.db.execute("UPDATE campaigns SET status = 'held' WHERE collective_id = ? AND status = 'active'",
+                                   [cid]).rowcount
+
+    def held_campaigns(self, cid: int) -> list[dict]:
+        return list(self.db.query("SELECT * FROM campaigns WHERE collective_id = ? AND status = 'held' ORDER BY id",
+                                  [cid]))
 
     def forget_admin(self, admin_hash: str, cid: int | None = None) -> None:
         with self.lock:
@@ -109,7 +127,7 @@ class CampaignStore:
     def list_campaigns(self, collective_id: int, include_ended: bool = False) -> list[dict]:
         sql = "SELECT * FROM campaigns WHERE collective_id = ?"
         if not include_ended:
-            sql += " AND status IN ('active', 'paused')"
+            sql += " AND status IN ('active', 'paused', 'held')"
         return list(self.db.query(sql + " ORDER BY id", [collective_id]))
 
     def set_campaign_status(self, cid: int, status: str, next_at: str | None = None) -> None:
@@ -138,6 +156,10 @@ class CampaignStore:
         """Someone opened the campaign's link (a count, never who)."""
         with self.lock:
             self.db.execute("UPDATE campaigns SET visits = visits + 1 WHERE code = ?", [code])
+
+    def campaign_followed(self, cid: int) -> None:
+        with self.lock:
+            self.db.execute("UPDATE campaigns SET followers_gained = followers_gained + 1 WHERE id = ?", [cid])
 
     def campaign_count(self, code: str, kind: str) -> bool:
         """Count one event for a campaign: "reminder_started" or "done".  No one is named."""

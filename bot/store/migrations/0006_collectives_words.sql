@@ -10,10 +10,13 @@ ALTER TABLE campaigns ADD COLUMN followers_gained INTEGER NOT NULL DEFAULT 0;
 -- the progress message of a wave, edited in place where the platform allows.
 ALTER TABLE broadcasts ADD COLUMN report_message TEXT;
 -- places an admin opened: keyed hash of the admin (never the id), so that /campagne in private
--- lists them and old buttons keep working after the session expired (admin status re-checked).
+-- lists them, old buttons keep working after the session expired (admin status re-checked), and
+-- admins are told what happened (a post that failed, the bot removed). /oubli deletes her rows.
 CREATE TABLE collective_admins (
     admin_hash    TEXT NOT NULL,
     collective_id INTEGER NOT NULL REFERENCES collectives(id) ON DELETE CASCADE,
     seen_at       TEXT NOT NULL,
+    chat_id       TEXT,                     -- her private chat with the bot: where notices go
+    locale        TEXT,
     PRIMARY KEY (admin_hash, collective_id)
 );

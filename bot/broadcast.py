@@ -215,6 +215,12 @@ class Broadcaster:
         self.park_timeout = 1.0              # stop(): how long waves may take to park before being cancelled
         self._stop_requested = False
         self._wake = asyncio.Event()         # set by stop(): interrupts the broadcaster's sleeps
+        self.halted: set[int] = set()        # waves an admin stopped: nothing more is sent, even queued
+
+    def halt(self, bid: int) -> bool:
+        """An admin stops wave ``bid``: no further message of it is sent (those queued included)."""
+        self.halted.add(bid)
+        return self.store.stop_broadcast(bid)
 
     def stopping(self) -> bool:
         """The process is shutting down (``app.services["stopping"]``, set on SIGTERM) or
@@ -417,8 +423,8 @@ class Broadcaster:
                     try:
                         if d is None:
                             return
-                        if refetch or stopping():
-                            continue          # a 429 changed the order, or parking: stays pending
+                        if refetch or stopping() or bid in self.halted:
+                            continue          # a 429 changed the order, parking, or stopped by an admin
                         await pacer.wait()
                         if stopping():
                             continue
@@ -469,7 +475,7 @@ class Broadcaster:
         workers = [asyncio.create_task(worker()) for _ in range(self.in_flight(coll["backend"]))]
         checked = self.now_ts()
         try:
-            while not stopping():
+            while not stopping() and bid not in self.halted:
                 if self.now_ts() - checked > 2.0:
                     checked = self.now_ts()
                     if (store.get_broadcast(bid) or {}).get("status") != "running":
@@ -567,10 +573,22 @@ class Broadcaster:
                                                   "total": fmt_int(p["total"], locale),
                                                   "eta": p["end"].astimezone(tz).strftime("%H:%M"),
                                                   "started": what == "start"})
+        if what != "done":   # a running wave can be stopped from its progress message
+            say.buttons = [[Choice("campaign.wave_stop", f"x{bid}")]]
+        reply = self.app.render_reply(say, locale, bind="campaign:wave")
+        backend = self.app.backends[b["report_backend"]]
+        mid = b.get("report_message")
         try:
-            await self.app.send(b["report_backend"], b["report_chat"], self.app.render_reply(say, locale))
+            if mid and hasattr(backend, "edit"):
+                # one message, updated in place (a new one only if the platform refuses the edit)
+                new = await backend.edit(b["report_chat"], mid, reply)
+            else:
+                new = await self.app.send(b["report_backend"], b["report_chat"], reply)
         except Exception as e:
             log.warning("broadcast_report_failed id=%s error=%s", bid, type(e).__name__)
+            return
+        if new and new != mid:
+            self.store.db.execute("UPDATE broadcasts SET report_message = ? WHERE id = ?", [str(new), bid])
 
 
 def install(app) -> None:

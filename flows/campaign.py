@@ -660,11 +660,12 @@ async def bpreview_choice(ctx: Ctx, coll: dict, payload: str):
         # only where the link carries the token (Telegram), else the command in the text does
         url = _deep_link(ctx, f"v_{token}")
         buttons = [[Choice("campaign.approve_link", url=url)]] if f"v_{token}" in url else []
-        return Turn([Say("campaign/approval_needed", {"followers": fmt_int(n, ctx.locale),
-                                                      "threshold": ctx.settings.broadcast_approval_threshold,
-                                                      "token": token, "button": bool(buttons)},
-                         buttons=buttons, private_start=f"v_{token}")],
-                    goto="campaign:menu")
+        approval = Say("campaign/approval_needed", {"followers": fmt_int(n, ctx.locale),
+                                                    "threshold": ctx.settings.broadcast_approval_threshold,
+                                                    "token": token, "button": bool(buttons)},
+                       buttons=buttons, private_start=f"v_{token}")
+        withdraw = Say("campaign/approval_withdraw", buttons=[[Choice("campaign.withdraw", f"w{b['id']}")]])
+        return Turn([approval, withdraw], goto="campaign:menu")
     return Turn([Say("campaign/bcast_queued", {"followers": fmt_int(n, ctx.locale), "count": n})], goto="campaign:menu")
 
 
@@ -694,13 +695,57 @@ async def approve_choice(ctx: Ctx, coll: dict, payload: str):
     if not ctx.store.decide_broadcast(bid, payload == "yes", by):
         return Turn([Say("campaign/approval_gone")], goto=END)
     ctx.data.pop("a_bid", None)
+    await _tell_requester(ctx, b, coll, payload == "yes")
     return Turn([Say("campaign/approved" if payload == "yes" else "campaign/rejected")], goto="campaign:menu")
+
+
+async def _tell_requester(ctx: Ctx, b: dict, coll: dict, approved: bool) -> None:
+    """The admin who asked learns the answer, in her private chat (never who answered)."""
+    if not b.get("report_chat") or b.get("report_backend") not in ctx.app.backends:
+        return
+    say = Say("campaign/decided", {"approved": approved, "name": await place_name(ctx, coll)})
+    try:
+        await ctx.app.send(b["report_backend"], b["report_chat"],
+                           ctx.app.render_reply(say, b.get("report_locale") or coll["locale"]))
+    except Exception:
+        pass   # the decision stands; she sees it in the progress or in the menu
+
+
+# -- a wave's own buttons: withdraw the request, stop the sending (with confirmation) --------------
+async def wave_choice(ctx: Ctx, payload: str):
+    m = re.fullmatch(r"([wxX])([0-9]{1,18})", payload)
+    b = ctx.store.get_broadcast(int(m.group(2))) if m else None
+    if b is None:
+        return None
+    coll = ctx.store.get_collective(b["collective_id"])
+    if coll["backend"] != ctx.event.backend or not await ctx.app.is_admin(ctx.event, coll["chat_id"]):
+        return refused()
+    act = m.group(1)
+    if act == "w":
+        if b["status"] != "approval" or stable_hash(ctx.store, ctx.user_key) != b["requested_by"]:
+            return Turn([Say("campaign/approval_gone")])
+        ctx.store.stop_broadcast(b["id"])
+        return Turn([Say("campaign/withdrawn", {"name": await place_name(ctx, coll)})])
+    if b["status"] not in ("queued", "running"):
+        return Turn([Say("campaign/wave_over")])
+    if act == "x":
+        return Turn([Say("campaign/wave_stop_ask", {"name": await place_name(ctx, coll)},
+                         buttons=[[Choice("campaign.wave_stop_yes", f"X{b['id']}")],
+                                  [Choice("campaign.wave_stop_no", "keep")]])])
+    br = ctx.app.services.get("broadcaster")
+    br.halt(b["id"]) if br is not None else ctx.store.stop_broadcast(b["id"])
+    return Turn([Say("campaign/wave_stopped")])
+
+
+def wave_keep(ctx: Ctx, payload: str):
+    return Turn([Say("campaign/wave_kept")]) if payload == "keep" else None
 
 
 FLOWS = [
     Flow("campaign", {
         "start": State(prompt=intro),
-        "menu": State(prompt=menu_prompt, on_choice=menu_choice),
+        "menu": State(prompt=menu_prompt, on_choice=lambda ctx, p: wave_choice(ctx, p)
+                      if re.fullmatch(r"[wxX][0-9]{1,18}", p) else menu_choice(ctx, p)),
         "new": State(prompt=guarded(lambda ctx: Turn([Say("campaign/pick", buttons=TEMPLATE_BUTTONS)],
                                              data={"c_mode": "campaign"})),
                      on_choice=pick_template),
@@ -720,6 +765,7 @@ FLOWS = [
         "bnew": State(prompt=bnew_prompt, on_choice=pick_template),
         "bpreview": State(prompt=bpreview_prompt, on_choice=bpreview_choice),
         "approve": State(prompt=approve_prompt, on_choice=approve_choice),
+        "wave": State(on_choice=lambda ctx, p: wave_keep(ctx, p) if p == "keep" else wave_choice(ctx, p)),
     }, start="start", personal=False),
 ]
 

@@ -43,3 +43,8 @@ SAMPLES.update({
     "campaign/notice_missed": [{"name": "Collectif", "date": "2026-12-08", "time": "18:00"}],
     "campaign/hello": [{"name": "Collectif"}, {"name": None}],
 })
+SAMPLES.update({
+    "campaign/withdrawn": [{"name": "Collectif"}],
+    "campaign/decided": [{"name": "Collectif", "approved": True}, {"name": None, "approved": False}],
+    "campaign/wave_stop_ask": [{"name": "Collectif"}],
+})

@@ -254,3 +254,93 @@ async def test_a_post_that_cannot_go_out_is_reported_to_the_admin(tg):
     await emu.wait_until(lambda: any("retiré de « Collectif »" in t for t in emu.texts(ADMIN)[n0:]), 5, "notice")
     coll = store.collective_by_chat("telegram", str(GROUP))
     assert [c["status"] for c in store.list_campaigns(coll["id"])] == ["held"]
+
+
+def add_followers(env, users, group=GROUP):
+    env.emu.add_users(users)
+    coll = env.app.store.ensure_collective("telegram", str(group))
+    env.app.store.add_followers_bulk(coll["id"], [(f"telegram:{u}", "telegram", str(u), "fr") for u in users])
+    return coll
+
+
+async def request_announcement(env):
+    emu = env.emu
+    await act(env, ADMIN, tap(env, ADMIN, "Annonce aux abonnés"), "Quel message envoyer")
+    await act(env, ADMIN, tap(env, ADMIN, "L'essentiel"), "Annonce de « Collectif »")
+    await emu.wait_until(lambda: any(b.get("text") == "Oui, envoyer" for b in emu.buttons(ADMIN)), 5, "send")
+    await act(env, ADMIN, tap(env, ADMIN, "Oui, envoyer"), "retirer la demande")
+
+
+@pytest.fixture
+async def tg2(tmp_path):
+    env = await start_env(tmp_path, broadcast_approval_threshold=2)
+    env.steps = 0
+    yield env
+    await env.stop()
+    await env.emu.stop()
+    env.app.store.close()
+
+
+async def test_approval_refused_then_granted_the_requester_is_told_and_can_withdraw(tg2):
+    env, emu, store = tg2, tg2.emu, tg2.app.store
+    emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN, CREATOR])
+    await open_menu(env)
+    followers = [401, 402, 403]
+    add_followers(env, followers)
+    # 1. refused: the requester is told, in private, nothing is sent
+    await request_announcement(env)
+    token = link(emu, ADMIN, "v_")
+    await expect(emu, CREATOR, lambda: emu.tap_start(CREATOR, token), "Un administrateur de « Collectif »")
+    await expect(emu, ADMIN, lambda: emu.press(CREATOR, label="Je refuse"), "a refusé votre annonce")
+    await env.app.tick()
+    assert all(not emu.sent[u] for u in followers)
+    # 2. asked again, then withdrawn by the requester: the approver's link is spent
+    await request_announcement(env)
+    token = link(emu, ADMIN, "v_")
+    await act(env, ADMIN, tap(env, ADMIN, "Retirer la demande"), "Demande retirée")
+    await expect(emu, CREATOR, lambda: emu.tap_start(CREATOR, token), first(env, "campaign/approval_gone"))
+    # 3. asked again and approved: told, then the wave goes out
+    await request_announcement(env)
+    token = link(emu, ADMIN, "v_")
+    await expect(emu, CREATOR, lambda: emu.tap_start(CREATOR, token), "Vous approuvez")
+    await expect(emu, ADMIN, lambda: emu.press(CREATOR, label="J'approuve"), "a approuvé votre annonce")
+    await env.app.tick()
+    assert [len(emu.sent[u]) for u in followers] == [1, 1, 1]
+    assert "Annonce de « Collectif »" in emu.texts(401)[-1]
+
+
+async def test_stop_a_running_wave_from_its_progress_message_with_confirmation(tg):
+    import asyncio
+
+    emu, store = tg.emu, tg.app.store
+    emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN])
+    await open_menu(tg)
+    users = list(range(6000, 6040))
+    add_followers(tg, users)
+    await request_announcement_small(tg)
+    emu.slow(0.08, method="sendmessage")              # a wave that takes a few seconds of real time
+    wave = asyncio.create_task(tg.app.tick())
+    await emu.wait_until(lambda: any(b.get("text") == "Arrêter l'envoi" for b in emu.buttons(ADMIN)), 5, "progress")
+    progress_id = next(m["message_id"] for m in reversed(emu.sent[ADMIN]) if "Envoi commencé" in m["text"])
+    await act(tg, ADMIN, tap(tg, ADMIN, "Arrêter l'envoi"), "Arrêter l'envoi de l'annonce de « Collectif » ?")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Oui, arrêter l'envoi"), "C'est arrêté")
+    await asyncio.wait_for(wave, 15)
+    emu.faults.clear()
+    got = sum(len(emu.sent[u]) for u in users)
+    assert 0 < got < len(users)
+    [b] = store.list_broadcasts(store.collective_by_chat("telegram", str(GROUP))["id"], 1)
+    assert b["status"] == "stopped" and b["sent"] == got
+    # one progress message, edited in place into the final report (no stop button left)
+    progress = emu.messages[(ADMIN, progress_id)]
+    assert progress["text"].startswith("Envoi arrêté") and progress.get("_edits", 0) >= 1
+    assert not [m for m in emu.sent[ADMIN] if m["text"].startswith("Envoi arrêté") and m["message_id"] != progress_id]
+
+
+async def request_announcement_small(env):
+    emu = env.emu
+    await act(env, ADMIN, tap(env, ADMIN, "Annonce aux abonnés"), "Quel message envoyer")
+    await act(env, ADMIN, tap(env, ADMIN, "L'essentiel"), "Annonce de « Collectif »")
+    await emu.wait_until(lambda: any(b.get("text") == "Oui, envoyer" for b in emu.buttons(ADMIN)), 5, "send")
+    await act(env, ADMIN, tap(env, ADMIN, "Oui, envoyer"), "Annonce en file")

@@ -996,6 +996,10 @@ class TelegramBackend:
         return ok
 
 
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> str | None:
+        """Replace one of the bot's messages (a wave's progress); a new message when it cannot be."""
+        return await self._send(str(chat_id), reply, edit_message_id=str(message_id))
+
     async def chat_title(self, chat_id: str) -> str | None:
         """The group's or channel's title (a collective's default name), None if unknown."""
         try:

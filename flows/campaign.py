@@ -139,7 +139,19 @@ def parse_day(text: str, today: date) -> date | None:
         return None
 
 
+def parse_when(text: str, today: date) -> date | None:
+    """Digits as before, else words through the bot's date understanding ("le 15 décembre")."""
+    from bot.campaign_dates import parse_day as in_words
+
+    return parse_day(text, today) or in_words(text, today)
+
+
 def parse_time(text: str) -> str | None:
+    from bot.campaign_dates import split_time
+
+    rest, hhmm = split_time(text)
+    if hhmm and not rest.strip(" .,"):
+        return hhmm
     m = re.fullmatch(r"\s*(\d{1,2})\s*(?:[:h]\s*(\d{2})?)?\s*", text.lower())
     if not m:
         return None
@@ -331,6 +343,8 @@ async def pick_template(ctx: Ctx, coll: dict, payload: str):
     if payload not in READY + ("custom",):
         return None
     data = {"c_tpl": payload, "c_draft": None, "c_mode": ctx.data.get("c_mode", "campaign")}
+    for k in ("c_kind", "c_date", "c_weekday", "c_time", "c_offsets", "c_code", "c_time_hint"):
+        ctx.data.pop(k, None)   # a new campaign starts from a clean schedule
     if payload == "custom":
         return Turn.to("campaign:text", **data)
     if data["c_mode"] == "broadcast":
@@ -372,7 +386,8 @@ def personal_kinds(text: str | None) -> list[str]:
 
 
 def kind_prompt(ctx: Ctx):
-    return Say("campaign/ask_kind", buttons=[[Choice("campaign.kind_once", "once")],
+    return Say("campaign/ask_kind", buttons=[[Choice("campaign.kind_now", "now")],
+                                             [Choice("campaign.kind_once", "once")],
                                              [Choice("campaign.kind_weekly", "weekly")],
                                              [Choice("campaign.kind_countdown", "countdown")],
                                              [Choice("campaign.cancel", goto="campaign:menu")]])
@@ -383,24 +398,45 @@ def pick_kind(ctx: Ctx, payload: str):
         return Turn.to("campaign:weekday", c_kind="weekly")
     if payload in ("once", "countdown"):
         return Turn.to("campaign:date", c_kind=payload)
+    if payload == "now":
+        return Turn.to("campaign:preview", c_kind="now", c_time=ctx.local_now.strftime("%H:%M"),
+                       c_date=ctx.today.isoformat())
     return None
 
 
 def date_prompt(ctx: Ctx):
-    return Say("campaign/ask_date", {"kind": ctx.data.get("c_kind", "once"), "example": ctx.today.isoformat()},
+    example = (ctx.today + timedelta(days=21)).isoformat()   # a date every kind accepts
+    return Say("campaign/ask_date", {"kind": ctx.data.get("c_kind", "once"), "example": example},
                buttons=[[Choice("campaign.cancel", goto="campaign:menu")]])
 
 
 def got_date(ctx: Ctx, text: str):
-    d = parse_day(text, ctx.today)
+    from bot.campaign_dates import split_time
+
+    rest, hhmm = split_time(text)
+    d = parse_when(rest if hhmm else text, ctx.today)
     if d is None:
-        return Turn([Say("campaign/bad_date")])
+        return Turn([Say("campaign/bad_date", {"example": (ctx.today + timedelta(days=21)).isoformat()})])
     kind = ctx.data.get("c_kind")
     if d < ctx.today or (kind == "countdown" and d <= ctx.today) or d > ctx.today + timedelta(days=400):
-        return Turn([Say("campaign/date_range")])
+        return Turn([Say("campaign/date_range", {"kind": kind, "today": ctx.today.isoformat()})])
+    ctx.data["c_date"] = d.isoformat()
+    ctx.data["c_time_hint"] = hhmm
     if kind == "countdown":
-        return Turn.to("campaign:offsets", c_date=d.isoformat())
-    return Turn.to("campaign:time", c_date=d.isoformat())
+        return Turn.to("campaign:offsets")
+    return _after_time(ctx, hhmm) if hhmm else Turn.to("campaign:time")
+
+
+def got_weekday(ctx: Ctx, text: str):
+    """ "jeudi 18h" typed at the weekday step: the day, and the time if given."""
+    from bot.campaign_dates import split_time, weekday_in
+
+    rest, hhmm = split_time(text)
+    wd = weekday_in(rest)
+    if wd is None:
+        return Turn([Say("campaign/bad_weekday")])
+    ctx.data["c_weekday"] = wd
+    return _after_time(ctx, hhmm) if hhmm else Turn.to("campaign:time")
 
 
 def weekday_prompt(ctx: Ctx):
@@ -421,13 +457,17 @@ def offsets_prompt(ctx: Ctx):
 
 def pick_offsets(ctx: Ctx, payload: str):
     if payload in OFFSETS:
-        return Turn.to("campaign:time", c_offsets=OFFSETS[payload])
+        ctx.data["c_offsets"] = OFFSETS[payload]
+        hint = ctx.data.get("c_time_hint")
+        return _after_time(ctx, hint) if hint else Turn.to("campaign:time")
     return None
 
 
 def time_prompt(ctx: Ctx):
+    other_day = [[Choice("campaign.other_day", goto="campaign:date")]] if ctx.data.get("c_kind") == "once" else []
     return Say("campaign/ask_time", buttons=[[Choice("campaign.time", f"t{t.replace(':', '')}", vars={"t": t})
-                                              for t in TIMES], [Choice("campaign.cancel", goto="campaign:menu")]])
+                                              for t in TIMES]] + other_day
+               + [[Choice("campaign.cancel", goto="campaign:menu")]])
 
 
 def _after_time(ctx: Ctx, hhmm: str) -> Turn:
@@ -435,7 +475,10 @@ def _after_time(ctx: Ctx, hhmm: str) -> Turn:
     nxt = next_post_at(c["kind"], tz=ctx.tz, at_time=hhmm, after=ctx.now, at_date=c["at_date"],
                        weekday=c["weekday"], offsets=c["offsets"])
     if nxt is None:
-        return Turn([Say("campaign/date_range")], goto="campaign:kind")
+        # already past (10:00 chosen at 10:00): say so kindly, and stay on the time step
+        return Turn([Say("campaign/time_past", {"kind": c["kind"], "date": c["at_date"], "time": hhmm,
+                                                "now": ctx.local_now.strftime("%H:%M")})], goto="campaign:time")
+    ctx.data.pop("c_time_hint", None)
     return Turn.to("campaign:preview", c_time=hhmm)
 
 
@@ -457,8 +500,9 @@ async def preview_prompt(ctx: Ctx):
     if not ctx.data.get("c_code"):
         ctx.data["c_code"] = new_code()     # the post's link is the real one from the preview on
     c["code"] = ctx.data["c_code"]
-    nxt = next_post_at(c["kind"], tz=ctx.tz, at_time=c["at_time"], after=ctx.now, at_date=c["at_date"],
-                       weekday=c["weekday"], offsets=c["offsets"])
+    nxt = ctx.now if c["kind"] == "now" else next_post_at(
+        c["kind"], tz=ctx.tz, at_time=c["at_time"], after=ctx.now, at_date=c["at_date"], weekday=c["weekday"],
+        offsets=c["offsets"])
     name = await place_name(ctx, coll)
     post = _post(ctx, c, nxt, name)
     first = nxt.astimezone(ZoneInfo(ctx.tz)) if nxt else None
@@ -466,7 +510,8 @@ async def preview_prompt(ctx: Ctx):
     return [Say("campaign/preview_intro", {"name": name}), post,
             Say("campaign/preview_schedule", dict(_schedule_vars(c), first=first.date().isoformat() if first else None,
                                                   first_time=first.strftime("%H:%M") if first else None, warn=warn),
-                buttons=_confirm_buttons("campaign.confirm_as_is" if warn else "campaign.confirm", warn))]
+                buttons=_confirm_buttons(("campaign.publish_as_is" if warn else "campaign.publish") if c["kind"] == "now"
+                                         else ("campaign.confirm_as_is" if warn else "campaign.confirm"), warn))]
 
 
 def _post(ctx: Ctx, c: dict, when, name: str | None) -> Say:
@@ -491,10 +536,13 @@ async def confirm_campaign(ctx: Ctx, coll: dict, payload: str):
     if payload != "ok":
         return None
     c = _draft(ctx)
+    if c["kind"] == "now":
+        return await _publish_new(ctx, coll, c)
     nxt = next_post_at(c["kind"], tz=coll["tz"], at_time=c["at_time"], after=ctx.now, at_date=c["at_date"],
                        weekday=c["weekday"], offsets=c["offsets"])
     if nxt is None:
-        return Turn([Say("campaign/date_range")], goto="campaign:kind")
+        return Turn([Say("campaign/time_past", {"kind": c["kind"], "date": c["at_date"], "time": c["at_time"],
+                                                "now": ctx.local_now.strftime("%H:%M")})], goto="campaign:time")
     nxt_iso = nxt.isoformat(timespec="seconds")
     code = ctx.data.get("c_code") or new_code()
     if c["template"] == "custom" and ctx.data.get("c_draft"):
@@ -508,11 +556,35 @@ async def confirm_campaign(ctx: Ctx, coll: dict, payload: str):
         row = ctx.store.create_campaign(coll["id"], c["template"], c["kind"], nxt_iso, at_date=c["at_date"],
                                         weekday=c["weekday"], at_time=c["at_time"], offsets=c["offsets"], now=ctx.now,
                                         code=code)
-    for k in ("c_tpl", "c_draft", "c_kind", "c_date", "c_weekday", "c_time", "c_offsets", "c_code"):
+    for k in ("c_tpl", "c_draft", "c_kind", "c_date", "c_weekday", "c_time", "c_offsets", "c_code", "c_time_hint"):
         ctx.data.pop(k, None)
     first = datetime.fromisoformat(row["next_at"]).astimezone(ZoneInfo(coll["tz"]))
     return Turn([Say("campaign/created", {"name": await place_name(ctx, coll), "first": first.date().isoformat(),
                                           "first_time": first.strftime("%H:%M")})], goto="campaign:menu")
+
+
+async def _publish_new(ctx: Ctx, coll: dict, c: dict) -> Turn:
+    """ "Maintenant": a one-off campaign due now, posted at once by the same code as the ticker."""
+    code = ctx.data.get("c_code") or new_code()
+    now_iso = ctx.now.isoformat(timespec="seconds")
+    local = ctx.now.astimezone(ZoneInfo(coll["tz"]))
+    fields = dict(at_date=local.date().isoformat(), at_time=local.strftime("%H:%M"))
+    if c["template"] == "custom" and ctx.data.get("c_draft"):
+        cid = ctx.data["c_draft"]
+        ctx.store.db.execute("UPDATE campaigns SET kind = 'once', at_date = ?, at_time = ?, status = 'active', "
+                             "next_at = ?, code = ? WHERE id = ? AND collective_id = ?",
+                             [fields["at_date"], fields["at_time"], now_iso, code, cid, coll["id"]])
+    else:
+        cid = ctx.store.create_campaign(coll["id"], c["template"], "once", now_iso, now=ctx.now, code=code,
+                                        **fields)["id"]
+    for k in ("c_tpl", "c_draft", "c_kind", "c_date", "c_weekday", "c_time", "c_offsets", "c_code", "c_time_hint"):
+        ctx.data.pop(k, None)
+    br = ctx.app.services.get("broadcaster")
+    if br is not None:
+        await br.post_due_campaigns(ctx.now)
+    posted = (ctx.store.get_campaign(cid) or {}).get("posts", 0) > 0
+    return Turn([Say("campaign/published" if posted else "campaign/post_failed",
+                     {"name": await place_name(ctx, coll)} if posted else {})], goto="campaign:menu")
 
 
 def _drop_drafts(ctx: Ctx) -> None:
@@ -546,6 +618,8 @@ async def list_prompt(ctx: Ctx, coll: dict):
         else:   # held: resumes by itself when the bot is back
             buttons.append([Choice("campaign.stop_n", f"s{c['id']}", vars={"n": i})])
     for i, c in zip(LETTERS, rows[:10]):
+        buttons.append([Choice("campaign.edit_n", f"e{c['id']}", vars={"n": i}),
+                        Choice("campaign.now_n", f"n{c['id']}", vars={"n": i})])
         buttons.append([Choice("campaign.flyer_n", f"f{c['id']}", vars={"n": i})])
     buttons.append([Choice("campaign.back", goto="campaign:menu")])
     return Say("campaign/list", {"items": items, "name": await place_name(ctx, coll)}, buttons=buttons)
@@ -553,7 +627,7 @@ async def list_prompt(ctx: Ctx, coll: dict):
 
 @admin_step
 async def list_choice(ctx: Ctx, coll: dict, payload: str):
-    m = re.fullmatch(r"([psrf])([0-9]{1,18})", payload)
+    m = re.fullmatch(r"([psrfen])([0-9]{1,18})", payload)
     if not m:
         return None
     c = ctx.store.get_campaign(int(m.group(2)))
@@ -571,9 +645,9 @@ async def list_choice(ctx: Ctx, coll: dict, payload: str):
             return Turn([Say("campaign/ended")], reprompt=True)
         ctx.store.set_campaign_status(c["id"], "active", nxt.isoformat(timespec="seconds"))
         return Turn([Say("campaign/resumed")], reprompt=True)
-    if act == "s":
-        ctx.store.set_campaign_status(c["id"], "stopped")
-        return Turn([Say("campaign/stopped")], reprompt=True)
+    if act in "sen":   # stop (after a confirmation), edit, post now: flows/campaign_edit.py
+        return Turn(goto={"s": "campaign_edit:stop", "e": "campaign_edit:menu", "n": "campaign_edit:now"}[act],
+                    data={"c_edit": c["id"]})
     if act == "f":
         flyer = ctx.app.services.get("flyer")
         if flyer is None:
@@ -754,7 +828,8 @@ FLOWS = [
                       on_text=got_text, free_text=True, verbatim=True),
         "kind": State(prompt=guarded(kind_prompt), on_choice=guarded(pick_kind)),
         "date": State(prompt=guarded(date_prompt), on_text=guarded(got_date), free_text=True),
-        "weekday": State(prompt=guarded(weekday_prompt), on_choice=guarded(pick_weekday)),
+        "weekday": State(prompt=guarded(weekday_prompt), on_choice=guarded(pick_weekday), on_text=guarded(got_weekday),
+                         free_text=True),
         "offsets": State(prompt=guarded(offsets_prompt), on_choice=guarded(pick_offsets)),
         "time": State(prompt=guarded(time_prompt), on_choice=guarded(pick_time), on_text=guarded(got_time),
                       free_text=True),

@@ -48,3 +48,21 @@ SAMPLES.update({
     "campaign/decided": [{"name": "Collectif", "approved": True}, {"name": None, "approved": False}],
     "campaign/wave_stop_ask": [{"name": "Collectif"}],
 })
+SAMPLES.update({
+    "campaign/ask_date": [{"kind": "once", "example": "2026-12-13"}, {"kind": "countdown", "example": "2026-12-13"}],
+    "campaign/bad_date": [{"example": "2026-12-13"}],
+    "campaign/date_range": [{"kind": "once", "today": "2026-11-22"}, {"kind": "countdown", "today": "2026-11-22"}],
+    "campaign/time_past": [{"kind": "once", "date": "2026-11-22", "time": "10:00", "now": "10:00"},
+                           {"kind": "countdown", "date": "2026-11-29", "time": "10:00", "now": "10:00"}],
+    "campaign/published": [{"name": "Collectif"}],
+})
+SAMPLES["campaign/preview_schedule"] = SAMPLES["campaign/preview_schedule"] + [
+    {"kind": "now", "date": "2026-11-22", "weekday": None, "time": "10:05", "offsets": [], "first": "2026-11-22",
+     "first_time": "10:05", "warn": []}]
+SAMPLES.update({
+    "campaign/edit_what": [{"n": "A", "name": "Collectif"}],
+    "campaign/edited": [{"n": "A", "name": "Collectif", "next": "2026-12-03", "next_time": "18:00", "paused": False},
+                        {"n": "B", "name": None, "next": None, "next_time": None, "paused": True}],
+    "campaign/stop_ask": [{"n": "A", "name": "Collectif"}],
+    "campaign/now_ask": [{"n": "A", "name": "Collectif", "once": True}, {"n": "B", "name": None, "once": False}],
+})

@@ -124,7 +124,7 @@ async def test_preview_confirm_schedule_and_post_into_the_group(tg):
     await open_admin_menu(tg)
     await expect(emu, ADMIN, press(emu, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
     await expect(emu, ADMIN, press(emu, ADMIN, "L'essentiel"), first(tg, "campaign/ask_kind"))
-    await expect(emu, ADMIN, press(emu, ADMIN, "Une fois"), "Par exemple")
+    await expect(emu, ADMIN, press(emu, ADMIN, "Une fois"), "Quel jour publier")
     await expect(emu, ADMIN, lambda: emu.private_message(ADMIN, "24/11/2026"), first(tg, "campaign/ask_time"))
     got = await expect(emu, ADMIN, press(emu, ADMIN, "18:00"), first(tg, "campaign/preview_intro", name=None))
     await emu.wait_until(lambda: any(b.get("text") == "Oui, programmer" for b in emu.buttons(ADMIN)), 5, "confirm")

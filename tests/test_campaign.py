@@ -189,6 +189,9 @@ async def test_ready_template_weekly_pause_resume_stop(env):
     await app.tick()
     assert len(posts_to(backend, "-100")) == 2
     await p.press("Arrêter A")
+    assert p.keys == ["campaign/stop_ask"]             # asked first; nothing changed yet
+    assert app.store.db.execute("SELECT status FROM campaigns").fetchone()[0] == "active"
+    await p.press("Oui, arrêter")
     assert "campaign/stopped" in p.keys
     clock.set(datetime(2026, 12, 15, 10, 1, tzinfo=PARIS))
     await app.tick()

@@ -149,7 +149,7 @@ async def test_admin_of_two_groups_chooses_every_time_and_every_screen_names_the
     await act(tg, ADMIN, tap(tg, ADMIN, "Collectif Santé Libre"), "« Collectif Santé Libre »")
     await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
     await act(tg, ADMIN, tap(tg, ADMIN, "L'essentiel"), first(tg, "campaign/ask_kind"))
-    await act(tg, ADMIN, tap(tg, ADMIN, "Une fois"), "Par exemple")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Une fois"), "Quel jour publier")
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "24/11/2026"), first(tg, "campaign/ask_time"))
     await act(tg, ADMIN, tap(tg, ADMIN, "18:00"), "Je programme cette campagne ?")
     assert any("publié dans « Collectif Santé Libre »" in t for t in emu.texts(ADMIN)[-3:])
@@ -344,3 +344,105 @@ async def request_announcement_small(env):
     await act(env, ADMIN, tap(env, ADMIN, "L'essentiel"), "Annonce de « Collectif »")
     await emu.wait_until(lambda: any(b.get("text") == "Oui, envoyer" for b in emu.buttons(ADMIN)), 5, "send")
     await act(env, ADMIN, tap(env, ADMIN, "Oui, envoyer"), "Annonce en file")
+
+
+async def test_schedules_in_words_a_past_time_keeps_her_place_publish_now_edit_and_stop(tg):
+    emu, store = tg.emu, tg.app.store
+    emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN])
+    await open_menu(tg)
+    coll = store.collective_by_chat("telegram", str(GROUP))
+    # weekly, in words, day and time in one message (Sunday 22 November 2026, 10:00)
+    tg.steps = 0
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "L'essentiel"), first(tg, "campaign/ask_kind"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Chaque semaine"), "Quel jour de la semaine")
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "jeudi 18h"), "chaque jeudi à 18:00")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Oui, programmer"), "jeudi 26 novembre 2026 à 18:00")
+    weekly_steps = tg.steps
+    # countdown, in words, with its time: "le 15 décembre à 18h"
+    tg.steps = 0
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Jeunes parents"), first(tg, "campaign/ask_kind"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Compte à rebours"), "le 13 décembre")      # the example is 3 weeks ahead
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "le 15 décembre à 18h"), first(tg, "campaign/ask_offsets"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "J-7 et J-1"), "compte à rebours avant le mardi 15 décembre 2026 (J-7, J-1), à 18:00")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Oui, programmer"), "Campagne programmée")
+    countdown_steps = tg.steps
+    # once, today at 10:00 when it is 10:00: a kind message, and still on the time step
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Fermer un espace"), first(tg, "campaign/ask_kind"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Une fois"), "Quel jour publier")
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "aujourd'hui"), first(tg, "campaign/ask_time"))
+    got = await act(tg, ADMIN, tap(tg, ADMIN, "10:00"), first(tg, "campaign/ask_time"))   # the time step again
+    assert "10:00, c'est déjà passé pour le dimanche 22 novembre 2026 (il est 10:00)" in got[0]
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "18h30"), "le dimanche 22 novembre 2026 à 18:30")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Annuler"), first(tg, "campaign/cancelled"))
+    # publish now: straight from the wizard
+    tg.steps = 0
+    n_group = len(emu.sent[GROUP])
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "18 ans"), first(tg, "campaign/ask_kind"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Maintenant"), "Je le publie maintenant ?")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Oui, publier maintenant"), "C'est publié dans « Collectif »")
+    now_steps = tg.steps
+    assert len(emu.sent[GROUP]) == n_group + 1 and "18 ans" in emu.sent[GROUP][-1]["text"]
+    # the list: one entry per campaign, on its own lines, lettered, with its counts, no code
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "/campagne"), "Que voulez-vous faire")
+    listing = (await act(tg, ADMIN, tap(tg, ADMIN, "Mes campagnes"), "Campagnes en cours"))[-1]
+    assert "\n\nCampagne A : l'essentiel et les 6 semaines, chaque jeudi.\n" in listing
+    assert "\n\nCampagne B : jeunes parents, compte à rebours" in listing
+    assert "Publications : 0. Venus par son lien : 0." in listing
+    weekly, countdown = store.list_campaigns(coll["id"])
+    assert weekly["code"] not in listing
+    # edit the weekly campaign's time and day: same code (same QR, same links)
+    tg.steps = 0
+    await act(tg, ADMIN, tap(tg, ADMIN, "Modifier A"), "Que voulez-vous changer")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Le jour"), "Quel jour de la semaine")
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "mardi 9h"), "Campagne A modifiée")
+    edit_steps = tg.steps
+    row = store.get_campaign(weekly["id"])
+    assert (row["weekday"], row["at_time"], row["code"]) == (1, "09:00", weekly["code"])
+    assert row["next_at"].startswith("2026-11-24T08:00")
+    # stop, with a confirmation
+    tg.steps = 0
+    await act(tg, ADMIN, tap(tg, ADMIN, "Arrêter B"), "Arrêter la campagne B")
+    assert store.get_campaign(countdown["id"])["status"] == "active"
+    await act(tg, ADMIN, tap(tg, ADMIN, "Oui, arrêter"), first(tg, "campaign/stopped"))
+    assert store.get_campaign(countdown["id"])["status"] == "stopped"
+    stop_steps = tg.steps
+    print(f"STEPS weekly={weekly_steps} countdown={countdown_steps} now={now_steps} edit={edit_steps} stop={stop_steps}")
+
+
+async def test_edit_the_words_of_a_scheduled_campaign_keeps_its_link(tg):
+    emu, store = tg.emu, tg.app.store
+    emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN])
+    await open_menu(tg)
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Écrire mon texte"), "Écrivez votre message")
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "Réunion jeudi"), first(tg, "campaign/ask_kind"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Chaque semaine"), "Quel jour de la semaine")
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "jeudi 18h"), "Je programme")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Oui, programmer"), "Campagne programmée")
+    coll = store.collective_by_chat("telegram", str(GROUP))
+    [c] = store.list_campaigns(coll["id"])
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "/campagne"), "Que voulez-vous faire")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Mes campagnes"), "Campagnes en cours")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Modifier A"), "Que voulez-vous changer")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Le texte"), "Écrivez votre message")
+    await act(tg, ADMIN, lambda: emu.message(ADMIN, ADMIN, "Réunion mardi, permanence 02 40 12 34 56",
+                                             entities=[{"type": "bold", "offset": 0, "length": 7}]),
+              "numéro de téléphone")
+    assert any("Campagne A modifiée" in t for t in emu.texts(ADMIN)[-3:])
+    assert [b["text"] for b in emu.buttons(ADMIN)] == ["Garder tel quel", "Modifier le texte"]
+    row = store.get_campaign(c["id"])
+    assert row["code"] == c["code"] and row["custom_text"] == "Réunion mardi, permanence 02 40 12 34 56"
+    assert row["custom_html"].startswith("<b>Réunion</b>")
+    tg.clock.set(datetime(2026, 11, 26, 18, 0, 30, tzinfo=PARIS))
+    n0 = len(emu.sent[GROUP])
+    await tg.app.tick()
+    await emu.wait_for(GROUP, n0 + 1)
+    post = emu.sent[GROUP][-1]
+    assert "02 40 12 34 56" in post["text"] and "<b>Réunion</b>" in post["_raw"]
+    assert f"start=c_{c['code']}" in emu.buttons(GROUP, post)[0]["url"]

@@ -211,10 +211,11 @@ async def cmd_campagne(ctx: Ctx, arg: str) -> Turn:
 async def cmd_stats(ctx: Ctx, arg: str) -> Turn:
     ev = ctx.event
     if not ev.is_direct:
-        if not await ctx.app.is_admin(ev, ev.chat_id):
-            return Turn([Say("campaign/refused")])
-        coll = ctx.store.ensure_collective(ev.backend, ev.chat_id, ctx.locale, ctx.tz, now=ctx.now)
-        return Turn([_stats_say(ctx, coll)])
+        # never in the group (figures are for admins, a refusal is nobody's business): in private
+        coll = ctx.store.collective_by_chat(ev.backend, ev.chat_id)
+        if coll is None and await ctx.app.is_admin(ev, ev.chat_id):
+            coll = ctx.store.ensure_collective(ev.backend, ev.chat_id, ctx.locale, ctx.tz, now=ctx.now)
+        return Turn([Say("campaign/stats_private", private_start=f"s_{coll['code']}" if coll else "stats")])
     coll = await _place(ctx)
     if coll is None:
         return Turn([Say("campaign/refused")], goto=END, clear=True)
@@ -235,6 +236,20 @@ async def start_admin(ctx: Ctx, payload: str) -> Turn | None:
     if not await ctx.app.is_admin(ctx.event, coll["chat_id"]):
         return Turn([Say("campaign/refused")], goto=END, clear=True)
     return await _open(ctx, coll)
+
+
+async def start_stats(ctx: Ctx, payload: str) -> Turn | None:
+    """ "/stats" asked in a group, answered here in private (admins only)."""
+    coll = ctx.store.collective_by_code(payload[2:])
+    if coll is None or coll["backend"] != ctx.event.backend:
+        return Turn([Say("core/bad_link")], goto=END)
+    if not ctx.event.is_direct:
+        return None
+    if not await ctx.app.is_admin(ctx.event, coll["chat_id"]):
+        return Turn([Say("campaign/refused")], goto=END, clear=True)
+    turn = await _open(ctx, coll)
+    turn.say = [_stats_say(ctx, coll)]
+    return turn
 
 
 async def start_campaign(ctx: Ctx, payload: str) -> Turn | None:
@@ -847,4 +862,4 @@ FLOWS = [
 COMMANDS = {"campagne": cmd_campagne, "stats": cmd_stats, "approuver": cmd_approve}
 ALIASES = {"campaign": "campagne", "campaigns": "campagne", "approve": "approuver"}
 GROUP_COMMANDS = {"campagne", "stats"}
-START = {"a_": start_admin, "c_": start_campaign, "v_": start_approval}
+START = {"a_": start_admin, "c_": start_campaign, "v_": start_approval, "s_": start_stats}

@@ -48,9 +48,12 @@ async def test_non_admin_is_refused_in_group_and_nothing_changes(env):
     await g.say("/campagne")
     assert g.keys == ["campaign/refused"]
     assert "administrateurs" in g.text
-    await g.say("/stats")
-    assert g.keys == ["campaign/refused"]
+    await g.say("/stats")                              # never a public refusal: go to private
+    assert g.keys == ["campaign/stats_private"] and g.last[0].private_start == "stats"
     assert app.store.db["collectives"].count == 0
+    p = Chat(app, backend, user="member")
+    await p.start("stats")
+    assert "campaign/refused" in p.keys and "campaign/stats" not in p.keys
 
 
 async def test_non_admin_with_a_forwarded_admin_link_is_refused(env):
@@ -259,8 +262,13 @@ async def test_campaign_link_opens_personal_reminders_and_stats_count_only(env):
     app.services["campaign_event"](start_of(post)[2:], "reminder_started")
     app.services["campaign_event"](start_of(post)[2:], "done")
     g = Chat(app, backend, user="admin1", chat="-100", direct=False)
-    await g.say("/stats")
-    assert g.keys == ["campaign/stats"]
+    await g.say("/stats")                              # asked in the group, answered in private
+    assert g.keys == ["campaign/stats_private"] and "rappels" not in g.text
+    link = g.last[0].private_start
+    assert link.startswith("s_")
+    g = Chat(app, backend, user="admin1")
+    await g.start(link)
+    assert g.keys[0] == "campaign/stats"
     assert "rappels personnels lancés depuis les campagnes : 1" in g.text
     assert "« C'est fait » : 1" in g.text
     assert "member42" not in g.text

@@ -446,3 +446,25 @@ async def test_edit_the_words_of_a_scheduled_campaign_keeps_its_link(tg):
     post = emu.sent[GROUP][-1]
     assert "02 40 12 34 56" in post["text"] and "<b>Réunion</b>" in post["_raw"]
     assert f"start=c_{c['code']}" in emu.buttons(GROUP, post)[0]["url"]
+
+
+async def test_command_menus_per_scope_and_stats_answered_in_private(tg):
+    emu = tg.emu
+    emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN, MEMBER])
+    await emu.wait_until(lambda: emu.visible_commands(GROUP, ADMIN, "de") == ["campagne", "stats", "aide"], 5,
+                         "admin menu")
+    # as the Telegram client resolves scopes: admins see /campagne and /stats, members do not,
+    # and neither sees private commands like /oubli or /rappels in the group
+    assert emu.visible_commands(GROUP, MEMBER, "fr") == ["aide"]
+    assert emu.visible_commands(GROUP, ADMIN, "en") == ["campaign", "stats", "help"]
+    assert emu.visible_commands(GROUP, ADMIN, "de") == ["campagne", "stats", "aide"]
+    private = emu.visible_commands(MEMBER, MEMBER, "fr")
+    assert "oubli" in private and "campagne" not in private
+    # /stats in the group: the same neutral pointer to private for everyone, never a refusal there
+    for user in (MEMBER, ADMIN):
+        got = await expect(emu, GROUP, lambda: emu.command(GROUP, user, "stats"), "en privé")
+        assert not any("seuls les administrateurs" in t for t in got)
+    payload = link(emu, GROUP, "s_")
+    await expect(emu, ADMIN, lambda: emu.tap_start(ADMIN, payload), "Chiffres du collectif")
+    await expect(emu, MEMBER, lambda: emu.tap_start(MEMBER, payload), "seuls les administrateurs")

@@ -63,7 +63,11 @@ MENU_COMMANDS = [("menu", "telegram.cmd_menu"), ("aide", "telegram.cmd_aide"), (
 CONTENT_FIELDS = ("sticker", "photo", "document", "voice", "video", "video_note", "audio", "animation",
                   "contact", "location", "venue", "poll", "dice", "game", "story", "paid_media", "caption",
                   "checklist", "invoice")
-EN_NAMES = {"aide": "help", "langue": "language", "annuler": "cancel", "oubli": "forget", "rappels": "reminders"}
+EN_NAMES = {"aide": "help", "langue": "language", "annuler": "cancel", "oubli": "forget", "rappels": "reminders",
+            "campagne": "campaign"}
+# command menus per scope (collectives): members of a group, then its administrators
+GROUP_MENU = [("aide", "telegram.cmd_aide")]
+ADMIN_MENU = [("campagne", "telegram.cmd_campagne"), ("stats", "telegram.cmd_stats"), ("aide", "telegram.cmd_aide")]
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -314,9 +318,9 @@ class TelegramBackend:
         renderer = self.app.renderer
         registry = getattr(self.app.router, "reg", None)
         known = set(getattr(registry, "commands", {}) or {}) | {"menu", "aide", "langue", "annuler", "oubli"}
-        for locale in ("fr", "en"):
+        def menu(entries, locale):
             cmds = []
-            for name, key in MENU_COMMANDS:
+            for name, key in entries:
                 if name not in known:
                     continue
                 try:
@@ -325,6 +329,11 @@ class TelegramBackend:
                     continue
                 cmd = EN_NAMES.get(name, name) if locale == "en" else name
                 cmds.append(BotCommand(cmd, label[:256]))
+            return cmds
+
+        menus_ok = True
+        for locale in ("fr", "en"):
+            cmds = menu(MENU_COMMANDS, locale)
             steps = [("setMyCommands", bot.set_my_commands, dict(commands=cmds, language_code=locale)),
                      ("setMyDescription", bot.set_my_description,
                       dict(description=renderer.render("telegram/description", locale)[:512], language_code=locale)),
@@ -336,8 +345,27 @@ class TelegramBackend:
             for what, fn, kw in steps:
                 if self._stop.is_set():
                     return
-                await self._extra(what, fn(**kw, read_timeout=self.startup_timeout,
-                                           connect_timeout=self.startup_timeout))
+                ok = await self._extra(what, fn(**kw, read_timeout=self.startup_timeout,
+                                                connect_timeout=self.startup_timeout))
+                menus_ok = menus_ok and (ok or what != "setMyCommands")
+        if menus_ok and "campagne" in known:
+            await self._scoped_menus(menu)
+
+    async def _scoped_menus(self, menu) -> None:
+        """Groups: members see member commands, administrators see /campagne and /stats (only
+        when the server took the default menu: a server without the method is not asked again)."""
+        from telegram import BotCommandScopeAllChatAdministrators, BotCommandScopeAllGroupChats
+
+        bot = self.application.bot
+        for scope, entries in ((BotCommandScopeAllGroupChats(), GROUP_MENU),
+                               (BotCommandScopeAllChatAdministrators(), ADMIN_MENU)):
+            for locale in ("fr", "en", None):
+                if self._stop.is_set():
+                    return
+                kw = {"language_code": locale} if locale else {}
+                await self._extra("setMyCommands", bot.set_my_commands(
+                    commands=menu(entries, locale or self.settings.default_locale), scope=scope, **kw,
+                    read_timeout=self.startup_timeout, connect_timeout=self.startup_timeout))
 
     async def receive(self, handler=None) -> None:
         """Run until :meth:`stop`: long polling, or the webhook server when configured.
@@ -766,8 +794,9 @@ class TelegramBackend:
             hook = self.app.services.get("bot_membership")   # collectives: pause, resume, say hello
             if hook is not None:
                 was = (mcm.get("old_chat_member") or {}).get("status")
-                return hook(NAME, chat_id, not removed, joined=not removed and was in ("left", "kicked", None),
-                            title=chat.get("title"))
+                # a hello only in groups (a channel's subscribers are not there to read it)
+                joined = not removed and was in ("left", "kicked", None) and chat.get("type") != "channel"
+                return hook(NAME, chat_id, not removed, joined=joined, title=chat.get("title"))
         return None
 
     async def _chat_moved(self, old: str, new: str) -> None:

@@ -63,15 +63,15 @@ async def on_membership(app, backend: str, chat_id: str, present: bool, joined: 
         if resumed or joined:
             await tell_admins(app, coll, "campaign/notice_back", {"resumed": resumed})
     if joined:
-        await hello(app, backend, chat_id, coll)
+        await hello(app, backend, chat_id, coll, title)
 
 
-async def hello(app, backend: str, chat_id: str, coll: dict | None) -> None:
+async def hello(app, backend: str, chat_id: str, coll: dict | None, title: str | None = None) -> None:
     """A short hello in the place the bot was just added to (public: nothing personal)."""
     locale = (coll or {}).get("locale") or app.settings.default_locale
+    name = (coll or {}).get("name") or title
     try:
-        await app.send(backend, chat_id, app.render_reply(Say("campaign/hello", {"name": (coll or {}).get("name")}),
-                                                          locale))
+        await app.send(backend, chat_id, app.render_reply(Say("campaign/hello", {"name": name}), locale))
     except Exception as e:
         log.info("hello_failed error=%s", type(e).__name__)
 

@@ -489,6 +489,8 @@ class MatrixBackend:
                 await self._on_invite(room_id, inviter, direct)
         # rooms we left or were kicked from
         for room_id in resp.rooms.leave:
+            if not self.is_direct(room_id):
+                await self._membership(room_id, False)   # collectives: campaigns held, admins told
             self._forget_room(room_id)
         # joined rooms: each room in order, rooms concurrently
         jobs = []
@@ -533,6 +535,11 @@ class MatrixBackend:
         with self.app.store.lock:
             self.app.store.db.execute("DELETE FROM matrix_rooms WHERE room_id = ?", [room_id])
             self.app.store.db.execute("DELETE FROM matrix_dm_pending WHERE room_id = ?", [room_id])
+
+    async def _membership(self, room_id: str, present: bool, joined: bool = False) -> None:
+        hook = self.app.services.get("bot_membership")
+        if hook is not None:
+            await hook(NAME, room_id, present, joined=joined, title=await self.chat_title(room_id))
 
     async def chat_title(self, room_id: str) -> str | None:
         """The room's name (a collective's default name), None if unknown."""
@@ -616,6 +623,8 @@ class MatrixBackend:
     async def _greet(self, room_id: str) -> None:
         """Just joined: in a direct chat, the person who invited us gets the welcome."""
         inviter = self._inviters.pop(room_id, None)
+        if inviter is not None and not self.is_direct(room_id):
+            await self._membership(room_id, True, joined=True)   # a short hello in the room
         if inviter is None or not self.is_direct(room_id):
             return
         self._set_direct(room_id, True)

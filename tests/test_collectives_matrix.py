@@ -1,0 +1,76 @@
+"""Organiser journey of issue 19 against a real Synapse: a hello when the bot joins a room,
+/campagne in the room continuing in a direct chat, her own formatted text (Matrix
+formatted_body) kept with a question about the phone number and health words, posted now
+into the room with a real link and the "/start c_<code>" a member writes to keep the
+campaign's attribution."""
+from __future__ import annotations
+
+from tests.synapse import make_human, start_bot, synapse  # noqa: F401
+
+
+async def said(human, room, want: str, sender: str, tries: int = 8, timeout: float = 10) -> list[dict]:
+    got: list[dict] = []
+    for _ in range(tries):
+        got += await human.wait_messages(room, 1, sender=sender, timeout=timeout)
+        if any(want in (m["body"] or "") for m in got):
+            return got
+    raise AssertionError(f"{want!r} not in {[m['body'][:60] for m in got if m['body']]}")
+
+
+async def test_room_organiser_formatted_text_link_and_attribution(synapse, tmp_path):
+    bot = await start_bot(synapse, tmp_path / "bot", operators=())
+    alice = await make_human(synapse, tmp_path, "alice")
+    bob = await make_human(synapse, tmp_path, "bob")
+    steps = 0
+    try:
+        room = await alice.create_room(invite=[bot.user_id, bob.user_id], direct=False, encrypted=False,
+                                       name="Collectif Santé Libre")
+        await bob.wait_invite()
+        hello = await said(alice, room, "/campagne", bot.user_id)
+        assert any("Collectif Santé Libre" in (m["body"] or "") for m in hello)
+        await alice.send(room, "/campagne")
+        steps += 1
+        await said(alice, room, bot.app.renderer.render("campaign/group_admin", "fr")[:30], bot.user_id)
+        dm = await alice.wait_invite()
+        assert dm is not None
+        await said(alice, dm, "« Collectif Santé Libre »", bot.user_id)
+        for label, want in (("Nouvelle campagne", "Quel message publier"), ("Écrire mon texte", "Écrivez votre message")):
+            await alice.send(dm, label)
+            steps += 1
+            await said(alice, dm, want, bot.user_id)
+        body = "Permanence : 02 40 12 34 56. Suivi VIH, IVG : vos données vous regardent."
+        html = "<b>Permanence</b> : 02 40 12 34 56. Suivi VIH, IVG : <a href=\"https://collectif.example\">vos données</a> vous regardent."
+        resp = await alice.client.room_send(dm, "m.room.message", {"msgtype": "m.text", "body": body,
+                                                                   "format": "org.matrix.custom.html",
+                                                                   "formatted_body": html},
+                                            ignore_unverified_devices=True)
+        steps += 1
+        assert getattr(resp, "event_id", None), resp
+        await said(alice, dm, "Quand publier ce message", bot.user_id)
+        await alice.send(dm, "Maintenant")
+        steps += 1
+        got = await said(alice, dm, "Publier tel quel ?", bot.user_id)
+        preview = next(m for m in got if "Permanence" in (m["body"] or ""))
+        assert "02 40 12 34 56" in preview["body"] and "Suivi VIH, IVG" in preview["body"]
+        assert "<b>Permanence</b>" in preview["formatted_body"]
+        assert '<a href="https://collectif.example">vos données</a>' in preview["formatted_body"]
+        await alice.send(dm, "Oui, publier tel quel maintenant")
+        steps += 1
+        await said(alice, dm, "C'est publié dans « Collectif Santé Libre »", bot.user_id)
+        post = next(m for m in await said(alice, room, "Permanence", bot.user_id) if "Permanence" in (m["body"] or ""))
+        coll = bot.app.store.collective_by_chat("matrix", room)
+        [c] = bot.app.store.list_campaigns(coll["id"], include_ended=True)
+        assert "<b>Permanence</b>" in post["formatted_body"] and "02 40 12 34 56" in post["body"]
+        assert f"/start c_{c['code']}" in post["body"]                      # the code travels with the words
+        assert f'href="https://matrix.to/#/{bot.user_id}"' in post["formatted_body"]   # a real link
+        assert "Un message de « Collectif Santé Libre »" in post["body"]
+        # a member writes the command from the post in a direct chat: the campaign is credited
+        dm_bob = await bob.create_room(invite=[bot.user_id], direct=True, encrypted=True)
+        await said(bob, dm_bob, "", bot.user_id)
+        await bob.send(dm_bob, f"/start c_{c['code']}")
+        await bot.wait_until(lambda: bot.app.store.get_campaign(c["id"])["visits"] == 1)
+        print(f"STEPS matrix_publish_now={steps}")
+    finally:
+        await bob.close()
+        await alice.close()
+        await bot.stop()

@@ -69,6 +69,17 @@ async def test_room_organiser_formatted_text_link_and_attribution(synapse, tmp_p
         await said(bob, dm_bob, "", bot.user_id)
         await bob.send(dm_bob, f"/start c_{c['code']}")
         await bot.wait_until(lambda: bot.app.store.get_campaign(c["id"])["visits"] == 1)
+        # an announcement's progress is one message in her direct chat, edited into the final report
+        store = bot.app.store
+        store.follow(coll["id"], f"matrix:{bob.user_id}", "matrix", dm_bob, "fr")
+        b = store.create_broadcast(coll["id"], "close", custom_text=None, requested_by="t", needs_approval=False,
+                                   report=("matrix", dm, "fr", "Europe/Paris"))
+        alice.clear()
+        await bot.app.tick()
+        await bot.app.services["broadcaster"].wait_idle()
+        got = await said(alice, dm, "Envoi terminé", bot.user_id)
+        assert [m["body"][:2] for m in got if "Envoi" in (m["body"] or "")] == ["En", "* "]   # sent, then edited
+        assert store.get_broadcast(b["id"])["sent"] == 1
         print(f"STEPS matrix_publish_now={steps}")
     finally:
         await bob.close()

@@ -536,6 +536,18 @@ class MatrixBackend:
             self.app.store.db.execute("DELETE FROM matrix_rooms WHERE room_id = ?", [room_id])
             self.app.store.db.execute("DELETE FROM matrix_dm_pending WHERE room_id = ?", [room_id])
 
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> str | None:
+        """Replace one of the bot's messages (a wave's progress) with an m.replace edit; the
+        original event id stays the one to edit next time."""
+        if self.client is None:
+            raise TransientError("matrix backend not started")
+        new = render_content(reply)
+        content = dict(new, body="* " + new["body"], formatted_body="* " + new["formatted_body"])
+        content["m.new_content"] = new
+        content["m.relates_to"] = {"rel_type": "m.replace", "event_id": message_id}
+        await self._room_send(chat_id, content)
+        return message_id
+
     async def _membership(self, room_id: str, present: bool, joined: bool = False) -> None:
         hook = self.app.services.get("bot_membership")
         if hook is not None:

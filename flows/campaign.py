@@ -614,12 +614,14 @@ def _drop_drafts(ctx: Ctx) -> None:
 # -- list, pause, resume, stop -------------------------------------------------------------------------------
 @admin_step
 async def list_prompt(ctx: Ctx, coll: dict):
-    rows = ctx.store.list_campaigns(coll["id"])
+    rows = ctx.store.list_campaigns(coll["id"])[:8]
+    ended = [c for c in ctx.store.list_campaigns(coll["id"], include_ended=True)
+             if c["status"] in ("done", "stopped")][-2:]     # the last ones that ended: their counts
     items = []
     buttons = []
-    for i, c in zip(LETTERS, rows[:10]):
+    for i, c in zip(LETTERS, rows + ended):
         nxt = datetime.fromisoformat(c["next_at"]).astimezone(ZoneInfo(coll["tz"])) \
-            if c["next_at"] else None
+            if c["next_at"] and c["status"] in ("active", "paused", "held") else None
         items.append(dict(_schedule_vars(c), n=i, template=c["template"], status=c["status"],
                           next=nxt.date().isoformat() if nxt else None, next_time=nxt.strftime("%H:%M") if nxt else None,
                           posts=c["posts"], visits=c["visits"], reminders_started=c["reminders_started"],
@@ -630,12 +632,13 @@ async def list_prompt(ctx: Ctx, coll: dict):
         elif c["status"] == "paused":
             buttons.append([Choice("campaign.resume_n", f"r{c['id']}", vars={"n": i}),
                             Choice("campaign.stop_n", f"s{c['id']}", vars={"n": i})])
-        else:   # held: resumes by itself when the bot is back
+        elif c["status"] == "held":   # resumes by itself when the bot is back
             buttons.append([Choice("campaign.stop_n", f"s{c['id']}", vars={"n": i})])
-    for i, c in zip(LETTERS, rows[:10]):
+        else:                         # ended: its counts only
+            continue
         buttons.append([Choice("campaign.edit_n", f"e{c['id']}", vars={"n": i}),
-                        Choice("campaign.now_n", f"n{c['id']}", vars={"n": i})])
-        buttons.append([Choice("campaign.flyer_n", f"f{c['id']}", vars={"n": i})])
+                        Choice("campaign.now_n", f"n{c['id']}", vars={"n": i}),
+                        Choice("campaign.flyer_n", f"f{c['id']}", vars={"n": i})])
     buttons.append([Choice("campaign.back", goto="campaign:menu")])
     return Say("campaign/list", {"items": items, "name": await place_name(ctx, coll)}, buttons=buttons)
 

@@ -66,3 +66,6 @@ SAMPLES.update({
     "campaign/stop_ask": [{"n": "A", "name": "Collectif"}],
     "campaign/now_ask": [{"n": "A", "name": "Collectif", "once": True}, {"n": "B", "name": None, "once": False}],
 })
+SAMPLES["campaign/list"] = SAMPLES["campaign/list"] + [
+    {"name": "Collectif", "items": [dict(_LIST_ITEM, status="done", next=None, next_time=None),
+                                    dict(_LIST_ITEM, n="B", status="held")]}]

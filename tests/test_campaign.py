@@ -323,3 +323,24 @@ async def test_follow_and_unfollow(env):
     assert app.store.follower_count(1) == 1
     app.store.forget_user("fake:m1")
     assert app.store.follower_count(1) == 0
+
+
+async def test_followers_gained_through_a_campaign_are_counted_for_it(env):
+    app, backend, clock = env
+    p = await admin_session(app, backend)
+    await p.press("Nouvelle campagne")
+    await p.press("Fermer un espace")
+    await p.press("Maintenant")
+    await p.press("Oui, publier maintenant")
+    post = posts_to(backend, "-100")[-1]
+    coll = app.store.collective_by_chat("fake", "-100")
+    member = Chat(app, backend, user="m7")
+    await member.start(start_of(post))                # came through the campaign's link
+    await member.start(f"f_{coll['code']}")            # then follows the collective
+    await member.press("Oui, suivre")
+    [c] = app.store.list_campaigns(coll["id"], include_ended=True)
+    assert (c["posts"], c["visits"], c["followers_gained"]) == (1, 1, 1)
+    other = Chat(app, backend, user="m8")             # follows without the campaign: not counted for it
+    await other.start(f"f_{coll['code']}")
+    await other.press("Oui, suivre")
+    assert app.store.get_campaign(c["id"])["followers_gained"] == 1

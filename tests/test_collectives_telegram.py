@@ -166,6 +166,13 @@ async def test_admin_of_two_groups_chooses_every_time_and_every_screen_names_the
     assert "Un message de « Collectif Santé Libre »" in post["text"]
     assert [b["text"] for b in emu.buttons(GROUP, post)] == ["Mes rappels pour refuser"]
     assert "?start=c_" in emu.buttons(GROUP, post)[0]["url"]
+    # a member comes through the post's link: counted for this campaign (a count, never who)
+    code = emu.buttons(GROUP, post)[0]["url"].split("?start=c_", 1)[1]
+    await expect(emu, MEMBER, lambda: emu.tap_start(MEMBER, f"c_{code}"), "")
+    await emu.wait_until(lambda: store.campaign_by_code(code)["visits"] == 1, 5, "visit counted")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Mes campagnes"), "Terminées récemment")
+    assert "Campagne A : l'essentiel et les 6 semaines, une fois.\nTerminée.\nPublications : 1. Venus par son lien : 1." \
+        in emu.texts(ADMIN)[-1]
     # 30 days idle (the session is dropped): an old button asks which place instead of refusing
     tg.clock.set(datetime(2026, 12, 30, 10, 0, tzinfo=PARIS))
     await tg.app.tick()

@@ -687,12 +687,19 @@ def _deep_link(ctx: Ctx, payload: str) -> str:
 
 # -- broadcast to followers ---------------------------------------------------------------------------
 @admin_step
+async def new_prompt(ctx: Ctx, coll: dict):
+    return Turn([Say("campaign/pick", {"name": await place_name(ctx, coll)}, buttons=TEMPLATE_BUTTONS)],
+                data={"c_mode": "campaign"})
+
+
+@admin_step
 async def bnew_prompt(ctx: Ctx, coll: dict):
     n = ctx.store.follower_count(coll["id"])
     if n == 0:
         return Turn([Say("campaign/no_followers")], goto="campaign:menu")
     ctx.data["c_mode"] = "broadcast"
-    return Say("campaign/bcast_pick", {"followers": fmt_int(n, ctx.locale)}, buttons=TEMPLATE_BUTTONS)
+    return Say("campaign/bcast_pick", {"followers": fmt_int(n, ctx.locale), "name": await place_name(ctx, coll)},
+               buttons=TEMPLATE_BUTTONS)
 
 
 def _bcast_draft(ctx: Ctx) -> dict:
@@ -838,8 +845,7 @@ FLOWS = [
         "start": State(prompt=intro),
         "menu": State(prompt=menu_prompt, on_choice=lambda ctx, p: wave_choice(ctx, p)
                       if re.fullmatch(r"[wxX][0-9]{1,18}", p) else menu_choice(ctx, p)),
-        "new": State(prompt=guarded(lambda ctx: Turn([Say("campaign/pick", buttons=TEMPLATE_BUTTONS)],
-                                             data={"c_mode": "campaign"})),
+        "new": State(prompt=new_prompt,
                      on_choice=pick_template),
         "text": State(prompt=guarded(lambda ctx: Say("campaign/ask_text", {"limit": ctx.settings.campaign_text_max},
                                                      buttons=[[Choice("campaign.cancel", goto="campaign:menu")]])),

@@ -69,3 +69,5 @@ SAMPLES.update({
 SAMPLES["campaign/list"] = SAMPLES["campaign/list"] + [
     {"name": "Collectif", "items": [dict(_LIST_ITEM, status="done", next=None, next_time=None),
                                     dict(_LIST_ITEM, n="B", status="held")]}]
+SAMPLES.update({"campaign/pick": [{"name": "Collectif"}, {"name": None}],
+                "campaign/bcast_pick": [{"followers": "12", "name": "Collectif"}, {"followers": "1", "name": None}]})

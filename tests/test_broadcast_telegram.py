@@ -122,7 +122,7 @@ async def test_preview_confirm_schedule_and_post_into_the_group(tg):
     emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
     emu.add_users([ADMIN, MEMBER])
     await open_admin_menu(tg)
-    await expect(emu, ADMIN, press(emu, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await expect(emu, ADMIN, press(emu, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await expect(emu, ADMIN, press(emu, ADMIN, "L'essentiel"), first(tg, "campaign/ask_kind"))
     await expect(emu, ADMIN, press(emu, ADMIN, "Une fois"), "Quel jour publier")
     await expect(emu, ADMIN, lambda: emu.private_message(ADMIN, "24/11/2026"), first(tg, "campaign/ask_time"))

@@ -65,7 +65,7 @@ async def test_custom_countdown_keeps_her_words_formatting_and_asks_before_posti
     emu.group(GROUP, "Collectif Santé Libre", admins=[ADMIN], creator=CREATOR)
     emu.add_users([ADMIN, MEMBER])
     await open_menu(tg)
-    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(tg, ADMIN, tap(tg, ADMIN, "Écrire mon texte"), "Écrivez votre message")
     n0 = len(emu.sent[ADMIN])
     await act(tg, ADMIN, lambda: emu.message(ADMIN, ADMIN, TEXT, entities=entities_for(TEXT)),
@@ -102,7 +102,7 @@ async def test_tags_typed_literally_are_formatting_and_edit_from_the_preview_kee
     emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
     emu.add_users([ADMIN])
     await open_menu(tg)
-    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(tg, ADMIN, tap(tg, ADMIN, "Écrire mon texte"), "Écrivez votre message")
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "<b>Réunion</b> jeudi, appelez le 06 12 34 56 78"),
               first(tg, "campaign/ask_kind"))
@@ -147,7 +147,7 @@ async def test_admin_of_two_groups_chooses_every_time_and_every_screen_names_the
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "/campagne"), "Lequel ?")
     assert {b["text"] for b in emu.buttons(ADMIN)} >= {"Collectif Santé Libre", "Parents Vigilants"}
     await act(tg, ADMIN, tap(tg, ADMIN, "Collectif Santé Libre"), "« Collectif Santé Libre »")
-    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(tg, ADMIN, tap(tg, ADMIN, "L'essentiel"), first(tg, "campaign/ask_kind"))
     await act(tg, ADMIN, tap(tg, ADMIN, "Une fois"), "Quel jour publier")
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "24/11/2026"), first(tg, "campaign/ask_time"))
@@ -200,7 +200,7 @@ async def test_thirty_days_idle_old_buttons_still_work_and_the_name_is_hers(tg):
     await tg.app.tick()
     assert store.get_session(f"telegram:{ADMIN}:{ADMIN}") is None
     before = tg.steps
-    await act(tg, ADMIN, lambda: emu.press(ADMIN, label="Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, lambda: emu.press(ADMIN, label="Nouvelle campagne"), "Quel message publier")
     assert tg.steps - before == 1                       # one tap, not "/campagne in the group" again
     # still an admin is checked again: demoted, the same button is refused
     emu.set_admins(GROUP, admins=[], creator=CREATOR)
@@ -210,7 +210,7 @@ async def test_thirty_days_idle_old_buttons_still_work_and_the_name_is_hers(tg):
 
 async def schedule_weekly(env, day_label="Jeudi", time_label="18:00"):
     emu = env.emu
-    await act(env, ADMIN, tap(env, ADMIN, "Nouvelle campagne"), first(env, "campaign/pick"))
+    await act(env, ADMIN, tap(env, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(env, ADMIN, tap(env, ADMIN, "L'essentiel"), first(env, "campaign/ask_kind"))
     await act(env, ADMIN, tap(env, ADMIN, "Chaque semaine"), first(env, "campaign/ask_weekday"))
     await act(env, ADMIN, tap(env, ADMIN, day_label), first(env, "campaign/ask_time"))
@@ -361,7 +361,7 @@ async def test_schedules_in_words_a_past_time_keeps_her_place_publish_now_edit_a
     coll = store.collective_by_chat("telegram", str(GROUP))
     # weekly, in words, day and time in one message (Sunday 22 November 2026, 10:00)
     tg.steps = 0
-    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(tg, ADMIN, tap(tg, ADMIN, "L'essentiel"), first(tg, "campaign/ask_kind"))
     await act(tg, ADMIN, tap(tg, ADMIN, "Chaque semaine"), "Quel jour de la semaine")
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "jeudi 18h"), "chaque jeudi à 18:00")
@@ -369,7 +369,7 @@ async def test_schedules_in_words_a_past_time_keeps_her_place_publish_now_edit_a
     weekly_steps = tg.steps
     # countdown, in words, with its time: "le 15 décembre à 18h"
     tg.steps = 0
-    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(tg, ADMIN, tap(tg, ADMIN, "Jeunes parents"), first(tg, "campaign/ask_kind"))
     await act(tg, ADMIN, tap(tg, ADMIN, "Compte à rebours"), "le 13 décembre")      # the example is 3 weeks ahead
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "le 15 décembre à 18h"), first(tg, "campaign/ask_offsets"))
@@ -377,7 +377,7 @@ async def test_schedules_in_words_a_past_time_keeps_her_place_publish_now_edit_a
     await act(tg, ADMIN, tap(tg, ADMIN, "Oui, programmer"), "Campagne programmée")
     countdown_steps = tg.steps
     # once, today at 10:00 when it is 10:00: a kind message, and still on the time step
-    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(tg, ADMIN, tap(tg, ADMIN, "Fermer un espace"), first(tg, "campaign/ask_kind"))
     await act(tg, ADMIN, tap(tg, ADMIN, "Une fois"), "Quel jour publier")
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "aujourd'hui"), first(tg, "campaign/ask_time"))
@@ -388,7 +388,7 @@ async def test_schedules_in_words_a_past_time_keeps_her_place_publish_now_edit_a
     # publish now: straight from the wizard
     tg.steps = 0
     n_group = len(emu.sent[GROUP])
-    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(tg, ADMIN, tap(tg, ADMIN, "18 ans"), first(tg, "campaign/ask_kind"))
     await act(tg, ADMIN, tap(tg, ADMIN, "Maintenant"), "Je le publie maintenant ?")
     await act(tg, ADMIN, tap(tg, ADMIN, "Oui, publier maintenant"), "C'est publié dans « Collectif »")
@@ -426,7 +426,7 @@ async def test_edit_the_words_of_a_scheduled_campaign_keeps_its_link(tg):
     emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
     emu.add_users([ADMIN])
     await open_menu(tg)
-    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(tg, ADMIN, tap(tg, ADMIN, "Écrire mon texte"), "Écrivez votre message")
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "Réunion jeudi"), first(tg, "campaign/ask_kind"))
     await act(tg, ADMIN, tap(tg, ADMIN, "Chaque semaine"), "Quel jour de la semaine")
@@ -475,3 +475,24 @@ async def test_command_menus_per_scope_and_stats_answered_in_private(tg):
     payload = link(emu, GROUP, "s_")
     await expect(emu, ADMIN, lambda: emu.tap_start(ADMIN, payload), "Chiffres du collectif")
     await expect(emu, MEMBER, lambda: emu.tap_start(MEMBER, payload), "seuls les administrateurs")
+
+
+async def test_announcement_in_her_words_formatting_kept_warning_then_sent_as_is(tg):
+    emu = tg.emu
+    emu.group(GROUP, "Collectif Santé Libre", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN])
+    await open_menu(tg)
+    add_followers(tg, [501, 502])
+    await act(tg, ADMIN, tap(tg, ADMIN, "Annonce aux abonnés"), "abonnés de « Collectif Santé Libre »")
+    await act(tg, ADMIN, tap(tg, ADMIN, "Écrire mon texte"), "Écrivez votre message")
+    text = "Réunion sur la santé mentale jeudi. Permanence : 02 40 12 34 56"
+    await act(tg, ADMIN, lambda: emu.message(ADMIN, ADMIN, text, entities=[{"type": "bold", "offset": 0, "length": 7}]),
+              "Envoyer tel quel ?")
+    preview = next(m for m in reversed(emu.sent[ADMIN]) if "Réunion" in m["text"])
+    assert text in preview["text"] and "<b>Réunion</b>" in preview["_raw"]
+    assert "Annonce de « Collectif Santé Libre »" in preview["text"]
+    await act(tg, ADMIN, tap(tg, ADMIN, "Oui, envoyer tel quel"), "Annonce en file")
+    await tg.app.tick()
+    await emu.wait_until(lambda: emu.sent[501] and emu.sent[502], 5, "announcement")
+    got = emu.sent[501][-1]
+    assert text in got["text"] and "<b>Réunion</b>" in got["_raw"] and "Annonce de « Collectif Santé Libre »" in got["text"]

@@ -68,12 +68,26 @@ async def on_membership(app, backend: str, chat_id: str, present: bool, joined: 
 
 async def hello(app, backend: str, chat_id: str, coll: dict | None, title: str | None = None) -> None:
     """A short hello in the place the bot was just added to (public: nothing personal)."""
+    app.store.kv_set(f"hello:{backend}:{chat_id}", str(int(app.clock.now().timestamp())))
     locale = (coll or {}).get("locale") or app.settings.default_locale
     name = (coll or {}).get("name") or title
     try:
         await app.send(backend, chat_id, app.render_reply(Say("campaign/hello", {"name": name}), locale))
     except Exception as e:
         log.info("hello_failed error=%s", type(e).__name__)
+
+
+HELLO_EVERY = 6 * 3600   # an @mention answered with the hello at most this often per group (seconds)
+
+
+async def on_mention(app, backend: str, chat_id: str, title: str | None = None) -> None:
+    """Someone @mentioned the bot in a group: the short hello, not silence (not every time)."""
+    key = f"hello:{backend}:{chat_id}"
+    now = app.clock.now().timestamp()
+    last = app.store.kv_get(key)
+    if last and now - float(last) < HELLO_EVERY:
+        return
+    await hello(app, backend, chat_id, app.store.collective_by_chat(backend, chat_id), title)
 
 
 def install(app) -> None:
@@ -83,7 +97,14 @@ def install(app) -> None:
         except Exception:
             log.exception("bot_membership_failed")
 
+    async def mentioned(backend, chat_id, title=None):
+        try:
+            await on_mention(app, backend, str(chat_id), title=title)
+        except Exception:
+            log.exception("bot_mentioned_failed")
+
     app.services["bot_membership"] = membership
+    app.services["bot_mentioned"] = mentioned
     app.services["collective_notice"] = lambda coll, key, vars=None: tell_admins(app, coll, key, vars)
 
 

@@ -496,3 +496,17 @@ async def test_announcement_in_her_words_formatting_kept_warning_then_sent_as_is
     await emu.wait_until(lambda: emu.sent[501] and emu.sent[502], 5, "announcement")
     got = emu.sent[501][-1]
     assert text in got["text"] and "<b>Réunion</b>" in got["_raw"] and "Annonce de « Collectif Santé Libre »" in got["text"]
+
+
+async def test_an_at_mention_in_a_group_gets_the_hello_not_silence_and_not_every_time(tg):
+    emu = tg.emu
+    emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([MEMBER])
+    got = await expect(emu, GROUP, lambda: emu.group_message(GROUP, MEMBER, f"@{BOT} tu sers à quoi ?"), "/campagne")
+    assert "Membres" in got[-1]
+    n = len(emu.sent[GROUP])
+    emu.group_message(GROUP, MEMBER, f"merci @{BOT}")
+    emu.group_message(GROUP, MEMBER, "bonjour tout le monde")
+    await emu.wait_until(lambda: emu.pending_updates() == 0, 5, "updates read")
+    await expect(emu, GROUP, lambda: emu.command(GROUP, MEMBER, "aide"), "")   # the bot is still answering
+    assert not any("Administrateurs" in t for t in emu.texts(GROUP)[n:])       # one hello, not one per mention

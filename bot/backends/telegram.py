@@ -765,6 +765,10 @@ class TelegramBackend:
         msg = raw.get("message")
         if isinstance(msg, dict) and msg.get("migrate_to_chat_id") and (msg.get("chat") or {}).get("id"):
             return self._chat_moved(str(msg["chat"]["id"]), str(msg["migrate_to_chat_id"]))
+        if isinstance(msg, dict) and self._mentions_me(msg):
+            hook = self.app.services.get("bot_mentioned")   # collectives: a short hello, not a silence
+            if hook is not None:
+                return hook(NAME, str(msg["chat"]["id"]), title=(msg.get("chat") or {}).get("title"))
         mcm = raw.get("my_chat_member")
         if not isinstance(mcm, dict):
             return None
@@ -798,6 +802,16 @@ class TelegramBackend:
                 joined = not removed and was in ("left", "kicked", None) and chat.get("type") != "channel"
                 return hook(NAME, chat_id, not removed, joined=joined, title=chat.get("title"))
         return None
+
+    def _mentions_me(self, msg: dict) -> bool:
+        """A group message that @mentions the bot and is not a command (those are answered)."""
+        chat = msg.get("chat") or {}
+        text = msg.get("text")
+        if chat.get("type") not in ("group", "supergroup") or not isinstance(text, str) or not self.username:
+            return False
+        if text.lstrip().startswith("/"):
+            return False
+        return f"@{self.username}".lower() in text.lower()
 
     async def _chat_moved(self, old: str, new: str) -> None:
         """A group became a supergroup: tell whoever stores chat ids (collectives)."""

@@ -811,7 +811,8 @@ class TelegramBackend:
             return False
         if text.lstrip().startswith("/"):
             return False
-        return f"@{self.username}".lower() in text.lower()
+        # "@bot" as a word (not "/aide@bot", a command for it somewhere in the text)
+        return re.search(rf"(?<![\w/@])@{re.escape(self.username)}\b", text, re.I) is not None
 
     async def _chat_moved(self, old: str, new: str) -> None:
         """A group became a supergroup: tell whoever stores chat ids (collectives)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 
+from .core import Blocked
 from .flowlib import Say
 
 log = logging.getLogger("mes_bot.collectives")
@@ -27,6 +28,8 @@ async def tell_admins(app, coll: dict, key: str, vars: dict | None = None) -> in
         try:
             await app.send(coll["backend"], a["chat_id"], app.render_reply(say, a["locale"] or coll["locale"]))
             told += 1
+        except Blocked:   # she blocked the bot: no more notices kept for her there
+            app.store.forget_admin_chat(coll["id"], a["chat_id"])
         except Exception as e:
             log.warning("admin_notice_failed kind=%s error=%s", key, type(e).__name__)
     log.info("admin_notice kind=%s told=%d", key, told)

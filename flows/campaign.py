@@ -278,6 +278,7 @@ async def _approval(ctx: Ctx, token: str) -> Turn:
         return Turn([Say("campaign/refused")], goto=END, clear=True)
     if stable_hash(ctx.store, ctx.user_key) == b["requested_by"]:
         return Turn([Say("campaign/approve_self")], goto=END)
+    ctx.store.remember_admin(_admin_hash(ctx), coll["id"], now=ctx.now, chat_id=ctx.event.chat_id, locale=ctx.locale)
     return Turn(goto="campaign:approve", data={"place": coll["id"], "a_bid": b["id"]})
 
 

@@ -64,6 +64,11 @@ class CampaignStore:
                             "seen_at = excluded.seen_at, chat_id = excluded.chat_id, locale = excluded.locale",
                             [admin_hash, cid, utcnow_iso(now), chat_id, locale])
 
+    def forget_admin_chat(self, cid: int, chat_id: str) -> None:
+        with self.lock:
+            self.db.execute("UPDATE collective_admins SET chat_id = NULL WHERE collective_id = ? AND chat_id = ?",
+                            [cid, str(chat_id)])
+
     def admin_chats(self, cid: int) -> list[dict]:
         """Where to tell this place's admins something: [{chat_id, locale}] (most recent first)."""
         return list(self.db.query("SELECT chat_id, locale FROM collective_admins WHERE collective_id = ? "

@@ -205,7 +205,7 @@ async def cmd_campagne(ctx: Ctx, arg: str) -> Turn:
         return await _open(ctx, places[0])
     if places:
         return Turn(goto="campaign:places")   # two groups: she says which, every time
-    return Turn(goto="campaign:start")
+    return Turn(goto="campaign:start")   # the intro: how to start from a group
 
 
 async def cmd_stats(ctx: Ctx, arg: str) -> Turn:
@@ -284,6 +284,12 @@ async def _approval(ctx: Ctx, token: str) -> Turn:
 
 # -- menu -------------------------------------------------------------------------------------------
 async def intro(ctx: Ctx):
+    if ctx.event.is_direct:   # she already manages places: straight to them
+        places = await my_places(ctx)
+        if len(places) == 1:
+            return await _open(ctx, places[0])
+        if places:
+            return Turn(goto="campaign:places")
     return Say("campaign/intro", {"direct": ctx.event.is_direct},
                buttons=[[Choice("campaign.home", goto="menu:main")]])
 

@@ -344,3 +344,15 @@ async def test_followers_gained_through_a_campaign_are_counted_for_it(env):
     await other.start(f"f_{coll['code']}")
     await other.press("Oui, suivre")
     assert app.store.get_campaign(c["id"])["followers_gained"] == 1
+
+
+async def test_the_main_menu_collective_button_leads_an_admin_to_her_place(env):
+    app, backend, _ = env
+    stranger = Chat(app, backend, user="someone")
+    await stranger.say("/menu")
+    await stranger.press("Collectif")
+    assert "campaign/intro" in stranger.keys                  # how to start, from a group
+    p = await admin_session(app, backend)
+    await p.say("/menu")
+    await p.press("Collectif")
+    assert "campaign/menu" in p.keys                           # she manages one place: its menu

@@ -85,3 +85,46 @@ async def test_room_organiser_formatted_text_link_and_attribution(synapse, tmp_p
         await bob.close()
         await alice.close()
         await bot.stop()
+
+
+async def test_room_bot_removed_then_invited_back_admin_told_campaign_resumes_and_idle_admin_returns(synapse,
+                                                                                                    tmp_path):
+    import time as _time
+
+    bot = await start_bot(synapse, tmp_path / "bot", operators=())
+    alice = await make_human(synapse, tmp_path, "alice")
+    bob = await make_human(synapse, tmp_path, "bob")
+    try:
+        room = await alice.create_room(invite=[bot.user_id, bob.user_id], direct=False, encrypted=False,
+                                       name="Parents Vigilants")
+        await bob.wait_invite()
+        await said(alice, room, "/campagne", bot.user_id)
+        await alice.send(room, "/campagne")
+        dm = await alice.wait_invite()
+        await said(alice, dm, "« Parents Vigilants »", bot.user_id)
+        for text, want in (("Nouvelle campagne", "Quel message publier"), ("Jeunes parents", "Quand publier"),
+                           ("Chaque semaine", "Quel jour de la semaine"), ("jeudi 18h", "Je programme"),
+                           ("Oui, programmer", "Campagne programmée dans « Parents Vigilants »")):
+            await alice.send(dm, text)
+            await said(alice, dm, want, bot.user_id)
+        store = bot.app.store
+        coll = store.collective_by_chat("matrix", room)
+        [c] = store.list_campaigns(coll["id"])
+        # the creator removes the bot from the room: the campaign waits, she is told in private
+        from nio import RoomKickResponse
+
+        assert isinstance(await alice.client.room_kick(room, bot.user_id), RoomKickResponse)
+        await said(alice, dm, "retiré de « Parents Vigilants »", bot.user_id)
+        assert store.get_campaign(c["id"])["status"] == "held"
+        # invited back: it joins, says hello, resumes the campaign and tells her
+        await alice.client.room_invite(room, bot.user_id)
+        await said(alice, dm, "de retour dans « Parents Vigilants »", bot.user_id)
+        assert store.get_campaign(c["id"])["status"] == "active"
+        # weeks idle (her conversation state dropped): /campagne in private finds her place again
+        store.drop_stale_sessions(int(_time.time()) + 31 * 86400, 14)
+        await alice.send(dm, "/campagne")
+        await said(alice, dm, "« Parents Vigilants » : 1 campagne(s) en cours", bot.user_id)
+    finally:
+        await bob.close()
+        await alice.close()
+        await bot.stop()

@@ -257,6 +257,8 @@ async def start_campaign(ctx: Ctx, payload: str) -> Turn | None:
     code = payload[2:]
     if ctx.store.campaign_by_code(code) is None:
         return Turn([Say("core/bad_link")], goto=END)
+    if not ctx.event.is_direct:   # typed in the room: continue in private with the same code
+        return Turn([Say("core/go_private", private_start=payload)])
     ctx.store.campaign_visit(code)   # a count, never who
     return Turn(goto="deadline:start", data={"campaign": code})
 

@@ -69,6 +69,15 @@ async def test_room_organiser_formatted_text_link_and_attribution(synapse, tmp_p
         await said(bob, dm_bob, "", bot.user_id)
         await bob.send(dm_bob, f"/start c_{c['code']}")
         await bot.wait_until(lambda: bot.app.store.get_campaign(c["id"])["visits"] == 1)
+        # written in the room instead: the direct chat opens with the same code, still credited
+        carol = await make_human(synapse, tmp_path, "carol")
+        await alice.client.room_invite(room, carol.user_id)
+        await carol.wait_invite()
+        await carol.send(room, f"/start c_{c['code']}")
+        dm_carol = await carol.wait_invite()
+        assert dm_carol is not None and dm_carol != room
+        assert await bot.wait_until(lambda: bot.app.store.get_campaign(c["id"])["visits"] == 2)
+        await carol.close()
         # an announcement's progress is one message in her direct chat, edited into the final report
         store = bot.app.store
         store.follow(coll["id"], f"matrix:{bob.user_id}", "matrix", dm_bob, "fr")

@@ -589,6 +589,10 @@ class Broadcaster:
             return
         if new and new != mid:
             self.store.db.execute("UPDATE broadcasts SET report_message = ? WHERE id = ?", [str(new), bid])
+        if b.get("report_user") and not getattr(backend, "has_buttons", False):
+            # numbered-text transports: her typed "1" now answers this message's "stop" choice
+            await self.app.router.pushed(b["report_backend"], b["report_chat"], b["report_user"], say, reply,
+                                         locale)
 
 
 def install(app) -> None:

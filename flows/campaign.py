@@ -760,6 +760,7 @@ async def bpreview_choice(ctx: Ctx, coll: dict, payload: str):
         b = ctx.store.create_broadcast(coll["id"], ctx.data.get("c_tpl", "basics"), custom_text=None,
                                        requested_by=by, needs_approval=need, report=report,
                                        spread_minutes=ctx.settings.broadcast_spread_minutes, now=ctx.now)
+    ctx.store.db.execute("UPDATE broadcasts SET report_user = ? WHERE id = ?", [ctx.user_key, b["id"]])
     for k in ("c_tpl", "b_draft", "c_mode"):
         ctx.data.pop(k, None)
     if need:

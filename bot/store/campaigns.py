@@ -269,8 +269,8 @@ class CampaignStore:
 
     def stop_broadcast(self, bid: int) -> bool:
         with self.transaction() as db:
-            cur = db.execute("UPDATE broadcasts SET status = 'stopped' WHERE id = ? AND status IN "
-                             "('approval', 'queued', 'running')", [bid])
+            cur = db.execute("UPDATE broadcasts SET status = 'stopped', report_user = CASE WHEN status = 'running' "
+                             "THEN report_user END WHERE id = ? AND status IN ('approval', 'queued', 'running')", [bid])
             if cur.rowcount:
                 db.execute("DELETE FROM deliveries WHERE broadcast_id = ? AND status = 'pending'", [bid])
         return cur.rowcount > 0
@@ -369,5 +369,6 @@ class CampaignStore:
                         utcnow_iso(now), bid])
             db.execute("DELETE FROM deliveries WHERE broadcast_id = ?", [bid])
             b = self._one("SELECT * FROM broadcasts WHERE id = ?", [bid])
-            db.execute("UPDATE broadcasts SET report_backend = NULL, report_chat = NULL WHERE id = ?", [bid])
+            db.execute("UPDATE broadcasts SET report_backend = NULL, report_chat = NULL, report_user = NULL "
+                       "WHERE id = ?", [bid])
         return b

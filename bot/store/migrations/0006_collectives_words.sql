@@ -9,6 +9,9 @@ ALTER TABLE campaigns ADD COLUMN visits INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE campaigns ADD COLUMN followers_gained INTEGER NOT NULL DEFAULT 0;
 -- the progress message of a wave, edited in place where the platform allows.
 ALTER TABLE broadcasts ADD COLUMN report_message TEXT;
+-- who asked (platform user key), while the wave runs: on text-only transports her typed "1"
+-- answers the progress message's "stop" choice.  Cleared when the wave ends, like report_chat.
+ALTER TABLE broadcasts ADD COLUMN report_user TEXT;
 -- places an admin opened: keyed hash of the admin (never the id), so that /campagne in private
 -- lists them, old buttons keep working after the session expired (admin status re-checked), and
 -- admins are told what happened (a post that failed, the bot removed). /oubli deletes her rows.

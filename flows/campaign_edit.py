@@ -62,7 +62,7 @@ async def _done(ctx: Ctx, coll: dict, c: dict) -> Turn:
     return Turn([Say("campaign/edited", {"n": _letter(ctx, coll, c), "name": await cp.place_name(ctx, coll),
                                          "next": nxt.date().isoformat() if nxt else None,
                                          "next_time": nxt.strftime("%H:%M") if nxt else None,
-                                         "paused": c["status"] != "active"})], goto="campaign:list")
+                                         "status": c["status"]})], goto="campaign:list")
 
 
 # -- what to change ----------------------------------------------------------------------------

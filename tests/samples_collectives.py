@@ -61,8 +61,9 @@ SAMPLES["campaign/preview_schedule"] = SAMPLES["campaign/preview_schedule"] + [
      "first_time": "10:05", "warn": []}]
 SAMPLES.update({
     "campaign/edit_what": [{"n": "A", "name": "Collectif"}],
-    "campaign/edited": [{"n": "A", "name": "Collectif", "next": "2026-12-03", "next_time": "18:00", "paused": False},
-                        {"n": "B", "name": None, "next": None, "next_time": None, "paused": True}],
+    "campaign/edited": [{"n": "A", "name": "Collectif", "next": "2026-12-03", "next_time": "18:00", "status": "active"},
+                        {"n": "B", "name": None, "next": None, "next_time": None, "status": "paused"},
+                        {"n": "C", "name": "Collectif", "next": None, "next_time": None, "status": "held"}],
     "campaign/stop_ask": [{"n": "A", "name": "Collectif"}],
     "campaign/now_ask": [{"n": "A", "name": "Collectif", "once": True}, {"n": "B", "name": None, "once": False}],
 })

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 
-TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre"}
+TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "blockquote"}
 _SCHEMES = {"http", "https", "tg", "mailto", "matrix"}
 # tags typed as text ("&lt;b&gt;" once escaped) that the organiser meant as formatting
 _TYPED_TAG = re.compile(r"&lt;(/?)(b|strong|i|em|u|ins|s|strike|del|code|pre)&gt;", re.I)
@@ -29,6 +29,7 @@ def clean(fragment: str) -> str:
     fragment = re.sub(r"</p>\s*<p>", "\n\n", fragment, flags=re.I)
     out = nh3.clean(fragment, tags=TAGS, attributes={"a": {"href"}}, link_rel=None, url_schemes=_SCHEMES,
                     clean_content_tags={"script", "style", "mx-reply"}, strip_comments=True)
+    out = re.sub(r"<a>(.*?)</a>", r"\1", out, flags=re.S)   # a link whose address was refused: its words
     return _MARKERS.sub("", out.replace("&nbsp;", "\u00a0")).strip()
 
 

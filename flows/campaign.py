@@ -46,22 +46,22 @@ async def _place(ctx: Ctx):
     return coll
 
 
-def _admin_hash(ctx: Ctx) -> str:
+def admin_hash(ctx: Ctx) -> str:
     return stable_hash(ctx.store, ctx.user_key)
 
 
 async def my_places(ctx: Ctx) -> list[dict]:
     """The places she opened before and still administers (re-checked with the platform)."""
     out = []
-    for c in ctx.store.admin_places(_admin_hash(ctx), ctx.event.backend):
+    for c in ctx.store.admin_places(admin_hash(ctx), ctx.event.backend):
         if await ctx.app.is_admin(ctx.event, c["chat_id"]):
             out.append(c)
     return out
 
 
-async def _open(ctx: Ctx, coll: dict) -> Turn:
+async def open_place(ctx: Ctx, coll: dict) -> Turn:
     """Bind the session to this place (she is its admin) and show its menu."""
-    ctx.store.remember_admin(_admin_hash(ctx), coll["id"], now=ctx.now, chat_id=ctx.event.chat_id, locale=ctx.locale)
+    ctx.store.remember_admin(admin_hash(ctx), coll["id"], now=ctx.now, chat_id=ctx.event.chat_id, locale=ctx.locale)
     await place_name(ctx, coll)
     return Turn(goto="campaign:menu", data={"place": coll["id"]})
 
@@ -90,7 +90,7 @@ def refused() -> Turn:
 async def _lost(ctx: Ctx) -> Turn:
     """No place for this step: several places and no session says which -> she chooses."""
     if not ctx.data.get("place") and len(await my_places(ctx)) > 1:
-        return Turn([Say("campaign/which_place")], goto="campaign:places")
+        return Turn([Say("campaign/which_place")], goto="campaign_place:pick")
     return refused()
 
 
@@ -199,12 +199,12 @@ async def cmd_campagne(ctx: Ctx, arg: str) -> Turn:
         if not await ctx.app.is_admin(ev, arg):
             return Turn([Say("campaign/refused")], goto=END, clear=True)
         coll = ctx.store.ensure_collective(ev.backend, arg, ctx.locale, ctx.tz, now=ctx.now)
-        return await _open(ctx, coll)
+        return await open_place(ctx, coll)
     places = await my_places(ctx)
     if len(places) == 1:
-        return await _open(ctx, places[0])
+        return await open_place(ctx, places[0])
     if places:
-        return Turn(goto="campaign:places")   # two groups: she says which, every time
+        return Turn(goto="campaign_place:pick")   # two groups: she says which, every time
     return Turn(goto="campaign:start")   # the intro: how to start from a group
 
 
@@ -235,7 +235,7 @@ async def start_admin(ctx: Ctx, payload: str) -> Turn | None:
         return None
     if not await ctx.app.is_admin(ctx.event, coll["chat_id"]):
         return Turn([Say("campaign/refused")], goto=END, clear=True)
-    return await _open(ctx, coll)
+    return await open_place(ctx, coll)
 
 
 async def start_stats(ctx: Ctx, payload: str) -> Turn | None:
@@ -247,7 +247,7 @@ async def start_stats(ctx: Ctx, payload: str) -> Turn | None:
         return None
     if not await ctx.app.is_admin(ctx.event, coll["chat_id"]):
         return Turn([Say("campaign/refused")], goto=END, clear=True)
-    turn = await _open(ctx, coll)
+    turn = await open_place(ctx, coll)
     turn.say = [_stats_say(ctx, coll)]
     return turn
 
@@ -280,7 +280,7 @@ async def _approval(ctx: Ctx, token: str) -> Turn:
         return Turn([Say("campaign/refused")], goto=END, clear=True)
     if stable_hash(ctx.store, ctx.user_key) == b["requested_by"]:
         return Turn([Say("campaign/approve_self")], goto=END)
-    ctx.store.remember_admin(_admin_hash(ctx), coll["id"], now=ctx.now, chat_id=ctx.event.chat_id, locale=ctx.locale)
+    ctx.store.remember_admin(admin_hash(ctx), coll["id"], now=ctx.now, chat_id=ctx.event.chat_id, locale=ctx.locale)
     return Turn(goto="campaign:approve", data={"place": coll["id"], "a_bid": b["id"]})
 
 
@@ -289,9 +289,9 @@ async def intro(ctx: Ctx):
     if ctx.event.is_direct:   # she already manages places: straight to them
         places = await my_places(ctx)
         if len(places) == 1:
-            return await _open(ctx, places[0])
+            return await open_place(ctx, places[0])
         if places:
-            return Turn(goto="campaign:places")
+            return Turn(goto="campaign_place:pick")
     return Say("campaign/intro", {"direct": ctx.event.is_direct},
                buttons=[[Choice("campaign.home", goto="menu:main")]])
 
@@ -299,51 +299,15 @@ async def intro(ctx: Ctx):
 @admin_step
 async def menu_prompt(ctx: Ctx, coll: dict):
     n = len(ctx.store.list_campaigns(coll["id"]))
-    more = [[Choice("campaign.places", goto="campaign:places")]] if len(await my_places(ctx)) > 1 else []
+    more = [[Choice("campaign.places", goto="campaign_place:pick")]] if len(await my_places(ctx)) > 1 else []
     return Say("campaign/menu", {"campaigns": n, "followers": fmt_int(ctx.store.follower_count(coll["id"]), ctx.locale),
                                  "name": await place_name(ctx, coll)},
                buttons=[[Choice("campaign.new", goto="campaign:new")],
                         [Choice("campaign.list", goto="campaign:list")],
                         [Choice("campaign.broadcast", goto="campaign:bnew")],
                         [Choice("campaign.invite", "invite"), Choice("campaign.stats", "stats")],
-                        [Choice("campaign.rename", goto="campaign:name")]] + more
+                        [Choice("campaign.rename", goto="campaign_place:name")]] + more
                + [[Choice("campaign.home", goto="menu:main")]])
-
-
-# -- places and names ---------------------------------------------------------------------------------
-async def places_prompt(ctx: Ctx):
-    places = await my_places(ctx)
-    if not places:
-        return Turn(goto="campaign:start")
-    return Say("campaign/places", {"count": len(places)},
-               buttons=[[Choice("campaign.place", f"p{c['id']}", vars={"name": c["name"] or c["chat_id"]})]
-                        for c in places] + [[Choice("campaign.home", goto="menu:main")]])
-
-
-async def pick_place(ctx: Ctx, payload: str):
-    m = re.fullmatch(r"p([0-9]{1,18})", payload)
-    coll = ctx.store.get_collective(int(m.group(1))) if m else None
-    if coll is None or coll["backend"] != ctx.event.backend:
-        return None
-    if not await ctx.app.is_admin(ctx.event, coll["chat_id"]):
-        ctx.store.forget_admin(_admin_hash(ctx), coll["id"])
-        return refused()
-    return await _open(ctx, coll)
-
-
-@admin_step
-async def name_prompt(ctx: Ctx, coll: dict):
-    return Say("campaign/ask_name", {"name": await place_name(ctx, coll)},
-               buttons=[[Choice("campaign.back", goto="campaign:menu")]])
-
-
-@admin_step
-async def got_name(ctx: Ctx, coll: dict, text: str):
-    name = " ".join(text.split())
-    if not name or len(name) > 80 or name.startswith("/"):
-        return Turn([Say("campaign/bad_name", {"limit": 80})])
-    ctx.store.set_collective_name(coll["id"], name)
-    return Turn([Say("campaign/name_set", {"name": name})], goto="campaign:menu")
 
 
 @admin_step
@@ -528,7 +492,7 @@ async def preview_prompt(ctx: Ctx):
         c["kind"], tz=ctx.tz, at_time=c["at_time"], after=ctx.now, at_date=c["at_date"], weekday=c["weekday"],
         offsets=c["offsets"])
     name = await place_name(ctx, coll)
-    post = _post(ctx, c, nxt, name)
+    post = post_of(ctx, c, nxt, name)
     first = nxt.astimezone(ZoneInfo(ctx.tz)) if nxt else None
     warn = personal_kinds(c["custom_text"])
     return [Say("campaign/preview_intro", {"name": name}), post,
@@ -538,7 +502,7 @@ async def preview_prompt(ctx: Ctx):
                                          else ("campaign.confirm_as_is" if warn else "campaign.confirm"), warn))]
 
 
-def _post(ctx: Ctx, c: dict, when, name: str | None) -> Say:
+def post_of(ctx: Ctx, c: dict, when, name: str | None) -> Say:
     """The post as it goes into the place: her words, the collective's name, a real link."""
     payload = f"c_{c['code']}"
     link = _deep_link(ctx, payload)
@@ -868,8 +832,6 @@ FLOWS = [
         "time": State(prompt=guarded(time_prompt), on_choice=guarded(pick_time), on_text=guarded(got_time),
                       free_text=True),
         "preview": State(prompt=guarded(preview_prompt), on_choice=confirm_campaign),
-        "places": State(prompt=places_prompt, on_choice=pick_place),
-        "name": State(prompt=name_prompt, on_text=got_name, free_text=True, verbatim=True),
         "list": State(prompt=list_prompt, on_choice=list_choice),
         "bnew": State(prompt=bnew_prompt, on_choice=pick_template),
         "bpreview": State(prompt=bpreview_prompt, on_choice=bpreview_choice),

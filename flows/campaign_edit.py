@@ -76,7 +76,7 @@ async def menu_prompt(ctx: Ctx, coll: dict, c: dict):
     if c["template"] == "custom":
         rows.insert(0, [Choice("campaign.edit_words", goto="campaign_edit:text")])
     name = await cp.place_name(ctx, coll)
-    return [cp._post(ctx, c, None, name),
+    return [cp.post_of(ctx, c, None, name),
             Say("campaign/edit_what", {"n": _letter(ctx, coll, c), "name": name}, buttons=rows + [BACK])]
 
 
@@ -99,7 +99,7 @@ async def got_text(ctx: Ctx, coll: dict, c: dict, text: str):
     warn = cp.personal_kinds(plain)
     name = await cp.place_name(ctx, coll)
     turn = await _done(ctx, coll, c)
-    turn.say = [Say("campaign/preview_intro", {"name": name}), cp._post(ctx, c, None, name)] + turn.say
+    turn.say = [Say("campaign/preview_intro", {"name": name}), cp.post_of(ctx, c, None, name)] + turn.say
     if warn:   # kept as written; she may change the words again before the next post
         turn.say.append(Say("campaign/personal_warning", {"kinds": warn},
                             buttons=[[Choice("campaign.keep_as_is", goto="campaign:list")],
@@ -193,7 +193,7 @@ async def stop_choice(ctx: Ctx, coll: dict, c: dict, payload: str):
 @step
 async def now_prompt(ctx: Ctx, coll: dict, c: dict):
     name = await cp.place_name(ctx, coll)
-    return [cp._post(ctx, c, ctx.now, name),
+    return [cp.post_of(ctx, c, ctx.now, name),
             Say("campaign/now_ask", {"n": _letter(ctx, coll, c), "name": name, "once": c["kind"] == "once"},
                 buttons=[[Choice("campaign.publish", "yes")], [Choice("campaign.cancel", goto="campaign:list")]])]
 
@@ -203,7 +203,7 @@ async def now_choice(ctx: Ctx, coll: dict, c: dict, payload: str):
     if payload != "yes":
         return None
     name = await cp.place_name(ctx, coll)
-    reply = ctx.app.render_reply(cp._post(ctx, c, ctx.now, name), coll["locale"], bind="campaign:menu")
+    reply = ctx.app.render_reply(cp.post_of(ctx, c, ctx.now, name), coll["locale"], bind="campaign:menu")
     try:
         await ctx.app.send(coll["backend"], coll["chat_id"], reply)
     except Exception:

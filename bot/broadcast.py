@@ -575,6 +575,8 @@ class Broadcaster:
                                                   "started": what == "start"})
         if what != "done":   # a running wave can be stopped from its progress message
             say.buttons = [[Choice("campaign.wave_stop", f"x{bid}")]]
+        else:
+            self.halted.discard(bid)
         reply = self.app.render_reply(say, locale, bind="campaign:wave")
         backend = self.app.backends[b["report_backend"]]
         mid = b.get("report_message")

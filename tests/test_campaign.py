@@ -356,3 +356,16 @@ async def test_the_main_menu_collective_button_leads_an_admin_to_her_place(env):
     await p.say("/menu")
     await p.press("Collectif")
     assert "campaign/menu" in p.keys                           # she manages one place: its menu
+
+
+async def test_forget_removes_the_places_she_managed_and_where_notices_went(env):
+    app, backend, _ = env
+    p = await admin_session(app, backend)
+    assert app.store.db["collective_admins"].count == 1
+    await p.say("/oubli")
+    await p.press("Oui, tout effacer")
+    assert app.store.db["collective_admins"].count == 0
+    # her /campagne in private now knows no place: the intro, not the group's menu
+    p2 = Chat(app, backend, user="admin1")
+    await p2.say("/campagne")
+    assert "campaign/intro" in p2.keys and "campaign/menu" not in p2.keys

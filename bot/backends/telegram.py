@@ -1039,7 +1039,6 @@ class TelegramBackend:
         self._admin_cache[key] = (now + ADMIN_CACHE_S, ok)
         return ok
 
-
     async def edit(self, chat_id: str, message_id: str, reply: Reply) -> str | None:
         """Replace one of the bot's messages (a wave's progress); a new message when it cannot be."""
         return await self._send(str(chat_id), reply, edit_message_id=str(message_id))

@@ -11,7 +11,9 @@ from . import dates
 from .textnorm import fold
 
 AHEAD = 364    # "le 15 décembre" is the next 15 December within a year (today included)
-_TIME = re.compile(r"(?<![\d/.:-])([01]?\d|2[0-3])\s*(?:heures?|h|:)\s*([0-5]\d)?(?![\d/])|\b(midi|minuit|noon)\b")
+_TIME = re.compile(r"(?<![\d/.:-])(?P<h12>1[0-2]|0?[1-9])(?::(?P<m12>[0-5]\d))?\s*(?P<ampm>am|pm)\b"
+                   r"|(?<![\d/.:-])(?P<h>[01]?\d|2[0-3])\s*(?:heures?|h|:)\s*(?P<m>[0-5]\d)?(?![\d/])"
+                   r"|\b(?P<word>midi|minuit|noon)\b")
 _RELATIVE = {"aujourd hui": 0, "aujourdhui": 0, "today": 0, "demain": 1, "tomorrow": 1, "apres demain": 2}
 
 
@@ -20,11 +22,15 @@ def split_time(text: str) -> tuple[str, str | None]:
     m = _TIME.search(fold(text))
     if not m:
         return text, None
-    if m.group(3):
-        hhmm = "00:00" if m.group(3) == "minuit" else "12:00"
+    if m.group("word"):
+        hhmm = "00:00" if m.group("word") == "minuit" else "12:00"
+    elif m.group("ampm"):   # 6pm, 9:30 am
+        h = int(m.group("h12")) % 12 + (12 if m.group("ampm") == "pm" else 0)
+        hhmm = f"{h:02d}:{int(m.group('m12') or 0):02d}"
     else:
-        hhmm = f"{int(m.group(1)):02d}:{int(m.group(2) or 0):02d}"
-    rest = (fold(text)[:m.start()] + " " + fold(text)[m.end():]).replace(" a ", " ").strip()
+        hhmm = f"{int(m.group('h')):02d}:{int(m.group('m') or 0):02d}"
+    rest = re.sub(r"\s(a|at)\s*$", "", (fold(text)[:m.start()] + " " + fold(text)[m.end():]).strip() + " ")
+    rest = rest.replace(" a ", " ").strip()
     return rest, hhmm
 
 

@@ -137,3 +137,25 @@ async def test_room_bot_removed_then_invited_back_admin_told_campaign_resumes_an
         await bob.close()
         await alice.close()
         await bot.stop()
+
+
+async def test_a_mention_in_a_room_gets_the_hello(synapse, tmp_path):
+    bot = await start_bot(synapse, tmp_path / "bot", operators=())
+    alice = await make_human(synapse, tmp_path, "alice")
+    bob = await make_human(synapse, tmp_path, "bob")
+    try:
+        room = await alice.create_room(invite=[bot.user_id, bob.user_id], direct=False, encrypted=False,
+                                       name="Collectif")
+        await bob.wait_invite()
+        await said(alice, room, "/campagne", bot.user_id)             # the hello on joining
+        bot.app.store.kv_set(f"hello:matrix:{room}", None)           # as if hours had passed
+        alice.clear()
+        await bob.client.room_send(room, "m.room.message",
+                                   {"msgtype": "m.text", "body": f"{bot.user_id} tu sers à quoi ?",
+                                    "m.mentions": {"user_ids": [bot.user_id]}})
+        got = await said(alice, room, "/campagne", bot.user_id)
+        assert any("Membres" in (m["body"] or "") for m in got)
+    finally:
+        await bob.close()
+        await alice.close()
+        await bot.stop()

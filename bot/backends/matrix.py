@@ -548,6 +548,13 @@ class MatrixBackend:
         await self._room_send(chat_id, content)
         return message_id
 
+    def _mentions_me(self, content: dict, text: str | None) -> bool:
+        """A room message that mentions the bot (m.mentions, or its id in the text), not a command."""
+        if not text or text.lstrip().startswith(("/", "!")):
+            return False
+        ids = ((content.get("m.mentions") or {}).get("user_ids") or []) if isinstance(content, dict) else []
+        return self.user_id in ids or (self.user_id or "\0") in text
+
     async def _membership(self, room_id: str, present: bool, joined: bool = False) -> None:
         hook = self.app.services.get("bot_membership")
         if hook is not None:
@@ -695,6 +702,10 @@ class MatrixBackend:
             from ..richtext import from_matrix
 
             rich = from_matrix(content)   # formatting kept for an organiser's text (flows decide)
+        elif kind == "text" and self._mentions_me(content, text):
+            hook = self.app.services.get("bot_mentioned")   # collectives: a short hello, not a silence
+            if hook is not None:
+                await hook(NAME, room_id, title=await self.chat_title(room_id))
         await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=sender, text=text, kind=kind,
                                    is_direct=direct, message_id=event_id, html=rich))
 

@@ -315,7 +315,12 @@ async def menu_choice(ctx: Ctx, coll: dict, payload: str):
     if payload == "stats":
         return Turn([_stats_say(ctx, coll)], reprompt=True)
     if payload == "invite":
-        reply = ctx.app.render_reply(Say("follow/invite", private_start=f"f_{coll['code']}"), coll["locale"],
+        payload = f"f_{coll['code']}"
+        link = _deep_link(ctx, payload)
+        invite = Say("follow/invite", {"name": await place_name(ctx, coll),
+                                       "start_cmd": None if payload in link else f"/start {payload}"},
+                     buttons=[[Choice("follow.follow_link", url=link)]])
+        reply = ctx.app.render_reply(invite, coll["locale"],
                                      bind="follow:ask")
         try:
             await ctx.app.send(coll["backend"], coll["chat_id"], reply)

@@ -72,3 +72,4 @@ SAMPLES["campaign/list"] = SAMPLES["campaign/list"] + [
                                     dict(_LIST_ITEM, n="B", status="held")]}]
 SAMPLES.update({"campaign/pick": [{"name": "Collectif"}, {"name": None}],
                 "campaign/bcast_pick": [{"followers": "12", "name": "Collectif"}, {"followers": "1", "name": None}]})
+SAMPLES["follow/invite"] = [{"name": "Collectif", "start_cmd": None}, {"name": None, "start_cmd": "/start f_Ab3dEf9h"}]

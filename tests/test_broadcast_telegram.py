@@ -162,7 +162,7 @@ async def test_follow_announce_and_unsubscribe_button(tg):
     emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
     emu.add_users([ADMIN, MEMBER, 203])
     await open_admin_menu(tg)
-    await expect(emu, GROUP, press(emu, ADMIN, "Inviter à suivre"), first(tg, "follow/invite"))
+    await expect(emu, GROUP, press(emu, ADMIN, "Inviter à suivre"), "Recevez les annonces")
     payload = link(emu, GROUP, "f_")
     for user in (MEMBER, 203):
         await expect(emu, user, lambda: emu.tap_start(user, payload), first(tg, "follow/ask"))

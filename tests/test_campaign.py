@@ -301,14 +301,16 @@ async def test_follow_and_unfollow(env):
     await p.press("Inviter à suivre")
     assert "campaign/invite_posted" in p.keys
     invite = posts_to(backend, "-100")[-1]
-    assert invite.private_start.startswith("f_")
+    assert [b.label for b in invite.flat_buttons()] == ["Suivre les annonces"]
+    payload = start_of(invite)                         # what a member's tap on the link opens
+    assert payload.startswith("f_")
     m = Chat(app, backend, user="m1")
-    await m.start(invite.private_start)
+    await m.start(payload)
     assert m.keys == ["follow/ask"]
     await m.press("Oui, suivre")
     assert m.keys[0] == "follow/done"
     assert app.store.follower_count(1) == 1
-    await m.start(invite.private_start)
+    await m.start(payload)
     assert m.keys == ["follow/already"]
     await m.say("/suivis")
     assert m.keys == ["follow/list"]
@@ -318,7 +320,7 @@ async def test_follow_and_unfollow(env):
     await m.say("/suivis")
     assert m.keys[0] == "follow/none"
     # /oubli erases follows too
-    await m.start(invite.private_start)
+    await m.start(payload)
     await m.press("Oui, suivre")
     assert app.store.follower_count(1) == 1
     app.store.forget_user("fake:m1")

@@ -39,7 +39,8 @@ class Event:
     payload: str | None = None
     message_id: str | None = None
     sender_chat_id: str | None = None  # Telegram anonymous admins post as the group
-    html: str | None = None            # the text with its formatting (bot/richtext.py subset), if any
+    html: str | None = None            # the text with its formatting (bot/richtext.py); the router keeps it
+                                       # only for states that take an organiser's public text (verbatim)
 
     @property
     def user_key(self) -> str:

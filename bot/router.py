@@ -230,6 +230,8 @@ class Router:
             return Turn([Say("core/too_long", {"limit": MAX_TEXT})], reprompt=False)
         here = self.reg.state(ctx.flow, ctx.state)
         verbatim = here is not None and here.verbatim and event.is_direct
+        if event.html is not None and not verbatim:   # the formatted copy is for an organiser's text only
+            ctx.event = dataclasses.replace(event, html=None)
         screened = privacy.screen(text)
         if screened.sensitive and not verbatim:   # an organiser's public text is hers: the flow warns
             out.append(Say("core/privacy_warning", {"kinds": list(screened.findings)}))

@@ -621,6 +621,19 @@ async def list_prompt(ctx: Ctx, coll: dict):
     return Say("campaign/list", {"items": items, "name": await place_name(ctx, coll)}, buttons=buttons)
 
 
+async def campaign_button(ctx: Ctx, payload: str):
+    """A button of "Mes campagnes" names its campaign, hence its place: that place, never the
+    one another session or message was about (admin status checked for it)."""
+    m = re.fullmatch(r"[psrfen]([0-9]{1,18})", payload)
+    c = ctx.store.get_campaign(int(m.group(1))) if m else None
+    coll = ctx.store.get_collective(c["collective_id"]) if c else None
+    if coll is not None and coll["backend"] == ctx.event.backend and coll["id"] != ctx.data.get("place"):
+        if not await ctx.app.is_admin(ctx.event, coll["chat_id"]):
+            return refused()
+        ctx.data["place"] = coll["id"]
+    return await list_choice(ctx, payload)
+
+
 @admin_step
 async def list_choice(ctx: Ctx, coll: dict, payload: str):
     m = re.fullmatch(r"([psrfen])([0-9]{1,18})", payload)
@@ -837,7 +850,7 @@ FLOWS = [
         "time": State(prompt=guarded(time_prompt), on_choice=guarded(pick_time), on_text=guarded(got_time),
                       free_text=True),
         "preview": State(prompt=guarded(preview_prompt), on_choice=confirm_campaign),
-        "list": State(prompt=list_prompt, on_choice=list_choice),
+        "list": State(prompt=list_prompt, on_choice=campaign_button),
         "bnew": State(prompt=bnew_prompt, on_choice=pick_template),
         "bpreview": State(prompt=bpreview_prompt, on_choice=bpreview_choice),
         "approve": State(prompt=approve_prompt, on_choice=approve_choice),

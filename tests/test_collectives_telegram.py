@@ -510,3 +510,24 @@ async def test_an_at_mention_in_a_group_gets_the_hello_not_silence_and_not_every
     await emu.wait_until(lambda: emu.pending_updates() == 0, 5, "updates read")
     await expect(emu, GROUP, lambda: emu.command(GROUP, MEMBER, "aide"), "")   # the bot is still answering
     assert not any("Administrateurs" in t for t in emu.texts(GROUP)[n:])       # one hello, not one per mention
+
+
+async def test_an_old_campaign_button_acts_on_its_own_group_not_the_last_one_opened(tg):
+    emu, store = tg.emu, tg.app.store
+    emu.group(GROUP, "Collectif Santé Libre", admins=[ADMIN], creator=CREATOR)
+    emu.group(GROUP2, "Parents Vigilants", admins=[ADMIN], creator=CREATOR)
+    emu.add_users([ADMIN])
+    await open_menu(tg)
+    await schedule_weekly(tg)
+    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "/campagne"), "Que voulez-vous faire")
+    listing = (await act(tg, ADMIN, tap(tg, ADMIN, "Mes campagnes"), "Campagne A"))
+    list_msg = next(m for m in reversed(emu.sent[ADMIN]) if "Campagne A" in m["text"])
+    # she opens the second group, then taps "Pause A" on the first group's list
+    await act(tg, GROUP2, lambda: emu.command(GROUP2, ADMIN, "campagne"), first(tg, "campaign/group_admin", 12))
+    await act(tg, ADMIN, lambda: emu.tap_start(ADMIN, link(emu, GROUP2, "a_")), "« Parents Vigilants »")
+    got = await act(tg, ADMIN, lambda: emu.press(ADMIN, label="Pause A", message_id=list_msg["message_id"]),
+                    "Campagnes en cours dans « Collectif Santé Libre »")
+    assert got[0].startswith(first(tg, "campaign/paused"))
+    c1 = store.collective_by_chat("telegram", str(GROUP))
+    assert [c["status"] for c in store.list_campaigns(c1["id"])] == ["paused"]
+    assert "Campagne A" in listing[-1]

@@ -302,12 +302,35 @@ async def menu_prompt(ctx: Ctx, coll: dict):
     more = [[Choice("campaign.places", goto="campaign_place:pick")]] if len(await my_places(ctx)) > 1 else []
     return Say("campaign/menu", {"campaigns": n, "followers": fmt_int(ctx.store.follower_count(coll["id"]), ctx.locale),
                                  "name": await place_name(ctx, coll)},
-               buttons=[[Choice("campaign.new", goto="campaign:new")],
-                        [Choice("campaign.list", goto="campaign:list")],
-                        [Choice("campaign.broadcast", goto="campaign:bnew")],
-                        [Choice("campaign.invite", "invite"), Choice("campaign.stats", "stats")],
-                        [Choice("campaign.rename", goto="campaign_place:name")]] + more
+               # each button names its place: an old menu of another group acts on that group
+               buttons=[[Choice("campaign.new", f"new.{coll['id']}")],
+                        [Choice("campaign.list", f"list.{coll['id']}")],
+                        [Choice("campaign.broadcast", f"bnew.{coll['id']}")],
+                        [Choice("campaign.invite", f"invite.{coll['id']}"), Choice("campaign.stats", f"stats.{coll['id']}")],
+                        [Choice("campaign.rename", f"name.{coll['id']}")]] + more
                + [[Choice("campaign.home", goto="menu:main")]])
+
+
+MENU_GOTO = {"new": "campaign:new", "list": "campaign:list", "bnew": "campaign:bnew", "name": "campaign_place:name"}
+
+
+async def menu_button(ctx: Ctx, payload: str):
+    """A menu button: its place first (admin checked there), then what it does."""
+    if re.fullmatch(r"[wxX][0-9]{1,18}", payload):
+        return await wave_choice(ctx, payload)
+    m = re.fullmatch(r"([a-z]+)\.([0-9]{1,18})", payload)
+    if m:
+        coll = ctx.store.get_collective(int(m.group(2)))
+        if coll is None or coll["backend"] != ctx.event.backend:
+            return None
+        if coll["id"] != ctx.data.get("place"):
+            if not await ctx.app.is_admin(ctx.event, coll["chat_id"]):
+                return refused()
+            ctx.data["place"] = coll["id"]
+        payload = m.group(1)
+        if payload in MENU_GOTO:
+            return Turn(goto=MENU_GOTO[payload]) if await _place(ctx) else refused()
+    return await menu_choice(ctx, payload)
 
 
 @admin_step
@@ -835,8 +858,7 @@ def wave_keep(ctx: Ctx, payload: str):
 FLOWS = [
     Flow("campaign", {
         "start": State(prompt=intro),
-        "menu": State(prompt=menu_prompt, on_choice=lambda ctx, p: wave_choice(ctx, p)
-                      if re.fullmatch(r"[wxX][0-9]{1,18}", p) else menu_choice(ctx, p)),
+        "menu": State(prompt=menu_prompt, on_choice=menu_button),
         "new": State(prompt=new_prompt,
                      on_choice=pick_template),
         "text": State(prompt=guarded(lambda ctx: Say("campaign/ask_text", {"limit": ctx.settings.campaign_text_max},

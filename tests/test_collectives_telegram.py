@@ -173,15 +173,19 @@ async def test_admin_of_two_groups_chooses_every_time_and_every_screen_names_the
     await act(tg, ADMIN, tap(tg, ADMIN, "Mes campagnes"), "Terminées récemment")
     assert "Campagne A : l'essentiel et les 6 semaines, une fois.\nTerminée.\nPublications : 1. Venus par son lien : 1." \
         in emu.texts(ADMIN)[-1]
-    # 30 days idle (the session is dropped): an old button asks which place instead of refusing
+    # 30 days idle (the session is dropped): an old menu's button still works, for its own group
     tg.clock.set(datetime(2026, 12, 30, 10, 0, tzinfo=PARIS))
     await tg.app.tick()
     assert store.get_session(f"telegram:{ADMIN}:{ADMIN}") is None
     first_menu = next(m for m in emu.sent[ADMIN] if "« Collectif Santé Libre »" in m["text"]
                       and any(b["text"] == "Mes campagnes" for b in emu.buttons(ADMIN, m)))
     got = await act(tg, ADMIN, lambda: emu.press(ADMIN, label="Mes campagnes", message_id=first_menu["message_id"]),
-                    "Lequel ?")
+                    "dans « Collectif Santé Libre »")
     assert not any("seuls les administrateurs" in t for t in got)
+    # an old wizard button, with no place in it and two groups: she is asked which, nothing guessed
+    store.delete_session(f"telegram:{ADMIN}:{ADMIN}")
+    old_kind = next(m for m in emu.sent[ADMIN] if any(b["text"] == "Une fois" for b in emu.buttons(ADMIN, m)))
+    await act(tg, ADMIN, lambda: emu.press(ADMIN, label="Une fois", message_id=old_kind["message_id"]), "Lequel ?")
     # no longer admin of the second group: only the first is offered, and chosen without asking
     emu.set_admins(GROUP2, admins=[], creator=CREATOR)
     tg.backend._admin_cache.clear()

@@ -61,7 +61,7 @@ def entities_for(text: str) -> list[dict]:
 
 
 async def test_custom_countdown_keeps_her_words_formatting_and_asks_before_posting_personal_looking_text(tg):
-    emu, store = tg.emu, tg.app.store
+    emu = tg.emu
     emu.group(GROUP, "Collectif Santé Libre", admins=[ADMIN], creator=CREATOR)
     emu.add_users([ADMIN, MEMBER])
     await open_menu(tg)
@@ -213,7 +213,6 @@ async def test_thirty_days_idle_old_buttons_still_work_and_the_name_is_hers(tg):
 
 
 async def schedule_weekly(env, day_label="Jeudi", time_label="18:00"):
-    emu = env.emu
     await act(env, ADMIN, tap(env, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(env, ADMIN, tap(env, ADMIN, "L'essentiel"), first(env, "campaign/ask_kind"))
     await act(env, ADMIN, tap(env, ADMIN, "Chaque semaine"), first(env, "campaign/ask_weekday"))
@@ -293,7 +292,7 @@ async def tg2(tmp_path):
 
 
 async def test_approval_refused_then_granted_the_requester_is_told_and_can_withdraw(tg2):
-    env, emu, store = tg2, tg2.emu, tg2.app.store
+    env, emu = tg2, tg2.emu
     emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
     emu.add_users([ADMIN, CREATOR])
     await open_menu(env)

@@ -1,7 +1,7 @@
 """A wave stopped by its admin while it runs, on a numbered-text transport (the fake one, like
 Matrix or the console): her typed "1" answers the progress message's "Arrêter l'envoi", then
 the confirmation; nothing more is sent, and the report says it stopped."""
-from tests.harness import Chat, FakeBackend, make_app
+from tests.harness import FakeBackend, make_app
 from tests.test_broadcast import admin, request_broadcast, setup_followers
 
 

@@ -14,7 +14,13 @@ AHEAD = 364    # "le 15 décembre" is the next 15 December within a year (today 
 _TIME = re.compile(r"(?<![\d/.:-])(?P<h12>1[0-2]|0?[1-9])(?::(?P<m12>[0-5]\d))?\s*(?P<ampm>am|pm)\b"
                    r"|(?<![\d/.:-])(?P<h>[01]?\d|2[0-3])\s*(?:heures?|h|:)\s*(?P<m>[0-5]\d)?(?![\d/])"
                    r"|\b(?P<word>midi|minuit|noon)\b")
-_RELATIVE = {"aujourd hui": 0, "aujourdhui": 0, "today": 0, "demain": 1, "tomorrow": 1, "apres demain": 2}
+
+
+def _relative() -> dict[str, int]:
+    """"demain": 1, from locales/<lang>/nlu/words.toml (``relative_days``, "word:days")."""
+    from .nlu_data import words
+
+    return {w: int(n) for w, _, n in (item.rpartition(":") for item in words("words", "relative_days"))}
 
 
 def split_time(text: str) -> tuple[str, str | None]:
@@ -44,8 +50,8 @@ def parse_day(text: str, today: date) -> date | None:
     """The day she means, from today on (None: not understood, or not a single day)."""
     t = fold(text).replace("'", " ").replace("-", " ").strip(" .!")
     t = re.sub(r"^(le|on|the)\s+", "", t)
-    for words, n in _RELATIVE.items():
-        if re.fullmatch(rf"{words}", t):
+    for said, n in _relative().items():
+        if t == said:
             return today + timedelta(days=n)
     r = dates.parse(text, today + timedelta(days=AHEAD), expect_date=True, detect_letter=False)
     if r.ok and not r.fuzzy and r.kind in ("explicit", "yearless"):

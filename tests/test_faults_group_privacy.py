@@ -52,7 +52,9 @@ async def test_no_privacy_warning_in_a_matrix_room(synapse, tmp_path):
             await bob.send(room, text)
         await bob.send(room, "/aide j'ai un diabète")
         got = await bob.wait_messages(room, 1, sender=bot.user_id)
-        got += await bob.wait_messages(room, 1, timeout=2, sender=bot.user_id)   # anything extra
+        got += await bob.wait_messages(room, 2, timeout=2, sender=bot.user_id)   # anything extra
+        hello = bot.app.renderer.render("campaign/hello", "fr", name="Collectif")[:20]
+        got = [m for m in got if not m["body"].startswith(hello)]   # the bot's hello to the room's admins on joining
         warning = bot.app.renderer.render("core/privacy_warning", "fr", kinds=["health"])[:25]
         assert len(got) == 1 and "/menu" in got[0]["body"], [m["body"][:40] for m in got]
         assert not any(m["body"].startswith(warning) for m in got)

@@ -44,11 +44,11 @@ async def test_collective_text_is_sent_as_written_with_a_warning_and_leaves_no_t
         await p.press("Écrire mon texte")
         text = "Soirée d'info : parler du VIH et du Truvada, jeudi 18h"
         await p.say(text)
-        assert p.keys[:3] == ["campaign/preview_intro", "follow/announce", "campaign/preview_health"], p.keys
+        assert p.keys[:3] == ["campaign/preview_intro", "follow/announce", "campaign/bcast_confirm"], p.keys
         assert text in p.last[1].text                              # the text is intact
-        assert "traitement" in p.last[2].text                      # and the admin is warned in the preview
+        assert "mots qui parlent de santé" in p.last[2].text       # and the admin is warned in the preview
         assert not any(r.key == "core/privacy_warning" for r in p.last)
-        await p.press("Oui, envoyer")
+        await p.press("Oui, envoyer tel quel")
         await app.tick()
         got = [r for c, r in backend.sent if c.startswith("f")]
         assert len(got) == 3 and all(text in r.text for r in got)

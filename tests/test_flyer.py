@@ -138,12 +138,13 @@ async def test_flyer_without_a_public_link_is_refused_kindly_and_the_list_stays(
     app, backend, _clock = make_app(tmp_path)
     backend.username = None   # like the console, or Matrix only: no t.me link to print
     p = await _campaign_list(app, backend)
-    await p.press("Affiche et QR n°1")
+    await p.press("Affiche et QR A")
     assert p.keys == ["campaign/flyer_no_link", "campaign/list"]
     assert "public_link" in p.text and "t.me" not in p.text
     assert all(r.attachment is None for r in p.last)
     # the choices are still there: typing a number works
-    await p.say("3")
+    labels = [b.label for r in p.last for b in r.flat_buttons()]
+    await p.say(str(labels.index("Affiche et QR A") + 1))
     assert "campaign/flyer_no_link" in p.keys
 
 
@@ -152,7 +153,7 @@ async def test_flyer_uses_the_configured_public_link(tmp_path):
     backend.username = None
     app.settings.public_link = "https://t.me/NotreBot"
     p = await _campaign_list(app, backend)
-    await p.press("Affiche et QR n°1")
+    await p.press("Affiche et QR A")
     assert p.keys == ["campaign/flyer_qr", "campaign/flyer_pdf", "campaign/flyer_pdf_a5", "campaign/list"]
     code = app.store.list_campaigns(1)[0]["code"]
     assert f"https://t.me/NotreBot?start=c_{code}" in p.last[0].text

@@ -277,6 +277,7 @@ async def test_rows_of_a_previous_run_are_erased_at_start(tmp_path):
 async def test_logs_hold_no_text_and_no_address(site, caplog):
     app, web, clock, base, http = site
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="aiohttp")   # bot.log quiets aiohttp to WARNING when a test set it up
     v = Visitor(http, base, headers={"X-Forwarded-For": "198.51.100.77"})
     await v.start()
     await v.say("mon secret très personnel")

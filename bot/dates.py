@@ -24,10 +24,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from . import facts
+from . import facts, notice
 from .textnorm import fold
 
-ERRORS = ("no_date", "future", "impossible", "too_old", "ambiguous")
+ERRORS = ("no_date", "future", "impossible", "too_old", "ambiguous", "which")
 _ERROR_RANK = {"impossible": 0, "too_old": 1, "future": 2, "ambiguous": 3}
 
 
@@ -44,6 +44,9 @@ class DateResult:
     shift_days: int = 0                 # days taken off for a letter's arrival
     kind: str = ""                      # explicit | yearless | relative | weekday | bare_day | fuzzy | fallback
     detail: dict = field(default_factory=dict, compare=False)  # for explanations: day, month, year, max_day...
+    hedged: bool = False                # said approximately ("vers le 10", "le 3 je crois")
+    words: str = field(default="", compare=False)  # the user's words the date was read from (never stored)
+    choices: tuple = field(default=(), compare=False)  # error "which": (date, arrived, words) to offer
 
     @property
     def ok(self) -> bool:
@@ -233,6 +236,7 @@ class _Cand:
     fuzzy: bool = False
     kind: str = ""
     detail: dict = field(default_factory=dict)
+    end: int = -1                      # end of the words it was read from (in the normalised text)
 
 
 def _checked(y: int, m: int, d: int, today: date, pos: int, kind: str, fuzzy: bool = False) -> _Cand:
@@ -405,6 +409,8 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         for m in list(pattern.finditer(s)):
             c = fn(m)
             if c is not None:
+                if c.end < 0:
+                    c.pos, c.end = m.start(), m.end()
                 cands.append(c)
                 s = _mask(s, m)
 
@@ -690,7 +696,9 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
     if not cands and expect_date:
         m = _RE_ONLY_DAY.match(s.strip())
         if m and 1 <= int(m.group(1)) <= 31:
-            cands.append(_bare_day(int(m.group(1)), today, 0))
+            c = _bare_day(int(m.group(1)), today, 0)
+            c.end = len(s.strip())
+            cands.append(c)
 
     # "le mois dernier, le 20", "le 3, en novembre": the day and the month said apart
     months = [c for c in cands if c.kind == "fuzzy" and "month" in c.detail]
@@ -701,6 +709,7 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
             d = c.detail["day"]
             joined = (_checked(month["year"], month["month"], d, today, c.pos, "explicit") if month["year"]
                       else _yearless(month["month"], d, today, c.pos, "yearless"))
+            joined.end = c.end
             cands[cands.index(c)] = joined
         cands = [c for c in cands if c not in months]
 
@@ -720,67 +729,80 @@ def _bare_day(d: int, today: date, pos: int) -> _Cand:
     return _Cand(pos, error="impossible", kind="bare_day", detail={"day": d})  # pragma: no cover
 
 
-# --- letter arrival ---------------------------------------------------------------------------------
-_LETTER = re.compile(r"\b(courrier|lettre|letter|pli|enveloppe|facteur|boite\s+aux\s+lettres|bal|papier|la\s+poste|post)\b")
-_ARRIVAL = re.compile(r"\b(arrivee?s?|arrive|recue?s?|eue?|trouvee?|ouvert|distribuee?|livree?|received|arrived|got|"
-                      r"apportee?s?|deposee?s?|glissee?s?|ramassee?s?|releve|parvenue?s?|recuperee?s?|"
-                      r"dans\s+ma\s+boite|je\s+l\s+ai\s+eu|reception)\b")
-_PRINTED = re.compile(r"\b(date|datee|dates|imprimee?|ecrite?|indiquee?|marquee?|inscrite?|envoyee?|expediee?|"
-                      r"(?<!la\s)postee?|dated|printed|sent|posted|en\s+haut|sur\s+le\s+courrier|sur\s+la\s+lettre)\b")
-_EMAIL = re.compile(r"\b(e?\s?mail|courriel|message|email|mel|sms)\b")
+# --- the notice date ---------------------------------------------------------------------------------
+KINDS = ("email", "letter", "letter_any", "arrival")
 
 
-def letter_arrival_in(folded: str) -> bool:
-    """Do the words say that the date is the day a letter arrived (not the date printed on it)?"""
-    if not _LETTER.search(folded) or not _ARRIVAL.search(folded):
-        return False
-    if _PRINTED.search(folded):
-        return False
-    return True
+def notice_result(understood: date, *, arrived: bool, letter_shift_days: int = 4, fuzzy: bool = False,
+                  hedged: bool = False, kind: str = "", words: str = "") -> DateResult:
+    """The one way from a notice date to the sending date: a letter's arrival day always goes
+    through :func:`bot.deadline.sending_day` (earlier, approximate)."""
+    from .deadline import sending_day
+
+    sent, shift = sending_day(understood, arrived=arrived, shift_days=letter_shift_days)
+    return DateResult(date=sent, understood=understood, approximate=fuzzy or hedged or shift > 0, fuzzy=fuzzy,
+                      letter_arrived=arrived, shift_days=shift, kind=kind, hedged=hedged, words=words)
 
 
 # --- public API ---------------------------------------------------------------------------------------
 def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_days: int = 4,
-          expect_date: bool = False, screened: bool = False, detect_letter: bool = True) -> DateResult:
+          expect_date: bool = False, screened: bool = False, detect_letter: bool = True,
+          kind: str | None = None) -> DateResult:
     """Understand the notification date in ``text``, seen from ``today`` (the user's local day).
 
-    ``letter_arrived``: the date is the day a letter arrived (also detected from the words);
-    the sending date is then taken ``letter_shift_days`` earlier and marked approximate.
+    ``kind``: what the user already said by buttons: "email", "letter" (its printed date),
+    "letter_any" (a letter, not said which date) or "arrival" (the day a letter arrived);
+    ``letter_arrived=True`` is ``kind="arrival"``.  Words saying that a letter arrived make the
+    date an arrival day whatever the kind; the sending date is then taken ``letter_shift_days``
+    earlier and marked approximate (:func:`notice_result`).
     ``expect_date``: the message answers "what is the date?", so "12" alone is a day.
     ``screened``: the text already went through the privacy screen.
-    ``detect_letter``: look for words saying a letter arrived (off when the user already said
-    whether it is an email or the date printed on a letter)."""
+    Several dates: the one tied to the notice is kept (``bot.notice``); when that cannot be
+    decided the result is the error "which" with the dates to offer in ``choices``."""
+    del detect_letter  # kept for callers of the old signature: the words always count
     if isinstance(today, datetime):
         today = today.date()
+    if letter_arrived:
+        kind = "arrival"
     if not text or not text.strip():
         return DateResult(error="no_date")
     if not screened:
         from .privacy import screen
 
         text = screen(text[:2000]).text
-    s = normalise(text[:2000])
+    text = text[:2000]
+    s = normalise(text)
     if not s or not _PREFILTER.search(s):
         return DateResult(error="no_date")
     cands = _scan(s, today, expect_date)
     if not cands:
         c = _fallback(s, today)
         if c is not None:
+            c.end = len(s)
             cands.append(c)
-    valid = [c for c in cands if c.value is not None and c.error is None]
-    arrived = bool(letter_arrived) or (detect_letter and letter_arrival_in(s))
-    if not valid:
-        errs = sorted((c for c in cands if c.error), key=lambda c: (_ERROR_RANK.get(c.error, 9), c.pos))
-        if not errs:
-            return DateResult(error="no_date", letter_arrived=arrived)
-        e = errs[0]
-        return DateResult(error=e.error, kind=e.kind, detail=dict(e.detail), letter_arrived=arrived)
-    best = min(valid, key=lambda c: (c.value, c.pos))
-    if best.value.year < facts.SCHEME_START_YEAR:
-        return DateResult(error="too_old", kind=best.kind, detail={"year": best.value.year, "start": facts.SCHEME_START_YEAR})
-    shift = max(0, int(letter_shift_days)) if arrived else 0
-    sent = best.value - timedelta(days=shift)
-    return DateResult(date=sent, understood=best.value, approximate=best.fuzzy or shift > 0, fuzzy=best.fuzzy,
-                      letter_arrived=arrived, shift_days=shift, kind=best.kind)
+    if not cands:
+        return DateResult(error="no_date")
+    readings = notice.read(text, s, cands, normalise, mode=kind)
+    ch = notice.choose(readings, s, lambda c1, c2: s[max(c1.end, c1.pos):c2.pos] if c2.pos >= c1.pos else "")
+    shift_days = letter_shift_days
+    if ch.picked is not None:
+        r, c = ch.picked, ch.picked.cand
+        if c.value.year < facts.SCHEME_START_YEAR:  # pragma: no cover - candidates are checked already
+            return DateResult(error="too_old", kind=c.kind, detail={"year": c.value.year, "start": facts.SCHEME_START_YEAR})
+        return notice_result(c.value, arrived=r.arrival, letter_shift_days=shift_days, fuzzy=c.fuzzy,
+                             hedged=r.hedged or ch.approximate, kind=c.kind, words=r.words)
+    if ch.ask or ch.only_other:
+        about = kind is not None or expect_date or bool(notice.mentions_notice(s))
+        if ch.ask and (about or not ch.only_other):
+            choices = tuple((r.cand.value, r.arrival, r.words) for r in ch.ask)
+            return DateResult(error="which", detail={"only_other": ch.only_other}, choices=choices)
+        if about:
+            return DateResult(error="which", detail={"only_other": True})
+        return DateResult(error="no_date")
+    if ch.errors:
+        e = sorted(ch.errors, key=lambda c: (_ERROR_RANK.get(c.error, 9), c.pos))[0]
+        return DateResult(error=e.error, kind=e.kind, detail=dict(e.detail))
+    return DateResult(error="no_date")
 
 
 _FALLBACK_HINT = re.compile(r"\b[a-z]{3,10}\b")

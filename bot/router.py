@@ -23,7 +23,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from . import privacy
-from .core import Event, Reply
+from .core import Button, Event, Reply
 from .flowlib import END, Ctx, Flow, Say, State, Turn
 from .render import LOCALES
 from .store.core import Session
@@ -194,7 +194,7 @@ class Router:
             await self._apply(ctx, session, turn, out)
         # locale may have changed during the turn (/langue)
         locale = ctx.locale
-        replies = [self.app.render_reply(s, locale, bind=getattr(s, "_bind", None) or f"{ctx.flow}:{ctx.state}")
+        replies = [self._again(s, self.app.render_reply(s, locale, bind=getattr(s, "_bind", None) or f"{ctx.flow}:{ctx.state}"))
                    for s in out]
         self._remember_buttons(ctx, replies, out)
         session.flow, session.state = ctx.flow, ctx.state
@@ -243,6 +243,9 @@ class Router:
         picked = self._match_typed_choice(ctx, text)
         if picked is not None:
             return await self._button(ctx, picked)
+        again = self._number_out_of_range(ctx, text)
+        if again is not None:
+            return again
         if not event.is_direct:
             return None  # in groups, plain chatter is not for the bot
         state = self.reg.state(ctx.flow, ctx.state)
@@ -346,6 +349,22 @@ class Router:
             return hits[0]
         return None
 
+    def _number_out_of_range(self, ctx: Ctx, text: str) -> Turn | None:
+        """A bare number where numbered choices are shown is a choice, never a date: outside the
+        choices, say which numbers fit and show the same choices again."""
+        shown = ctx.data.get("_buttons") or []
+        t = label_key(text)
+        if not shown or not t.isdigit() or len(t) > 4:
+            return None
+        state = self.reg.state(ctx.flow, ctx.state)
+        if state is not None and state.free_text:
+            return None
+        say = Say("core/pick_number", {"count": len(shown)})
+        labels = dict((p, lab) for p, lab in ctx.data.get("_labels") or [])
+        if all(row[0] in labels for row in shown):
+            say._again = [(labels[row[0]], row[0]) for row in shown]
+        return Turn([say])
+
     async def _button(self, ctx: Ctx, payload: str) -> Turn | None:
         if payload.startswith("g:"):
             return Turn(goto=payload[2:])
@@ -438,13 +457,27 @@ class Router:
         out.extend(_bound(s, here) for s in result)
         return None
 
+    @staticmethod
+    def _again(say: Say, reply: Reply) -> Reply:
+        """The same choices shown again (typed number out of range): their labels and payloads."""
+        again = getattr(say, "_again", None)
+        if not again:
+            return reply
+        return dataclasses.replace(reply, buttons=tuple((Button(lab, payload=p),) for lab, p in again))
+
     def _remember_buttons(self, ctx: Ctx, replies: list[Reply], says: list[Say]) -> None:
-        """Keep (payload, folded label, folded words) of the last buttons shown, for typing."""
+        """Keep (payload, folded label, folded words) of the last buttons shown, for typing,
+        and their labels (to show them again)."""
+        if says and getattr(says[-1], "_again", None):
+            return  # the same choices as before: keep them
         shown = self._shown(replies, says, ctx.locale)
         if shown is not None:
             ctx.data["_buttons"] = shown
+            last = next(r for r in reversed(replies) if r.buttons)
+            ctx.data["_labels"] = [[b.payload, b.label] for b in last.flat_buttons() if b.payload]
         elif says:
             ctx.data.pop("_buttons", None)
+            ctx.data.pop("_labels", None)
 
     def _shown(self, replies: list[Reply], says: list[Say], locale: str) -> list | None:
         """The buttons of the last message that has some (None: no message has buttons)."""

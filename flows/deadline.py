@@ -15,7 +15,7 @@ from bot.deadline import compute
 from bot.flowlib import Choice, Ctx, Flow, Say, State, Turn
 
 MODES = ("email", "letter", "arrival")
-DATE_STATES = {"date"}
+DATE_STATES = {"date", "which"}
 # where each answer button leads (the router answers kindly if a target does not exist yet)
 TARGETS = {
     "on": "refuse:online",
@@ -33,14 +33,21 @@ def _mode(ctx: Ctx) -> str | None:
     return mode if mode in MODES else None
 
 
-def understand(ctx: Ctx, text: str, *, expect: bool = False) -> dates.DateResult:
-    mode = _mode(ctx)
+def _kind(ctx: Ctx) -> str | None:
+    """What the buttons already said about the notice (None: nothing)."""
+    if ctx.flow == "deadline" and ctx.state == "letter":
+        return "letter_any"  # "Un courrier", then a date typed instead of a button
+    return _mode(ctx)
+
+
+def understand(ctx: Ctx, text: str) -> dates.DateResult:
+    """Every typed date goes through here.  A bare number is a day only where the bot asked for
+    a date and shows no numbered choice (state "date"); elsewhere the router reads it as a choice."""
     return dates.parse(
         text, ctx.today,
-        letter_arrived=(mode == "arrival"),
+        kind=_kind(ctx),
         letter_shift_days=ctx.settings.letter_shift_days,
-        expect_date=expect,
-        detect_letter=mode is None,
+        expect_date=(ctx.flow == "deadline" and ctx.state == "date"),
     )
 
 
@@ -50,6 +57,8 @@ def _payload(action: str, sent: date, approximate: bool) -> str:
 
 def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
     """The immediate answer to a message that states a date (or why it cannot be used)."""
+    if r.error == "which":
+        return ask_which(ctx, r)
     if not r.ok:
         return error_turn(ctx, r)
     dl = compute(r.date, ctx.today, margin_days=ctx.settings.margin_days,
@@ -58,11 +67,14 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
         "understood": r.understood, "sent": dl.sent, "deadline": dl.deadline,
         "recommended": dl.recommended, "days_left": dl.days_left, "status": dl.status,
         "approximate": dl.approximate, "fuzzy": r.fuzzy, "shift_days": r.shift_days,
+        "hedged": r.hedged, "words": r.words,
         "recommended_is_today": dl.recommended == ctx.today,
         "recommended_phone_open": phone.is_working_day(dl.recommended),
         "last_day_phone_open": phone.is_working_day(dl.deadline),
     }
     data = {"deadline": dl.to_data()}
+    if r.letter_arrived:
+        data["deadline_mode"] = "arrival"  # a correction ("non, le 5") is an arrival day too
     if dl.passed:
         buttons = [[Choice("deadline.after", _payload("after", dl.sent, dl.approximate))],
                    [Choice("deadline.again", "again")]]
@@ -91,6 +103,33 @@ def error_turn(ctx: Ctx, r: dates.DateResult) -> Turn:
     return Turn([Say(f"deadline/error_{code}", vars)])
 
 
+def ask_which(ctx: Ctx, r: dates.DateResult) -> Turn:
+    """Several dates, or only dates tied to something else: which one is the notice date?"""
+    rows = [[Choice("deadline.pick", f"pick:{d:%Y%m%d}:{int(bool(arrived))}", vars={"day": d, "arrived": arrived})]
+            for d, arrived, _words in r.choices]
+    rows.append([Choice("deadline.pick_other", "other")])
+    choices = [{"day": d, "arrived": arrived, "words": words} for d, arrived, words in r.choices]
+    vars = {"choices": choices, "only_other": bool(r.detail.get("only_other"))}
+    return Turn([Say("deadline/ask_which", vars, buttons=rows)], goto="deadline:which")
+
+
+def which_choice(ctx: Ctx, payload: str) -> Turn | None:
+    action, _, rest = payload.partition(":")
+    if action == "other":
+        return Turn(goto="deadline:date")
+    day_s, _, arrived = rest.partition(":")
+    if action != "pick" or not re.fullmatch(r"\d{8}", day_s):
+        return None
+    try:
+        day = date(int(day_s[:4]), int(day_s[4:6]), int(day_s[6:]))
+    except ValueError:
+        return None
+    if day > ctx.today:
+        return None
+    return answer(ctx, dates.notice_result(day, arrived=arrived == "1",
+                                           letter_shift_days=ctx.settings.letter_shift_days))
+
+
 # --- states -----------------------------------------------------------------------------------------------
 def set_mode(mode: str):
     def step(ctx: Ctx) -> Turn:
@@ -105,16 +144,23 @@ def start_prompt(ctx: Ctx) -> Say:
 
 
 def date_prompt(ctx: Ctx) -> Say:
-    return Say("deadline/ask_date", {"mode": ctx.data.get("deadline_mode") or "email"})
+    return Say("deadline/ask_date", {"mode": ctx.data.get("deadline_mode") or "any"})
 
 
 def date_text(ctx: Ctx, text: str) -> Turn:
-    return answer(ctx, understand(ctx, text, expect=True))
+    return answer(ctx, understand(ctx, text))
+
+
+def which_text(ctx: Ctx, text: str) -> Turn | None:
+    r = understand(ctx, text)
+    if r.ok or r.error != "no_date":
+        return answer(ctx, r)
+    return None
 
 
 def result_text(ctx: Ctx, text: str) -> Turn | None:
     """After an answer, a short message is read as a corrected date ("non, le 5")."""
-    r = understand(ctx, text, expect=True)
+    r = understand(ctx, text)
     if r.ok or r.error != "no_date":
         return answer(ctx, r)
     return None
@@ -140,11 +186,11 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
     """A date typed anywhere (not while a flow waits for free text) gets an immediate answer."""
     if ctx.flow == "deadline" and ctx.state in DATE_STATES:
         return None  # the state's own handler knows whether it is an email or a letter
-    r = understand(ctx, text, expect=(ctx.flow == "deadline"))
-    if r.ok:
+    r = understand(ctx, text)
+    if r.ok or r.error == "which":
         t = answer(ctx, r)
-        if ctx.flow != "deadline":
-            t.data["deadline_mode"] = None  # read as an email date: a later correction is read the same way
+        if ctx.flow != "deadline" and not r.letter_arrived:
+            t.data = dict(t.data or {}, deadline_mode=None)  # a later correction is read from its own words
         return t
     if r.error in ("future", "impossible", "too_old", "ambiguous"):
         short = len(text.split()) <= 4
@@ -169,6 +215,7 @@ FLOWS = [
                 on_choice={"printed": set_mode("letter"), "arrival": set_mode("arrival")},
             ),
             "date": State(prompt=date_prompt, on_text=date_text),
+            "which": State(on_choice=which_choice, on_text=which_text),
             "result": State(on_choice=result_choice, on_text=result_text),
         },
         start="start",

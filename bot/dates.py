@@ -594,11 +594,14 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
             monday -= timedelta(days=7)
         part = m.group(1)
         value = monday + timedelta(days=3 if part == "fin" else 2 if part == "milieu" else 0)
-        return _Cand(m.start(), value=min(value, today), kind="fuzzy", fuzzy=True)
+        return _Cand(m.start(), value=min(value, today), kind="fuzzy", fuzzy=True,
+                     detail={"week_monday": monday} if not part else {})
 
     each(_RE_WEEK, week)
 
     def weekend(m: re.Match):
+        if re.match(r"\s+(?:du|of)\s+\d", original[m.end():]):
+            return None  # "le week-end du 14 novembre": the date decides
         if m.group(1):  # "le week-end dernier": the one before this week
             value = _monday(today) - timedelta(days=2)
         else:  # "ce week-end": the latest Saturday, today included
@@ -681,9 +684,22 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
             value = today - timedelta(days=days + 7)
         else:
             value = today - timedelta(days=days)
-        return _Cand(m.start(), value=value, kind="weekday")
+        return _Cand(m.start(), value=value, kind="weekday",
+                     detail={"weekday": wd} if not (before or after) else {})
 
     each(_RE_WEEKDAY, weekday)
+
+    # "la semaine dernière, le mail... mardi ou mercredi": the weekdays of that week
+    weeks = [c for c in cands if "week_monday" in c.detail]
+    bare_weekdays = [c for c in cands if "weekday" in c.detail and c.value is not None]
+    if len(weeks) == 1 and bare_weekdays:
+        monday = weeks[0].detail["week_monday"]
+        for c in bare_weekdays:
+            value = monday + timedelta(days=c.detail["weekday"])
+            if value <= today:
+                c.value = value
+        if all(c.value >= monday for c in bare_weekdays):
+            cands.remove(weeks[0])
 
     # 7. a bare day: "le 12" = the latest 12th not in the future
     def bare(m: re.Match):
@@ -699,6 +715,11 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
             c = _bare_day(int(m.group(1)), today, 0)
             c.end = len(s.strip())
             cands.append(c)
+
+    # "12/11/2026 (jeudi)", "jeudi, le 12": a weekday that agrees with a date is its label
+    dated = {c.value.weekday() for c in cands if c.value is not None and "weekday" not in c.detail
+             and c.kind not in ("fuzzy", "relative")}
+    cands = [c for c in cands if not ("weekday" in c.detail and c.detail["weekday"] in dated)]
 
     # "le mois dernier, le 20", "le 3, en novembre": the day and the month said apart
     months = [c for c in cands if c.kind == "fuzzy" and "month" in c.detail]
@@ -783,7 +804,8 @@ def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_
     if not cands:
         return DateResult(error="no_date")
     readings = notice.read(text, s, cands, normalise, mode=kind)
-    ch = notice.choose(readings, s, lambda c1, c2: s[max(c1.end, c1.pos):c2.pos] if c2.pos >= c1.pos else "")
+    ch = notice.choose(readings, s, lambda c1, c2: s[(max(c1.end, c1.pos) if c1 else 0):c2.pos]
+                       if c1 is None or c2.pos >= c1.pos else "")
     shift_days = letter_shift_days
     if ch.picked is not None:
         r, c = ch.picked, ch.picked.cand

@@ -27,27 +27,32 @@ from dataclasses import dataclass, field
 # --- vocabulary (folded text: lower case, no accents, apostrophes as spaces) ---------------------------
 _LETTER = r"courriers?|lettres?|letters?|plis?|enveloppes?|facteur|boite\s+aux\s+lettres|bal|la\s+poste|postman|post"
 _EMAIL = r"e\s?mails?|mails?|courriels?|messages?|mel|sms|notifications?|notif|inbox|spams?|boite\s+mail"
+_POSTAL_MAIL = re.compile(r"\b(?:in|by|through|per|via)\s+(?:the\s+)?(?:post|mail)\b")  # English "mail" = post
 _NOTICE_NOUN = _LETTER + r"|" + _EMAIL + r"|invitations?|avis|ameli|cpam|assurance\s+maladie|secu|espace\s+sante"
-_ARRIVAL = (r"arrivee?s?|arrive|recue?s?|recu|reception|distribuee?s?|livree?s?|trouvee?s?|parvenue?s?|"
+_ARRIVAL = (r"arrivee?s?|(?<!\bn\s)arrive(?!\s+(?:a|pas|plus)\s+(?:me|m|te|t|se|s|nous|vous|le|la|les|l|y|en|"
+            r"trouver|voir|lire|comprendre|faire|ouvrir|acceder|connecter)\b)(?!\s+(?:pas|plus)\b)|"
+            r"recue?s?|recu|reception|distribuee?s?|livree?s?|trouvee?s?|parvenue?s?|"
             r"apportee?s?|deposee?s?|glissee?s?|ramassee?s?|releve|recuperee?s?|ouvert|ouverte|"
             r"dans\s+(?:ma|la|notre|sa|mon)\s+boite|je\s+l\s+ai\s+eu|on\s+l\s+a\s+eu|eue?|"
+            r"vue?|seen|saw|noticed|remarquee?|"
             r"received|arrived|got|came|delivered|picked\s+up|opened")
-_PRINTED = (r"datee?s?(?!\s+limite)|dated|imprimee?s?|ecrite?s?|indiquee?s?|marquee?s?|inscrite?s?|envoyee?s?|envoye|expediee?s?|"
-            r"(?<!la\s)postee?s?|sent|posted|printed|en\s+haut|emise?s?|edite|editee")
+_PRINTED = (r"datee?s?(?!\s+limite)|dated|imprimee?s?|ecrite?s?|indiquee?s?|marquee?s?|inscrite?s?|envoyee?s?|envoye|"
+            r"expediee?s?|(?<!la\s)postee?s?|sent|posted|printed|en\s+haut|emise?s?|edite|editee|dessus")
 _OTHER = (
     # birth, age, birthday
     r"naissance|naitre|accouchee?|accouchement|born|birth|birthday|anniversaire|anniv|\d{1,3}\s+ans|\d{1,3}\s+years?\s+old|"
-    r"majeure?s?|majorite|turned\s+\d+|turns\s+\d+|"
-    # appointments, health visits
-    r"rdv|rendez\s?vous|rendezvous|consultation|medecin|docteur|dentiste|hopital|clinique|operation|operee?|"
-    r"examen|analyses?|prise\s+de\s+sang|vaccin\w*|radio|irm|scanner|kine|pediatre|urgences|hospitalisee?|"
-    r"appointment|doctor|hospital|surgery|"
+    r"majeure?s?|majorite|(?:be|turn|turns|turned|turning)\s+\d{1,2}|"
+    # appointments, health visits, use of the space
+    r"rdv|rendez\s?vous|rendezvous|consultation|consultee?s?|medecin|docteur|dentiste|hopital|clinique|operation|operee?|"
+    r"examen|analyses?|prise\s+de\s+sang|vaccin\w*|radio\w*|irm|scanner|kine|pediatre|urgences|hospitalisee?|cabinet|"
+    r"appointment|doctor|hospital|surgery|connecter|connexion|connectee?|login|"
     # moves, life events
     r"demenag\w*|emmenag\w*|installee?s?|moved|move|nouvelle\s+adresse|arrivee?s?\s+en\s+france|"
     r"mariee?|mariage|deces|decedee?|enterrement|divorce|embauchee?|vacances|conges?|voyage|wedding|holiday|"
     r"paye|salaire|facture|carte\s+vitale|inscrite?|inscription|"
-    # calls and steps already taken
-    r"appelee?|appelle|appel|telephone|called|call|refusee?|oppose|opposee?|opposition|cree|creation|connectee?|"
+    # calls, hearsay and steps already taken
+    r"appelee?|appelle|appel|telephone|called|call|m\s+a\s+dit|m\s+en\s+a\s+parle|m\s+a\s+parle|nous\s+a\s+dit|"
+    r"told\s+me|said|refusee?|oppose|opposee?|opposition|cree|creation|"
     # time limits, not sendings
     r"jusqu|au\s+plus\s+tard|date\s+limite|deadline|expire|expiration|avant\s+le|until|before")
 _SINCE = r"depuis|since"
@@ -55,18 +60,36 @@ _HEDGE = (r"vers|environ|env|autour\s+du|autour\s+de|aux\s+alentours\s+du?|a\s+p
           r"plus\s+ou\s+moins|dans\s+ces\s+eaux\s+la|genre|je\s+crois|je\s+pense|il\s+me\s+semble|peut\s+etre|"
           r"probablement|sans\s+doute|je\s+sais\s+plus|je\s+ne\s+sais\s+plus|pas\s+sure?|je\s+suppose|"
           r"around|about|approximately|roughly|i\s+think|maybe|probably|i\s+guess")
-_CORRECTION = (r"non|pardon|plutot|je\s+veux\s+dire|enfin|correction|je\s+me\s+suis\s+trompee?|erreur|en\s+fait|"
-               r"i\s+mean|sorry|rather|actually|no")
-_RANGE_GAP = re.compile(r"^(?:ou|ou\s+bien|ou\s+alors|ou\s+peut\s+etre|voire|a|au|et|or|to|and|-)$")
+# uncertainty anywhere in the message makes a single date approximate ("je sais plus le jour exact")
+_UNSURE = re.compile(r"\b(?:je\s+(?:ne\s+)?sais\s+(?:plus|pas)|sais\s+plus|jsp|je\s+(?:ne\s+)?me\s+souviens\s+(?:plus|pas)|"
+                     r"pas\s+sure?|je\s+crois|je\s+pense|il\s+me\s+semble|peut\s+etre|environ|a\s+peu\s+pres|"
+                     r"approximativement|plus\s+ou\s+moins|not\s+sure|i\s+think|maybe|can\s+t\s+remember|"
+                     r"don\s+t\s+remember|i\s+forget|about|around|roughly)\b")
+# a firm correction keeps what follows ("le 5, non pardon le 3"); "ou plutôt" is an alternative
+_CORRECTION = (r"non|pardon|je\s+veux\s+dire|correction|je\s+me\s+suis\s+trompee?|erreur|en\s+fait|"
+               r"i\s+mean|sorry|actually|no")
+_ALTERNATIVE = r"plutot|rather|ou\s+bien|or\s+maybe"
+_RANGE_OR = re.compile(r"^(?:ou|ou\s+bien|ou\s+alors|ou\s+peut\s+etre|voire|either|or|-|a|au|to)$")
+_RANGE_BETWEEN = re.compile(r"\b(?:entre|between)\s*$")
+OR_RANGE_DAYS = 3        # "le 3 ou le 4": the earliest; "le 2 ou le 12" is a question
+BETWEEN_RANGE_DAYS = 10  # "entre le 5 et le 10"
+# the notice did not come ("j'ai pas eu de mail", "no letter"): no date of the message is a notice date
+_NO_NOTICE = re.compile(
+    r"\b(?:pas|jamais|rien|aucune?|ni|never|no|not|didn\s+t|haven\s+t|hasn\s+t)\s+(?:encore\s+)?"
+    r"(?:eu|recu|vu|received|got|get|had|seen)?\s*(?:de|d|un|une|le|la|l|any|an?|the)?\s*"
+    r"(?:" + _NOTICE_NOUN + r")\b")
 
 _RE = {name: re.compile(r"\b(?:" + pat + r")\b") for name, pat in {
     "letter": _LETTER, "email": _EMAIL, "noun": _NOTICE_NOUN, "arrival": _ARRIVAL, "printed": _PRINTED,
-    "other": _OTHER, "since": _SINCE, "hedge": _HEDGE, "correction": _CORRECTION}.items()}
-_BIRTH_ADJACENT = re.compile(r"\b(?:nee?s?)\s*$")                     # "née le 12": right before the date
+    "other": _OTHER, "since": _SINCE, "hedge": _HEDGE, "correction": _CORRECTION,
+    "alternative": _ALTERNATIVE}.items()}
+_BIRTH_ADJACENT = re.compile(r"\bnee?s?\s*(?:le|du|en|au|a|l|on|the|il\s+y\s+a|y\s+a)?\s*$")  # "née le 12"
 _NOUN_DU = re.compile(r"\b(?:" + _NOTICE_NOUN + r")\s*(?:du|d|of|from)?\s*$")  # "la lettre du 3": its printed date
 _NEGATED = re.compile(r"\b(?:pas|non\s+pas|not)\s*(?:le|du|la|the|on|a)?\s*$")  # "pas hier, lundi"
 _CONJUNCTION = re.compile(r"^(?:et|mais|puis|donc|car|alors|sauf|pourtant|and|but|then|so|because)$")
 _NUMBER_ET = re.compile(r"^(?:vingt|trente|quarante|cinquante|soixante)$")
+_ABBREVIATIONS = {"jan", "janv", "fev", "fevr", "mar", "avr", "apr", "juil", "jul", "aou", "aug", "sep", "sept", "oct",
+                  "nov", "dec", "env", "etc", "dr", "st", "mme", "mr", "m", "cf", "ex", "vs", "no", "n", "p", "av", "bd"}
 
 BACK_WINDOW = 7      # words looked at before a date
 FORWARD_WINDOW = 4   # words looked at after a date
@@ -82,6 +105,9 @@ class Reading:
     negated: bool = False            # "pas hier, lundi": not this one
     arrival: bool = False            # a letter's arrival day
     printed: bool = False            # said to be printed on the notice or sent
+    email: bool = False              # tied to an email
+    received: bool = False           # said to be received, arrived or seen (a letter or an email)
+    letter: bool | None = None       # its own clause names a letter (True), an email (False), or neither
     hedged: bool = False             # "vers le 10", "le 3 je crois"
     words: str = ""                  # the user's own words it was read from
 
@@ -94,46 +120,49 @@ class Choice:
     ask: list[Reading] = field(default_factory=list)   # offer these (ask which one is the notice date)
     only_other: bool = False         # every date is tied to something else
     errors: list = field(default_factory=list)          # candidates with an error, most relevant first
-    approximate: bool = False        # a range: the earliest day was taken
+    approximate: bool = False        # a range, or unsure words: approximate
 
 
 class _Tokens:
-    """The normalised text as words, with clause boundaries and the user's own words for each."""
+    """The normalised text as words, each with its clause and the user's own word."""
 
     def __init__(self, text: str, s: str, normalise):
         self.s = s
         self.spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", s)]
-        words = [m for m in re.finditer(r"\S+", text)]
+        self.toks = [s[a:b] for a, b in self.spans]
+        words = list(re.finditer(r"\S+", text))
+        norm = [normalise(w.group(0)) for w in words]
         flat: list[str] = []
         owner: list[int] = []
-        for i, w in enumerate(words):
-            for part in normalise(w.group(0)).split():
+        for i, n in enumerate(norm):
+            for part in n.split():
                 flat.append(part)
                 owner.append(i)
-        toks = [s[a:b] for a, b in self.spans]
-        mapped: list[int | None] = [None] * len(toks)
-        sm = difflib.SequenceMatcher(None, toks, flat, autojunk=False)
+        mapped: list[int | None] = [None] * len(self.toks)
+        sm = difflib.SequenceMatcher(None, self.toks, flat, autojunk=False)
         for a, b, n in sm.get_matching_blocks():
             for k in range(n):
                 mapped[a + k] = owner[b + k]
-        self.orig = mapped
-        self.words = words
-        self.text = text
-        # clause index of every original word: a new clause after , ; . ! ? ( ) or before a conjunction
-        clause, cl = [], 0
+        self.orig, self.words, self.text = mapped, words, text
+        # clause of every user word: a new clause after , ; . ! ? or before a conjunction;
+        # words in brackets are an aside, and the clause goes on after them
+        clause, stack, cl, nxt_id = [], [], 0, 1
         for i, w in enumerate(words):
-            t = w.group(0)
-            low = normalise(t)
-            prev = normalise(words[i - 1].group(0)) if i else ""
-            nxt = normalise(words[i + 1].group(0)) if i + 1 < len(words) else ""
-            if i and _CONJUNCTION.match(low) and not (low == "et" and (_NUMBER_ET.match(prev) or
-                                                                          nxt.startswith("demi"))):
-                cl += 1
+            t, low = w.group(0), norm[i]
+            prev = norm[i - 1] if i else ""
+            after = norm[i + 1] if i + 1 < len(words) else ""
+            if i and _CONJUNCTION.match(low) and not (low == "et" and (_NUMBER_ET.match(prev) or after.startswith("demi"))):
+                cl, nxt_id = nxt_id, nxt_id + 1
             if t[:1] in "([":
-                cl += 1
+                stack.append(cl)
+                cl, nxt_id = nxt_id, nxt_id + 1
             clause.append(cl)
-            if re.search(r"[,;!?)\]]$|(?<![a-z0-9])\.$|[a-z]{5,}\.$|\s-$", t) or t in ("-", "--", "—"):
-                cl += 1
+            closes = t[-1:] in ")]"
+            if closes and stack:
+                cl = stack.pop()
+            elif re.search(r"[,;!?]$", t) or t in ("-", "--", "—", "–") or (
+                    t.endswith(".") and low.rstrip(".") not in _ABBREVIATIONS and not re.fullmatch(r"[\d./-]+", t)):
+                cl, nxt_id = nxt_id, nxt_id + 1
         self.clause_of_word = clause
 
     def token_at(self, pos: int) -> int:
@@ -147,8 +176,6 @@ class _Tokens:
         if not self.orig:
             return None
         tok = max(0, min(tok, len(self.orig) - 1))
-        if self.orig[tok] is not None:
-            return self.orig[tok]
         rng = range(tok, -1, -1) if side == "left" else range(tok, len(self.orig))
         for k in rng:
             if self.orig[k] is not None:
@@ -161,29 +188,14 @@ class _Tokens:
             i = self.orig_index(tok, "right")
         return self.clause_of_word[i] if i is not None else 0
 
-    def clause_range(self, tok_a: int, tok_b: int) -> tuple[int, int]:
-        """Normalised word range [start, end) of the clause(s) holding words tok_a..tok_b-1."""
-        ca, cb = self.clause(tok_a), self.clause(max(tok_a, tok_b - 1))
-        start, end = tok_a, tok_b
-        while start > 0 and self.clause(start - 1) >= ca:
-            start -= 1
-        while end < len(self.spans) and self.clause(end) <= cb:
-            end += 1
-        return start, end
-
-    def text_of(self, a: int, b: int) -> str:
-        if a >= b:
-            return ""
-        return self.s[self.spans[a][0]:self.spans[b - 1][1]]
-
     def user_words(self, a: int, b: int) -> str:
         i, j = self.orig_index(a, "right"), self.orig_index(b - 1, "left")
         if i is None or j is None or j < i:
-            return self.text_of(a, b)
+            return " ".join(self.toks[a:b])
         if j - i > 9:
             i = j - 9
         out = self.text[self.words[i].start():self.words[j].end()]
-        return out.strip(" ,;:!?()[]\"'«»").strip()
+        return out.strip(" ,;:!?.()[]\"'«»").strip()
 
 
 def mentions_notice(s: str) -> bool:
@@ -199,76 +211,98 @@ def _last(pattern: re.Pattern, text: str) -> int:
     return pos
 
 
+def _is_letter(text: str, default: bool | None) -> bool | None:
+    """True: the words speak of a letter, not an email; False: an email; None: cannot tell."""
+    t = _POSTAL_MAIL.sub(" courrier ", text)
+    letter, email = bool(_RE["letter"].search(t)), bool(_RE["email"].search(t))
+    return letter if letter != email else default
+
+
 def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) -> list[Reading]:
     """Tie every candidate date of the normalised text ``s`` to what its words say."""
     tk = _Tokens(text, s, normalise)
+    n = len(tk.toks)
     spans = []
     for c in cands:
         end = c.end if c.end >= 0 else len(s)
-        a, b = tk.token_at(c.pos), tk.token_at(max(c.pos, end - 1)) + 1
-        spans.append((a, b))
-    whole_letter = bool(_RE["letter"].search(s))
-    whole_email = bool(_RE["email"].search(s))
+        spans.append((tk.token_at(c.pos), tk.token_at(max(c.pos, end - 1)) + 1))
+    masked = list(tk.toks)
+    for a, b in spans:
+        for k in range(a, min(b, n)):
+            masked[k] = ""
+    message = " ".join(t for t in masked if t)
+    whole_letter = _is_letter(message, None)
+    whole_printed, whole_arrival = bool(_RE["printed"].search(message)), bool(_RE["arrival"].search(message))
+    no_notice = bool(_NO_NOTICE.search(s))
     out = []
-    for idx, (c, (a, b)) in enumerate(zip(cands, spans)):
-        lo, hi = tk.clause_range(a, b)
-        prev_end = max([sb for sa, sb in spans if sb <= a] + [lo])
-        next_start = min([sa for sa, sb in spans if sa >= b] + [hi])
-        later = any(sa >= b and sa < hi for sa, sb in spans)
-        back = tk.text_of(max(prev_end, a - BACK_WINDOW), a)
-        fwd = tk.text_of(b, min(next_start, b + FORWARD_WINDOW))
-        inside = tk.text_of(a, b)
-        clause = tk.text_of(lo, hi)
+    for c, (a, b) in zip(cands, spans):
+        ids = {tk.clause(k) for k in range(a, min(b, n))} or {tk.clause(a)}
+        prev_end = max([sb for sa, sb in spans if sb <= a] + [0])
+        next_start = min([sa for sa, sb in spans if sa >= b] + [n])
+        back_ids = [k for k in range(a - 1, prev_end - 1, -1) if tk.clause(k) in ids][:BACK_WINDOW][::-1]
+        fwd_ids = [k for k in range(b, next_start) if tk.clause(k) in ids][:FORWARD_WINDOW]
+        later = any(sa >= b and tk.clause(sa) in ids for sa, sb in spans)
+        back = " ".join(tk.toks[k] for k in back_ids)
+        fwd = " ".join(tk.toks[k] for k in fwd_ids)
+        inside = " ".join(tk.toks[a:b])
+        clause = " ".join(masked[k] for k in range(n) if masked[k] and tk.clause(k) in ids)
         r = Reading(c)
         # what comes after the last notice word before the date is bound to the date
         cut = max(_last(_RE["noun"], back), _last(_RE["arrival"], back), _last(_RE["printed"], back))
-        after_notice = back[cut:] if cut >= 0 else back
         other_back = _last(_RE["other"], back)
         other = (other_back >= 0 and other_back >= cut) or bool(_BIRTH_ADJACENT.search(back))
         if not other and not later:
             m = _RE["other"].search(fwd)
-            n = [x.start() for p in ("noun", "arrival", "printed") for x in [_RE[p].search(fwd)] if x]
-            other = m is not None and (not n or m.start() < min(n))
+            found = [x.start() for p in ("noun", "arrival", "printed") for x in [_RE[p].search(fwd)] if x]
+            other = m is not None and (not found or m.start() < min(found))
         kind = getattr(c, "kind", "")
-        if not other and kind not in ("relative", "fuzzy") and (
-                re.match(r"(?:depuis|since)\b", inside) or re.search(r"\b(?:depuis|since)\s*$", back)):
+        since = kind not in ("relative", "fuzzy") and bool(
+            re.match(r"(?:depuis|since)\b", inside) or re.search(r"\b(?:depuis|since)\s*$", back))
+        since_notice = since and bool(_RE["noun"].search(back))  # "j'ai la lettre depuis vendredi": it arrived
+        if not other and since and not since_notice:
             other = r.weak = not (_RE["noun"].search(clause) and _RE["arrival"].search(clause))
         r.negated = bool(_NEGATED.search(back))
-        if other:
+        cued = bool(_RE["noun"].search(clause) or _RE["arrival"].search(clause) or _RE["printed"].search(clause))
+        if other or no_notice:
             r.role = "other"
-        elif _RE["noun"].search(clause) or _RE["arrival"].search(clause) or _RE["printed"].search(clause):
+        elif cued or since_notice:
             r.role = "notice"
-        # printed/sent or arrived: the nearest such word before the date decides
+        # printed/sent or arrived: the nearest such word before the date decides; a clause that
+        # says nothing of it takes what the message says
         pa, pp = _last(_RE["arrival"], back), _last(_RE["printed"], back)
+        if since_notice:
+            pa = max(pa, len(back))
         if pa < 0 and pp < 0:
-            pa = 0 if _RE["arrival"].search(clause) and not _RE["printed"].search(clause) else -1
-            pp = 0 if _RE["printed"].search(clause) and not _RE["arrival"].search(clause) else -1
-        r.printed = pp > pa or bool(_NOUN_DU.search(back) and (inside.startswith("du") or re.search(r"\b(?:du|d|of|from)\s*$", back)))
-        arrived_words = pa > pp and not r.printed
+            scope_printed = _RE["printed"].search(clause) if cued else whole_printed
+            scope_arrival = _RE["arrival"].search(clause) if cued else whole_arrival
+            pa = 0 if scope_arrival and not scope_printed else -1
+            pp = 0 if scope_printed and not scope_arrival else -1
+        r.printed = pp > pa or bool(_NOUN_DU.search(back) and (inside.startswith("du") or
+                                                                re.search(r"\b(?:du|d|of|from)\s*$", back)))
+        arrived_words = r.received = pa > pp and not r.printed
         r.hedged = bool(re.search(r"\b(?:" + _HEDGE + r")\s*(?:(?:le|du|au|l|the|on|a)\s+)?$", back)
                         or _RE["hedge"].search(inside)
                         or re.match(r"\s*(?:environ|a peu pres|plus ou moins|a quelques jours pres|or so)\b", fwd)
                         or re.search(r"\b(?:je crois|je pense|il me semble|peut etre|i think|maybe)\b", clause))
-        # a letter (the clause, else the message, names a letter and no email)
-        here_letter, here_email = bool(_RE["letter"].search(clause)), bool(_RE["email"].search(clause))
-        if here_letter != here_email:
-            is_letter = here_letter
-        else:
-            is_letter = whole_letter and not whole_email
+        # a letter or an email: the clause says, else the message, else the buttons
+        r.letter = _is_letter(clause, None)
+        is_letter = r.letter if r.letter is not None else whole_letter
+        r.email = is_letter is False or (is_letter is None and mode == "email")
         if mode == "arrival":          # the user said they only know when the letter arrived
             r.arrival = not r.printed
         elif mode in ("letter", "letter_any"):  # a letter: its words, or (not said which) its arrival
             r.arrival = arrived_words or (mode == "letter_any" and not r.printed)
         else:                          # an email, or not said: a letter only if the words say so
-            r.arrival = is_letter and arrived_words
-        # the words to echo: from a notice word close before the date, to the date
-        w0 = max(prev_end, a - BACK_WINDOW)
+            r.arrival = bool(is_letter) and arrived_words
+        # the words to echo: from a cue word close before the date, to the date
         start = a
-        for p in ("arrival", "printed", "noun"):
+        for p in ("arrival", "printed", "noun", "other", "hedge"):
             for m in _RE[p].finditer(back):
-                tok = w0 + back[:m.start()].count(" ")
-                if a - tok <= 4:
-                    start = min(start, tok)
+                k = back_ids[back[:m.start()].count(" ")]
+                if a - k <= 4:
+                    start = min(start, k)
+        if start == a and a > 0 and a - 1 in back_ids and tk.toks[a - 1] in ("le", "du", "au", "the", "on"):
+            start = a - 1
         r.words = tk.user_words(start, b)
         out.append(r)
     return out
@@ -279,27 +313,34 @@ def choose(readings: list[Reading], s: str, spans_text) -> Choice:
     valid = [r for r in readings if r.cand.value is not None and r.cand.error is None]
     if any(not r.negated for r in valid):
         valid = [r for r in valid if not r.negated]
-    # a correction said between two dates keeps what follows it ("le 5, non pardon le 3")
+    # a firm correction said between two dates keeps what follows it ("le 5, non pardon le 3")
     ordered = sorted(valid, key=lambda r: r.cand.pos)
     for i in range(len(ordered) - 1, 0, -1):
         gap = spans_text(ordered[i - 1].cand, ordered[i].cand)
-        if _RE["correction"].search(gap):
-            dropped = set(id(r) for r in ordered[:i])
+        if _RE["correction"].search(gap) and not _RE["alternative"].search(gap):
+            dropped = {id(r) for r in ordered[:i]}
             valid = [r for r in valid if id(r) not in dropped]
             break
+    unsure = bool(_UNSURE.search(s))
     for role in ("notice", "neutral"):
         pool = [r for r in valid if r.role == role]
         if pool:
-            return _pick(pool, s, spans_text)
+            return _approx(_pick(pool, spans_text), unsure)
     others = [r for r in valid if r.role == "other"]
     if others and all(r.weak for r in others):
-        return _pick(others, s, spans_text)  # "depuis le 10" alone: since then the user has the notice
+        return _approx(_pick(others, spans_text), unsure)  # "depuis le 10" alone: since then they have it
     errs = [r.cand for r in readings if r.cand.error and r.role != "other"]
     if errs:
         return Choice(errors=errs)
     if others or any(r.role == "other" for r in readings):
-        return Choice(ask=_distinct(others), only_other=True)
+        return Choice(ask=_distinct(others)[:3], only_other=True)
     return Choice()
+
+
+def _approx(ch: Choice, unsure: bool) -> Choice:
+    if ch.picked is not None and unsure:
+        ch.approximate = True
+    return ch
 
 
 def _distinct(pool: list[Reading]) -> list[Reading]:
@@ -312,22 +353,31 @@ def _distinct(pool: list[Reading]) -> list[Reading]:
     return out
 
 
-def _pick(pool: list[Reading], s: str, spans_text) -> Choice:
+def _pick(pool: list[Reading], spans_text) -> Choice:
     days = {r.cand.value for r in pool}
     if len(days) == 1:
-        best = max(pool, key=lambda r: (r.printed, r.role == "notice", -r.cand.pos))
-        if any(r.arrival for r in pool) and not best.printed:
-            best = next(r for r in pool if r.arrival)
-        return Choice(picked=best)
+        # the same day: an email's date is its sending date; else a letter that arrived that day
+        for test in (lambda r: r.printed and not r.arrival, lambda r: r.email and not r.arrival,
+                     lambda r: r.arrival, lambda r: True):
+            hits = [r for r in pool if test(r)]
+            if hits:
+                return Choice(picked=max(hits, key=lambda r: (r.role == "notice", -r.cand.pos)))
+    # a date printed on the letter (or said sent) wins over the days it arrived
     printed = {r.cand.value for r in pool if r.printed and not r.arrival}
-    if len(printed) == 1:
+    one_notice = len({r.letter for r in pool} - {None}) <= 1  # not "un mail le 2 et une lettre datée du 23"
+    if len(printed) == 1 and one_notice and all(r.arrival or r.received or r.cand.value in printed for r in pool):
         day = printed.pop()
         return Choice(picked=next(r for r in pool if r.cand.value == day and r.printed))
     ordered = sorted(pool, key=lambda r: r.cand.pos)
-    if len(ordered) == 2:
-        gap = spans_text(ordered[0].cand, ordered[1].cand).strip()
-        gap = re.sub(r"\b(?:le|la|du|au|the|on)\b", " ", _RE["hedge"].sub(" ", gap)).split()
-        if _RANGE_GAP.match(" ".join(gap) or "-") and ordered[0].arrival == ordered[1].arrival:
+    if len(ordered) == 2 and ordered[0].arrival == ordered[1].arrival:
+        first, second = ordered
+        gap = spans_text(first.cand, second.cand)
+        words = re.sub(r"\b(?:le|la|du|au|the|on)\b", " ", _RE["hedge"].sub(" ", gap)).split()
+        span = abs((second.cand.value - first.cand.value).days)
+        between = bool(_RANGE_BETWEEN.search(spans_text(None, first.cand)))
+        fuzzy = first.cand.fuzzy and second.cand.fuzzy  # "fin octobre début novembre"
+        if (words in (["et"], ["and"]) and between and span <= BETWEEN_RANGE_DAYS) or (
+                _RANGE_OR.match(" ".join(words) or "-") and (span <= OR_RANGE_DAYS or (fuzzy and span <= 31))):
             best = min(pool, key=lambda r: r.cand.value)
             return Choice(picked=best, approximate=True)
     return Choice(ask=_distinct(pool)[:3])

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from . import facts, notice
@@ -47,6 +47,7 @@ class DateResult:
     hedged: bool = False                # said approximately ("vers le 10", "le 3 je crois")
     words: str = field(default="", compare=False)  # the user's words the date was read from (never stored)
     choices: tuple = field(default=(), compare=False)  # error "which": (date, arrived, words) to offer
+    role: str = ""                      # notice (words tie it to the notice) | neutral | other
 
     @property
     def ok(self) -> bool:
@@ -342,7 +343,7 @@ _RE_RELATIVE_UNIT = re.compile(
     r"1\s+dizaine\s+de|dizaine\s+de|une\s+vingtaine\s+de|1\s+vingtaine\s+de|vingtaine\s+de)\s*"
     r"(" + _UNIT + r"|h|heures?|hours?)\b(\s+et\s+demie?)?"
     r"(\s+(?:environ|a\s+peu\s+pres|plus\s+ou\s+moins|grosso\s+modo|ou\s+plus|ou\s+un\s+peu\s+plus|a\s+peu\s+de\s+choses?\s+pres)\b)?")
-_RE_AGO_EN = re.compile(r"\b(\d{1,4}|an?|one)\s*(days?|weeks?|months?|years?)\s+ago\b")
+_RE_AGO_EN = re.compile(r"\b(\d{1,4}|an?|one|(?:a\s+)?couple\s+(?:of\s+)?|(?:a\s+)?few|several)\s*(days?|weeks?|months?|years?)\s+ago\b")
 _RE_QUINZAINE = re.compile(r"\b(?:il\s?y\s?a|y\s?a|ca\s+fait|cela\s+fait|depuis)\s+(?:environ\s+)?(?:une\s+|1\s+)?quinzaine\b")
 _RE_FUTURE = re.compile(
     r"\b(?:apres\s?demain|demain|tomorrow|(?:dans|ds|d\s+ici|sous)\s+(?:\d{1,4}|quelques|plusieurs)\s*" + _UNIT + r"|"
@@ -377,6 +378,8 @@ _HOLIDAYS = {
     "reveillon du nouvel an": (12, 31), "reveillon du jour de l an": (12, 31), "toussaint": (11, 1),
     "armistice": (11, 11), "fete du travail": (5, 1), "fete nationale": (7, 14), "assomption": (8, 15),
     "saint valentin": (2, 14), "st valentin": (2, 14), "fete de la musique": (6, 21),
+    "christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24), "new year s eve": (12, 31),
+    "new years eve": (12, 31), "new year s day": (1, 1), "new years day": (1, 1),
 }
 _RE_HOLIDAY = re.compile(
     r"\b(?:(veille|lendemain)\s+(?:de\s+la\s+|de\s+l\s+|du\s+|de\s+)?)?("
@@ -387,6 +390,8 @@ _RE_HOLIDAY = re.compile(
 _RE_OPENING = re.compile(r"\b(?:ouvert|ouverte|ouverts|ouvre|ouvrent|ferme|fermee|fermes|fermees|joignable|joignables|"
                          r"horaires?|permanence|accueil|disponible|dispo|travaille|travaillent|repond|repondent)\b")
 _RE_WEEKDAY_RANGE = re.compile(r"\b(?:du|de|le|les)\s+([a-z]{5,9})\s+(?:au|a|jusqu\s+au)\s+([a-z]{5,9})\b")
+_RE_AFTER_ANCHOR = re.compile(r"\b(\d{1,2})\s*(jours?|j|semaines?|sem|mois|days?|weeks?|months?)\s+"
+                              r"(?:apres|plus\s+tard|later|after(?:wards)?)\b")
 _RE_ONLY_DAY = re.compile(r"^(?:le\s+)?(\d{1,2})$")
 _PREFILTER = re.compile(
     r"\d|janv|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec|\blun|\bmar|\bmer|\bjeu|\bven|\bsam|\bdim|nuit|"
@@ -510,7 +515,10 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
                 return _checked(v.year, v.month, v.day, today, m.start(), "yearless")
         return None  # pragma: no cover
 
+    n_before = len(cands)
     each(_RE_HOLIDAY, holiday)
+    for c in cands[n_before:]:
+        c.detail["holiday"] = True
 
     def weekday_day(m: re.Match):  # "mardi 3": the day number decides
         if weekday_of(m.group(1)) is None:
@@ -578,11 +586,14 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         return _Cand(m.start(), value=value, kind="weekday")
 
     each(_RE_WEEKDAY_LAST_WEEK, weekday_last_week)
-    def ago_en(m: re.Match):  # "3 days ago", "a week ago"
-        value = _relative(today, int(m.group(1)) if m.group(1).isdigit() else 1, m.group(2))
+    def ago_en(m: re.Match):  # "3 days ago", "a week ago", "a couple of weeks ago" (earliest plausible)
+        q = m.group(1)
+        vague = not (q.isdigit() or q.strip() in ("a", "an", "one"))
+        n = int(q) if q.isdigit() else (2 if "couple" in q else (7 if m.group(2)[0] == "d" else 3) if vague else 1)
+        value = _relative(today, n, m.group(2))
         if value.year < facts.SCHEME_START_YEAR:
             return _Cand(m.start(), error="too_old", kind="relative")
-        return _Cand(m.start(), value=value, kind="relative")
+        return _Cand(m.start(), value=value, kind="fuzzy" if vague else "relative", fuzzy=vague)
 
     each(_RE_AGO_EN, ago_en)
     each(_RE_QUINZAINE, lambda m: _Cand(m.start(), value=today - timedelta(days=15), kind="fuzzy", fuzzy=True))
@@ -685,7 +696,7 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         else:
             value = today - timedelta(days=days)
         return _Cand(m.start(), value=value, kind="weekday",
-                     detail={"weekday": wd} if not (before or after) else {})
+                     detail={"weekday": wd} if before in ("", "le") and not after else {})
 
     each(_RE_WEEKDAY, weekday)
 
@@ -720,6 +731,23 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
     dated = {c.value.weekday() for c in cands if c.value is not None and "weekday" not in c.detail
              and c.kind not in ("fuzzy", "relative")}
     cands = [c for c in cands if not ("weekday" in c.detail and c.detail["weekday"] in dated)]
+
+    # "le 24 décembre, joli cadeau de Noël": a holiday named next to a day is not another date
+    if any(c.kind in ("explicit", "yearless") and "holiday" not in c.detail and c.value for c in cands):
+        cands = [c for c in cands if "holiday" not in c.detail]
+
+    # "j'ai eu 18 ans le 10 et le mail est arrivé 2 jours après": counted from the date before
+    for m in _RE_AFTER_ANCHOR.finditer(original):
+        before = [c for c in cands if c.value is not None and c.end <= m.start()]
+        if not before:
+            continue
+        anchor = max(before, key=lambda c: c.end)
+        n, unit = int(m.group(1)), m.group(2)
+        value = _minus_months(anchor.value, -n) if unit.startswith("mo") else \
+            anchor.value + timedelta(days=n * (7 if unit[0] in "sw" else 1))
+        c = _Cand(m.start(), value=value if value <= today else None, error=None if value <= today else "future",
+                  kind="relative", end=m.end())
+        cands.append(c)
 
     # "le mois dernier, le 20", "le 3, en novembre": the day and the month said apart
     months = [c for c in cands if c.kind == "fuzzy" and "month" in c.detail]
@@ -811,13 +839,15 @@ def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_
         r, c = ch.picked, ch.picked.cand
         if c.value.year < facts.SCHEME_START_YEAR:  # pragma: no cover - candidates are checked already
             return DateResult(error="too_old", kind=c.kind, detail={"year": c.value.year, "start": facts.SCHEME_START_YEAR})
-        return notice_result(c.value, arrived=r.arrival, letter_shift_days=shift_days, fuzzy=c.fuzzy,
-                             hedged=r.hedged or ch.approximate, kind=c.kind, words=r.words)
+        res = notice_result(c.value, arrived=r.arrival, letter_shift_days=shift_days, fuzzy=c.fuzzy,
+                            hedged=r.hedged or ch.approximate, kind=c.kind, words=r.words)
+        return replace(res, role=r.role)
     if ch.ask or ch.only_other:
         about = kind is not None or expect_date or bool(notice.mentions_notice(s))
         if ch.ask and (about or not ch.only_other):
             choices = tuple((r.cand.value, r.arrival, r.words) for r in ch.ask)
-            return DateResult(error="which", detail={"only_other": ch.only_other}, choices=choices)
+            return DateResult(error="which", detail={"only_other": ch.only_other}, choices=choices,
+                              role="other" if ch.only_other else "notice")
         if about:
             return DateResult(error="which", detail={"only_other": True})
         return DateResult(error="no_date")

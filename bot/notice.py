@@ -31,11 +31,13 @@ _POSTAL_MAIL = re.compile(r"\b(?:in|by|through|per|via)\s+(?:the\s+)?(?:post|mai
 _NOTICE_NOUN = _LETTER + r"|" + _EMAIL + r"|invitations?|avis|ameli|cpam|assurance\s+maladie|secu|espace\s+sante"
 _ARRIVAL = (r"arrivee?s?|(?<!\bn\s)arrive(?!\s+(?:a|pas|plus)\s+(?:me|m|te|t|se|s|nous|vous|le|la|les|l|y|en|"
             r"trouver|voir|lire|comprendre|faire|ouvrir|acceder|connecter)\b)(?!\s+(?:pas|plus)\b)|"
-            r"recue?s?|recu|reception|distribuee?s?|livree?s?|trouvee?s?|parvenue?s?|"
-            r"apportee?s?|deposee?s?|glissee?s?|ramassee?s?|releve|recuperee?s?|ouvert|ouverte|"
-            r"dans\s+(?:ma|la|notre|sa|mon)\s+boite|je\s+l\s+ai\s+eu|on\s+l\s+a\s+eu|eue?|"
-            r"vue?|seen|saw|noticed|remarquee?|"
-            r"received|arrived|got|came|delivered|picked\s+up|opened")
+            r"recue?s?|recu|reception|distribuee?s?|livree?s?|parvenue?s?|"
+            r"apportee?s?|deposee?s?|glissee?s?|ramassee?s?|releve|recuperee?s?|"
+            r"dans\s+(?:ma|la|notre|sa|mon)\s+boite|je\s+l\s+ai\s+eu|on\s+l\s+a\s+eu|"
+            r"received|arrived|delivered|picked\s+up")
+# words that say when the person had or saw it; a notice date only next to a notice word
+_HAD = (r"eue?|vue?|lue?|ouvert|ouverte|trouvee?s?|donnee?|remise?|transmise?|seen|saw|read|noticed|"
+        r"remarquee?|opened|got|came|given|handed")
 _PRINTED = (r"datee?s?(?!\s+limite)|dated|imprimee?s?|ecrite?s?|indiquee?s?|marquee?s?|inscrite?s?|envoyee?s?|envoye|"
             r"expediee?s?|(?<!la\s)postee?s?|sent|posted|printed|en\s+haut|emise?s?|edite|editee|dessus")
 _OTHER = (
@@ -80,7 +82,8 @@ _NO_NOTICE = re.compile(
     r"(?:" + _NOTICE_NOUN + r")\b")
 
 _RE = {name: re.compile(r"\b(?:" + pat + r")\b") for name, pat in {
-    "letter": _LETTER, "email": _EMAIL, "noun": _NOTICE_NOUN, "arrival": _ARRIVAL, "printed": _PRINTED,
+    "letter": _LETTER, "email": _EMAIL, "noun": _NOTICE_NOUN, "arrival": _ARRIVAL + "|" + _HAD,
+    "strong": _ARRIVAL, "printed": _PRINTED,
     "other": _OTHER, "since": _SINCE, "hedge": _HEDGE, "correction": _CORRECTION,
     "alternative": _ALTERNATIVE}.items()}
 _BIRTH_ADJACENT = re.compile(r"\bnee?s?\s*(?:le|du|en|au|a|l|on|the|il\s+y\s+a|y\s+a)?\s*$")  # "née le 12"
@@ -200,7 +203,7 @@ class _Tokens:
 
 def mentions_notice(s: str) -> bool:
     """Does the normalised text speak of the notice (an email, a letter, received, sent...)?"""
-    return bool(_RE["noun"].search(s) or _RE["arrival"].search(s) or _RE["printed"].search(s))
+    return bool(_RE["noun"].search(s) or _RE["strong"].search(s) or _RE["printed"].search(s))
 
 
 def _last(pattern: re.Pattern, text: str) -> int:
@@ -262,7 +265,7 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
         if not other and since and not since_notice:
             other = r.weak = not (_RE["noun"].search(clause) and _RE["arrival"].search(clause))
         r.negated = bool(_NEGATED.search(back))
-        cued = bool(_RE["noun"].search(clause) or _RE["arrival"].search(clause) or _RE["printed"].search(clause))
+        cued = bool(_RE["noun"].search(clause) or _RE["strong"].search(clause) or _RE["printed"].search(clause))
         if other or no_notice:
             r.role = "other"
         elif cued or since_notice:
@@ -362,12 +365,15 @@ def _pick(pool: list[Reading], spans_text) -> Choice:
             hits = [r for r in pool if test(r)]
             if hits:
                 return Choice(picked=max(hits, key=lambda r: (r.role == "notice", -r.cand.pos)))
-    # a date printed on the letter (or said sent) wins over the days it arrived
+    # one notice (not "un mail le 2 et une lettre datée du 23"): the date printed on it (or said
+    # sent) wins over the days it was received or seen; else the first day it was received
+    one_notice = len({r.letter for r in pool} - {None}) <= 1
     printed = {r.cand.value for r in pool if r.printed and not r.arrival}
-    one_notice = len({r.letter for r in pool} - {None}) <= 1  # not "un mail le 2 et une lettre datée du 23"
-    if len(printed) == 1 and one_notice and all(r.arrival or r.received or r.cand.value in printed for r in pool):
+    if one_notice and len(printed) == 1:
         day = printed.pop()
         return Choice(picked=next(r for r in pool if r.cand.value == day and r.printed))
+    if one_notice and not printed and all(r.received or r.arrival for r in pool):
+        return Choice(picked=min(pool, key=lambda r: (r.cand.value, r.cand.pos)))
     ordered = sorted(pool, key=lambda r: r.cand.pos)
     if len(ordered) == 2 and ordered[0].arrival == ordered[1].arrival:
         first, second = ordered

@@ -182,16 +182,47 @@ def result_choice(ctx: Ctx, payload: str) -> Turn | None:
     return Turn(goto=target, data={"deadline": dl.to_data()})
 
 
+# the bot asked about the notice (its kind or its date): a date typed here is read first,
+# before any question a word of it might look like ("samedi", "le 18/12")
+ASKING_STATES = {"start", "letter", "date", "which"}
+# words asking for the deadline: a date in such a message is about the notice
+_ASKS_DEADLINE = re.compile(r"\b(jusqu|date limite|dernier jour|combien de temps|delai|deadline|trop tard|refuser|"
+                            r"refus|opposer|opposition|dire non|last day|too late|how long|refuse|object|opt out|"
+                            r"reply by|6 semaines|six semaines|6 weeks|six weeks)")
+LONG_MESSAGE = 8  # words: a longer message with a date but no word about the notice is about something else
+
+
+def intercept_notice(ctx: Ctx, text: str) -> Turn | None:
+    """Before the questions: the answer to the bot's own question about the notice, or a message
+    whose words tie a date to the notice ("mail reçu le 3, je peux le faire par téléphone ?")."""
+    if ctx.flow == "deadline" and ctx.state in ASKING_STATES:
+        r = understand(ctx, text)
+        if r.ok or r.error not in (None, "no_date"):
+            return answer(ctx, r)
+        return None
+    r = understand(ctx, text)
+    if (r.ok or r.error == "which") and r.role == "notice":
+        return _answer_outside(ctx, r)
+    return None
+
+
+def _answer_outside(ctx: Ctx, r: dates.DateResult) -> Turn:
+    t = answer(ctx, r)
+    if ctx.flow != "deadline" and not r.letter_arrived:
+        t.data = dict(t.data or {}, deadline_mode=None)  # a later correction is read from its own words
+    return t
+
+
 def intercept(ctx: Ctx, text: str) -> Turn | None:
     """A date typed anywhere (not while a flow waits for free text) gets an immediate answer."""
     if ctx.flow == "deadline" and ctx.state in DATE_STATES:
         return None  # the state's own handler knows whether it is an email or a letter
     r = understand(ctx, text)
+    if r.ok and r.role != "notice" and ctx.flow != "deadline" and len(text.split()) > LONG_MESSAGE \
+            and not _ASKS_DEADLINE.search(dates.normalise(text)):
+        return None  # "le 10 février quelqu'un a consulté mon dossier, qui c'est ?": not the notice
     if r.ok or r.error == "which":
-        t = answer(ctx, r)
-        if ctx.flow != "deadline" and not r.letter_arrived:
-            t.data = dict(t.data or {}, deadline_mode=None)  # a later correction is read from its own words
-        return t
+        return _answer_outside(ctx, r)
     if r.error in ("future", "impossible", "too_old", "ambiguous"):
         short = len(text.split()) <= 4
         if ctx.flow == "deadline" or short or _ABOUT_NOTICE.search(dates.normalise(text)):
@@ -222,4 +253,4 @@ FLOWS = [
     )
 ]
 
-INTERCEPTORS = [(50, intercept)]
+INTERCEPTORS = [(35, intercept_notice), (50, intercept)]

@@ -425,7 +425,8 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
 
     def numeric(m: re.Match):
         if m.group(4) is None and _AFTER_NUMBER_NOT_DAY.match(s, m.end()) and not re.match(r"\s?[/.-]", s[m.end():]):
-            if re.match(r"\s*" + _UNIT + r"\b|\s*h\b|\s*heures?", s[m.end():]):
+            if re.match(r"\s*" + _UNIT + r"\b|\s*h\b|\s*heures?", s[m.end():]) and \
+                    not re.match(r"\s*jour\s+(?:ferie|feriee|chome|ou|de\s+l)\b", s[m.end():]):  # "le 11/11 jour férié"
                 return None
         if m.group(4) is None and (m.group(2) == "." or m.group(2) == "-") and re.match(r"\s*" + _UNIT + r"\b", s[m.end():]):
             return None
@@ -717,6 +718,8 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         d = int(m.group(1))
         if not 1 <= d <= 31 or _AFTER_NUMBER_NOT_DAY.match(s, m.end()):
             return None
+        if re.search(r"\b%d\s+eme\b" % (d + 1), original):
+            return None  # "le 1er pour moi, le 2e pour mon fils": ranks, not days
         return _bare_day(d, today, m.start())
 
     each(_RE_BARE_DAY, bare)
@@ -841,7 +844,10 @@ def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_
             return DateResult(error="too_old", kind=c.kind, detail={"year": c.value.year, "start": facts.SCHEME_START_YEAR})
         res = notice_result(c.value, arrived=r.arrival, letter_shift_days=shift_days, fuzzy=c.fuzzy,
                             hedged=r.hedged or ch.approximate, kind=c.kind, words=r.words)
-        return replace(res, role=r.role)
+        role = r.role
+        if role == "neutral" and notice.mentions_notice(s):
+            role = "notice"  # the message speaks of the notice, and this is its only date
+        return replace(res, role=role)
     if ch.ask or ch.only_other:
         about = kind is not None or expect_date or bool(notice.mentions_notice(s))
         if ch.ask and (about or not ch.only_other):

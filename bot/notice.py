@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 _LETTER = r"courriers?|lettres?|letters?|plis?|enveloppes?|facteur|boite\s+aux\s+lettres|bal|la\s+poste|postman|post"
 _EMAIL = r"e\s?mails?|mails?|courriels?|messages?|mel|sms|notifications?|notif|inbox|spams?|boite\s+mail"
 _POSTAL_MAIL = re.compile(r"\b(?:in|by|through|per|via)\s+(?:the\s+)?(?:post|mail)\b")  # English "mail" = post
-_NOTICE_NOUN = _LETTER + r"|" + _EMAIL + r"|invitations?|avis|ameli|cpam|assurance\s+maladie|secu|espace\s+sante"
+_DOCUMENT = _LETTER + r"|" + _EMAIL + r"|invitations?|avis"
+_NOTICE_NOUN = _DOCUMENT + r"|ameli|cpam|caisse|assurance\s+maladie|secu|espace\s+sante"
 _ARRIVAL = (r"arrivee?s?|(?<!\bn\s)arrive(?!\s+(?:a|pas|plus)\s+(?:me|m|te|t|se|s|nous|vous|le|la|les|l|y|en|"
             r"trouver|voir|lire|comprendre|faire|ouvrir|acceder|connecter)\b)(?!\s+(?:pas|plus)\b)|"
             r"recue?s?|recu|reception|distribuee?s?|livree?s?|parvenue?s?|"
@@ -54,7 +55,8 @@ _OTHER = (
     r"paye|salaire|facture|carte\s+vitale|inscrite?|inscription|"
     # calls, hearsay and steps already taken
     r"appelee?|appelle|appel|telephone|called|call|m\s+a\s+dit|m\s+en\s+a\s+parle|m\s+a\s+parle|nous\s+a\s+dit|"
-    r"told\s+me|said|refusee?|oppose|opposee?|opposition|cree|creation|"
+    r"told\s+me|said|refusee?|oppose|opposee?|opposition|cree|creation|fermee?|fermer|cloturee?|cloture|"
+    r"reactivee?|reouvert|reouverte|supprimee?|closed|reopened|reactivated|deleted|"
     # time limits, not sendings
     r"jusqu|au\s+plus\s+tard|date\s+limite|deadline|expire|expiration|avant\s+le|until|before")
 _SINCE = r"depuis|since"
@@ -74,7 +76,7 @@ _ALTERNATIVE = r"plutot|rather|ou\s+bien|or\s+maybe"
 _RANGE_OR = re.compile(r"^(?:ou|ou\s+bien|ou\s+alors|ou\s+peut\s+etre|voire|either|or|-|a|au|to)$")
 _RANGE_BETWEEN = re.compile(r"\b(?:entre|between)\s*$")
 OR_RANGE_DAYS = 3        # "le 3 ou le 4": the earliest; "le 2 ou le 12" is a question
-BETWEEN_RANGE_DAYS = 10  # "entre le 5 et le 10"
+BETWEEN_RANGE_DAYS = 7   # "entre le 5 et le 10", "entre Noël et le nouvel an"
 # the notice did not come ("j'ai pas eu de mail", "no letter"): no date of the message is a notice date
 _NO_NOTICE = re.compile(
     r"\b(?:pas|jamais|rien|aucune?|ni|never|no|not|didn\s+t|haven\s+t|hasn\s+t)\s+(?:encore\s+)?"
@@ -82,7 +84,7 @@ _NO_NOTICE = re.compile(
     r"(?:" + _NOTICE_NOUN + r")\b")
 
 _RE = {name: re.compile(r"\b(?:" + pat + r")\b") for name, pat in {
-    "letter": _LETTER, "email": _EMAIL, "noun": _NOTICE_NOUN, "arrival": _ARRIVAL + "|" + _HAD,
+    "letter": _LETTER, "email": _EMAIL, "noun": _NOTICE_NOUN, "document": _DOCUMENT, "arrival": _ARRIVAL + "|" + _HAD,
     "strong": _ARRIVAL, "printed": _PRINTED,
     "other": _OTHER, "since": _SINCE, "hedge": _HEDGE, "correction": _CORRECTION,
     "alternative": _ALTERNATIVE}.items()}
@@ -236,7 +238,8 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
     message = " ".join(t for t in masked if t)
     whole_letter = _is_letter(message, None)
     whole_printed, whole_arrival = bool(_RE["printed"].search(message)), bool(_RE["arrival"].search(message))
-    no_notice = bool(_NO_NOTICE.search(s))
+    # "pas de mail ni de lettre": no notice came (unless another one is named: "une lettre, pas de mail")
+    no_notice = bool(_NO_NOTICE.search(s)) and not _RE["document"].search(_NO_NOTICE.sub(" ", s))
     out = []
     for c, (a, b) in zip(cands, spans):
         ids = {tk.clause(k) for k in range(a, min(b, n))} or {tk.clause(a)}
@@ -251,7 +254,7 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
         clause = " ".join(masked[k] for k in range(n) if masked[k] and tk.clause(k) in ids)
         r = Reading(c)
         # what comes after the last notice word before the date is bound to the date
-        cut = max(_last(_RE["noun"], back), _last(_RE["arrival"], back), _last(_RE["printed"], back))
+        cut = max(_last(_RE["document"], back), _last(_RE["arrival"], back), _last(_RE["printed"], back))
         other_back = _last(_RE["other"], back)
         other = (other_back >= 0 and other_back >= cut) or bool(_BIRTH_ADJACENT.search(back))
         if not other and not later:
@@ -260,7 +263,7 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
             other = m is not None and (not found or m.start() < min(found))
         kind = getattr(c, "kind", "")
         since = kind not in ("relative", "fuzzy") and bool(
-            re.match(r"(?:depuis|since)\b", inside) or re.search(r"\b(?:depuis|since)\s*$", back))
+            re.match(r"(?:depuis|since)\b", inside) or re.search(r"\b(?:depuis|since)\s*(?:le|du|l|the)?\s*$", back))
         since_notice = since and bool(_RE["noun"].search(back))  # "j'ai la lettre depuis vendredi": it arrived
         if not other and since and not since_notice:
             other = r.weak = not (_RE["noun"].search(clause) and _RE["arrival"].search(clause))
@@ -358,6 +361,9 @@ def _distinct(pool: list[Reading]) -> list[Reading]:
 
 def _pick(pool: list[Reading], spans_text) -> Choice:
     days = {r.cand.value for r in pool}
+    ordered = sorted(pool, key=lambda r: r.cand.pos)
+    if len(days) > 1 and any(_RE["alternative"].search(spans_text(a.cand, b.cand)) for a, b in zip(ordered, ordered[1:])):
+        return Choice(ask=_distinct(pool)[:3])  # "elle dit le 20, moi je dirais plutôt le 22"
     if len(days) == 1:
         # the same day: an email's date is its sending date; else a letter that arrived that day
         for test in (lambda r: r.printed and not r.arrival, lambda r: r.email and not r.arrival,

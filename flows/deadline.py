@@ -188,7 +188,7 @@ ASKING_STATES = {"start", "letter", "date", "which"}
 # words asking for the deadline: a date in such a message is about the notice
 _ASKS_DEADLINE = re.compile(r"\b(jusqu|date limite|dernier jour|combien de temps|delai|deadline|trop tard|refuser|"
                             r"refus|opposer|opposition|dire non|last day|too late|how long|refuse|object|opt out|"
-                            r"reply by|6 semaines|six semaines|6 weeks|six weeks)")
+                            r"reply by|6 semaines|six semaines|6 weeks|six weeks|avant quand|a partir de quand|until when|by when)")
 LONG_MESSAGE = 8  # words: a longer message with a date but no word about the notice is about something else
 
 

@@ -702,6 +702,9 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
     each(_RE_WEEKDAY, weekday)
 
     # "la semaine dernière, le mail... mardi ou mercredi": the weekdays of that week
+    for c in cands:  # "la semaine du 16 février": that week
+        if c.value is not None and re.search(r"\bsemaine\s+(?:du|de|d)\s*$", original[:c.pos]):
+            c.detail["week_monday"] = _monday(c.value)
     weeks = [c for c in cands if "week_monday" in c.detail]
     bare_weekdays = [c for c in cands if "weekday" in c.detail and c.value is not None]
     if len(weeks) == 1 and bare_weekdays:
@@ -716,7 +719,8 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
     # 7. a bare day: "le 12" = the latest 12th not in the future
     def bare(m: re.Match):
         d = int(m.group(1))
-        if not 1 <= d <= 31 or _AFTER_NUMBER_NOT_DAY.match(s, m.end()):
+        named_day = re.match(r"\s*jour\s+(?:ou|ferie|feriee|chome|de\s+l)\b", s[m.end():])  # "du 18 (jour où...)"
+        if not 1 <= d <= 31 or (_AFTER_NUMBER_NOT_DAY.match(s, m.end()) and not named_day):
             return None
         if re.search(r"\b%d\s+eme\b" % (d + 1), original):
             return None  # "le 1er pour moi, le 2e pour mon fils": ranks, not days

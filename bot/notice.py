@@ -30,7 +30,7 @@ _EMAIL = r"e\s?mails?|mails?|courriels?|messages?|mel|sms|notifications?|notif|i
 _POSTAL_MAIL = re.compile(r"\b(?:in|by|through|per|via)\s+(?:the\s+)?(?:post|mail)\b")  # English "mail" = post
 _DOCUMENT = _LETTER + r"|" + _EMAIL + r"|invitations?|avis"
 _NOTICE_NOUN = _DOCUMENT + r"|ameli|cpam|caisse|assurance\s+maladie|secu|espace\s+sante"
-_ARRIVAL = (r"arrivee?s?|(?<!\bn\s)arrive(?!\s+(?:a|pas|plus)\s+(?:me|m|te|t|se|s|nous|vous|le|la|les|l|y|en|"
+_ARRIVAL = (r"arrivees?|arrives|(?<!\bn\s)arrive(?!\s+(?:a|pas|plus)\s+(?:me|m|te|t|se|s|nous|vous|le|la|les|l|y|en|"
             r"trouver|voir|lire|comprendre|faire|ouvrir|acceder|connecter)\b)(?!\s+(?:pas|plus)\b)|"
             r"recue?s?|recu|reception|distribuee?s?|livree?s?|parvenue?s?|"
             r"apportee?s?|deposee?s?|glissee?s?|ramassee?s?|releve|recuperee?s?|"
@@ -47,7 +47,7 @@ _OTHER = (
     r"majeure?s?|majorite|(?:be|turn|turns|turned|turning)\s+\d{1,2}|"
     # appointments, health visits, use of the space
     r"rdv|rendez\s?vous|rendezvous|consultation|consultee?s?|medecin|docteur|dentiste|hopital|clinique|operation|operee?|"
-    r"examen|analyses?|prise\s+de\s+sang|vaccin\w*|radio\w*|irm|scanner|kine|pediatre|urgences|hospitalisee?|cabinet|"
+    r"examen|analyses?|prise\s+de\s+sang|entretien|convocation|reunion|meeting|interview|vaccin\w*|radio\w*|irm|scanner|kine|pediatre|urgences|hospitalisee?|cabinet|"
     r"appointment|doctor|hospital|surgery|connecter|connexion|connectee?|login|"
     # moves, life events
     r"demenag\w*|emmenag\w*|installee?s?|moved|move|nouvelle\s+adresse|arrivee?s?\s+en\s+france|"
@@ -83,6 +83,9 @@ _NO_NOTICE = re.compile(
     r"(?:eu|recu|vu|received|got|get|had|seen)?\s*(?:de|d|un|une|le|la|l|any|an?|the)?\s*"
     r"(?:" + _NOTICE_NOUN + r")\b")
 
+_SEVERAL = re.compile(r"\b(?:deux|2|plusieurs|two|several|2nd|second|deuxieme)\s+(?:" + _DOCUMENT + r")|"
+                      r"\b(?:un|une|l)\s+autre\b|\banother\b|\bthe\s+other\b|\bles\s+deux\b|\bboth\b")
+
 _RE = {name: re.compile(r"\b(?:" + pat + r")\b") for name, pat in {
     "letter": _LETTER, "email": _EMAIL, "noun": _NOTICE_NOUN, "document": _DOCUMENT, "arrival": _ARRIVAL + "|" + _HAD,
     "strong": _ARRIVAL, "printed": _PRINTED,
@@ -115,6 +118,7 @@ class Reading:
     letter: bool | None = None       # its own clause names a letter (True), an email (False), or neither
     hedged: bool = False             # "vers le 10", "le 3 je crois"
     words: str = ""                  # the user's own words it was read from
+    own_cue: bool = False            # a word right before the date ties it to something
 
 
 @dataclass
@@ -310,7 +314,15 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
         if start == a and a > 0 and a - 1 in back_ids and tk.toks[a - 1] in ("le", "du", "au", "the", "on"):
             start = a - 1
         r.words = tk.user_words(start, b)
+        r.own_cue = bool(cut >= 0 or other_back >= 0 or _BIRTH_ADJACENT.search(back) or
+                         _RE["document"].search(fwd) or _RE["strong"].search(fwd))
         out.append(r)
+    # "appelé le 3422 le 12 et le 13": a date joined to the one before shares what it is tied to
+    by_pos = sorted(zip(out, spans), key=lambda x: x[1][0])
+    for (prev, (_pa, pb)), (cur, (ca, _cb)) in zip(by_pos, by_pos[1:]):
+        gap = [t for t in tk.toks[pb:ca] if t not in ("le", "du", "la", "the", "on", "au")]
+        if gap in (["et"], ["ou"], ["and"], ["or"]) and prev.role == "other" and not cur.own_cue:
+            cur.role, cur.weak = "other", prev.weak
     return out
 
 
@@ -328,10 +340,11 @@ def choose(readings: list[Reading], s: str, spans_text) -> Choice:
             valid = [r for r in valid if id(r) not in dropped]
             break
     unsure = bool(_UNSURE.search(s))
+    several = bool(_SEVERAL.search(s))  # "deux mails", "et un autre le 13": several notices
     for role in ("notice", "neutral"):
         pool = [r for r in valid if r.role == role]
         if pool:
-            return _approx(_pick(pool, spans_text), unsure)
+            return _approx(_pick(pool, spans_text, several), unsure)
     others = [r for r in valid if r.role == "other"]
     if others and all(r.weak for r in others):
         return _approx(_pick(others, spans_text), unsure)  # "depuis le 10" alone: since then they have it
@@ -359,7 +372,7 @@ def _distinct(pool: list[Reading]) -> list[Reading]:
     return out
 
 
-def _pick(pool: list[Reading], spans_text) -> Choice:
+def _pick(pool: list[Reading], spans_text, several: bool = False) -> Choice:
     days = {r.cand.value for r in pool}
     ordered = sorted(pool, key=lambda r: r.cand.pos)
     if len(days) > 1 and any(_RE["alternative"].search(spans_text(a.cand, b.cand)) for a, b in zip(ordered, ordered[1:])):
@@ -373,12 +386,12 @@ def _pick(pool: list[Reading], spans_text) -> Choice:
                 return Choice(picked=max(hits, key=lambda r: (r.role == "notice", -r.cand.pos)))
     # one notice (not "un mail le 2 et une lettre datée du 23"): the date printed on it (or said
     # sent) wins over the days it was received or seen; else the first day it was received
-    one_notice = len({r.letter for r in pool} - {None}) <= 1
+    one_notice = len({r.letter for r in pool} - {None}) <= 1 and not several
     printed = {r.cand.value for r in pool if r.printed and not r.arrival}
     if one_notice and len(printed) == 1:
         day = printed.pop()
         return Choice(picked=next(r for r in pool if r.cand.value == day and r.printed))
-    if one_notice and not printed and all(r.received or r.arrival for r in pool):
+    if one_notice and not printed and all(r.received for r in pool):
         return Choice(picked=min(pool, key=lambda r: (r.cand.value, r.cand.pos)))
     ordered = sorted(pool, key=lambda r: r.cand.pos)
     if len(ordered) == 2 and ordered[0].arrival == ordered[1].arrival:

@@ -170,7 +170,7 @@ class _Tokens:
             if closes and stack:
                 cl = stack.pop()
             elif re.search(r"[,;!?]$", t) or t in ("-", "--", "—", "–") or (
-                    t.endswith(".") and low.rstrip(".") not in _ABBREVIATIONS and not re.fullmatch(r"[\d./-]+", t)):
+                    t.endswith(".") and low.rstrip(".") not in _ABBREVIATIONS and "." not in t[:-1]):
                 cl, nxt_id = nxt_id, nxt_id + 1
         self.clause_of_word = clause
 
@@ -270,7 +270,7 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
             re.match(r"(?:depuis|since)\b", inside) or re.search(r"\b(?:depuis|since)\s*(?:le|du|l|the)?\s*$", back))
         since_notice = since and bool(_RE["noun"].search(back))  # "j'ai la lettre depuis vendredi": it arrived
         if not other and since and not since_notice:
-            other = r.weak = not (_RE["noun"].search(clause) and _RE["arrival"].search(clause))
+            other = r.weak = True  # "j'habite ici depuis le 3"; alone, "depuis le 10" is kept
         r.negated = bool(_NEGATED.search(back))
         cued = bool(_RE["noun"].search(clause) or _RE["strong"].search(clause) or _RE["printed"].search(clause))
         if other or no_notice:
@@ -301,7 +301,7 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
         if mode == "arrival":          # the user said they only know when the letter arrived
             r.arrival = not r.printed
         elif mode in ("letter", "letter_any"):  # a letter: its words, or (not said which) its arrival
-            r.arrival = arrived_words or (mode == "letter_any" and not r.printed)
+            r.arrival = r.letter is not False and (arrived_words or (mode == "letter_any" and not r.printed))
         else:                          # an email, or not said: a letter only if the words say so
             r.arrival = bool(is_letter) and arrived_words
         # the words to echo: from a cue word close before the date, to the date

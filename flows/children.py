@@ -5,13 +5,17 @@ from bot.flowlib import Choice, Flow
 
 from .understand import pages
 
+RECEIVED = [Choice("children.received", goto="deadline:start")]
 ACTIONS = [
+    RECEIVED,
     [Choice("children.refuse_online", goto="refuse:online"), Choice("children.refuse_phone", goto="refuse:phone")],
     [Choice("children.close", goto="after:close")],
 ]
 
 _states = pages("children", ["start", "adult", "parents", "regimes"], extra={
     "start": ACTIONS, "regimes": ACTIONS,
+    # at 18: the date of the notice (not the birthday) gives the deadline; an existing space is closed
+    "adult": [RECEIVED, [Choice("children.close", goto="after:close")]],
 })
 
 FLOWS = [Flow("children", _states, start="start")]

@@ -96,6 +96,8 @@ def _bound(say: Say, where: str | None) -> Say:
     """A copy of ``say`` remembering which state its buttons answer to (None: the final one)."""
     copy = dataclasses.replace(say)
     copy._bind = where
+    if getattr(say, "_again", None):
+        copy._again = say._again
     return copy
 
 

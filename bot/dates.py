@@ -15,7 +15,7 @@ Pipeline for one message (see docs/dates.md):
 5. checks: never in the future, never silently corrected (31/11 is refused), never before
    the scheme started (``facts.SCHEME_START_YEAR``).
 
-When several dates appear, the earliest valid one is kept (it gives the safer deadline).
+When several dates appear, :mod:`bot.notice` keeps the one tied to the notice, or asks.
 """
 from __future__ import annotations
 

@@ -25,7 +25,8 @@ import re
 from dataclasses import dataclass, field
 
 # --- vocabulary (folded text: lower case, no accents, apostrophes as spaces) ---------------------------
-_LETTER = r"courriers?|lettres?|letters?|plis?|enveloppes?|facteur|boite\s+aux\s+lettres|bal|la\s+poste|postman|post"
+_LETTER = (r"courriers?|lettres?|letters?|plis?|enveloppes?|envelopes?|facteur|factrice|boite\s+aux\s+lettres|bal|"
+           r"la\s+poste|postman|post")
 _EMAIL = r"e\s?mails?|mails?|courriels?|messages?|mel|sms|notifications?|notif|inbox|spams?|boite\s+mail"
 _POSTAL_MAIL = re.compile(r"\b(?:in|by|through|per|via)\s+(?:the\s+)?(?:post|mail)\b")  # English "mail" = post
 _DOCUMENT = _LETTER + r"|" + _EMAIL + r"|invitations?|avis"
@@ -35,7 +36,7 @@ _ARRIVAL = (r"arrivees?|arrives|(?<!\bn\s)arrive(?!\s+(?:a|pas|plus)\s+(?:me|m|t
             r"recue?s?|recu|reception|distribuee?s?|livree?s?|parvenue?s?|"
             r"apportee?s?|deposee?s?|glissee?s?|ramassee?s?|releve|recuperee?s?|"
             r"dans\s+(?:ma|la|notre|sa|mon)\s+boite|je\s+l\s+ai\s+eu|on\s+l\s+a\s+eu|"
-            r"received|arrived|delivered|picked\s+up")
+            r"facteur|factrice|postman|received|arrived|delivered|picked\s+up")
 # words that say when the person had or saw it; a notice date only next to a notice word
 _HAD = (r"eue?|vue?|lue?|ouvert|ouverte|trouvee?s?|donnee?|remise?|transmise?|seen|saw|read|noticed|"
         r"remarquee?|opened|got|came|given|handed")
@@ -156,11 +157,13 @@ class _Tokens:
         # clause of every user word: a new clause after , ; . ! ? or before a conjunction;
         # words in brackets are an aside, and the clause goes on after them
         clause, stack, cl, nxt_id = [], [], 0, 1
+        self.weak_end: set[int] = set()  # clauses ended by a comma or a conjunction (not a full stop, a bracket)
         for i, w in enumerate(words):
             t, low = w.group(0), norm[i]
             prev = norm[i - 1] if i else ""
             after = norm[i + 1] if i + 1 < len(words) else ""
             if i and _CONJUNCTION.match(low) and not (low == "et" and (_NUMBER_ET.match(prev) or after.startswith("demi"))):
+                self.weak_end.add(cl)
                 cl, nxt_id = nxt_id, nxt_id + 1
             if t[:1] in "([":
                 stack.append(cl)
@@ -169,7 +172,10 @@ class _Tokens:
             closes = t[-1:] in ")]"
             if closes and stack:
                 cl = stack.pop()
-            elif re.search(r"[,;!?]$", t) or t in ("-", "--", "—", "–") or (
+            elif re.search(r"[,;]$", t):
+                self.weak_end.add(cl)
+                cl, nxt_id = nxt_id, nxt_id + 1
+            elif re.search(r"[!?]$", t) or t in ("-", "--", "—", "–") or (
                     t.endswith(".") and low.rstrip(".") not in _ABBREVIATIONS and "." not in t[:-1]):
                 cl, nxt_id = nxt_id, nxt_id + 1
         self.clause_of_word = clause
@@ -227,6 +233,28 @@ def _is_letter(text: str, default: bool | None) -> bool | None:
     return letter if letter != email else default
 
 
+_FILLER = {"le", "du", "la", "l", "au", "the", "on", "et", "ou", "c", "etait", "cetait", "it", "was", "so", "donc", "bon",
+           "alors", "euh", "ben", "bah", "oui", "non"}
+
+
+def _lone_date_clause(tk: _Tokens, masked: list, a: int, b: int, ids: set, spans) -> set:
+    """"Le 10, j'ai reçu un mail." / "J'ai reçu un mail, le 10.": a clause holding only a date
+    belongs with the clause next to it (the following one first, if it holds no other date)."""
+    n = len(tk.toks)
+    rest = [masked[k] for k in range(n) if tk.clause(k) in ids and masked[k]]
+    if any(t not in _FILLER for t in rest):
+        return set()
+    dated = {tk.clause(k) for sa, sb in spans if (sa, sb) != (a, b) for k in range(sa, min(sb, n))}
+    after = next((tk.clause(k) for k in range(b, n) if tk.clause(k) not in ids), None)
+    before = next((tk.clause(k) for k in range(a - 1, -1, -1) if tk.clause(k) not in ids), None)
+    own = tk.clause(max(a, min(b, n) - 1))
+    if after is not None and after not in dated and own in tk.weak_end:
+        return {after}   # "Le 10, j'ai reçu un mail."
+    if before is not None and before not in dated and before in tk.weak_end:
+        return {before}  # "J'ai reçu un mail, le 10."
+    return set()
+
+
 def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) -> list[Reading]:
     """Tie every candidate date of the normalised text ``s`` to what its words say."""
     tk = _Tokens(text, s, normalise)
@@ -247,6 +275,7 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
     out = []
     for c, (a, b) in zip(cands, spans):
         ids = {tk.clause(k) for k in range(a, min(b, n))} or {tk.clause(a)}
+        ids |= _lone_date_clause(tk, masked, a, b, ids, spans)
         prev_end = max([sb for sa, sb in spans if sb <= a] + [0])
         next_start = min([sa for sa, sb in spans if sa >= b] + [n])
         back_ids = [k for k in range(a - 1, prev_end - 1, -1) if tk.clause(k) in ids][:BACK_WINDOW][::-1]
@@ -263,7 +292,7 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
         other = (other_back >= 0 and other_back >= cut) or bool(_BIRTH_ADJACENT.search(back))
         if not other and not later:
             m = _RE["other"].search(fwd)
-            found = [x.start() for p in ("noun", "arrival", "printed") for x in [_RE[p].search(fwd)] if x]
+            found = [x.start() for p in ("document", "strong", "printed") for x in [_RE[p].search(fwd)] if x]
             other = m is not None and (not found or m.start() < min(found))
         kind = getattr(c, "kind", "")
         since = kind not in ("relative", "fuzzy") and bool(

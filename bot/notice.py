@@ -87,6 +87,11 @@ _NO_NOTICE = re.compile(
 _SEVERAL = re.compile(r"\b(?:deux|2|plusieurs|two|several|2nd|second|deuxieme)\s+(?:" + _DOCUMENT + r")|"
                       r"\b(?:un|une|l)\s+autre\b|\banother\b|\bthe\s+other\b|\bles\s+deux\b|\bboth\b")
 
+_SAME_DAY = re.compile(r"\s*(?:le\s+)?(?:meme\s+jour\s+que|en\s+meme\s+temps\s+que|same\s+day\s+as|"
+                       r"at\s+the\s+same\s+time\s+as|together\s+with|avec)\b")
+
+_SAME_DAY_BACK = re.compile(r"\b(?:jour|temps)\s+que\b|\bsame\s+(?:day|time)\s+as\b|\btogether\s+with\b|\bavec\b")
+
 _RE = {name: re.compile(r"\b(?:" + pat + r")\b") for name, pat in {
     "letter": _LETTER, "email": _EMAIL, "noun": _NOTICE_NOUN, "document": _DOCUMENT, "arrival": _ARRIVAL + "|" + _HAD,
     "strong": _ARRIVAL, "printed": _PRINTED,
@@ -101,7 +106,7 @@ _ABBREVIATIONS = {"jan", "janv", "fev", "fevr", "mar", "avr", "apr", "juil", "ju
                   "nov", "dec", "env", "etc", "dr", "st", "mme", "mr", "m", "cf", "ex", "vs", "no", "n", "p", "av", "bd"}
 
 BACK_WINDOW = 7      # words looked at before a date
-FORWARD_WINDOW = 4   # words looked at after a date
+FORWARD_WINDOW = 6   # words looked at after a date
 
 
 @dataclass
@@ -288,9 +293,10 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
         r = Reading(c)
         # what comes after the last notice word before the date is bound to the date
         cut = max(_last(_RE["document"], back), _last(_RE["arrival"], back), _last(_RE["printed"], back))
-        other_back = _last(_RE["other"], back)
+        same = _SAME_DAY_BACK.search(back)  # "le même jour que la naissance de ma nièce, le 21": shared, not another date
+        other_back = _last(_RE["other"], back[:same.start()] if same else back)
         other = (other_back >= 0 and other_back >= cut) or bool(_BIRTH_ADJACENT.search(back))
-        if not other and not later:
+        if not other and not later and not _SAME_DAY.match(fwd):
             m = _RE["other"].search(fwd)
             found = [x.start() for p in ("document", "strong", "printed") for x in [_RE[p].search(fwd)] if x]
             other = m is not None and (not found or m.start() < min(found))

@@ -231,3 +231,20 @@ async def test_at_18_the_notice_date_counts_and_a_space_may_exist(at, locale, mu
         assert must in chat.text, must
     await chat.press(button)  # work out the time limit: asks the email or letter, not the birthday
     assert chat.keys == ["deadline/ask_kind"]
+
+
+# --- the command line goes through the same reading --------------------------------------------------------
+def test_command_line_reads_the_notice_date_and_counts_arrival_earlier():
+    from datetime import date
+
+    from bot.deadline_cli import evaluate
+
+    today = date(2027, 1, 10)
+    obj, code, _ = evaluate("mon fils a eu 18 ans le 2 janvier et il a reçu un mail le 4", today)
+    assert code == 0 and obj["sent"] == "2027-01-04"
+    obj, code, _ = evaluate("jai eu 18 ans le 2 janvier et jai recu un mail", today)
+    assert code == 2 and obj["error"] == "which" and obj["message"]
+    obj, code, _ = evaluate("le 3 janvier", today, letter_arrived=True, letter_shift_days=5)
+    assert code == 0 and obj["sent"] == "2026-12-29" and obj["approximate"] is True
+    obj, code, _ = evaluate("la lettre est arrivée le 3 janvier, c'est quoi ma date limite", today)
+    assert code == 0 and obj["sent"] == "2026-12-30" and obj["approximate"] is True

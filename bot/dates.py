@@ -838,9 +838,9 @@ def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_
             cands.append(c)
     if not cands:
         return DateResult(error="no_date")
-    readings = notice.read(text, s, cands, normalise, mode=kind)
-    ch = notice.choose(readings, s, lambda c1, c2: s[(max(c1.end, c1.pos) if c1 else 0):c2.pos]
-                       if c1 is None or c2.pos >= c1.pos else "")
+    ch = notice.plain(text, s, cands, kind) or notice.choose(
+        notice.read(text, s, cands, normalise, mode=kind), s,
+        lambda c1, c2: s[(max(c1.end, c1.pos) if c1 else 0):c2.pos] if c1 is None or c2.pos >= c1.pos else "")
     shift_days = letter_shift_days
     if ch.picked is not None:
         r, c = ch.picked, ch.picked.cand
@@ -849,7 +849,7 @@ def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_
         res = notice_result(c.value, arrived=r.arrival, letter_shift_days=shift_days, fuzzy=c.fuzzy,
                             hedged=r.hedged or ch.approximate, kind=c.kind, words=r.words)
         role = r.role
-        if role == "neutral" and notice.mentions_notice(s):
+        if role == "neutral" and not ch.plain and notice.mentions_notice(s):
             role = "notice"  # the message speaks of the notice, and this is its only date
         return replace(res, role=role)
     if ch.ask or ch.only_other:

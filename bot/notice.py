@@ -20,15 +20,29 @@ line ``mes-bot deadline`` starts fast).
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
+
+class _Lazy:
+    """A regular expression compiled on first use: ``mes-bot deadline "le 3 novembre"`` needs none
+    of them (see :func:`plain`), and its cold start stays what it was."""
+
+    __slots__ = ("pattern", "_rx")
+
+    def __init__(self, pattern: str):
+        self.pattern, self._rx = pattern, None
+
+    def __getattr__(self, name):
+        if self._rx is None:
+            self._rx = re.compile(self.pattern)
+        return getattr(self._rx, name)
+
 
 # --- vocabulary (folded text: lower case, no accents, apostrophes as spaces) ---------------------------
 _LETTER = (r"courriers?|lettres?|letters?|plis?|enveloppes?|envelopes?|facteur|factrice|boite\s+aux\s+lettres|bal|"
            r"la\s+poste|postman|post")
 _EMAIL = r"e\s?mails?|mails?|courriels?|messages?|mel|sms|notifications?|notif|inbox|spams?|boite\s+mail"
-_POSTAL_MAIL = re.compile(r"\b(?:in|by|through|per|via)\s+(?:the\s+)?(?:post|mail)\b")  # English "mail" = post
+_POSTAL_MAIL = _Lazy(r"\b(?:in|by|through|per|via)\s+(?:the\s+)?(?:post|mail)\b")  # English "mail" = post
 _DOCUMENT = _LETTER + r"|" + _EMAIL + r"|invitations?|avis"
 _NOTICE_NOUN = _DOCUMENT + r"|ameli|cpam|caisse|assurance\s+maladie|secu|espace\s+sante"
 _ARRIVAL = (r"arrivees?|arrives|(?<!\bn\s)arrive(?!\s+(?:a|pas|plus)\s+(?:me|m|te|t|se|s|nous|vous|le|la|les|l|y|en|"
@@ -66,7 +80,7 @@ _HEDGE = (r"vers|environ|env|autour\s+du|autour\s+de|aux\s+alentours\s+du?|a\s+p
           r"probablement|sans\s+doute|je\s+sais\s+plus|je\s+ne\s+sais\s+plus|pas\s+sure?|je\s+suppose|"
           r"around|about|approximately|roughly|i\s+think|maybe|probably|i\s+guess")
 # uncertainty anywhere in the message makes a single date approximate ("je sais plus le jour exact")
-_UNSURE = re.compile(r"\b(?:je\s+(?:ne\s+)?sais\s+(?:plus|pas)|sais\s+plus|jsp|je\s+(?:ne\s+)?me\s+souviens\s+(?:plus|pas)|"
+_UNSURE = _Lazy(r"\b(?:je\s+(?:ne\s+)?sais\s+(?:plus|pas)|sais\s+plus|jsp|je\s+(?:ne\s+)?me\s+souviens\s+(?:plus|pas)|"
                      r"pas\s+sure?|je\s+crois|je\s+pense|il\s+me\s+semble|peut\s+etre|environ|a\s+peu\s+pres|"
                      r"approximativement|plus\s+ou\s+moins|not\s+sure|i\s+think|maybe|can\s+t\s+remember|"
                      r"don\s+t\s+remember|i\s+forget|about|around|roughly)\b")
@@ -74,34 +88,34 @@ _UNSURE = re.compile(r"\b(?:je\s+(?:ne\s+)?sais\s+(?:plus|pas)|sais\s+plus|jsp|j
 _CORRECTION = (r"non|pardon|je\s+veux\s+dire|correction|je\s+me\s+suis\s+trompee?|erreur|en\s+fait|"
                r"i\s+mean|sorry|actually|no")
 _ALTERNATIVE = r"plutot|rather|ou\s+bien|or\s+maybe"
-_RANGE_OR = re.compile(r"^(?:ou|ou\s+bien|ou\s+alors|ou\s+peut\s+etre|voire|either|or|-|a|au|to)$")
-_RANGE_BETWEEN = re.compile(r"\b(?:entre|between)\s*$")
+_RANGE_OR = _Lazy(r"^(?:ou|ou\s+bien|ou\s+alors|ou\s+peut\s+etre|voire|either|or|-|a|au|to)$")
+_RANGE_BETWEEN = _Lazy(r"\b(?:entre|between)\s*$")
 OR_RANGE_DAYS = 3        # "le 3 ou le 4": the earliest; "le 2 ou le 12" is a question
 BETWEEN_RANGE_DAYS = 7   # "entre le 5 et le 10", "entre Noël et le nouvel an"
 # the notice did not come ("j'ai pas eu de mail", "no letter"): no date of the message is a notice date
-_NO_NOTICE = re.compile(
+_NO_NOTICE = _Lazy(
     r"\b(?:pas|jamais|rien|aucune?|ni|never|no|not|didn\s+t|haven\s+t|hasn\s+t)\s+(?:encore\s+)?"
     r"(?:eu|recu|vu|received|got|get|had|seen)?\s*(?:de|d|un|une|le|la|l|any|an?|the)?\s*"
     r"(?:" + _NOTICE_NOUN + r")\b")
 
-_SEVERAL = re.compile(r"\b(?:deux|2|plusieurs|two|several|2nd|second|deuxieme)\s+(?:" + _DOCUMENT + r")|"
+_SEVERAL = _Lazy(r"\b(?:deux|2|plusieurs|two|several|2nd|second|deuxieme)\s+(?:" + _DOCUMENT + r")|"
                       r"\b(?:un|une|l)\s+autre\b|\banother\b|\bthe\s+other\b|\bles\s+deux\b|\bboth\b")
 
-_SAME_DAY = re.compile(r"\s*(?:le\s+)?(?:meme\s+jour\s+que|en\s+meme\s+temps\s+que|same\s+day\s+as|"
+_SAME_DAY = _Lazy(r"\s*(?:le\s+)?(?:meme\s+jour\s+que|en\s+meme\s+temps\s+que|same\s+day\s+as|"
                        r"at\s+the\s+same\s+time\s+as|together\s+with|avec)\b")
 
-_SAME_DAY_BACK = re.compile(r"\b(?:jour|temps)\s+que\b|\bsame\s+(?:day|time)\s+as\b|\btogether\s+with\b|\bavec\b")
+_SAME_DAY_BACK = _Lazy(r"\b(?:jour|temps)\s+que\b|\bsame\s+(?:day|time)\s+as\b|\btogether\s+with\b|\bavec\b")
 
-_RE = {name: re.compile(r"\b(?:" + pat + r")\b") for name, pat in {
+_RE = {name: _Lazy(r"\b(?:" + pat + r")\b") for name, pat in {
     "letter": _LETTER, "email": _EMAIL, "noun": _NOTICE_NOUN, "document": _DOCUMENT, "arrival": _ARRIVAL + "|" + _HAD,
     "strong": _ARRIVAL, "printed": _PRINTED,
     "other": _OTHER, "since": _SINCE, "hedge": _HEDGE, "correction": _CORRECTION,
     "alternative": _ALTERNATIVE}.items()}
-_BIRTH_ADJACENT = re.compile(r"\bnee?s?\s*(?:le|du|en|au|a|l|on|the|il\s+y\s+a|y\s+a)?\s*$")  # "née le 12"
-_NOUN_DU = re.compile(r"\b(?:" + _NOTICE_NOUN + r")\s*(?:du|d|of|from)?\s*$")  # "la lettre du 3": its printed date
-_NEGATED = re.compile(r"\b(?:pas|non\s+pas|not)\s*(?:le|du|la|the|on|a)?\s*$")  # "pas hier, lundi"
-_CONJUNCTION = re.compile(r"^(?:et|mais|puis|donc|car|alors|sauf|pourtant|and|but|then|so|because)$")
-_NUMBER_ET = re.compile(r"^(?:vingt|trente|quarante|cinquante|soixante)$")
+_BIRTH_ADJACENT = _Lazy(r"\bnee?s?\s*(?:le|du|en|au|a|l|on|the|il\s+y\s+a|y\s+a)?\s*$")  # "née le 12"
+_NOUN_DU = _Lazy(r"\b(?:" + _NOTICE_NOUN + r")\s*(?:du|d|of|from)?\s*$")  # "la lettre du 3": its printed date
+_NEGATED = _Lazy(r"\b(?:pas|non\s+pas|not)\s*(?:le|du|la|the|on|a)?\s*$")  # "pas hier, lundi"
+_CONJUNCTION = _Lazy(r"^(?:et|mais|puis|donc|car|alors|sauf|pourtant|and|but|then|so|because)$")
+_NUMBER_ET = _Lazy(r"^(?:vingt|trente|quarante|cinquante|soixante)$")
 _ABBREVIATIONS = {"jan", "janv", "fev", "fevr", "mar", "avr", "apr", "juil", "jul", "aou", "aug", "sep", "sept", "oct",
                   "nov", "dec", "env", "etc", "dr", "st", "mme", "mr", "m", "cf", "ex", "vs", "no", "n", "p", "av", "bd"}
 
@@ -136,6 +150,7 @@ class Choice:
     only_other: bool = False         # every date is tied to something else
     errors: list = field(default_factory=list)          # candidates with an error, most relevant first
     approximate: bool = False        # a range, or unsure words: approximate
+    plain: bool = False              # the message is the date alone
 
 
 class _Tokens:
@@ -153,6 +168,8 @@ class _Tokens:
             for part in n.split():
                 flat.append(part)
                 owner.append(i)
+        import difflib  # lazy: only messages with more than a date need it
+
         mapped: list[int | None] = [None] * len(self.toks)
         sm = difflib.SequenceMatcher(None, self.toks, flat, autojunk=False)
         for a, b, n in sm.get_matching_blocks():
@@ -258,6 +275,18 @@ def _lone_date_clause(tk: _Tokens, masked: list, a: int, b: int, ids: set, spans
     if before is not None and before not in dated and before in tk.weak_end:
         return {before}  # "J'ai reçu un mail, le 10."
     return set()
+
+
+def plain(text: str, s: str, cands: list, mode: str | None = None) -> Choice | None:
+    """A message that is one date and nothing else ("le 3 novembre", "hier"): no words to weigh."""
+    if len(cands) != 1 or cands[0].value is None or cands[0].error:
+        return None
+    c = cands[0]
+    end = c.end if c.end >= 0 else len(s)
+    if any(t not in _FILLER for t in (s[:c.pos] + " " + s[end:]).split()):
+        return None
+    r = Reading(c, arrival=mode in ("arrival", "letter_any"), words=text.strip(" ,;:!?.()[]\"'«»"))
+    return Choice(picked=r, plain=True)
 
 
 def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) -> list[Reading]:

@@ -310,9 +310,9 @@ _RE_NUM = re.compile(
     r"(?!\s?[/.-]\s?(?>\d+)(?!\s?(?::\s?\d|h\b|h\s?\d)))")  # "14/11/2026 - 07:12": a time, not more digits
 _RE_COMPACT = re.compile(r"(?<![\d/.-])(\d{2})(\d{2})(\d{4})(?![\d/.-])")
 _RE_DAY_MONTH = re.compile(
-    r"(?<![\d/.-])(\d{1,2})\s?(?:de\s+|d\s+)?([a-z]{3,10})\b\.?(?:\s?,?\s?(\d{4}|\d{2})(?!\d)(?!\s?[h:])|"
+    r"(?<![\d/.-])(\d{1,2})\s?(?:de\s+|d\s+)?([a-z]{3,10})\b\.?(?:\s?,?\s?((?:1[89]|2\d)\d{2}|\d{2})(?!\d)(?!\s?[h:])|"
     r"\s+(?:de\s+)?(?:l\s+)?((?:annee|an)\s+(?:derniere|dernier|passee|passe))\b|\s+(?:de\s+)?(cette\s+annee)\b)?")
-_RE_MONTH_DAY = re.compile(r"\b([a-z]{3,10})\s+(?:le\s+)?(\d{1,2})\b(?!\s?[/.:-]\s?\d)(?:\s?,?\s?(\d{4})(?!\d))?")
+_RE_MONTH_DAY = re.compile(r"\b([a-z]{3,10})\s+(?:le\s+)?(\d{1,2})\b(?!\s?[/.:-]\s?\d)(?:\s?,?\s?((?:1[89]|2\d)\d{2})(?!\d))?")
 _RE_WEEKDAY_LAST_WEEK = re.compile(
     r"\b([a-z]{5,9})\s+(?:de\s+)?(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\b|"
     r"\b(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\s+(?:le\s+)?([a-z]{5,9})\b")

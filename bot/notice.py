@@ -39,15 +39,16 @@ class _Lazy:
 
 
 # --- vocabulary (folded text: lower case, no accents, apostrophes as spaces) ---------------------------
-_LETTER = (r"courriers?|lettres?|letters?|plis?|enveloppes?|envelopes?|facteur|factrice|boite\s+aux\s+lettres|bal|"
+_LETTER = (r"courriers?|couriers?|lettres?|letres?|letters?|plis?|enveloppes?|envelopes?|facteur|factrice|"
+           r"boite\s+aux\s+lettres|bal|"
            r"la\s+poste|postman|post")
-_EMAIL = r"e\s?mails?|mails?|courriels?|messages?|mel|sms|notifications?|notif|inbox|spams?|boite\s+mail"
+_EMAIL = r"e\s?mails?|mails?|courriels?|couriels?|messages?|mel|sms|notifications?|notif|inbox|spams?|boite\s+mail"
 _POSTAL_MAIL = _Lazy(r"\b(?:in|by|through|per|via)\s+(?:the\s+)?(?:post|mail)\b")  # English "mail" = post
 _DOCUMENT = _LETTER + r"|" + _EMAIL + r"|invitations?|avis"
 _NOTICE_NOUN = _DOCUMENT + r"|ameli|cpam|caisse|assurance\s+maladie|secu|espace\s+sante"
 _ARRIVAL = (r"arrivees?|arrives|(?<!\bn\s)arrive(?!\s+(?:a|pas|plus)\s+(?:me|m|te|t|se|s|nous|vous|le|la|les|l|y|en|"
             r"trouver|voir|lire|comprendre|faire|ouvrir|acceder|connecter)\b)(?!\s+(?:pas|plus)\b)|"
-            r"recue?s?|recu|reception|distribuee?s?|livree?s?|parvenue?s?|"
+            r"(?:est|sont)\s+arriver|recue?s?|recu|resu|reception|distribuee?s?|livree?s?|parvenue?s?|"
             r"apportee?s?|deposee?s?|glissee?s?|ramassee?s?|releve|recuperee?s?|"
             r"dans\s+(?:ma|la|notre|sa|mon)\s+boite|je\s+l\s+ai\s+eu|on\s+l\s+a\s+eu|"
             r"facteur|factrice|postman|received|arrived|delivered|picked\s+up")
@@ -270,11 +271,11 @@ def _lone_date_clause(tk: _Tokens, masked: list, a: int, b: int, ids: set, spans
     after = next((tk.clause(k) for k in range(b, n) if tk.clause(k) not in ids), None)
     before = next((tk.clause(k) for k in range(a - 1, -1, -1) if tk.clause(k) not in ids), None)
     own = tk.clause(max(a, min(b, n) - 1))
-    if after is not None and after not in dated and own in tk.weak_end:
-        return {after}   # "Le 10, j'ai reçu un mail."
-    if before is not None and before not in dated and before in tk.weak_end:
-        return {before}  # "J'ai reçu un mail, le 10."
-    return set()
+    sides = [cid for cid, ok in ((after, own in tk.weak_end), (before, before in tk.weak_end))  # "Le 10, j'ai…"
+             if cid is not None and ok and cid not in dated]                                      # "…un mail, le 10."
+    about = [cid for cid in sides if any(tk.clause(k) == cid and masked[k] and (
+        _RE["document"].match(masked[k]) or _RE["strong"].match(masked[k])) for k in range(n))]
+    return {(about or sides)[0]} if sides else set()
 
 
 def plain(text: str, s: str, cands: list, mode: str | None = None) -> Choice | None:
@@ -346,9 +347,10 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
         pa, pp = _last(_RE["arrival"], back), _last(_RE["printed"], back)
         if since_notice:
             pa = max(pa, len(back))
-        if pa < 0 and pp < 0:
-            scope_printed = _RE["printed"].search(clause) if cued else whole_printed
-            scope_arrival = _RE["arrival"].search(clause) if cued else whole_arrival
+        if pa < 0 and pp < 0:  # the clause's words, else (nothing said of it here) the message's
+            said = bool(_RE["printed"].search(clause) or _RE["arrival"].search(clause))
+            scope_printed = _RE["printed"].search(clause) if said else whole_printed
+            scope_arrival = _RE["arrival"].search(clause) if said else whole_arrival
             pa = 0 if scope_arrival and not scope_printed else -1
             pp = 0 if scope_printed and not scope_arrival else -1
         r.printed = pp > pa or bool(_NOUN_DU.search(back) and (inside.startswith("du") or

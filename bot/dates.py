@@ -48,6 +48,7 @@ class DateResult:
     words: str = field(default="", compare=False)  # the user's words the date was read from (never stored)
     choices: tuple = field(default=(), compare=False)  # error "which": (date, arrived, words) to offer
     role: str = ""                      # notice (words tie it to the notice) | neutral | other
+    maybe_letter: bool = False          # received/arrived, email or letter not said: offer "it was a letter"
 
     @property
     def ok(self) -> bool:
@@ -851,7 +852,7 @@ def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_
         role = r.role
         if role == "neutral" and not ch.plain and notice.mentions_notice(s):
             role = "notice"  # the message speaks of the notice, and this is its only date
-        return replace(res, role=role)
+        return replace(res, role=role, maybe_letter=r.maybe_letter and not res.letter_arrived)
     if ch.ask or ch.only_other:
         about = kind is not None or expect_date or bool(notice.mentions_notice(s))
         if ch.ask and (about or not ch.only_other):

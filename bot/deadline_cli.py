@@ -101,7 +101,7 @@ def _human(obj: dict, r, code: int, locale: str, today: date, margin_days: int) 
     vars = {
         "understood": dl.understood, "sent": dl.sent, "deadline": dl.deadline, "recommended": dl.recommended,
         "days_left": dl.days_left, "status": dl.status, "approximate": dl.approximate,
-        "fuzzy": r.fuzzy, "shift_days": r.shift_days, "hedged": r.hedged, "words": r.words,
+        "fuzzy": r.fuzzy, "shift_days": r.shift_days, "hedged": r.hedged, "words": r.words, "maybe_letter": False,
         "recommended_is_today": dl.recommended == dl.today,
         "recommended_phone_open": phone.is_working_day(dl.recommended),
         "last_day_phone_open": phone.is_working_day(dl.deadline),

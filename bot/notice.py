@@ -140,6 +140,7 @@ class Reading:
     hedged: bool = False             # "vers le 10", "le 3 je crois"
     words: str = ""                  # the user's own words it was read from
     own_cue: bool = False            # a word right before the date ties it to something
+    maybe_letter: bool = False       # "reçu le 3", nothing says email or letter: it may be a letter's arrival
 
 
 @dataclass
@@ -370,6 +371,7 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
             r.arrival = r.letter is not False and (arrived_words or (mode == "letter_any" and not r.printed))
         else:                          # an email, or not said: a letter only if the words say so
             r.arrival = bool(is_letter) and arrived_words
+            r.maybe_letter = mode is None and arrived_words and is_letter is None
         # the words to echo: from a cue word close before the date, to the date
         start = a
         for p in ("arrival", "printed", "noun", "other", "hedge"):

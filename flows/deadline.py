@@ -67,7 +67,7 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
         "understood": r.understood, "sent": dl.sent, "deadline": dl.deadline,
         "recommended": dl.recommended, "days_left": dl.days_left, "status": dl.status,
         "approximate": dl.approximate, "fuzzy": r.fuzzy, "shift_days": r.shift_days,
-        "hedged": r.hedged, "words": r.words,
+        "hedged": r.hedged, "words": r.words, "maybe_letter": r.maybe_letter and not dl.passed,
         "recommended_is_today": dl.recommended == ctx.today,
         "recommended_phone_open": phone.is_working_day(dl.recommended),
         "last_day_phone_open": phone.is_working_day(dl.deadline),
@@ -84,6 +84,8 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
         [Choice("deadline.refuse_online", p("on")), Choice("deadline.refuse_phone", p("ph"))],
         [Choice("deadline.reminders", p("rem")), Choice("deadline.ics", p("ics"))],
     ]
+    if r.maybe_letter:  # "reçu le 3": if that was a letter arriving, it left earlier
+        buttons.append([Choice("deadline.was_letter", f"letter:{r.understood:%Y%m%d}")])
     return Turn([Say("deadline/result", vars, buttons=buttons)], goto="deadline:result", data=data)
 
 
@@ -170,6 +172,15 @@ def result_choice(ctx: Ctx, payload: str) -> Turn | None:
     action, _, rest = payload.partition(":")
     if action == "again":
         return Turn(goto="deadline:date")
+    if action == "letter":  # "it was a letter, and that is the day it arrived"
+        if not re.fullmatch(r"\d{8}", rest):
+            return None
+        try:
+            day = date(int(rest[:4]), int(rest[4:6]), int(rest[6:]))
+        except ValueError:
+            return None
+        t = answer(ctx, dates.notice_result(day, arrived=True, letter_shift_days=ctx.settings.letter_shift_days))
+        return t
     target = TARGETS.get(action)
     sent_s, _, approx = rest.partition(":")
     if target is None or not re.fullmatch(r"\d{8}", sent_s):

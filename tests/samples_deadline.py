@@ -5,12 +5,12 @@ _BASE = {
     "understood": date(2026, 11, 3), "sent": date(2026, 11, 3), "deadline": date(2026, 12, 15),
     "recommended": date(2026, 12, 10), "days_left": 23, "status": "open", "approximate": False,
     "fuzzy": False, "shift_days": 0, "recommended_is_today": False, "recommended_phone_open": True,
-    "last_day_phone_open": True, "hedged": False, "words": "",
+    "last_day_phone_open": True, "hedged": False, "words": "", "maybe_letter": False,
 }
 _LETTER = dict(_BASE, understood=date(2026, 11, 7), approximate=True, shift_days=4)
 _FUZZY = dict(_BASE, understood=date(2026, 11, 1), sent=date(2026, 11, 1), deadline=date(2026, 12, 13),
               fuzzy=True, approximate=True, last_day_phone_open=False)
-_HEDGED = dict(_BASE, hedged=True, approximate=True, words="vers le 3 novembre")
+_HEDGED = dict(_BASE, hedged=True, approximate=True, words="vers le 3 novembre", maybe_letter=True)
 _LAST = dict(_BASE, days_left=0, status="last_days", recommended=date(2026, 12, 15), recommended_is_today=True)
 _IMPOSSIBLE = {"day": 31, "month_name": "novembre", "max_day": 30, "year": 0, "leap": False}
 

@@ -148,6 +148,19 @@ async def test_arrival_counted_earlier_on_every_path_with_the_configured_days(at
     assert session_data(app, chat)["deadline"]["approximate"] is True
 
 
+@pytest.mark.parametrize("locale,text,button", [("fr", "reçu le 12 novembre", "C'était un courrier"),
+                                                 ("en", "received on 12 November", "It was a letter")])
+async def test_received_without_saying_email_or_letter_offers_the_letter_arrival(at, locale, text, button):
+    app, chat = at("2026-11-22", locale)
+    await _to_menu(chat, locale)
+    await chat.say(text)
+    assert sent(app, chat) == "2026-11-12"  # an email's date is its sending date
+    await chat.press(button)
+    assert sent(app, chat) == "2026-11-08" and session_data(app, chat)["deadline"]["approximate"] is True
+    await chat.say("non, le 14")  # and a correction is an arrival day too
+    assert sent(app, chat) == "2026-11-10"
+
+
 # --- 3. numbers and choices ----------------------------------------------------------------------------
 @pytest.mark.parametrize("locale,number,again", [("fr", "3", "Répondez 1 ou 2"), ("fr", "7", "Répondez 1 ou 2"),
                                                  ("en", "3", "Answer 1 or 2")])

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+
 class _Lazy:
     """A regular expression compiled on first use: ``mes-bot deadline "le 3 novembre"`` needs none
     of them (see :func:`plain`), and its cold start stays what it was."""
@@ -63,7 +64,8 @@ _OTHER = (
     r"majeure?s?|majorite|(?:be|turn|turns|turned|turning)\s+\d{1,2}|"
     # appointments, health visits, use of the space
     r"rdv|rendez\s?vous|rendezvous|consultation|consultee?s?|medecin|docteur|dentiste|hopital|clinique|operation|operee?|"
-    r"examen|analyses?|prise\s+de\s+sang|entretien|convocation|reunion|meeting|interview|vaccin\w*|radio\w*|irm|scanner|kine|pediatre|urgences|hospitalisee?|cabinet|"
+    r"examen|analyses?|prise\s+de\s+sang|entretien|convocation|reunion|meeting|interview|vaccin\w*|radio\w*|"
+    r"irm|scanner|kine|pediatre|urgences|hospitalisee?|cabinet|"
     r"appointment|doctor|hospital|surgery|connecter|connexion|connectee?|login|"
     # moves, life events
     r"demenag\w*|emmenag\w*|installee?s?|moved|move|nouvelle\s+adresse|arrivee?s?\s+en\s+france|"
@@ -75,16 +77,15 @@ _OTHER = (
     r"reactivee?|reouvert|reouverte|supprimee?|closed|reopened|reactivated|deleted|"
     # time limits, not sendings
     r"jusqu|au\s+plus\s+tard|date\s+limite|deadline|expire|expiration|avant\s+le|until|before")
-_SINCE = r"depuis|since"
 _HEDGE = (r"vers|environ|env|autour\s+du|autour\s+de|aux\s+alentours\s+du?|a\s+peu\s+pres|approximativement|"
           r"plus\s+ou\s+moins|dans\s+ces\s+eaux\s+la|genre|je\s+crois|je\s+pense|il\s+me\s+semble|peut\s+etre|"
           r"probablement|sans\s+doute|je\s+sais\s+plus|je\s+ne\s+sais\s+plus|pas\s+sure?|je\s+suppose|"
           r"around|about|approximately|roughly|i\s+think|maybe|probably|i\s+guess")
 # uncertainty anywhere in the message makes a single date approximate ("je sais plus le jour exact")
 _UNSURE = _Lazy(r"\b(?:je\s+(?:ne\s+)?sais\s+(?:plus|pas)|sais\s+plus|jsp|je\s+(?:ne\s+)?me\s+souviens\s+(?:plus|pas)|"
-                     r"pas\s+sure?|je\s+crois|je\s+pense|il\s+me\s+semble|peut\s+etre|environ|a\s+peu\s+pres|"
-                     r"approximativement|plus\s+ou\s+moins|not\s+sure|i\s+think|maybe|can\s+t\s+remember|"
-                     r"don\s+t\s+remember|i\s+forget|about|around|roughly)\b")
+                r"pas\s+sure?|je\s+crois|je\s+pense|il\s+me\s+semble|peut\s+etre|environ|a\s+peu\s+pres|"
+                r"approximativement|plus\s+ou\s+moins|not\s+sure|i\s+think|maybe|can\s+t\s+remember|"
+                r"don\s+t\s+remember|i\s+forget|about|around|roughly)\b")
 # a firm correction keeps what follows ("le 5, non pardon le 3"); "ou plutôt" is an alternative
 _CORRECTION = (r"non|pardon|je\s+veux\s+dire|correction|je\s+me\s+suis\s+trompee?|erreur|en\s+fait|"
                r"i\s+mean|sorry|actually|no")
@@ -100,17 +101,17 @@ _NO_NOTICE = _Lazy(
     r"(?:" + _NOTICE_NOUN + r")\b")
 
 _SEVERAL = _Lazy(r"\b(?:deux|2|plusieurs|two|several|2nd|second|deuxieme)\s+(?:" + _DOCUMENT + r")|"
-                      r"\b(?:un|une|l)\s+autre\b|\banother\b|\bthe\s+other\b|\bles\s+deux\b|\bboth\b")
+                 r"\b(?:un|une|l)\s+autre\b|\banother\b|\bthe\s+other\b|\bles\s+deux\b|\bboth\b")
 
 _SAME_DAY = _Lazy(r"\s*(?:le\s+)?(?:meme\s+jour\s+que|en\s+meme\s+temps\s+que|same\s+day\s+as|"
-                       r"at\s+the\s+same\s+time\s+as|together\s+with|avec)\b")
+                  r"at\s+the\s+same\s+time\s+as|together\s+with|avec)\b")
 
 _SAME_DAY_BACK = _Lazy(r"\b(?:jour|temps)\s+que\b|\bsame\s+(?:day|time)\s+as\b|\btogether\s+with\b|\bavec\b")
 
 _RE = {name: _Lazy(r"\b(?:" + pat + r")\b") for name, pat in {
-    "letter": _LETTER, "email": _EMAIL, "noun": _NOTICE_NOUN, "document": _DOCUMENT, "arrival": _ARRIVAL + "|" + _HAD,
-    "strong": _ARRIVAL, "printed": _PRINTED,
-    "other": _OTHER, "since": _SINCE, "hedge": _HEDGE, "correction": _CORRECTION,
+    "letter": _LETTER, "email": _EMAIL, "noun": _NOTICE_NOUN, "document": _DOCUMENT,
+    "arrival": _ARRIVAL + "|" + _HAD, "strong": _ARRIVAL, "printed": _PRINTED,
+    "other": _OTHER, "hedge": _HEDGE, "correction": _CORRECTION,
     "alternative": _ALTERNATIVE}.items()}
 _BIRTH_ADJACENT = _Lazy(r"\bnee?s?\s*(?:le|du|en|au|a|l|on|the|il\s+y\s+a|y\s+a)?\s*$")  # "née le 12"
 _NOUN_DU = _Lazy(r"\b(?:" + _NOTICE_NOUN + r")\s*(?:du|d|of|from)?\s*$")  # "la lettre du 3": its printed date

@@ -349,15 +349,20 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
         pa, pp = _last(_RE["arrival"], back), _last(_RE["printed"], back)
         if since_notice:
             pa = max(pa, len(back))
+        unsaid = pa < 0 and pp < 0
         if pa < 0 and pp < 0:  # the clause's words, else (nothing said of it here) the message's
             said = bool(_RE["printed"].search(clause) or _RE["arrival"].search(clause))
             scope_printed = _RE["printed"].search(clause) if said else whole_printed
             scope_arrival = _RE["arrival"].search(clause) if said else whole_arrival
             pa = 0 if scope_arrival and not scope_printed else -1
             pp = 0 if scope_printed and not scope_arrival else -1
-        r.printed = pp > pa or bool(_NOUN_DU.search(back) and (inside.startswith("du") or
-                                                                re.search(r"\b(?:du|d|of|from)\s*$", back)))
+        # a day counted from today ("hier", "mardi", "il y a 3 jours") is not a date printed on a
+        # letter: "la lettre d'hier", "la lettre, c'était mardi" tell the day it came
+        relative = getattr(c, "kind", "") in ("relative", "weekday", "fuzzy")
+        r.printed = pp > pa or (not relative and bool(_NOUN_DU.search(back) and (
+            inside.startswith("du") or re.search(r"\b(?:du|d|of|from)\s*$", back))))
         arrived_words = r.received = pa > pp and not r.printed
+        came = arrived_words or (relative and not r.printed and unsaid and pp < 0)
         r.hedged = bool(re.search(r"\b(?:" + _HEDGE + r")\s*(?:(?:le|du|au|l|the|on|a)\s+)?$", back)
                         or _RE["hedge"].search(inside)
                         or re.match(r"\s*(?:environ|a peu pres|plus ou moins|a quelques jours pres|or so)\b", fwd)
@@ -371,7 +376,7 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
         elif mode in ("letter", "letter_any"):  # a letter: its words, or (not said which) its arrival
             r.arrival = r.letter is not False and (arrived_words or (mode == "letter_any" and not r.printed))
         else:                          # an email, or not said: a letter only if the words say so
-            r.arrival = bool(is_letter) and arrived_words
+            r.arrival = bool(is_letter) and came
             r.maybe_letter = mode is None and arrived_words and is_letter is None
         # the words to echo: from a cue word close before the date, to the date
         start = a

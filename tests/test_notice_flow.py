@@ -123,6 +123,19 @@ async def test_the_word_date_does_not_switch_the_arrival_off(at, locale, text, w
     assert about in chat.text
 
 
+@pytest.mark.parametrize("locale,text,want", [
+    ("fr", "La lettre, c'était mardi.", "2026-11-13"),       # Tuesday 17, 4 days earlier
+    ("fr", "le facteur a déposé la lettre il y a 3 jours", "2026-11-15"),
+    ("en", "the envelope came on Monday", "2026-11-12"),
+    ("fr", "la lettre est datée d'hier", "2026-11-21"),      # printed: the sending date itself
+])
+async def test_a_letter_day_counted_from_today_is_the_day_it_came(at, locale, text, want):
+    app, chat = at("2026-11-22", locale)
+    await _to_menu(chat, locale)
+    await chat.say(text)
+    assert sent(app, chat) == want
+
+
 @pytest.mark.parametrize("path", ["first", "email", "printed", "arrival", "letter", "correction"])
 async def test_arrival_counted_earlier_on_every_path_with_the_configured_days(at, path):
     app, chat = at("2026-11-22", letter_shift_days=6)

@@ -234,8 +234,8 @@ class _Tokens:
             return " ".join(self.toks[a:b])
         if j - i > 9:
             i = j - 9
-        out = self.text[self.words[i].start():self.words[j].end()]
-        return out.strip(" ,;:!?.()[]\"'«»").strip()
+        out = re.sub(r"[«»\"“”]", "", self.text[self.words[i].start():self.words[j].end()])  # echoed in « »
+        return " ".join(out.split()).strip(" ,;:!?.()[]'")
 
 
 def mentions_notice(s: str) -> bool:

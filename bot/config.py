@@ -66,6 +66,7 @@ class Settings:
     broadcast_approval_threshold: int = 1000
     broadcast_spread_minutes: int = 0
     campaign_text_max: int = 2000
+    public_link: str | None = None              # link printed in flyers' QR codes, e.g. https://t.me/YourBot
     # --- operations
     backends: tuple[str, ...] = ()              # for `mes-bot run`: ("telegram", "matrix")
     health_listen: str | None = None            # "127.0.0.1:9108"

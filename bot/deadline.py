@@ -1,9 +1,9 @@
 """The legal deadline, in one place.
 
-Rule (bot/facts.py, from ../shared/facts.md): Mon espace santé opens ``OPPOSITION_DAYS``
+Rule (bot/facts.py, from the fact "window" of bot/facts.toml): Mon espace santé opens ``OPPOSITION_DAYS``
 (42) days after the *sending* of the information email or letter (CSP art. R1111-28), so the
-last day to object is ``sent + OPPOSITION_DAYS``.  A change of law is a one-line change in
-bot/facts.py.  The advice (margin, working day) is ours, not the law's.
+last day to object is ``sent + OPPOSITION_DAYS``.  A change of law is a one-value change in
+bot/facts.toml.  The advice (margin, working day) is ours, not the law's.
 """
 from __future__ import annotations
 

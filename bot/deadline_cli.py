@@ -131,5 +131,7 @@ def main(args) -> int:
         else:
             print(_human(obj, res, code, args.locale, today, margin))
     except BrokenPipeError:  # `mes-bot deadline ... | head`
-        pass
+        from .pipes import silence_stdout
+
+        silence_stdout()
     return code

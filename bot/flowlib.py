@@ -62,6 +62,7 @@ class Turn:
     data: dict | None = None       # merged into the session data
     clear: bool = False            # clear session data before merging
     reprompt: bool = False         # with goto=None: render the current state's prompt again
+    fallback: bool = False         # a generic "not sure what you mean" answer (dropped after a privacy warning)
 
     @classmethod
     def to(cls, target: str, *say: Say, **data) -> "Turn":

@@ -1,4 +1,4 @@
-"""Calendar file (.ics) for a deadline: the last day as an all-day event, with alarms.
+"""Calendar file (.ics) for a deadline: the last day and the advised day as all-day events, with alarms.
 
 For people who prefer that the bot keeps nothing: they take the reminder into their own
 calendar and erase themselves.  The file holds no name and no identifier (a random UID);

@@ -34,6 +34,8 @@ log = logging.getLogger("mes_bot.router")
 HOME = "menu:main"
 MAX_HOPS = 12
 MAX_TEXT = 2000
+#: answers after which the current choices are shown again
+NOT_UNDERSTOOD = frozenset({"core/not_understood", "core/stale_button", "core/pick_number"})
 YES = {"oui", "ouais", "yes", "ok", "d accord", "daccord", "oki", "y", "o", "yep", "ouai", "si"}
 NO = {"non", "no", "nope", "n", "pas maintenant"}
 
@@ -96,8 +98,6 @@ def _bound(say: Say, where: str | None) -> Say:
     """A copy of ``say`` remembering which state its buttons answer to (None: the final one)."""
     copy = dataclasses.replace(say)
     copy._bind = where
-    if getattr(say, "_again", None):
-        copy._again = say._again
     return copy
 
 
@@ -139,8 +139,10 @@ class Router:
                 session = Session(session_key, user_key, "menu", "main", {})
             if shown:
                 session.data["_buttons"] = shown
+                session.data["_rows"] = _rows_of([reply])
             else:
                 session.data.pop("_buttons", None)
+                session.data.pop("_rows", None)
             store.save_session(session, self.app.clock.now())
 
     async def handle(self, event: Event) -> list[Reply]:
@@ -194,11 +196,15 @@ class Router:
         turn = await self._dispatch(ctx, session, event, out, fresh)
         if turn is not None:
             await self._apply(ctx, session, turn, out)
+        again = self._choices_again(ctx, out)
         # locale may have changed during the turn (/langue)
         locale = ctx.locale
-        replies = [self._again(s, self.app.render_reply(s, locale, bind=getattr(s, "_bind", None) or f"{ctx.flow}:{ctx.state}"))
+        replies = [self.app.render_reply(s, locale, bind=getattr(s, "_bind", None) or f"{ctx.flow}:{ctx.state}")
                    for s in out]
-        self._remember_buttons(ctx, replies, out)
+        if again:  # the choices still on offer, under the "not understood" (typing their number still works)
+            replies[-1] = dataclasses.replace(replies[-1], buttons=again)
+        else:
+            self._remember_buttons(ctx, replies, out)
         session.flow, session.state = ctx.flow, ctx.state
         if store.get_user(event.user_key) is not None and not ctx.data.get("_forgotten") \
                 and (stored or replies or event.is_direct):
@@ -231,6 +237,7 @@ class Router:
         if len(text) > MAX_TEXT:
             return Turn([Say("core/too_long", {"limit": MAX_TEXT})], reprompt=False)
         screened = privacy.screen(text)
+        warned = screened.sensitive
         if screened.sensitive:
             out.append(Say("core/privacy_warning", {"kinds": list(screened.findings)}))
             text = screened.text
@@ -254,15 +261,19 @@ class Router:
         if state is not None and not state.free_text:
             for _prio, fn in self.reg.interceptors:
                 t = await _maybe(fn(ctx, text))
-                if t is not None:
+                if t is not None and not (warned and t.fallback):
                     return t
+                if t is not None:
+                    continue  # after a privacy warning, no "not sure what you mean": the warning is the answer
         if state is not None and state.on_text is not None:
             t = await _maybe(state.on_text(ctx, text))
             if t is not None:
                 return t
+        if warned:
+            return Turn(goto=HOME) if fresh else Turn(reprompt=True)  # the warning, then the choices again
         if fresh:
             return Turn([Say("core/not_understood_first")], goto=HOME)
-        return Turn([Say("core/not_understood")], reprompt=True)
+        return Turn([Say("core/not_understood")], reprompt=True)  # the choices come again below it
 
     # -- commands -----------------------------------------------------------------------
     async def _command(self, ctx: Ctx, name: str, arg: str, addressed_to: str | None = None) -> Turn | None:
@@ -361,11 +372,7 @@ class Router:
         state = self.reg.state(ctx.flow, ctx.state)
         if state is not None and state.free_text:
             return None
-        say = Say("core/pick_number", {"count": len(shown)})
-        labels = dict((p, lab) for p, lab in ctx.data.get("_labels") or [])
-        if all(row[0] in labels for row in shown):
-            say._again = [(labels[row[0]], row[0]) for row in shown]
-        return Turn([say])
+        return Turn([Say("core/pick_number", {"count": len(shown)})])  # the choices come again below it
 
     async def _button(self, ctx: Ctx, payload: str) -> Turn | None:
         if payload.startswith("g:"):
@@ -415,6 +422,7 @@ class Router:
             if dest == END:
                 ctx.flow, ctx.state = "menu", "main"
                 ctx.data.pop("_buttons", None)
+                ctx.data.pop("_rows", None)
                 return
             if dest is None:
                 if turn.reprompt:
@@ -459,27 +467,33 @@ class Router:
         out.extend(_bound(s, here) for s in result)
         return None
 
-    @staticmethod
-    def _again(say: Say, reply: Reply) -> Reply:
-        """The same choices shown again (typed number out of range): their labels and payloads."""
-        again = getattr(say, "_again", None)
-        if not again:
-            return reply
-        return dataclasses.replace(reply, buttons=tuple((Button(lab, payload=p),) for lab, p in again))
-
     def _remember_buttons(self, ctx: Ctx, replies: list[Reply], says: list[Say]) -> None:
-        """Keep (payload, folded label, folded words) of the last buttons shown, for typing,
-        and their labels (to show them again)."""
-        if says and getattr(says[-1], "_again", None):
-            return  # the same choices as before: keep them
+        """Keep (payload, folded label, folded words) of the last buttons shown, for typing."""
         shown = self._shown(replies, says, ctx.locale)
         if shown is not None:
             ctx.data["_buttons"] = shown
-            last = next(r for r in reversed(replies) if r.buttons)
-            ctx.data["_labels"] = [[b.payload, b.label] for b in last.flat_buttons() if b.payload]
+            ctx.data["_rows"] = _rows_of(replies)
         elif says:
             ctx.data.pop("_buttons", None)
-            ctx.data.pop("_labels", None)
+            ctx.data.pop("_rows", None)
+
+    def _choices_again(self, ctx: Ctx, out: list[Say]) -> tuple | None:
+        """Every "not understood" shows the current choices again.  When the state's own prompt
+        re-shown after it has buttons, nothing to add; else the buttons of the last message that
+        had some (kept as label and payload) go under it, and are returned.  With none at all, the
+        message does not point "below"."""
+        at = next((i for i, s in enumerate(out) if s.key in NOT_UNDERSTOOD), None)
+        if at is None:
+            return None
+        rows = ctx.data.get("_rows") if ctx.data.get("_buttons") else None
+        shown = any(s.buttons for s in out[at:])
+        if out[at].key == "core/not_understood":
+            said = dataclasses.replace(out[at], vars={**out[at].vars, "choices": bool(shown or rows)})
+            said._bind = getattr(out[at], "_bind", None)
+            out[at] = said
+        if shown or not rows:
+            return None
+        return tuple(tuple(Button(label, payload) for label, payload in row) for row in rows)
 
     def _shown(self, replies: list[Reply], says: list[Say], locale: str) -> list | None:
         """The buttons of the last message that has some (None: no message has buttons)."""
@@ -500,3 +514,12 @@ class Router:
                     shown.append([b.payload, label_key(b.label), words])
                 return shown
         return None
+
+
+def _rows_of(replies: list[Reply]) -> list:
+    """(label, payload) rows of the last reply with buttons, to show them again (link buttons left out)."""
+    for reply in reversed(replies):
+        if reply.buttons:
+            rows = [[[b.label, b.payload] for b in row if b.payload] for row in reply.buttons]
+            return [row for row in rows if row]
+    return []

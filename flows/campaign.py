@@ -440,18 +440,21 @@ async def list_choice(ctx: Ctx, coll: dict, payload: str):
         ctx.store.set_campaign_status(c["id"], "stopped")
         return Turn([Say("campaign/stopped")], reprompt=True)
     if act == "f":
-        flyer = ctx.app.services.get("flyer")
-        if flyer is None:
-            from bot import flyer as flyer_mod
-            flyer = flyer_mod.make
-        link = _deep_link(ctx, f"c_{c['code']}")
-        png, pdf = flyer(link, ctx.locale, renderer=ctx.app.renderer)
+        from bot import flyer as flyer_mod
+
+        try:
+            link = flyer_mod.flyer_link(ctx.app, ctx.event.backend, f"c_{c['code']}")
+        except flyer_mod.NoPublicLink:
+            return Turn([Say("campaign/flyer_no_link")], reprompt=True)
+        png, a4, a5 = flyer_mod.make(link, ctx.locale, renderer=ctx.app.renderer,
+                                     purge_days=ctx.settings.purge_after_days)
         return Turn([Say("campaign/flyer_qr", {"link": link}, attachment=png),
-                     Say("campaign/flyer_pdf", attachment=pdf)])
+                     Say("campaign/flyer_pdf", attachment=a4), Say("campaign/flyer_pdf_a5", attachment=a5)],
+                    reprompt=True)
     return Turn([Say("core/stale_button")], reprompt=True)
 
 
-def _deep_link(ctx: Ctx, payload: str) -> str:
+def _deep_link(ctx: Ctx, payload: str) -> str | None:
     from bot.flyer import deep_link
 
     return deep_link(ctx.app, ctx.event.backend, payload)
@@ -520,7 +523,7 @@ async def bpreview_choice(ctx: Ctx, coll: dict, payload: str):
         # a link button that survives forwarding (a private chat shows no private_start button);
         # only where the link carries the token (Telegram), else the command in the text does
         url = _deep_link(ctx, f"v_{token}")
-        buttons = [[Choice("campaign.approve_link", url=url)]] if f"v_{token}" in url else []
+        buttons = [[Choice("campaign.approve_link", url=url)]] if url and f"v_{token}" in url else []
         return Turn([Say("campaign/approval_needed", {"followers": fmt_int(n, ctx.locale),
                                                       "threshold": ctx.settings.broadcast_approval_threshold,
                                                       "token": token, "button": bool(buttons)},

@@ -23,6 +23,8 @@ TARGETS = {
     "rem": "reminders:offer",
     "ics": "reminders:ics",
     "after": "after:start",
+    "keep": "after:restrict",
+    "und": "understand:decide",
 }
 # words showing that a message is about the notification (used before answering an error)
 _ABOUT_NOTICE = re.compile(r"(recu|mail|courrier|lettre|arriv|date|envoy|notif|message|letter|email)")
@@ -77,11 +79,14 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
         data["deadline_mode"] = "arrival"  # a correction ("non, le 5") is an arrival day too
     if dl.passed:
         buttons = [[Choice("deadline.after", _payload("after", dl.sent, dl.approximate))],
+                   [Choice("deadline.keep", _payload("keep", dl.sent, dl.approximate))],
+                   [Choice("deadline.understand", _payload("und", dl.sent, dl.approximate))],
                    [Choice("deadline.again", "again")]]
         return Turn([Say("deadline/passed", vars, buttons=buttons)], goto="deadline:result", data=data)
     p = lambda action: _payload(action, dl.sent, dl.approximate)  # noqa: E731
     buttons = [
         [Choice("deadline.refuse_online", p("on")), Choice("deadline.refuse_phone", p("ph"))],
+        [Choice("deadline.keep", p("keep")), Choice("deadline.understand", p("und"))],
         [Choice("deadline.reminders", p("rem")), Choice("deadline.ics", p("ics"))],
     ]
     if r.maybe_letter:  # "reçu le 3": if that was a letter arriving, it left earlier

@@ -65,7 +65,9 @@ def _reply(ctx: Ctx, text: str, res) -> Turn | None:
     state = ctx.app.router.reg.state(ctx.flow, ctx.state) if getattr(ctx.app, "router", None) else None
     own_text = state is not None and state.on_text is not None
     if res.kind == "greeting":
-        return Turn([Say("questions/greeting")], goto="menu:main")
+        # the first message of a conversation gets the welcome; later, a short hello (never the welcome twice)
+        first = not ctx.data.get("_buttons") and ctx.flow == "menu" and ctx.state == "main"
+        return Turn([Say("questions/greeting", {"first": first})], goto="menu:main")
     if res.kind == "thanks":
         return Turn([Say("questions/thanks")], goto="menu:main")
     if res.kind == "answer":
@@ -76,9 +78,9 @@ def _reply(ctx: Ctx, text: str, res) -> Turn | None:
     if own_text:
         return None  # the current step reads free text itself: let it try
     if res.kind == "offer" and res.top:
-        return Turn([Say("questions/unsure", buttons=topic_buttons(ctx, res.top))])
+        return Turn([Say("questions/unsure", buttons=topic_buttons(ctx, res.top))], fallback=True)
     if res.kind in ("outside", "offer") or intents.looks_like_question(text):
-        return Turn([Say("questions/outside", buttons=topic_buttons(ctx, HOME_TOPICS))])
+        return Turn([Say("questions/outside", buttons=topic_buttons(ctx, HOME_TOPICS))], fallback=True)
     return None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import logging
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import phone
@@ -133,12 +133,12 @@ def _ics_events(ctx: Ctx) -> list[dict]:
     items = []
     dl = _deadline(ctx)
     if dl is not None:
-        items.append((dl["deadline"], None))
+        items.append((dl["deadline"], None, dl.get("recommended")))
     for d in ctx.store.active_deadlines(ctx.user_key):
         if all(d["deadline"] != i[0] for i in items):
-            items.append((d["deadline"], d["label"]))
+            items.append((d["deadline"], d["label"], d["recommended"]))
     events = []
-    for iso, label in items:
+    for iso, label, advised in items:
         last = date.fromisoformat(iso)
         if last < ctx.today:
             continue
@@ -152,7 +152,27 @@ def _ics_events(ctx: Ctx) -> list[dict]:
                        "summary": ctx.t("reminders/ics_summary", who=who),
                        "description": ctx.t("reminders/ics_description", deadline=iso,
                                             last_day_closed=not phone.is_working_day(last))})
+        advised_event = _ics_advised(ctx, last, advised, who)
+        if advised_event:
+            events.append(advised_event)
     return events
+
+
+def _ics_advised(ctx: Ctx, last: date, advised: str | None, who: str | None) -> dict | None:
+    """The advised day as its own all-day event, with an alarm at the reminder hour (if still ahead)."""
+    try:
+        day = date.fromisoformat(advised) if advised else None
+    except ValueError:
+        return None
+    if day is None or not ctx.today <= day < last:
+        return None
+    ring = datetime.combine(day, time(ctx.settings.reminder_hour), tzinfo=ctx.local_now.tzinfo)
+    alarms = [(day, ctx.settings.reminder_hour, ctx.t("reminders/ics_advised_alarm", deadline=last.isoformat()))] \
+        if ring > ctx.local_now else []
+    return {"deadline": day, "advised": True, "alarms": alarms,
+            "summary": ctx.t("reminders/ics_advised_summary", who=who),
+            "description": ctx.t("reminders/ics_advised_description", deadline=last.isoformat(),
+                                 recommended=advised, phone_open=phone.is_working_day(day))}
 
 
 def ics_prompt(ctx: Ctx):
@@ -162,8 +182,9 @@ def ics_prompt(ctx: Ctx):
     if not events:
         return Say("reminders/ics_none", buttons=[[Choice("reminders.give_date", goto="deadline:start")], MENU])
     data = build_ics(events, ctx.now)
-    first = min(e["deadline"] for e in events).isoformat()
-    return Say("reminders/ics", {"count": len(events)},
+    last_days = [e["deadline"] for e in events if not e.get("advised")]
+    first = min(last_days).isoformat()  # the file is named with the (first) last day
+    return Say("reminders/ics", {"count": len(last_days)},
                attachment=Attachment(f"mon-espace-sante-{first}.ics", data, "text/calendar"),
                buttons=[[Choice("reminders.forget_all", goto="menu:forget")], MENU])
 

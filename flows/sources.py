@@ -1,73 +1,92 @@
-"""/sources: the sources behind what the bot says, and the date the facts were checked.
+"""/sources: the official sources of the fact sheet, each once (what it backs, then its link).
 
-The list lives in :data:`bot.facts.SOURCES`; it is cut into pages that stay under
-:data:`PAGE_CHARS` characters, each source also offered as a link button.
+The list is :data:`bot.facts.SOURCES` (the law and official sources of ``bot/facts.toml``); it is
+cut into pages that stay under :data:`PAGE_CHARS` characters.  Typing "suite" on the last page
+says it is the last one instead of "I did not understand".
 """
 from __future__ import annotations
 
 from bot import facts
 from bot.flowlib import Choice, Ctx, Flow, Say, State, Turn
+from bot.textnorm import fold
 
 from .understand import BACK, MENU, NEXT
 
 PAGE_CHARS = 700
 
 
-def _say(n: int, total: int, items: list) -> Say:
-    return Say("sources/list", {"items": [(name, what) for name, what, _url in items], "page": n + 1,
-                                "pages": total, "checked": facts.FACTS_CHECKED})
+def _vars(n: int, total: int, items: list) -> dict:
+    return {"items": items, "page": n + 1, "pages": total, "checked": facts.FACTS_CHECKED}
 
 
 def localised(ctx: Ctx) -> list[tuple[str, str, str]]:
-    """(name, what it backs in the user's language, address) for every source."""
-    return [(name, ctx.label(f"sources.what_{sid}"), url) for sid, name, url in facts.SOURCES]
+    """(title, what it backs in the user's language, address) for every source, once."""
+    return [(title, ctx.label(f"sources.what_{sid}"), url) for sid, title, url in facts.SOURCES]
 
 
 def split(ctx: Ctx) -> list[list]:
-    """Greedy pages: as many sources as fit in PAGE_CHARS once rendered."""
+    """Greedy pages: as many sources as fit in PAGE_CHARS once rendered; the last page also fits its note."""
+    def size(items: list, last: bool) -> int:
+        vars = _vars(0, 1, items) if last else _vars(0, 2, items)
+        return len(ctx.app.renderer.render("sources/list", ctx.locale, **vars))
+
     out: list[list] = []
     cur: list = []
     for src in localised(ctx):
-        trial = cur + [src]
-        text = ctx.app.renderer.render("sources/list", ctx.locale, **_say(0, 9, trial).vars)
-        if cur and len(text) > PAGE_CHARS:
+        if cur and size(cur + [src], last=False) > PAGE_CHARS:
             out.append(cur)
-            cur = [src]
-        else:
-            cur = trial
+            cur = []
+        cur.append(src)
     if cur:
         out.append(cur)
+    while len(out[-1]) > 1 and size(out[-1], last=True) > PAGE_CHARS:
+        out.append([out[-1].pop()])
     return out
+
+
+def _nav(n: int, total: int) -> list[list[Choice]]:
+    nav = []
+    if n > 0:
+        nav.append(Choice(BACK, payload=f"p{n - 1}"))
+    if n + 1 < total:
+        nav.append(Choice(NEXT, payload=f"p{n + 1}"))
+    rows = [nav] if nav else []
+    rows.append([Choice(MENU, goto="menu:main")])
+    return rows
 
 
 def show(ctx: Ctx, n: int = 0) -> Say:
     chunks = split(ctx)
     n = max(0, min(n, len(chunks) - 1))
-    say = _say(n, len(chunks), chunks[n])
-    rows = [[Choice("sources.link", url=url, vars={"name": name})] for name, _what, url in chunks[n]]
-    nav = []
-    if n > 0:
-        nav.append(Choice(BACK, payload=f"p{n - 1}"))
-    if n + 1 < len(chunks):
-        nav.append(Choice(NEXT, payload=f"p{n + 1}"))
-    if nav:
-        rows.append(nav)
-    rows.append([Choice(MENU, goto="menu:main")])
-    say.buttons = rows
-    return say
+    ctx.data["sources_page"] = n
+    return Say("sources/list", _vars(n, len(chunks), chunks[n]), buttons=_nav(n, len(chunks)))
 
 
 def on_choice(ctx: Ctx, payload: str) -> Turn | None:
     if payload.startswith("p") and payload[1:].isdigit():
-        return Turn([show(ctx, int(payload[1:]))])
+        n = int(payload[1:])
+        return Turn([show(ctx, n)], data={"sources_page": n})
     return None
+
+
+def on_text(ctx: Ctx, text: str) -> Turn | None:
+    """"suite" typed where no "next" button is shown (the last page): say so, keep the page's buttons."""
+    words = {fold(w).strip() for w in ctx.label("sources.next_words").split(",")} | {fold(ctx.label(NEXT))}
+    if fold(text).strip(" .!?") not in words:
+        return None
+    total = len(split(ctx))
+    n = int(ctx.data.get("sources_page") or 0)
+    if n + 1 < total:
+        return Turn([show(ctx, n + 1)], data={"sources_page": n + 1})
+    return Turn([Say("sources/last", {"pages": total}, buttons=_nav(n, total))])
 
 
 def command(ctx: Ctx, arg: str) -> Turn:
     return Turn(goto="sources:start")
 
 
-FLOWS = [Flow("sources", {"start": State(prompt=show, on_choice=on_choice)}, start="start", personal=False)]
+FLOWS = [Flow("sources", {"start": State(prompt=show, on_choice=on_choice, on_text=on_text)},
+              start="start", personal=False)]
 COMMANDS = {"sources": command}
 ALIASES = {"source": "sources"}
 GROUP_COMMANDS = {"sources"}

@@ -51,12 +51,16 @@ TOPICS = [
     [Choice("understand.t_never", goto="understand:never")],
     [Choice("understand.t_debate", goto="understand:debate")],
     [Choice("understand.t_choice", goto="understand:choice")],
+    [Choice("understand.t_decide", goto="understand:decide")],
+    [Choice("understand.t_notice", goto="understand:notice"), Choice("understand.t_dmp", goto="understand:dmp")],
 ]
 
 CHOICE_ROWS = [
     [Choice("understand.c_received", goto="deadline:start")],
     [Choice("understand.c_online", goto="refuse:online"), Choice("understand.c_phone", goto="refuse:phone")],
+    [Choice("understand.c_keep", goto="after:restrict")],
     [Choice("understand.c_exists", goto="after:start")],
+    [Choice("understand.c_decide", goto="understand:decide")],
 ]
 
 _states = pages(
@@ -64,6 +68,21 @@ _states = pages(
     extra={name: [[Choice("understand.topics", goto="understand:topics")]] for name in SEQ[:-1]}
     | {"choice": CHOICE_ROWS},
 )
+# answer pages reached from the menu of topics or from free text (questions:*, intents)
+_states["decide"] = page("understand/decide", home=True, back="understand:topics", extra=[
+    [Choice("understand.t_debate_no", goto="understand:debate"),
+     Choice("understand.t_debate_keep", goto="understand:debate_keep")],
+    [Choice("understand.c_refuse", goto="refuse:start"), Choice("understand.c_keep", goto="after:restrict")],
+])
+_states["notice"] = page("understand/notice", home=True, back="understand:topics", extra=[
+    [Choice("understand.c_deadline", goto="deadline:start")],
+    [Choice("understand.t_what", goto="understand:start"), Choice("understand.t_decide", goto="understand:decide")],
+    [Choice("understand.t_genuine", goto="refuse:phishing")],
+])
+_states["dmp"] = page("understand/dmp", home=True, back="understand:topics", extra=[
+    [Choice("understand.t_contents", goto="understand:contents")],
+    [Choice("understand.t_refused_before", goto="after:refused_before")],
+])
 _states["topics"] = State(prompt=Say("understand/topics", buttons=TOPICS + [[Choice(MENU, goto="menu:main")]]))
 
 FLOWS = [Flow("understand", _states, start="start")]

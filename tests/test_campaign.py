@@ -269,7 +269,7 @@ async def test_flyer_png_and_pdf(env):
     await p.press("Oui")
     await p.press("Mes campagnes")
     await p.press("Affiche et QR n°1")
-    assert p.keys == ["campaign/flyer_qr", "campaign/flyer_pdf"]
+    assert p.keys == ["campaign/flyer_qr", "campaign/flyer_pdf", "campaign/flyer_pdf_a5", "campaign/list"]
     png, pdf = p.last[0].attachment, p.last[1].attachment
     assert png.data.startswith(b"\x89PNG") and png.mime == "image/png"
     assert pdf.data.startswith(b"%PDF") and pdf.data.count(b"/Type /Page\n") + pdf.data.count(b"/Type /Page ") <= 1

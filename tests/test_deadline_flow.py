@@ -83,8 +83,10 @@ async def test_passed_deadline_offers_after_path(chat):
     await chat.say("le 3 septembre")
     assert chat.keys[0] == "deadline/passed"
     assert "jeudi 3 septembre 2026" in chat.text
-    assert "fermer votre espace" in chat.text
+    assert "le fermer à tout moment" in chat.text and "le garder" in chat.text
+    assert "pas grave" not in chat.text
     assert any("Fermer mon espace" in l for l in chat.labels)
+    assert any("Le garder" in l for l in chat.labels) and any("Comprendre" in l for l in chat.labels)
     assert "Refuser en ligne" not in chat.labels
 
 

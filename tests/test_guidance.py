@@ -1,5 +1,5 @@
 """Guidance conversations, as a person who knows nothing lives them; every fact checked
-against ../shared/facts.md (numbers come from bot/facts.py)."""
+against the project's fact sheet bot/facts.toml (numbers come from bot/facts.py, which reads it)."""
 from datetime import datetime
 
 import pytest
@@ -27,9 +27,11 @@ async def test_newcomer_learns_what_it_is_then_refuses_online(chat):
     text = await _read_all(chat)
     assert chat.keys == ["understand/choice"]
     for must in ("remboursements", "messages de prévention", "équipe de soins", "L1111-16", "masqués",
-                 "Samu", "refuser cet accès d'urgence", "1 an de prison", "15 000 € d'amende", "Même si vous êtes d'accord",
-                 "La Quadrature du Net", "moins de 2 %", "6 semaines après son envoi"):
+                 "Samu", "refuser cet accès d'urgence", "d'un an de prison", "15 000 € d'amende", "Même si vous êtes d'accord",
+                 "La Quadrature du Net", "6 semaines après son envoi", "INS", "directives anticipées",
+                 "personne de confiance", "don d'organes", "sans vous le demander", "motif légitime"):
         assert must in text, must
+    assert "moins de 2 %" not in text  # a figure is not a reason to keep it (neutral)
     await chat.press("Refuser en ligne")
     assert chat.keys == ["refuse/online"]
     assert facts.PORTAL in chat.text and "même pour refuser" in chat.text
@@ -109,7 +111,7 @@ async def test_after_deadline_close_path(chat):
     await chat.say("/menu")
     await chat.press("existe déjà")
     assert chat.keys == ["after/start"]
-    assert "pas trop tard" in chat.text
+    assert "le garder" in chat.text and "le fermer" in chat.text  # both ways, neither pushed
     await chat.press("Le fermer")
     text = await _read_all(chat)
     for must in ("Clôture du profil", "3422", "10 ans", "effacées plus tôt", "3 mois au plus", "à tout moment",
@@ -133,7 +135,7 @@ async def test_children_path(chat):
     await chat.say("/menu")
     await chat.press("Pour mon enfant")
     text = await _read_all(chat)
-    for must in ("propre espace", "parent qui a déclaré", "un par un", "18 ans", "prévenu de nouveau",
+    for must in ("propre espace", "parent qui a déclaré", "un par un", "18 ans", "informé de nouveau", "existe peut-être déjà",
                  "Nos sources ne le disent pas clairement", "quel que soit le régime", "c'est à vérifier"):
         assert must in text, must
 
@@ -154,27 +156,39 @@ async def test_others_and_offline(chat):
 async def test_sources_command_pages_links_and_date(chat):
     await chat.say("/sources")
     assert chat.keys == ["sources/list"]
-    assert "31 mai 2026" in chat.text
-    links = [b for r in chat.last for b in r.flat_buttons() if b.url]
-    assert links and all(b.url.startswith("https://") for b in links)
     pages_seen = [chat.text]
-    for _ in range(5):
+    for _ in range(12):
         if "Suite" not in chat.labels:
             break
         await chat.press("Suite")
         pages_seen.append(chat.text)
+    assert "30 novembre 2026" in pages_seen[-1] and "docs/facts.md" in pages_seen[-1]
     names = "\n".join(pages_seen)
-    for _sid, name, _url in facts.SOURCES:
-        assert name in names
+    for _sid, name, url in facts.SOURCES:  # each source once: what it backs, its name, then its link
+        assert names.count(url) == 1 and names.count(name) == 1, name
+        assert names.index(name) < names.index(url)
+    assert "french-business-law" not in names
     assert all(len(p) <= 700 for p in pages_seen)
+    assert not [b for r in chat.last for b in r.flat_buttons() if b.url]  # links are in the text, not a second list
+    await chat.say("suite")  # on the last page: not "je n'ai pas compris"
+    assert chat.keys == ["sources/last"] and "Retour" in chat.labels
+    await chat.press("Retour")
+    assert chat.keys == ["sources/list"] and chat.text == pages_seen[-2]
+
+
+async def test_sources_suite_typed_turns_the_page(chat):
+    await chat.say("/sources")
+    first = chat.text
+    await chat.say("suite")
+    assert chat.keys == ["sources/list"] and chat.text != first and "page 2" in chat.text
 
 
 async def test_sources_described_in_english(app_env):
     app, backend, _ = app_env
     chat = Chat(app, backend, locale="en")
     await chat.say("/sources")
-    assert "My sources" in chat.text
-    assert "6 weeks from the sending" in chat.text
+    assert "My official sources" in chat.text
+    assert "6-week window" in chat.text
     assert "délai" not in chat.text
 
 

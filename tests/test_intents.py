@@ -48,8 +48,18 @@ async def test_missed_and_msa(chat):
 
 
 async def test_greeting_then_menu(chat):
-    await chat.say("coucou")
-    assert chat.keys == ["questions/greeting", "menu/main"]
+    await chat.say("coucou")  # a first message: the welcome once
+    assert chat.keys == ["questions/greeting", "menu/main"] and "Je vous aide" in chat.text
+    await chat.say("bonjour")  # later: a short hello, not the welcome again
+    assert chat.keys == ["questions/greeting", "menu/main"] and chat.last[0].text == "Bonjour !"
+    assert "Je vous aide" not in chat.text
+
+
+async def test_bonjour_after_start_is_not_the_welcome_twice(chat):
+    await chat.start()
+    assert chat.keys == ["core/welcome", "menu/main"]
+    await chat.say("bonjour")
+    assert chat.keys == ["questions/greeting", "menu/main"] and chat.last[0].text == "Bonjour !"
 
 
 async def test_unsure_offers_two_or_three_topics(chat):

@@ -94,7 +94,7 @@ HELDOUT: list[tuple[str, tuple[str, ...], str]] = [
     # --- debate
     ("pourquoi des gens refusent ?", ("debate",), FR),
     ("c'est dangereux de le garder ?", ("debate", "leak"), FR),
-    ("vous me conseillez quoi, je refuse ou pas", ("debate", "compulsory"), FR),
+    ("vous me conseillez quoi, je refuse ou pas", ("debate", "compulsory", "understand:decide"), FR),
     ("quels sont les avantages", ("debate",), FR),
     ("la quadrature du net dit qu'il faut refuser c vrai", ("debate",), FR),
     ("is it a good idea to keep it", ("debate",), EN),

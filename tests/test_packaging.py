@@ -16,6 +16,7 @@ def test_wheel_contains_templates_and_migrations(tmp_path):
     assert "locales/en/menu/main.j2" in names
     assert "locales/fr/buttons/menu.toml" in names
     assert "bot/store/migrations/0001_core.sql" in names
+    assert "bot/facts.toml" in names  # the fact sheet bot/facts.py reads its rules from
     assert "flows/menu.py" in names
     assert any(n.startswith("bot/backends/") for n in names)
     entry = [n for n in names if n.endswith("entry_points.txt")]

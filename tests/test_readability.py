@@ -3,6 +3,7 @@ the French reading-ease formula (textstat, lang "fr"), the median at least 75, a
 is longer than about 700 characters (longer text is cut into pages).  Every template of every
 area is rendered, with the samples of tests/samples_*.py; button labels are not counted."""
 import importlib
+import re
 import statistics
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def _messages():
 
 
 def _score(text: str) -> tuple[int, float]:
+    """Words and reading ease of the prose: a web address is a link to follow, not a sentence to read."""
+    text = re.sub(r"https?://\S+", "", text)
     textstat.set_lang("fr")
     return textstat.lexicon_count(text), textstat.flesch_reading_ease(text)
 
@@ -80,3 +83,14 @@ def test_the_formula_tells_plain_from_legal():
              "d'accéder, par dérogation au dernier alinéa de l'article précité, à l'ensemble des informations "
              "contenues dans ce dossier.")
     assert _score(plain)[1] >= 75 > 60 > _score(legal)[1]
+
+
+async def test_the_real_sources_pages_read_easily(chat):
+    """/sources is built from the fact sheet, not from a sample: score the pages a person reads."""
+    await chat.say("/sources")
+    for _ in range(12):
+        n, s = _score(chat.text)
+        assert s >= MIN_SCORE, (s, chat.text)
+        if "Suite" not in chat.labels:
+            break
+        await chat.press("Suite")

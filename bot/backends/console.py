@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..core import Event, Reply
+from ..pipes import EXIT_BROKEN_PIPE, LineReader, real_fd, silence_stdout
 
 NAME = "console"
 USER = "local"
@@ -35,6 +36,8 @@ class ConsoleBackend:
         self.interactive = bool(getattr(self.stdin, "isatty", lambda: False)())
         self.username = None
         self._print_lock = asyncio.Lock()
+        self._reader = None
+        self.output_closed = False  # the reader of our output went away (`| head`)
 
     def event(self, text: str | None = None, kind: str = "text", **kw) -> Event:
         return Event(backend=NAME, chat_id=USER, user_id=USER, text=text, kind=kind,
@@ -49,8 +52,15 @@ class ConsoleBackend:
             path.write_bytes(reply.attachment.data)
             text += f"\n[{reply.attachment.filename} -> {path}]"
         async with self._print_lock:
-            self.stdout.write(text + "\n\n")
-            self.stdout.flush()
+            if self.output_closed:
+                return None
+            try:
+                self.stdout.write(text + "\n\n")
+                self.stdout.flush()
+            except BrokenPipeError:
+                self.output_closed = True
+                if self.stdout is sys.stdout:
+                    silence_stdout()
         return None
 
     async def is_admin(self, user_id: str, chat_id: str) -> bool:
@@ -63,13 +73,21 @@ class ConsoleBackend:
         if self.interactive:
             self.stdout.write("> ")
             self.stdout.flush()
-        line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
-        if line == "":
-            return None
-        return line.rstrip("\r\n")
+        fd = real_fd(self.stdin)
+        if fd is not None:  # a terminal, a pipe or a file: a reader thread that never blocks Ctrl-C
+            if self._reader is None:
+                self._reader = LineReader(fd)
+            line = await self._reader.readline()
+        else:  # an in-memory stream (tests)
+            line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+            line = None if line == "" else line.rstrip("\r\n")
+        if line is None and self.interactive:
+            self.stdout.write("\n")  # Ctrl-D: the shell's prompt starts on its own line
+            self.stdout.flush()
+        return line
 
     async def receive(self, handler) -> None:
-        while True:
+        while not self.output_closed:
             line = await self._readline()
             if line is None:
                 return
@@ -101,7 +119,7 @@ async def run_console(app, backend: ConsoleBackend) -> int:
     finally:
         stop.set()
         await tickers
-    return 0
+    return EXIT_BROKEN_PIPE if backend.output_closed else 0
 
 
 def main(args) -> int:
@@ -123,5 +141,9 @@ def main(args) -> int:
     backend = ConsoleBackend(app, locale=args.lang)
     try:
         return asyncio.run(run_console(app, backend))
+    except KeyboardInterrupt:  # Ctrl-C: quit at once, the shell's prompt on its own line
+        if not backend.output_closed:
+            print(file=sys.stdout, flush=True)
+        return 0 if backend.interactive else 130
     finally:
         app.store.close()

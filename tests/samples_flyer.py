@@ -1,0 +1,4 @@
+"""Variables for the flyer's templates (bot/flyer.py)."""
+SAMPLES = {
+    "flyer/privacy": [{"purge_days": 14}],
+}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import time
 from datetime import datetime
 from typing import Awaitable, Callable
 
@@ -35,12 +36,20 @@ class App:
         from .router import Router
 
         self.settings = settings or Settings()
+        if store is None:
+            from . import datalock
+
+            if datalock.required:   # a command that writes: one process per data folder
+                datalock.acquire(self.settings.data_dir)
         self.store = store or Store(self.settings.db_path)
         self.clock = clock or SystemClock()
+        self.monotonic = time.monotonic   # reply retries: injectable (tests move it without sleeping)
+        self.sleep = asyncio.sleep
         self.renderer = renderer or Renderer()
         self.backends: dict[str, Backend] = {}
         self.tickers: list[tuple[str, Ticker]] = []
         self.services: dict[str, object] = {}
+        self.forget_hooks: list[Callable[[str], None]] = []   # erase what lives outside the database
         self.router = Router(self)
         for name in EXTENSIONS:
             try:
@@ -65,12 +74,44 @@ class App:
 
     async def handle_event(self, event: Event) -> None:
         """Handle an event and send the replies through its backend."""
+        received = self.monotonic()
         replies = await self.handle(event)
         backend = self.backends.get(event.backend)
         if backend is None:
             return
+        chat_id: str | None = event.chat_id
         for r in replies:
-            await self.send(event.backend, event.chat_id, r)
+            chat_id = await self.deliver_reply(event, chat_id, r, received)
+            if chat_id is None:
+                return
+
+    async def deliver_reply(self, event: Event, chat_id: str, reply: Reply, received: float) -> str | None:
+        """Send one reply to the person who wrote, as :mod:`bot.delivery` decides: transient
+        failures and 429s are retried until the reply is ``reply_stale_after`` seconds old.
+        Returns the chat it went to, or None when it was not sent (the rest is not sent either)."""
+        from .delivery import BLOCKED, MOVED, RETRY, Backoff, decide, stale
+
+        attempt = 0
+        for _ in range(10_000):   # bounded; staleness ends it long before
+            try:
+                await self.send(event.backend, chat_id, reply)
+                return chat_id
+            except Exception as e:
+                d = decide(e, attempt, Backoff(0.5, 30.0))
+                attempt += 1
+                if d.action == MOVED and attempt <= 3:
+                    chat_id = d.new_chat_id
+                    continue
+                if d.action == BLOCKED:
+                    if event.is_direct:
+                        self.store.deactivate_user(event.user_key)
+                    log.info("reply_blocked backend=%s", event.backend)
+                    return None
+                if d.action != RETRY or stale(received, self.monotonic(), d.wait, self.settings.reply_stale_after):
+                    log.warning("reply_dropped backend=%s error=%s attempts=%d", event.backend, d.kind, attempt)
+                    return None
+                await self.sleep(d.wait)
+        return None
 
     async def send(self, backend_name: str, chat_id: str, reply: Reply) -> str | None:
         from . import metrics
@@ -99,6 +140,14 @@ class App:
         except Exception:
             log.warning("is_admin_failed backend=%s", event.backend)
             return False
+
+    def forget(self, user_key: str) -> int:
+        """Erase a person: every row and key in the database, then what backends keep elsewhere
+        (files).  Raises when the database refuses (disk full): the caller says it did not happen."""
+        n = self.store.forget_user(user_key)
+        for hook in self.forget_hooks:
+            hook(user_key)
+        return n
 
     # -- rendering -----------------------------------------------------------------------
     def render_reply(self, say: Say, locale: str, bind: str | None = None) -> Reply:
@@ -130,8 +179,13 @@ class App:
         for name, fn in self.tickers:
             try:
                 done += int(await fn(now) or 0)
-            except Exception:
-                log.exception("ticker_failed name=%s", name)
+            except Exception as e:
+                from . import health_state
+
+                if health_state.is_storage_error(e):
+                    health_state.storage_failed(e, f"ticker:{name}")
+                else:
+                    log.exception("ticker_failed name=%s", name)
         return done
 
     async def run_tickers(self, stop: asyncio.Event, interval: float | None = None) -> None:

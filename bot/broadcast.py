@@ -25,15 +25,19 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from . import metrics
-from .core import Blocked, ChatMoved, RetryLater
+from .core import Blocked, ChatMoved
+from .delivery import RETRY, Backoff, decide
 from .flowlib import Choice, Say
 
 log = logging.getLogger("mes_bot.broadcast")
 
 UTC = timezone.utc
 STALE_POST = timedelta(hours=12)     # a post missed by longer than this is skipped, not sent late
-MAX_ATTEMPTS = 5
 BATCH = 200
+# A transient failure (5xx, network, timeout) is retried for as long as the wave runs, every
+# 2, 4, 8... seconds, never more than 2 minutes apart; only a permanent reason gives up.
+RETRY_BACKOFF = Backoff(base=2.0, cap=120.0)
+GLOBAL_429_RUN = 3    # this many 429s in a row (different chats): the account's limit, pause the wave
 
 
 # ---------------------------------------------------------------------------------------
@@ -145,6 +149,7 @@ class Pacer:
             self.rate = rate if self.rate is None else min(self.rate, rate)
 
     estimate: float | None = None
+    per_chat = False   # the backend paces each chat itself: a 429 pauses that chat, not the wave
 
     def expected_rate(self) -> float | None:
         return self.rate or self.estimate
@@ -166,6 +171,7 @@ def default_pacer(app, backend_name: str, now, sleep) -> Pacer:
         rate = getattr(own, "global_rate", None) if not paid else s.telegram_paid_rate
         p = Pacer(None, now=now, sleep=sleep)
         p.estimate = rate
+        p.per_chat = True
         return p
     rate = getattr(backend, "broadcast_rate", None)
     if backend_name == "telegram" and rate is None:
@@ -374,6 +380,7 @@ class Broadcaster:
         async def worker() -> None:
             nonlocal sent_now, refetch
             prev: int | None = None          # delivered; its "sent" is committed with the next "sending"
+            last_429 = 0                     # how many deliveries in a row met a 429
             try:
                 while True:
                     d = await queue.get()
@@ -387,6 +394,7 @@ class Broadcaster:
                             continue
                         store.delivery_sending(d["id"], prev)
                         prev = None
+                        hit_429 = 0
                         try:
                             await send(d["chat_id"], replies(d["locale"]))
                         except Blocked:
@@ -394,22 +402,31 @@ class Broadcaster:
                             store.deactivate_follower(d["user_key"])
                             store.deactivate_user(d["user_key"])
                             metrics.inc("broadcast_blocked", backend=d["backend"])
-                        except RetryLater as e:
-                            st["r429"] += 1
-                            metrics.inc("broadcast_429", backend=d["backend"])
-                            pacer.pause(e.retry_after)
-                            store.delivery_retry(d["id"], self.now_ts() + e.retry_after)
-                            refetch = True
                         except ChatMoved as e:
                             store.delivery_moved(d["id"], d["user_key"], e.new_chat_id)
                             refetch = True
-                        except Exception as e:  # TransientError and anything unexpected: back off, then give up
-                            if d["attempts"] + 1 >= MAX_ATTEMPTS:
+                        except Exception as e:
+                            dec = decide(e, d["attempts"], RETRY_BACKOFF)
+                            if dec.action != RETRY:   # permanent: the server refused this message
                                 store.delivery_done(d["id"], "failed")
-                            else:
-                                store.delivery_retry(d["id"], self.now_ts() + 2.0 ** (d["attempts"] + 1))
-                            log.warning("broadcast_send_failed id=%s error=%s", bid, type(e).__name__)
-                            metrics.inc("broadcast_failed", backend=d["backend"])
+                                log.warning("broadcast_send_failed id=%s error=%s", bid, dec.kind)
+                                metrics.inc("broadcast_failed", backend=d["backend"])
+                            elif dec.rate_limited:
+                                st["r429"] += 1
+                                metrics.inc("broadcast_429", backend=d["backend"])
+                                # a backend that paces each chat has already paused this one: the
+                                # wave goes on with the others; 429s for several chats in a row mean
+                                # a limit on the whole account, which pauses the wave
+                                hit_429 = last_429 + 1
+                                if not pacer.per_chat or hit_429 >= GLOBAL_429_RUN:
+                                    pacer.pause(dec.wait)
+                                    refetch = True
+                                store.delivery_retry(d["id"], self.now_ts() + dec.wait)
+                            else:                     # transient: again later, as long as the wave runs
+                                store.delivery_retry(d["id"], self.now_ts() + dec.wait)
+                                log.info("broadcast_send_retry id=%s error=%s attempts=%d", bid, dec.kind,
+                                         d["attempts"] + 1)
+                                metrics.inc("broadcast_retries", backend=d["backend"])
                         else:
                             prev = d["id"]
                             sent_now += 1
@@ -419,6 +436,7 @@ class Broadcaster:
                                 loc = d["locale"] or coll["locale"]
                                 await self.app.router.pushed(d["backend"], d["chat_id"], d["user_key"],
                                                              announce, replies(d["locale"]), loc)
+                        last_429 = hit_429
                         await self._maybe_progress(bid, b["total"])
                     finally:
                         if prev is not None and (queue.empty() or refetch or stopping()):

@@ -16,6 +16,13 @@ COMMANDS = {
     "check": ("bot.ops.check", "validate the configuration and reachability"),
     "backup": ("bot.ops.backup", "consistent online copy of the database"),
 }
+#: Commands that only read the data folder: they run beside a running bot.  Every other
+#: command (any backend, present or future) takes the data folder's lock (bot/datalock.py).
+READ_ONLY = {"check", "backup", "deadline"}
+# Exit codes: 0 done, 1 failed while running, 2 configuration, 3 data folder in use by another
+# mes-bot, 4 database unusable (damaged, read-only, disk full), 5 messaging service unreachable.
+EXIT_STORAGE = 4
+EXIT_UNREACHABLE = 5
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,13 +58,26 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     mod = importlib.import_module(args._module)
+    from . import datalock
     from .config import ConfigError
 
+    datalock.required = args.command not in READ_ONLY
     try:
         return int(mod.main(args) or 0)
     except ConfigError as e:
         print(f"mes-bot: configuration error: {e}", file=sys.stderr)
         return 2
+    except datalock.DataFolderBusy as e:
+        print(f"mes-bot: {e}", file=sys.stderr)
+        return datalock.EXIT_BUSY
+    except Exception as e:
+        from . import health_state
+
+        if not health_state.is_storage_error(e):
+            raise
+        kind = health_state.classify(e)   # one line and an exit code, never a traceback
+        print(f"mes-bot: cannot start: {health_state.HINTS[kind]} ({type(e).__name__}: {e})", file=sys.stderr)
+        return EXIT_STORAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `mes-bot … | head`: the reader went away; end quietly

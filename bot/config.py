@@ -6,6 +6,7 @@ outside the repository.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -38,6 +39,10 @@ class Settings:
     quiet_end: int = 9              # ... to 09:00 local time
     purge_after_days: int = 14      # erase a user this many days after their last deadline
     scheduler_interval: float = 30.0  # seconds between ticks
+    # --- delivery under faults
+    reply_stale_after: float = 600.0  # seconds: a reply not delivered by then (5xx, 429) is dropped
+    chat_backlog_max: int = 20        # updates queued per chat; more are dropped (one kind notice)
+    connect_timeout: float = 120.0    # seconds to keep trying to reach the Bot API at start, then exit 5
     # --- telegram
     telegram_token: str | None = None
     telegram_api_url: str | None = None        # PTB base_url, e.g. http://127.0.0.1:8081/bot
@@ -139,8 +144,12 @@ def _coerce(name: str, typ, value):
                 return tuple(int(v) for v in items)
             return tuple(str(v) for v in items)
         if "Path" in t:
-            if str(value) == "" and "None" in t:
-                return None
+            if not isinstance(value, (str, os.PathLike)):
+                raise ValueError(value)   # data_dir = 5: a number is not a folder
+            if str(value).strip() == "":
+                if "None" in t:
+                    return None
+                raise ConfigError(f"setting '{name}': empty (expected a folder path)")
             return Path(os.path.expanduser(str(value)))
         if "bool" in t:
             if isinstance(value, bool):
@@ -272,20 +281,38 @@ def validate(s: Settings) -> None:
         v = getattr(s, name)
         if not 0 <= v <= 23:
             raise ConfigError(f"setting '{name}' must be an hour 0-23")
+    if not str(s.data_dir).strip() or str(s.data_dir) == ".":
+        raise ConfigError("setting 'data_dir': empty (expected a folder path)")
+    # absurd values are refused here, not discovered later as an overflow in the middle of a reply
+    for name, top in (("margin_days", 60), ("letter_shift_days", 60), ("purge_after_days", 3650),
+                      ("broadcast_spread_minutes", 7 * 24 * 60), ("campaign_text_max", 100_000),
+                      ("broadcast_approval_threshold", 10**9), ("matrix_admin_power_level", 10**6)):
+        if not 0 <= getattr(s, name) <= top:
+            raise ConfigError(f"setting '{name}' must be between 0 and {top}, got {getattr(s, name)}")
     if s.margin_days < 0 or s.letter_shift_days < 0:
         raise ConfigError("settings 'margin_days' and 'letter_shift_days' must be >= 0")
-    if any(o < 0 for o in s.reminder_offsets):
-        raise ConfigError("setting 'reminder_offsets': days before the last day must be >= 0")
-    for name in ("scheduler_interval", "telegram_rate_global", "telegram_rate_chat",
-                 "telegram_rate_group_per_min", "telegram_paid_rate"):
-        if not getattr(s, name) > 0:
-            raise ConfigError(f"setting '{name}' must be > 0")
+    if any(not 0 <= o <= 365 for o in s.reminder_offsets):
+        raise ConfigError("setting 'reminder_offsets': days before the last day must be between 0 and 365")
+    for name, top in (("scheduler_interval", 3600.0), ("telegram_rate_global", 100_000.0),
+                      ("telegram_rate_chat", 1000.0), ("telegram_rate_group_per_min", 100_000.0),
+                      ("telegram_paid_rate", 100_000.0)):
+        v = getattr(s, name)
+        if not (math.isfinite(v) and 0 < v <= top):
+            raise ConfigError(f"setting '{name}' must be > 0 and at most {top:g}, got {v}")
+    if not (math.isfinite(s.reply_stale_after) and math.isfinite(s.connect_timeout)):
+        raise ConfigError("settings 'reply_stale_after' and 'connect_timeout' must be finite numbers")
     if not 0 < s.shutdown_timeout <= 9.5:
         raise ConfigError("setting 'shutdown_timeout' must be > 0 and <= 9.5 seconds "
                           "(the process must exit within 10 s of SIGTERM)")
     for name in ("purge_after_days", "broadcast_approval_threshold", "broadcast_spread_minutes"):
         if getattr(s, name) < 0:
             raise ConfigError(f"setting '{name}' must be >= 0")
+    if not 0 < s.reply_stale_after <= 7 * 86400:
+        raise ConfigError("setting 'reply_stale_after' must be > 0 and at most a week (seconds)")
+    if not 1 <= s.connect_timeout <= 86400:
+        raise ConfigError("setting 'connect_timeout' must be between 1 and 86400 seconds")
+    if not 1 <= s.chat_backlog_max <= 10_000:
+        raise ConfigError("setting 'chat_backlog_max' must be between 1 and 10000")
     if s.campaign_text_max <= 0:
         raise ConfigError("setting 'campaign_text_max' must be > 0")
     for b in s.backends:

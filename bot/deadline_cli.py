@@ -21,7 +21,7 @@ def _iso_day(value: str) -> date:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("text", help="the date as people write it ('3 novembre', 'il y a 4 jours'); '-' reads lines from stdin")
+    parser.add_argument("text", help="the date as people write it, in French ('3/11', examples in the README); '-' reads lines from stdin")
     parser.add_argument("--today", type=_iso_day, default=None, help="count from this day (YYYY-MM-DD; default: today)")
     parser.add_argument("--letter-arrived", action="store_true", help="TEXT is the day a letter arrived, not its printed date")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -109,7 +109,10 @@ def _human(obj: dict, r, code: int, locale: str, today: date, margin_days: int) 
     key = "deadline/passed" if dl.passed else "deadline/result"
     text = _renderer().render(key, locale, **vars)
     # the chat's closing question makes no sense on a command line
-    return "\n".join(ln for ln in text.splitlines() if not ln.rstrip().endswith("?") or "Pourquoi" in ln or "Why" in ln)
+    from . import nlu_data
+
+    keep = nlu_data.words("words", "cli_keep")  # a question kept: a heading ("Why...?"), not a prompt
+    return "\n".join(ln for ln in text.splitlines() if not ln.rstrip().endswith("?") or any(k in ln for k in keep))
 
 
 def main(args) -> int:

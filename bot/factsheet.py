@@ -17,24 +17,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 CONFIDENCE = ("high", "medium", "low", "unknown")
-#: kinds of sources, and the domains each may come from (subdomains allowed)
-OFFICIAL_KINDS = ("law", "official")
-DOMAINS = {
-    "law": ("legifrance.gouv.fr", "conseil-constitutionnel.fr", "eur-lex.europa.eu"),
-    "official": ("service-public.gouv.fr", "ameli.fr", "monespacesante.fr", "esante.gouv.fr", "senat.fr",
-                 "assemblee-nationale.fr", "cnil.fr", "legifrance.gouv.fr"),
-    "professional": ("conseil-national.medecin.fr", "macsf.fr"),
-    "association": ("france-assos-sante.org",),
-    "secondary": ("agencergpd.eu",),
-    "press": ("numerama.com", "francetvinfo.fr", "quechoisir.org", "lequotidiendumedecin.fr", "senioractu.com",
-              "editions-legislatives.fr", "klesiaprosocial.fr", "usine-digitale.fr", "aefinfo.fr"),
-    "activist": ("laquadrature.net", "forum.arn-fai.net"),
-    "union": ("cfdt-disney.fr",),
-}
-#: what the readable sheet calls each kind (press and activist sources are labelled as such)
-KIND_LABEL = {"law": "texte officiel", "official": "source officielle", "professional": "source professionnelle",
-              "association": "association", "secondary": "copie d'une page officielle", "press": "presse",
-              "activist": "militant", "union": "syndicat"}
 CITE = re.compile(r"\{#\s*facts:\s*([^#]*?)\s*#\}")
 ARTICLE = re.compile(r"[LR]\d{4}-\d+(-\d+)?")
 FACT_ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -76,6 +58,21 @@ def load() -> tuple[dict[str, Fact], dict[str, Source]]:
     return facts, sources
 
 
+@lru_cache(maxsize=1)
+def kinds() -> dict[str, dict]:
+    """Kinds of sources (the sheet's ``[kinds.*]``): the domains each may come from (subdomains allowed),
+    what the readable sheet calls it, and whether it is official."""
+    return tomllib.loads(sheet_path().read_text(encoding="utf-8"))["kinds"]
+
+
+def official_kinds() -> tuple[str, ...]:
+    return tuple(k for k, v in kinds().items() if v.get("official"))
+
+
+def kind_label(kind: str) -> str:
+    return kinds().get(kind, {}).get("label", kind)
+
+
 def value(fact_id: str):
     return load()[0][fact_id].value
 
@@ -92,7 +89,7 @@ def url_problem(url: str, kind: str) -> str | None:
         return "not a well-formed https address"
     if "." not in host or host.startswith(".") or ".." in host:
         return "malformed host"
-    allowed = DOMAINS.get(kind)
+    allowed = kinds().get(kind, {}).get("domains")
     if allowed is None:
         return f"unknown kind {kind!r}"
     if not any(host == d or host.endswith("." + d) for d in allowed):
@@ -209,7 +206,7 @@ def render_markdown(cites: dict[str, list[str]]) -> str:
         lines.append("")
     lines += ["## Sources", "", "| id | source | kind | date |", "|---|---|---|---|"]
     for s in sources.values():
-        lines.append(f"| `{s.id}` | [{s.title}]({s.url}) | {KIND_LABEL.get(s.kind, s.kind)} | {s.date or 'sans date'} |")
+        lines.append(f"| `{s.id}` | [{s.title}]({s.url}) | {kind_label(s.kind)} | {s.date or 'sans date'} |")
     lines += ["", "## Templates", "", "Each French template and the facts it cites (the English one cites the same).", "",
               "| template | facts |", "|---|---|"]
     for key in sorted(cites):
@@ -224,5 +221,5 @@ def _value_text(v) -> str:
 
 
 def _source_ref(s: Source, articles: str) -> str:
-    label = "" if s.kind in OFFICIAL_KINDS else f" ({KIND_LABEL.get(s.kind, s.kind)})"
+    label = "" if s.kind in official_kinds() else f" ({kind_label(s.kind)})"
     return f"[{s.title}]({s.url}){articles}{label}"

@@ -78,6 +78,7 @@ class State:
     on_choice: dict[str, Any] | Callable[["Ctx", str], StepResult] | None = None
     on_text: Callable[["Ctx", str], StepResult] | None = None
     free_text: bool = False        # waits for free text: dates and intents are not looked for
+    own_text: bool = False         # a collective's own publication: health words are not cut (the preview warns)
 
 
 @dataclass

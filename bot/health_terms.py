@@ -10,42 +10,21 @@ from __future__ import annotations
 
 import re
 
+from . import nlu_data
 from .textnorm import strip_accents
 
-# Folded (no accents, lower case) stems; a stem matches a whole word that starts with it.
-_STEMS = """
-diabet cancer tumeur leucemi lymphom metasta chimio radiotherap sida seropositi hepatit
-depressi antidepress anxiolyti schizophren bipolai psychos autism autiste alzheimer parkinson epilep
-sclerose asthm bpco insuffisan cardiaque infarctus avc hypertens cholesterol obesit anorexi boulimi
-alcooli toxicomani addict cocain heroin cannabis methadon subutex suicid automutil
-enceinte grossesse avortement fausse-couche handicap paraplegi tetraplegi myopathi mucovisci
-dialys greffe transplant tuberculos syphilis chlamydi herpes papillomavirus gonorrh
-endometrios infertil fiv pma vasectomi mastectomi prostat
-arthros arthrit polyarthrit lupus crohn psoriasis eczema migrain fibromyalg thyroid hypothyroid
-hyperthyroid dyslexi tdah trisomi demence cirrhos pancreatit ulcere glaucom cataract
-psychiatr antipsychot neurolept lithium insuline levothyrox
-doliprane xanax lexomil prozac deroxat seroplex ritaline ventoline kardegic
-""".split()
-# Whole words or short phrases (folded) that are health details on their own.
-_WORDS = """
-ivg vih hiv mst ist tca ald tsa toc tspt ptsd vhc vhb
-""".split()
-_PHRASES = [
-    "je suis malade", "ma maladie", "mon cancer", "mon diabete", "maladie chronique", "maladie grave",
-    "mon traitement pour", "en depression", "pense au suicide", "tentative de suicide", "trouble bipolaire",
-    "troubles alimentaires", "trouble alimentaire", "sous traitement", "je prends des", "je prends du",
-    "je prends de la", "arret maladie", "affection de longue duree", "mon handicap", "sclerose en plaques",
-    "mon psy", "ma psy", "mon psychiatre", "ma psychiatre", "hopital psychiatrique",
-]
-
+# Folded (no accents, lower case) stems, whole words, phrases and safe look-alikes: locales/fr/nlu/health.toml.
+_DATA = nlu_data.load("health", "fr")
+_STEMS: list[str] = list(_DATA.get("stems", ()))
+_WORDS: list[str] = list(_DATA.get("words", ()))
+_PHRASES: list[str] = list(_DATA.get("phrases", ()))
 _STEM_RE = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(s) for s in sorted(_STEMS, key=len, reverse=True))
                       + r")[\w-]*", re.I)
 _WORD_RE = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in _WORDS) + r")(?![\w-])", re.I)
 _PHRASE_RE = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in _PHRASES)
                         + r")(?![\w-])", re.I)
 # Words that start like a stem but are not health details.
-_SAFE = {"insuffisant", "insuffisante", "insuffisants", "insuffisantes", "greffier", "greffiers", "greffiere",
-         "cancers-infos"}
+_SAFE = set(_DATA.get("safe", ()))
 
 
 def _folded_map(text: str) -> str:

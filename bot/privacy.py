@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from . import nlu_data
+
 # NIR: sex digit (1-4, 7, 8), year (2), month (2), département (2 or 2A/2B), commune (3),
 # order (3), then a 2-digit key; spaces, dots or dashes allowed between groups.
 _SEP = r"[ .\-]?"
@@ -22,18 +24,24 @@ LONG_DIGITS_RE = re.compile(r"(?<!\d)(?:\d[ .\-]?){12,14}\d(?!\d)")
 # and never to be read as a date ("06 12 34 56 78" is not 6 December).
 PHONE_RE = re.compile(r"(?<![\d+])(?:\+33[ .\-]?|0033[ .\-]?|0)[1-9](?:[ .\-]?\d{2}){4}(?!\d)")
 # carte Vitale serial number: a long digit run (8-12 digits) next to words about the card.
-VITALE_WORDS = re.compile(r"(vitale|num[eé]ro de s[eé]rie|n[°o] de s[eé]rie|serial)", re.I)
+_WORDS = nlu_data.merged("privacy")  # the words of every language: locales/<lang>/nlu/privacy.toml
+
+
+def _alternatives(key: str) -> str:
+    return "|".join(x for data in _WORDS.values() for x in data.get(key, ()))
+
+
+VITALE_WORDS = re.compile("(" + _alternatives("vitale") + ")", re.I)
 DIGITS_8_12 = re.compile(r"(?<!\d)\d(?:[ ]?\d){7,11}(?!\d)")
 # code provisoire: the token written after "code" when it looks like a code (it holds a digit,
 # or is 6+ capital letters), or any code-like token (letters and digits mixed, 8-16 chars).
+_CODE_WORD = "|".join(dict.fromkeys(d["code"] for d in sorted(_WORDS.values(), key=lambda d: -len(d.get("code", ""))) if d.get("code")))
 CODE_AFTER_WORD = re.compile(
-    r"\bcode(?:\s+provisoire)?(?:\s*(?:est|c'est|c’est|is|:|=|n°|no))?\s*[:=]?\s*([A-Za-z0-9][A-Za-z0-9\- ]{3,24})", re.I)
+    r"\b(?:" + _CODE_WORD + r")(?:\s*(?:" + _alternatives("code_link") + r"|:|=|n°|no))?\s*[:=]?\s*([A-Za-z0-9][A-Za-z0-9\- ]{3,24})", re.I)
 CODE_TOKEN = re.compile(r"(?=[A-Za-z0-9\- ]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|[\- ](?=[A-Za-z0-9]*\d))*|[A-Z]{6,20}")
 MIXED_TOKEN = re.compile(r"\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{8,16}\b")
 # ...but never a date, a time or a legal reference written without spaces ("3novembre2026", "R1111-28").
-NOT_A_CODE = re.compile(
-    r"(janv|fevr|févr|mars|avri|mai|juin|juil|aout|août|sept|octo|nove|déce|dece|jan|feb|apr|jun|jul|aug|oct|nov|dec)"
-    r"|^\d{1,2}h\d{0,2}$|^[LRD]\d{3,4}", re.I)
+NOT_A_CODE = re.compile("(" + _alternatives("months") + r")|^\d{1,2}h\d{0,2}$|^[LRD]\d{3,4}", re.I)
 
 
 @dataclass
@@ -46,7 +54,8 @@ class Screened:
         return bool(self.findings)
 
 
-def screen(text: str) -> Screened:
+def screen(text: str, health: bool = True) -> Screened:
+    """``health=False``: identifiers only (a collective's announcement may name an illness)."""
     if not text:
         return Screened(text or "")
     findings: list[str] = []
@@ -82,12 +91,13 @@ def screen(text: str) -> Screened:
         return " "
 
     out = MIXED_TOKEN.sub(code_like, out)
-    try:  # health details (owned by the guidance work): optional extension point
-        from . import health_terms
+    if health:
+        try:  # health details (owned by the guidance work): optional extension point
+            from . import health_terms
 
-        out, health = health_terms.strip(out)
-        if health and "health" not in findings:
-            findings.append("health")
-    except ImportError:
-        pass
+            out, found = health_terms.strip(out)
+            if found and "health" not in findings:
+                findings.append("health")
+        except ImportError:
+            pass
     return Screened(re.sub(r"[ \t]{2,}", " ", out).strip(), findings)

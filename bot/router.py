@@ -22,7 +22,7 @@ import re
 import weakref
 from dataclasses import dataclass, field
 
-from . import privacy
+from . import health_state, nlu_data, privacy
 from .core import Button, Event, Reply
 from .flowlib import END, Ctx, Flow, Say, State, Turn
 from .render import LOCALES
@@ -36,15 +36,13 @@ MAX_HOPS = 12
 MAX_TEXT = 2000
 #: answers after which the current choices are shown again
 NOT_UNDERSTOOD = frozenset({"core/not_understood", "core/stale_button", "core/pick_number"})
-YES = {"oui", "ouais", "yes", "ok", "d accord", "daccord", "oki", "y", "o", "yep", "ouai", "si"}
-NO = {"non", "no", "nope", "n", "pas maintenant"}
+# typed answers to a yes/no button, and other spellings of commands: locales/<lang>/nlu/
+YES = nlu_data.words("answers", "yes")
+NO = nlu_data.words("answers", "no")
 
 # Commands every conversation understands, before any flow.
 BUILTIN = ("start", "menu", "aide", "annuler", "langue", "oubli")
-BUILTIN_ALIASES = {
-    "help": "aide", "cancel": "annuler", "language": "langue", "lang": "langue", "forget": "oubli",
-    "stop": "annuler", "retour": "menu", "accueil": "menu", "home": "menu",
-}
+BUILTIN_ALIASES = nlu_data.table("commands")
 GROUP_OK_COMMANDS = {"start", "menu", "aide", "langue", "annuler"}
 COMMAND_RE = re.compile(r"^/([A-Za-z_àâçéèêëîïôûùüÿ]+)(?:@(\S+))?(?:\s+(.*))?$", re.S)
 
@@ -149,8 +147,11 @@ class Router:
         async with self._lock(event.session_key):
             try:
                 return await self._handle(event)
-            except Exception:  # never let one message kill the bot
-                log.exception("handler_error backend=%s kind=%s", event.backend, event.kind)
+            except Exception as e:  # never let one message kill the bot
+                if health_state.is_storage_error(e):
+                    health_state.storage_failed(e, "handle")
+                else:   # the JSON log keeps the exception's type and where, never its text
+                    log.exception("handler_error backend=%s kind=%s", event.backend, event.kind)
                 try:
                     user = self.app.store.get_user(event.user_key)
                 except Exception:
@@ -174,7 +175,14 @@ class Router:
         # no session tying the person to the group): only commands and buttons register someone.
         addressed = event.is_direct or event.kind in ("button", "start") or self._for_me(event)
         if addressed:
-            user = store.touch_user(event.user_key, event.backend, event.chat_id if event.is_direct else None, now)
+            try:
+                user = store.touch_user(event.user_key, event.backend, event.chat_id if event.is_direct else None,
+                                        now)
+            except Exception as e:   # disk full, read-only: answer anyway, the operator is told
+                if not health_state.is_storage_error(e):
+                    raise
+                health_state.storage_failed(e, "touch_user")
+                user = store.get_user(event.user_key)
         else:
             user = store.get_user(event.user_key)
         locale = self._locale_for(event, user)
@@ -208,7 +216,12 @@ class Router:
         session.flow, session.state = ctx.flow, ctx.state
         if store.get_user(event.user_key) is not None and not ctx.data.get("_forgotten") \
                 and (stored or replies or event.is_direct):
-            store.save_session(session, now)
+            try:
+                store.save_session(session, now)
+            except Exception as e:   # the replies still go out; the operator is told
+                if not health_state.is_storage_error(e):
+                    raise
+                health_state.storage_failed(e, "save_session")
         return replies
 
     def _for_me(self, event: Event) -> bool:
@@ -236,10 +249,13 @@ class Router:
             return Turn([Say("core/only_text")]) if event.is_direct else None
         if len(text) > MAX_TEXT:
             return Turn([Say("core/too_long", {"limit": MAX_TEXT})], reprompt=False)
-        screened = privacy.screen(text)
+        here = self.reg.state(ctx.flow, ctx.state)
+        screened = privacy.screen(text, health=not (here is not None and here.own_text))
         warned = screened.sensitive
         if screened.sensitive:
-            out.append(Say("core/privacy_warning", {"kinds": list(screened.findings)}))
+            # a warning about someone's health, NIR or phone is never posted where others read it
+            if event.is_direct:
+                out.append(Say("core/privacy_warning", {"kinds": list(screened.findings)}))
             text = screened.text
             if not re.search(r"\w", text):
                 return None
@@ -433,7 +449,7 @@ class Router:
             flow, state = split_target(dest, ctx.flow)
             fl = self.reg.flows.get(flow)
             if fl is None or state not in fl.states:
-                log.error("bad_target target=%s", dest)
+                log.error("bad_target length=%d", len(str(dest)))   # a forged button: never its text
                 out.append(Say("core/unavailable"))
                 flow, state = "menu", "main"
                 fl = self.reg.flows[flow]

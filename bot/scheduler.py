@@ -30,7 +30,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from . import metrics, phone
-from .core import Blocked, ChatMoved, DeliveryError, RetryLater, TransientError
+from .core import Blocked, ChatMoved, DeliveryError
+from .delivery import RETRY, Backoff, decide
 from .flowlib import Choice, Say
 
 log = logging.getLogger("mes_bot.scheduler")
@@ -255,13 +256,16 @@ class Scheduler:
                 n = store.stop_user_reminders(row["user_key"], "failed", now_ts)
                 log.info("reminder_blocked backend=%s stopped=%d", backend, n)
                 return 0
-            except RetryLater as e:
+            except (DeliveryError, OSError, asyncio.TimeoutError) as e:
+                # 429, 5xx, network, or refused: the one delivery policy says when to try again;
+                # a reminder is retried until its last day (a refused one too: it may be the server)
                 metrics.inc("send_failures", backend=backend)
-                return self._later(row, now_ts + max(1, math.ceil(e.retry_after)), now_ts)
-            except (TransientError, DeliveryError, OSError, asyncio.TimeoutError) as e:
-                metrics.inc("send_failures", backend=backend)
-                delay = min(BACKOFF_BASE * 2 ** max(0, row["attempts"]), BACKOFF_MAX)
-                log.info("reminder_retry backend=%s error=%s delay=%d", backend, type(e).__name__, delay)
+                backoff = Backoff(BACKOFF_BASE, BACKOFF_MAX)
+                dec = decide(e, max(0, row["attempts"]), backoff)
+                wait = dec.wait if dec.action == RETRY else backoff.delay(max(0, row["attempts"]))
+                delay = max(1, math.ceil(wait))
+                if not dec.rate_limited:
+                    log.info("reminder_retry backend=%s error=%s delay=%d", backend, dec.kind, delay)
                 return self._later(row, now_ts + delay, now_ts)
             store.mark_sent(rid, now_ts)
             metrics.inc("reminders_sent")
@@ -298,7 +302,7 @@ class Scheduler:
         days = self.settings.purge_after_days
         users = store.purge_candidates(int(ts), days) + store.idle_candidates(int(ts), days)
         for uk in users:
-            store.forget_user(uk)
+            self.app.forget(uk)
         if users:
             log.info("users_purged count=%d", len(users))
         stale = store.drop_stale_sessions(int(ts), days)

@@ -348,7 +348,8 @@ async def preview_prompt(ctx: Ctx):
     post = post_say(c, nxt)
     post.private_start = None
     first = nxt.astimezone(ZoneInfo(ctx.tz)) if nxt else None
-    return [Say("campaign/preview_intro"), post,
+    warn = [Say("campaign/preview_health")] if _names_health(c.get("custom_text")) else []
+    return [Say("campaign/preview_intro"), post, *warn,
             Say("campaign/preview_schedule", dict(_schedule_vars(c), first=first.date().isoformat() if first else None,
                                                   first_time=first.strftime("%H:%M") if first else None),
                 buttons=[[Choice("campaign.confirm", "ok", words=("__yes__",))],
@@ -470,6 +471,13 @@ async def bnew_prompt(ctx: Ctx, coll: dict):
     return Say("campaign/bcast_pick", {"followers": fmt_int(n, ctx.locale)}, buttons=TEMPLATE_BUTTONS)
 
 
+def _names_health(text: str | None) -> bool:
+    """The collective's text names an illness or a treatment: sent as written, the preview says so."""
+    from bot import health_terms
+
+    return bool(text) and health_terms.strip(text)[1]
+
+
 def _bcast_vars(ctx: Ctx) -> dict:
     text = ""
     if ctx.data.get("c_tpl") == "custom" and ctx.data.get("b_draft"):
@@ -482,8 +490,10 @@ def _bcast_vars(ctx: Ctx) -> dict:
 async def bpreview_prompt(ctx: Ctx, coll: dict):
     n = ctx.store.follower_count(coll["id"])
     need = n > ctx.settings.broadcast_approval_threshold
+    vars = _bcast_vars(ctx)
+    warn = [Say("campaign/preview_health")] if _names_health(vars["text"]) else []
     return [Say("campaign/preview_intro"),
-            Say("follow/announce", _bcast_vars(ctx), buttons=[[Choice("follow.unsubscribe", "none")]]),
+            Say("follow/announce", vars, buttons=[[Choice("follow.unsubscribe", "none")]]), *warn,
             Say("campaign/bcast_confirm", {"followers": fmt_int(n, ctx.locale), "count": n, "approval": need,
                                            "spread": ctx.settings.broadcast_spread_minutes},
                 buttons=[[Choice("campaign.send", "ok", words=("__yes__",))],
@@ -569,7 +579,7 @@ FLOWS = [
                      on_choice=pick_template),
         "text": State(prompt=guarded(lambda ctx: Say("campaign/ask_text", {"limit": ctx.settings.campaign_text_max},
                                                      buttons=[[Choice("campaign.cancel", goto="campaign:menu")]])),
-                      on_text=got_text, free_text=True),
+                      on_text=got_text, free_text=True, own_text=True),
         "kind": State(prompt=guarded(kind_prompt), on_choice=guarded(pick_kind)),
         "date": State(prompt=guarded(date_prompt), on_text=guarded(got_date), free_text=True),
         "weekday": State(prompt=guarded(weekday_prompt), on_choice=guarded(pick_weekday)),
@@ -585,6 +595,5 @@ FLOWS = [
 ]
 
 COMMANDS = {"campagne": cmd_campagne, "stats": cmd_stats, "approuver": cmd_approve}
-ALIASES = {"campaign": "campagne", "campaigns": "campagne", "approve": "approuver"}
 GROUP_COMMANDS = {"campagne", "stats"}
 START = {"a_": start_admin, "c_": start_campaign, "v_": start_approval}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot import dates, phone
+from bot import dates, nlu_data, phone
 from bot.deadline import compute
 from bot.flowlib import Choice, Ctx, Flow, Say, State, Turn
 
@@ -27,7 +27,7 @@ TARGETS = {
     "und": "understand:decide",
 }
 # words showing that a message is about the notification (used before answering an error)
-_ABOUT_NOTICE = re.compile(r"(recu|mail|courrier|lettre|arriv|date|envoy|notif|message|letter|email)")
+_ABOUT_NOTICE = re.compile("(" + "|".join(sorted(nlu_data.words("words", "notice"))) + ")")
 
 
 def _mode(ctx: Ctx) -> str | None:

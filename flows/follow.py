@@ -67,5 +67,4 @@ FLOWS = [
 ]
 
 COMMANDS = {"suivis": "follow:list"}
-ALIASES = {"following": "suivis", "abonnements": "suivis"}
 START = {"f_": start_follow}

@@ -27,7 +27,13 @@ def set_language(locale: str):
 
 
 def forget(ctx: Ctx) -> Turn:
-    ctx.store.forget_user(ctx.user_key)
+    try:
+        ctx.app.forget(ctx.user_key)
+    except Exception as e:   # disk full, read-only or corrupt database: say it did not happen
+        from bot import health_state
+
+        health_state.storage_failed(e, "forget")
+        return Turn([Say("menu/forget_failed")], goto=END)
     ctx.data.clear()
     ctx.data["_forgotten"] = True
     return Turn([Say("menu/forgotten")], goto=END)

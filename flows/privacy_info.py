@@ -17,6 +17,4 @@ def show(ctx: Ctx):
 
 FLOWS = [Flow("privacy", {"show": State(prompt=show)}, start="show", personal=False)]
 COMMANDS = {"confidentialite": "privacy:show"}
-ALIASES = {"confidentialité": "confidentialite", "privacy": "confidentialite", "vieprivee": "confidentialite",
-           "donnees": "confidentialite"}
 GROUP_COMMANDS = {"confidentialite"}

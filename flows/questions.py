@@ -7,7 +7,7 @@ the dates interceptor (priority 50), which computes the deadline.
 """
 from __future__ import annotations
 
-from bot import intents
+from bot import intents, language
 from bot.flowlib import Choice, Ctx, Flow, Say, Turn
 
 from .understand import MENU, page
@@ -34,10 +34,15 @@ def _exists(ctx: Ctx, target: str) -> bool:
     return reg is None or reg.state(flow, state) is not None
 
 
+#: a topic whose page may be missing from this build, and the broader topic shown until it exists
+FALLBACK = {"received": "window", "decide": "debate", "notice_help": "what_is", "dmp": "what_is",
+            "teen": "children", "refused_before": "missed", "abroad": "others"}
+
+
 def target_of(ctx: Ctx, name: str) -> str:
     t = intents.INTENTS[name].target
-    if not _exists(ctx, t) and name == "received":
-        return "questions:window"
+    if not _exists(ctx, t) and name in FALLBACK:
+        return target_of(ctx, FALLBACK[name])
     return t
 
 
@@ -53,12 +58,32 @@ def topic_buttons(ctx: Ctx, names) -> list[list[Choice]]:
     return rows
 
 
-#: pages that a date in the message does not change: a clear question about them is answered
-#: even when the message holds a day ("le 3422 est ouvert samedi ?"); any other message with a date
-#: goes to the deadline flow first
-DATELESS = {"contents", "access", "doctor", "emergency", "never", "debate", "compulsory", "online", "phone",
-            "ready", "proof", "phishing", "deaf", "close", "data", "reopen", "restrict", "regimes", "protected",
-            "offline", "sources", "police", "research", "leak", "law", "figures"}
+#: pages a date in the message may be about (the notice, the 6 weeks): a message with a date goes to the
+#: deadline flow first unless it is a clear question about another page ("le 3422 est ouvert samedi ?")
+DATED = {"received", "window", "missed", "notice_help", "refuse", "what_is"}
+DATELESS = set(intents.INTENTS) - DATED
+#: the closest other topics offered after a clear answer: at most this many, scoring at least this share of the best
+ALTERNATIVES = 2
+NEAR_SHARE = 0.35
+
+
+def _label(ctx: Ctx, name: str) -> str:
+    return ctx.app.renderer.label(f"questions.t_{name}", ctx.locale)
+
+
+def _understood(ctx: Ctx, res) -> Say:
+    """Which topic the answer is about (so a wrong guess is visible), with the closest others."""
+    here = target_of(ctx, res.best)
+    top = res.scores[0][1] if res.scores else 0.0
+    others = [n for n, s in res.scores[1:] if n in intents.INTENTS and s >= NEAR_SHARE * top
+              and target_of(ctx, n) != here][:ALTERNATIVES]
+    rows = [[Choice(f"questions.t_{n}", goto=target_of(ctx, n))] for n in others]
+    return Say("questions/understood", {"topic": _label(ctx, res.best), "others": bool(rows)}, buttons=rows)
+
+
+def _nearby(res) -> list[str]:
+    near = [n for n, s in res.scores if n in intents.INTENTS][:3]
+    return near or list(HOME_TOPICS)
 
 
 def _reply(ctx: Ctx, text: str, res) -> Turn | None:
@@ -72,19 +97,22 @@ def _reply(ctx: Ctx, text: str, res) -> Turn | None:
         return Turn([Say("questions/thanks")], goto="menu:main")
     if res.kind == "answer":
         target = target_of(ctx, res.best)
-        if own_text and target.split(":")[0] == ctx.flow:
-            return None  # already in the flow that answers it: let the current step read the text
-        return Turn(goto=target)
+        if own_text and (target.split(":")[0] == ctx.flow or not res.keywords_first):
+            return None  # already in the flow that answers it, or only a guess: let the current step read the text
+        return Turn([_understood(ctx, res)], goto=target)
     if own_text:
         return None  # the current step reads free text itself: let it try
     if res.kind == "offer" and res.top:
         return Turn([Say("questions/unsure", buttons=topic_buttons(ctx, res.top))], fallback=True)
     if res.kind in ("outside", "offer") or intents.looks_like_question(text):
-        return Turn([Say("questions/outside", buttons=topic_buttons(ctx, HOME_TOPICS))], fallback=True)
+        return Turn([Say("questions/outside", buttons=topic_buttons(ctx, _nearby(res)))], fallback=True)
     return None
 
 
 def intercept(ctx: Ctx, text: str) -> Turn | None:
+    lang = language.detect(text)
+    if lang and lang != ctx.locale:
+        ctx.locale = lang  # this reply only: the person's chosen language is not changed
     res = intents.classify(text)
     if _has_date(ctx, text):
         if res.kind == "answer" and res.best in DATELESS:

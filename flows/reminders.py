@@ -268,4 +268,3 @@ FLOWS = [
 ]
 
 COMMANDS = {"rappels": "reminders:list", "calendrier": "reminders:ics"}
-ALIASES = {"reminders": "rappels", "rappel": "rappels", "calendar": "calendrier"}

@@ -88,5 +88,4 @@ def command(ctx: Ctx, arg: str) -> Turn:
 FLOWS = [Flow("sources", {"start": State(prompt=show, on_choice=on_choice, on_text=on_text)},
               start="start", personal=False)]
 COMMANDS = {"sources": command}
-ALIASES = {"source": "sources"}
 GROUP_COMMANDS = {"sources"}

@@ -45,4 +45,3 @@ def chosen(ctx: Ctx, payload: str) -> Turn | None:
 
 FLOWS = [Flow("timezone", {"choose": State(prompt=choose_prompt, on_choice=chosen)}, start="choose")]
 COMMANDS = {"fuseau": "timezone:choose"}
-ALIASES = {"timezone": "fuseau", "tz": "fuseau"}

@@ -279,6 +279,9 @@ class Human:
         self._inbox: list[tuple[str, dict]] = []
         self._invites: list[str] = []
         self.reactions: list[dict] = []   # {"room_id", "reacts_to", "key", "sender", "event_id"}
+        # every other timeline event that is not a message, decrypted when possible:
+        # {"room_id", "type", "content", "sender", "event_id"} (verification steps, ...)
+        self.events: list[dict] = []
 
     async def _chores(self) -> None:
         c = self.client
@@ -311,6 +314,12 @@ class Human:
                 relates = (ev.source.get("content") or {}).get("m.relates_to") or {}
                 if isinstance(ev, MegolmEvent) and relates.get("rel_type") == "m.annotation":
                     continue  # a reaction this device cannot read: not a message
+                src = getattr(ev, "source", None) or {}
+                if not isinstance(ev, (MegolmEvent, RoomMessage)) or (
+                        (src.get("content") or {}).get("msgtype", "").startswith("m.key.verification.")):
+                    self.events.append({"room_id": room_id, "type": src.get("type"), "content": src.get("content"),
+                                        "sender": ev.sender, "event_id": ev.event_id})
+                    continue
                 if isinstance(ev, MegolmEvent):
                     self._inbox.append((room_id, {"room_id": room_id, "undecrypted": True, "sender": ev.sender,
                                                   "event_id": ev.event_id, "body": None,

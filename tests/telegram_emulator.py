@@ -140,8 +140,12 @@ class Fault:
     body: str | None = None           # a raw body instead of the JSON error (an HTML page, garbage)
     content_type: str = "text/html"
     retry_in: str = "both"            # where a 429 says retry_after: "params", "text", "both", "none"
+    until: float | None = None        # active while the emulator's fault_clock() is before this
+    clock: object = None
 
     def matches(self, method: str, chat_id) -> bool:
+        if self.until is not None and self.clock() >= self.until:
+            return False
         if self.method and self.method != method:
             return False
         if self.chat_id is not None and chat_id != self.chat_id:
@@ -219,6 +223,7 @@ class Emulator:
         self.long_polling = True           # False: getUpdates answers at once (ignores ``timeout``)
         self.known_update_types: set | None = None   # set: allowed_updates naming others -> 400
         self.clock = clock or time.time
+        self.fault_clock = time.monotonic  # time of faults (``fail(until=...)``, floods); tests may inject
         self.port: int | None = None
         self._runner: web.AppRunner | None = None
         self.chats: dict[int, Chat] = {}
@@ -675,12 +680,12 @@ class Emulator:
     def fail(self, code: int = 500, method: str | None = None, chat_id: int | None = None,
              times: int | None = 1, description: str | None = None, retry_after: int | None = None,
              delay: float = 0.0, body: str | None = None, content_type: str = "text/html",
-             retry_in: str = "both") -> Fault:
+             retry_in: str = "both", until: float | None = None) -> Fault:
         """The next ``times`` calls (of ``method``, to ``chat_id``) answer ``code``: the Bot API's
         JSON error, or ``body`` as is (an HTML page from a proxy, a body that is not JSON).
         A 429 puts ``retry_after`` in ``parameters``, the text, both or neither (``retry_in``)."""
         f = Fault(code, method.lower() if method else None, chat_id, times, description, retry_after, None, delay,
-                  body, content_type, retry_in)
+                  body, content_type, retry_in, until, self.fault_clock)
         self.faults.append(f)
         return f
 
@@ -699,7 +704,7 @@ class Emulator:
     def flood(self, retry_after: int = 1, chat_id: int | None = None) -> None:
         """Flood wait: every send to ``chat_id`` (or to any chat if None) answers 429 with the
         remaining ``retry_after`` until that many seconds have passed (as Telegram does)."""
-        self.flood_until[chat_id] = time.monotonic() + retry_after
+        self.flood_until[chat_id] = self.fault_clock() + retry_after
 
     def block(self, chat_id: int, blocked: bool = True) -> None:
         """The user blocked the bot (private) / the bot was removed (group): sends answer 403."""
@@ -827,7 +832,7 @@ class Emulator:
             for key in (chat_id, None):
                 until = self.flood_until.get(key)
                 if until is not None:
-                    left = until - time.monotonic()
+                    left = until - self.fault_clock()
                     if left > 0:
                         ra = max(1, math.ceil(left))
                         raise ApiError(429, f"Too Many Requests: retry after {ra}", {"retry_after": ra})

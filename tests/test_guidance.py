@@ -60,7 +60,7 @@ async def test_back_buttons_walk_backwards(chat):
 async def test_lost_code_path(chat):
     await chat.say("/menu")
     await chat.say("je veux refuser")
-    assert chat.keys == ["refuse/start"]
+    assert chat.keys == ["questions/understood", "refuse/start"]
     await chat.press("Refuser en ligne")
     await chat.press("Suite")
     await chat.press("Suite")
@@ -102,7 +102,7 @@ async def test_phone_time_zone_note_outside_mainland(tmp_path):
     await c.say("/menu")
     app.store.set_user("fake:u1", tz="America/Martinique")
     await c.say("le 3422 c'est ouvert ?")
-    assert c.keys == ["refuse/phone"]
+    assert c.keys == ["questions/understood", "refuse/phone"]
     assert "ne donnent pas de fuseau horaire" in c.text and "heure de Paris" in c.text
     app.store.close()
 
@@ -219,7 +219,7 @@ async def test_english_walkthrough(app_env):
 async def test_window_answer_counts_from_sending_and_flags_wrong_sources(chat):
     await chat.say("/menu")
     await chat.say("combien de temps j'ai pour refuser ?")
-    assert chat.keys == ["questions/window"]
+    assert chat.keys == ["questions/understood", "questions/window"]
     for must in ("6 semaines", "à partir de l'envoi", "pas du jour où vous le recevez",
                  "« après la réception »", "« 1 mois »", "Ce n'est pas ce que dit le décret"):
         assert must in chat.text, must

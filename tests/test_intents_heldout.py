@@ -40,272 +40,15 @@ from __future__ import annotations
 import asyncio
 
 from bot import intents
+from bot.textnorm import fold
 from tests.harness import Chat, make_app
 
 FR, EN = "fr", "en"
+#: measured on this set (see the README); a drop below fails
+RIGHT_AT_LEAST, WRONG_AT_MOST = 0.80, 0.06
 
-HELDOUT: list[tuple[str, tuple[str, ...], str]] = [
-    # --- what it is
-    ("cest koi ce truc mon espace santé", ("what_is",), FR),
-    ("g recu un mail mon espace santé jcomprend pas c quoi", ("what_is", "window", "refuse"), FR),
-    ("c'est quoi la différence entre le DMP et mon espace santé", ("what_is", "contents"), FR),
-    ("mon espace sante kesako", ("what_is",), FR),
-    ("what's this mon espace santé thing?", ("what_is",), EN),
-    ("c un truc de l'etat ou une arnaque ?", ("what_is", "phishing"), FR),
-    ("ça sert à quoi au juste", ("what_is",), FR),
-    # --- contents
-    ("y a quoi dedans exactement", ("contents",), FR),
-    ("est ce que mes vaccins sont dedans", ("contents",), FR),
-    ("ils mettent mes remboursements dans le dossier ??", ("contents",), FR),
-    ("mes radios et mes prises de sang vont etre dessus ?", ("contents",), FR),
-    ("what info is stored in it", ("contents",), EN),
-    ("ya mes antécédents dedans ?", ("contents",), FR),
-    ("les messages de prévention c'est quoi", ("contents", "restrict"), FR),
-    # --- who can see
-    ("qui peut lire mon dossier", ("access",), FR),
-    ("ma pharmacienne elle voit tout ??", ("access",), FR),
-    ("est ce que le dentiste a acces", ("access",), FR),
-    ("tous les medecins de l'hopital peuvent regarder ?", ("access",), FR),
-    ("who has access to my records", ("access",), EN),
-    ("les soignants ont besoin de mon accord pour voir ?", ("access",), FR),
-    ("mon ostéo peut voir mes données ?", ("access",), FR),
-    # --- médecin traitant
-    ("mon generaliste voit meme ce que je cache ?", ("doctor",), FR),
-    ("le medecin traitant a acces a tout c vrai ?", ("doctor",), FR),
-    ("si je masque un doc mon médecin le voit qd même ?", ("doctor", "restrict"), FR),
-    ("can my GP see hidden documents", ("doctor",), EN),
-    ("je peux bloquer mon médecin traitant ?", ("doctor", "restrict"), FR),
-    ("mon doc traitant voit tout ou pas", ("doctor",), FR),
-    # --- emergency and history
-    ("en cas d'accident les urgences peuvent voir mon dossier ?", ("emergency",), FR),
-    ("le samu a acces ?", ("emergency",), FR),
-    ("si je suis inconscient ils peuvent ouvrir mon dossier", ("emergency",), FR),
-    ("comment savoir qui a consulté mon dossier", ("emergency", "restrict"), FR),
-    ("emergency access can i refuse it", ("emergency", "restrict"), EN),
-    ("les pompiers voient mes infos ?", ("emergency", "access"), FR),
-    # --- insurers, banks, employers
-    ("mon patron peut voir mes données de santé ?", ("never",), FR),
-    ("j'ai peur que mon employeur tombe sur mes infos", ("never",), FR),
-    ("ma mutuelle a accès à mon dossier médical ?", ("never",), FR),
-    ("la banque peut demander mon dossier pour un pret immobilier", ("never",), FR),
-    ("l'assurance de mon crédit peut exiger de le voir ?", ("never",), FR),
-    ("can my employer see it", ("never",), EN),
-    ("le medecin du travail il voit tout ?", ("never", "access"), FR),
-    # --- debate
-    ("pourquoi des gens refusent ?", ("debate",), FR),
-    ("c'est dangereux de le garder ?", ("debate", "leak"), FR),
-    ("vous me conseillez quoi, je refuse ou pas", ("debate", "compulsory", "understand:decide"), FR),
-    ("quels sont les avantages", ("debate",), FR),
-    ("la quadrature du net dit qu'il faut refuser c vrai", ("debate",), FR),
-    ("is it a good idea to keep it", ("debate",), EN),
-    ("c'est bien ou pas ce truc", ("debate",), FR),
-    # --- compulsory
-    ("c obligatoire ?", ("compulsory",), FR),
-    ("je suis obligé de l'avoir ?", ("compulsory",), FR),
-    ("on peut dire non ?", ("compulsory", "refuse"), FR),
-    ("is it mandatory", ("compulsory",), EN),
-    ("est ce que c'est une obligation legale", ("compulsory",), FR),
-    ("jsuis forcée d'accepter ?", ("compulsory",), FR),
-    # --- refuse
-    ("comment je fais pour refuser", ("refuse",), FR),
-    ("je veux m'opposer", ("refuse",), FR),
-    ("je n'en veux pas de ce dossier", ("refuse", "close"), FR),
-    ("how do i opt out", ("refuse",), EN),
-    ("comment on dit non a mon espace sante", ("refuse",), FR),
-    ("jveux pas qu'on cree mon dossier", ("refuse",), FR),
-    ("je veux refuser mais je sais pas comment faire", ("refuse",), FR),
-    # --- online
-    ("on peut refuser sur internet ?", ("online",), FR),
-    ("c'est quel site pour s'opposer", ("online",), FR),
-    ("sur le site je trouve pas le bouton pour refuser", ("online",), FR),
-    ("pourquoi faut cliquer sur activer pour refuser c absurde", ("online",), FR),
-    ("refuse online how", ("online",), EN),
-    ("g pas trouvé ou on s'oppose sur monespacesante.fr", ("online",), FR),
-    # --- phone
-    ("c quoi le numero pour refuser", ("phone",), FR),
-    ("le 3422 c payant ?", ("phone",), FR),
-    ("c'est ouvert le samedi le 3422 ?", ("phone",), FR),
-    ("a quelle heure je peux appeler", ("phone",), FR),
-    ("ils repondent jusqu'a quelle heure", ("phone",), FR),
-    ("is the phone line free", ("phone",), EN),
-    ("je peux appeler maintenant ?", ("phone",), FR),
-    ("jpeux refuser par tel ?", ("phone",), FR),
-    ("c koi le num pr refuser", ("phone",), FR),
-    ("kan ca ferme le 3422", ("phone",), FR),
-    # --- lost code
-    ("j'ai perdu mon code", ("lost_code",), FR),
-    ("g jamais recu le code provisoire", ("lost_code",), FR),
-    ("mon code marche pas il est expiré", ("lost_code",), FR),
-    ("j'ai supprimé le mail avec le code", ("lost_code",), FR),
-    ("comment avoir un nouveau code", ("lost_code",), FR),
-    ("lost my code what now", ("lost_code",), EN),
-    # --- what to have ready
-    ("il faut quoi pour refuser ?", ("ready", "refuse"), FR),
-    ("ou est le numero de serie sur la carte vitale", ("ready",), FR),
-    ("j'ai besoin de ma carte vitale ?", ("ready",), FR),
-    ("quels papiers préparer avant", ("ready",), FR),
-    ("what do i need to opt out", ("ready", "refuse"), EN),
-    ("le numéro de série c'est lequel sur la carte sans photo", ("ready",), FR),
-    # --- proof
-    ("comment prouver que j'ai refusé", ("proof",), FR),
-    ("on reçoit une confirmation ?", ("proof",), FR),
-    ("j'ai pas eu de mail de confirmation c normal", ("proof",), FR),
-    ("je dois garder une preuve ?", ("proof",), FR),
-    ("is there a receipt after refusing", ("proof",), EN),
-    # --- phishing
-    ("on m'a appelé pour me demander mon code c'est normal ?", ("phishing",), FR),
-    ("j'ai reçu un sms bizarre sur mon espace santé", ("phishing",), FR),
-    ("c une arnaque ce mail ?", ("phishing",), FR),
-    ("comment savoir si le mail est vraiment de l'assurance maladie", ("phishing",), FR),
-    ("someone texted me asking for my code", ("phishing",), EN),
-    # --- deaf
-    ("je suis sourde comment je fais", ("deaf",), FR),
-    ("mon pere est malentendant il peut pas telephoner", ("deaf", "relative"), FR),
-    ("y a un service en langue des signes ?", ("deaf",), FR),
-    ("I'm deaf, can I call?", ("deaf",), EN),
-    # --- missed the deadline
-    ("j'ai laissé passer le delai", ("missed",), FR),
-    ("trop tard ?", ("missed", "window"), FR),
-    ("mon espace a deja été créé je fais quoi", ("missed",), FR),
-    ("g oublié de refuser a temps", ("missed",), FR),
-    ("the deadline passed", ("missed",), EN),
-    ("c mort pour refuser maintenant ?", ("missed",), FR),
-    ("je panique j'ai rien fait et le délai est passé", ("missed",), FR),
-    # --- close
-    ("comment supprimer mon espace santé", ("close", "data"), FR),
-    ("je veux fermer mon compte", ("close",), FR),
-    ("comment clôturer mon profil", ("close",), FR),
-    ("desactiver mon espace sante", ("close",), FR),
-    ("how do i close my account", ("close",), EN),
-    ("je veux tout supprimer definitivement", ("close", "data"), FR),
-    # --- data after closing
-    ("si je ferme ils gardent mes données ?", ("data",), FR),
-    ("mes infos sont effacées quand je ferme ?", ("data",), FR),
-    ("combien de temps ils conservent tout", ("data",), FR),
-    ("peut on demander la suppression des données", ("data",), FR),
-    ("what happens to my data if i close it", ("data",), EN),
-    # --- reopen
-    ("si je refuse je pourrai changer d'avis ?", ("reopen",), FR),
-    ("je peux le rouvrir plus tard ?", ("reopen",), FR),
-    ("j'ai refusé mais je le veux finalement", ("reopen",), FR),
-    ("can I change my mind later", ("reopen",), EN),
-    # --- restrict
-    ("comment cacher un document", ("restrict",), FR),
-    ("je veux garder mais limiter qui voit", ("restrict",), FR),
-    ("bloquer un medecin c possible ?", ("restrict", "doctor"), FR),
-    ("je veux plus recevoir leurs messages de prevention", ("restrict",), FR),
-    ("how to hide a document", ("restrict",), EN),
-    # --- children
-    ("et les enfants ?", ("children",), FR),
-    ("mon bébé vient de naitre il a un espace ?", ("children",), FR),
-    ("comment refuser pour ma fille", ("children",), FR),
-    ("mes gosses aussi ils ont un dossier ?", ("children",), FR),
-    ("what about my kids", ("children",), EN),
-    # --- 18
-    ("mon fils va avoir 18 ans", ("adult18",), FR),
-    ("a la majorité on est reprevenu ?", ("adult18",), FR),
-    ("je suis mineure est ce que mes parents voient tout", ("adult18",), FR),
-    ("my daughter is turning 18", ("adult18",), EN),
-    # --- two parents
-    ("on est divorcés, qui reçoit le courrier pour les enfants", ("two_parents",), FR),
-    ("mon ex peut refuser pour notre fils sans moi ?", ("two_parents",), FR),
-    ("les deux parents doivent etre d'accord ?", ("two_parents",), FR),
-    # --- régimes
-    ("je suis a la msa", ("regimes",), FR),
-    ("je suis fonctionnaire a la mgen ca marche pareil ?", ("regimes",), FR),
-    ("je suis agriculteur ca me concerne ?", ("regimes",), FR),
-    ("régime spécial sncf c'est pareil ?", ("regimes",), FR),
-    ("I'm with the MSA", ("regimes",), EN),
-    # --- protected adult, relative, others, offline
-    ("je suis tuteur de mon frere", ("protected",), FR),
-    ("ma mère est sous curatelle comment on fait", ("protected",), FR),
-    ("mandataire judiciaire peut refuser ?", ("protected",), FR),
-    ("je veux aider ma grand mère à refuser", ("relative",), FR),
-    ("ma mere de 85 ans veut pas de ce truc", ("relative",), FR),
-    ("je peux le faire à la place de mon père ?", ("relative", "others", "protected"), FR),
-    ("je veux faire les démarches pour quelqu'un d'autre", ("others", "relative"), FR),
-    ("j'ai pas internet", ("offline",), FR),
-    ("je sais pas me servir d'un ordi", ("offline",), FR),
-    ("ou trouver de l'aide pres de chez moi", ("offline",), FR),
-    ("peut on aller a la cpam", ("offline",), FR),
-    ("I don't have a computer", ("offline",), EN),
-    # --- the window, the deadline
-    ("j'ai combien de temps pour refuser", ("window", "received"), FR),
-    ("c'est quoi le délai ?", ("window",), FR),
-    ("le delai c 1 mois ou 6 semaines ?", ("window",), FR),
-    ("les 6 semaines commencent quand", ("window",), FR),
-    ("how long do I have", ("window", "received"), EN),
-    ("cb de tps pr dire non", ("window",), FR),
-    ("calcule ma date limite", ("received",), FR),
-    ("jusqu'a quand je peux refuser, j'ai recu le mail hier", ("date", "received", "window"), FR),
-    ("j'ai reçu le courrier le 15 octobre", ("date",), FR),
-    ("mail du 2/11", ("date",), FR),
-    ("I got the email on 10 November", ("date",), EN),
-    ("j'ai reçu la lettre il y a 3 semaines", ("date", "received", "window"), FR),
-    # --- sources, figures, law
-    ("d'ou viennent vos infos", ("sources",), FR),
-    ("c'est quoi tes sources", ("sources",), FR),
-    ("where does your info come from", ("sources",), EN),
-    ("combien de gens ont refusé ?", ("figures",), FR),
-    ("y a beaucoup de monde qui l'utilise ?", ("figures",), FR),
-    ("how many people opted out", ("figures",), EN),
-    ("les medecins vont etre obligés de remplir le dmp ?", ("law",), FR),
-    ("c quoi la nouvelle loi sur le dossier médical", ("law",), FR),
-    ("la loi 2026 change quoi", ("law",), FR),
-    # --- outside what the sources say: the nearest page or "my sources do not answer"
-    ("la police peut voir mon dossier", ("police",), FR),
-    ("un juge peut demander mes données de santé ?", ("police",), FR),
-    ("les flics ont acces ?", ("police",), FR),
-    ("can the police access it", ("police",), EN),
-    ("mes données vont au health data hub ?", ("research",), FR),
-    ("ils vendent nos données aux labos ?", ("research", "never"), FR),
-    ("c'est utilisé pour la recherche ?", ("research",), FR),
-    ("is my data used for research", ("research",), EN),
-    ("et si ca se fait pirater ?", ("leak",), FR),
-    ("y'a eu des fuites ?", ("leak",), FR),
-    ("les hackers peuvent voler mes infos ?", ("leak",), FR),
-    ("je ne veux pas que mes infos soient piratées", ("leak", "debate"), FR),
-    ("was there a data breach", ("leak",), EN),
-    ("comment prendre rdv chez le médecin", ("out",), FR),
-    ("ma mutuelle me rembourse quand ?", ("out",), FR),
-    ("je trouve plus le carnet de santé papier de mon fils", ("out", "children"), FR),
-    ("comment avoir une nouvelle carte vitale", ("out", "ready", "phone"), FR),
-    ("quel temps fait il demain", ("out",), FR),
-    ("c'est quoi le meilleur médecin à Lyon", ("out",), FR),
-    ("ameli me rembourse pas mes lunettes", ("out",), FR),
-    ("comment changer de médecin traitant", ("out", "doctor"), FR),
-    ("combien coute une consultation", ("out",), FR),
-    ("how do I book a doctor's appointment", ("out",), EN),
-    # --- worried, rambling, very short
-    ("j'ai peur que mon patron voie mes données", ("never",), FR),
-    ("ça m'inquiète que l'etat ait toutes mes infos", ("debate", "research"), FR),
-    ("c gratuit ?", ("phone", "what_is"), FR),
-    ("pk g un dossier medical sans avoir demandé", ("what_is", "compulsory", "debate"), FR),
-    ("jsp koi faire g recu 1 mail", ("what_is", "refuse", "window", "received"), FR),
-    ("bonjour alors voila j'ai reçu un courrier de la secu il y a quelque temps qui parlait de mon "
-     "espace santé et je l'ai mis de côté et maintenant je me demande si c'est trop tard pour dire non",
-     ("missed", "window", "received"), FR),
-    ("Bonjour, ma mère a 90 ans, elle n'a pas internet et elle ne veut pas de ce dossier, est-ce que "
-     "je peux m'en occuper pour elle et comment ?", ("relative", "offline"), FR),
-    ("salut en fait je comprends pas trop, si je garde le truc est ce que mon employeur ou ma mutuelle "
-     "pourra voir mes arrêts maladie", ("never",), FR),
-    ("j'ai des choses sensibles dans mon dossier et je voudrais savoir si je peux cacher certaines "
-     "choses à certains médecins mais pas à d'autres", ("restrict", "access"), FR),
-    ("mon mari et moi avons trois enfants et on voudrait refuser pour tous les trois, faut-il le faire "
-     "une fois ou pour chacun", ("children",), FR),
-    ("Hi, I received a letter about mon espace santé and I don't want it, what should I do?",
-     ("refuse",), EN),
-    ("mon numero de secu c 1 85 05 75 123 456 78 je peux refuser par telephone ?", ("phone",), FR),
-    # --- greetings and thanks
-    ("slt", ("greeting",), FR),
-    ("Bonjour", ("greeting",), FR),
-    ("bjr madame", ("greeting",), FR),
-    ("hello", ("greeting",), EN),
-    ("merci bcp", ("thanks",), FR),
-    ("super merci", ("thanks",), FR),
-    ("ok merci c'est clair", ("thanks",), FR),
-    ("thx", ("thanks",), EN),
-]
+#: The first set (222 questions) became training data (locales/<lang>/nlu/examples.toml) and is no
+#: longer kept here: a test sentence is never also a training example.
 
 #: A second set, written after the first round of changes and never tuned against before its
 #: first pass was recorded (see the module docstring): the honest measure of generalisation.
@@ -376,8 +119,8 @@ HELDOUT_2: list[tuple[str, tuple[str, ...], str]] = [
     ("mes enfants ont aussi un espace santé ?", ("children",), FR),
     ("comment s'opposer pour mon nourrisson", ("children",), FR),
     ("do my children get one too", ("children",), EN),
-    ("ma fille a 17 ans elle pourra refuser elle même ?", ("adult18",), FR),
-    ("ça se passe comment à la majorité", ("adult18",), FR),
+    ("ma fille a 17 ans elle pourra refuser elle même ?", ("turning18",), FR),
+    ("ça se passe comment à la majorité", ("turning18",), FR),
     ("je suis séparée du père, est-ce qu'il peut refuser pour notre fille", ("two_parents",), FR),
     ("je suis militaire, c'est pareil pour moi ?", ("regimes",), FR),
     ("et pour les gens à la MSA ?", ("regimes",), FR),
@@ -442,7 +185,7 @@ def _targets() -> dict[str, set[str]]:
     return by_target
 
 
-async def run_heldout(tmp_path, rows=HELDOUT):
+async def run_heldout(tmp_path, rows=HELDOUT_2):
     """(question, expected, verdict, what happened) for each row; verdict is right/offered/wrong."""
     app, backend, _clock = make_app(tmp_path, now="2026-11-19T10:00:00+01:00")  # a Thursday
     labels = _label_index(app)
@@ -484,13 +227,6 @@ def summary(results) -> dict[str, int]:
     return out
 
 
-def test_heldout_is_large_and_varied():
-    assert len(HELDOUT) >= 150
-    assert sum(1 for *_x, loc in HELDOUT if loc == EN) >= 25
-    named = {e for _q, exp, _l in HELDOUT for e in exp}
-    assert set(intents.INTENTS) <= named | {"others"}
-
-
 def _report(name, results, capsys):
     s = summary(results)
     n = len(results)
@@ -504,45 +240,18 @@ def _report(name, results, capsys):
 
 
 def test_heldout_through_the_router(tmp_path, capsys):
-    s, n = _report("held-out 1", asyncio.run(run_heldout(tmp_path)), capsys)
-    assert s["right"] / n >= 0.88
-    assert s["wrong"] / n <= 0.03  # a wrong page is worse than buttons
-
-
-def test_second_heldout_through_the_router(tmp_path, capsys):
     assert len(HELDOUT_2) >= 100
-    assert not ({q for q, *_r in HELDOUT_2} & {q for q, *_r in HELDOUT})
+    seen = {fold(q) for q, _n in intents.examples()}
+    assert not [q for q, *_r in HELDOUT_2 if fold(q) in seen]  # never a training example
     s, n = _report("held-out 2", asyncio.run(run_heldout(tmp_path, HELDOUT_2)), capsys)
-    assert s["right"] / n >= 0.78
-    assert s["wrong"] / n <= 0.06
-
-
-def test_examples_leave_one_out(capsys):
-    """Each labelled example classified with itself removed from the neighbours."""
-    from bot.intent_examples import EXAMPLES
-
-    assert not ({q for q, _e in EXAMPLES} & {q for q, *_r in HELDOUT_2})  # the second set stays unseen
-    right = offered = wrong = 0
-    for i, (q, e) in enumerate(EXAMPLES):
-        r = intents.classify(q, _skip=i)
-        if (r.kind == "answer" and r.best == e) or (r.kind == "outside" and e == "outside"):
-            right += 1
-        elif r.kind == "offer" and (e in r.top or e == "outside"):
-            offered += 1
-        elif r.kind == "none" and e == "outside":
-            right += 1
-        else:
-            wrong += 1
-    n = len(EXAMPLES)
-    with capsys.disabled():
-        print(f"\nleave-one-out: {n} examples, right {right} ({right / n:.0%}), offered {offered}, wrong {wrong}")
-    assert right / n >= 0.85 and wrong / n <= 0.03
+    assert s["right"] / n >= RIGHT_AT_LEAST
+    assert s["wrong"] / n <= WRONG_AT_MOST
 
 
 def test_cost_per_question(capsys):
     import time
 
-    qs = [q for q, *_r in HELDOUT + HELDOUT_2]
+    qs = [q for q, *_r in HELDOUT_2]
     qs = (qs * (1000 // len(qs) + 1))[:1000]
     intents.classify("warm up")
     t0 = time.perf_counter()
@@ -557,7 +266,7 @@ def test_cost_per_question(capsys):
 
 async def test_named_day_in_a_dateless_question(chat):
     await chat.say("le 3422 est ouvert samedi ?")
-    assert chat.keys == ["refuse/phone"]
+    assert chat.keys == ["questions/understood", "refuse/phone"]
 
 
 async def test_dated_message_the_deadline_flow_leaves_is_still_answered(chat):

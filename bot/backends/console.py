@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -30,6 +31,8 @@ class ConsoleBackend:
 
     def __init__(self, app, stdin=None, stdout=None, locale: str | None = None):
         self.app = app
+        if stdin is None and hasattr(sys.stdin, "reconfigure"):
+            sys.stdin.reconfigure(errors="replace")   # bytes that are not UTF-8 become U+FFFD, never a crash
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.locale = locale
@@ -38,6 +41,20 @@ class ConsoleBackend:
         self._print_lock = asyncio.Lock()
         self._reader = None
         self.output_closed = False  # the reader of our output went away (`| head`)
+        app.forget_hooks.append(self._erase_exports)
+
+    def _exports(self) -> Path:
+        return Path(self.app.settings.data_dir) / "exports"
+
+    def _erase_exports(self, user_key: str) -> None:
+        """/oubli at the terminal: the calendar files written for this person go too."""
+        if user_key != f"{NAME}:{USER}":
+            return
+        folder = self._exports()
+        if folder.is_dir():
+            for f in folder.iterdir():
+                if f.is_file():
+                    f.unlink()
 
     def event(self, text: str | None = None, kind: str = "text", **kw) -> Event:
         return Event(backend=NAME, chat_id=USER, user_id=USER, text=text, kind=kind,
@@ -46,10 +63,13 @@ class ConsoleBackend:
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         text = reply.numbered_text()
         if reply.attachment is not None:
-            folder = Path(self.app.settings.data_dir) / "exports"
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / reply.attachment.filename
-            path.write_bytes(reply.attachment.data)
+            folder = self._exports()
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path = folder / Path(reply.attachment.filename).name
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)   # the owner only
+            with os.fdopen(fd, "wb") as f:
+                f.write(reply.attachment.data)
+            os.chmod(path, 0o600)
             text += f"\n[{reply.attachment.filename} -> {path}]"
         async with self._print_lock:
             if self.output_closed:

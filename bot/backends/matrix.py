@@ -67,6 +67,10 @@ class MatrixError(Exception):
     pass
 
 
+class MatrixUnreachable(MatrixError):
+    """The homeserver did not answer at start within ``connect_timeout``."""
+
+
 class MatrixAuthError(MatrixError):
     """The access token is no longer valid (M_UNKNOWN_TOKEN) or the login failed."""
 
@@ -112,6 +116,9 @@ def main(args) -> int:
     except MatrixAuthError as e:
         print(f"mes-bot matrix: {e}", file=sys.stderr)
         return 1
+    except MatrixError as e:   # unreachable at start, stopped before it answered: one line, no traceback
+        print(f"mes-bot: {e}", file=sys.stderr)
+        return 5 if isinstance(e, MatrixUnreachable) else 1
     finally:
         app.store.close()
 
@@ -177,7 +184,10 @@ def render_content(reply: Reply) -> dict:
 
 def _make_client_class():
     from aiohttp.client_exceptions import ClientConnectionError
+    from uuid import uuid4
+
     from nio import AsyncClient, ErrorResponse, RoomSendResponse, SyncResponse
+    from nio.api import Api
 
     class Client(AsyncClient):
         """nio's client, with 429s and connection errors handed back to us for sends and
@@ -199,6 +209,28 @@ def _make_client_class():
                     return resp
                 await asyncio.sleep(min((getattr(resp, "retry_after_ms", 0) or 1000) / 1000, 30))
             return resp  # pragma: no cover
+
+        async def room_send(self, room_id, message_type, content, tx_id=None, ignore_unverified_devices=False):
+            """nio sends ``m.reaction`` in clear even in an encrypted room (who reacted to what,
+            with which emoji): encrypt it like any other event (``m.relates_to`` stays in clear,
+            as the spec asks, so clients can still group reactions)."""
+            room = self.rooms.get(room_id)
+            if message_type != "m.reaction" or not (self.olm and room is not None and room.encrypted):
+                return await super().room_send(room_id, message_type, content, tx_id=tx_id,
+                                               ignore_unverified_devices=ignore_unverified_devices)
+            if not room.members_synced:
+                await self.joined_members(room_id)
+                if self.should_query_keys:
+                    await self.keys_query()
+            if self.olm.should_share_group_session(room_id):
+                sharing = self.sharing_session.get(room_id)
+                if sharing is not None:
+                    await sharing.wait()
+                else:
+                    await self.share_group_session(room_id, ignore_unverified_devices=ignore_unverified_devices)
+            message_type, content = self.encrypt(room_id, message_type, content)
+            method, path, data = Api.room_send(self.access_token, room_id, message_type, content, tx_id or uuid4())
+            return await self._send(RoomSendResponse, method, path, data, (room_id,))
 
     return Client
 
@@ -225,6 +257,9 @@ class MatrixBackend:
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._creators: dict[str, set[str]] = {}
         self._xs_cache: dict[str, tuple[float, dict]] = {}
+        from .matrix_verify import Verifier
+
+        self.verifier = Verifier(self)                  # SAS verification of the bot (Element's "Verify")
         self._last_prune = 0.0
         # choice messages: event id -> (room id, payloads in numbered-list order), bounded
         self._choice_msgs: OrderedDict[str, tuple[str, tuple[str, ...]]] = OrderedDict()
@@ -277,12 +312,16 @@ class MatrixBackend:
         from aiohttp import ClientError
 
         backoff = 0.5
+        give_up = time.monotonic() + float(self.settings.connect_timeout)
         while True:
             try:
                 return await self._start_once()
             except (ClientError, asyncio.TimeoutError, TimeoutError, OSError) as e:
                 if self._stop.is_set():
                     raise MatrixError("stopped before the homeserver answered") from None
+                if time.monotonic() >= give_up:
+                    raise MatrixUnreachable(f"cannot reach the homeserver {self.settings.matrix_homeserver} "
+                                            f"({type(e).__name__}) for {self.settings.connect_timeout:g} s") from None
                 log.warning("homeserver_unreachable error=%s retry_in=%.1f", type(e).__name__, backoff)
                 await self._wait_stop(backoff)
                 backoff = min(backoff * 2, self.backoff_max)
@@ -305,6 +344,8 @@ class MatrixBackend:
             await client.close()
             raise
         self.client = client
+        if client.olm is not None:  # nio's own to-device SAS would answer (and cancel) the Verifier's flows
+            client.olm.handle_key_verification = lambda event: None
         await self._setup_cross_signing()
         log.info("matrix_started device=%s", self.device_id)
 
@@ -476,7 +517,19 @@ class MatrixBackend:
     async def _process(self, resp, skip_history: bool) -> None:
         from nio import InviteMemberEvent
 
+        # a person added or changed a device: their owner-signed devices must be read again,
+        # or a new device would miss replies until the cache expired (matrix_verified_only)
+        device_list = getattr(resp, "device_list", None)
+        for user_id in [*(getattr(device_list, "changed", None) or ()), *(getattr(device_list, "left", None) or ())]:
+            self._xs_cache.pop(user_id, None)
         await self._chores()
+        for ev in getattr(resp, "to_device_events", None) or ():
+            src = getattr(ev, "source", None) or {}
+            if str(src.get("type", "")).startswith("m.key.verification."):
+                try:
+                    await self.verifier.on_to_device(src["type"], src.get("content") or {}, src.get("sender", ""))
+                except Exception:
+                    log.exception("verification_failed to_device=1")
         # invites
         for room_id, info in resp.rooms.invite.items():
             inviter, direct = None, False
@@ -648,6 +701,13 @@ class MatrixBackend:
         if isinstance(ev, ReactionEvent):
             await self._on_reaction(room_id, ev, direct)
             return
+        src = getattr(ev, "source", None) or {}
+        content = src.get("content") or {}
+        if self.verifier.kind_of(str(src.get("type", "")), content) is not None:
+            if self._mark_handled(event_id):   # Element's "Verify": never answered as a message
+                await self.verifier.on_room_event(room_id, src["type"], content, sender, event_id,
+                                                  src.get("origin_server_ts"))
+            return
         if isinstance(ev, RoomMessageNotice):
             return  # other bots talk in notices: never answer them (no loops)
         if not isinstance(ev, RoomMessage):
@@ -778,22 +838,34 @@ class MatrixBackend:
             sent += 1
         log.debug("reactions_sent room=%s n=%d", room_id, sent)
 
+    # -- keys (verification and verified-only) ------------------------------------------------------
+    async def keys_query(self, user_ids: list[str]) -> dict:
+        """The raw /keys/query answer (cross-signing keys included, which nio drops); {} on failure."""
+        try:
+            r = await self.client.send(
+                "POST", "/_matrix/client/v3/keys/query", json.dumps({"device_keys": {u: [] for u in user_ids}}),
+                headers={"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"})
+            return (await r.json(content_type=None) or {}) if r.status == 200 else {}
+        except Exception:
+            return {}
+
+    async def send_to_device(self, event_type: str, user_id: str, device_id: str, content: dict) -> None:
+        from nio import ToDeviceMessage, ToDeviceResponse
+
+        resp = await self.client.to_device(ToDeviceMessage(event_type, user_id, device_id, content))
+        if not isinstance(resp, ToDeviceResponse):
+            raise _send_error(resp)
+
     async def _owner_signed(self, user_ids: list[str]) -> dict[str, dict[str, str]]:
         """{user: {device_id: ed25519 key}} of devices signed by their owner's cross-signing
-        identity (self-signing key signed by the master key).  Cached 30 s per user."""
+        identity (self-signing key signed by the master key).  Cached 30 s per user, forgotten
+        as soon as a sync says the user's device list changed."""
         from .matrix_xsign import device_signed_by, only_key, verify
 
         now = time.monotonic()
         want = [u for u in user_ids if now - self._xs_cache.get(u, (0.0, {}))[0] > 30]
         if want:
-            try:
-                r = await self.client.send(
-                    "POST", "/_matrix/client/v3/keys/query", json.dumps({"device_keys": {u: [] for u in want}}),
-                    headers={"Authorization": f"Bearer {self.client.access_token}",
-                             "Content-Type": "application/json"})
-                q = await r.json(content_type=None) if r.status == 200 else {}
-            except Exception:
-                q = {}
+            q = await self.keys_query(want)
             for u in want:
                 mkey = (q.get("master_keys") or {}).get(u)
                 skey = (q.get("self_signing_keys") or {}).get(u)

@@ -46,8 +46,7 @@ START_RE = re.compile(r"^/start(?:@(\S+))?(?:\s+(\S.*))?$", re.S | re.I)
 DEFAULT_API = "https://api.telegram.org/bot"
 FAKE_CLOCK_ENV = "MESBOT_FAKE_CLOCK_FILE"
 ADMIN_CACHE_S = 30.0
-INBOUND_ATTEMPTS = 6
-MAX_INBOUND_WAIT = 30.0                 # longer 429 pauses are not waited for inside a reply
+GROUP_BACKLOG_FACTOR = 5                # a group may queue this many times chat_backlog_max (chatter)
 SEEN_UPDATES = 4096                     # update ids remembered to drop a re-delivered update
 GONE_KEY = "tggone:"                    # kv prefix: chats the bot was removed from / blocked in
 RETRY_TEXT_RE = re.compile(r"retry after (\d+(?:\.\d+)?)", re.I)
@@ -67,7 +66,9 @@ EN_NAMES = {"aide": "help", "langue": "language", "annuler": "cancel", "oubli": 
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--token", help="bot token (default: $TELEGRAM_BOT_TOKEN)")
+    p.add_argument("--token", help="bot token (visible to every user in `ps`: prefer $TELEGRAM_BOT_TOKEN "
+                                   "or --token-file)")
+    p.add_argument("--token-file", help="file holding the bot token (mode 600; default: $TELEGRAM_BOT_TOKEN_FILE)")
     p.add_argument("--api-url", help="Bot API base URL, python-telegram-bot's base_url "
                                      "(default https://api.telegram.org/bot; also a self-hosted Bot API server)")
     p.add_argument("--file-url", help="Bot API file base URL (default: derived from --api-url)")
@@ -222,6 +223,12 @@ class TelegramBackend:
         self.concurrent_updates = concurrent_updates
         self.pool_size = 64
         self.retry_base = 0.5          # first back-off after a network error / 5xx (doubles)
+        self.retry_cap = 30.0          # ... up to this many seconds between two tries of a reply
+        self.clock = time.monotonic    # reply retries: injectable time (tests move it without sleeping)
+        self.sleep = asyncio.sleep
+        self._deadline_start: dict[str, float] = {}   # chat -> when the message being answered came in
+        self._backlog: dict[str, int] = {}            # chat -> updates queued or in progress
+        self._flood_noticed: set[str] = set()         # chats told once that they write too fast
         self.poll_backoff = 1.0        # first back-off after a failed getUpdates (doubles, max 30 s)
         self.startup_timeout = 5.0     # per start-up extra (deleteWebhook, setMyCommands...): best-effort
         self._seen: "collections.deque[int]" = collections.deque()
@@ -244,7 +251,13 @@ class TelegramBackend:
         self._started = False
         self._webhook_runner = None
         self._profile_task: asyncio.Task | None = None
-        self.counters = {"updates": 0, "ignored": 0, "retries": 0, "blocked": 0, "sent": 0}
+        self.counters = {"updates": 0, "ignored": 0, "retries": 0, "blocked": 0, "sent": 0, "dropped": 0}
+
+    @property
+    def reply_backoff(self):
+        from ..delivery import Backoff
+
+        return Backoff(self.retry_base, self.retry_cap)
 
     # -- lifecycle ---------------------------------------------------------------------
     def _build(self):
@@ -269,7 +282,8 @@ class TelegramBackend:
 
         self.application = self._build()
         delay = 1.0
-        for attempt in range(8):   # the Bot API may be briefly unreachable at boot
+        give_up = time.monotonic() + float(self.settings.connect_timeout)
+        for attempt in range(1000):   # the Bot API may be briefly unreachable at boot
             try:
                 await self.application.initialize()
                 break
@@ -277,8 +291,10 @@ class TelegramBackend:
                 raise
             except (tg.NetworkError, tg.TimedOut) as e:
                 log.warning("connect_failed error=%s attempt=%d", type(e).__name__, attempt + 1)
-                if attempt == 7 or await self._sleep(delay):
-                    raise
+                wait = min(delay, give_up - time.monotonic())
+                if wait <= 0 or await self._sleep(wait):
+                    raise Unreachable(f"cannot reach the Bot API at {self.api_url.split('/bot')[0]} "
+                                      f"({type(e).__name__}) for {self.settings.connect_timeout:g} s") from None
                 delay = min(delay * 2, 30.0)
         me = self.application.bot
         self.username, self.bot_id = me.username, me.id
@@ -564,11 +580,55 @@ class TelegramBackend:
             self.counters["ignored"] += 1
             return
         self._mark_gone(event.chat_id, False)   # someone wrote from there: the bot is welcome again
+        if not self._admit(event):
+            return
         lock = self._chat_locks.get(event.chat_id)
         if lock is None:
             lock = asyncio.Lock()
             self._chat_locks[event.chat_id] = lock
-        self._spawn(self._process(event, lock, self._thread(raw)))
+        self._spawn(self._process(event, lock, self._thread(raw), self.clock()))
+
+    def _admit(self, event: Event) -> bool:
+        """Bound one chat's backlog: beyond ``chat_backlog_max`` queued updates the rest are
+        dropped (a private chat is told once, kindly; a group is not written to about it)."""
+        chat = event.chat_id
+        limit = max(1, int(self.settings.chat_backlog_max))
+        if not event.is_direct:
+            limit *= GROUP_BACKLOG_FACTOR
+        n = self._backlog.get(chat, 0)
+        if n >= limit:
+            self.counters["dropped"] += 1
+            from .. import metrics
+
+            metrics.inc("updates_dropped", backend=NAME)
+            if event.is_direct and chat not in self._flood_noticed:
+                self._flood_noticed.add(chat)
+                log.info("chat_flood_dropping backlog=%d", n)
+                self._spawn(self._flood_notice(chat, event))
+            return False
+        self._backlog[chat] = n + 1
+        return True
+
+    def _release(self, chat: str) -> None:
+        n = self._backlog.get(chat, 1) - 1
+        if n <= 0:
+            self._backlog.pop(chat, None)
+            self._flood_noticed.discard(chat)
+        else:
+            self._backlog[chat] = n
+
+    async def _flood_notice(self, chat: str, event: Event) -> None:
+        """One kind note, out of the queue: the rest of what you sent so fast was not read."""
+        user = self.app.store.get_user(event.user_key)
+        loc = (user.locale if user and user.locale else None) or self._chat_locale.get(chat) \
+            or (event.locale or "")[:2]
+        if loc not in ("fr", "en"):
+            loc = self.settings.default_locale
+        reply = Reply(key="core/too_fast", text=self.app.renderer.render("core/too_fast", loc))
+        try:
+            await self._send(chat, reply)
+        except DeliveryError as e:
+            log.info("flood_notice_failed error=%s", type(e).__name__)
 
     @staticmethod
     def _thread(raw: dict) -> int | None:
@@ -597,8 +657,13 @@ class TelegramBackend:
             chats.add(chat_id)
         else:
             chats.discard(chat_id)
+        if not chat_id.startswith("-") and not chat_id.startswith("@"):
+            return   # a private chat: the user row's "active" says it; no key made of a person's id
         try:
-            self.app.store.kv_set(GONE_KEY + chat_id, "1" if gone else None)
+            if gone:
+                self.app.store.kv_set(GONE_KEY + chat_id, "1")
+            else:
+                self.app.store.kv_delete(GONE_KEY + chat_id)
         except Exception:
             log.warning("gone_mark_failed")
 
@@ -677,20 +742,31 @@ class TelegramBackend:
             return Event(kind="unsupported", **base)
         return None  # service messages (joins, pins, title changes...)
 
-    async def _process(self, event: Event, lock: asyncio.Lock, thread: int | None = None) -> None:
-        async with self._sem:
+    async def _process(self, event: Event, lock: asyncio.Lock, thread: int | None = None,
+                       received: float | None = None) -> None:
+        # The chat's own lock first: a chat's backlog waits here without holding one of the
+        # shared handling slots, so it never delays another chat.  Sending (paced, retried
+        # per chat) happens outside the slots too.
+        try:
             async with lock:   # one chat at a time, in order; other chats run concurrently
+                self._deadline_start[event.chat_id] = received if received is not None else self.clock()
                 try:
                     await self._handle(event, thread)
-                except Exception:
+                except Exception:   # the JSON log keeps the exception's type and where, never its text
                     log.exception("update_failed kind=%s", event.kind)
+                finally:
+                    self._deadline_start.pop(event.chat_id, None)
+        finally:
+            self._release(event.chat_id)
 
     async def _handle(self, event: Event, thread: int | None = None) -> None:
         log.info("update kind=%s direct=%s", event.kind, event.is_direct)
         if self._handler is not None:
-            await self._handler(event)
+            async with self._sem:
+                await self._handler(event)
             return
-        replies = await self.app.handle(event)
+        async with self._sem:
+            replies = await self.app.handle(event)
         user = self.app.store.get_user(event.user_key)
         loc = (user.locale if user and user.locale else None) or (event.locale or "")[:2]
         if loc in ("fr", "en"):
@@ -875,68 +951,80 @@ class TelegramBackend:
 
     async def _call(self, chat_id: str, fn, retry: bool, paid: bool = False, edit: bool = False,
                     thread: bool = False):
-        """One API call: paced, errors mapped; with ``retry`` 429s and network errors are
-        retried for this chat only (bounded)."""
+        """One API call, paced, errors mapped.  With ``retry`` (a reply to a person), 429s and
+        transient failures are retried for this chat only, as :mod:`bot.delivery` decides,
+        until the reply would be stale (``reply_stale_after`` after the message came in)."""
+        from ..delivery import RETRY, decide, stale
+
+        if not retry:
+            return await self._call_once(chat_id, fn, paid, edit, thread)
+        first = self._deadline_start.get(chat_id, self.clock())
+        stale_after = float(self.settings.reply_stale_after)
+        attempt = 0
+        while True:
+            try:
+                return await self._call_once(chat_id, fn, paid, edit, thread)
+            except DeliveryError as err:
+                d = decide(err, attempt, self.reply_backoff)
+                if d.action != RETRY:
+                    raise
+                if stale(first, self.clock(), d.wait, stale_after):
+                    log.warning("reply_stale error=%s attempts=%d", d.kind, attempt + 1)
+                    raise
+                attempt += 1
+                self.counters["retries"] += 1
+                if not d.rate_limited:   # a 429 already paused this chat in the pacer
+                    await self.sleep(d.wait)
+
+    async def _call_once(self, chat_id: str, fn, paid: bool = False, edit: bool = False,
+                         thread: bool = False):
         from telegram import error as tg
 
-        attempts = INBOUND_ATTEMPTS if retry else 1
-        delay = self.retry_base
-        for attempt in range(attempts):
-            await self.pacer.acquire(chat_id, paid=paid)
-            try:
-                return await fn()
-            except tg.RetryAfter as e:
-                err: DeliveryError = self._rate_limited(chat_id, retry_hint(e) or 0.0)
-            except tg.Forbidden as e:
+        await self.pacer.acquire(chat_id, paid=paid)
+        try:
+            return await fn()
+        except tg.RetryAfter as e:
+            raise self._rate_limited(chat_id, retry_hint(e) or 0.0) from None
+        except tg.Forbidden as e:
+            raise Blocked(str(e)) from None
+        except tg.ChatMigrated as e:
+            raise ChatMoved(str(e.new_chat_id)) from None
+        except tg.BadRequest as e:
+            m = str(e).lower()
+            if edit and "not modified" in m:
+                raise _NotModified() from None
+            if edit:
+                raise _CannotEdit() from None
+            if thread and any(h in m for h in THREAD_HINTS):
+                raise _NoThread() from None
+            if any(h in m for h in BLOCKED_HINTS):
                 raise Blocked(str(e)) from None
-            except tg.ChatMigrated as e:
-                raise ChatMoved(str(e.new_chat_id)) from None
-            except tg.BadRequest as e:
-                m = str(e).lower()
-                if edit and "not modified" in m:
-                    raise _NotModified() from None
-                if edit:
-                    raise _CannotEdit() from None
-                if thread and any(h in m for h in THREAD_HINTS):
-                    raise _NoThread() from None
-                if any(h in m for h in BLOCKED_HINTS):
-                    raise Blocked(str(e)) from None
-                raise DeliveryError(f"bad request: {e}") from None
-            except tg.InvalidToken as e:
-                # 404: the server does not know this method (or 401: the token was revoked,
-                # which the poller reports); an edit falls back to a new message
-                if edit:
-                    raise _CannotEdit() from None
-                raise DeliveryError(f"refused: {type(e).__name__}") from None
-            except (TypeError, KeyError, ValueError) as e:
-                # the server accepted the request but its answer lacks what the client library
-                # requires: count it as delivered (message id unknown) rather than send it twice
+            raise DeliveryError(f"bad request: {e}") from None
+        except tg.InvalidToken as e:
+            # 404: the server does not know this method (or 401: the token was revoked,
+            # which the poller reports); an edit falls back to a new message
+            if edit:
+                raise _CannotEdit() from None
+            raise DeliveryError(f"refused: {type(e).__name__}") from None
+        except (TypeError, KeyError, ValueError) as e:
+            # the server accepted the request but its answer lacks what the client library
+            # requires: count it as delivered (message id unknown) rather than send it twice
+            log.warning("response_unparsed error=%s", type(e).__name__)
+            return None
+        except (tg.TimedOut, tg.NetworkError, tg.TelegramError) as e:
+            wait = retry_hint(e)
+            if wait is not None:   # a 429 whose retry_after is only in the text, or an HTML 429
+                raise self._rate_limited(chat_id, wait) from None
+            if type(e) is tg.TelegramError:
+                # a 2xx answer that is not JSON: the server took the request; sending it
+                # again could deliver it twice
                 log.warning("response_unparsed error=%s", type(e).__name__)
                 return None
-            except (tg.TimedOut, tg.NetworkError, tg.TelegramError) as e:
-                wait = retry_hint(e)
-                if wait is not None:   # a 429 whose retry_after is only in the text, or an HTML 429
-                    err = self._rate_limited(chat_id, wait)
-                elif type(e) is tg.TelegramError:
-                    # a 2xx answer that is not JSON: the server took the request; sending it
-                    # again could deliver it twice
-                    log.warning("response_unparsed error=%s", type(e).__name__)
-                    return None
-                elif "(501)" in str(e) or "not implemented" in str(e).lower():
-                    if edit:   # the server has no such method: send a new message instead
-                        raise _CannotEdit() from None
-                    raise DeliveryError("not implemented") from None
-                else:
-                    err = TransientError(type(e).__name__)
-                    await asyncio.sleep(delay) if attempt + 1 < attempts else None
-                    delay = min(delay * 2, 8.0)
-            if isinstance(err, RetryLater) and err.retry_after > MAX_INBOUND_WAIT:
-                raise err   # a long flood wait: the caller decides (a reply is not held that long)
-            if attempt + 1 < attempts:
-                self.counters["retries"] += 1
-                continue
-            raise err
-        raise TransientError("gave up")  # pragma: no cover
+            if "(501)" in str(e) or "not implemented" in str(e).lower():
+                if edit:   # the server has no such method: send a new message instead
+                    raise _CannotEdit() from None
+                raise DeliveryError("not implemented") from None
+            raise TransientError(type(e).__name__) from None
 
     def _rate_limited(self, chat_id: str, secs: float) -> RetryLater:
         self.pacer.pause(chat_id, secs)
@@ -981,6 +1069,10 @@ class TelegramBackend:
 
 class _NotModified(Exception):
     pass
+
+
+class Unreachable(RuntimeError):
+    """The Bot API did not answer at start within ``connect_timeout``."""
 
 
 class _QuietBodies(logging.Filter):
@@ -1053,6 +1145,7 @@ def main(args) -> int:
 
     settings = load_settings(getattr(args, "config", None), data_dir=getattr(args, "data_dir", None),
                              telegram_token=getattr(args, "token", None),
+                             telegram_token_file=getattr(args, "token_file", None),
                              telegram_api_url=getattr(args, "api_url", None),
                              telegram_webhook_url=getattr(args, "webhook_url", None),
                              telegram_webhook_listen=getattr(args, "webhook_listen", None),
@@ -1067,6 +1160,10 @@ def main(args) -> int:
                          rate_limit=not getattr(args, "no_rate_limit", False))
         try:
             return asyncio.run(run(app, backend))
+        except Unreachable as e:
+            log.error("start_failed error=Unreachable")
+            print(f"mes-bot: {e}; check --api-url and the network", file=__import__("sys").stderr)
+            return 5
         except Exception as e:
             if type(e).__name__ == "InvalidToken":
                 print("mes-bot: the Bot API refused the token (check TELEGRAM_BOT_TOKEN / --api-url)",

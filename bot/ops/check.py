@@ -102,15 +102,26 @@ def check_database(settings, rep: Report) -> None:
         conn = sqlite3.connect(str(db), timeout=3, isolation_level=None)
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
+            row = conn.execute("PRAGMA quick_check(1)").fetchone()
+            if not row or row[0] != "ok":
+                raise sqlite3.DatabaseError("database disk image is malformed (quick_check failed)")
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("ROLLBACK")
+            try:   # a real write (rolled back): an immutable or read-only file fails here
+                if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='kv'").fetchone():
+                    conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('write_probe', NULL)")
+                else:
+                    conn.execute("CREATE TABLE write_probe (x)")
+            finally:
+                conn.execute("ROLLBACK")
             users = 0
             if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='users'").fetchone():
                 users = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]
         finally:
             conn.close()
     except sqlite3.Error as e:
-        rep.line(FAIL, "database", f"{db} cannot be opened for writing ({e})")
+        from ..health_state import HINTS, classify
+
+        rep.line(FAIL, "database", f"{db}: {HINTS[classify(e)]} ({e})")
         return
     if version > latest:
         rep.line(FAIL, "database", f"{db} has schema v{version}, newer than this mes-bot (v{latest}): "

@@ -53,12 +53,16 @@ class HealthServer:
         age = self.tick_age()
         scheduler_ok = age is not None and age <= self.stale_after
         backends = self.backend_states()
-        ok = scheduler_ok and all(backends.values()) and not self.stopping
+        from .. import health_state
+
+        storage = health_state.problems()
+        ok = scheduler_ok and all(backends.values()) and not self.stopping and not storage
         body = {
             "status": "ok" if ok else ("stopping" if self.stopping else "unhealthy"),
             "scheduler": {"ok": scheduler_ok, "last_tick_age_s": None if age is None else round(age, 1),
                           "stale_after_s": self.stale_after},
             "backends": {k: ("up" if v else "down") for k, v in backends.items()},
+            "storage": {"ok": not storage, "errors": storage},
         }
         return ok, body
 

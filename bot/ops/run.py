@@ -278,6 +278,10 @@ def main(args) -> int:
         print(f"mes-bot: {e}", file=sys.stderr)
         return 2
     except OSError as e:
+        from .. import health_state
+
+        if health_state.is_storage_error(e):
+            raise   # the command line says what is wrong with the data folder, in one line
         log.error("start_failed exc=%s", type(e).__name__)
         print(f"mes-bot: cannot start: {e}", file=sys.stderr)
         return 1

@@ -16,6 +16,10 @@ class NewerDatabaseError(RuntimeError):
     """The database was written by a newer version of mes-bot."""
 
 
+class DamagedDatabaseError(sqlite3.DatabaseError):
+    """The database file is damaged (truncated, overwritten): restore a backup."""
+
+
 def utcnow_iso(now: datetime | None = None) -> str:
     now = now or datetime.now(timezone.utc)
     return now.astimezone(timezone.utc).isoformat(timespec="seconds")
@@ -64,7 +68,27 @@ class BaseStore:
         self.db.execute("PRAGMA synchronous=NORMAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         self.db.execute("PRAGMA busy_timeout=5000")
+        if self.path != ":memory:":
+            self._verify()
         self._migrate(backup_before_migrate)
+        if self.path != ":memory:":
+            self._probe_write()
+
+    def _verify(self) -> None:
+        """A damaged or truncated file is refused at start, not discovered by a user later."""
+        row = self.db.execute("PRAGMA quick_check(1)").fetchone()
+        if not row or row[0] != "ok":
+            raise DamagedDatabaseError("database disk image is malformed (quick_check failed)")
+
+    def _probe_write(self) -> None:
+        """An immutable or read-only database (opened read-only by SQLite) is refused at start."""
+        with self.lock:
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('write_probe', NULL)")
+            finally:
+                conn.execute("ROLLBACK")
 
     # -- schema --------------------------------------------------------------
     @property

@@ -207,6 +207,11 @@ class CampaignStore:
             cur = self.db.execute(
                 "UPDATE broadcasts SET status = ?, approved_by = ?, approval_token = NULL "
                 "WHERE id = ? AND status = 'approval'", ["queued" if approved else "rejected", by, bid])
+            if cur.rowcount and not approved:   # nothing will be sent: keep neither text nor admins
+                self.db.execute("UPDATE broadcasts SET custom_text = NULL, requested_by = '', approved_by = NULL "
+                                "WHERE id = ?", [bid])
+        if cur.rowcount and not approved:
+            self.checkpoint()
         return cur.rowcount > 0
 
     def stop_broadcast(self, bid: int) -> bool:
@@ -305,11 +310,25 @@ class CampaignStore:
                 return None
             c = self.delivery_counts(bid)
             status = b["status"] if b["status"] == "stopped" else "done"
+            # the counts stay; the admin's text and who asked or approved do not
             db.execute("UPDATE broadcasts SET status = ?, sent = ?, failed = ?, blocked = ?, finished_at = ?, "
-                       "custom_text = NULL WHERE id = ?",
+                       "custom_text = NULL, requested_by = '', approved_by = NULL WHERE id = ?",
                        [status, b["sent"] + c["sent"], b["failed"] + c["failed"], b["blocked"] + c["blocked"],
                         utcnow_iso(now), bid])
             db.execute("DELETE FROM deliveries WHERE broadcast_id = ?", [bid])
             b = self._one("SELECT * FROM broadcasts WHERE id = ?", [bid])
             db.execute("UPDATE broadcasts SET report_backend = NULL, report_chat = NULL WHERE id = ?", [bid])
+        self.checkpoint()   # the text's old page images must not stay in the write-ahead log
         return b
+
+    def forget_admin_traces(self, db, user_key: str) -> int:
+        """/oubli of an admin (inside :meth:`forget_user`'s transaction): the keyed hash that
+        tells two admins apart is dropped from the broadcasts still waiting or running."""
+        import hashlib
+
+        row = db.execute("SELECT value FROM kv WHERE key = 'collectives_salt'").fetchone()
+        if not row or not row[0]:
+            return 0
+        h = hashlib.sha256(f"{row[0]}:{user_key}".encode()).hexdigest()[:16]
+        n = db.execute("UPDATE broadcasts SET requested_by = '' WHERE requested_by = ?", [h]).rowcount
+        return n + db.execute("UPDATE broadcasts SET approved_by = NULL WHERE approved_by = ?", [h]).rowcount

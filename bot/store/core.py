@@ -26,6 +26,10 @@ class User:
     active: bool = True
 
 
+#: kv keys made from a user's platform id (``<prefix><id>``): erased with the user.
+USER_KV_PREFIXES = ("tggone:",)
+
+
 class CoreStore:
     """Users, sessions and a small key/value table."""
 
@@ -79,6 +83,12 @@ class CoreStore:
                     continue
                 n += db.execute(f"DELETE FROM [{table}] WHERE user_key = ?", [user_key]).rowcount
             n += db.execute("DELETE FROM users WHERE user_key = ?", [user_key]).rowcount
+            platform_id = user_key.split(":", 1)[-1]
+            for prefix in USER_KV_PREFIXES:
+                n += db.execute("DELETE FROM kv WHERE key = ?", [prefix + platform_id]).rowcount
+            forget_admin = getattr(self, "forget_admin_traces", None)
+            if forget_admin is not None:
+                n += forget_admin(db, user_key)
         self.checkpoint()
         return n
 
@@ -115,3 +125,7 @@ class CoreStore:
     def kv_set(self, key: str, value: str | None) -> None:
         with self.lock:
             self.db["kv"].upsert({"key": key, "value": value}, pk="key")
+
+    def kv_delete(self, key: str) -> None:
+        with self.lock:
+            self.db.execute("DELETE FROM kv WHERE key = ?", [key])

@@ -12,6 +12,7 @@ COMMANDS = {
     "deadline": ("bot.deadline_cli", "compute the legal deadline from a date in everyday French"),
     "telegram": ("bot.backends.telegram", "run the Telegram backend"),
     "matrix": ("bot.backends.matrix", "run the Matrix backend"),
+    "web": ("bot.backends.web", "run the web page backend (no app, no account)"),
     "run": ("bot.ops.run", "run every configured backend in one process"),
     "check": ("bot.ops.check", "validate the configuration and reachability"),
     "backup": ("bot.ops.backup", "consistent online copy of the database"),

@@ -66,6 +66,20 @@ class Settings:
     matrix_verified_only: bool = False
     matrix_admin_power_level: int = 50
     matrix_reactions: bool = True                  # keycap reactions on choice messages
+    # --- public links offered where the bot cannot write later (the web page)
+    telegram_public_link: str | None = None    # e.g. https://t.me/mesbot
+    matrix_public_link: str | None = None      # e.g. https://matrix.to/#/@mesbot:example.org
+    # --- web (bot/backends/web)
+    web_listen: str = "127.0.0.1:8080"
+    web_public_url: str | None = None           # the page as people reach it; flyers' QR codes point here
+    web_idle_minutes: float = 30.0              # a conversation idle this long is erased
+    web_max_conversations: int = 1000           # beyond: a kind "busy" page
+    web_max_body_bytes: int = 8192              # largest request body
+    web_rate_conversation_per_min: int = 30     # messages per minute in one conversation
+    web_rate_address_per_min: int = 120         # requests per minute from one client address
+    web_trusted_proxies: tuple[str, ...] = ()   # reverse proxies whose X-Forwarded-For is believed
+    web_allowed_origins: tuple[str, ...] = ()   # extra origins allowed to post (the page's own always is)
+    web_frame_ancestors: tuple[str, ...] = ("*",)  # sites allowed to embed the page in an iframe
     # --- collectives
     operators: tuple[str, ...] = ()            # "telegram:123", "matrix:@alice:server"
     broadcast_approval_threshold: int = 1000
@@ -113,7 +127,7 @@ ENV_ALIASES = {
 SECRETS = ("telegram_token", "telegram_webhook_secret", "matrix_password", "matrix_access_token",
            "matrix_pickle_key", "log_hash_key")
 
-BACKENDS = ("telegram", "matrix", "console")
+BACKENDS = ("telegram", "matrix", "console", "web")
 
 
 def env_names(name: str) -> list[str]:
@@ -317,7 +331,7 @@ def validate(s: Settings) -> None:
         raise ConfigError("setting 'campaign_text_max' must be > 0")
     for b in s.backends:
         if b not in BACKENDS:
-            raise ConfigError(f"setting 'backends': unknown backend {b!r} (known: telegram, matrix)")
+            raise ConfigError(f"setting 'backends': unknown backend {b!r} (known: telegram, matrix, web)")
     if len(set(s.backends)) != len(s.backends):
         raise ConfigError("setting 'backends': a backend is listed twice")
     if str(s.log_level).upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
@@ -339,6 +353,34 @@ def validate(s: Settings) -> None:
         raise ConfigError("setting 'telegram_webhook_secret': 1-256 characters among A-Z a-z 0-9 _ -")
     if s.matrix_admin_power_level < 0:
         raise ConfigError("setting 'matrix_admin_power_level' must be >= 0")
+    _validate_web(s)
+
+
+def _validate_web(s: Settings) -> None:
+    import ipaddress
+
+    parse_hostport("web_listen", s.web_listen)
+    for name in ("web_public_url", "telegram_public_link", "matrix_public_link"):
+        v = getattr(s, name)
+        if v and not re.match(r"^https?://[^/\s]+\S*$", v):
+            raise ConfigError(f"setting '{name}': expected an http(s):// URL, got {v!r}")
+    for o in s.web_allowed_origins:
+        if not re.fullmatch(r"https?://[^/\s]+", o):
+            raise ConfigError(f"setting 'web_allowed_origins': expected origins like https://example.org, got {o!r}")
+    if not s.web_idle_minutes > 0:
+        raise ConfigError("setting 'web_idle_minutes' must be > 0")
+    for name in ("web_max_conversations", "web_max_body_bytes", "web_rate_conversation_per_min",
+                 "web_rate_address_per_min"):
+        if getattr(s, name) <= 0:
+            raise ConfigError(f"setting '{name}' must be > 0")
+    for p in s.web_trusted_proxies:
+        try:
+            ipaddress.ip_network(p, strict=False)
+        except ValueError:
+            raise ConfigError(f"setting 'web_trusted_proxies': {p!r} is not an IP address or network") from None
+    for a in s.web_frame_ancestors:
+        if not re.fullmatch(r"\*|'self'|'none'|https?://[^/\s;,]+", a):
+            raise ConfigError(f"setting 'web_frame_ancestors': {a!r} should be *, 'self', 'none' or an origin")
 
 
 def require_backends(s: Settings, backends: tuple[str, ...] | None = None) -> None:

@@ -38,7 +38,9 @@ def bot_link(app, backend_name: str, payload: str) -> str | None:
     """A link that opens a private chat with *this* running bot carrying ``payload``, or None.
 
     Telegram: the username the bot got from getMe (on this backend, else on any running Telegram
-    backend).  Matrix: the bot's user id (matrix.to carries no payload)."""
+    backend).  Matrix: the bot's user id (matrix.to carries no payload).  Web: the page's public address."""
+    if backend_name == "web":
+        return _with_start(getattr(app.settings, "web_public_url", None), payload)
     fn = app.services.get("deep_link")
     if fn:
         link = fn(backend_name, payload)
@@ -57,10 +59,11 @@ def bot_link(app, backend_name: str, payload: str) -> str | None:
 
 def configured_link(settings, payload: str) -> str | None:
     """The operator's public link (``public_link``, or a web page's ``web_public_url``) with ``payload``."""
-    base = getattr(settings, "public_link", None) or getattr(settings, "web_public_url", None)
-    if not base:
-        return None
-    return f"{base}{'&' if '?' in base else '?'}start={payload}"
+    return _with_start(getattr(settings, "public_link", None) or getattr(settings, "web_public_url", None), payload)
+
+
+def _with_start(base: str | None, payload: str) -> str | None:
+    return f"{base}{'&' if '?' in base else '?'}start={payload}" if base else None
 
 
 def deep_link(app, backend_name: str, payload: str) -> str | None:

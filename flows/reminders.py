@@ -52,6 +52,22 @@ async def _campaign_event(ctx: Ctx, code: str | None, kind: str) -> None:
         log.exception("campaign_event_failed kind=%s", kind)
 
 
+def _can_write_later(ctx: Ctx) -> bool:
+    """False where the bot cannot write to the person later (the web page)."""
+    return getattr(ctx.app.backends.get(ctx.event.backend), "can_write_later", True)
+
+
+def _offer_no_chat(ctx: Ctx, dl: dict, days_left: int, last: date) -> Say:
+    """No reminders here: the calendar file, and the messengers the operator publishes."""
+    tg, mx = ctx.settings.telegram_public_link, ctx.settings.matrix_public_link
+    rows = [[Choice("reminders.ics_download", goto="reminders:ics")]]
+    rows += [[Choice(f"reminders.open_{name}", url=url)] for name, url in (("telegram", tg), ("matrix", mx)) if url]
+    return Say("reminders/offer_no_chat", {"deadline": dl["deadline"], "days_left": days_left,
+                                           "approximate": bool(dl.get("approximate")),
+                                           "last_day_closed": not phone.is_working_day(last),
+                                           "telegram": bool(tg), "matrix": bool(mx)}, buttons=rows + [MENU])
+
+
 # ------------------------------------------------------------------------------- offer
 def offer_prompt(ctx: Ctx):
     dl = _deadline(ctx)
@@ -62,6 +78,8 @@ def offer_prompt(ctx: Ctx):
     if days_left < 0:
         return Say("reminders/passed", {"deadline": dl["deadline"]},
                    buttons=[[Choice("reminders.after", goto="after:start")], MENU])
+    if not _can_write_later(ctx):
+        return _offer_no_chat(ctx, dl, days_left, last)
     return Say("reminders/offer", {"deadline": dl["deadline"], "days_left": days_left,
                                    "approximate": bool(dl.get("approximate")),
                                    "last_day_closed": not phone.is_working_day(last)},
@@ -71,7 +89,7 @@ def offer_prompt(ctx: Ctx):
 
 
 def who_prompt(ctx: Ctx):
-    if _deadline(ctx) is None:
+    if _deadline(ctx) is None or not _can_write_later(ctx):
         return Turn(goto="reminders:offer")
     rows = [[Choice(f"reminders.label_{lab}", lab)] for lab in LABELS]
     return Say("reminders/who", buttons=rows)
@@ -96,7 +114,7 @@ async def schedule_choice(ctx: Ctx, payload: str):
         return None
     dl = _deadline(ctx)
     label = ctx.data.get("reminder_label")
-    if dl is None or label not in LABELS:
+    if dl is None or label not in LABELS or not _can_write_later(ctx):
         return Turn(goto="reminders:offer")
     last = date.fromisoformat(dl["deadline"])
     offsets = schedule_offsets(payload, ctx.settings)

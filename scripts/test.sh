@@ -21,11 +21,26 @@ export MESBOT_SYNAPSE_PYTHON="$PWD/.synapse-venv/bin/python"
 
 # Element's encryption stack (matrix-js-sdk + Rust crypto, pinned in tests/element/package-lock.json)
 # drives the other side of the Matrix verification test.  Offline, the install fails and that test
-# is skipped with its reason; nothing else depends on it.
+# is skipped with its reason on a developer's machine, and fails in CI (CI=true).
 if command -v npm >/dev/null 2>&1 && [ ! -d tests/element/node_modules/matrix-js-sdk ]; then
   npm ci --prefix tests/element --no-audit --no-fund --loglevel=error \
     || echo "tests/element: npm ci failed (offline?): the Element-side Matrix test will be skipped" >&2
 fi
+
+# The web page's tests drive Debian's headless Chromium through Selenium (tests/test_web_browser.py).
+# As root (CI on a clean machine) it is installed here; otherwise it must already be there, or those
+# tests fail (they never skip).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q </dev/null
+    apt-get install -y -q chromium chromium-driver </dev/null
+  else
+    echo "test.sh: chromium and chromium-driver are missing (not root: cannot install them);" \
+         "the browser tests will fail. Install them: apt-get install chromium chromium-driver" >&2
+  fi
+fi
+export SE_OFFLINE=true  # Selenium Manager: never download drivers nor send usage statistics
 
 set +e
 .venv/bin/python -m pytest "$@"

@@ -22,104 +22,80 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 
 class _Lazy:
-    """A regular expression compiled on first use: ``mes-bot deadline "le 3 novembre"`` needs none
-    of them (see :func:`plain`), and its cold start stays what it was."""
+    """A regular expression built from the language data and compiled on first use:
+    ``mes-bot deadline "le 3 novembre"`` needs none of them (see :func:`plain`)."""
 
     __slots__ = ("pattern", "_rx")
 
-    def __init__(self, pattern: str):
+    def __init__(self, pattern):
         self.pattern, self._rx = pattern, None
 
     def __getattr__(self, name):
         if self._rx is None:
-            self._rx = re.compile(self.pattern)
+            self._rx = re.compile(self.pattern() if callable(self.pattern) else self.pattern)
         return getattr(self._rx, name)
 
 
-# --- vocabulary (folded text: lower case, no accents, apostrophes as spaces) ---------------------------
-_LETTER = (r"courriers?|couriers?|lettres?|letres?|letters?|plis?|enveloppes?|envelopes?|facteur|factrice|"
-           r"boite\s+aux\s+lettres|bal|"
-           r"la\s+poste|postman|post")
-_EMAIL = r"e\s?mails?|mails?|courriels?|couriels?|messages?|mel|sms|notifications?|notif|inbox|spams?|boite\s+mail"
-_POSTAL_MAIL = _Lazy(r"\b(?:in|by|through|per|via)\s+(?:the\s+)?(?:post|mail)\b")  # English "mail" = post
-_DOCUMENT = _LETTER + r"|" + _EMAIL + r"|invitations?|avis"
-_NOTICE_NOUN = _DOCUMENT + r"|ameli|cpam|caisse|assurance\s+maladie|secu|espace\s+sante"
-_ARRIVAL = (r"arrivees?|arrives|(?<!\bn\s)arrive(?!\s+(?:a|pas|plus)\s+(?:me|m|te|t|se|s|nous|vous|le|la|les|l|y|en|"
-            r"trouver|voir|lire|comprendre|faire|ouvrir|acceder|connecter)\b)(?!\s+(?:pas|plus)\b)|"
-            r"(?:est|sont)\s+arriver|recue?s?|recu|resu|reception|distribuee?s?|livree?s?|parvenue?s?|"
-            r"apportee?s?|deposee?s?|glissee?s?|ramassee?s?|releve|recuperee?s?|"
-            r"dans\s+(?:ma|la|notre|sa|mon)\s+boite|je\s+l\s+ai\s+eu|on\s+l\s+a\s+eu|"
-            r"facteur|factrice|postman|received|arrived|delivered|picked\s+up")
-# words that say when the person had or saw it; a notice date only next to a notice word
-_HAD = (r"eue?|vue?|lue?|ouvert|ouverte|trouvee?s?|donnee?|remise?|transmise?|seen|saw|read|noticed|"
-        r"remarquee?|opened|got|came|given|handed")
-_PRINTED = (r"datee?s?(?!\s+limite)|dated|imprimee?s?|ecrite?s?|indiquee?s?|marquee?s?|inscrite?s?|envoyee?s?|envoye|"
-            r"expediee?s?|(?<!la\s)postee?s?|sent|posted|printed|en\s+haut|emise?s?|edite|editee|dessus")
-_OTHER = (
-    # birth, age, birthday
-    r"naissance|naitre|accouchee?|accouchement|born|birth|birthday|anniversaire|anniv|\d{1,3}\s+ans|\d{1,3}\s+years?\s+old|"
-    r"majeure?s?|majorite|(?:be|turn|turns|turned|turning)\s+\d{1,2}|"
-    # appointments, health visits, use of the space
-    r"rdv|rendez\s?vous|rendezvous|consultation|consultee?s?|medecin|docteur|dentiste|hopital|clinique|operation|operee?|"
-    r"examen|analyses?|prise\s+de\s+sang|entretien|convocation|reunion|meeting|interview|vaccin\w*|radio\w*|"
-    r"irm|scanner|kine|pediatre|urgences|hospitalisee?|cabinet|"
-    r"appointment|doctor|hospital|surgery|connecter|connexion|connectee?|login|"
-    # moves, life events
-    r"demenag\w*|emmenag\w*|installee?s?|moved|move|nouvelle\s+adresse|arrivee?s?\s+en\s+france|"
-    r"mariee?|mariage|deces|decedee?|enterrement|divorce|embauchee?|vacances|conges?|voyage|wedding|holiday|"
-    r"paye|salaire|facture|carte\s+vitale|inscrite?|inscription|"
-    # calls, hearsay and steps already taken
-    r"appelee?|appelle|appel|telephone|called|call|m\s+a\s+dit|m\s+en\s+a\s+parle|m\s+a\s+parle|nous\s+a\s+dit|"
-    r"told\s+me|said|refusee?|oppose|opposee?|opposition|cree|creation|fermee?|fermer|cloturee?|cloture|"
-    r"reactivee?|reouvert|reouverte|supprimee?|closed|reopened|reactivated|deleted|"
-    # time limits, not sendings
-    r"jusqu|au\s+plus\s+tard|date\s+limite|deadline|expire|expiration|avant\s+le|until|before")
-_HEDGE = (r"vers|environ|env|autour\s+du|autour\s+de|aux\s+alentours\s+du?|a\s+peu\s+pres|approximativement|"
-          r"plus\s+ou\s+moins|dans\s+ces\s+eaux\s+la|genre|je\s+crois|je\s+pense|il\s+me\s+semble|peut\s+etre|"
-          r"probablement|sans\s+doute|je\s+sais\s+plus|je\s+ne\s+sais\s+plus|pas\s+sure?|je\s+suppose|"
-          r"around|about|approximately|roughly|i\s+think|maybe|probably|i\s+guess")
-# uncertainty anywhere in the message makes a single date approximate ("je sais plus le jour exact")
-_UNSURE = _Lazy(r"\b(?:je\s+(?:ne\s+)?sais\s+(?:plus|pas)|sais\s+plus|jsp|je\s+(?:ne\s+)?me\s+souviens\s+(?:plus|pas)|"
-                r"pas\s+sure?|je\s+crois|je\s+pense|il\s+me\s+semble|peut\s+etre|environ|a\s+peu\s+pres|"
-                r"approximativement|plus\s+ou\s+moins|not\s+sure|i\s+think|maybe|can\s+t\s+remember|"
-                r"don\s+t\s+remember|i\s+forget|about|around|roughly)\b")
-# a firm correction keeps what follows ("le 5, non pardon le 3"); "ou plutôt" is an alternative
-_CORRECTION = (r"non|pardon|je\s+veux\s+dire|correction|je\s+me\s+suis\s+trompee?|erreur|en\s+fait|"
-               r"i\s+mean|sorry|actually|no")
-_ALTERNATIVE = r"plutot|rather|ou\s+bien|or\s+maybe"
-_RANGE_OR = _Lazy(r"^(?:ou|ou\s+bien|ou\s+alors|ou\s+peut\s+etre|voire|either|or|-|a|au|to)$")
-_RANGE_BETWEEN = _Lazy(r"\b(?:entre|between)\s*$")
+# --- vocabulary: locales/<lang>/nlu/notice.toml (regular-expression fragments on folded text) ----------
+@lru_cache(maxsize=None)
+def _words(key: str) -> tuple[str, ...]:
+    """The entries of ``key`` in every language's notice.toml."""
+    from . import nlu_data
+
+    return tuple(w for lang in nlu_data.LOCALES for w in nlu_data.load("notice", lang).get(key, ()))
+
+
+def _alt(*keys: str) -> str:
+    return "|".join(w for k in keys for w in _words(k))
+
+
+def _rx(template: str, **keys) -> _Lazy:
+    """``template`` with each ``{name}`` replaced by the alternatives of its keys."""
+    return _Lazy(lambda: template.format(**{n: _alt(*(k if isinstance(k, tuple) else (k,))) for n, k in keys.items()}))
+
+
+_DOCUMENT = ("letter", "email", "other_documents")
+_NOUN = _DOCUMENT + ("institution",)
+_WORD_LISTS = {  # name -> keys of notice.toml
+    "letter": ("letter",), "email": ("email",), "noun": _NOUN, "document": _DOCUMENT,
+    "arrival": ("received", "had"), "strong": ("received",), "printed": ("printed",), "other": ("other",),
+    "hedge": ("hedge",), "correction": ("correction",), "alternative": ("alternative",),
+}
+_RE = {name: _rx(r"\b(?:{w})\b", w=keys) for name, keys in _WORD_LISTS.items()}
+_POSTAL_MAIL = _rx(r"\b(?:{w})\b", w="postal")  # English "mail" = the post
+_UNSURE = _rx(r"\b(?:{w})\b", w="unsure")  # anywhere in the message: a single date is approximate
+_HEDGE_BEFORE = _rx(r"\b(?:{h})\s*(?:(?:{a})\s+)?$", h="hedge", a="articles")
+_HEDGE_AFTER = _rx(r"\s*(?:{h})\b", h="hedge_after")
+_HEDGE_CLAUSE = _rx(r"\b(?:{h})\b", h="hedge_clause")
+_RANGE_OR = _rx(r"^(?:{w}|-)$", w="range_or")
+_RANGE_AND = _rx(r"^(?:{w})$", w="range_and")
+_RANGE_BETWEEN = _rx(r"\b(?:{w})\s*$", w="between")
+_ARTICLES = _rx(r"\b(?:{w})\b", w="articles")
 OR_RANGE_DAYS = 3        # "le 3 ou le 4": the earliest; "le 2 ou le 12" is a question
 BETWEEN_RANGE_DAYS = 7   # "entre le 5 et le 10", "entre Noël et le nouvel an"
 # the notice did not come ("j'ai pas eu de mail", "no letter"): no date of the message is a notice date
-_NO_NOTICE = _Lazy(
-    r"\b(?:pas|jamais|rien|aucune?|ni|never|no|not|didn\s+t|haven\s+t|hasn\s+t)\s+(?:encore\s+)?"
-    r"(?:eu|recu|vu|received|got|get|had|seen)?\s*(?:de|d|un|une|le|la|l|any|an?|the)?\s*"
-    r"(?:" + _NOTICE_NOUN + r")\b")
+_NO_NOTICE = _rx(r"\b(?:{neg})\s+(?:(?:{still})\s+)?(?:{verb})?\s*(?:(?:{art})\s*)?(?:{noun})\b",
+                 neg="negation", still="still", verb="negation_verbs", art="determiners",
+                 noun=_NOUN)
+_SEVERAL = _rx(r"\b(?:{n})\s+(?:{doc})|\b(?:{other})\b", n="several_count", doc=_DOCUMENT, other="several_other")
+_SAME_DAY = _rx(r"\s*(?:{w})\b", w="same_day")
+_SAME_DAY_BACK = _rx(r"\b(?:{w})\b", w="same_day_back")
+_SINCE_INSIDE = _rx(r"(?:{w})\b", w="since")
+_SINCE_BEFORE = _rx(r"\b(?:{w})\s*(?:(?:{a})\s*)?$", w="since", a=("articles", "of"))
+_BIRTH_ADJACENT = _rx(r"\b(?:{b})\s*(?:(?:{a})\s*)?$", b="birth", a="articles")  # "née le 12"
+_NOUN_DU = _rx(r"\b(?:{n})\s*(?:(?:{of})\s*)?$", n=_NOUN, of="of")  # "la lettre du 3": its printed date
+_OF_BEFORE = _rx(r"\b(?:{of})\s*$", of="of")
+_OF_INSIDE = _rx(r"(?:{of})\b", of="of")
+_NEGATED = _rx(r"\b(?:{n})\s*(?:(?:{a})\s*)?$", n="not_this", a="articles")  # "pas hier, lundi"
 
-_SEVERAL = _Lazy(r"\b(?:deux|2|plusieurs|two|several|2nd|second|deuxieme)\s+(?:" + _DOCUMENT + r")|"
-                 r"\b(?:un|une|l)\s+autre\b|\banother\b|\bthe\s+other\b|\bles\s+deux\b|\bboth\b")
 
-_SAME_DAY = _Lazy(r"\s*(?:le\s+)?(?:meme\s+jour\s+que|en\s+meme\s+temps\s+que|same\s+day\s+as|"
-                  r"at\s+the\s+same\s+time\s+as|together\s+with|avec)\b")
+def _set(key: str) -> frozenset:
+    return frozenset(_words(key))
 
-_SAME_DAY_BACK = _Lazy(r"\b(?:jour|temps)\s+que\b|\bsame\s+(?:day|time)\s+as\b|\btogether\s+with\b|\bavec\b")
-
-_RE = {name: _Lazy(r"\b(?:" + pat + r")\b") for name, pat in {
-    "letter": _LETTER, "email": _EMAIL, "noun": _NOTICE_NOUN, "document": _DOCUMENT,
-    "arrival": _ARRIVAL + "|" + _HAD, "strong": _ARRIVAL, "printed": _PRINTED,
-    "other": _OTHER, "hedge": _HEDGE, "correction": _CORRECTION,
-    "alternative": _ALTERNATIVE}.items()}
-_BIRTH_ADJACENT = _Lazy(r"\bnee?s?\s*(?:le|du|en|au|a|l|on|the|il\s+y\s+a|y\s+a)?\s*$")  # "née le 12"
-_NOUN_DU = _Lazy(r"\b(?:" + _NOTICE_NOUN + r")\s*(?:du|d|of|from)?\s*$")  # "la lettre du 3": its printed date
-_NEGATED = _Lazy(r"\b(?:pas|non\s+pas|not)\s*(?:le|du|la|the|on|a)?\s*$")  # "pas hier, lundi"
-_CONJUNCTION = _Lazy(r"^(?:et|mais|puis|donc|car|alors|sauf|pourtant|and|but|then|so|because)$")
-_NUMBER_ET = _Lazy(r"^(?:vingt|trente|quarante|cinquante|soixante)$")
-_ABBREVIATIONS = {"jan", "janv", "fev", "fevr", "mar", "avr", "apr", "juil", "jul", "aou", "aug", "sep", "sept", "oct",
-                  "nov", "dec", "env", "etc", "dr", "st", "mme", "mr", "m", "cf", "ex", "vs", "no", "n", "p", "av", "bd"}
 
 BACK_WINDOW = 7      # words looked at before a date
 FORWARD_WINDOW = 6   # words looked at after a date
@@ -187,7 +163,9 @@ class _Tokens:
             t, low = w.group(0), norm[i]
             prev = norm[i - 1] if i else ""
             after = norm[i + 1] if i + 1 < len(words) else ""
-            if i and _CONJUNCTION.match(low) and not (low == "et" and (_NUMBER_ET.match(prev) or after.startswith("demi"))):
+            # "vingt et un", "et demi": a number, not a conjunction
+            if i and low in _set("conjunctions") and not (low in _set("range_and") and (
+                    prev in _set("tens") or any(after.startswith(h) for h in _words("half")))):
                 self.weak_end.add(cl)
                 cl, nxt_id = nxt_id, nxt_id + 1
             if t[:1] in "([":
@@ -201,7 +179,7 @@ class _Tokens:
                 self.weak_end.add(cl)
                 cl, nxt_id = nxt_id, nxt_id + 1
             elif re.search(r"[!?]$", t) or t in ("-", "--", "—", "–") or (
-                    t.endswith(".") and low.rstrip(".") not in _ABBREVIATIONS and "." not in t[:-1]):
+                    t.endswith(".") and low.rstrip(".") not in _set("abbreviations") and "." not in t[:-1]):
                 cl, nxt_id = nxt_id, nxt_id + 1
         self.clause_of_word = clause
 
@@ -238,6 +216,14 @@ class _Tokens:
         return " ".join(out.split()).strip(" ,;:!?.()[]'")
 
 
+_ASKS_DEADLINE = _rx(r"\b(?:{w})", w="asks_deadline")
+
+
+def asks_deadline(s: str) -> bool:
+    """Does the normalised text ask for the time limit ("jusqu'à quand", "date limite", "how long")?"""
+    return bool(_ASKS_DEADLINE.search(s))
+
+
 def mentions_notice(s: str) -> bool:
     """Does the normalised text speak of the notice (an email, a letter, received, sent...)?"""
     return bool(_RE["noun"].search(s) or _RE["strong"].search(s) or _RE["printed"].search(s))
@@ -253,13 +239,13 @@ def _last(pattern: re.Pattern, text: str) -> int:
 
 def _is_letter(text: str, default: bool | None) -> bool | None:
     """True: the words speak of a letter, not an email; False: an email; None: cannot tell."""
-    t = _POSTAL_MAIL.sub(" courrier ", text)
+    t = _POSTAL_MAIL.sub(" " + _words("letter")[0].rstrip("s?") + " ", text)
     letter, email = bool(_RE["letter"].search(t)), bool(_RE["email"].search(t))
     return letter if letter != email else default
 
 
-_FILLER = {"le", "du", "la", "l", "au", "the", "on", "et", "ou", "c", "etait", "cetait", "it", "was", "so", "donc", "bon",
-           "alors", "euh", "ben", "bah", "oui", "non"}
+def _filler(word: str) -> bool:
+    return word in _set("filler")
 
 
 def _lone_date_clause(tk: _Tokens, masked: list, a: int, b: int, ids: set, spans) -> set:
@@ -267,7 +253,7 @@ def _lone_date_clause(tk: _Tokens, masked: list, a: int, b: int, ids: set, spans
     belongs with the clause next to it (the following one first, if it holds no other date)."""
     n = len(tk.toks)
     rest = [masked[k] for k in range(n) if tk.clause(k) in ids and masked[k]]
-    if any(t not in _FILLER for t in rest):
+    if any(not _filler(t) for t in rest):
         return set()
     dated = {tk.clause(k) for sa, sb in spans if (sa, sb) != (a, b) for k in range(sa, min(sb, n))}
     after = next((tk.clause(k) for k in range(b, n) if tk.clause(k) not in ids), None)
@@ -286,8 +272,8 @@ def plain(text: str, s: str, cands: list, mode: str | None = None) -> Choice | N
         return None
     c = cands[0]
     end = c.end if c.end >= 0 else len(s)
-    if any(t not in _FILLER for t in (s[:c.pos] + " " + s[end:]).split()):
-        return None
+    if any(len(t) > 2 or not t.isalpha() for t in (s[:c.pos] + " " + s[end:]).split()):
+        return None  # more than an article around the date ("le 3 novembre"): its words are read
     r = Reading(c, arrival=mode in ("arrival", "letter_any"), words=text.strip(" ,;:!?.()[]\"'«»"))
     return Choice(picked=r, plain=True)
 
@@ -334,7 +320,7 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
             other = m is not None and (not found or m.start() < min(found))
         kind = getattr(c, "kind", "")
         since = kind not in ("relative", "fuzzy") and bool(
-            re.match(r"(?:depuis|since)\b", inside) or re.search(r"\b(?:depuis|since)\s*(?:le|du|l|the)?\s*$", back))
+            _SINCE_INSIDE.match(inside) or _SINCE_BEFORE.search(back))
         since_notice = since and bool(_RE["noun"].search(back))  # "j'ai la lettre depuis vendredi": it arrived
         if not other and since and not since_notice:
             other = r.weak = True  # "j'habite ici depuis le 3"; alone, "depuis le 10" is kept
@@ -360,13 +346,12 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
         # letter: "la lettre d'hier", "la lettre, c'était mardi" tell the day it came
         relative = getattr(c, "kind", "") in ("relative", "weekday", "fuzzy")
         r.printed = pp > pa or (not relative and bool(_NOUN_DU.search(back) and (
-            inside.startswith("du") or re.search(r"\b(?:du|d|of|from)\s*$", back))))
+            _OF_INSIDE.match(inside) or _OF_BEFORE.search(back))))
         arrived_words = r.received = pa > pp and not r.printed
         came = arrived_words or (relative and not r.printed and unsaid and pp < 0)
-        r.hedged = bool(re.search(r"\b(?:" + _HEDGE + r")\s*(?:(?:le|du|au|l|the|on|a)\s+)?$", back)
+        r.hedged = bool(_HEDGE_BEFORE.search(back)
                         or _RE["hedge"].search(inside)
-                        or re.match(r"\s*(?:environ|a peu pres|plus ou moins|a quelques jours pres|or so)\b", fwd)
-                        or re.search(r"\b(?:je crois|je pense|il me semble|peut etre|i think|maybe)\b", clause))
+                        or _HEDGE_AFTER.match(fwd) or _HEDGE_CLAUSE.search(clause))
         # a letter or an email: the clause says, else the message, else the buttons
         r.letter = _is_letter(clause, None)
         is_letter = r.letter if r.letter is not None else whole_letter
@@ -385,7 +370,7 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
                 k = back_ids[back[:m.start()].count(" ")]
                 if a - k <= 4:
                     start = min(start, k)
-        if start == a and a > 0 and a - 1 in back_ids and tk.toks[a - 1] in ("le", "du", "au", "the", "on"):
+        if start == a and a > 0 and a - 1 in back_ids and _ARTICLES.fullmatch(tk.toks[a - 1]):
             start = a - 1
         r.words = tk.user_words(start, b)
         r.own_cue = bool(cut >= 0 or other_back >= 0 or _BIRTH_ADJACENT.search(back) or
@@ -394,8 +379,9 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
     # "appelé le 3422 le 12 et le 13": a date joined to the one before shares what it is tied to
     by_pos = sorted(zip(out, spans), key=lambda x: x[1][0])
     for (prev, (_pa, pb)), (cur, (ca, _cb)) in zip(by_pos, by_pos[1:]):
-        gap = [t for t in tk.toks[pb:ca] if t not in ("le", "du", "la", "the", "on", "au")]
-        if gap in (["et"], ["ou"], ["and"], ["or"]) and prev.role == "other" and not cur.own_cue:
+        gap = " ".join(t for t in tk.toks[pb:ca] if not _ARTICLES.fullmatch(t))
+        joined = _RANGE_AND.match(gap) or (_RANGE_OR.match(gap) and gap != "-")
+        if joined and prev.role == "other" and not cur.own_cue:
             cur.role, cur.weak = "other", prev.weak
     return out
 
@@ -471,12 +457,12 @@ def _pick(pool: list[Reading], spans_text, several: bool = False) -> Choice:
     if len(ordered) == 2 and ordered[0].arrival == ordered[1].arrival:
         first, second = ordered
         gap = spans_text(first.cand, second.cand)
-        words = re.sub(r"\b(?:le|la|du|au|the|on)\b", " ", _RE["hedge"].sub(" ", gap)).split()
+        words = " ".join(_ARTICLES.sub(" ", _RE["hedge"].sub(" ", gap)).split())
         span = abs((second.cand.value - first.cand.value).days)
         between = bool(_RANGE_BETWEEN.search(spans_text(None, first.cand)))
         fuzzy = first.cand.fuzzy and second.cand.fuzzy  # "fin octobre début novembre"
-        if (words in (["et"], ["and"]) and between and span <= BETWEEN_RANGE_DAYS) or (
-                _RANGE_OR.match(" ".join(words) or "-") and (span <= OR_RANGE_DAYS or (fuzzy and span <= 31))):
+        if (_RANGE_AND.match(words) and between and span <= BETWEEN_RANGE_DAYS) or (
+                _RANGE_OR.match(words or "-") and (span <= OR_RANGE_DAYS or (fuzzy and span <= 31))):
             best = min(pool, key=lambda r: r.cand.value)
             return Choice(picked=best, approximate=True)
     return Choice(ask=_distinct(pool)[:3])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot import dates, nlu_data, phone
+from bot import dates, nlu_data, notice, phone
 from bot.deadline import compute
 from bot.flowlib import Choice, Ctx, Flow, Say, State, Turn
 
@@ -201,10 +201,6 @@ def result_choice(ctx: Ctx, payload: str) -> Turn | None:
 # the bot asked about the notice (its kind or its date): a date typed here is read first,
 # before any question a word of it might look like ("samedi", "le 18/12")
 ASKING_STATES = {"start", "letter", "date", "which"}
-# words asking for the deadline: a date in such a message is about the notice
-_ASKS_DEADLINE = re.compile(r"\b(jusqu|date limite|dernier jour|combien de temps|delai|deadline|trop tard|refuser|"
-                            r"refus|opposer|opposition|dire non|last day|too late|how long|refuse|object|opt out|"
-                            r"reply by|6 semaines|six semaines|6 weeks|six weeks|avant quand|a partir de quand|until when|by when)")
 LONG_MESSAGE = 8  # words: a longer message with a date but no word about the notice is about something else
 
 
@@ -235,7 +231,7 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
         return None  # the state's own handler knows whether it is an email or a letter
     r = understand(ctx, text)
     if r.ok and r.role != "notice" and ctx.flow != "deadline" and len(text.split()) > LONG_MESSAGE \
-            and not _ASKS_DEADLINE.search(dates.normalise(text)):
+            and not notice.asks_deadline(dates.normalise(text)):
         return None  # "le 10 février quelqu'un a consulté mon dossier, qui c'est ?": not the notice
     if r.ok or r.error == "which":
         return _answer_outside(ctx, r)

@@ -144,7 +144,10 @@ class App:
     def forget(self, user_key: str) -> int:
         """Erase a person: every row and key in the database, then what backends keep elsewhere
         (files).  Raises when the database refuses (disk full): the caller says it did not happen."""
+        from .broadcast import stable_hash
+
         n = self.store.forget_user(user_key)
+        self.store.forget_admin(stable_hash(self.store, user_key))   # the places she managed (keyed hash)
         for hook in self.forget_hooks:
             hook(user_key)
         return n
@@ -167,7 +170,19 @@ class App:
             if out:
                 rows.append(tuple(out))
         return Reply(key=say.key, text=text, buttons=tuple(rows), attachment=say.attachment,
-                     edit=say.edit, private_start=say.private_start, notice=say.notice)
+                     edit=say.edit, private_start=say.private_start, notice=say.notice,
+                     html=self._render_html(say, locale) if say.html else None)
+
+    def _render_html(self, say: Say, locale: str) -> str | None:
+        """The message as safe HTML: the template's own words escaped, the organiser's
+        fragments (``say.html``) inserted with their formatting."""
+        import html as _html
+
+        marks = {k: f"\ue000{i}\ue001" for i, k in enumerate(say.html)}
+        text = _html.escape(self.renderer.render(say.key, locale, **{**say.vars, **marks}), quote=False)
+        for k, m in marks.items():
+            text = text.replace(m, say.html[k] or "")
+        return text
 
     # -- periodic work ---------------------------------------------------------------------
     def add_ticker(self, name: str, fn: Ticker) -> None:

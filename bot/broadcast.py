@@ -85,15 +85,39 @@ def days_left(campaign: dict, when: datetime) -> int | None:
     return (date.fromisoformat(campaign["at_date"]) - local).days
 
 
-def post_say(campaign: dict, when: datetime | None = None, preview: bool = False) -> Say:
-    """The message a campaign posts into its place (also used for the preview)."""
+def post_say(campaign: dict, when: datetime | None = None, preview: bool = False, *, name: str | None = None,
+              link: str | None = None, start_cmd: str | None = None) -> Say:
+    """The message a campaign posts into its place (also used for the preview): the collective's
+    ``name``, a "Mes rappels pour refuser" button to ``link`` (else the backend's private link),
+    and on platforms whose links carry no code, the ``start_cmd`` to write to the bot."""
     left = days_left(campaign, when) if when else None
     if campaign["kind"] == "countdown" and left is None:
         offs = [int(o) for o in (campaign.get("offsets") or "").split(",") if o.strip()]
         left = max(offs) if offs else None
     vars = {"template": campaign["template"], "days_left": left, "target": campaign.get("at_date"),
-            "text": (campaign.get("custom_text") or "") if campaign["template"] == "custom" else ""}
-    return Say("campaign/post", vars, private_start=f"c_{campaign['code']}", notice=False)
+            "text": (campaign.get("custom_text") or "") if campaign["template"] == "custom" else "",
+            "name": name, "start_cmd": start_cmd}
+    if link:
+        return Say("campaign/post", vars, buttons=[[Choice("campaign.my_reminders", url=link)]], notice=False,
+                   html=_rich(campaign))
+    return Say("campaign/post", vars, private_start=f"c_{campaign['code']}", notice=False, html=_rich(campaign))
+
+
+def _rich(row: dict) -> dict | None:
+    """The organiser's formatting (bold, links) for her own text, when it has some."""
+    if row.get("template") == "custom" and row.get("custom_html"):
+        return {"text": row["custom_html"]}
+    return None
+
+
+def announce_say(b: dict, coll: dict, payload: str | None = "") -> Say:
+    """An announcement to followers (also its preview: ``payload`` "none"; None: no button)."""
+    vars = {"template": b["template"], "text": b.get("custom_text") or "", "days_left": None, "target": None,
+            "name": coll.get("name")}
+    if payload == "":
+        payload = f"u{coll['id']}"
+    buttons = [[Choice("follow.unsubscribe", payload=payload)]] if payload else []
+    return Say("follow/announce", vars, buttons=buttons, notice=False, html=_rich(b))
 
 
 def fmt_int(n: int, locale: str) -> str:
@@ -197,6 +221,12 @@ class Broadcaster:
         self.park_timeout = 1.0              # stop(): how long waves may take to park before being cancelled
         self._stop_requested = False
         self._wake = asyncio.Event()         # set by stop(): interrupts the broadcaster's sleeps
+        self.halted: set[int] = set()        # waves an admin stopped: nothing more is sent, even queued
+
+    def halt(self, bid: int) -> bool:
+        """An admin stops wave ``bid``: no further message of it is sent (those queued included)."""
+        self.halted.add(bid)
+        return self.store.stop_broadcast(bid)
 
     def stopping(self) -> bool:
         """The process is shutting down (``app.services["stopping"]``, set on SIGTERM) or
@@ -291,15 +321,30 @@ class Broadcaster:
             if now - due > STALE_POST:
                 log.info("campaign_post_stale id=%s", c["id"])
                 self.store.campaign_advance(c["id"], nxt_iso, posted=False)
+                from .collective_notices import tell_admins
+
+                local = due.astimezone(ZoneInfo(c["tz"]))
+                await tell_admins(self.app, self.store.get_collective(c["collective_id"]), "campaign/notice_missed",
+                                  {"date": local.date().isoformat(), "time": local.strftime("%H:%M")})
                 continue
             if c["backend"] not in self.app.backends:
                 continue
-            reply = self.app.render_reply(post_say(c, due), c["locale"], bind="campaign:menu")
+            from .flyer import deep_link
+
+            payload = f"c_{c['code']}"
+            link = deep_link(self.app, c["backend"], payload)
+            say = post_say(c, due, name=c.get("name"), link=link,
+                           start_cmd=None if payload in link else f"/start {payload}")
+            reply = self.app.render_reply(say, c["locale"], bind="campaign:menu")
             try:
                 await self.app.send(c["backend"], c["chat_id"], reply)
             except Blocked:
                 log.warning("campaign_post_blocked id=%s", c["id"])
-                self.store.set_campaign_status(c["id"], "paused")
+                coll = self.store.get_collective(c["collective_id"])
+                held = self.store.hold_campaigns(c["collective_id"])   # resumed when the bot is back
+                from .collective_notices import tell_admins
+
+                await tell_admins(self.app, coll, "campaign/notice_removed", {"held": held})
                 continue
             except ChatMoved as e:
                 self.store.move_collective(c["backend"], c["chat_id"], e.new_chat_id)
@@ -316,9 +361,7 @@ class Broadcaster:
     # -- waves --------------------------------------------------------------------------------
     @staticmethod
     def _announce_say(b: dict, coll: dict) -> Say:
-        vars = {"template": b["template"], "text": b["custom_text"] or "", "days_left": None, "target": None}
-        return Say("follow/announce", vars, buttons=[[Choice("follow.unsubscribe", payload=f"u{coll['id']}")]],
-                   notice=False)
+        return announce_say(b, coll)
 
     def _replies(self, b: dict, coll: dict):
         cache: dict[str, object] = {}
@@ -387,8 +430,8 @@ class Broadcaster:
                     try:
                         if d is None:
                             return
-                        if refetch or stopping():
-                            continue          # a 429 changed the order, or parking: stays pending
+                        if refetch or stopping() or bid in self.halted:
+                            continue          # a 429 changed the order, parking, or stopped by an admin
                         await pacer.wait()
                         if stopping():
                             continue
@@ -450,7 +493,7 @@ class Broadcaster:
         workers = [asyncio.create_task(worker()) for _ in range(self.in_flight(coll["backend"]))]
         checked = self.now_ts()
         try:
-            while not stopping():
+            while not stopping() and bid not in self.halted:
                 if self.now_ts() - checked > 2.0:
                     checked = self.now_ts()
                     if (store.get_broadcast(bid) or {}).get("status") != "running":
@@ -548,13 +591,34 @@ class Broadcaster:
                                                   "total": fmt_int(p["total"], locale),
                                                   "eta": p["end"].astimezone(tz).strftime("%H:%M"),
                                                   "started": what == "start"})
+        if what != "done":   # a running wave can be stopped from its progress message
+            say.buttons = [[Choice("campaign.wave_stop", f"x{bid}")]]
+        else:
+            self.halted.discard(bid)
+        reply = self.app.render_reply(say, locale, bind="campaign:wave")
+        backend = self.app.backends[b["report_backend"]]
+        mid = b.get("report_message")
         try:
-            await self.app.send(b["report_backend"], b["report_chat"], self.app.render_reply(say, locale))
+            if mid and hasattr(backend, "edit"):
+                # one message, updated in place (a new one only if the platform refuses the edit)
+                new = await backend.edit(b["report_chat"], mid, reply)
+            else:
+                new = await self.app.send(b["report_backend"], b["report_chat"], reply)
         except Exception as e:
             log.warning("broadcast_report_failed id=%s error=%s", bid, type(e).__name__)
+            return
+        if new and new != mid:
+            self.store.db.execute("UPDATE broadcasts SET report_message = ? WHERE id = ?", [str(new), bid])
+        if b.get("report_user") and not getattr(backend, "has_buttons", False):
+            # numbered-text transports: her typed "1" now answers this message's "stop" choice
+            await self.app.router.pushed(b["report_backend"], b["report_chat"], b["report_user"], say, reply,
+                                         locale)
 
 
 def install(app) -> None:
+    from . import collective_notices
+
+    collective_notices.install(app)
     br = Broadcaster(app)
     app.services["broadcaster"] = br
     app.services["campaign_event"] = lambda code, kind: app.store.campaign_count(code, kind)

@@ -71,6 +71,13 @@ def main(argv: list[str] | None = None) -> int:
     except datalock.DataFolderBusy as e:
         print(f"mes-bot: {e}", file=sys.stderr)
         return datalock.EXIT_BUSY
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `mes-bot … | head`: the reader went away; end quietly
+        from .pipes import EXIT_BROKEN_PIPE, silence_stdout
+
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as e:
         from . import health_state
 
@@ -79,13 +86,6 @@ def main(argv: list[str] | None = None) -> int:
         kind = health_state.classify(e)   # one line and an exit code, never a traceback
         print(f"mes-bot: cannot start: {health_state.HINTS[kind]} ({type(e).__name__}: {e})", file=sys.stderr)
         return EXIT_STORAGE
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # `mes-bot … | head`: the reader went away; end quietly
-        from .pipes import EXIT_BROKEN_PIPE, silence_stdout
-
-        silence_stdout()
-        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -39,6 +39,8 @@ class Event:
     payload: str | None = None
     message_id: str | None = None
     sender_chat_id: str | None = None  # Telegram anonymous admins post as the group
+    html: str | None = None            # the text with its formatting (bot/richtext.py); the router keeps it
+                                       # only for states that take an organiser's public text (verbatim)
 
     @property
     def user_key(self) -> str:
@@ -80,6 +82,8 @@ class Reply:
     ``private_start`` a deep-link payload: the backend offers to continue in a private
     chat (Telegram: URL button to t.me/<bot>?start=<payload>; Matrix: opens a DM).
     ``notice`` False for reminders (Matrix sends them as m.text so they notify).
+    ``html`` the same text with an organiser's formatting kept (Telegram HTML / Matrix
+    ``formatted_body``); backends that cannot show it use ``text``.
     """
 
     key: str
@@ -89,6 +93,7 @@ class Reply:
     edit: bool = False
     private_start: str | None = None
     notice: bool = True
+    html: str | None = None   # the same text as safe HTML (bot/richtext.py) when it carries formatting
 
     def numbered_text(self) -> str:
         """Text with buttons degraded to a numbered list (for text-only transports)."""

@@ -53,6 +53,7 @@ class Say:
     edit: bool = False
     private_start: str | None = None
     notice: bool = True
+    html: dict | None = None       # {var: safe HTML fragment} shown with its formatting (bot/richtext.py)
 
 
 @dataclass
@@ -78,7 +79,7 @@ class State:
     on_choice: dict[str, Any] | Callable[["Ctx", str], StepResult] | None = None
     on_text: Callable[["Ctx", str], StepResult] | None = None
     free_text: bool = False        # waits for free text: dates and intents are not looked for
-    own_text: bool = False         # a collective's own publication: health words are not cut (the preview warns)
+    verbatim: bool = False         # an organiser's public text: not cut by the privacy screen (the flow warns)
 
 
 @dataclass

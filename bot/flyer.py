@@ -124,6 +124,7 @@ class Poster:
         self.k = SIZES[fmt]
         self.fmt, self.texts, self.link = fmt, {k: pdf_text(v) for k, v in texts.items()}, link
         self.boxes: list[Box] = []
+        self.named = False   # the collective's name is printed after "by" (else a line to write it on)
         self.shapes: list[tuple[str, float, float, float, float]] = []  # (kind, x, y, w, h)
         with warnings.catch_warnings():  # fpdf2 notes that its A5 size was corrected in 2.8.5
             warnings.simplefilter("ignore", UserWarning)
@@ -246,6 +247,8 @@ class Poster:
         # a place for the collective's name, to write on
         by_y = max(py + ph + 8, PAGE_H - MARGIN - 6)
         self.text("by", L, by_y, W, 13, "B", SOFT)
+        if self.named:
+            return bytes(self.pdf.output())   # the collective's name is printed: no line to write on
         self.pdf.set_font("Helvetica", "B", 13 * self.k)
         lx = L + self.pdf.get_string_width(t["by"]) / self.k + 3
         self.pdf.set_draw_color(*RULE)
@@ -277,26 +280,30 @@ def _whole_words(line: str, text: str) -> bool:
     return all(wd in words for wd in line.split())
 
 
-def texts(renderer, locale: str, purge_days: int) -> dict[str, str]:
-    return {k: renderer.render(f"flyer/{k}", locale, purge_days=purge_days) for k in FLYER_KEYS}
+def texts(renderer, locale: str, purge_days: int, name: str | None = None) -> dict[str, str]:
+    """The poster's texts; ``name``: the collective, printed after "Proposé par" (else a line to write on)."""
+    return {k: renderer.render(f"flyer/{k}", locale, purge_days=purge_days, name=name) for k in FLYER_KEYS}
 
 
-def poster(link: str, locale: str = "fr", fmt: str = "A4", renderer=None, purge_days: int = 14) -> Poster:
+def poster(link: str, locale: str = "fr", fmt: str = "A4", renderer=None, purge_days: int = 14,
+           name: str | None = None) -> Poster:
     """The poster, built (its PDF bytes in ``.pdf_bytes``, its boxes in ``.boxes``)."""
     if renderer is None:
         from .render import Renderer
 
         renderer = Renderer()
-    p = Poster(texts(renderer, locale, purge_days), link, fmt)
+    p = Poster(texts(renderer, locale, purge_days, name), link, fmt)
+    p.named = bool(name)
     p.pdf_bytes = p.build()
     return p
 
 
-def make(link: str, locale: str = "fr", renderer=None, purge_days: int = 14) -> tuple[Attachment, ...]:
-    """(QR code PNG, A4 poster PDF, A5 poster PDF) for ``link``."""
+def make(link: str, locale: str = "fr", renderer=None, purge_days: int = 14,
+         name: str | None = None) -> tuple[Attachment, ...]:
+    """(QR code PNG, A4 poster PDF, A5 poster PDF) for ``link``; ``name``: the collective's."""
     stem = "affiche-mes-bot" if locale == "fr" else "flyer-mes-bot"
-    a4 = poster(link, locale, "A4", renderer, purge_days).pdf_bytes
-    a5 = poster(link, locale, "A5", renderer, purge_days).pdf_bytes
+    a4 = poster(link, locale, "A4", renderer, purge_days, name).pdf_bytes
+    a5 = poster(link, locale, "A5", renderer, purge_days, name).pdf_bytes
     return (Attachment("qr-mes-bot.png", qr_png(link), "image/png"),
             Attachment(f"{stem}-a4.pdf", a4, "application/pdf"),
             Attachment(f"{stem}-a5.pdf", a5, "application/pdf"))

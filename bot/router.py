@@ -250,9 +250,12 @@ class Router:
         if len(text) > MAX_TEXT:
             return Turn([Say("core/too_long", {"limit": MAX_TEXT})], reprompt=False)
         here = self.reg.state(ctx.flow, ctx.state)
-        screened = privacy.screen(text, health=not (here is not None and here.own_text))
-        warned = screened.sensitive
-        if screened.sensitive:
+        verbatim = here is not None and here.verbatim and event.is_direct
+        if event.html is not None and not verbatim:   # the formatted copy is for an organiser's text only
+            ctx.event = dataclasses.replace(event, html=None)
+        screened = privacy.screen(text)
+        warned = screened.sensitive and not verbatim
+        if warned:   # an organiser's public text is hers: the flow warns her in its preview instead
             # a warning about someone's health, NIR or phone is never posted where others read it
             if event.is_direct:
                 out.append(Say("core/privacy_warning", {"kinds": list(screened.findings)}))

@@ -35,7 +35,10 @@ def ask_choice(ctx: Ctx, payload: str):
     if payload == "yes" and cid:
         if ctx.store.get_collective(cid) is None:
             return Turn([Say("core/bad_link")], goto=END)
-        ctx.store.follow(cid, ctx.user_key, ctx.event.backend, ctx.event.chat_id, ctx.locale, now=ctx.now)
+        new = ctx.store.follow(cid, ctx.user_key, ctx.event.backend, ctx.event.chat_id, ctx.locale, now=ctx.now)
+        camp = ctx.store.campaign_by_code(ctx.data.get("campaign") or "")
+        if new and camp is not None and camp["collective_id"] == cid:
+            ctx.store.campaign_followed(camp["id"])   # came through this campaign's link: a count only
         return Turn([Say("follow/done")], goto=END)
     return _unsubscribe(ctx, payload)
 

@@ -1179,6 +1179,31 @@ class Emulator:
         self.commands[(json.dumps(p.get("scope") or {"type": "default"}, sort_keys=True), self._lang(p))] = cmds
         return True
 
+    def visible_commands(self, chat_id: int, user_id: int, language_code: str = "") -> list[str]:
+        """The command menu a user sees in a chat, resolved as Telegram clients do: the most
+        specific scope that has commands wins (chat_member, chat_administrators of the chat,
+        chat, all_chat_administrators, all_group_chats or all_private_chats, default), each
+        scope in the user's language first, then without a language."""
+        chat = self.chats[chat_id]
+        admin = chat.type != "private" and user_id in chat.admins
+        if chat.type == "private":
+            scopes = [{"type": "chat", "chat_id": chat_id}, {"type": "all_private_chats"}, {"type": "default"}]
+        else:
+            scopes = [{"type": "chat_member", "chat_id": chat_id, "user_id": user_id}]
+            if admin:
+                scopes.append({"type": "chat_administrators", "chat_id": chat_id})
+            scopes.append({"type": "chat", "chat_id": chat_id})
+            if admin:
+                scopes.append({"type": "all_chat_administrators"})
+            scopes += [{"type": "all_group_chats"}, {"type": "default"}]
+        for scope in scopes:
+            key = json.dumps(scope, sort_keys=True)
+            for lang in (language_code, ""):
+                cmds = self.commands.get((key, lang))
+                if cmds:
+                    return [c["command"] for c in cmds]
+        return []
+
     def api_getmycommands(self, p, f):
         return self.commands.get((json.dumps(p.get("scope") or {"type": "default"}, sort_keys=True), self._lang(p)), [])
 

@@ -87,7 +87,7 @@ async def test_wave_paced_from_retry_after_on_default_limits(synapse_limited, tm
         assert br.pacer("matrix").expected_rate() is not None and br.pacer("matrix").expected_rate() < 1
         wave = [m for m in await room_messages_from(alice, room, bot.user_id) if m["event_id"] not in before]
         want = bot.app.renderer.render("follow/announce", "fr", template="close", text="", days_left=None,
-                                       target=None)[:40]
+                                       target=None, name=None)[:40]
         assert len(wave) == n, [m["body"][:40] for m in wave]          # nothing lost, nothing twice
         assert all(m["body"].startswith(want) for m in wave)
     finally:

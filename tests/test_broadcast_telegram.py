@@ -122,11 +122,11 @@ async def test_preview_confirm_schedule_and_post_into_the_group(tg):
     emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
     emu.add_users([ADMIN, MEMBER])
     await open_admin_menu(tg)
-    await expect(emu, ADMIN, press(emu, ADMIN, "Nouvelle campagne"), first(tg, "campaign/pick"))
+    await expect(emu, ADMIN, press(emu, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await expect(emu, ADMIN, press(emu, ADMIN, "L'essentiel"), first(tg, "campaign/ask_kind"))
-    await expect(emu, ADMIN, press(emu, ADMIN, "Une fois"), "Par exemple")
+    await expect(emu, ADMIN, press(emu, ADMIN, "Une fois"), "Quel jour publier")
     await expect(emu, ADMIN, lambda: emu.private_message(ADMIN, "24/11/2026"), first(tg, "campaign/ask_time"))
-    got = await expect(emu, ADMIN, press(emu, ADMIN, "18:00"), first(tg, "campaign/preview_intro"))
+    got = await expect(emu, ADMIN, press(emu, ADMIN, "18:00"), first(tg, "campaign/preview_intro", name=None))
     await emu.wait_until(lambda: any(b.get("text") == "Oui, programmer" for b in emu.buttons(ADMIN)), 5, "confirm")
     preview = "\n".join(emu.texts(ADMIN)[-3:])
     assert "6 semaines" in preview and "3422" in preview and "24 novembre" in preview
@@ -162,7 +162,7 @@ async def test_follow_announce_and_unsubscribe_button(tg):
     emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
     emu.add_users([ADMIN, MEMBER, 203])
     await open_admin_menu(tg)
-    await expect(emu, GROUP, press(emu, ADMIN, "Inviter à suivre"), first(tg, "follow/invite"))
+    await expect(emu, GROUP, press(emu, ADMIN, "Inviter à suivre"), "Recevez les annonces")
     payload = link(emu, GROUP, "f_")
     for user in (MEMBER, 203):
         await expect(emu, user, lambda: emu.tap_start(user, payload), first(tg, "follow/ask"))
@@ -175,12 +175,12 @@ async def test_follow_announce_and_unsubscribe_button(tg):
     assert store.follower_count(coll["id"]) == 1
     # the admin announces; the member gets it in private with an unsubscribe button
     await expect(emu, ADMIN, press(emu, ADMIN, "Annonce aux abonnés"), "Quel message envoyer")
-    await expect(emu, ADMIN, press(emu, ADMIN, "L'essentiel"), first(tg, "campaign/preview_intro"))
+    await expect(emu, ADMIN, press(emu, ADMIN, "L'essentiel"), first(tg, "campaign/preview_intro", name=None))
     await emu.wait_until(lambda: any(b.get("text") == "Oui, envoyer" for b in emu.buttons(ADMIN)), 5, "send")
     await expect(emu, ADMIN, press(emu, ADMIN, "Oui, envoyer"), "Annonce en file")
     n203 = len(emu.sent[203])
     await tg.app.tick()
-    await emu.wait_until(lambda: "Annonce d'un collectif" in (emu.texts(MEMBER) or [""])[-1], 5, "announcement")
+    await emu.wait_until(lambda: "Annonce de « Collectif »" in (emu.texts(MEMBER) or [""])[-1], 5, "announcement")
     assert len(emu.sent[203]) == n203                        # unsubscribed: nothing
     assert [b["text"] for b in emu.buttons(MEMBER)] == ["Me désabonner"]
     await expect(emu, MEMBER, press(emu, MEMBER, "Me désabonner"), first(tg, "follow/stopped"))
@@ -199,7 +199,7 @@ async def test_second_admin_approves_above_threshold_and_blocked_follower_is_rep
         coll = add_followers(env, followers)
         emu.block(402)
         await expect(emu, ADMIN, press(emu, ADMIN, "Annonce aux abonnés"), "Quel message envoyer")
-        await expect(emu, ADMIN, press(emu, ADMIN, "L'essentiel"), first(env, "campaign/preview_intro"))
+        await expect(emu, ADMIN, press(emu, ADMIN, "L'essentiel"), first(env, "campaign/preview_intro", name=None))
         await emu.wait_until(lambda: any(b.get("text") == "Oui, envoyer" for b in emu.buttons(ADMIN)), 5, "send")
         await expect(emu, ADMIN, press(emu, ADMIN, "Oui, envoyer"), "deuxième administrateur")
         token = link(emu, ADMIN, "v_")

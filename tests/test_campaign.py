@@ -32,6 +32,12 @@ async def admin_session(app, backend, user="admin1", group="-100"):
     return p
 
 
+def start_of(post) -> str:
+    """The deep-link payload of a post's "Mes rappels pour refuser" link button."""
+    [url] = [b.url for b in post.flat_buttons() if b.url]
+    return url.split("?start=", 1)[1]
+
+
 def posts_to(backend, chat):
     return [r for c, r in backend.sent if c == chat]
 
@@ -42,9 +48,12 @@ async def test_non_admin_is_refused_in_group_and_nothing_changes(env):
     await g.say("/campagne")
     assert g.keys == ["campaign/refused"]
     assert "administrateurs" in g.text
-    await g.say("/stats")
-    assert g.keys == ["campaign/refused"]
+    await g.say("/stats")                              # never a public refusal: go to private
+    assert g.keys == ["campaign/stats_private"] and g.last[0].private_start == "stats"
     assert app.store.db["collectives"].count == 0
+    p = Chat(app, backend, user="member")
+    await p.start("stats")
+    assert "campaign/refused" in p.keys and "campaign/stats" not in p.keys
 
 
 async def test_non_admin_with_a_forwarded_admin_link_is_refused(env):
@@ -127,13 +136,14 @@ async def test_custom_text_is_previewed_exactly_and_posted_on_schedule(env):
     posts = posts_to(backend, "-100")
     assert len(posts) == 1
     assert text in posts[0].text
-    assert posts[0].private_start.startswith("c_")
+    assert start_of(posts[0]).startswith("c_")
+    assert [b.label for b in posts[0].flat_buttons()] == ["Mes rappels pour refuser"]
     assert posts[0].notice is False
     # once means once
     clock.set(datetime(2026, 11, 25, 18, 30, tzinfo=PARIS))
     await app.tick()
     assert len(posts_to(backend, "-100")) == 1
-    code = posts[0].private_start[2:]
+    code = start_of(posts[0])[2:]
     assert app.store.campaign_by_code(code)["status"] == "done"
 
 
@@ -171,17 +181,20 @@ async def test_ready_template_weekly_pause_resume_stop(env):
     await p.say("/campagne")
     await p.press("Mes campagnes")
     assert "chaque mardi" in p.text and "1er décembre" in p.text
-    await p.press("Pause n°1")
+    await p.press("Pause A")
     assert "campaign/paused" in p.keys
     clock.set(datetime(2026, 12, 1, 10, 1, tzinfo=PARIS))
     await app.tick()
     assert len(posts_to(backend, "-100")) == 1
-    await p.press("Reprendre n°1")
+    await p.press("Reprendre A")
     assert "campaign/resumed" in p.keys
     clock.set(datetime(2026, 12, 8, 10, 1, tzinfo=PARIS))
     await app.tick()
     assert len(posts_to(backend, "-100")) == 2
-    await p.press("Arrêter n°1")
+    await p.press("Arrêter A")
+    assert p.keys == ["campaign/stop_ask"]             # asked first; nothing changed yet
+    assert app.store.db.execute("SELECT status FROM campaigns").fetchone()[0] == "active"
+    await p.press("Oui, arrêter")
     assert "campaign/stopped" in p.keys
     clock.set(datetime(2026, 12, 15, 10, 1, tzinfo=PARIS))
     await app.tick()
@@ -242,20 +255,25 @@ async def test_campaign_link_opens_personal_reminders_and_stats_count_only(env):
     await app.tick()
     post = posts_to(backend, "-100")[0]
     member = Chat(app, backend, user="member42")
-    await member.start(post.private_start)
+    await member.start(start_of(post))
     session = app.store.get_session("fake:member42:member42")
-    assert session.data.get("campaign") == post.private_start[2:]
+    assert session.data.get("campaign") == start_of(post)[2:]
     # the reminders area reports, the counters move, nobody is named
-    app.services["campaign_event"](post.private_start[2:], "reminder_started")
-    app.services["campaign_event"](post.private_start[2:], "done")
+    app.services["campaign_event"](start_of(post)[2:], "reminder_started")
+    app.services["campaign_event"](start_of(post)[2:], "done")
     g = Chat(app, backend, user="admin1", chat="-100", direct=False)
-    await g.say("/stats")
-    assert g.keys == ["campaign/stats"]
+    await g.say("/stats")                              # asked in the group, answered in private
+    assert g.keys == ["campaign/stats_private"] and "rappels" not in g.text
+    link = g.last[0].private_start
+    assert link.startswith("s_")
+    g = Chat(app, backend, user="admin1")
+    await g.start(link)
+    assert g.keys[0] == "campaign/stats"
     assert "rappels personnels lancés depuis les campagnes : 1" in g.text
     assert "« C'est fait » : 1" in g.text
     assert "member42" not in g.text
     with pytest.raises(ValueError):
-        app.services["campaign_event"](post.private_start[2:], "who")
+        app.services["campaign_event"](start_of(post)[2:], "who")
 
 
 async def test_flyer_png_and_pdf(env):
@@ -268,7 +286,7 @@ async def test_flyer_png_and_pdf(env):
     await p.press("10:00")
     await p.press("Oui")
     await p.press("Mes campagnes")
-    await p.press("Affiche et QR n°1")
+    await p.press("Affiche et QR A")
     assert p.keys == ["campaign/flyer_qr", "campaign/flyer_pdf", "campaign/flyer_pdf_a5", "campaign/list"]
     png, pdf = p.last[0].attachment, p.last[1].attachment
     assert png.data.startswith(b"\x89PNG") and png.mime == "image/png"
@@ -283,14 +301,16 @@ async def test_follow_and_unfollow(env):
     await p.press("Inviter à suivre")
     assert "campaign/invite_posted" in p.keys
     invite = posts_to(backend, "-100")[-1]
-    assert invite.private_start.startswith("f_")
+    assert [b.label for b in invite.flat_buttons()] == ["Suivre les annonces"]
+    payload = start_of(invite)                         # what a member's tap on the link opens
+    assert payload.startswith("f_")
     m = Chat(app, backend, user="m1")
-    await m.start(invite.private_start)
+    await m.start(payload)
     assert m.keys == ["follow/ask"]
     await m.press("Oui, suivre")
     assert m.keys[0] == "follow/done"
     assert app.store.follower_count(1) == 1
-    await m.start(invite.private_start)
+    await m.start(payload)
     assert m.keys == ["follow/already"]
     await m.say("/suivis")
     assert m.keys == ["follow/list"]
@@ -300,8 +320,54 @@ async def test_follow_and_unfollow(env):
     await m.say("/suivis")
     assert m.keys[0] == "follow/none"
     # /oubli erases follows too
-    await m.start(invite.private_start)
+    await m.start(payload)
     await m.press("Oui, suivre")
     assert app.store.follower_count(1) == 1
     app.store.forget_user("fake:m1")
     assert app.store.follower_count(1) == 0
+
+
+async def test_followers_gained_through_a_campaign_are_counted_for_it(env):
+    app, backend, clock = env
+    p = await admin_session(app, backend)
+    await p.press("Nouvelle campagne")
+    await p.press("Fermer un espace")
+    await p.press("Maintenant")
+    await p.press("Oui, publier maintenant")
+    post = posts_to(backend, "-100")[-1]
+    coll = app.store.collective_by_chat("fake", "-100")
+    member = Chat(app, backend, user="m7")
+    await member.start(start_of(post))                # came through the campaign's link
+    await member.start(f"f_{coll['code']}")            # then follows the collective
+    await member.press("Oui, suivre")
+    [c] = app.store.list_campaigns(coll["id"], include_ended=True)
+    assert (c["posts"], c["visits"], c["followers_gained"]) == (1, 1, 1)
+    other = Chat(app, backend, user="m8")             # follows without the campaign: not counted for it
+    await other.start(f"f_{coll['code']}")
+    await other.press("Oui, suivre")
+    assert app.store.get_campaign(c["id"])["followers_gained"] == 1
+
+
+async def test_the_main_menu_collective_button_leads_an_admin_to_her_place(env):
+    app, backend, _ = env
+    stranger = Chat(app, backend, user="someone")
+    await stranger.say("/menu")
+    await stranger.press("Collectif")
+    assert "campaign/intro" in stranger.keys                  # how to start, from a group
+    p = await admin_session(app, backend)
+    await p.say("/menu")
+    await p.press("Collectif")
+    assert "campaign/menu" in p.keys                           # she manages one place: its menu
+
+
+async def test_forget_removes_the_places_she_managed_and_where_notices_went(env):
+    app, backend, _ = env
+    p = await admin_session(app, backend)
+    assert app.store.db["collective_admins"].count == 1
+    await p.say("/oubli")
+    await p.press("Oui, tout effacer")
+    assert app.store.db["collective_admins"].count == 0
+    # her /campagne in private now knows no place: the intro, not the group's menu
+    p2 = Chat(app, backend, user="admin1")
+    await p2.say("/campagne")
+    assert "campaign/intro" in p2.keys and "campaign/menu" not in p2.keys

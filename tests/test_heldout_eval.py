@@ -1,13 +1,14 @@
 """bench/heldout_questions.py grades what a user sees: a small question set through the real app."""
 import asyncio
+import importlib.util
 import json
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-
-import heldout_questions as hq  # noqa: E402
+# loaded by path: putting bench/ on sys.path would shadow packages (bench/telegram.py is not python-telegram-bot)
+_spec = importlib.util.spec_from_file_location("heldout_questions", ROOT / "bench" / "heldout_questions.py")
+hq = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(hq)
 
 ROWS = [
     {"id": "a", "text": "mon médecin traitant voit tout ce que je cache ?", "lang": "fr", "expect": "doctor"},

@@ -147,6 +147,8 @@ async def test_room_admin_rights_and_private_start(synapse, tmp_path):
         assert await bot.backend.is_admin(bob.user_id, room) is False
         # an admin-only command from a non-admin: polite refusal in the room, nothing else
         if "campagne" in bot.app.router.reg.commands:
+            await bob.wait_messages(room, 1, sender=bot.user_id, timeout=5)   # the bot's hello on joining
+            bob.clear()
             await bob.send(room, "/campagne")
             got = await bob.wait_messages(room, 1, sender=bot.user_id)
             assert texts(got) == [bot.app.renderer.render("campaign/refused", "fr")]

@@ -102,7 +102,7 @@ async def test_announcements_follow_a_later_language_change(env):
     await app.tick()
     got = [r for c, r in backend.sent if c == "f1" and r.key == "follow/announce"]
     assert got, [r.key for _c, r in backend.sent]
-    vars = {"template": "basics", "text": "", "days_left": None, "target": None}
+    vars = {"template": "basics", "text": "", "days_left": None, "target": None, "name": None}
     assert got[0].text == app.renderer.render("follow/announce", "en", **vars)
     assert got[0].text != app.renderer.render("follow/announce", "fr", **vars)
 

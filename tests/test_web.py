@@ -304,11 +304,11 @@ async def test_hostile_text_comes_back_as_plain_text(site):
 
 
 def test_flyer_qr_points_to_the_web_page(tmp_path):
-    from bot.flyer import deep_link
+    from bot.flyer import deep_link, flyer_link
 
     app, web, clock = make_web(tmp_path / "d", web_public_url="https://bot.example.org/")
-    assert deep_link(app, "telegram", "c_ABC") == "https://bot.example.org/?start=c_ABC"
-    assert deep_link(app, "telegram", "v_tok").startswith("https://t.me/")
+    assert flyer_link(app, "telegram", "c_ABC") == "https://bot.example.org/?start=c_ABC"
+    assert deep_link(app, "web", "c_ABC") == "https://bot.example.org/?start=c_ABC"
     app.store.close()
 
 

@@ -30,6 +30,7 @@ def _click_choice(driver, label: str) -> None:
     before = _bot_count(driver)
     buttons = [b for b in driver.find_elements("css selector", "#log button[data-payload]") if label in b.text]
     assert buttons, (label, [b.text for b in driver.find_elements("css selector", "#log button")])
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", buttons[-1])  # as a person scrolls to it
     buttons[-1].click()
     _wait(driver, lambda d: _bot_count(d) > before)
 

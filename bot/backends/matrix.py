@@ -164,7 +164,8 @@ def render_content(reply: Reply) -> dict:
     choices = [b for b in reply.flat_buttons() if b.url is None]
     links = [b for b in reply.flat_buttons() if b.url is not None]
     lines = [reply.text] if reply.text else []
-    parts = [html.escape(reply.text).replace("\n", "<br>")] if reply.text else []
+    rich = reply.html if reply.html else (html.escape(reply.text) if reply.text else "")
+    parts = [rich.replace("\n", "<br>")] if rich else []
     if choices:
         lines += [f"{i}. {b.label}" for i, b in enumerate(choices, 1)]
         parts.append("<ol>" + "".join(f"<li>{html.escape(b.label)}</li>" for b in choices) + "</ol>")
@@ -541,6 +542,8 @@ class MatrixBackend:
                 await self._on_invite(room_id, inviter, direct)
         # rooms we left or were kicked from
         for room_id in resp.rooms.leave:
+            if not self.is_direct(room_id):
+                await self._membership(room_id, False)   # collectives: campaigns held, admins told
             self._forget_room(room_id)
         # joined rooms: each room in order, rooms concurrently
         jobs = []
@@ -585,6 +588,36 @@ class MatrixBackend:
         with self.app.store.lock:
             self.app.store.db.execute("DELETE FROM matrix_rooms WHERE room_id = ?", [room_id])
             self.app.store.db.execute("DELETE FROM matrix_dm_pending WHERE room_id = ?", [room_id])
+
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> str | None:
+        """Replace one of the bot's messages (a wave's progress) with an m.replace edit; the
+        original event id stays the one to edit next time."""
+        if self.client is None:
+            raise TransientError("matrix backend not started")
+        new = render_content(reply)
+        content = dict(new, body="* " + new["body"], formatted_body="* " + new["formatted_body"])
+        content["m.new_content"] = new
+        content["m.relates_to"] = {"rel_type": "m.replace", "event_id": message_id}
+        await self._room_send(chat_id, content)
+        return message_id
+
+    def _mentions_me(self, content: dict, text: str | None) -> bool:
+        """A room message that mentions the bot (m.mentions, or its id in the text), not a command."""
+        if not text or text.lstrip().startswith(("/", "!")):
+            return False
+        ids = ((content.get("m.mentions") or {}).get("user_ids") or []) if isinstance(content, dict) else []
+        return self.user_id in ids or (self.user_id or "\0") in text
+
+    async def _membership(self, room_id: str, present: bool, joined: bool = False) -> None:
+        hook = self.app.services.get("bot_membership")
+        if hook is not None:
+            await hook(NAME, room_id, present, joined=joined, title=await self.chat_title(room_id))
+
+    async def chat_title(self, room_id: str) -> str | None:
+        """The room's name (a collective's default name), None if unknown."""
+        room = self.client.rooms.get(room_id) if self.client is not None else None
+        name = (room.name or room.display_name) if room is not None else None
+        return str(name)[:120] if name else None
 
     def is_direct(self, room_id: str) -> bool:
         """The invite said is_direct (or the bot opened it), or exactly two members; never
@@ -662,6 +695,8 @@ class MatrixBackend:
     async def _greet(self, room_id: str) -> None:
         """Just joined: in a direct chat, the person who invited us gets the welcome."""
         inviter = self._inviters.pop(room_id, None)
+        if inviter is not None and not self.is_direct(room_id):
+            await self._membership(room_id, True, joined=True)   # a short hello in the room
         if inviter is None or not self.is_direct(room_id):
             return
         self._set_direct(room_id, True)
@@ -722,8 +757,17 @@ class MatrixBackend:
             kind, text = "text", _strip_reply_fallback(ev.body or "")
         else:
             kind, text = "unsupported", None
+        rich = None
+        if kind == "text" and direct:
+            from ..richtext import from_matrix
+
+            rich = from_matrix(content)   # formatting kept for an organiser's text (flows decide)
+        elif kind == "text" and self._mentions_me(content, text):
+            hook = self.app.services.get("bot_mentioned")   # collectives: a short hello, not a silence
+            if hook is not None:
+                await hook(NAME, room_id, title=await self.chat_title(room_id))
         await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=sender, text=text, kind=kind,
-                                   is_direct=direct, message_id=event_id))
+                                   is_direct=direct, message_id=event_id, html=rich))
 
     async def _on_reaction(self, room_id: str, ev, direct: bool) -> None:
         """A keycap reaction (m.annotation) on one of the bot's choice messages: the same

@@ -62,7 +62,11 @@ MENU_COMMANDS = [("menu", "telegram.cmd_menu"), ("aide", "telegram.cmd_aide"), (
 CONTENT_FIELDS = ("sticker", "photo", "document", "voice", "video", "video_note", "audio", "animation",
                   "contact", "location", "venue", "poll", "dice", "game", "story", "paid_media", "caption",
                   "checklist", "invoice")
-EN_NAMES = {"aide": "help", "langue": "language", "annuler": "cancel", "oubli": "forget", "rappels": "reminders"}
+EN_NAMES = {"aide": "help", "langue": "language", "annuler": "cancel", "oubli": "forget", "rappels": "reminders",
+            "campagne": "campaign"}
+# command menus per scope (collectives): members of a group, then its administrators
+GROUP_MENU = [("aide", "telegram.cmd_aide")]
+ADMIN_MENU = [("campagne", "telegram.cmd_campagne"), ("stats", "telegram.cmd_stats"), ("aide", "telegram.cmd_aide")]
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -330,9 +334,9 @@ class TelegramBackend:
         renderer = self.app.renderer
         registry = getattr(self.app.router, "reg", None)
         known = set(getattr(registry, "commands", {}) or {}) | {"menu", "aide", "langue", "annuler", "oubli"}
-        for locale in ("fr", "en"):
+        def menu(entries, locale):
             cmds = []
-            for name, key in MENU_COMMANDS:
+            for name, key in entries:
                 if name not in known:
                     continue
                 try:
@@ -341,6 +345,11 @@ class TelegramBackend:
                     continue
                 cmd = EN_NAMES.get(name, name) if locale == "en" else name
                 cmds.append(BotCommand(cmd, label[:256]))
+            return cmds
+
+        menus_ok = True
+        for locale in ("fr", "en"):
+            cmds = menu(MENU_COMMANDS, locale)
             steps = [("setMyCommands", bot.set_my_commands, dict(commands=cmds, language_code=locale)),
                      ("setMyDescription", bot.set_my_description,
                       dict(description=renderer.render("telegram/description", locale)[:512], language_code=locale)),
@@ -352,8 +361,27 @@ class TelegramBackend:
             for what, fn, kw in steps:
                 if self._stop.is_set():
                     return
-                await self._extra(what, fn(**kw, read_timeout=self.startup_timeout,
-                                           connect_timeout=self.startup_timeout))
+                ok = await self._extra(what, fn(**kw, read_timeout=self.startup_timeout,
+                                                connect_timeout=self.startup_timeout))
+                menus_ok = menus_ok and (ok or what != "setMyCommands")
+        if menus_ok and "campagne" in known:
+            await self._scoped_menus(menu)
+
+    async def _scoped_menus(self, menu) -> None:
+        """Groups: members see member commands, administrators see /campagne and /stats (only
+        when the server took the default menu: a server without the method is not asked again)."""
+        from telegram import BotCommandScopeAllChatAdministrators, BotCommandScopeAllGroupChats
+
+        bot = self.application.bot
+        for scope, entries in ((BotCommandScopeAllGroupChats(), GROUP_MENU),
+                               (BotCommandScopeAllChatAdministrators(), ADMIN_MENU)):
+            for locale in ("fr", "en", None):
+                if self._stop.is_set():
+                    return
+                kw = {"language_code": locale} if locale else {}
+                await self._extra("setMyCommands", bot.set_my_commands(
+                    commands=menu(entries, locale or self.settings.default_locale), scope=scope, **kw,
+                    read_timeout=self.startup_timeout, connect_timeout=self.startup_timeout))
 
     async def receive(self, handler=None) -> None:
         """Run until :meth:`stop`: long polling, or the webhook server when configured.
@@ -737,7 +765,13 @@ class TelegramBackend:
                     return None  # /start for another bot
                 _, payload = start_payload(text)
                 return Event(kind="start", payload=payload, **base)
-            return Event(text=text, kind="text", **base)
+            rich = None
+            if is_direct and ("<" in text or any(e.get("type") not in ("bot_command", "url", "mention")
+                                                 for e in msg.get("entities") or [] if isinstance(e, dict))):
+                from ..richtext import from_telegram
+
+                rich = from_telegram(msg)   # formatting kept for an organiser's text (flows decide)
+            return Event(text=text, kind="text", html=rich, **base)
         if any(msg.get(k) for k in CONTENT_FIELDS):
             return Event(kind="unsupported", **base)
         return None  # service messages (joins, pins, title changes...)
@@ -807,6 +841,10 @@ class TelegramBackend:
         msg = raw.get("message")
         if isinstance(msg, dict) and msg.get("migrate_to_chat_id") and (msg.get("chat") or {}).get("id"):
             return self._chat_moved(str(msg["chat"]["id"]), str(msg["migrate_to_chat_id"]))
+        if isinstance(msg, dict) and self._mentions_me(msg):
+            hook = self.app.services.get("bot_mentioned")   # collectives: a short hello, not a silence
+            if hook is not None:
+                return hook(NAME, str(msg["chat"]["id"]), title=(msg.get("chat") or {}).get("title"))
         mcm = raw.get("my_chat_member")
         if not isinstance(mcm, dict):
             return None
@@ -833,7 +871,24 @@ class TelegramBackend:
                 self.app.store.set_user(key, active=1)
         else:
             log.info("bot_membership chat_type=%s status=%s", chat.get("type"), status)
+            hook = self.app.services.get("bot_membership")   # collectives: pause, resume, say hello
+            if hook is not None:
+                was = (mcm.get("old_chat_member") or {}).get("status")
+                # a hello only in groups (a channel's subscribers are not there to read it)
+                joined = not removed and was in ("left", "kicked", None) and chat.get("type") != "channel"
+                return hook(NAME, chat_id, not removed, joined=joined, title=chat.get("title"))
         return None
+
+    def _mentions_me(self, msg: dict) -> bool:
+        """A group message that @mentions the bot and is not a command (those are answered)."""
+        chat = msg.get("chat") or {}
+        text = msg.get("text")
+        if chat.get("type") not in ("group", "supergroup") or not isinstance(text, str) or not self.username:
+            return False
+        if text.lstrip().startswith("/"):
+            return False
+        # "@bot" as a word (not "/aide@bot", a command for it somewhere in the text)
+        return re.search(rf"(?<![\w/@])@{re.escape(self.username)}\b", text, re.I) is not None
 
     async def _chat_moved(self, old: str, new: str) -> None:
         """A group became a supergroup: tell whoever stores chat ids (collectives)."""
@@ -903,6 +958,12 @@ class TelegramBackend:
         target = chat_arg(chat_id)
         markup = self._markup(chat_id, reply)
         parts = split_text(reply.text or "")
+        # an organiser's formatting (bold, links) when the message fits in one part
+        rich = reply.html if reply.html and len(parts) == 1 and utf16_len(reply.html) <= MAX_TEXT else None
+
+        def markup_of(part: str) -> str:
+            return rich if rich is not None else escape(part)
+
         extra: dict[str, Any] = {}
         if paid and self.settings.telegram_paid_broadcast:
             extra["allow_paid_broadcast"] = True
@@ -912,7 +973,7 @@ class TelegramBackend:
         if edit_message_id and len(parts) == 1 and reply.attachment is None:
             try:
                 msg = await self._call(chat_id, lambda: bot.edit_message_text(
-                    escape(parts[0]), chat_id=target, message_id=int(edit_message_id), parse_mode="HTML",
+                    markup_of(parts[0]), chat_id=target, message_id=int(edit_message_id), parse_mode="HTML",
                     reply_markup=markup, link_preview_options=no_preview), retry=retry, paid=paid,
                     edit=True)
                 return str(getattr(msg, "message_id", None) or edit_message_id)
@@ -936,7 +997,7 @@ class TelegramBackend:
             is_last = i == len(parts) - 1
             kb = markup if is_last and reply.attachment is None else None
             msg = await call(lambda part=part, kb=kb, **kw: bot.send_message(
-                target, escape(part), parse_mode="HTML", reply_markup=kb, link_preview_options=no_preview,
+                target, markup_of(part), parse_mode="HTML", reply_markup=kb, link_preview_options=no_preview,
                 **extra, **kw), retry or not first)
             first = False
             last_id = str(msg.message_id) if msg is not None else last_id
@@ -1065,6 +1126,20 @@ class TelegramBackend:
         ok = status in ("creator", "administrator", "owner")
         self._admin_cache[key] = (now + ADMIN_CACHE_S, ok)
         return ok
+
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> str | None:
+        """Replace one of the bot's messages (a wave's progress); a new message when it cannot be."""
+        return await self._send(str(chat_id), reply, edit_message_id=str(message_id))
+
+    async def chat_title(self, chat_id: str) -> str | None:
+        """The group's or channel's title (a collective's default name), None if unknown."""
+        try:
+            chat = await self._raw_post("getChat", {"chat_id": chat_arg(chat_id)})
+        except Exception as e:
+            log.info("chat_title_failed error=%s", type(e).__name__)
+            return None
+        title = chat.get("title") if isinstance(chat, dict) else None
+        return str(title)[:120] if title else None
 
 
 class _NotModified(Exception):

@@ -50,6 +50,55 @@ class CampaignStore:
     def get_collective(self, cid: int) -> dict | None:
         return self._one("SELECT * FROM collectives WHERE id = ?", [cid])
 
+    def set_collective_name(self, cid: int, name: str | None) -> None:
+        with self.lock:
+            self.db.execute("UPDATE collectives SET name = ? WHERE id = ?", [name, cid])
+
+    def remember_admin(self, admin_hash: str, cid: int, now=None, chat_id: str | None = None,
+                       locale: str | None = None) -> None:
+        """An admin opened this place (keyed hash, never the id): found again after a session ends;
+        ``chat_id`` is her private chat with the bot, where notices about the place go."""
+        with self.lock:
+            self.db.execute("INSERT INTO collective_admins (admin_hash, collective_id, seen_at, chat_id, locale) "
+                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (admin_hash, collective_id) DO UPDATE SET "
+                            "seen_at = excluded.seen_at, chat_id = excluded.chat_id, locale = excluded.locale",
+                            [admin_hash, cid, utcnow_iso(now), chat_id, locale])
+
+    def forget_admin_chat(self, cid: int, chat_id: str) -> None:
+        with self.lock:
+            self.db.execute("UPDATE collective_admins SET chat_id = NULL WHERE collective_id = ? AND chat_id = ?",
+                            [cid, str(chat_id)])
+
+    def admin_chats(self, cid: int) -> list[dict]:
+        """Where to tell this place's admins something: [{chat_id, locale}] (most recent first)."""
+        return list(self.db.query("SELECT chat_id, locale FROM collective_admins WHERE collective_id = ? "
+                                  "AND chat_id IS NOT NULL ORDER BY seen_at DESC LIMIT 10", [cid]))
+
+    def hold_campaigns(self, cid: int) -> int:
+        """The bot was removed from the place: its active campaigns wait ("held") for its return."""
+        with self.lock:
+            return self.db.execute("UPDATE campaigns SET status = 'held' WHERE collective_id = ? AND status = 'active'",
+                                   [cid]).rowcount
+
+    def held_campaigns(self, cid: int) -> list[dict]:
+        return list(self.db.query("SELECT * FROM campaigns WHERE collective_id = ? AND status = 'held' ORDER BY id",
+                                  [cid]))
+
+    def forget_admin(self, admin_hash: str, cid: int | None = None) -> None:
+        with self.lock:
+            if cid is None:
+                self.db.execute("DELETE FROM collective_admins WHERE admin_hash = ?", [admin_hash])
+            else:
+                self.db.execute("DELETE FROM collective_admins WHERE admin_hash = ? AND collective_id = ?",
+                                [admin_hash, cid])
+
+    def admin_places(self, admin_hash: str, backend: str) -> list[dict]:
+        """Places this admin opened on this backend, most recent first (admin status not checked)."""
+        return list(self.db.query(
+            "SELECT p.* FROM collective_admins a JOIN collectives p ON p.id = a.collective_id "
+            "WHERE a.admin_hash = ? AND p.backend = ? ORDER BY a.seen_at DESC, p.id DESC LIMIT 20",
+            [admin_hash, backend]))
+
     def move_collective(self, backend: str, old_chat: str, new_chat: str) -> None:
         with self.lock:
             self.db.execute("UPDATE collectives SET chat_id = ? WHERE backend = ? AND chat_id = ?",
@@ -62,10 +111,10 @@ class CampaignStore:
     # -- campaigns ----------------------------------------------------------------------
     def create_campaign(self, collective_id: int, template: str, kind: str, next_at: str | None, *,
                         custom_text: str | None = None, at_date: str | None = None, weekday: int | None = None,
-                        at_time: str = "10:00", offsets: str | None = None, now=None) -> dict:
+                        at_time: str = "10:00", offsets: str | None = None, now=None, code: str | None = None) -> dict:
         if template not in TEMPLATES or kind not in KINDS:
             raise ValueError("bad campaign template or kind")
-        code = new_code()
+        code = code or new_code()
         with self.lock:
             self.db["campaigns"].insert({
                 "code": code, "collective_id": collective_id, "template": template,
@@ -83,7 +132,7 @@ class CampaignStore:
     def list_campaigns(self, collective_id: int, include_ended: bool = False) -> list[dict]:
         sql = "SELECT * FROM campaigns WHERE collective_id = ?"
         if not include_ended:
-            sql += " AND status IN ('active', 'paused')"
+            sql += " AND status IN ('active', 'paused', 'held')"
         return list(self.db.query(sql + " ORDER BY id", [collective_id]))
 
     def set_campaign_status(self, cid: int, status: str, next_at: str | None = None) -> None:
@@ -95,7 +144,7 @@ class CampaignStore:
 
     def due_campaigns(self, now_iso: str, limit: int = 100) -> list[dict]:
         return list(self.db.query(
-            "SELECT c.*, p.backend AS backend, p.chat_id AS chat_id, p.locale AS locale, p.tz AS tz "
+            "SELECT c.*, p.backend AS backend, p.chat_id AS chat_id, p.locale AS locale, p.tz AS tz, p.name AS name "
             "FROM campaigns c JOIN collectives p ON p.id = c.collective_id "
             "WHERE c.status = 'active' AND c.next_at IS NOT NULL AND c.next_at <= ? ORDER BY c.next_at LIMIT ?",
             [now_iso, limit]))
@@ -107,6 +156,15 @@ class CampaignStore:
                 "UPDATE campaigns SET next_at = ?, posts = posts + ?, "
                 "status = CASE WHEN ? IS NULL THEN 'done' ELSE status END WHERE id = ?",
                 [next_at, 1 if posted else 0, next_at, cid])
+
+    def campaign_visit(self, code: str) -> None:
+        """Someone opened the campaign's link (a count, never who)."""
+        with self.lock:
+            self.db.execute("UPDATE campaigns SET visits = visits + 1 WHERE code = ?", [code])
+
+    def campaign_followed(self, cid: int) -> None:
+        with self.lock:
+            self.db.execute("UPDATE campaigns SET followers_gained = followers_gained + 1 WHERE id = ?", [cid])
 
     def campaign_count(self, code: str, kind: str) -> bool:
         """Count one event for a campaign: "reminder_started" or "done".  No one is named."""
@@ -216,8 +274,8 @@ class CampaignStore:
 
     def stop_broadcast(self, bid: int) -> bool:
         with self.transaction() as db:
-            cur = db.execute("UPDATE broadcasts SET status = 'stopped' WHERE id = ? AND status IN "
-                             "('approval', 'queued', 'running')", [bid])
+            cur = db.execute("UPDATE broadcasts SET status = 'stopped', report_user = CASE WHEN status = 'running' "
+                             "THEN report_user END WHERE id = ? AND status IN ('approval', 'queued', 'running')", [bid])
             if cur.rowcount:
                 db.execute("DELETE FROM deliveries WHERE broadcast_id = ? AND status = 'pending'", [bid])
         return cur.rowcount > 0
@@ -312,12 +370,13 @@ class CampaignStore:
             status = b["status"] if b["status"] == "stopped" else "done"
             # the counts stay; the admin's text and who asked or approved do not
             db.execute("UPDATE broadcasts SET status = ?, sent = ?, failed = ?, blocked = ?, finished_at = ?, "
-                       "custom_text = NULL, requested_by = '', approved_by = NULL WHERE id = ?",
+                       "custom_text = NULL, custom_html = NULL, requested_by = '', approved_by = NULL WHERE id = ?",
                        [status, b["sent"] + c["sent"], b["failed"] + c["failed"], b["blocked"] + c["blocked"],
                         utcnow_iso(now), bid])
             db.execute("DELETE FROM deliveries WHERE broadcast_id = ?", [bid])
             b = self._one("SELECT * FROM broadcasts WHERE id = ?", [bid])
-            db.execute("UPDATE broadcasts SET report_backend = NULL, report_chat = NULL WHERE id = ?", [bid])
+            db.execute("UPDATE broadcasts SET report_backend = NULL, report_chat = NULL, report_user = NULL "
+                       "WHERE id = ?", [bid])
         self.checkpoint()   # the text's old page images must not stay in the write-ahead log
         return b
 

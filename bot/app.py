@@ -141,13 +141,16 @@ class App:
             log.warning("is_admin_failed backend=%s", event.backend)
             return False
 
-    def forget(self, user_key: str) -> int:
+    def forget(self, user_key: str, *, places: bool = True) -> int:
         """Erase a person: every row and key in the database, then what backends keep elsewhere
-        (files).  Raises when the database refuses (disk full): the caller says it did not happen."""
-        from .broadcast import stable_hash
-
+        (files).  ``places``: also the places she manages as a collective's admin (``/oubli``; the
+        automatic purge of idle people keeps them, so an admin's old buttons work after weeks idle).
+        Raises when the database refuses (disk full): the caller says it did not happen."""
         n = self.store.forget_user(user_key)
-        self.store.forget_admin(stable_hash(self.store, user_key))   # the places she managed (keyed hash)
+        if places:
+            from .broadcast import stable_hash
+
+            self.store.forget_admin(stable_hash(self.store, user_key))   # keyed hash of her id
         for hook in self.forget_hooks:
             hook(user_key)
         return n

@@ -302,7 +302,7 @@ class Scheduler:
         days = self.settings.purge_after_days
         users = store.purge_candidates(int(ts), days) + store.idle_candidates(int(ts), days)
         for uk in users:
-            self.app.forget(uk)
+            self.app.forget(uk, places=False)
         if users:
             log.info("users_purged count=%d", len(users))
         stale = store.drop_stale_sessions(int(ts), days)

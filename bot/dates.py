@@ -15,19 +15,19 @@ Pipeline for one message (see docs/dates.md):
 5. checks: never in the future, never silently corrected (31/11 is refused), never before
    the scheme started (``facts.SCHEME_START_YEAR``).
 
-When several dates appear, the earliest valid one is kept (it gives the safer deadline).
+When several dates appear, :mod:`bot.notice` keeps the one tied to the notice, or asks.
 """
 from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from . import facts
+from . import facts, notice
 from .textnorm import fold
 
-ERRORS = ("no_date", "future", "impossible", "too_old", "ambiguous")
+ERRORS = ("no_date", "future", "impossible", "too_old", "ambiguous", "which")
 _ERROR_RANK = {"impossible": 0, "too_old": 1, "future": 2, "ambiguous": 3}
 
 
@@ -44,6 +44,11 @@ class DateResult:
     shift_days: int = 0                 # days taken off for a letter's arrival
     kind: str = ""                      # explicit | yearless | relative | weekday | bare_day | fuzzy | fallback
     detail: dict = field(default_factory=dict, compare=False)  # for explanations: day, month, year, max_day...
+    hedged: bool = False                # said approximately ("vers le 10", "le 3 je crois")
+    words: str = field(default="", compare=False)  # the user's words the date was read from (never stored)
+    choices: tuple = field(default=(), compare=False)  # error "which": (date, arrived, words) to offer
+    role: str = ""                      # notice (words tie it to the notice) | neutral | other
+    maybe_letter: bool = False          # received/arrived, email or letter not said: offer "it was a letter"
 
     @property
     def ok(self) -> bool:
@@ -233,6 +238,7 @@ class _Cand:
     fuzzy: bool = False
     kind: str = ""
     detail: dict = field(default_factory=dict)
+    end: int = -1                      # end of the words it was read from (in the normalised text)
 
 
 def _checked(y: int, m: int, d: int, today: date, pos: int, kind: str, fuzzy: bool = False) -> _Cand:
@@ -305,9 +311,9 @@ _RE_NUM = re.compile(
     r"(?!\s?[/.-]\s?(?>\d+)(?!\s?(?::\s?\d|h\b|h\s?\d)))")  # "14/11/2026 - 07:12": a time, not more digits
 _RE_COMPACT = re.compile(r"(?<![\d/.-])(\d{2})(\d{2})(\d{4})(?![\d/.-])")
 _RE_DAY_MONTH = re.compile(
-    r"(?<![\d/.-])(\d{1,2})\s?(?:de\s+|d\s+)?([a-z]{3,10})\b\.?(?:\s?,?\s?(\d{4}|\d{2})(?!\d)(?!\s?[h:])|"
+    r"(?<![\d/.-])(\d{1,2})\s?(?:de\s+|d\s+)?([a-z]{3,10})\b\.?(?:\s?,?\s?((?:1[89]|2\d)\d{2}|\d{2})(?!\d)(?!\s?[h:])|"
     r"\s+(?:de\s+)?(?:l\s+)?((?:annee|an)\s+(?:derniere|dernier|passee|passe))\b|\s+(?:de\s+)?(cette\s+annee)\b)?")
-_RE_MONTH_DAY = re.compile(r"\b([a-z]{3,10})\s+(?:le\s+)?(\d{1,2})\b(?!\s?[/.:-]\s?\d)(?:\s?,?\s?(\d{4})(?!\d))?")
+_RE_MONTH_DAY = re.compile(r"\b([a-z]{3,10})\s+(?:le\s+)?(\d{1,2})\b(?!\s?[/.:-]\s?\d)(?:\s?,?\s?((?:1[89]|2\d)\d{2})(?!\d))?")
 _RE_WEEKDAY_LAST_WEEK = re.compile(
     r"\b([a-z]{5,9})\s+(?:de\s+)?(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\b|"
     r"\b(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\s+(?:le\s+)?([a-z]{5,9})\b")
@@ -338,7 +344,7 @@ _RE_RELATIVE_UNIT = re.compile(
     r"1\s+dizaine\s+de|dizaine\s+de|une\s+vingtaine\s+de|1\s+vingtaine\s+de|vingtaine\s+de)\s*"
     r"(" + _UNIT + r"|h|heures?|hours?)\b(\s+et\s+demie?)?"
     r"(\s+(?:environ|a\s+peu\s+pres|plus\s+ou\s+moins|grosso\s+modo|ou\s+plus|ou\s+un\s+peu\s+plus|a\s+peu\s+de\s+choses?\s+pres)\b)?")
-_RE_AGO_EN = re.compile(r"\b(\d{1,4}|an?|one)\s*(days?|weeks?|months?|years?)\s+ago\b")
+_RE_AGO_EN = re.compile(r"\b(\d{1,4}|an?|one|(?:a\s+)?couple\s+(?:of\s+)?|(?:a\s+)?few|several)\s*(days?|weeks?|months?|years?)\s+ago\b")
 _RE_QUINZAINE = re.compile(r"\b(?:il\s?y\s?a|y\s?a|ca\s+fait|cela\s+fait|depuis)\s+(?:environ\s+)?(?:une\s+|1\s+)?quinzaine\b")
 _RE_FUTURE = re.compile(
     r"\b(?:apres\s?demain|demain|tomorrow|(?:dans|ds|d\s+ici|sous)\s+(?:\d{1,4}|quelques|plusieurs)\s*" + _UNIT + r"|"
@@ -373,6 +379,8 @@ _HOLIDAYS = {
     "reveillon du nouvel an": (12, 31), "reveillon du jour de l an": (12, 31), "toussaint": (11, 1),
     "armistice": (11, 11), "fete du travail": (5, 1), "fete nationale": (7, 14), "assomption": (8, 15),
     "saint valentin": (2, 14), "st valentin": (2, 14), "fete de la musique": (6, 21),
+    "christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24), "new year s eve": (12, 31),
+    "new years eve": (12, 31), "new year s day": (1, 1), "new years day": (1, 1),
 }
 _RE_HOLIDAY = re.compile(
     r"\b(?:(veille|lendemain)\s+(?:de\s+la\s+|de\s+l\s+|du\s+|de\s+)?)?("
@@ -383,6 +391,8 @@ _RE_HOLIDAY = re.compile(
 _RE_OPENING = re.compile(r"\b(?:ouvert|ouverte|ouverts|ouvre|ouvrent|ferme|fermee|fermes|fermees|joignable|joignables|"
                          r"horaires?|permanence|accueil|disponible|dispo|travaille|travaillent|repond|repondent)\b")
 _RE_WEEKDAY_RANGE = re.compile(r"\b(?:du|de|le|les)\s+([a-z]{5,9})\s+(?:au|a|jusqu\s+au)\s+([a-z]{5,9})\b")
+_RE_AFTER_ANCHOR = re.compile(r"\b(\d{1,2})\s*(jours?|j|semaines?|sem|mois|days?|weeks?|months?)\s+"
+                              r"(?:apres|plus\s+tard|later|after(?:wards)?)\b")
 _RE_ONLY_DAY = re.compile(r"^(?:le\s+)?(\d{1,2})$")
 _PREFILTER = re.compile(
     r"\d|janv|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec|\blun|\bmar|\bmer|\bjeu|\bven|\bsam|\bdim|nuit|"
@@ -405,6 +415,8 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         for m in list(pattern.finditer(s)):
             c = fn(m)
             if c is not None:
+                if c.end < 0:
+                    c.pos, c.end = m.start(), m.end()
                 cands.append(c)
                 s = _mask(s, m)
 
@@ -414,7 +426,8 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
 
     def numeric(m: re.Match):
         if m.group(4) is None and _AFTER_NUMBER_NOT_DAY.match(s, m.end()) and not re.match(r"\s?[/.-]", s[m.end():]):
-            if re.match(r"\s*" + _UNIT + r"\b|\s*h\b|\s*heures?", s[m.end():]):
+            if re.match(r"\s*" + _UNIT + r"\b|\s*h\b|\s*heures?", s[m.end():]) and \
+                    not re.match(r"\s*jour\s+(?:ferie|feriee|chome|ou|de\s+l)\b", s[m.end():]):  # "le 11/11 jour férié"
                 return None
         if m.group(4) is None and (m.group(2) == "." or m.group(2) == "-") and re.match(r"\s*" + _UNIT + r"\b", s[m.end():]):
             return None
@@ -504,7 +517,10 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
                 return _checked(v.year, v.month, v.day, today, m.start(), "yearless")
         return None  # pragma: no cover
 
+    n_before = len(cands)
     each(_RE_HOLIDAY, holiday)
+    for c in cands[n_before:]:
+        c.detail["holiday"] = True
 
     def weekday_day(m: re.Match):  # "mardi 3": the day number decides
         if weekday_of(m.group(1)) is None:
@@ -572,11 +588,14 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         return _Cand(m.start(), value=value, kind="weekday")
 
     each(_RE_WEEKDAY_LAST_WEEK, weekday_last_week)
-    def ago_en(m: re.Match):  # "3 days ago", "a week ago"
-        value = _relative(today, int(m.group(1)) if m.group(1).isdigit() else 1, m.group(2))
+    def ago_en(m: re.Match):  # "3 days ago", "a week ago", "a couple of weeks ago" (earliest plausible)
+        q = m.group(1)
+        vague = not (q.isdigit() or q.strip() in ("a", "an", "one"))
+        n = int(q) if q.isdigit() else (2 if "couple" in q else (7 if m.group(2)[0] == "d" else 3) if vague else 1)
+        value = _relative(today, n, m.group(2))
         if value.year < facts.SCHEME_START_YEAR:
             return _Cand(m.start(), error="too_old", kind="relative")
-        return _Cand(m.start(), value=value, kind="relative")
+        return _Cand(m.start(), value=value, kind="fuzzy" if vague else "relative", fuzzy=vague)
 
     each(_RE_AGO_EN, ago_en)
     each(_RE_QUINZAINE, lambda m: _Cand(m.start(), value=today - timedelta(days=15), kind="fuzzy", fuzzy=True))
@@ -588,11 +607,14 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
             monday -= timedelta(days=7)
         part = m.group(1)
         value = monday + timedelta(days=3 if part == "fin" else 2 if part == "milieu" else 0)
-        return _Cand(m.start(), value=min(value, today), kind="fuzzy", fuzzy=True)
+        return _Cand(m.start(), value=min(value, today), kind="fuzzy", fuzzy=True,
+                     detail={"week_monday": monday} if not part else {})
 
     each(_RE_WEEK, week)
 
     def weekend(m: re.Match):
+        if re.match(r"\s+(?:du|of)\s+\d", original[m.end():]):
+            return None  # "le week-end du 14 novembre": the date decides
         if m.group(1):  # "le week-end dernier": the one before this week
             value = _monday(today) - timedelta(days=2)
         else:  # "ce week-end": the latest Saturday, today included
@@ -675,22 +697,65 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
             value = today - timedelta(days=days + 7)
         else:
             value = today - timedelta(days=days)
-        return _Cand(m.start(), value=value, kind="weekday")
+        return _Cand(m.start(), value=value, kind="weekday",
+                     detail={"weekday": wd} if before in ("", "le") and not after else {})
 
     each(_RE_WEEKDAY, weekday)
+
+    # "la semaine dernière, le mail... mardi ou mercredi": the weekdays of that week
+    for c in cands:  # "la semaine du 16 février": that week
+        if c.value is not None and re.search(r"\bsemaine\s+(?:du|de|d)\s*$", original[:c.pos]):
+            c.detail["week_monday"] = _monday(c.value)
+    weeks = [c for c in cands if "week_monday" in c.detail]
+    bare_weekdays = [c for c in cands if "weekday" in c.detail and c.value is not None]
+    if len(weeks) == 1 and bare_weekdays:
+        monday = weeks[0].detail["week_monday"]
+        for c in bare_weekdays:
+            value = monday + timedelta(days=c.detail["weekday"])
+            if value <= today:
+                c.value = value
+        if all(c.value >= monday for c in bare_weekdays):
+            cands.remove(weeks[0])
 
     # 7. a bare day: "le 12" = the latest 12th not in the future
     def bare(m: re.Match):
         d = int(m.group(1))
-        if not 1 <= d <= 31 or _AFTER_NUMBER_NOT_DAY.match(s, m.end()):
+        named_day = re.match(r"\s*jour\s+(?:ou|ferie|feriee|chome|de\s+l)\b", s[m.end():])  # "du 18 (jour où...)"
+        if not 1 <= d <= 31 or (_AFTER_NUMBER_NOT_DAY.match(s, m.end()) and not named_day):
             return None
+        if re.search(r"\b%d\s+eme\b" % (d + 1), original):
+            return None  # "le 1er pour moi, le 2e pour mon fils": ranks, not days
         return _bare_day(d, today, m.start())
 
     each(_RE_BARE_DAY, bare)
     if not cands and expect_date:
         m = _RE_ONLY_DAY.match(s.strip())
         if m and 1 <= int(m.group(1)) <= 31:
-            cands.append(_bare_day(int(m.group(1)), today, 0))
+            c = _bare_day(int(m.group(1)), today, 0)
+            c.end = len(s.strip())
+            cands.append(c)
+
+    # "12/11/2026 (jeudi)", "jeudi, le 12": a weekday that agrees with a date is its label
+    dated = {c.value.weekday() for c in cands if c.value is not None and "weekday" not in c.detail
+             and c.kind not in ("fuzzy", "relative")}
+    cands = [c for c in cands if not ("weekday" in c.detail and c.detail["weekday"] in dated)]
+
+    # "le 24 décembre, joli cadeau de Noël": a holiday named next to a day is not another date
+    if any(c.kind in ("explicit", "yearless") and "holiday" not in c.detail and c.value for c in cands):
+        cands = [c for c in cands if "holiday" not in c.detail]
+
+    # "j'ai eu 18 ans le 10 et le mail est arrivé 2 jours après": counted from the date before
+    for m in _RE_AFTER_ANCHOR.finditer(original):
+        before = [c for c in cands if c.value is not None and c.end <= m.start()]
+        if not before:
+            continue
+        anchor = max(before, key=lambda c: c.end)
+        n, unit = int(m.group(1)), m.group(2)
+        value = _minus_months(anchor.value, -n) if unit.startswith("mo") else \
+            anchor.value + timedelta(days=n * (7 if unit[0] in "sw" else 1))
+        c = _Cand(m.start(), value=value if value <= today else None, error=None if value <= today else "future",
+                  kind="relative", end=m.end())
+        cands.append(c)
 
     # "le mois dernier, le 20", "le 3, en novembre": the day and the month said apart
     months = [c for c in cands if c.kind == "fuzzy" and "month" in c.detail]
@@ -701,6 +766,7 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
             d = c.detail["day"]
             joined = (_checked(month["year"], month["month"], d, today, c.pos, "explicit") if month["year"]
                       else _yearless(month["month"], d, today, c.pos, "yearless"))
+            joined.end = c.end
             cands[cands.index(c)] = joined
         cands = [c for c in cands if c not in months]
 
@@ -720,67 +786,86 @@ def _bare_day(d: int, today: date, pos: int) -> _Cand:
     return _Cand(pos, error="impossible", kind="bare_day", detail={"day": d})  # pragma: no cover
 
 
-# --- letter arrival ---------------------------------------------------------------------------------
-_LETTER = re.compile(r"\b(courrier|lettre|letter|pli|enveloppe|facteur|boite\s+aux\s+lettres|bal|papier|la\s+poste|post)\b")
-_ARRIVAL = re.compile(r"\b(arrivee?s?|arrive|recue?s?|eue?|trouvee?|ouvert|distribuee?|livree?|received|arrived|got|"
-                      r"apportee?s?|deposee?s?|glissee?s?|ramassee?s?|releve|parvenue?s?|recuperee?s?|"
-                      r"dans\s+ma\s+boite|je\s+l\s+ai\s+eu|reception)\b")
-_PRINTED = re.compile(r"\b(date|datee|dates|imprimee?|ecrite?|indiquee?|marquee?|inscrite?|envoyee?|expediee?|"
-                      r"(?<!la\s)postee?|dated|printed|sent|posted|en\s+haut|sur\s+le\s+courrier|sur\s+la\s+lettre)\b")
-_EMAIL = re.compile(r"\b(e?\s?mail|courriel|message|email|mel|sms)\b")
+# --- the notice date ---------------------------------------------------------------------------------
+KINDS = ("email", "letter", "letter_any", "arrival")
 
 
-def letter_arrival_in(folded: str) -> bool:
-    """Do the words say that the date is the day a letter arrived (not the date printed on it)?"""
-    if not _LETTER.search(folded) or not _ARRIVAL.search(folded):
-        return False
-    if _PRINTED.search(folded):
-        return False
-    return True
+def notice_result(understood: date, *, arrived: bool, letter_shift_days: int = 4, fuzzy: bool = False,
+                  hedged: bool = False, kind: str = "", words: str = "") -> DateResult:
+    """The one way from a notice date to the sending date: a letter's arrival day always goes
+    through :func:`bot.deadline.sending_day` (earlier, approximate)."""
+    from .deadline import sending_day
+
+    sent, shift = sending_day(understood, arrived=arrived, shift_days=letter_shift_days)
+    return DateResult(date=sent, understood=understood, approximate=fuzzy or hedged or shift > 0, fuzzy=fuzzy,
+                      letter_arrived=arrived, shift_days=shift, kind=kind, hedged=hedged, words=words)
 
 
 # --- public API ---------------------------------------------------------------------------------------
 def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_days: int = 4,
-          expect_date: bool = False, screened: bool = False, detect_letter: bool = True) -> DateResult:
+          expect_date: bool = False, screened: bool = False, detect_letter: bool = True,
+          kind: str | None = None) -> DateResult:
     """Understand the notification date in ``text``, seen from ``today`` (the user's local day).
 
-    ``letter_arrived``: the date is the day a letter arrived (also detected from the words);
-    the sending date is then taken ``letter_shift_days`` earlier and marked approximate.
+    ``kind``: what the user already said by buttons: "email", "letter" (its printed date),
+    "letter_any" (a letter, not said which date) or "arrival" (the day a letter arrived);
+    ``letter_arrived=True`` is ``kind="arrival"``.  Words saying that a letter arrived make the
+    date an arrival day whatever the kind; the sending date is then taken ``letter_shift_days``
+    earlier and marked approximate (:func:`notice_result`).
     ``expect_date``: the message answers "what is the date?", so "12" alone is a day.
     ``screened``: the text already went through the privacy screen.
-    ``detect_letter``: look for words saying a letter arrived (off when the user already said
-    whether it is an email or the date printed on a letter)."""
+    Several dates: the one tied to the notice is kept (``bot.notice``); when that cannot be
+    decided the result is the error "which" with the dates to offer in ``choices``."""
+    del detect_letter  # kept for callers of the old signature: the words always count
     if isinstance(today, datetime):
         today = today.date()
+    if letter_arrived:
+        kind = "arrival"
     if not text or not text.strip():
         return DateResult(error="no_date")
     if not screened:
         from .privacy import screen
 
         text = screen(text[:2000]).text
-    s = normalise(text[:2000])
+    text = text[:2000]
+    s = normalise(text)
     if not s or not _PREFILTER.search(s):
         return DateResult(error="no_date")
     cands = _scan(s, today, expect_date)
     if not cands:
         c = _fallback(s, today)
         if c is not None:
+            c.end = len(s)
             cands.append(c)
-    valid = [c for c in cands if c.value is not None and c.error is None]
-    arrived = bool(letter_arrived) or (detect_letter and letter_arrival_in(s))
-    if not valid:
-        errs = sorted((c for c in cands if c.error), key=lambda c: (_ERROR_RANK.get(c.error, 9), c.pos))
-        if not errs:
-            return DateResult(error="no_date", letter_arrived=arrived)
-        e = errs[0]
-        return DateResult(error=e.error, kind=e.kind, detail=dict(e.detail), letter_arrived=arrived)
-    best = min(valid, key=lambda c: (c.value, c.pos))
-    if best.value.year < facts.SCHEME_START_YEAR:
-        return DateResult(error="too_old", kind=best.kind, detail={"year": best.value.year, "start": facts.SCHEME_START_YEAR})
-    shift = max(0, int(letter_shift_days)) if arrived else 0
-    sent = best.value - timedelta(days=shift)
-    return DateResult(date=sent, understood=best.value, approximate=best.fuzzy or shift > 0, fuzzy=best.fuzzy,
-                      letter_arrived=arrived, shift_days=shift, kind=best.kind)
+    if not cands:
+        return DateResult(error="no_date")
+    ch = notice.plain(text, s, cands, kind) or notice.choose(
+        notice.read(text, s, cands, normalise, mode=kind), s,
+        lambda c1, c2: s[(max(c1.end, c1.pos) if c1 else 0):c2.pos] if c1 is None or c2.pos >= c1.pos else "")
+    shift_days = letter_shift_days
+    if ch.picked is not None:
+        r, c = ch.picked, ch.picked.cand
+        if c.value.year < facts.SCHEME_START_YEAR:  # pragma: no cover - candidates are checked already
+            return DateResult(error="too_old", kind=c.kind, detail={"year": c.value.year, "start": facts.SCHEME_START_YEAR})
+        res = notice_result(c.value, arrived=r.arrival, letter_shift_days=shift_days, fuzzy=c.fuzzy,
+                            hedged=r.hedged or ch.approximate, kind=c.kind, words=r.words)
+        role = r.role
+        if role == "neutral" and not ch.plain and notice.mentions_notice(s):
+            role = "notice"  # the message speaks of the notice, and this is its only date
+        return replace(res, role=role, maybe_letter=r.maybe_letter and not res.letter_arrived)
+    if ch.ask or ch.only_other:
+        about = kind is not None or expect_date or bool(notice.mentions_notice(s))
+        if ch.ask and (about or not ch.only_other):
+            choices = tuple((r.cand.value, r.arrival, r.words) for r in ch.ask)
+            return DateResult(error="which", detail={"only_other": ch.only_other}, choices=choices,
+                              role="other" if ch.only_other else "notice")
+        if about:
+            return DateResult(error="which", detail={"only_other": True})
+        return DateResult(error="no_date")
+    if ch.errors:
+        e = sorted(ch.errors, key=lambda c: (_ERROR_RANK.get(c.error, 9), c.pos))[0]
+        return DateResult(error=e.error, kind=e.kind, detail=dict(e.detail))
+    return DateResult(error="no_date")
 
 
 _FALLBACK_HINT = re.compile(r"\b[a-z]{3,10}\b")

@@ -22,6 +22,18 @@ def last_day(sent: date) -> date:
     return sent + timedelta(days=facts.OPPOSITION_DAYS)
 
 
+def sending_day(day: date, *, arrived: bool, shift_days: int) -> tuple[date, int]:
+    """Arrival is never sending.  -> (sending day, days taken off).
+
+    The one place where a letter's arrival day becomes a sending day, whatever the path (words,
+    the "I only know when it arrived" button, ``--letter-arrived``, a correction): the letter
+    left ``shift_days`` earlier (setting ``letter_shift_days``; at least one day)."""
+    if not arrived:
+        return day, 0
+    shift = max(1, int(shift_days))
+    return day - timedelta(days=shift), shift
+
+
 @dataclass(frozen=True)
 class Deadline:
     sent: date             # the sending date used for the rule (shifted for a letter's arrival day)

@@ -33,7 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def evaluate(text: str, today: date, *, letter_arrived: bool = False, margin_days: int = 5,
              letter_shift_days: int = 4, locale: str = "fr", renderer=None) -> tuple[dict, int, object]:
-    """One phrase -> (JSON object, exit code, Deadline or DateResult)."""
+    """One phrase -> (JSON object, exit code, the DateResult)."""
     from . import dates
     from .deadline import compute
 
@@ -42,7 +42,7 @@ def evaluate(text: str, today: date, *, letter_arrived: bool = False, margin_day
         code = r.error if r.error in dates.ERRORS else "no_date"
         return {"error": code, "message": _reason(code, r, locale, renderer)}, 2, r
     dl = compute(r.date, today, margin_days=margin_days, approximate=r.approximate, understood_date=r.understood)
-    return dl.to_json(locale), 0, dl
+    return dl.to_json(locale), 0, r
 
 
 def _reason(code: str, r, locale: str, renderer) -> str:
@@ -91,16 +91,17 @@ def _settings_defaults(args) -> tuple[int, int]:
     return margin, shift
 
 
-def _human(obj: dict, result, code: int, locale: str) -> str:
+def _human(obj: dict, r, code: int, locale: str, today: date, margin_days: int) -> str:
     if code != 0:
         return obj["message"]
     from . import phone
+    from .deadline import compute
 
-    dl = result
+    dl = compute(r.date, today, margin_days=margin_days, approximate=r.approximate, understood_date=r.understood)
     vars = {
         "understood": dl.understood, "sent": dl.sent, "deadline": dl.deadline, "recommended": dl.recommended,
         "days_left": dl.days_left, "status": dl.status, "approximate": dl.approximate,
-        "fuzzy": dl.approximate and dl.sent == dl.understood, "shift_days": (dl.understood - dl.sent).days,
+        "fuzzy": r.fuzzy, "shift_days": r.shift_days, "hedged": r.hedged, "words": r.words, "maybe_letter": False,
         "recommended_is_today": dl.recommended == dl.today,
         "recommended_phone_open": phone.is_working_day(dl.recommended),
         "last_day_phone_open": phone.is_working_day(dl.deadline),
@@ -131,7 +132,7 @@ def main(args) -> int:
         if args.json:
             print(json.dumps(obj, ensure_ascii=False))
         else:
-            print(_human(obj, res, code, args.locale))
+            print(_human(obj, res, code, args.locale, today, margin))
     except BrokenPipeError:  # `mes-bot deadline ... | head`
         from .pipes import silence_stdout
 

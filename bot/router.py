@@ -35,7 +35,7 @@ HOME = "menu:main"
 MAX_HOPS = 12
 MAX_TEXT = 2000
 #: answers after which the current choices are shown again
-NOT_UNDERSTOOD = frozenset({"core/not_understood", "core/stale_button"})
+NOT_UNDERSTOOD = frozenset({"core/not_understood", "core/stale_button", "core/pick_number"})
 # typed answers to a yes/no button, and other spellings of commands: locales/<lang>/nlu/
 YES = nlu_data.words("answers", "yes")
 NO = nlu_data.words("answers", "no")
@@ -271,6 +271,9 @@ class Router:
         picked = self._match_typed_choice(ctx, text)
         if picked is not None:
             return await self._button(ctx, picked)
+        again = self._number_out_of_range(ctx, text)
+        if again is not None:
+            return again
         if not event.is_direct:
             return None  # in groups, plain chatter is not for the bot
         state = self.reg.state(ctx.flow, ctx.state)
@@ -377,6 +380,18 @@ class Router:
         if len(hits) == 1:
             return hits[0]
         return None
+
+    def _number_out_of_range(self, ctx: Ctx, text: str) -> Turn | None:
+        """A bare number where numbered choices are shown is a choice, never a date: outside the
+        choices, say which numbers fit and show the same choices again."""
+        shown = ctx.data.get("_buttons") or []
+        t = label_key(text)
+        if not shown or not t.isdigit() or len(t) > 4:
+            return None
+        state = self.reg.state(ctx.flow, ctx.state)
+        if state is not None and state.free_text:
+            return None
+        return Turn([Say("core/pick_number", {"count": len(shown)})])  # the choices come again below it
 
     async def _button(self, ctx: Ctx, payload: str) -> Turn | None:
         if payload.startswith("g:"):

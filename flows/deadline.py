@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot import dates, nlu_data, phone
+from bot import dates, nlu_data, notice, phone
 from bot.deadline import compute
 from bot.flowlib import Choice, Ctx, Flow, Say, State, Turn
 
 MODES = ("email", "letter", "arrival")
-DATE_STATES = {"date"}
+DATE_STATES = {"date", "which"}
 # where each answer button leads (the router answers kindly if a target does not exist yet)
 TARGETS = {
     "on": "refuse:online",
@@ -35,14 +35,21 @@ def _mode(ctx: Ctx) -> str | None:
     return mode if mode in MODES else None
 
 
-def understand(ctx: Ctx, text: str, *, expect: bool = False) -> dates.DateResult:
-    mode = _mode(ctx)
+def _kind(ctx: Ctx) -> str | None:
+    """What the buttons already said about the notice (None: nothing)."""
+    if ctx.flow == "deadline" and ctx.state == "letter":
+        return "letter_any"  # "Un courrier", then a date typed instead of a button
+    return _mode(ctx)
+
+
+def understand(ctx: Ctx, text: str) -> dates.DateResult:
+    """Every typed date goes through here.  A bare number is a day only where the bot asked for
+    a date and shows no numbered choice (state "date"); elsewhere the router reads it as a choice."""
     return dates.parse(
         text, ctx.today,
-        letter_arrived=(mode == "arrival"),
+        kind=_kind(ctx),
         letter_shift_days=ctx.settings.letter_shift_days,
-        expect_date=expect,
-        detect_letter=mode is None,
+        expect_date=(ctx.flow == "deadline" and ctx.state == "date"),
     )
 
 
@@ -52,6 +59,8 @@ def _payload(action: str, sent: date, approximate: bool) -> str:
 
 def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
     """The immediate answer to a message that states a date (or why it cannot be used)."""
+    if r.error == "which":
+        return ask_which(ctx, r)
     if not r.ok:
         return error_turn(ctx, r)
     dl = compute(r.date, ctx.today, margin_days=ctx.settings.margin_days,
@@ -60,11 +69,14 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
         "understood": r.understood, "sent": dl.sent, "deadline": dl.deadline,
         "recommended": dl.recommended, "days_left": dl.days_left, "status": dl.status,
         "approximate": dl.approximate, "fuzzy": r.fuzzy, "shift_days": r.shift_days,
+        "hedged": r.hedged, "words": r.words, "maybe_letter": r.maybe_letter and not dl.passed,
         "recommended_is_today": dl.recommended == ctx.today,
         "recommended_phone_open": phone.is_working_day(dl.recommended),
         "last_day_phone_open": phone.is_working_day(dl.deadline),
     }
     data = {"deadline": dl.to_data()}
+    if r.letter_arrived:
+        data["deadline_mode"] = "arrival"  # a correction ("non, le 5") is an arrival day too
     if dl.passed:
         buttons = [[Choice("deadline.after", _payload("after", dl.sent, dl.approximate))],
                    [Choice("deadline.keep", _payload("keep", dl.sent, dl.approximate))],
@@ -77,6 +89,8 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
         [Choice("deadline.keep", p("keep")), Choice("deadline.understand", p("und"))],
         [Choice("deadline.reminders", p("rem")), Choice("deadline.ics", p("ics"))],
     ]
+    if r.maybe_letter:  # "reçu le 3": if that was a letter arriving, it left earlier
+        buttons.append([Choice("deadline.was_letter", f"letter:{r.understood:%Y%m%d}")])
     return Turn([Say("deadline/result", vars, buttons=buttons)], goto="deadline:result", data=data)
 
 
@@ -96,6 +110,33 @@ def error_turn(ctx: Ctx, r: dates.DateResult) -> Turn:
     return Turn([Say(f"deadline/error_{code}", vars)])
 
 
+def ask_which(ctx: Ctx, r: dates.DateResult) -> Turn:
+    """Several dates, or only dates tied to something else: which one is the notice date?"""
+    rows = [[Choice("deadline.pick", f"pick:{d:%Y%m%d}:{int(bool(arrived))}", vars={"day": d, "arrived": arrived})]
+            for d, arrived, _words in r.choices]
+    rows.append([Choice("deadline.pick_other", "other")])
+    choices = [{"day": d, "arrived": arrived, "words": words} for d, arrived, words in r.choices]
+    vars = {"choices": choices, "only_other": bool(r.detail.get("only_other"))}
+    return Turn([Say("deadline/ask_which", vars, buttons=rows)], goto="deadline:which")
+
+
+def which_choice(ctx: Ctx, payload: str) -> Turn | None:
+    action, _, rest = payload.partition(":")
+    if action == "other":
+        return Turn(goto="deadline:date")
+    day_s, _, arrived = rest.partition(":")
+    if action != "pick" or not re.fullmatch(r"\d{8}", day_s):
+        return None
+    try:
+        day = date(int(day_s[:4]), int(day_s[4:6]), int(day_s[6:]))
+    except ValueError:
+        return None
+    if day > ctx.today:
+        return None
+    return answer(ctx, dates.notice_result(day, arrived=arrived == "1",
+                                           letter_shift_days=ctx.settings.letter_shift_days))
+
+
 # --- states -----------------------------------------------------------------------------------------------
 def set_mode(mode: str):
     def step(ctx: Ctx) -> Turn:
@@ -110,16 +151,23 @@ def start_prompt(ctx: Ctx) -> Say:
 
 
 def date_prompt(ctx: Ctx) -> Say:
-    return Say("deadline/ask_date", {"mode": ctx.data.get("deadline_mode") or "email"})
+    return Say("deadline/ask_date", {"mode": ctx.data.get("deadline_mode") or "any"})
 
 
 def date_text(ctx: Ctx, text: str) -> Turn:
-    return answer(ctx, understand(ctx, text, expect=True))
+    return answer(ctx, understand(ctx, text))
+
+
+def which_text(ctx: Ctx, text: str) -> Turn | None:
+    r = understand(ctx, text)
+    if r.ok or r.error != "no_date":
+        return answer(ctx, r)
+    return None
 
 
 def result_text(ctx: Ctx, text: str) -> Turn | None:
     """After an answer, a short message is read as a corrected date ("non, le 5")."""
-    r = understand(ctx, text, expect=True)
+    r = understand(ctx, text)
     if r.ok or r.error != "no_date":
         return answer(ctx, r)
     return None
@@ -129,6 +177,15 @@ def result_choice(ctx: Ctx, payload: str) -> Turn | None:
     action, _, rest = payload.partition(":")
     if action == "again":
         return Turn(goto="deadline:date")
+    if action == "letter":  # "it was a letter, and that is the day it arrived"
+        if not re.fullmatch(r"\d{8}", rest):
+            return None
+        try:
+            day = date(int(rest[:4]), int(rest[4:6]), int(rest[6:]))
+        except ValueError:
+            return None
+        t = answer(ctx, dates.notice_result(day, arrived=True, letter_shift_days=ctx.settings.letter_shift_days))
+        return t
     target = TARGETS.get(action)
     sent_s, _, approx = rest.partition(":")
     if target is None or not re.fullmatch(r"\d{8}", sent_s):
@@ -141,16 +198,43 @@ def result_choice(ctx: Ctx, payload: str) -> Turn | None:
     return Turn(goto=target, data={"deadline": dl.to_data()})
 
 
+# the bot asked about the notice (its kind or its date): a date typed here is read first,
+# before any question a word of it might look like ("samedi", "le 18/12")
+ASKING_STATES = {"start", "letter", "date", "which"}
+LONG_MESSAGE = 8  # words: a longer message with a date but no word about the notice is about something else
+
+
+def intercept_notice(ctx: Ctx, text: str) -> Turn | None:
+    """Before the questions: the answer to the bot's own question about the notice, or a message
+    whose words tie a date to the notice ("mail reçu le 3, je peux le faire par téléphone ?")."""
+    if ctx.flow == "deadline" and ctx.state in ASKING_STATES:
+        r = understand(ctx, text)
+        if r.ok or r.error not in (None, "no_date"):
+            return answer(ctx, r)
+        return None
+    r = understand(ctx, text)
+    if (r.ok or r.error == "which") and r.role == "notice":
+        return _answer_outside(ctx, r)
+    return None
+
+
+def _answer_outside(ctx: Ctx, r: dates.DateResult) -> Turn:
+    t = answer(ctx, r)
+    if ctx.flow != "deadline" and not r.letter_arrived:
+        t.data = dict(t.data or {}, deadline_mode=None)  # a later correction is read from its own words
+    return t
+
+
 def intercept(ctx: Ctx, text: str) -> Turn | None:
     """A date typed anywhere (not while a flow waits for free text) gets an immediate answer."""
     if ctx.flow == "deadline" and ctx.state in DATE_STATES:
         return None  # the state's own handler knows whether it is an email or a letter
-    r = understand(ctx, text, expect=(ctx.flow == "deadline"))
-    if r.ok:
-        t = answer(ctx, r)
-        if ctx.flow != "deadline":
-            t.data["deadline_mode"] = None  # read as an email date: a later correction is read the same way
-        return t
+    r = understand(ctx, text)
+    if r.ok and r.role != "notice" and ctx.flow != "deadline" and len(text.split()) > LONG_MESSAGE \
+            and not notice.asks_deadline(dates.normalise(text)):
+        return None  # "le 10 février quelqu'un a consulté mon dossier, qui c'est ?": not the notice
+    if r.ok or r.error == "which":
+        return _answer_outside(ctx, r)
     if r.error in ("future", "impossible", "too_old", "ambiguous"):
         short = len(text.split()) <= 4
         if ctx.flow == "deadline" or short or _ABOUT_NOTICE.search(dates.normalise(text)):
@@ -174,10 +258,11 @@ FLOWS = [
                 on_choice={"printed": set_mode("letter"), "arrival": set_mode("arrival")},
             ),
             "date": State(prompt=date_prompt, on_text=date_text),
+            "which": State(on_choice=which_choice, on_text=which_text),
             "result": State(on_choice=result_choice, on_text=result_text),
         },
         start="start",
     )
 ]
 
-INTERCEPTORS = [(50, intercept)]
+INTERCEPTORS = [(35, intercept_notice), (50, intercept)]

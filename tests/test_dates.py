@@ -75,8 +75,10 @@ def test_letter_arrival_from_words_and_flag():
     assert not r.letter_arrived and r.date == date(2026, 11, 21)
     r = dates.parse("5/11", TODAY, letter_arrived=True, letter_shift_days=6)
     assert r.date == date(2026, 10, 30) and r.understood == date(2026, 11, 5)
-    r = dates.parse("le courrier est arrivé hier", TODAY, detect_letter=False)
-    assert not r.letter_arrived and r.date == date(2026, 11, 21)
+    # words saying a letter arrived count whatever the buttons said (arrival is never sending)
+    for kind in (None, "email", "letter", "letter_any", "arrival"):
+        r = dates.parse("le courrier est arrivé hier", TODAY, kind=kind)
+        assert r.letter_arrived and r.date == date(2026, 11, 17), kind
 
 
 def test_sensitive_numbers_removed_before_reading():

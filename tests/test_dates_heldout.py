@@ -448,7 +448,8 @@ def _matches(r, today: date, want: str) -> bool:
     if r.understood > today:
         return False
     shift = 4 if letter else 0
-    return r.date == d - timedelta(days=shift) and r.approximate is (fuzzy or letter)
+    # said approximately ("vers le 10", "je crois", "le 5 ou le 6"): approximate too (issue 12)
+    return r.date == d - timedelta(days=shift) and r.approximate is (fuzzy or letter or r.hedged)
 
 
 def test_heldout_is_large_enough():

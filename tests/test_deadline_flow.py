@@ -63,9 +63,11 @@ async def test_printed_letter_date_is_not_shifted(chat):
     await chat.press("mail ou le courrier")
     await chat.press("Un courrier")
     await chat.press("Je vois la date")
-    await chat.say("le courrier est arrivé le 5 novembre")  # the user chose "printed date": no shift
+    await chat.say("le 5 novembre")  # the user chose "printed date": no shift
     assert "jeudi 5 novembre 2026" in chat.text
     assert "plus tôt" not in chat.text
+    await chat.say("non, le courrier est arrivé le 5 novembre")  # words saying it arrived: counted earlier
+    assert "jeudi 5 novembre 2026" in chat.text and "4 jours plus tôt" in chat.text
 
 
 async def test_date_in_the_middle_of_another_flow(chat, env):

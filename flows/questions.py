@@ -117,7 +117,9 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
     if _has_date(ctx, text):
         if res.kind == "answer" and res.best in DATELESS:
             return _reply(ctx, text, res)
-        if res.kind in ("offer", "outside") and res.top and set(res.top) <= DATELESS \
+        if res.kind == "outside" and intents.looks_like_question(text):
+            return _reply(ctx, text, res)  # a question the sources do not answer ("mal depuis ce matin")
+        if res.kind == "offer" and res.top and set(res.top) <= DATELESS \
                 and intents.looks_like_question(text):
             return _reply(ctx, text, res)  # a day named in a question about hours, access...: not a notice date
         return None  # the deadline flow (priority 50) reads the date; after_dates takes what it leaves

@@ -119,9 +119,10 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
             return _reply(ctx, text, res)
         if res.kind == "outside" and intents.looks_like_question(text):
             return _reply(ctx, text, res)  # a question the sources do not answer ("mal depuis ce matin")
-        if res.kind == "offer" and res.top and set(res.top) <= DATELESS \
-                and intents.looks_like_question(text):
-            return _reply(ctx, text, res)  # a day named in a question about hours, access...: not a notice date
+        if res.kind == "offer" and res.best in DATELESS and intents.looks_like_question(text):
+            # a doubtful question led by a topic a date does not change ("moved to Spain 3 years ago"):
+            # offer it rather than read the date as the notice's
+            return _reply(ctx, text, res)
         return None  # the deadline flow (priority 50) reads the date; after_dates takes what it leaves
     return _reply(ctx, text, res)
 

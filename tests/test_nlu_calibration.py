@@ -33,3 +33,13 @@ async def test_a_dated_question_outside_the_sources_is_not_a_notice_date(chat):
     await chat.say("mon remboursement de lunettes n'est pas arrivé depuis lundi, que faire ?")
     assert not any(k.startswith("deadline/") for k in chat.keys), chat.keys
     assert "questions/outside" in chat.keys, chat.keys
+
+
+async def test_a_doubtful_question_led_by_a_dateless_topic_is_offered_not_a_notice_date(chat):
+    await chat.say("on habite à Dakar depuis 2018, pourquoi je reçois encore des mails de la sécu ?")
+    assert not any(k.startswith("deadline/") for k in chat.keys), chat.keys
+
+
+async def test_a_stated_notice_date_still_goes_to_the_deadline(chat):
+    await chat.say("j'ai eu le mail le 2 octobre, c'est trop tard ?")
+    assert any(k.startswith("deadline/") for k in chat.keys), chat.keys

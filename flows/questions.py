@@ -103,7 +103,11 @@ def _reply(ctx: Ctx, text: str, res) -> Turn | None:
     if own_text:
         return None  # the current step reads free text itself: let it try
     if res.kind == "offer" and res.top:
-        return Turn([Say("questions/unsure", buttons=topic_buttons(ctx, res.top))], fallback=True)
+        # two or three named topics for a real question (not a few words left by the privacy screen)
+        # are an answer, kept even after a privacy warning
+        meaningful = [t for t in res.tokens if t not in intents._STOP]
+        real = intents.looks_like_question(text) and len(meaningful) > intents.SHORT
+        return Turn([Say("questions/unsure", buttons=topic_buttons(ctx, res.top))], fallback=not real)
     if res.kind in ("outside", "offer") or intents.looks_like_question(text):
         return Turn([Say("questions/outside", buttons=topic_buttons(ctx, _nearby(res)))], fallback=True)
     return None

@@ -43,3 +43,10 @@ async def test_a_doubtful_question_led_by_a_dateless_topic_is_offered_not_a_noti
 async def test_a_stated_notice_date_still_goes_to_the_deadline(chat):
     await chat.say("j'ai eu le mail le 2 octobre, c'est trop tard ?")
     assert any(k.startswith("deadline/") for k in chat.keys), chat.keys
+
+
+async def test_a_question_with_a_health_detail_still_gets_its_topics_after_the_warning(chat):
+    await chat.say("mon oncle a une dépression, est-ce que je peux refuser à sa place ou fermer son espace ?")
+    assert chat.keys[0] == "core/privacy_warning", chat.keys
+    assert "questions/unsure" in chat.keys, chat.keys  # two or three topics, not only the menu
+    assert "dépression" not in chat.text

@@ -331,13 +331,13 @@ def explain(text: str) -> dict[str, list[str]]:
 #: (the classifier gives probabilities).  One topic is answered when its vote leads the next by LEAD and
 #: reaches ANSWER_VOTE[n], n being how many recognizers rank it first (they agree: less is needed);
 #: from OFFER_VOTE, the two or three closest are offered.
-W_KEYWORDS, W_CLASSIFIER, W_RETRIEVAL = 0.3, 0.3, 0.4
+W_KEYWORDS, W_CLASSIFIER, W_RETRIEVAL = 0.3, 0.4, 0.3
 STRONG_KEYWORDS, STRONG_RETRIEVAL = 5.0, 25.0
 ANSWER_VOTE = {3: 0.4, 2: 0.6, 1: 0.7, 0: 0.7}
 LEAD, OFFER_VOTE = 0.1, 0.2
 #: a topic ranked first by one recognizer alone is answered only when that recognizer leads its own
 #: runner-up by this ratio (keywords, classifier, retrieval); chosen on dev-A, see the README
-ALONE_RATIO = (2.0, 1.3, 1.15)
+ALONE_RATIO = (2.0, 2.0, 1.15)
 #: nothing answered and "outside" holds this share of the best vote: "my sources do not answer"
 OUTSIDE_SHARE = 0.7
 #: a message of at most this many meaningful words is decided by the keyword table when it is clear
@@ -396,7 +396,8 @@ def decide(tokens: list[str], sources) -> Result:
     if not ranked:
         return res
     (n1, v1), v2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0.0)
-    firsts = [src for src in sources if src[0] and src[1] and src[0][0][0] == n1]
+    # a source agrees when it ranks n1 first strictly ahead of its next topic (a tie names no topic)
+    firsts = [src for src in sources if src[0] and src[1] and src[0][0][0] == n1 and _ratio(src[0]) > 1.0]
     agree = len(firsts)
     sure_alone = agree != 1 or _ratio(firsts[0][0]) >= (firsts[0][3] if len(firsts[0]) > 3 else 0.0)
     res.keywords_first = bool(sources[0][0]) and sources[0][0][0][0] == n1

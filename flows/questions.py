@@ -103,7 +103,11 @@ def _reply(ctx: Ctx, text: str, res) -> Turn | None:
     if own_text:
         return None  # the current step reads free text itself: let it try
     if res.kind == "offer" and res.top:
-        return Turn([Say("questions/unsure", buttons=topic_buttons(ctx, res.top))], fallback=True)
+        # two or three named topics for a real question (not a few words left by the privacy screen)
+        # are an answer, kept even after a privacy warning
+        meaningful = [t for t in res.tokens if t not in intents._STOP]
+        real = intents.looks_like_question(text) and len(meaningful) > intents.SHORT
+        return Turn([Say("questions/unsure", buttons=topic_buttons(ctx, res.top))], fallback=not real)
     if res.kind in ("outside", "offer") or intents.looks_like_question(text):
         return Turn([Say("questions/outside", buttons=topic_buttons(ctx, _nearby(res)))], fallback=True)
     return None
@@ -117,9 +121,12 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
     if _has_date(ctx, text):
         if res.kind == "answer" and res.best in DATELESS:
             return _reply(ctx, text, res)
-        if res.kind in ("offer", "outside") and res.top and set(res.top) <= DATELESS \
-                and intents.looks_like_question(text):
-            return _reply(ctx, text, res)  # a day named in a question about hours, access...: not a notice date
+        if res.kind == "outside" and intents.looks_like_question(text):
+            return _reply(ctx, text, res)  # a question the sources do not answer ("mal depuis ce matin")
+        if res.kind == "offer" and res.best in DATELESS and intents.looks_like_question(text):
+            # a doubtful question led by a topic a date does not change ("moved to Spain 3 years ago"):
+            # offer it rather than read the date as the notice's
+            return _reply(ctx, text, res)
         return None  # the deadline flow (priority 50) reads the date; after_dates takes what it leaves
     return _reply(ctx, text, res)
 

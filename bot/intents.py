@@ -353,6 +353,9 @@ def classify(text: str) -> Result:
     res = _classify_keywords(text)
     if res.kind in ("greeting", "thanks") or not res.tokens:
         return res
+    if not res.scores and all(t in _STOP or t in FILLER for t in res.tokens):
+        res.kind = "none"   # "ok", "oui", "d'accord" alone: no question to answer (the choices come again)
+        return res
     if not res.scores and recognizer.retriever().known_share(res.tokens) < KNOWN_SHARE:
         res.kind = "outside" if looks_like_question(text) else "none"
         return res  # no keyword and mostly words no example or page uses: nothing to go on

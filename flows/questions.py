@@ -113,12 +113,26 @@ def _reply(ctx: Ctx, text: str, res) -> Turn | None:
     return None
 
 
+#: words around a date (stop words aside) up to which a message is the date itself ("around the 10th")
+DATE_ONLY = 2
+
+
+def _about_the_notice(text: str) -> bool:
+    from bot import dates, notice
+
+    return notice.mentions_notice(dates.normalise(text))
+
+
 def intercept(ctx: Ctx, text: str) -> Turn | None:
     lang = language.detect(text)
     if lang and lang != ctx.locale:
         ctx.locale = lang  # this reply only: the person's chosen language is not changed
     res = intents.classify(text)
     if _has_date(ctx, text):
+        if (_about_the_notice(text) and not intents.looks_like_question(text)) \
+                or len([t for t in res.tokens if t not in intents._STOP]) <= DATE_ONLY:
+            return None  # the notice told with a date, no question ("18 ans ... et reçu un mail"), or little
+            #              but the date ("around the 10th"): the deadline flow reads it, or asks which date
         if res.kind == "answer" and res.best in DATELESS:
             return _reply(ctx, text, res)
         if res.kind == "outside" and intents.looks_like_question(text):

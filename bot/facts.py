@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import time
 
-from .factsheet import load, last_checked, value
+from .factsheet import first_checked, load, last_checked, value
 
 #: Date the fact sheet was last checked (shown by /sources): the newest "checked" of the sheet.
 FACTS_CHECKED = last_checked()
+#: The oldest "checked" of the sheet: /sources shows the range, not one date for every fact.
+FACTS_FIRST_CHECKED = first_checked()
 
 # --- Opposition window (fact "window": CSP art. R1111-28, 6 weeks from the sending) -------------
 OPPOSITION_DAYS: int = value("window")

@@ -81,6 +81,11 @@ def last_checked() -> str:
     return max(f.checked for f in load()[0].values())
 
 
+def first_checked() -> str:
+    """The oldest "checked" date of the sheet (for some facts, the date of their newest source)."""
+    return min(f.checked for f in load()[0].values())
+
+
 def url_problem(url: str, kind: str) -> str | None:
     """Why a source address is not acceptable, or None."""
     parts = urlsplit(url)

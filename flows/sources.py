@@ -16,7 +16,8 @@ PAGE_CHARS = 700
 
 
 def _vars(n: int, total: int, items: list) -> dict:
-    return {"items": items, "page": n + 1, "pages": total, "checked": facts.FACTS_CHECKED}
+    return {"items": items, "page": n + 1, "pages": total, "checked": facts.FACTS_CHECKED,
+            "first_checked": facts.FACTS_FIRST_CHECKED}
 
 
 def localised(ctx: Ctx) -> list[tuple[str, str, str]]:

@@ -157,7 +157,7 @@ async def test_due_buttons_done_tomorrow_and_campaign_hook(tmp_path):
     assert reply.key == "reminders/due" and reply.notice is False
     labels = [b.label for b in reply.flat_buttons()]
     assert labels == ["Refuser en ligne", "Refuser par téléphone", "C'est fait", "Me le rappeler demain"]
-    assert "Il reste 14 jours" in reply.text and "fermé (week-end ou jour férié)" in reply.text
+    assert "Il reste 14 jours" in reply.text and "sans doute fermé (week-end ou jour férié)" in reply.text
     assert "fermé en ce moment" in reply.text  # Sunday 6 December: 3422 closed
     chat.last = [reply]
     await chat.press("Me le rappeler demain")

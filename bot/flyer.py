@@ -8,6 +8,7 @@ cut, and no box runs past the page or into another one."""
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from dataclasses import dataclass, field
 
@@ -89,7 +90,9 @@ def qr_png(link: str, scale: int = 8) -> bytes:
 
 
 def pdf_text(text: str) -> str:
-    """``text`` as the PDF's core fonts can print it (Windows-1252)."""
+    """``text`` as the PDF's core fonts can print it (Windows-1252); the space before a French
+    « : ; ? ! » never breaks, so no line starts with one."""
+    text = re.sub(r" ([:;?!»])", "\u00a0\\1", text).replace("« ", "«\u00a0")
     return "".join(c if _in_cp1252(c) else "?" for c in text.translate(_FALLBACK))
 
 

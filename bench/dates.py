@@ -23,7 +23,7 @@ def phrases() -> list[tuple[str, date]]:
 
 
 def warm(rounds: int = 20) -> list[float]:
-    from bot.dates import parse
+    from bot.lang.dates import parse
 
     items = phrases()
     for p, t in items:  # warm-up (imports, regex caches, dateparser fallback)

@@ -29,7 +29,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 async def send_rate(bot, rooms: list[str], total: int, concurrency: int) -> float:
-    from bot.core import Reply
+    from bot.core.types import Reply
 
     sem = asyncio.Semaphore(concurrency)
 

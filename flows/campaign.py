@@ -11,9 +11,9 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.broadcast import fmt_int, next_post_at, post_say, stable_hash
+from bot.jobs.broadcast import fmt_int, next_post_at, post_say, stable_hash
 from bot.store.campaigns import new_token
-from bot.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
+from bot.core.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
 
 READY = ("basics", "parents", "adults18", "close")
 OFFSETS = {"o71": "7,1", "o1471": "14,7,1", "o31": "3,1"}
@@ -441,7 +441,7 @@ async def list_choice(ctx: Ctx, coll: dict, payload: str):
         ctx.store.set_campaign_status(c["id"], "stopped")
         return Turn([Say("campaign/stopped")], reprompt=True)
     if act == "f":
-        from bot import flyer as flyer_mod
+        from bot.domain import flyer as flyer_mod
 
         try:
             link = flyer_mod.flyer_link(ctx.app, ctx.event.backend, f"c_{c['code']}")
@@ -456,7 +456,7 @@ async def list_choice(ctx: Ctx, coll: dict, payload: str):
 
 
 def _deep_link(ctx: Ctx, payload: str) -> str | None:
-    from bot.flyer import deep_link
+    from bot.domain.flyer import deep_link
 
     return deep_link(ctx.app, ctx.event.backend, payload)
 
@@ -473,7 +473,7 @@ async def bnew_prompt(ctx: Ctx, coll: dict):
 
 def _names_health(text: str | None) -> bool:
     """The collective's text names an illness or a treatment: sent as written, the preview says so."""
-    from bot import health_terms
+    from bot.lang import health_terms
 
     return bool(text) and health_terms.strip(text)[1]
 

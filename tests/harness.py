@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from bot.app import App
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.core import Blocked, Event, Reply
+from bot.core.app import App
+from bot.infra.clock import FakeClock
+from bot.infra.config import Settings
+from bot.core.types import Blocked, Event, Reply
 
 
 class FakeBackend:

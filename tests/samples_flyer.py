@@ -1,4 +1,4 @@
-"""Variables for the flyer's templates (bot/flyer.py)."""
+"""Variables for the flyer's templates (bot/domain/flyer.py)."""
 SAMPLES = {
     "flyer/privacy": [{"purge_days": 14}],
 }

@@ -434,9 +434,9 @@ class BotRunner:
         self.failure: BaseException | None = None
 
     async def start(self, timeout: float = 30.0) -> "BotRunner":
-        from bot.app import App
-        from bot.backends.matrix import MatrixBackend
-        from bot.config import Settings
+        from bot.core.app import App
+        from bot.backends.matrix.backend import MatrixBackend
+        from bot.infra.config import Settings
 
         fields = dict(data_dir=self.data_dir, matrix_homeserver=self.synapse.url, matrix_user=self.user_id,
                       matrix_password=self.password)

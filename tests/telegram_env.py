@@ -6,11 +6,11 @@ import asyncio
 import pytest
 from dataclasses import dataclass
 
-from bot.app import App
-from bot.backends.telegram import TelegramBackend, create
-from bot.clock import FakeClock
-from bot.ratelimit import Pacer
-from bot.config import Settings
+from bot.core.app import App
+from bot.backends.telegram.backend import TelegramBackend, create
+from bot.infra.clock import FakeClock
+from bot.jobs.pacing import Pacer
+from bot.infra.config import Settings
 from tests.telegram_emulator import Emulator
 
 

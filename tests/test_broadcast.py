@@ -5,8 +5,8 @@ from collections import Counter
 
 import pytest
 
-from bot.broadcast import Pacer
-from bot.core import RetryLater
+from bot.jobs.broadcast import Pacer
+from bot.core.types import RetryLater
 from bot.store import Store
 from tests.harness import Chat, FakeBackend, make_app
 
@@ -170,7 +170,7 @@ async def test_crash_mid_wave_resumes_nothing_lost_at_most_one_duplicate(tmp_pat
     assert sum(first.values()) == crash_at
     # the process restarts on the same database
     app.store.close()
-    from bot.app import App
+    from bot.core.app import App
 
     app2 = App(app.settings, store=Store(app.settings.db_path), clock=clock)
     backend2 = FakeBackend()
@@ -242,7 +242,7 @@ async def test_matrix_pacing_learns_from_retry_after():
 
 
 async def test_retry_later_pauses_and_retries(tmp_path):
-    from bot.core import RetryLater
+    from bot.core.types import RetryLater
 
     app, backend, clock = make_app(tmp_path)
     setup_followers(app, 5)
@@ -361,7 +361,7 @@ async def test_stop_parks_a_wave_promptly_recording_what_was_sent(tmp_path):
     assert status == Counter({"sent": sum(first.values()), "pending": 50 - sum(first.values())})
     assert app.store.get_broadcast(1)["status"] == "running"
     # the next run (after a restart) sends the rest: nobody twice
-    from bot.broadcast import Broadcaster
+    from bot.jobs.broadcast import Broadcaster
 
     del app.services["stopping"]
     br2 = Broadcaster(app)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, Settings, load_settings, require_backends
+from bot.infra.config import ConfigError, Settings, load_settings, require_backends
 
 TOKEN = "123456:ABCdef_ghi-JKL"
 

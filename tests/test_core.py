@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from bot.core import Reply, Button
+from bot.core.types import Reply, Button
 from bot.store import NewerDatabaseError, Store
 from bot.store.base import code_schema_version
 from tests.harness import Chat, make_app

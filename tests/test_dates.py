@@ -5,9 +5,9 @@ import pytest
 
 from hypothesis import given, settings, strategies as st
 
-from bot import dates
-from bot.deadline import compute
-from bot import facts
+from bot.lang import dates
+from bot.domain.deadline import compute
+from bot.knowledge import facts
 
 TODAY = date(2026, 11, 22)
 

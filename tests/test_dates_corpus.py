@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from bot.dates import parse
+from bot.lang.dates import parse
 
 # today -> [(phrase, expected)]
 CORPUS = {

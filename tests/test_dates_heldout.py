@@ -12,7 +12,7 @@ calendar (weekdays checked with datetime), following the rules of issue 3 / docs
 Notation: "YYYY-MM-DD" = understood date; "~" = fuzzy/approximate; "L" = a letter's arrival
 day; "a|b" = either is accepted (genuinely ambiguous phrasing); otherwise an error code.
 
-Pass rate before any change to bot/dates.py (three batches written blind, 546 phrases):
+Pass rate before any change to bot/lang/dates.py (three batches written blind, 546 phrases):
 528/546 (96.7 %); the first batch alone 317/322 (98.4 %).  One expectation was relaxed
 afterwards as genuinely ambiguous: "l'année dernière" may also be answered "ambiguous"
 (asking for the day), which is what the parser does.  After the rule changes: 546/546.
@@ -32,7 +32,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.dates import parse
+from bot.lang.dates import parse
 
 HELDOUT = [
     # Sunday 22 November 2026

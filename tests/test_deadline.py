@@ -3,8 +3,9 @@ from datetime import date, timedelta
 
 from hypothesis import example, given, strategies as st
 
-from bot import facts, phone
-from bot.deadline import compute, last_day
+from bot.knowledge import facts
+from bot.domain import phone
+from bot.domain.deadline import compute, last_day
 
 
 def test_rule_is_sending_plus_42_days():

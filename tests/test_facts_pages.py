@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from bot import factsheet
-from bot.render import LOCALES, Renderer
+from bot.knowledge import factsheet
+from bot.core.render import LOCALES, Renderer
 from tests.harness import Chat
 
 R = Renderer()
@@ -233,7 +233,7 @@ async def test_new_pages_are_reachable_from_the_menus(chat):
 
 def test_a_request_to_choose_is_told_from_a_how_to_question():
     """The recognizer tells "choose for me" (the fair summary) from "how do I refuse" (the steps)."""
-    from bot import intents
+    from bot.lang import intents
 
     for q in ("Je m'oppose ou pas ? dites-moi quoi faire", "je suis trans, est-ce que je devrais refuser ?",
               "je dois le refuser ?", "vous me conseillez quoi", "should I opt out?", "faut-il refuser", "je refuse ou pas"):

@@ -1,5 +1,5 @@
-"""The project's own fact sheet (bot/facts.toml): sound, cited by every content page, the source of
-bot/facts.py and of /sources, and docs/facts.md generated from it."""
+"""The project's own fact sheet (bot/knowledge/facts.toml): sound, cited by every content page, the source of
+bot/knowledge/facts.py and of /sources, and docs/facts.md generated from it."""
 import re
 import subprocess
 import sys
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import facts, factsheet
-from bot.render import LOCALES, Renderer
+from bot.knowledge import facts, factsheet
+from bot.core.render import LOCALES, Renderer
 
 ROOT = Path(__file__).resolve().parent.parent
 R = Renderer()
@@ -39,7 +39,7 @@ def test_a_bad_address_or_domain_is_caught():
 
 
 def test_no_link_outside_the_allowed_domains_anywhere_in_the_sheet():
-    text = (ROOT / "bot" / "facts.toml").read_text(encoding="utf-8")
+    text = (ROOT / "bot" / "knowledge" / "facts.toml").read_text(encoding="utf-8")
     assert "french-business-law.com" not in text
     raw = tomllib.loads(text)
     for sid, s in raw["sources"].items():
@@ -99,8 +99,8 @@ def _samples():
 
 
 def test_rules_come_from_the_sheet():
-    """bot/facts.py holds no figure of its own: each one is the value of a fact of the sheet."""
-    raw = tomllib.loads((ROOT / "bot" / "facts.toml").read_text(encoding="utf-8"))["facts"]
+    """bot/knowledge/facts.py holds no figure of its own: each one is the value of a fact of the sheet."""
+    raw = tomllib.loads((ROOT / "bot" / "knowledge" / "facts.toml").read_text(encoding="utf-8"))["facts"]
     assert facts.OPPOSITION_DAYS == raw["window"]["value"] == 42
     assert facts.OPPOSITION_WEEKS * 7 == facts.OPPOSITION_DAYS
     assert facts.PHONE == raw["phone"]["value"]["number"]
@@ -109,9 +109,9 @@ def test_rules_come_from_the_sheet():
     assert facts.ARCHIVE_YEARS == raw["archive"]["value"]
     assert facts.DELETION_MAX_MONTHS == raw["deletion"]["value"]
     assert facts.PENALTY_FINE_EUR == raw["insurers_never"]["value"]["fine_eur"]
-    src = (ROOT / "bot" / "facts.py").read_text(encoding="utf-8")
+    src = (ROOT / "bot" / "knowledge" / "facts.py").read_text(encoding="utf-8")
     code = "\n".join(ln.split("#")[0] for ln in src.splitlines() if not ln.lstrip().startswith(("#", '"', "'")))
-    assert not re.search(r"=\s*\d+\s*$", code, re.M), "a number written in bot/facts.py instead of the sheet"
+    assert not re.search(r"=\s*\d+\s*$", code, re.M), "a number written in bot/knowledge/facts.py instead of the sheet"
     assert "3422" not in code and "8, 30" not in code
 
 
@@ -143,9 +143,9 @@ def test_docs_facts_md_shows_every_fact_and_source():
 def test_the_sheet_ships_in_the_package():
     import importlib.resources
 
-    assert importlib.resources.files("bot").joinpath("facts.toml").is_file()
+    assert importlib.resources.files("bot.knowledge").joinpath("facts.toml").is_file()
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "facts.toml" in data["tool"]["setuptools"]["package-data"]["bot"]
+    assert "knowledge/facts.toml" in data["tool"]["setuptools"]["package-data"]["bot"]
 
 
 def test_nothing_refers_to_files_outside_the_repository():
@@ -161,7 +161,7 @@ def test_the_readme_agrees_with_the_sheet():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"**{facts.OPPOSITION_WEEKS} weeks of the sending**" in text and facts.OPPOSITION_BASIS in text
     assert f"({facts.PHONE})" in text
-    for ref in ("bot/facts.toml", "docs/facts.md"):
+    for ref in ("bot/knowledge/facts.toml", "docs/facts.md"):
         assert ref in text
     assert facts.OPPOSITION_BASIS in factsheet.load()[0]["window"].articles
 
@@ -185,10 +185,10 @@ def test_no_message_writes_the_window_by_hand():
 
 
 def test_one_change_in_the_sheet_changes_every_page(tmp_path, monkeypatch):
-    """A new law (8 weeks instead of 6) is one edit of bot/facts.toml: the rules and the pages follow."""
+    """A new law (8 weeks instead of 6) is one edit of bot/knowledge/facts.toml: the rules and the pages follow."""
     import importlib
 
-    text = (ROOT / "bot" / "facts.toml").read_text(encoding="utf-8")
+    text = (ROOT / "bot" / "knowledge" / "facts.toml").read_text(encoding="utf-8")
     changed = text.replace("value = 42\n", "value = 56\n", 1)
     assert changed != text
     (tmp_path / "facts.toml").write_text(changed, encoding="utf-8")
@@ -201,7 +201,7 @@ def test_one_change_in_the_sheet_changes_every_page(tmp_path, monkeypatch):
         assert "8 semaines" in page and "6 semaines" not in page
         from datetime import date
 
-        from bot.deadline import compute
+        from bot.domain.deadline import compute
 
         assert compute(date(2026, 11, 2), date(2026, 11, 3)).deadline == date(2026, 12, 28)
     finally:

@@ -1,10 +1,10 @@
 """The App's own reply delivery (Matrix, console and any backend that lets the App send): a reply
-meeting transient failures is retried as bot/delivery.py decides until sent or stale; a blocked
+meeting transient failures is retried as bot/core/delivery.py decides until sent or stale; a blocked
 person is deactivated.  Driven through the recording transport of tests/harness.py with a
 virtual clock."""
 from __future__ import annotations
 
-from bot.core import Event, RetryLater, TransientError
+from bot.core.types import Event, RetryLater, TransientError
 from tests.harness import FakeBackend, make_app
 from tests.virtual_time import VirtualTime
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
-from bot.ratelimit import Pacer
+from bot.jobs.pacing import Pacer
 from tests.telegram_env import close_env, start_env
 
 GROUP = -1009876

@@ -1,10 +1,10 @@
-"""The one delivery policy (bot/delivery.py): what each failure means, and the capped back-off."""
+"""The one delivery policy (bot/core/delivery.py): what each failure means, and the capped back-off."""
 from __future__ import annotations
 
 import asyncio
 
-from bot.core import Blocked, ChatMoved, DeliveryError, RetryLater, TransientError
-from bot.delivery import BLOCKED, FAILED, MOVED, RETRY, UNKNOWN_ATTEMPTS, Backoff, decide, stale
+from bot.core.types import Blocked, ChatMoved, DeliveryError, RetryLater, TransientError
+from bot.core.delivery import BLOCKED, FAILED, MOVED, RETRY, UNKNOWN_ATTEMPTS, Backoff, decide, stale
 
 
 def test_each_failure_has_one_meaning():

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import health_state, metrics
-from bot.config import ConfigError, load_settings
+from bot.infra import health_state, metrics
+from bot.infra.config import ConfigError, load_settings
 from bot.ops.health import HealthServer
 from bot.store import Store
 from tests.telegram_env import close_env, settle, start_env

@@ -2,7 +2,7 @@
 is bounded (the rest dropped, one kind notice).  Whole bot, real python-telegram-bot, emulator."""
 from __future__ import annotations
 
-from bot.ratelimit import Pacer
+from bot.jobs.pacing import Pacer
 from tests.telegram_env import close_env, settle, start_env
 
 A, B = 5001, 5002

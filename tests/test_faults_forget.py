@@ -9,11 +9,11 @@ import os
 import stat
 from pathlib import Path
 
-from bot.app import App
+from bot.core.app import App
 from bot.backends.console import ConsoleBackend, run_console
-from bot.broadcast import stable_hash
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.jobs.broadcast import stable_hash
+from bot.infra.clock import FakeClock
+from bot.infra.config import Settings
 from tests.telegram_env import close_env, settle, start_env
 
 U = 918273645

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.ratelimit import Pacer
+from bot.jobs.pacing import Pacer
 from tests.telegram_env import close_env, settle, start_env
 from tests.virtual_time import VirtualTime
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from bot.log import JsonFormatter
+from bot.infra.log import JsonFormatter
 from tests.harness import Chat, make_app
 from tests.telegram_env import settle
 

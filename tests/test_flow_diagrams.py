@@ -23,7 +23,7 @@ def test_diagrams_are_up_to_date():
 
 
 def test_every_flow_has_a_diagram_with_its_transitions():
-    from bot.router import load_registry
+    from bot.core.router import load_registry
 
     tool = _tool()
     reg = load_registry()

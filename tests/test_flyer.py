@@ -5,8 +5,8 @@ import itertools
 
 import pytest
 
-from bot import flyer
-from bot.config import Settings
+from bot.domain import flyer
+from bot.infra.config import Settings
 from tests.harness import Chat, make_app
 
 pdfium = pytest.importorskip("pypdfium2")

@@ -1,10 +1,10 @@
 """Guidance conversations, as a person who knows nothing lives them; every fact checked
-against the project's fact sheet bot/facts.toml (numbers come from bot/facts.py, which reads it)."""
+against the project's fact sheet bot/knowledge/facts.toml (numbers come from bot/knowledge/facts.py, which reads it)."""
 from datetime import datetime
 
 import pytest
 
-from bot import facts
+from bot.knowledge import facts
 from tests.harness import Chat, make_app
 
 

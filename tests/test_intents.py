@@ -1,5 +1,5 @@
 """Intent recognition: normalisation, typo tolerance, and behaviour inside conversations."""
-from bot import intents
+from bot.lang import intents
 from tests.harness import Chat
 
 

@@ -4,8 +4,8 @@ They are the recognizer's training data: these tests check that the data is soun
 examples in French and English, every label is a topic) and that the recognizer fits it.  How well it
 generalises is measured on sentences it never saw: tests/test_intents_heldout.py (checked to be
 distinct from the examples) and bench/heldout_questions.py."""
-from bot import intents
-from bot.textnorm import fold
+from bot.lang import intents
+from bot.lang.textnorm import fold
 
 # Messages that are not questions for this bot: nothing should be answered.
 NOISE = [

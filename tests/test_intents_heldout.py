@@ -1,4 +1,4 @@
-"""Held-out questions: written before reading the keyword tables of bot/intents.py.
+"""Held-out questions: written before reading the keyword tables of bot/lang/intents.py.
 
 Each question is typed as the FIRST message of a new conversation and goes through the real
 router (privacy screen, commands, interceptors, the dates interceptor), so what is measured is
@@ -15,7 +15,7 @@ with buttons, one of which is expected; for ``out`` rows any offer counts, since
 answered), *wrong* (anything else: another topic answered, "outside" for an in-scope question,
 buttons that do not contain the topic).  A wrong answer is worse than offered buttons.
 
-First pass, before any change to bot/intents.py or flows/questions.py (222 questions):
+First pass, before any change to bot/lang/intents.py or flows/questions.py (222 questions):
     right 159 (72%), offered 29 (13%), wrong 34 (15%)
 After a first round of general changes (normalisation, stems, sub-topics, off-topic scoring,
 synonyms) tuned while looking at the failures of this first set: 200 right (90%), 20 offered, 2 wrong.
@@ -39,8 +39,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot import intents
-from bot.textnorm import fold
+from bot.lang import intents
+from bot.lang.textnorm import fold
 from tests.harness import Chat, make_app
 
 FR, EN = "fr", "en"

@@ -8,7 +8,7 @@ import secrets
 import aiohttp
 import pytest
 
-from bot.backends.matrix_xsign import ensure_cross_signing
+from bot.backends.matrix.cross_signing import ensure_cross_signing
 from tests.synapse import Human, make_human, start_bot, synapse  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -8,7 +8,7 @@ import urllib.parse
 
 import pytest
 
-from bot.backends.matrix import KEYCAPS
+from bot.backends.matrix.backend import KEYCAPS
 from tests.synapse import make_human, start_bot, synapse  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -42,14 +42,14 @@ async def _send_encrypted_reaction(human, room_id, event_id, key):
 async def test_bot_reactions_are_encrypted_and_a_person_encrypted_reaction_selects(synapse, tmp_path):  # noqa: F811
     bot = await start_bot(synapse, tmp_path / "bot")
     seen: list = []
-    handle = bot.app.handle
+    handle = bot.core.app.handle
 
     async def spy(ev):
         replies = await handle(ev)
         seen.append((ev, replies))
         return replies
 
-    bot.app.handle = spy
+    bot.core.app.handle = spy
     alice = await make_human(synapse, tmp_path, "alice")
     try:
         room = await alice.create_room(invite=[bot.user_id], direct=True, encrypted=True)

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.backends.matrix import KEYCAPS, MatrixBackend, keycap_index
-from bot.core import Blocked, Button, Reply, RetryLater
+from bot.backends.matrix.backend import KEYCAPS, MatrixBackend, keycap_index
+from bot.core.types import Blocked, Button, Reply, RetryLater
 from tests.harness import make_app
 from tests.synapse import make_human, start_bot, synapse  # noqa: F401
 
@@ -65,7 +65,7 @@ def _reaction(reacts_to, key, sender="@alice:t", event_id=None, ts=None):
 
 async def _answer(backend, room, reply):
     """Send ``reply`` as the answer to a person's message in ``room`` (the way the sync loop does)."""
-    from bot.core import Event
+    from bot.core.types import Event
 
     mids = []
 
@@ -139,7 +139,7 @@ async def test_a_429_on_a_reaction_is_dropped_and_pauses_reactions(tmp_path):
 
 async def test_a_newer_choice_message_stops_reacting_to_the_older_one(tmp_path):
     b = _backend(tmp_path)
-    from bot.core import Event
+    from bot.core.types import Event
 
     async def handler(_ev):  # two choice messages in one turn: only the last one gets keycaps
         await b.send("!r", MENU)
@@ -175,14 +175,14 @@ async def _wait_reactions(human, event_id, sender, n, timeout=15.0):
 async def test_keycap_reaction_answers_like_the_typed_number(synapse, tmp_path, encrypted):  # noqa: F811
     bot = await start_bot(synapse, tmp_path / "bot")
     seen: list = []  # (event, replies) as the router got them
-    handle = bot.app.handle
+    handle = bot.core.app.handle
 
     async def spy(ev):
         replies = await handle(ev)
         seen.append((ev, replies))
         return replies
 
-    bot.app.handle = spy
+    bot.core.app.handle = spy
     alice = await make_human(synapse, tmp_path, "alice")
     try:
         room = await alice.create_room(invite=[bot.user_id], direct=True, encrypted=encrypted)

@@ -1,6 +1,6 @@
 """A person verifies the bot the way Element does it (in-room SAS, emoji), against a real Synapse.
 
-The other side is written here from the specification, independently of bot/backends/matrix_verify.py:
+The other side is written here from the specification, independently of bot/backends/matrix/verification.py:
 a real nio client sends the request and every step as (encrypted) room events, computes the commitment,
 the shared secret and the MACs itself (vodozemac's ECDH and HKDF primitives only), and checks the MACs the
 bot sends against the bot's device key and master key as Synapse publishes them — so a wrong MAC, info
@@ -17,7 +17,7 @@ import aiohttp
 
 import pytest
 
-from bot.backends.matrix_xsign import ensure_cross_signing, load_seeds, only_key, public_key
+from bot.backends.matrix.cross_signing import ensure_cross_signing, load_seeds, only_key, public_key
 from tests.synapse import make_human, start_bot, synapse  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -276,7 +276,7 @@ async def test_operator_verifies_the_bot_session_from_the_account_s_own_element(
     import os
     import shutil
 
-    from bot.backends.matrix_xsign import device_signed_by
+    from bot.backends.matrix.cross_signing import device_signed_by
     from tests.synapse import unique
 
     node = shutil.which("node")

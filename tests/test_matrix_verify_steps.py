@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from types import SimpleNamespace
 
-from bot.backends.matrix_verify import FLOW_LIFETIME_S, FLOWS_KEPT, Verifier
+from bot.backends.matrix.verification import FLOW_LIFETIME_S, FLOWS_KEPT, Verifier
 
 BOT, ALICE, ROOM = "@bot:t", "@alice:t", "!dm:t"
 START = {"from_device": "ALICEDEV", "method": "m.sas.v1", "key_agreement_protocols": ["curve25519-hkdf-sha256"],

@@ -1,6 +1,6 @@
 """Each message in its own language: an English question gets an English answer (and the reverse)
 without changing the language the person chose."""
-from bot import language
+from bot.lang import language
 from tests.harness import Chat
 
 

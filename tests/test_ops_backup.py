@@ -6,7 +6,7 @@ import sqlite3
 import threading
 import time
 
-from bot.cli import main as cli
+from bot.ops.cli import main as cli
 from bot.store import Store
 
 

@@ -3,7 +3,7 @@ folder (created if missing), copies are timestamped, ``--keep N`` rotates, and t
 ``/var/backups/mes-bot`` example works two days running."""
 import sqlite3
 
-from bot.cli import main as cli
+from bot.ops.cli import main as cli
 from bot.ops.backup import STAMPED, rotate
 from bot.store import Store
 

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bot.cli import main as cli
+from bot.ops.cli import main as cli
 
 TOKEN = "4242:GOOD-token_x"
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot import metrics
-from bot.app import App
-from bot.clock import FakeClock
-from bot.config import Settings
-from bot.core import Event, TransientError
+from bot.infra import metrics
+from bot.core.app import App
+from bot.infra.clock import FakeClock
+from bot.infra.config import Settings
+from bot.core.types import Event, TransientError
 from bot.ops.run import Runner
 
 
@@ -223,6 +223,6 @@ async def test_stuck_ticker_is_cancelled_within_budget(runner_env):
 
 
 def _reply():
-    from bot.core import Reply
+    from bot.core.types import Reply
 
     return Reply(key="x/y", text="hello")

@@ -4,7 +4,7 @@ import io
 import json
 import logging
 
-from bot import log as botlog
+from bot.infra import log as botlog
 
 
 def capture(fn) -> list[dict]:

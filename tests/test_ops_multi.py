@@ -242,7 +242,7 @@ def test_matrix_without_credentials_fails_before_connecting(tmp_path):
 async def test_health_reports_a_backend_that_lost_its_connection(tmp_path):
     """/healthz must not call a backend connected just because its loop still runs: when
     getUpdates fails (network or 5xx), it turns unhealthy, and healthy again once polls succeed."""
-    from bot import metrics
+    from bot.infra import metrics
     from bot.ops.health import HealthServer
     from tests.telegram_env import start_env
 

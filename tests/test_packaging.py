@@ -16,8 +16,8 @@ def test_wheel_contains_templates_and_migrations(tmp_path):
     assert "locales/en/menu/main.j2" in names
     assert "locales/fr/buttons/menu.toml" in names
     assert "bot/store/migrations/0001_core.sql" in names
-    assert "bot/facts.toml" in names  # the fact sheet bot/facts.py reads its rules from
+    assert "bot/knowledge/facts.toml" in names  # the fact sheet bot/knowledge/facts.py reads its rules from
     assert "flows/menu.py" in names
     assert any(n.startswith("bot/backends/") for n in names)
     entry = [n for n in names if n.endswith("entry_points.txt")]
-    assert entry and "mes-bot = bot.cli:main" in zipfile.ZipFile(wheel).read(entry[0]).decode()
+    assert entry and "mes-bot = bot.ops.cli:main" in zipfile.ZipFile(wheel).read(entry[0]).decode()

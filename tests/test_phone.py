@@ -2,7 +2,7 @@
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from bot import phone
+from bot.domain import phone
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -7,10 +7,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.app import App
+from bot.core.app import App
 from bot.backends.console import ConsoleBackend, run_console
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.infra.clock import FakeClock
+from bot.infra.config import Settings
 from tests.harness import Chat, make_app
 
 PARIS = ZoneInfo("Europe/Paris")

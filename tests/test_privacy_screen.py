@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from bot import health_terms
-from bot.privacy import screen
+from bot.lang import health_terms
+from bot.lang.privacy import screen
 from tests.harness import Chat
 
 NIRS = [
@@ -108,7 +108,7 @@ async def test_nothing_sensitive_is_kept_anywhere(app_env, caplog):
 def test_phone_numbers_are_screened_and_never_read_as_dates(text):
     from datetime import date
 
-    from bot import dates
+    from bot.lang import dates
 
     s = screen(text)
     assert "phone" in s.findings

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from bot.core import Event
+from bot.core.types import Event
 from tests.harness import Chat, make_app
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -114,7 +114,7 @@ def test_no_sentence_glued_to_the_next_in_any_template():
     import re
 
     import tests
-    from bot.render import Renderer
+    from bot.core.render import Renderer
 
     r = Renderer()
     samples = {}
@@ -210,9 +210,9 @@ def test_reminder_does_not_send_people_to_a_phone_line_that_reopens_too_late(loc
     """Friday 25 December (holiday), last day Saturday 26: 3422 reopens on Monday 28, after the
     last day.  The reminder must say so and point to the online refusal, not 'call before'."""
 
-    from bot import facts
-    from bot.render import Renderer
-    from bot.scheduler import due_say
+    from bot.knowledge import facts
+    from bot.core.render import Renderer
+    from bot.jobs.scheduler import due_say
 
     now = datetime(2026, 12, 25, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
     row = {"tz": "Europe/Paris", "deadline": "2026-12-26", "recommended": "2026-12-21", "kind": "plan",
@@ -234,7 +234,7 @@ async def test_user_erased_during_a_reminder_send_does_not_stop_the_others(env):
     """/oubli while a reminder is in flight, and the platform then says the chat moved: the
     tick goes on with everybody else's reminders."""
 
-    from bot.core import ChatMoved
+    from bot.core.types import ChatMoved
 
     app, backend, clock = env
     for u in ("a", "b"):
@@ -328,7 +328,7 @@ async def test_oubli_leaves_no_trace_in_the_database_files_while_the_bot_runs(en
 async def test_button_whose_handler_returns_none_still_gets_an_answer(env):
     """A handler in an on_choice table that returns None (nothing to do for that press) must not
     leave the person without any answer."""
-    from bot.flowlib import Choice, Flow, Say, State
+    from bot.core.flowlib import Choice, Flow, Say, State
 
     app, backend, _ = env
     app.router.reg.flows["probe"] = Flow("probe", {"start": State(

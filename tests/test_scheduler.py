@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import metrics
-from bot.app import App
-from bot.clock import FakeClock
-from bot.core import Blocked, ChatMoved, RetryLater, TransientError
-from bot.scheduler import end_of_last_day, plan_reminders
-from bot.config import Settings
+from bot.infra import metrics
+from bot.core.app import App
+from bot.infra.clock import FakeClock
+from bot.core.types import Blocked, ChatMoved, RetryLater, TransientError
+from bot.jobs.scheduler import end_of_last_day, plan_reminders
+from bot.infra.config import Settings
 from tests.harness import FakeBackend, make_app
 
 UTC = timezone.utc

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.core import Attachment, Blocked, Button, ChatMoved, Event, Reply, RetryLater, TransientError
+from bot.core.types import Attachment, Blocked, Button, ChatMoved, Event, Reply, RetryLater, TransientError
 from tests.telegram_emulator import ANONYMOUS_ADMIN_ID, parse_html
 from tests.telegram_env import settle, start_env
 
@@ -333,7 +333,7 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path):
 
 
 async def test_paced_sends_meet_enforced_limits_and_paid_broadcast_goes_faster(tmp_path):
-    from bot.ratelimit import Pacer
+    from bot.jobs.pacing import Pacer
     from tests.telegram_emulator import Emulator, Limits
 
     emu = await Emulator(limits=Limits(global_rate=30, global_burst=5)).start()

@@ -10,7 +10,7 @@ import logging
 
 import pytest
 
-from bot.core import Blocked, Button, Reply, RetryLater, TransientError
+from bot.core.types import Blocked, Button, Reply, RetryLater, TransientError
 from tests.telegram_emulator import Emulator
 from tests.telegram_env import close_env, settle, start_env, start_recording_env
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.ratelimit import Gcra, Pacer, Window, chat_kind
+from bot.jobs.pacing import Gcra, Pacer, Window, chat_kind
 
 
 def test_gcra_spaces_slots_after_a_burst():

@@ -7,7 +7,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from bot.render import LOCALES, Renderer
+from bot.core.render import LOCALES, Renderer
 
 ROOT = Path(__file__).resolve().parent.parent
 R = Renderer()

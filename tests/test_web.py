@@ -8,7 +8,7 @@ import logging
 import aiohttp
 import pytest
 
-from bot.core import Blocked, Reply
+from bot.core.types import Blocked, Reply
 from tests.web_env import make_web, serving
 
 DATE_A = "reçu le 20 novembre"      # last day: Friday 1 January 2027
@@ -304,7 +304,7 @@ async def test_hostile_text_comes_back_as_plain_text(site):
 
 
 def test_flyer_qr_points_to_the_web_page(tmp_path):
-    from bot.flyer import deep_link
+    from bot.domain.flyer import deep_link
 
     app, web, clock = make_web(tmp_path / "d", web_public_url="https://bot.example.org/")
     assert deep_link(app, "telegram", "c_ABC") == "https://bot.example.org/?start=c_ABC"
@@ -324,7 +324,7 @@ async def test_web_runs_under_mes_bot_run_with_one_app(tmp_path):
     conversation's rows are gone after the stop."""
     import asyncio
 
-    from bot.config import load_settings
+    from bot.infra.config import load_settings
     from bot.ops.run import Runner
     from tests.web_env import free_port
 
@@ -356,7 +356,7 @@ async def test_web_runs_under_mes_bot_run_with_one_app(tmp_path):
 
 
 def test_cli_knows_the_web_command():
-    from bot.cli import build_parser
+    from bot.ops.cli import build_parser
 
     args = build_parser().parse_args(["web", "--host", "127.0.0.1", "--port", "8099"])
     assert args._module == "bot.backends.web" and args.port == 8099

@@ -8,10 +8,10 @@ import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot.app import App
+from bot.core.app import App
 from bot.backends.web.server import WebBackend
-from bot.clock import FakeClock
-from bot.config import Settings
+from bot.infra.clock import FakeClock
+from bot.infra.config import Settings
 
 
 def free_port() -> int:

@@ -123,7 +123,7 @@ def main(args) -> int:
     from datetime import datetime, timezone
     from pathlib import Path
 
-    from ..config import load_settings
+    from ..infra.config import load_settings
 
     if (args.dest is None) == (args.folder is None):
         print("mes-bot backup: give a destination, either DEST or --dir FOLDER", file=sys.stderr)

@@ -119,7 +119,7 @@ def check_database(settings, rep: Report) -> None:
         finally:
             conn.close()
     except sqlite3.Error as e:
-        from ..health_state import HINTS, classify
+        from ..infra.health_state import HINTS, classify
 
         rep.line(FAIL, "database", f"{db}: {HINTS[classify(e)]} ({e})")
         return
@@ -214,7 +214,7 @@ def check_matrix(settings, rep: Report, timeout: float) -> None:
 def check_health(settings, rep: Report) -> None:
     import socket
 
-    from ..config import parse_hostport
+    from ..infra.config import parse_hostport
 
     host, port = parse_hostport("health_listen", settings.health_listen)
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -243,7 +243,7 @@ def check_live(settings, rep: Report, timeout: float) -> None:
 
 
 def main(args) -> int:
-    from ..config import SECRETS, ConfigError, load_settings, require_backends
+    from ..infra.config import SECRETS, ConfigError, load_settings, require_backends
 
     rep = Report()
     try:

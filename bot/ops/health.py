@@ -2,7 +2,7 @@
 
 * ``GET /healthz``: 200 ``{"status": "ok", ...}`` when the scheduler ticked recently and every
   backend is connected; 503 otherwise (or while shutting down).  JSON, no user identifier.
-* ``GET /metrics``: Prometheus text format (:func:`bot.metrics.render`).
+* ``GET /metrics``: Prometheus text format (:func:`bot.infra.metrics.render`).
 
 A tiny asyncio HTTP/1.0 server from the standard library: two read-only pages do not need a
 web framework, and it starts in the same event loop as the backends.
@@ -14,7 +14,7 @@ import json
 import logging
 import time
 
-from .. import metrics
+from ..infra import metrics
 
 log = logging.getLogger("mes_bot.health")
 
@@ -53,7 +53,7 @@ class HealthServer:
         age = self.tick_age()
         scheduler_ok = age is not None and age <= self.stale_after
         backends = self.backend_states()
-        from .. import health_state
+        from ..infra import health_state
 
         storage = health_state.problems()
         ok = scheduler_ok and all(backends.values()) and not self.stopping and not storage

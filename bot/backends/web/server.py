@@ -25,9 +25,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from ... import metrics
-from ...core import Blocked, Event, Reply
-from ...render import LOCALES
+from ...infra import metrics
+from ...core.types import Blocked, Event, Reply
+from ...core.render import LOCALES
 from . import limits
 from .replies import reply_json
 from .conversations import Conversations
@@ -65,7 +65,7 @@ class WebBackend:
     can_write_later = False  # flows offer the calendar file and other messengers instead of reminders
 
     def __init__(self, app, settings=None):
-        from ...config import parse_hostport
+        from ...infra.config import parse_hostport
 
         self.app = app
         self.settings = settings or app.settings

@@ -34,8 +34,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def evaluate(text: str, today: date, *, letter_arrived: bool = False, margin_days: int = 5,
              letter_shift_days: int = 4, locale: str = "fr", renderer=None) -> tuple[dict, int, object]:
     """One phrase -> (JSON object, exit code, Deadline or DateResult)."""
-    from . import dates
-    from .deadline import compute
+    from ..lang import dates
+    from ..domain.deadline import compute
 
     r = dates.parse(text, today, letter_arrived=letter_arrived, letter_shift_days=letter_shift_days, expect_date=True)
     if not r.ok:
@@ -46,7 +46,7 @@ def evaluate(text: str, today: date, *, letter_arrived: bool = False, margin_day
 
 
 def _reason(code: str, r, locale: str, renderer) -> str:
-    from . import dates
+    from ..lang import dates
 
     renderer = renderer or _renderer()
     vars = {}
@@ -65,7 +65,7 @@ _R = None
 def _renderer():
     global _R
     if _R is None:
-        from .render import Renderer
+        from ..core.render import Renderer
 
         _R = Renderer()
     return _R
@@ -83,7 +83,7 @@ def _today(args) -> date:
 def _settings_defaults(args) -> tuple[int, int]:
     margin, shift = args.margin, args.letter_shift
     if margin is None or shift is None:
-        from .config import Settings
+        from ..infra.config import Settings
 
         s = Settings()
         margin = s.margin_days if margin is None else margin
@@ -94,7 +94,7 @@ def _settings_defaults(args) -> tuple[int, int]:
 def _human(obj: dict, result, code: int, locale: str) -> str:
     if code != 0:
         return obj["message"]
-    from . import phone
+    from ..domain import phone
 
     dl = result
     vars = {
@@ -108,7 +108,7 @@ def _human(obj: dict, result, code: int, locale: str) -> str:
     key = "deadline/passed" if dl.passed else "deadline/result"
     text = _renderer().render(key, locale, **vars)
     # the chat's closing question makes no sense on a command line
-    from . import nlu_data
+    from ..lang import nlu_data
 
     keep = nlu_data.words("words", "cli_keep")  # a question kept: a heading ("Why...?"), not a prompt
     return "\n".join(ln for ln in text.splitlines() if not ln.rstrip().endswith("?") or any(k in ln for k in keep))
@@ -133,7 +133,7 @@ def main(args) -> int:
         else:
             print(_human(obj, res, code, args.locale))
     except BrokenPipeError:  # `mes-bot deadline ... | head`
-        from .pipes import silence_stdout
+        from ..infra.pipes import silence_stdout
 
         silence_stdout()
     return code

@@ -1,6 +1,6 @@
 """Every rule and figure the bot computes with, read from the project's fact sheet.
 
-The sheet is ``bot/facts.toml`` (readable copy: docs/facts.md); each constant below is the
+The sheet is ``bot/knowledge/facts.toml`` (readable copy: docs/facts.md); each constant below is the
 ``value`` of one fact there, so a change of the law is a change of one value in the sheet.
 Templates read these through the ``facts`` global.
 """

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import facts
+from ..knowledge import facts
 
 LOCALES = ("fr", "en")
 FALLBACK = "fr"

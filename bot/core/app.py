@@ -15,19 +15,19 @@ import time
 from datetime import datetime
 from typing import Awaitable, Callable
 
-from .clock import Clock, SystemClock
-from .config import Settings
-from .core import Backend, Button, Event, Reply
+from ..infra.clock import Clock, SystemClock
+from ..infra.config import Settings
+from .types import Backend, Button, Event, Reply
 from .flowlib import Say
 from .render import Renderer
-from .store import Store
+from ..store import Store
 
 log = logging.getLogger("mes_bot.app")
 
 Ticker = Callable[[datetime], Awaitable[int]]
 
 #: Modules that add tickers or services to the app, if present: each has ``install(app)``.
-EXTENSIONS = ("bot.scheduler", "bot.broadcast")
+EXTENSIONS = ("bot.jobs.scheduler", "bot.jobs.broadcast")
 
 
 class App:
@@ -37,7 +37,7 @@ class App:
 
         self.settings = settings or Settings()
         if store is None:
-            from . import datalock
+            from ..infra import datalock
 
             if datalock.required:   # a command that writes: one process per data folder
                 datalock.acquire(self.settings.data_dir)
@@ -67,7 +67,7 @@ class App:
         self.backends[backend.name] = backend
 
     async def handle(self, event: Event) -> list[Reply]:
-        from . import metrics
+        from ..infra import metrics
 
         metrics.inc("messages_in", backend=event.backend)
         return await self.router.handle(event)
@@ -86,7 +86,7 @@ class App:
                 return
 
     async def deliver_reply(self, event: Event, chat_id: str, reply: Reply, received: float) -> str | None:
-        """Send one reply to the person who wrote, as :mod:`bot.delivery` decides: transient
+        """Send one reply to the person who wrote, as :mod:`bot.core.delivery` decides: transient
         failures and 429s are retried until the reply is ``reply_stale_after`` seconds old.
         Returns the chat it went to, or None when it was not sent (the rest is not sent either)."""
         from .delivery import BLOCKED, MOVED, RETRY, Backoff, decide, stale
@@ -114,7 +114,7 @@ class App:
         return None
 
     async def send(self, backend_name: str, chat_id: str, reply: Reply) -> str | None:
-        from . import metrics
+        from ..infra import metrics
 
         backend = self.backends[backend_name]
         try:
@@ -180,7 +180,7 @@ class App:
             try:
                 done += int(await fn(now) or 0)
             except Exception as e:
-                from . import health_state
+                from ..infra import health_state
 
                 if health_state.is_storage_error(e):
                     health_state.storage_failed(e, f"ticker:{name}")
@@ -190,7 +190,7 @@ class App:
 
     async def run_tickers(self, stop: asyncio.Event, interval: float | None = None) -> None:
         interval = interval or self.settings.scheduler_interval
-        from . import metrics
+        from ..infra import metrics
 
         while not stop.is_set():
             await self.tick()

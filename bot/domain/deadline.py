@@ -1,16 +1,16 @@
 """The legal deadline, in one place.
 
-Rule (bot/facts.py, from the fact "window" of bot/facts.toml): Mon espace santé opens ``OPPOSITION_DAYS``
+Rule (bot/knowledge/facts.py, from the fact "window" of bot/knowledge/facts.toml): Mon espace santé opens ``OPPOSITION_DAYS``
 (42) days after the *sending* of the information email or letter (CSP art. R1111-28), so the
 last day to object is ``sent + OPPOSITION_DAYS``.  A change of law is a one-value change in
-bot/facts.toml.  The advice (margin, working day) is ours, not the law's.
+bot/knowledge/facts.toml.  The advice (margin, working day) is ours, not the law's.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from . import facts
+from ..knowledge import facts
 from . import phone
 
 #: status "last_days" when this many days or fewer are left (last day included).
@@ -42,7 +42,7 @@ class Deadline:
         return phone.is_working_day(self.deadline)
 
     def to_json(self, locale: str = "fr") -> dict:
-        from .render import long_date
+        from ..core.render import long_date
 
         return {
             "sent": self.sent.isoformat(),

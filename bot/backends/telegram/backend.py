@@ -1,11 +1,11 @@
 """Telegram backend on python-telegram-bot (PTB 22).
 
-A thin pipe: a Telegram update becomes one :class:`bot.core.Event`; a
-:class:`bot.core.Reply` becomes HTML messages (everything escaped) with inline keyboards.
+A thin pipe: a Telegram update becomes one :class:`bot.core.types.Event`; a
+:class:`bot.core.types.Reply` becomes HTML messages (everything escaped) with inline keyboards.
 Conversation state lives in our router (no PTB ConversationHandler).
 
 - long polling by default, webhook as an option (secret token checked);
-- every send is paced by :class:`bot.ratelimit.Pacer` (30/s overall, ~1/s per private
+- every send is paced by :class:`bot.jobs.pacing.Pacer` (30/s overall, ~1/s per private
   chat, 20/min per group or channel); a 429 pauses only that chat;
 - errors map to the core's delivery errors (Forbidden -> Blocked, RetryAfter ->
   RetryLater, ChatMigrated -> ChatMoved, network/5xx -> TransientError); replies to
@@ -31,7 +31,7 @@ import time
 import weakref
 from typing import Any
 
-from ..core import (Blocked, ChatMoved, DeliveryError, Event, Reply, RetryLater,
+from ...core.types import (Blocked, ChatMoved, DeliveryError, Event, Reply, RetryLater,
                     TransientError)
 
 log = logging.getLogger("mes_bot.telegram")
@@ -208,13 +208,13 @@ class TelegramBackend:
     def __init__(self, app, settings, *, token: str | None = None, api_url: str | None = None,
                  file_url: str | None = None, pacer=None, rate_limit: bool = True,
                  concurrent_updates: int = 64, poll_timeout: float = 10.0):
-        from ..ratelimit import Pacer
+        from ...jobs.pacing import Pacer
 
         self.app = app
         self.settings = settings
         self.token = token or settings.telegram_token
         if not self.token:
-            from ..config import ConfigError
+            from ...infra.config import ConfigError
 
             raise ConfigError("setting 'telegram_token': no bot token (use --token or TELEGRAM_BOT_TOKEN)")
         self.api_url = api_url or settings.telegram_api_url or DEFAULT_API
@@ -255,7 +255,7 @@ class TelegramBackend:
 
     @property
     def reply_backoff(self):
-        from ..delivery import Backoff
+        from ...core.delivery import Backoff
 
         return Backoff(self.retry_base, self.retry_cap)
 
@@ -598,7 +598,7 @@ class TelegramBackend:
         n = self._backlog.get(chat, 0)
         if n >= limit:
             self.counters["dropped"] += 1
-            from .. import metrics
+            from ...infra import metrics
 
             metrics.inc("updates_dropped", backend=NAME)
             if event.is_direct and chat not in self._flood_noticed:
@@ -773,7 +773,7 @@ class TelegramBackend:
             self._chat_locale[event.chat_id] = loc
         edit_id = event.message_id if event.kind == "button" else None
         chat_id = event.chat_id
-        from .. import metrics  # replies sent here bypass App.send: count them the same way
+        from ...infra import metrics  # replies sent here bypass App.send: count them the same way
 
         for reply in replies:
             try:
@@ -952,9 +952,9 @@ class TelegramBackend:
     async def _call(self, chat_id: str, fn, retry: bool, paid: bool = False, edit: bool = False,
                     thread: bool = False):
         """One API call, paced, errors mapped.  With ``retry`` (a reply to a person), 429s and
-        transient failures are retried for this chat only, as :mod:`bot.delivery` decides,
+        transient failures are retried for this chat only, as :mod:`bot.core.delivery` decides,
         until the reply would be stale (``reply_stale_after`` after the message came in)."""
-        from ..delivery import RETRY, decide, stale
+        from ...core.delivery import RETRY, decide, stale
 
         if not retry:
             return await self._call_once(chat_id, fn, paid, edit, thread)
@@ -1100,11 +1100,11 @@ def make_clock():
     ``MESBOT_FAKE_CLOCK_FILE`` so whole-process tests move time without sleeping."""
     path = os.environ.get(FAKE_CLOCK_ENV)
     if path:
-        from ..clock import FileClock
+        from ...infra.clock import FileClock
 
         log.warning("fake_clock_in_use")
         return FileClock(path)
-    from ..clock import SystemClock
+    from ...infra.clock import SystemClock
 
     return SystemClock()
 
@@ -1139,9 +1139,9 @@ async def run(app, backend: TelegramBackend, install_signals: bool = True) -> in
 
 
 def main(args) -> int:
-    from ..app import App
-    from ..config import load_settings
-    from .. import log as botlog
+    from ...core.app import App
+    from ...infra.config import load_settings
+    from ...infra import log as botlog
 
     settings = load_settings(getattr(args, "config", None), data_dir=getattr(args, "data_dir", None),
                              telegram_token=getattr(args, "token", None),

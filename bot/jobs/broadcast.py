@@ -24,10 +24,10 @@ import time as _time
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from . import metrics
-from .core import Blocked, ChatMoved
-from .delivery import RETRY, Backoff, decide
-from .flowlib import Choice, Say
+from ..infra import metrics
+from ..core.types import Blocked, ChatMoved
+from ..core.delivery import RETRY, Backoff, decide
+from ..core.flowlib import Choice, Say
 
 log = logging.getLogger("mes_bot.broadcast")
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .core import Blocked, ChatMoved, DeliveryError, RetryLater, TransientError
+from .types import Blocked, ChatMoved, DeliveryError, RetryLater, TransientError
 
 RETRY, BLOCKED, MOVED, FAILED = "retry", "blocked", "moved", "failed"
 UNKNOWN_ATTEMPTS = 10   # an unexpected exception (not a delivery error) is given up after this many tries

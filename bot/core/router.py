@@ -22,12 +22,13 @@ import re
 import weakref
 from dataclasses import dataclass, field
 
-from . import health_state, nlu_data, privacy
-from .core import Button, Event, Reply
+from ..infra import health_state
+from ..lang import nlu_data, privacy
+from .types import Button, Event, Reply
 from .flowlib import END, Ctx, Flow, Say, State, Turn
 from .render import LOCALES
-from .store.core import Session
-from .textnorm import label_key
+from ..store.core import Session
+from ..lang.textnorm import label_key
 
 log = logging.getLogger("mes_bot.router")
 

@@ -300,7 +300,7 @@ class Verifier:
         keys = {f"ed25519:{b.device_id}": b.client.olm.account.identity_keys["ed25519"]}
         master = self.own_master_key()
         if master:   # only while it is still the account's identity (not replaced from Element since)
-            from .matrix_xsign import only_key
+            from .cross_signing import only_key
 
             q = await b.keys_query([b.user_id])
             if only_key((q.get("master_keys") or {}).get(b.user_id)) == master:
@@ -309,7 +309,7 @@ class Verifier:
 
     async def _their_keys(self, flow: Flow) -> tuple[str | None, tuple[str, dict] | None]:
         """Their device's ed25519 key and (master public key, master key object), from /keys/query."""
-        from .matrix_xsign import only_key
+        from .cross_signing import only_key
 
         q = await self.backend.keys_query([flow.user_id])
         dk = ((q.get("device_keys") or {}).get(flow.user_id) or {}).get(flow.device_id) or {}
@@ -322,7 +322,7 @@ class Verifier:
         """The account's master key, when the data folder holds it (cross-signing set up by the bot)."""
         b = self.backend
         if self._master_key is None and getattr(b, "cross_signing", None) in ("signed", "already"):
-            from .matrix_xsign import load_seeds, public_key
+            from .cross_signing import load_seeds, public_key
 
             seeds = load_seeds(b.folder)
             self._master_key = public_key(seeds["master"]) if seeds else None
@@ -330,7 +330,7 @@ class Verifier:
 
     async def _show_emoji(self, flow: Flow, emoji: str) -> None:
         """The bot's emoji in the chat, as a notice in the person's language."""
-        from ..flowlib import Say
+        from ...core.flowlib import Say
 
         b = self.backend
         user = b.app.store.get_user(f"{b.name}:{flow.user_id}")

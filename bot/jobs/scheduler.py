@@ -29,10 +29,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from . import metrics, phone
-from .core import Blocked, ChatMoved, DeliveryError
-from .delivery import RETRY, Backoff, decide
-from .flowlib import Choice, Say
+from ..infra import metrics
+from ..domain import phone
+from ..core.types import Blocked, ChatMoved, DeliveryError
+from ..core.delivery import RETRY, Backoff, decide
+from ..core.flowlib import Choice, Say
 
 log = logging.getLogger("mes_bot.scheduler")
 

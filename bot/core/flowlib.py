@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Awaitable, Callable, Union
 
-from .core import Attachment, Event
+from .types import Attachment, Event
 
 END = "__end__"
 

@@ -9,7 +9,7 @@ import sys
 
 COMMANDS = {
     "console": ("bot.backends.console", "chat with the bot in this terminal (embedded default)"),
-    "deadline": ("bot.deadline_cli", "compute the legal deadline from a date in everyday French"),
+    "deadline": ("bot.ops.deadline_cli", "compute the legal deadline from a date in everyday French"),
     "telegram": ("bot.backends.telegram", "run the Telegram backend"),
     "matrix": ("bot.backends.matrix", "run the Matrix backend"),
     "web": ("bot.backends.web", "run the web page backend (no app, no account)"),
@@ -18,7 +18,7 @@ COMMANDS = {
     "backup": ("bot.ops.backup", "consistent online copy of the database"),
 }
 #: Commands that only read the data folder: they run beside a running bot.  Every other
-#: command (any backend, present or future) takes the data folder's lock (bot/datalock.py).
+#: command (any backend, present or future) takes the data folder's lock (bot/infra/datalock.py).
 READ_ONLY = {"check", "backup", "deadline"}
 # Exit codes: 0 done, 1 failed while running, 2 configuration, 3 data folder in use by another
 # mes-bot, 4 database unusable (damaged, read-only, disk full), 5 messaging service unreachable.
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
-        from . import __version__
+        from .. import __version__
 
         print(f"mes-bot {__version__}")
         return 0
@@ -59,8 +59,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     mod = importlib.import_module(args._module)
-    from . import datalock
-    from .config import ConfigError
+    from ..infra import datalock
+    from ..infra.config import ConfigError
 
     datalock.required = args.command not in READ_ONLY
     try:
@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mes-bot: {e}", file=sys.stderr)
         return datalock.EXIT_BUSY
     except Exception as e:
-        from . import health_state
+        from ..infra import health_state
 
         if not health_state.is_storage_error(e):
             raise
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `mes-bot … | head`: the reader went away; end quietly
-        from .pipes import EXIT_BROKEN_PIPE, silence_stdout
+        from ..infra.pipes import EXIT_BROKEN_PIPE, silence_stdout
 
         silence_stdout()
         return EXIT_BROKEN_PIPE

@@ -1,6 +1,6 @@
 """The language data of the recognizers, read from ``locales/<lang>/nlu/*.toml``.
 
-Python keeps the mechanisms (bot/intents.py, bot/recognizer.py, bot/router.py, bot/health_terms.py);
+Python keeps the mechanisms (bot/lang/intents.py, bot/lang/recognizer.py, bot/core/router.py, bot/lang/health_terms.py);
 every word people type (keywords, labelled examples, SMS spellings, yes/no, command spellings,
 health terms) lives in these files, one folder per language."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-#: the languages with an nlu folder (the same as bot.render.LOCALES, without importing the templates engine)
+#: the languages with an nlu folder (the same as bot.core.render.LOCALES, without importing the templates engine)
 LOCALES = ("fr", "en")
 
 

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from . import facts
+from ..knowledge import facts
 from .textnorm import fold
 
 ERRORS = ("no_date", "future", "impossible", "too_old", "ambiguous")

@@ -110,7 +110,7 @@ def load_seeds(folder: Path) -> dict[str, bytes] | None:
 
 
 def save_seeds(folder: Path, seeds: dict[str, bytes]) -> None:
-    from ..config import secure_write
+    from ...infra.config import secure_write
 
     secure_write(Path(folder) / KEY_FILE, json.dumps({k: b64(v) for k, v in seeds.items()}))
 

@@ -1,7 +1,7 @@
 """Health details people may type by mistake ("je suis diabétique", "j'ai fait une IVG").
 
 :func:`strip` removes them from the text the rest of the bot reads and says whether any
-were found; :mod:`bot.privacy` then warns the person and keeps nothing.  The list names
+were found; :mod:`bot.lang.privacy` then warns the person and keeps nothing.  The list names
 conditions, treatments and sensitive care, not the words of the topic itself: "médecin",
 "santé", "dossier médical", "urgence", "ordonnance", "Assurance maladie" are not health
 details, and dates, ages and durations never match.

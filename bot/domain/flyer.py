@@ -11,7 +11,7 @@ import io
 import warnings
 from dataclasses import dataclass, field
 
-from .core import Attachment
+from ..core.types import Attachment
 
 # A4 portrait in millimetres; A5 is the same poster scaled by 1/sqrt(2) (A4 -> A5 keeps proportions).
 SIZES = {"A4": 1.0, "A5": 0.5 ** 0.5}
@@ -284,7 +284,7 @@ def texts(renderer, locale: str, purge_days: int) -> dict[str, str]:
 def poster(link: str, locale: str = "fr", fmt: str = "A4", renderer=None, purge_days: int = 14) -> Poster:
     """The poster, built (its PDF bytes in ``.pdf_bytes``, its boxes in ``.boxes``)."""
     if renderer is None:
-        from .render import Renderer
+        from ..core.render import Renderer
 
         renderer = Renderer()
     p = Poster(texts(renderer, locale, purge_days), link, fmt)

@@ -36,8 +36,8 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
-from ..config import ConfigError, secure_write
-from ..core import Blocked, Event, Reply, RetryLater, TransientError
+from ...infra.config import ConfigError, secure_write
+from ...core.types import Blocked, Event, Reply, RetryLater, TransientError
 
 log = logging.getLogger("mes_bot.matrix")
 
@@ -98,15 +98,15 @@ def create(app, settings=None) -> "MatrixBackend":
 
 
 def main(args) -> int:
-    from ..app import App
-    from ..config import load_settings
+    from ...core.app import App
+    from ...infra.config import load_settings
 
     settings = load_settings(getattr(args, "config", None), data_dir=args.data_dir,
                              matrix_homeserver=args.homeserver, matrix_user=args.user,
                              matrix_password=args.password, matrix_access_token=args.access_token,
                              matrix_device_id=args.device_id)
     check_settings(settings)
-    from ..log import setup as log_setup
+    from ...infra.log import setup as log_setup
 
     log_setup(settings.log_level, hash_key=settings.log_hash_key)
     app = App(settings)
@@ -257,7 +257,7 @@ class MatrixBackend:
         self._room_locks: dict[str, asyncio.Lock] = {}
         self._creators: dict[str, set[str]] = {}
         self._xs_cache: dict[str, tuple[float, dict]] = {}
-        from .matrix_verify import Verifier
+        from .verification import Verifier
 
         self.verifier = Verifier(self)                  # SAS verification of the bot (Element's "Verify")
         self._last_prune = 0.0
@@ -400,7 +400,7 @@ class MatrixBackend:
     async def _setup_cross_signing(self) -> None:
         import aiohttp
 
-        from .matrix_xsign import CrossSigningError, ensure_cross_signing
+        from .cross_signing import CrossSigningError, ensure_cross_signing
 
         reset = os.environ.get("MESBOT_MATRIX_XSIGN_RESET", "") in ("1", "true", "yes")
         try:
@@ -860,7 +860,7 @@ class MatrixBackend:
         """{user: {device_id: ed25519 key}} of devices signed by their owner's cross-signing
         identity (self-signing key signed by the master key).  Cached 30 s per user, forgotten
         as soon as a sync says the user's device list changed."""
-        from .matrix_xsign import device_signed_by, only_key, verify
+        from .cross_signing import device_signed_by, only_key, verify
 
         now = time.monotonic()
         want = [u for u in user_ids if now - self._xs_cache.get(u, (0.0, {}))[0] > 30]

@@ -1,4 +1,4 @@
-"""The project's fact sheet (``bot/facts.toml``): loading, checking, citations, and docs/facts.md.
+"""The project's fact sheet (``bot/knowledge/facts.toml``): loading, checking, citations, and docs/facts.md.
 
 Every statement the bot makes comes from a fact of the sheet; a template names the facts it
 relies on in a first-line comment, ``{# facts: window, phone #}``.  ``render_markdown`` writes the
@@ -44,7 +44,7 @@ class Fact:
 
 
 def sheet_path() -> Path:
-    return Path(str(resources.files("bot").joinpath("facts.toml")))
+    return Path(str(resources.files("bot.knowledge").joinpath("facts.toml")))
 
 
 @lru_cache(maxsize=1)
@@ -173,7 +173,7 @@ def render_markdown(cites: dict[str, list[str]]) -> str:
     lines = [
         "# Fact sheet",
         "",
-        "<!-- Generated from bot/facts.toml by scripts/facts_doc.py: edit the TOML, then run the script. -->",
+        "<!-- Generated from bot/knowledge/facts.toml by scripts/facts_doc.py: edit the TOML, then run the script. -->",
         "",
         "Every statement mes-bot makes about Mon espace santé comes from one of the facts below. Each message",
         "template names the facts it relies on in its first line (`{# facts: window, phone #}`), so a reviewer",
@@ -184,7 +184,7 @@ def render_markdown(cites: dict[str, list[str]]) -> str:
         "**unknown** = the sources do not settle it, and the bot says so. *Checked* is the date the fact was",
         f"last checked against its sources (newest: {last_checked()}; otherwise the date of the newest source behind it,",
         "or 2026-05-31 for an undated current text read then). The rules the bot computes with",
-        "(`bot/facts.py`) are the *value* of their fact.",
+        "(`bot/knowledge/facts.py`) are the *value* of their fact.",
         "",
         "## Facts",
         "",

@@ -29,7 +29,7 @@ class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
     default_locale: str = "fr"
     timezone: str = "Europe/Paris"
-    # --- deadline rule (the rule itself lives in bot/deadline.py; these are advice knobs)
+    # --- deadline rule (the rule itself lives in bot/domain/deadline.py; these are advice knobs)
     margin_days: int = 5            # recommended day = last day - margin (never before today)
     letter_shift_days: int = 4      # when only the arrival day of a letter is known
     # --- reminders
@@ -432,7 +432,7 @@ def _matrix_has_stored_login(s: Settings) -> bool:
     try:
         import importlib
 
-        fn = getattr(importlib.import_module("bot.backends.matrix"), "has_stored_login", None)
+        fn = getattr(importlib.import_module("bot.backends.matrix.backend"), "has_stored_login", None)
         return bool(fn and fn(s))
     except Exception:
         return False

@@ -1,6 +1,6 @@
 """The question recognizer before issue 14, kept to compare against (bench/nlu_compare.py, bench/questions.py).
 
-The keyword table of :mod:`bot.intents` with a second opinion: a nearest-neighbour vote over the
+The keyword table of :mod:`bot.lang.intents` with a second opinion: a nearest-neighbour vote over the
 labelled examples (word stems and letter trigrams, TF-IDF cosine) that confirms the keyword answer,
 turns a disagreement into buttons, or offers topics when no keyword matched."""
 from __future__ import annotations

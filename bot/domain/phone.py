@@ -1,4 +1,4 @@
-"""When the 3422 line is open: the opening rules of bot/facts.py (PHONE_OPEN, PHONE_CLOSE,
+"""When the 3422 line is open: the opening rules of bot/knowledge/facts.py (PHONE_OPEN, PHONE_CLOSE,
 PHONE_DAYS, PHONE_TZ), with French public holidays (metropolitan France, from the
 ``holidays`` package) counted as closed days.
 
@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from . import facts
+from ..knowledge import facts
 
 #: Upper bound for searches (a month always holds several working days).
 _MAX_SCAN_DAYS = 40

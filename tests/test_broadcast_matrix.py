@@ -21,20 +21,20 @@ async def test_room_admin_gets_private_link_and_campaign_posts_in_room(synapse, 
         await alice.wait_messages(room, 1, sender=bot.user_id, timeout=5)   # the bot's hello, if any
         alice.clear()
         await alice.send(room, "/campagne")
-        want = bot.core.app.renderer.render("campaign/group_admin", "fr")[:40]
+        want = bot.app.renderer.render("campaign/group_admin", "fr")[:40]
         bodies = []
         for _ in range(4):
             bodies += [m["body"] for m in await alice.wait_messages(room, 1, sender=bot.user_id, timeout=10)]
             if any(b.startswith(want) for b in bodies):
                 break
         assert any(b.startswith(want) for b in bodies), bodies
-        store = bot.core.app.store
+        store = bot.app.store
         coll = store.collective_by_chat("matrix", room)
         assert coll is not None
         due = (datetime.now(timezone.utc) - timedelta(seconds=5)).isoformat(timespec="seconds")
         store.create_campaign(coll["id"], "custom", "once", due, custom_text="Réunion <b>jeudi</b> & co",
                               at_date=datetime.now().date().isoformat())
-        await bot.core.app.tick()
+        await bot.app.tick()
         post = await alice.wait_messages(room, 1, sender=bot.user_id)
         assert "Réunion <b>jeudi</b> & co" in post[0]["body"]          # shown as written
         assert "<b>jeudi" not in (post[0]["formatted_body"] or "")      # escaped in HTML
@@ -73,20 +73,20 @@ async def test_wave_paced_from_retry_after_on_default_limits(synapse_limited, tm
         room = await alice.create_room(invite=[bot.user_id], direct=True, encrypted=False)
         assert await alice.wait_messages(room, 2)          # welcome (burst partly used)
         before = {m["event_id"] for m in await room_messages_from(alice, room, bot.user_id)}
-        store = bot.core.app.store
+        store = bot.app.store
         coll = store.ensure_collective("matrix", "!collective:example")
         n = 9                                               # > what is left of the burst of 10
         store.add_followers_bulk(coll["id"], [(f"matrix:@f{i}:x", "matrix", room, "fr") for i in range(n)])
         store.create_broadcast(coll["id"], "close", custom_text=None, requested_by="t", needs_approval=False)
-        br = bot.core.app.services["broadcaster"]
-        await bot.core.app.tick()
+        br = bot.app.services["broadcaster"]
+        await bot.app.tick()
         await br.wait_idle()
         b = store.get_broadcast(1)
         assert (b["status"], b["sent"], b["failed"]) == ("done", n, 0)
         assert br.stats[1]["r429"] >= 1                   # Synapse said "too fast" and the bot listened
         assert br.pacer("matrix").expected_rate() is not None and br.pacer("matrix").expected_rate() < 1
         wave = [m for m in await room_messages_from(alice, room, bot.user_id) if m["event_id"] not in before]
-        want = bot.core.app.renderer.render("follow/announce", "fr", template="close", text="", days_left=None,
+        want = bot.app.renderer.render("follow/announce", "fr", template="close", text="", days_left=None,
                                        target=None)[:40]
         assert len(wave) == n, [m["body"][:40] for m in wave]          # nothing lost, nothing twice
         assert all(m["body"].startswith(want) for m in wave)

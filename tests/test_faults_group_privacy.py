@@ -53,7 +53,7 @@ async def test_no_privacy_warning_in_a_matrix_room(synapse, tmp_path):
         await bob.send(room, "/aide j'ai un diabète")
         got = await bob.wait_messages(room, 1, sender=bot.user_id)
         got += await bob.wait_messages(room, 1, timeout=2, sender=bot.user_id)   # anything extra
-        warning = bot.core.app.renderer.render("core/privacy_warning", "fr", kinds=["health"])[:25]
+        warning = bot.app.renderer.render("core/privacy_warning", "fr", kinds=["health"])[:25]
         assert len(got) == 1 and "/menu" in got[0]["body"], [m["body"][:40] for m in got]
         assert not any(m["body"].startswith(warning) for m in got)
         assert await bob.wait_invite(timeout=1) is None          # no direct chat opened about it either

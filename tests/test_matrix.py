@@ -51,18 +51,18 @@ async def test_plain_dm_full_flow_and_credentials(synapse, tmp_path):
         assert "1. Français" in menu["body"] and "2. English" in menu["body"]
         await alice.send(room, "2")  # typed number selects
         got = await alice.wait_messages(room, 2)
-        expected = bot.core.app.renderer.render("core/language_set", "en")
+        expected = bot.app.renderer.render("core/language_set", "en")
         assert expected in texts(got)
         await alice.send(room, "/langue fr")
         got = await alice.wait_messages(room, 2, timeout=15)
-        assert bot.core.app.renderer.render("core/language_set", "fr") in texts(got)
+        assert bot.app.renderer.render("core/language_set", "fr") in texts(got)
         # credentials and keys are owner-only; the pickle key is not nio's constant
         mdir = tmp_path / "bot" / "matrix"
         for name in ("credentials.json", "pickle.key", "cross_signing.json"):
             assert stat.S_IMODE(os.stat(mdir / name).st_mode) == 0o600, name
         assert (mdir / "pickle.key").read_text().strip() not in ("", "DEFAULT_KEY")
         assert json.loads((mdir / "credentials.json").read_text())["device_id"] == bot.backend.device_id
-        assert bot.core.app.store.kv_get(bot.backend._token_key)
+        assert bot.app.store.kv_get(bot.backend._token_key)
     finally:
         await alice.close()
         await bot.stop()
@@ -88,7 +88,7 @@ async def test_encrypted_dm_survives_bot_restart_without_replay(synapse, tmp_pat
         assert len(got) == 1 and "2. English" in got[0]["body"]
         await alice.send(room, "English")
         got = await alice.wait_messages(room, 2)
-        assert bot.core.app.renderer.render("core/language_set", "en") in texts(got)
+        assert bot.app.renderer.render("core/language_set", "en") in texts(got)
         # nothing older is answered again
         assert await alice.wait_messages(room, 1, timeout=1.5) == []
     finally:
@@ -110,7 +110,7 @@ async def test_undecryptable_message_is_announced(synapse, tmp_path):
             alice.client.blacklist_device(dev)
         await alice.send(room, "bonjour")
         got = await alice.wait_messages(room, 1)
-        assert texts(got) == [bot.core.app.renderer.render("core/undecryptable", "fr")]
+        assert texts(got) == [bot.app.renderer.render("core/undecryptable", "fr")]
     finally:
         await alice.close()
         await bot.stop()
@@ -132,10 +132,10 @@ async def test_room_admin_rights_and_private_start(synapse, tmp_path):
         from bot.core.types import Event
 
         ev = Event(backend="matrix", chat_id=room, user_id=bob.user_id, is_direct=False)
-        assert await bot.core.app.is_admin(ev) is False
-        bot.core.app.settings.operators = (f"matrix:{bob.user_id}",)
-        assert await bot.core.app.is_admin(ev) is True
-        bot.core.app.settings.operators = ()
+        assert await bot.app.is_admin(ev) is False
+        bot.app.settings.operators = (f"matrix:{bob.user_id}",)
+        assert await bot.app.is_admin(ev) is True
+        bot.app.settings.operators = ()
         # a member given power level 50 by the creator becomes an admin
         pl = await alice.client.room_get_state_event(room, "m.room.power_levels")
         content = dict(pl.content)
@@ -146,10 +146,10 @@ async def test_room_admin_rights_and_private_start(synapse, tmp_path):
         await alice.client.room_put_state(room, "m.room.power_levels", content)
         assert await bot.backend.is_admin(bob.user_id, room) is False
         # an admin-only command from a non-admin: polite refusal in the room, nothing else
-        if "campagne" in bot.core.app.router.reg.commands:
+        if "campagne" in bot.app.router.reg.commands:
             await bob.send(room, "/campagne")
             got = await bob.wait_messages(room, 1, sender=bot.user_id)
-            assert texts(got) == [bot.core.app.renderer.render("campaign/refused", "fr")]
+            assert texts(got) == [bot.app.renderer.render("campaign/refused", "fr")]
             assert await bob.wait_invite(timeout=1) is None
         # something personal in a room: the bot opens a direct chat with that person
         await bob.send(room, "/menu")

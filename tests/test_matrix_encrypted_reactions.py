@@ -42,14 +42,14 @@ async def _send_encrypted_reaction(human, room_id, event_id, key):
 async def test_bot_reactions_are_encrypted_and_a_person_encrypted_reaction_selects(synapse, tmp_path):  # noqa: F811
     bot = await start_bot(synapse, tmp_path / "bot")
     seen: list = []
-    handle = bot.core.app.handle
+    handle = bot.app.handle
 
     async def spy(ev):
         replies = await handle(ev)
         seen.append((ev, replies))
         return replies
 
-    bot.core.app.handle = spy
+    bot.app.handle = spy
     alice = await make_human(synapse, tmp_path, "alice")
     try:
         room = await alice.create_room(invite=[bot.user_id], direct=True, encrypted=True)

@@ -175,14 +175,14 @@ async def _wait_reactions(human, event_id, sender, n, timeout=15.0):
 async def test_keycap_reaction_answers_like_the_typed_number(synapse, tmp_path, encrypted):  # noqa: F811
     bot = await start_bot(synapse, tmp_path / "bot")
     seen: list = []  # (event, replies) as the router got them
-    handle = bot.core.app.handle
+    handle = bot.app.handle
 
     async def spy(ev):
         replies = await handle(ev)
         seen.append((ev, replies))
         return replies
 
-    bot.core.app.handle = spy
+    bot.app.handle = spy
     alice = await make_human(synapse, tmp_path, "alice")
     try:
         room = await alice.create_room(invite=[bot.user_id], direct=True, encrypted=encrypted)

@@ -251,11 +251,11 @@ async def got_text(ctx: Ctx, coll: dict, text: str):
     if ctx.data.get("c_mode") == "broadcast":
         b = ctx.store.create_broadcast(coll["id"], "custom", custom_text=text, needs_approval=False,
                                        requested_by=stable_hash(ctx.store, ctx.user_key), now=ctx.now)
-        ctx.store.db.execute("UPDATE broadcasts SET status = 'draft' WHERE id = ?", [b["id"]])
+        ctx.store.broadcast_to_draft(b["id"])
         return Turn.to("campaign:bpreview", b_draft=b["id"])
     old = ctx.data.get("c_draft")
     if old:
-        ctx.store.db.execute("DELETE FROM campaigns WHERE id = ? AND status = 'draft'", [old])
+        ctx.store.delete_draft_campaign(old)
     c = ctx.store.create_campaign(coll["id"], "custom", "once", None, custom_text=text, now=ctx.now)
     ctx.store.set_campaign_status(c["id"], "draft")
     return Turn.to("campaign:kind", c_draft=c["id"])
@@ -371,10 +371,8 @@ async def confirm_campaign(ctx: Ctx, coll: dict, payload: str):
     nxt_iso = nxt.isoformat(timespec="seconds")
     if c["template"] == "custom" and ctx.data.get("c_draft"):
         cid = ctx.data["c_draft"]
-        ctx.store.db.execute(
-            "UPDATE campaigns SET kind = ?, at_date = ?, weekday = ?, at_time = ?, offsets = ?, status = 'active', "
-            "next_at = ? WHERE id = ? AND collective_id = ?",
-            [c["kind"], c["at_date"], c["weekday"], c["at_time"], c["offsets"], nxt_iso, cid, coll["id"]])
+        ctx.store.activate_draft_campaign(cid, coll["id"], kind=c["kind"], at_date=c["at_date"], weekday=c["weekday"],
+                                          at_time=c["at_time"], offsets=c["offsets"], next_at=nxt_iso)
         row = ctx.store.get_campaign(cid)
     else:
         row = ctx.store.create_campaign(coll["id"], c["template"], c["kind"], nxt_iso, at_date=c["at_date"],
@@ -386,9 +384,9 @@ async def confirm_campaign(ctx: Ctx, coll: dict, payload: str):
 
 def _drop_drafts(ctx: Ctx) -> None:
     if ctx.data.get("c_draft"):
-        ctx.store.db.execute("DELETE FROM campaigns WHERE id = ? AND status = 'draft'", [ctx.data["c_draft"]])
+        ctx.store.delete_draft_campaign(ctx.data["c_draft"])
     if ctx.data.get("b_draft"):
-        ctx.store.db.execute("DELETE FROM broadcasts WHERE id = ? AND status = 'draft'", [ctx.data["b_draft"]])
+        ctx.store.delete_draft_broadcast(ctx.data["b_draft"])
     for k in ("c_draft", "b_draft"):
         ctx.data.pop(k, None)
 
@@ -516,11 +514,8 @@ async def bpreview_choice(ctx: Ctx, coll: dict, payload: str):
     report = (ctx.event.backend, ctx.event.chat_id, ctx.locale, ctx.tz)
     if ctx.data.get("b_draft"):
         bid = ctx.data["b_draft"]
-        ctx.store.db.execute(
-            "UPDATE broadcasts SET status = ?, approval_token = ?, report_backend = ?, report_chat = ?, "
-            "report_locale = ?, report_tz = ?, spread_minutes = ? WHERE id = ? AND status = 'draft'",
-            ["approval" if need else "queued", new_token()
-             if need else None, *report, ctx.settings.broadcast_spread_minutes, bid])
+        ctx.store.queue_draft_broadcast(bid, "approval" if need else "queued", new_token() if need else None,
+                                        report, ctx.settings.broadcast_spread_minutes)
         b = ctx.store.get_broadcast(bid)
     else:
         b = ctx.store.create_broadcast(coll["id"], ctx.data.get("c_tpl", "basics"), custom_text=None,

@@ -507,8 +507,7 @@ class Broadcaster:
                 rate = observed
         secs = left / rate if rate else 0.0
         end = self.now_ts() + secs
-        last_due = self.store.db.execute("SELECT MAX(due_at) FROM deliveries WHERE broadcast_id = ? AND status "
-                                         "IN ('pending', 'sending')", [bid]).fetchone()[0]
+        last_due = self.store.last_pending_due(bid)
         if last_due:
             end = max(end, last_due)
         return {"done": done, "total": total, "end": datetime.fromtimestamp(end, UTC), **c}

@@ -84,6 +84,7 @@ def check_database(settings, rep: Report) -> None:
     from pathlib import Path
 
     from ..store.base import code_schema_version
+    from ..store.files import probe
 
     data = Path(settings.data_dir)
     db = settings.db_path
@@ -99,25 +100,7 @@ def check_database(settings, rep: Report) -> None:
         rep.line(OK, "database", f"{db} does not exist yet; it will be created (schema v{latest})")
         return
     try:
-        conn = sqlite3.connect(str(db), timeout=3, isolation_level=None)
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            row = conn.execute("PRAGMA quick_check(1)").fetchone()
-            if not row or row[0] != "ok":
-                raise sqlite3.DatabaseError("database disk image is malformed (quick_check failed)")
-            conn.execute("BEGIN IMMEDIATE")
-            try:   # a real write (rolled back): an immutable or read-only file fails here
-                if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='kv'").fetchone():
-                    conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('write_probe', NULL)")
-                else:
-                    conn.execute("CREATE TABLE write_probe (x)")
-            finally:
-                conn.execute("ROLLBACK")
-            users = 0
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='users'").fetchone():
-                users = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]
-        finally:
-            conn.close()
+        version, users = probe(db)
     except sqlite3.Error as e:
         from ..infra.health_state import HINTS, classify
 

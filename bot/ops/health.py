@@ -147,19 +147,10 @@ def collect_store_gauges(store, now_ts: float) -> None:
     """Set ``reminders_pending``, ``reminders_due``, ``reminders_sent`` (and failed) from the
     reminder queue, when the reminders table exists.  Counts only, never who."""
     try:
-        with store.lock:
-            tables = {r[0] for r in store.db.execute(
-                "SELECT name FROM sqlite_master WHERE type='table'").fetchall()}
-            if "reminders" not in tables:
-                return
-            cols = {r[1] for r in store.db.execute("PRAGMA table_info(reminders)").fetchall()}
-            if not {"due_at", "sent_at", "state"} <= cols:
-                return
-            pending, due = store.db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(due_at <= ?), 0) FROM reminders WHERE sent_at IS NULL",
-                [int(now_ts)]).fetchone()
-            by_state = dict(store.db.execute(
-                "SELECT state, COUNT(*) FROM reminders WHERE sent_at IS NOT NULL GROUP BY state").fetchall())
+        counts = store.reminder_counts(now_ts)
+        if counts is None:
+            return
+        pending, due, by_state = counts
     except Exception:
         log.warning("store_metrics_failed")
         return

@@ -332,3 +332,39 @@ class CampaignStore:
         h = hashlib.sha256(f"{row[0]}:{user_key}".encode()).hexdigest()[:16]
         n = db.execute("UPDATE broadcasts SET requested_by = '' WHERE requested_by = ?", [h]).rowcount
         return n + db.execute("UPDATE broadcasts SET approved_by = NULL WHERE approved_by = ?", [h]).rowcount
+
+    # -- drafts (the campaign flow's previews) -----------------------------------------------
+    def broadcast_to_draft(self, bid: int) -> None:
+        with self.lock:
+            self.db.execute("UPDATE broadcasts SET status = 'draft' WHERE id = ?", [bid])
+
+    def delete_draft_campaign(self, cid: int) -> None:
+        with self.lock:
+            self.db.execute("DELETE FROM campaigns WHERE id = ? AND status = 'draft'", [cid])
+
+    def delete_draft_broadcast(self, bid: int) -> None:
+        with self.lock:
+            self.db.execute("DELETE FROM broadcasts WHERE id = ? AND status = 'draft'", [bid])
+
+    def activate_draft_campaign(self, cid: int, collective_id: int, *, kind: str, at_date, weekday, at_time,
+                                offsets, next_at: str) -> None:
+        with self.lock:
+            self.db.execute(
+                "UPDATE campaigns SET kind = ?, at_date = ?, weekday = ?, at_time = ?, offsets = ?, status = 'active', "
+                "next_at = ? WHERE id = ? AND collective_id = ?",
+                [kind, at_date, weekday, at_time, offsets, next_at, cid, collective_id])
+
+    def queue_draft_broadcast(self, bid: int, status: str, approval_token: str | None, report: tuple,
+                              spread_minutes: int) -> None:
+        """A previewed draft becomes ``queued`` (or waits for ``approval``); ``report`` is
+        (backend, chat, locale, tz) where progress is told."""
+        with self.lock:
+            self.db.execute(
+                "UPDATE broadcasts SET status = ?, approval_token = ?, report_backend = ?, report_chat = ?, "
+                "report_locale = ?, report_tz = ?, spread_minutes = ? WHERE id = ? AND status = 'draft'",
+                [status, approval_token, *report, spread_minutes, bid])
+
+    def last_pending_due(self, bid: int) -> float | None:
+        """When the last delivery still to send is due (for the wave's end estimate)."""
+        return self.db.execute("SELECT MAX(due_at) FROM deliveries WHERE broadcast_id = ? AND status "
+                               "IN ('pending', 'sending')", [bid]).fetchone()[0]

@@ -576,15 +576,10 @@ class MatrixBackend:
         log.info("joined room=%s direct=%s", room_id, int(direct))
 
     def _set_direct(self, room_id: str, direct: bool) -> None:
-        with self.app.store.lock:
-            self.app.store.db.execute(
-                "INSERT INTO matrix_rooms(room_id, is_direct) VALUES (?, ?) "
-                "ON CONFLICT(room_id) DO UPDATE SET is_direct = excluded.is_direct", [room_id, int(direct)])
+        self.app.store.set_room_direct(room_id, direct)
 
     def _forget_room(self, room_id: str) -> None:
-        with self.app.store.lock:
-            self.app.store.db.execute("DELETE FROM matrix_rooms WHERE room_id = ?", [room_id])
-            self.app.store.db.execute("DELETE FROM matrix_dm_pending WHERE room_id = ?", [room_id])
+        self.app.store.forget_room(room_id)
 
     def is_direct(self, room_id: str) -> bool:
         """The invite said is_direct (or the bot opened it), or exactly two members; never
@@ -592,9 +587,7 @@ class MatrixBackend:
         room = self.client.rooms.get(room_id) if self.client else None
         if room is not None and room.member_count > 2:
             return False
-        row = self.app.store.db.execute("SELECT is_direct FROM matrix_rooms WHERE room_id = ?",
-                                        [room_id]).fetchone()
-        if row and row[0]:
+        if self.app.store.room_is_direct(room_id):
             return True
         return room is not None and room.member_count == 2
 
@@ -617,20 +610,14 @@ class MatrixBackend:
     # -- timeline ------------------------------------------------------------------------------
     def _mark_handled(self, event_id: str) -> bool:
         """True the first time an event id is seen (and records it)."""
-        with self.app.store.lock:
-            cur = self.app.store.db.execute(
-                "INSERT OR IGNORE INTO matrix_handled(event_id, ts) VALUES (?, ?)",
-                [event_id, int(time.time() * 1000)])
-            return cur.rowcount == 1
+        return self.app.store.mark_event_handled(event_id, int(time.time() * 1000))
 
     def _prune_handled(self) -> None:
         now = time.time()
         if now - self._last_prune < 3600:
             return
         self._last_prune = now
-        with self.app.store.lock:
-            self.app.store.db.execute("DELETE FROM matrix_handled WHERE ts < ?",
-                                      [int(now * 1000) - HANDLED_KEEP_MS])
+        self.app.store.prune_handled_events(int(now * 1000) - HANDLED_KEEP_MS)
 
     async def _process_room(self, room_id: str, events: list, skip_history: bool) -> None:
         from nio import RoomMemberEvent
@@ -742,12 +729,10 @@ class MatrixBackend:
                                    choice=known[1][i], is_direct=direct, message_id=ev.reacts_to))
 
     async def _on_member_join(self, room_id: str, user_id: str) -> None:
-        row = self.app.store.db.execute(
-            "SELECT user_key, payload FROM matrix_dm_pending WHERE room_id = ?", [room_id]).fetchone()
+        row = self.app.store.pending_dm(room_id)
         if row is None or row[0] != f"{NAME}:{user_id}":
             return
-        with self.app.store.lock:
-            self.app.store.db.execute("DELETE FROM matrix_dm_pending WHERE room_id = ?", [room_id])
+        self.app.store.drop_pending_dm(room_id)
         await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=user_id, kind="start",
                                    payload=row[1] or None, is_direct=True))
 
@@ -962,10 +947,7 @@ class MatrixBackend:
             log.warning("dm_create_failed code=%s", getattr(resp, "status_code", None))
             return None
         self._set_direct(resp.room_id, True)
-        with self.app.store.lock:
-            self.app.store.db.execute(
-                "INSERT OR REPLACE INTO matrix_dm_pending(room_id, user_key, payload, created_at) "
-                "VALUES (?, ?, ?, datetime('now'))", [resp.room_id, f"{NAME}:{user_id}", payload])
+        self.app.store.add_pending_dm(resp.room_id, f"{NAME}:{user_id}", payload)
         log.info("dm_opened room=%s", resp.room_id)
         return resp.room_id
 

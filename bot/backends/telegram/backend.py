@@ -642,9 +642,7 @@ class TelegramBackend:
     def _gone_chats(self) -> set[str]:
         if self._gone is None:
             try:
-                rows = self.app.store.db.query("SELECT key FROM kv WHERE key LIKE ? AND value IS NOT NULL",
-                                               [GONE_KEY + "%"])
-                self._gone = {r["key"][len(GONE_KEY):] for r in rows}
+                self._gone = {k[len(GONE_KEY):] for k in self.app.store.kv_keys(GONE_KEY)}
             except Exception:
                 self._gone = set()
         return self._gone
@@ -838,9 +836,7 @@ class TelegramBackend:
     async def _chat_moved(self, old: str, new: str) -> None:
         """A group became a supergroup: tell whoever stores chat ids (collectives)."""
         log.info("chat_moved")
-        for uk in list(self.app.store.db.query(
-                "SELECT user_key FROM users WHERE backend = ? AND chat_id = ?", [NAME, old])):
-            self.app.store.set_user(uk["user_key"], chat_id=new)
+        self.app.store.move_chat_users(NAME, old, new)
         hook = self.app.services.get("chat_moved")
         if hook is not None:
             try:

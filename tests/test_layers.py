@@ -99,3 +99,11 @@ def test_the_check_sees_a_violation(tmp_path):
     found = [t for _l, t in imports(probe, "bot.infra.probe")]
     assert "bot.core.app" in found
     assert LAYERS[layer_of("bot.core.app")] > LAYERS[layer_of("bot.infra.probe")]
+
+
+def test_the_ground_loads_no_module_by_name():
+    """No hidden upward import either: the ground never loads a module from a string
+    (the configuration once asked the Matrix backend this way, an import cycle)."""
+    bad = [f"{p.relative_to(ROOT)}" for p in (ROOT / "bot" / "infra").rglob("*.py")
+           if "import_module" in p.read_text(encoding="utf-8") or "__import__" in p.read_text(encoding="utf-8")]
+    assert not bad, bad

@@ -418,7 +418,7 @@ def require_backends(s: Settings, backends: tuple[str, ...] | None = None) -> No
 def _matrix_has_stored_login(s: Settings) -> bool:
     """The Matrix backend keeps the access token of its first password login in
     ``<data_dir>/matrix/credentials.json`` (for this homeserver and user): later starts need
-    no password.  A backend module may also answer through ``has_stored_login(settings)``."""
+    no password."""
     import json
 
     path = Path(s.data_dir) / "matrix" / "credentials.json"
@@ -429,13 +429,7 @@ def _matrix_has_stored_login(s: Settings) -> bool:
             return True
     except (OSError, ValueError, AttributeError):
         pass
-    try:
-        import importlib
-
-        fn = getattr(importlib.import_module("bot.backends.matrix.backend"), "has_stored_login", None)
-        return bool(fn and fn(s))
-    except Exception:
-        return False
+    return False
 
 
 def secure_write(path: Path, data: bytes | str) -> None:

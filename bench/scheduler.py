@@ -112,10 +112,11 @@ def child_bot(data_dir: str) -> None:
     import telegram.ext  # noqa: F401  (a Telegram bot process has it loaded)
 
     from bot.core.app import App
+    from bot.core.types import BackendBase
     from bot.infra.clock import FakeClock
     from bot.infra.config import Settings
 
-    class NullBackend:
+    class NullBackend(BackendBase):
         name = "telegram"
         sent = 0
 

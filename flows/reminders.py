@@ -54,7 +54,8 @@ async def _campaign_event(ctx: Ctx, code: str | None, kind: str) -> None:
 
 def _can_write_later(ctx: Ctx) -> bool:
     """False where the bot cannot write to the person later (the web page)."""
-    return getattr(ctx.app.backends.get(ctx.event.backend), "can_write_later", True)
+    backend = ctx.app.backends.get(ctx.event.backend)
+    return backend.can_write_later if backend is not None else True
 
 
 def _offer_no_chat(ctx: Ctx, dl: dict, days_left: int, last: date) -> Say:

@@ -9,10 +9,10 @@ from pathlib import Path
 from bot.core.app import App
 from bot.infra.clock import FakeClock
 from bot.infra.config import Settings
-from bot.core.types import Blocked, Event, Reply
+from bot.core.types import BackendBase, Blocked, Event, Reply
 
 
-class FakeBackend:
+class FakeBackend(BackendBase):
     name = "fake"
 
     def __init__(self):
@@ -23,6 +23,10 @@ class FakeBackend:
 
     async def receive(self, handler):  # pragma: no cover - driven by Chat
         return None
+
+    def link(self, payload: str) -> str | None:
+        """Links like Telegram's (the fake stands for a platform with usernames and deep links)."""
+        return f"https://t.me/{self.username}?start={payload}" if self.username else None
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         if chat_id in self.blocked:

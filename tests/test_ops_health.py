@@ -12,7 +12,7 @@ from bot.infra import metrics
 from bot.core.app import App
 from bot.infra.clock import FakeClock
 from bot.infra.config import Settings
-from bot.core.types import Event, TransientError
+from bot.core.types import BackendBase, Event, TransientError
 from bot.ops.run import Runner
 
 
@@ -32,7 +32,7 @@ async def http_get(port: int, path: str) -> tuple[int, str]:
     return int(head.split()[1]), body
 
 
-class LoopBackend:
+class LoopBackend(BackendBase):
     """A backend whose receive() runs until stop(), like the real ones."""
 
     def __init__(self, name="fake"):

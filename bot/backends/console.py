@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..core.types import Event, Reply
+from ..core.types import BackendBase, Event, Reply
 from ..infra.pipes import EXIT_BROKEN_PIPE, LineReader, real_fd, silence_stdout
 
 NAME = "console"
@@ -26,7 +26,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tz", help="time zone, e.g. Europe/Paris, America/Cayenne")
 
 
-class ConsoleBackend:
+class ConsoleBackend(BackendBase):
     name = NAME
 
     def __init__(self, app, stdin=None, stdout=None, locale: str | None = None):

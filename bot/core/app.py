@@ -64,6 +64,9 @@ class App:
 
     # -- backends -------------------------------------------------------------------
     def add_backend(self, backend: Backend) -> None:
+        from .types import check_backend
+
+        check_backend(backend)
         self.backends[backend.name] = backend
 
     async def handle(self, event: Event) -> list[Reply]:

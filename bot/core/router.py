@@ -225,12 +225,16 @@ class Router:
                 health_state.storage_failed(e, "save_session")
         return replies
 
+    def _my_username(self, backend_name: str) -> str | None:
+        backend = self.app.backends.get(backend_name)
+        return backend.username if backend is not None else None
+
     def _for_me(self, event: Event) -> bool:
         """A command in a group, not addressed to another bot (``/aide@otherbot``)."""
         m = COMMAND_RE.match((event.text or "").strip())
         if not m:
             return False
-        me = getattr(self.app.backends.get(event.backend), "username", None)
+        me = self._my_username(event.backend)
         return not (m.group(2) and me and m.group(2).lower() != str(me).lower())
 
     async def _dispatch(self, ctx: Ctx, session: Session, event: Event, out: list[Say], fresh: bool) -> Turn | None:
@@ -295,7 +299,7 @@ class Router:
         name = self.reg.aliases.get(name, BUILTIN_ALIASES.get(name, name))
         ev = ctx.event
         if addressed_to and not ev.is_direct:
-            me = getattr(self.app.backends.get(ev.backend), "username", None)
+            me = self._my_username(ev.backend)
             if me and addressed_to.lower() != str(me).lower():
                 return None  # a command for another bot in the group
         if name == "start":

@@ -147,7 +147,24 @@ Handler = Callable[[Event], Awaitable[None]]
 
 @runtime_checkable
 class Backend(Protocol):
+    """What the core may ask of a backend: nothing else is read from it (``App.add_backend``
+    refuses a backend that lacks one of these; :class:`BackendBase` gives the defaults)."""
+
     name: str
+    #: real buttons under messages; without them the core numbers the choices in the text
+    has_buttons: bool
+    #: the bot may write to a person later (reminders); without it flows offer a calendar file
+    can_write_later: bool
+    #: the last contact with the platform succeeded (``/healthz``)
+    connected: bool
+    #: the bot's own handle on the platform, to tell commands addressed to another bot
+    username: str | None
+    #: its :meth:`link` may be printed for people of another backend (the console's flyer)
+    link_for_others: bool
+
+    def link(self, payload: str) -> str | None:
+        """A link that opens a private chat with this bot carrying ``payload`` (a deep link), or
+        None.  A link that cannot carry the payload (Matrix) may still open the chat."""
 
     async def receive(self, handler: Handler) -> None:
         """Run until stopped, calling ``handler`` for every inbound event."""
@@ -163,6 +180,41 @@ class Backend(Protocol):
 
     async def stop(self) -> None:
         """Stop receiving; ``receive`` returns soon after."""
+
+
+#: the attributes of the contract besides the methods
+CAPABILITIES = ("name", "has_buttons", "can_write_later", "connected", "username", "link_for_others", "link")
+
+
+def check_backend(backend) -> None:
+    """Refuse a backend that lacks part of the contract now, not on the first message."""
+    missing = [a for a in CAPABILITIES if not hasattr(backend, a)]
+    if missing:
+        raise TypeError(f"backend {getattr(backend, 'name', backend)!r} lacks {missing} "
+                        "(see bot.core.types.Backend; subclass BackendBase for the defaults)")
+
+
+class BackendBase:
+    """Defaults of the contract: numbered text, may write later, connected, no handle, no link."""
+
+    name = ""
+    has_buttons = False
+    can_write_later = True
+    connected = True
+    username: str | None = None
+    link_for_others = False
+
+    def link(self, payload: str) -> str | None:
+        return None
+
+    async def receive(self, handler: Handler) -> None:
+        return None
+
+    async def is_admin(self, user_id: str, chat_id: str) -> bool:
+        return False
+
+    async def stop(self) -> None:
+        return None
 
 
 @dataclass

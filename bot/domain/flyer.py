@@ -37,32 +37,27 @@ class NoPublicLink(LookupError):
 def bot_link(app, backend_name: str, payload: str) -> str | None:
     """A link that opens a private chat with *this* running bot carrying ``payload``, or None.
 
-    Telegram: the username the bot got from getMe (on this backend, else on any running Telegram
-    backend).  Matrix: the bot's user id (matrix.to carries no payload).  Web: the page's public address."""
-    if backend_name == "web":
-        return _with_start(getattr(app.settings, "web_public_url", None), payload)
-    fn = app.services.get("deep_link")
-    if fn:
-        link = fn(backend_name, payload)
-        if link:
-            return link
+    Each backend makes its own (:meth:`bot.core.types.Backend.link`: Telegram's t.me link, the web
+    page's address, Matrix's matrix.to, which carries no payload).  A backend without one (the
+    console) prints the link of a running backend that offers it to others (Telegram)."""
     backend = app.backends.get(backend_name)
-    if backend_name == "matrix":
-        user = getattr(backend, "user_id", None) or app.settings.matrix_user
-        return f"https://matrix.to/#/{user}" if user else None
-    username = getattr(backend, "username", None)
-    if not username:
-        tg = app.backends.get("telegram")
-        username = getattr(tg, "username", None)
-    return f"https://t.me/{username}?start={payload}" if username else None
+    link = backend.link(payload) if backend is not None else None
+    if link:
+        return link
+    for other in app.backends.values():
+        if other is not backend and other.link_for_others:
+            link = other.link(payload)
+            if link:
+                return link
+    return None
 
 
 def configured_link(settings, payload: str) -> str | None:
     """The operator's public link (``public_link``, or a web page's ``web_public_url``) with ``payload``."""
-    return _with_start(getattr(settings, "public_link", None) or getattr(settings, "web_public_url", None), payload)
+    return with_start(getattr(settings, "public_link", None) or getattr(settings, "web_public_url", None), payload)
 
 
-def _with_start(base: str | None, payload: str) -> str | None:
+def with_start(base: str | None, payload: str) -> str | None:
     return f"{base}{'&' if '?' in base else '?'}start={payload}" if base else None
 
 

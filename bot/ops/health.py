@@ -40,7 +40,7 @@ class HealthServer:
         for name, backend in self.app.backends.items():
             task = self.tasks.get(name)
             alive = task is None or not task.done()
-            out[name] = bool(alive and getattr(backend, "connected", True))
+            out[name] = bool(alive and backend.connected)
         return out
 
     def tick_age(self) -> float | None:

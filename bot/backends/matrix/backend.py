@@ -37,7 +37,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from ...infra.config import ConfigError, secure_write
-from ...core.types import Blocked, Event, Reply, RetryLater, TransientError
+from ...core.types import BackendBase, Blocked, Event, Reply, RetryLater, TransientError
 
 log = logging.getLogger("mes_bot.matrix")
 
@@ -235,8 +235,13 @@ def _make_client_class():
     return Client
 
 
-class MatrixBackend:
+class MatrixBackend(BackendBase):
     connected = False  # last sync succeeded (read by /healthz)
+
+    def link(self, payload: str) -> str | None:
+        """matrix.to opens a chat with the bot; it cannot carry the payload."""
+        user = self.user_id or self.settings.matrix_user
+        return f"https://matrix.to/#/{user}" if user else None
     name = NAME
 
     def __init__(self, app, settings, *, sync_timeout_ms: int = 30000, backoff_max: float = 30.0):

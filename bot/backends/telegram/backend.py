@@ -31,7 +31,7 @@ import time
 import weakref
 from typing import Any
 
-from ...core.types import (Blocked, ChatMoved, DeliveryError, Event, Reply, RetryLater,
+from ...core.types import (BackendBase, Blocked, ChatMoved, DeliveryError, Event, Reply, RetryLater,
                     TransientError)
 
 log = logging.getLogger("mes_bot.telegram")
@@ -200,8 +200,13 @@ def chat_arg(chat_id: str | int):
 # ---------------------------------------------------------------------------------------------
 
 
-class TelegramBackend:
+class TelegramBackend(BackendBase):
     has_buttons = True  # real inline buttons: typed numbers need not follow pushed messages
+    link_for_others = True  # t.me links open this bot from anywhere (a console flyer prints it)
+
+    def link(self, payload: str) -> str | None:
+        """t.me deep link with the username getMe gave (None before it answered)."""
+        return f"https://t.me/{self.username}?start={payload}" if self.username else None
     connected = False  # last getUpdates succeeded (read by /healthz)
     name = NAME
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from aiohttp import web
 
 from ...infra import metrics
-from ...core.types import Blocked, Event, Reply
+from ...core.types import BackendBase, Blocked, Event, Reply
 from ...core.render import LOCALES
 from . import limits
 from .replies import reply_json
@@ -60,9 +60,15 @@ def _json(data: dict, status: int = 200, headers: dict | None = None):
                              dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
 
-class WebBackend:
+class WebBackend(BackendBase):
     name = NAME
     can_write_later = False  # flows offer the calendar file and other messengers instead of reminders
+
+    def link(self, payload: str) -> str | None:
+        """The page's public address carrying ``payload`` (``?start=``)."""
+        from ...domain.flyer import with_start
+
+        return with_start(self.app.settings.web_public_url, payload)
 
     def __init__(self, app, settings=None):
         from ...infra.config import parse_hostport

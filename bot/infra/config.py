@@ -127,7 +127,16 @@ ENV_ALIASES = {
 SECRETS = ("telegram_token", "telegram_webhook_secret", "matrix_password", "matrix_access_token",
            "matrix_pickle_key", "log_hash_key")
 
-BACKENDS = ("telegram", "matrix", "console", "web")
+#: The backends, each a package or module ``bot.backends.<name>`` with ``configure(parser)``,
+#: ``create(app, settings)`` and ``main(args)``, and the help line of its ``mes-bot <name>`` command.
+#: Adding a backend is its package plus one line here.
+BACKENDS = {
+    "console": "chat with the bot in this terminal (embedded default)",
+    "telegram": "run the Telegram backend",
+    "matrix": "run the Matrix backend",
+    "web": "run the web page backend (no app, no account)",
+    "jsonl": "one JSON event per line in, one JSON reply per line out (scripts, tests)",
+}
 
 
 def env_names(name: str) -> list[str]:

@@ -7,12 +7,11 @@ import argparse
 import importlib
 import sys
 
+from ..infra.config import BACKENDS
+
 COMMANDS = {
-    "console": ("bot.backends.console", "chat with the bot in this terminal (embedded default)"),
+    **{name: (f"bot.backends.{name}", help_text) for name, help_text in BACKENDS.items()},
     "deadline": ("bot.ops.deadline_cli", "compute the legal deadline from a date in everyday French"),
-    "telegram": ("bot.backends.telegram", "run the Telegram backend"),
-    "matrix": ("bot.backends.matrix", "run the Matrix backend"),
-    "web": ("bot.backends.web", "run the web page backend (no app, no account)"),
     "run": ("bot.ops.run", "run every configured backend in one process"),
     "check": ("bot.ops.check", "validate the configuration and reachability"),
     "backup": ("bot.ops.backup", "consistent online copy of the database"),

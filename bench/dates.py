@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def phrases() -> list[tuple[str, date]]:
-    from tests.test_dates_corpus import CORPUS
+    from tests.corpus.test_dates_corpus import CORPUS
 
     return [(p, date.fromisoformat(t)) for t, rows in CORPUS.items() for p, _ in rows]
 

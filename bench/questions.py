@@ -42,7 +42,7 @@ BUILDS = {
 
 def questions() -> list[str]:
     from bot.lang import intents
-    from tests.test_intents_heldout import HELDOUT_2
+    from tests.corpus.test_intents_heldout import HELDOUT_2
 
     return [q for q, *_r in HELDOUT_2] + [q for q, _n in intents.examples()][::3]
 

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def _emulator_process(conn, limits_on: bool, limit: float, n_users: int) -> None:
-    from tests.telegram_emulator import Emulator, Limits
+    from tests.support.telegram_emulator import Emulator, Limits
 
     async def run():
         emu = Emulator(limits=Limits(global_rate=limit, global_burst=limit) if limits_on else None)

@@ -70,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     except datalock.DataFolderBusy as e:
         print(f"mes-bot: {e}", file=sys.stderr)
         return datalock.EXIT_BUSY
+    except BrokenPipeError:  # `mes-bot … | head`: the reader went away; end quietly
+        # (caught before the storage check below: a broken pipe is an OSError too)
+        from ..infra.pipes import EXIT_BROKEN_PIPE, silence_stdout
+
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as e:
         from ..infra import health_state
 
@@ -80,11 +86,6 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_STORAGE
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # `mes-bot … | head`: the reader went away; end quietly
-        from ..infra.pipes import EXIT_BROKEN_PIPE, silence_stdout
-
-        silence_stdout()
-        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextvars
-import html
 import json
 import logging
 import os
@@ -41,6 +40,8 @@ from ...core.types import BackendBase, Blocked, Event, Reply, RetryLater, Transi
 
 log = logging.getLogger("mes_bot.matrix")
 
+from .wire import KEYCAPS, _KEYCAP_INDEX, _strip_reply_fallback, keycap_index, render_content  # noqa: F401
+
 NAME = "matrix"
 MEGOLM = "m.megolm.v1.aes-sha2"
 HANDLED_KEEP_MS = 7 * 24 * 3600 * 1000
@@ -52,15 +53,8 @@ _current_event: contextvars.ContextVar[Event | None] = contextvars.ContextVar("m
 _turn_choices: contextvars.ContextVar[set | None] = contextvars.ContextVar("matrix_turn_choices", default=None)
 
 #: Keycap emojis 1️⃣ … 9️⃣ and 🔟, in the order of the numbered list (choice buttons only).
-KEYCAPS = tuple(f"{i}\ufe0f\u20e3" for i in range(1, 10)) + ("\U0001F51F",)
-_KEYCAP_INDEX = {k.replace("\ufe0f", ""): i for i, k in enumerate(KEYCAPS)}
 CHOICE_MESSAGES_KEPT = 2000      # choice messages remembered (event id -> payloads), all rooms
 REACTION_PAUSE_S = 60.0          # no keycap reactions for this long after a 429
-
-
-def keycap_index(key: str) -> int | None:
-    """0 for 1️⃣ (with or without the emoji variation selector), ... 9 for 🔟; None otherwise."""
-    return _KEYCAP_INDEX.get((key or "").replace("\ufe0f", "").strip())
 
 
 class MatrixError(Exception):
@@ -150,32 +144,6 @@ async def run(app, backend: "MatrixBackend") -> int:
         await tickers
         await backend.close()
     return 0
-
-
-# ----------------------------------------------------------------------------------------
-# Formatting
-
-
-def render_content(reply: Reply) -> dict:
-    """m.notice / m.text with a plain body and escaped HTML; choices as a numbered list.
-
-    Numbers count only the choice buttons (as the router does when "2" is typed); link
-    buttons are listed after them without a number."""
-    choices = [b for b in reply.flat_buttons() if b.url is None]
-    links = [b for b in reply.flat_buttons() if b.url is not None]
-    lines = [reply.text] if reply.text else []
-    parts = [html.escape(reply.text).replace("\n", "<br>")] if reply.text else []
-    if choices:
-        lines += [f"{i}. {b.label}" for i, b in enumerate(choices, 1)]
-        parts.append("<ol>" + "".join(f"<li>{html.escape(b.label)}</li>" for b in choices) + "</ol>")
-    for b in links:
-        lines.append(f"{b.label} : {b.url}")
-        if b.url.startswith(("https://", "http://", "matrix:")):
-            parts.append(f'<p><a href="{html.escape(b.url, quote=True)}">{html.escape(b.label)}</a></p>')
-        else:
-            parts.append(f"<p>{html.escape(b.label)} : {html.escape(b.url)}</p>")
-    return {"msgtype": "m.notice" if reply.notice else "m.text", "body": "\n".join(lines),
-            "format": "org.matrix.custom.html", "formatted_body": "".join(parts)}
 
 
 # ----------------------------------------------------------------------------------------
@@ -1025,14 +993,3 @@ def _send_error(resp) -> Exception:
     if code in ("M_FORBIDDEN", "M_NOT_FOUND") or status in (403, 404):
         return Blocked(f"{code}")
     return TransientError(f"{code} {status}")
-
-
-def _strip_reply_fallback(body: str) -> str:
-    """Drop the quoted '> ' lines clients put at the top of a reply."""
-    lines = body.split("\n")
-    if lines and lines[0].startswith("> "):
-        i = 0
-        while i < len(lines) and lines[i].startswith(">"):
-            i += 1
-        return "\n".join(lines[i:]).lstrip("\n")
-    return body

@@ -30,7 +30,7 @@ FIRST_USER = 10_000_000
 
 
 def _emulator_process(conn, limit: float, paid: bool, n_users: int) -> None:
-    from tests.telegram_emulator import Emulator, Limits
+    from tests.support.telegram_emulator import Emulator, Limits
 
     async def run():
         limits = Limits(global_rate=30.0, global_burst=30.0, paid_rate=limit) if paid else \
@@ -50,9 +50,9 @@ def _emulator_process(conn, limit: float, paid: bool, n_users: int) -> None:
 
 
 async def _run(n: int, limit: float) -> dict:
-    from bot.app import App
-    from bot.backends.telegram import create
-    from bot.config import Settings
+    from bot.core.app import App
+    from bot.backends.telegram.backend import create
+    from bot.infra.config import Settings
 
     paid = limit > 30.0
     parent, child = mp.Pipe()

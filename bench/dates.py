@@ -17,13 +17,13 @@ sys.path.insert(0, str(ROOT))
 
 
 def phrases() -> list[tuple[str, date]]:
-    from tests.test_dates_corpus import CORPUS
+    from tests.corpus.test_dates_corpus import CORPUS
 
     return [(p, date.fromisoformat(t)) for t, rows in CORPUS.items() for p, _ in rows]
 
 
 def warm(rounds: int = 20) -> list[float]:
-    from bot.dates import parse
+    from bot.lang.dates import parse
 
     items = phrases()
     for p, t in items:  # warm-up (imports, regex caches, dateparser fallback)

@@ -28,8 +28,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]   # keep `import telegram` the library
 sys.path.insert(0, str(ROOT))
 
-from bot.ratelimit import Pacer                      # noqa: E402
-from tests.telegram_env import close_env, start_env  # noqa: E402
+from bot.jobs.pacing import Pacer  # noqa: E402
+from tests.support.telegram_env import close_env, start_env  # noqa: E402
 
 A, B = 5001, 5002
 
@@ -100,7 +100,7 @@ async def storm(tmp: Path, followers: int) -> None:
 
 async def two_processes(tmp: Path, followers: int) -> None:
     from bot.store import Store
-    from tests.telegram_emulator import Emulator
+    from tests.support.telegram_emulator import Emulator
 
     emu = await Emulator().start()
     data = tmp / "two"

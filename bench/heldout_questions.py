@@ -4,7 +4,7 @@ Usage: .venv/bin/python bench/heldout_questions.py --set FILE.jsonl [--verbose] 
 
 Each line of FILE is {"id", "text", "lang", "expect": key, "also_ok": [keys], "fact", "class"}; the key is an
 answer page of the catalogue (``outside``: the sources do not answer it).  Every question is the first message
-of a fresh conversation (its own user) of the app built by tests/harness.py, whose platform language is
+of a fresh conversation (its own user) of the app built by tests/support/harness.py, whose platform language is
 ``--locale`` (French by default, so an English question must be recognised as English by the bot itself).
 The outcome is read from what a user sees: the session's flow:state after the turn, and the replies.
 
@@ -16,7 +16,7 @@ The outcome is read from what a user sees: the session's flow:state after the tu
 - other:   the menu, "not understood", buttons without a right topic.
 
 Rows whose every acceptable page is missing from this checkout are counted apart as well ("no page here").
-This script relies only on tests/harness.py (make_app, Chat), the store's get_session and the replies, so it
+This script relies only on tests/support/harness.py (make_app, Chat), the store's get_session and the replies, so it
 runs unchanged on older commits of the project.
 """
 from __future__ import annotations
@@ -109,7 +109,10 @@ def grade(row: dict, state: str, replies) -> str:
 
 
 async def run(rows: list[dict], locale: str | None, verbose: bool) -> Counter:
-    from tests.harness import Chat, make_app
+    try:
+        from tests.support.harness import Chat, make_app
+    except ImportError:  # older commits
+        from tests.harness import Chat, make_app
 
     counts: Counter = Counter()
     missing: Counter = Counter()

@@ -29,7 +29,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 async def send_rate(bot, rooms: list[str], total: int, concurrency: int) -> float:
-    from bot.core import Reply
+    from bot.core.types import Reply
 
     sem = asyncio.Semaphore(concurrency)
 
@@ -55,7 +55,7 @@ async def round_trips(human, room: str, samples: int, bot_id: str) -> list[float
 
 
 async def main_async(args) -> None:
-    from tests.synapse import Synapse, make_human, start_bot
+    from tests.support.synapse import Synapse, make_human, start_bot
 
     python = os.environ.get("MESBOT_SYNAPSE_PYTHON") or str(ROOT / ".synapse-venv" / "bin" / "python")
     if not Path(python).exists():

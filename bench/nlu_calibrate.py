@@ -24,7 +24,7 @@ from nlu_compare import OUTCOMES, outcome  # noqa: E402
 
 
 def measure(rows) -> Counter:
-    from bot import intents
+    from bot.lang import intents
 
     c: Counter = Counter()
     for row in rows:
@@ -42,7 +42,7 @@ def main(argv=None) -> int:
     ap.add_argument("--set", required=True)
     ap.add_argument("--scales", default="0.8,0.9,1,1.1,1.2")
     args = ap.parse_args(argv)
-    from bot import intents
+    from bot.lang import intents
 
     rows = [json.loads(x) for x in Path(args.set).read_text(encoding="utf-8").splitlines() if x.strip()]
     shipped = dict(intents.ANSWER_VOTE)

@@ -23,7 +23,7 @@ def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
-from bot import intents
+from bot.lang import intents
 intents.INTENTS
 before = rss()
 t = time.perf_counter()
@@ -32,17 +32,17 @@ print(round(rss() - before, 1), round((time.perf_counter() - t) * 1000))
 """
 BUILDS = {
     "keywords + nearest examples (before)":
-        "from bot import intents_before\nintents_before.classify_keywords_knn('mon medecin voit tout ?')",
+        "from bot.lang import intents_before\nintents_before.classify_keywords_knn('mon medecin voit tout ?')",
     "keywords + classifier + retrieval + language (now)":
-        "from bot import language, recognizer\nrecognizer.retriever(); recognizer.classifier()\n"
+        "from bot.lang import language, recognizer\nrecognizer.retriever(); recognizer.classifier()\n"
         "intents.classify('est-ce que mon medecin traitant peut voir les documents que je cache ?')\n"
         "language.detect('who can see it')",
 }
 
 
 def questions() -> list[str]:
-    from bot import intents
-    from tests.test_intents_heldout import HELDOUT_2
+    from bot.lang import intents
+    from tests.corpus.test_intents_heldout import HELDOUT_2
 
     return [q for q, *_r in HELDOUT_2] + [q for q, _n in intents.examples()][::3]
 
@@ -69,9 +69,9 @@ def pct(xs: list[float], p: float) -> float:
 def cold_deadline(runs: int = 5) -> tuple[float, bool]:
     """Median wall time of `mes-bot deadline`, and whether it loaded the recognizer."""
     code = ("import sys, runpy; sys.argv=['mes-bot','deadline','reçu mardi dernier']; "
-            f"sys.path.insert(0, {str(ROOT)!r}); from bot import cli\n"
+            f"sys.path.insert(0, {str(ROOT)!r}); from bot.ops import cli\n"
             "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
-            "print('LOADED' if 'bot.recognizer' in sys.modules or 'bot.intents' in sys.modules else 'LAZY')")
+            "print('LOADED' if 'bot.lang.recognizer' in sys.modules or 'bot.lang.intents' in sys.modules else 'LAZY')")
     times, loaded = [], False
     for _ in range(runs):
         t = time.perf_counter()
@@ -84,7 +84,7 @@ def cold_deadline(runs: int = 5) -> tuple[float, bool]:
 def main() -> int:
     import os
 
-    from bot import intents, intents_before, language
+    from bot.lang import intents, intents_before, language
 
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine inflates the times)")
     items = questions()

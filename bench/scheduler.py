@@ -111,11 +111,12 @@ def child_bot(data_dir: str) -> None:
     """A bot process: App (router, flows, templates, scheduler) on 100,000 users, ticking."""
     import telegram.ext  # noqa: F401  (a Telegram bot process has it loaded)
 
-    from bot.app import App
-    from bot.clock import FakeClock
-    from bot.config import Settings
+    from bot.core.app import App
+    from bot.core.types import BackendBase
+    from bot.infra.clock import FakeClock
+    from bot.infra.config import Settings
 
-    class NullBackend:
+    class NullBackend(BackendBase):
         name = "telegram"
         sent = 0
 
@@ -165,7 +166,7 @@ def child_ptb(n: int) -> None:
 def child_baseline() -> None:
     import telegram.ext  # noqa: F401
 
-    from bot.app import App  # noqa: F401
+    from bot.core.app import App  # noqa: F401
     import flows  # noqa: F401
     print("0 0")
 

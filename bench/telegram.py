@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def _emulator_process(conn, limits_on: bool, limit: float, n_users: int) -> None:
-    from tests.telegram_emulator import Emulator, Limits
+    from tests.support.telegram_emulator import Emulator, Limits
 
     async def run():
         emu = Emulator(limits=Limits(global_rate=limit, global_burst=limit) if limits_on else None)
@@ -44,10 +44,10 @@ def _emulator_process(conn, limits_on: bool, limit: float, n_users: int) -> None
 
 
 async def _run(n: int, limits_on: bool, limit: float, concurrency: int) -> dict:
-    from bot.app import App
-    from bot.backends.telegram import create
-    from bot.config import Settings
-    from bot.core import Reply
+    from bot.core.app import App
+    from bot.backends.telegram.backend import create
+    from bot.infra.config import Settings
+    from bot.core.types import Reply
 
     parent, child = mp.Pipe()
     proc = mp.Process(target=_emulator_process, args=(child, limits_on, limit, n), daemon=True)

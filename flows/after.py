@@ -4,7 +4,7 @@ States other areas link to: ``after:start``, ``after:close``, ``after:restrict``
 """
 from __future__ import annotations
 
-from bot.flowlib import Choice, Flow, Say, State
+from bot.core.flowlib import Choice, Flow, Say, State
 
 from .understand import MENU, page, pages
 

@@ -11,10 +11,10 @@ import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import privacy, richtext
-from bot.broadcast import fmt_int, next_post_at, post_say, stable_hash
+from bot.lang import privacy, richtext
+from bot.jobs.broadcast import fmt_int, next_post_at, post_say, stable_hash
 from bot.store.campaigns import new_code, new_token
-from bot.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
+from bot.core.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
 
 READY = ("basics", "parents", "adults18", "close")
 OFFSETS = {"o71": "7,1", "o1471": "14,7,1", "o31": "3,1"}
@@ -141,13 +141,13 @@ def parse_day(text: str, today: date) -> date | None:
 
 def parse_when(text: str, today: date) -> date | None:
     """Digits as before, else words through the bot's date understanding ("le 15 décembre")."""
-    from bot.campaign_dates import parse_day as in_words
+    from bot.lang.campaign_dates import parse_day as in_words
 
     return parse_day(text, today) or in_words(text, today)
 
 
 def parse_time(text: str) -> str | None:
-    from bot.campaign_dates import split_time
+    from bot.lang.campaign_dates import split_time
 
     rest, hhmm = split_time(text)
     if hhmm and not rest.strip(" .,"):
@@ -384,13 +384,13 @@ async def got_text(ctx: Ctx, coll: dict, text: str):
         _drop_drafts(ctx)
         b = ctx.store.create_broadcast(coll["id"], "custom", custom_text=text, needs_approval=False,
                                        requested_by=stable_hash(ctx.store, ctx.user_key), now=ctx.now)
-        ctx.store.db.execute("UPDATE broadcasts SET status = 'draft', custom_html = ? WHERE id = ?", [html, b["id"]])
+        ctx.store.broadcast_to_draft(b["id"], html)
         return Turn.to("campaign:bpreview", b_draft=b["id"])
     old = ctx.data.get("c_draft")
     if old:
-        ctx.store.db.execute("DELETE FROM campaigns WHERE id = ? AND status = 'draft'", [old])
+        ctx.store.delete_draft_campaign(old)
     c = ctx.store.create_campaign(coll["id"], "custom", "once", None, custom_text=text, now=ctx.now)
-    ctx.store.db.execute("UPDATE campaigns SET status = 'draft', custom_html = ? WHERE id = ?", [html, c["id"]])
+    ctx.store.campaign_to_draft(c["id"], html)
     if ctx.data.get("c_time"):   # she came back from the preview to change the words: keep the schedule
         return Turn.to("campaign:preview", c_draft=c["id"])
     return Turn.to("campaign:kind", c_draft=c["id"])
@@ -427,7 +427,7 @@ def date_prompt(ctx: Ctx):
 
 
 def got_date(ctx: Ctx, text: str):
-    from bot.campaign_dates import split_time
+    from bot.lang.campaign_dates import split_time
 
     rest, hhmm = split_time(text)
     d = parse_when(rest if hhmm else text, ctx.today)
@@ -445,7 +445,7 @@ def got_date(ctx: Ctx, text: str):
 
 def got_weekday(ctx: Ctx, text: str):
     """ "jeudi 18h" typed at the weekday step: the day, and the time if given."""
-    from bot.campaign_dates import split_time, weekday_in
+    from bot.lang.campaign_dates import split_time, weekday_in
 
     rest, hhmm = split_time(text)
     wd = weekday_in(rest)
@@ -563,10 +563,8 @@ async def confirm_campaign(ctx: Ctx, coll: dict, payload: str):
     code = ctx.data.get("c_code") or new_code()
     if c["template"] == "custom" and ctx.data.get("c_draft"):
         cid = ctx.data["c_draft"]
-        ctx.store.db.execute(
-            "UPDATE campaigns SET kind = ?, at_date = ?, weekday = ?, at_time = ?, offsets = ?, status = 'active', "
-            "next_at = ?, code = ? WHERE id = ? AND collective_id = ?",
-            [c["kind"], c["at_date"], c["weekday"], c["at_time"], c["offsets"], nxt_iso, code, cid, coll["id"]])
+        ctx.store.activate_draft_campaign(cid, coll["id"], kind=c["kind"], at_date=c["at_date"], weekday=c["weekday"],
+                                          at_time=c["at_time"], offsets=c["offsets"], next_at=nxt_iso, code=code)
         row = ctx.store.get_campaign(cid)
     else:
         row = ctx.store.create_campaign(coll["id"], c["template"], c["kind"], nxt_iso, at_date=c["at_date"],
@@ -587,9 +585,8 @@ async def _publish_new(ctx: Ctx, coll: dict, c: dict) -> Turn:
     fields = dict(at_date=local.date().isoformat(), at_time=local.strftime("%H:%M"))
     if c["template"] == "custom" and ctx.data.get("c_draft"):
         cid = ctx.data["c_draft"]
-        ctx.store.db.execute("UPDATE campaigns SET kind = 'once', at_date = ?, at_time = ?, status = 'active', "
-                             "next_at = ?, code = ? WHERE id = ? AND collective_id = ?",
-                             [fields["at_date"], fields["at_time"], now_iso, code, cid, coll["id"]])
+        ctx.store.publish_draft_campaign_now(cid, coll["id"], at_date=fields["at_date"], at_time=fields["at_time"],
+                                             next_at=now_iso, code=code)
     else:
         cid = ctx.store.create_campaign(coll["id"], c["template"], "once", now_iso, now=ctx.now, code=code,
                                         **fields)["id"]
@@ -605,9 +602,9 @@ async def _publish_new(ctx: Ctx, coll: dict, c: dict) -> Turn:
 
 def _drop_drafts(ctx: Ctx) -> None:
     if ctx.data.get("c_draft"):
-        ctx.store.db.execute("DELETE FROM campaigns WHERE id = ? AND status = 'draft'", [ctx.data["c_draft"]])
+        ctx.store.delete_draft_campaign(ctx.data["c_draft"])
     if ctx.data.get("b_draft"):
-        ctx.store.db.execute("DELETE FROM broadcasts WHERE id = ? AND status = 'draft'", [ctx.data["b_draft"]])
+        ctx.store.delete_draft_broadcast(ctx.data["b_draft"])
     for k in ("c_draft", "b_draft"):
         ctx.data.pop(k, None)
 
@@ -681,7 +678,7 @@ async def list_choice(ctx: Ctx, coll: dict, payload: str):
         return Turn(goto={"s": "campaign_edit:stop", "e": "campaign_edit:menu", "n": "campaign_edit:now"}[act],
                     data={"c_edit": c["id"]})
     if act == "f":
-        from bot import flyer as flyer_mod
+        from bot.domain import flyer as flyer_mod
 
         try:
             link = flyer_mod.flyer_link(ctx.app, ctx.event.backend, f"c_{c['code']}")
@@ -697,7 +694,7 @@ async def list_choice(ctx: Ctx, coll: dict, payload: str):
 
 
 def _deep_link(ctx: Ctx, payload: str) -> str | None:
-    from bot.flyer import deep_link
+    from bot.domain.flyer import deep_link
 
     return deep_link(ctx.app, ctx.event.backend, payload)
 
@@ -731,7 +728,7 @@ def _bcast_draft(ctx: Ctx) -> dict:
 async def bpreview_prompt(ctx: Ctx, coll: dict):
     n = ctx.store.follower_count(coll["id"])
     need = n > ctx.settings.broadcast_approval_threshold
-    from bot.broadcast import announce_say
+    from bot.jobs.broadcast import announce_say
 
     draft = _bcast_draft(ctx)
     warn = personal_kinds(draft["custom_text"])
@@ -758,17 +755,14 @@ async def bpreview_choice(ctx: Ctx, coll: dict, payload: str):
     report = (ctx.event.backend, ctx.event.chat_id, ctx.locale, ctx.tz)
     if ctx.data.get("b_draft"):
         bid = ctx.data["b_draft"]
-        ctx.store.db.execute(
-            "UPDATE broadcasts SET status = ?, approval_token = ?, report_backend = ?, report_chat = ?, "
-            "report_locale = ?, report_tz = ?, spread_minutes = ? WHERE id = ? AND status = 'draft'",
-            ["approval" if need else "queued", new_token()
-             if need else None, *report, ctx.settings.broadcast_spread_minutes, bid])
+        ctx.store.queue_draft_broadcast(bid, "approval" if need else "queued", new_token() if need else None,
+                                        report, ctx.settings.broadcast_spread_minutes)
         b = ctx.store.get_broadcast(bid)
     else:
         b = ctx.store.create_broadcast(coll["id"], ctx.data.get("c_tpl", "basics"), custom_text=None,
                                        requested_by=by, needs_approval=need, report=report,
                                        spread_minutes=ctx.settings.broadcast_spread_minutes, now=ctx.now)
-    ctx.store.db.execute("UPDATE broadcasts SET report_user = ? WHERE id = ?", [ctx.user_key, b["id"]])
+    ctx.store.set_broadcast_report_user(b["id"], ctx.user_key)
     for k in ("c_tpl", "b_draft", "c_mode"):
         ctx.data.pop(k, None)
     if need:
@@ -792,7 +786,7 @@ async def approve_prompt(ctx: Ctx, coll: dict):
     b = ctx.store.get_broadcast(ctx.data.get("a_bid") or 0)
     if b is None or b["status"] != "approval" or b["collective_id"] != coll["id"]:
         return Turn([Say("campaign/approval_gone")], goto=END)
-    from bot.broadcast import announce_say
+    from bot.jobs.broadcast import announce_say
 
     n = ctx.store.follower_count(coll["id"])
     return [announce_say(b, coll, payload=None),

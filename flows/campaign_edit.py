@@ -8,9 +8,9 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import richtext
-from bot.broadcast import next_post_at
-from bot.flowlib import Choice, Ctx, Flow, Say, State, Turn
+from bot.lang import richtext
+from bot.jobs.broadcast import next_post_at
+from bot.core.flowlib import Choice, Ctx, Flow, Say, State, Turn
 from flows import campaign as cp
 
 BACK = [Choice("campaign.back", goto="campaign:list")]
@@ -50,9 +50,7 @@ async def _reschedule(ctx: Ctx, coll: dict, c: dict, **changes) -> Turn:
     if nxt is None:
         return Turn([Say("campaign/time_past", {"kind": new["kind"], "date": new["at_date"], "time": new["at_time"],
                                                 "now": ctx.now.astimezone(ZoneInfo(coll["tz"])).strftime("%H:%M")})])
-    sets = ", ".join(f"{k} = ?" for k in changes)
-    ctx.store.db.execute(f"UPDATE campaigns SET {sets}, next_at = ? WHERE id = ?",
-                         [*changes.values(), nxt.isoformat(timespec="seconds"), c["id"]])
+    ctx.store.edit_campaign_schedule(c["id"], changes, nxt.isoformat(timespec="seconds"))
     return await _done(ctx, coll, c)
 
 
@@ -93,8 +91,7 @@ async def got_text(ctx: Ctx, coll: dict, c: dict, text: str):
         return Turn([Say("campaign/text_empty")])
     if len(plain) > ctx.settings.campaign_text_max:
         return Turn([Say("campaign/text_too_long", {"limit": ctx.settings.campaign_text_max, "length": len(plain)})])
-    ctx.store.db.execute("UPDATE campaigns SET custom_text = ?, custom_html = ? WHERE id = ?",
-                         [plain, html if richtext.has_markup(html) else None, c["id"]])
+    ctx.store.set_campaign_words(c["id"], plain, html if richtext.has_markup(html) else None)
     c = ctx.store.get_campaign(c["id"])
     warn = cp.personal_kinds(plain)
     name = await cp.place_name(ctx, coll)
@@ -136,7 +133,7 @@ async def date_prompt(ctx: Ctx, coll: dict, c: dict):
 
 @step
 async def got_date(ctx: Ctx, coll: dict, c: dict, text: str):
-    from bot.campaign_dates import split_time
+    from bot.lang.campaign_dates import split_time
 
     rest, hhmm = split_time(text)
     d = cp.parse_when(rest if hhmm else text, ctx.today)
@@ -165,7 +162,7 @@ async def pick_day(ctx: Ctx, coll: dict, c: dict, payload: str):
 
 @step
 async def got_day(ctx: Ctx, coll: dict, c: dict, text: str):
-    from bot.campaign_dates import split_time, weekday_in
+    from bot.lang.campaign_dates import split_time, weekday_in
 
     rest, hhmm = split_time(text)
     wd = weekday_in(rest)

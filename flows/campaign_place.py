@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bot.flowlib import Choice, Ctx, Flow, Say, State, Turn
+from bot.core.flowlib import Choice, Ctx, Flow, Say, State, Turn
 from flows import campaign as cp
 
 

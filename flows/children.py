@@ -1,7 +1,7 @@
 """Children (one space per child, the parent who declared the child, 18 years) and other régimes."""
 from __future__ import annotations
 
-from bot.flowlib import Choice, Flow
+from bot.core.flowlib import Choice, Flow
 
 from .understand import page, pages
 

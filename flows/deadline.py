@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bot import dates, nlu_data, notice, phone
-from bot.deadline import compute
-from bot.flowlib import Choice, Ctx, Flow, Say, State, Turn
+from bot.lang import dates, nlu_data, notice
+from bot.domain import phone
+from bot.domain.deadline import compute
+from bot.core.flowlib import Choice, Ctx, Flow, Say, State, Turn
 
 MODES = ("email", "letter", "arrival")
 DATE_STATES = {"date", "which"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bot.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
+from bot.core.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
 
 
 async def start_follow(ctx: Ctx, payload: str) -> Turn | None:

@@ -1,7 +1,7 @@
 """Main menu, language choice and "erase me"."""
 from __future__ import annotations
 
-from bot.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
+from bot.core.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
 
 MAIN_BUTTONS = [
     [Choice("menu.received", goto="deadline:start")],
@@ -30,7 +30,7 @@ def forget(ctx: Ctx) -> Turn:
     try:
         ctx.app.forget(ctx.user_key)
     except Exception as e:   # disk full, read-only or corrupt database: say it did not happen
-        from bot import health_state
+        from bot.infra import health_state
 
         health_state.storage_failed(e, "forget")
         return Turn([Say("menu/forget_failed")], goto=END)

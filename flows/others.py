@@ -1,7 +1,7 @@
 """Acting for someone else (a child, a protected adult, an elderly relative), without internet, living abroad."""
 from __future__ import annotations
 
-from bot.flowlib import Choice, Flow, Say, State
+from bot.core.flowlib import Choice, Flow, Say, State
 
 from .understand import MENU, page
 

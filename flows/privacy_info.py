@@ -1,7 +1,7 @@
 """/confidentialite: what the bot keeps, in plain words (same content as docs/privacy.md)."""
 from __future__ import annotations
 
-from bot.flowlib import Choice, Ctx, Flow, Say, State
+from bot.core.flowlib import Choice, Ctx, Flow, Say, State
 
 
 def show(ctx: Ctx):

@@ -1,14 +1,14 @@
 """Free-text questions, answered from any state (interceptor, priority 40).
 
-:mod:`bot.intents` recognises the question offline; a clear match goes to the page that
+:mod:`bot.lang.intents` recognises the question offline; a clear match goes to the page that
 answers it, a close call offers the two or three closest topics as buttons, greetings get
 a short hello and the main menu.  A message that states a notification date is left to
 the dates interceptor (priority 50), which computes the deadline.
 """
 from __future__ import annotations
 
-from bot import intents, language
-from bot.flowlib import Choice, Ctx, Flow, Say, Turn
+from bot.lang import intents, language
+from bot.core.flowlib import Choice, Ctx, Flow, Say, Turn
 
 from .understand import MENU, page
 
@@ -18,7 +18,7 @@ HOME_TOPICS = ("what_is", "refuse", "missed", "children")
 
 def _has_date(ctx: Ctx, text: str) -> bool:
     try:
-        from bot.dates import has_date
+        from bot.lang.dates import has_date
     except ImportError:  # the dates work is optional: no date detection without it
         return False
     try:
@@ -118,7 +118,7 @@ DATE_ONLY = 2
 
 
 def _about_the_notice(text: str) -> bool:
-    from bot import dates, notice
+    from bot.lang import dates, notice
 
     return notice.mentions_notice(dates.normalise(text))
 

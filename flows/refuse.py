@@ -1,15 +1,15 @@
 """Refuse Mon espace santé, online or by phone, step by step.
 
 States other areas link to: ``refuse:online`` and ``refuse:phone``.
-Opening hours and "open right now" come from :mod:`bot.phone` (French public holidays
-count as closed); the rule itself lives there and in :mod:`bot.facts`.
+Opening hours and "open right now" come from :mod:`bot.domain.phone` (French public holidays
+count as closed); the rule itself lives there and in :mod:`bot.knowledge.facts`.
 """
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot import facts
-from bot.flowlib import Choice, Ctx, Flow, Say, State
+from bot.knowledge import facts
+from bot.core.flowlib import Choice, Ctx, Flow, Say, State
 
 from .understand import MENU, NEXT, page, pages
 
@@ -23,7 +23,7 @@ def phone_status(ctx: Ctx) -> dict:
     """Template variables for the phone page: open now / next opening (Paris time)."""
     status, nxt = "unknown", None
     try:
-        from bot import phone  # written by the dates work; optional until it lands
+        from bot.domain import phone  # written by the dates work; optional until it lands
     except ImportError:
         phone = None
     if phone is not None:

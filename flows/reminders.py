@@ -13,10 +13,10 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import phone
-from bot.core import Attachment
-from bot.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
-from bot.scheduler import (end_of_last_day, local_at, next_allowed, plan_reminders, schedule_offsets,
+from bot.domain import phone
+from bot.core.types import Attachment
+from bot.core.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
+from bot.jobs.scheduler import (end_of_last_day, local_at, next_allowed, plan_reminders, schedule_offsets,
                            summary_say)
 from bot.store.reminders import LABELS
 
@@ -54,7 +54,8 @@ async def _campaign_event(ctx: Ctx, code: str | None, kind: str) -> None:
 
 def _can_write_later(ctx: Ctx) -> bool:
     """False where the bot cannot write to the person later (the web page)."""
-    return getattr(ctx.app.backends.get(ctx.event.backend), "can_write_later", True)
+    backend = ctx.app.backends.get(ctx.event.backend)
+    return backend.can_write_later if backend is not None else True
 
 
 def _offer_no_chat(ctx: Ctx, dl: dict, days_left: int, last: date) -> Say:
@@ -194,7 +195,7 @@ def _ics_advised(ctx: Ctx, last: date, advised: str | None, who: str | None) -> 
 
 
 def ics_prompt(ctx: Ctx):
-    from bot.ics import build_ics
+    from bot.domain.ics import build_ics
 
     events = _ics_events(ctx)
     if not events:

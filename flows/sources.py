@@ -1,14 +1,14 @@
 """/sources: the official sources of the fact sheet, each once (what it backs, then its link).
 
-The list is :data:`bot.facts.SOURCES` (the law and official sources of ``bot/facts.toml``); it is
+The list is :data:`bot.knowledge.facts.SOURCES` (the law and official sources of ``bot/knowledge/facts.toml``); it is
 cut into pages that stay under :data:`PAGE_CHARS` characters.  Typing "suite" on the last page
 says it is the last one instead of "I did not understand".
 """
 from __future__ import annotations
 
-from bot import facts
-from bot.flowlib import Choice, Ctx, Flow, Say, State, Turn
-from bot.textnorm import fold
+from bot.knowledge import facts
+from bot.core.flowlib import Choice, Ctx, Flow, Say, State, Turn
+from bot.lang.textnorm import fold
 
 from .understand import BACK, MENU, NEXT
 

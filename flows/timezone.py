@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
+from bot.core.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
 
 #: payload -> (label key, IANA zone)
 ZONES = {

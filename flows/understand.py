@@ -5,7 +5,7 @@ Every sentence is a template under ``locales/<lang>/understand/``.
 """
 from __future__ import annotations
 
-from bot.flowlib import Choice, Flow, Say, State
+from bot.core.flowlib import Choice, Flow, Say, State
 
 NEXT = "understand.next"
 BACK = "understand.back"

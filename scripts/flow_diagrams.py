@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.flowlib import Choice, Flow, Say, State  # noqa: E402
-from bot.router import Registry, load_registry  # noqa: E402
+from bot.core.flowlib import Choice, Flow, Say, State  # noqa: E402
+from bot.core.router import Registry, load_registry  # noqa: E402
 
 OUT = ROOT / "docs" / "flows"
 HOME = "menu:main"

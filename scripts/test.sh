@@ -27,7 +27,7 @@ if command -v npm >/dev/null 2>&1 && [ ! -d tests/element/node_modules/matrix-js
     || echo "tests/element: npm ci failed (offline?): the Element-side Matrix test will be skipped" >&2
 fi
 
-# The web page's tests drive Debian's headless Chromium through Selenium (tests/test_web_browser.py).
+# The web page's tests drive Debian's headless Chromium through Selenium (tests/backends/test_web_browser.py).
 # As root (CI on a clean machine) it is installed here; otherwise it must already be there, or those
 # tests fail (they never skip).
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then

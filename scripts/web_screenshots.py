@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import chrome  # noqa: E402
-from tests.web_env import ServerThread  # noqa: E402
+from tests.support.browser import chrome  # noqa: E402
+from tests.support.web_env import ServerThread  # noqa: E402
 
 SIZES = {"web-phone": (412, 915), "web-desktop": (1280, 800)}
 

@@ -1,9 +1,9 @@
 import pytest
 
 # shared fixtures: `tg` (the whole bot against the Telegram emulator)
-pytest_plugins = ["tests.telegram_env"]
+pytest_plugins = ["tests.support.telegram_env"]
 
-from tests.harness import Chat, make_app
+from tests.support.harness import Chat, make_app
 
 
 @pytest.fixture

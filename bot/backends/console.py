@@ -11,8 +11,8 @@ import os
 import sys
 from pathlib import Path
 
-from ..core import Event, Reply
-from ..pipes import EXIT_BROKEN_PIPE, LineReader, real_fd, silence_stdout
+from ..core.types import BackendBase, Event, Reply
+from ..infra.pipes import EXIT_BROKEN_PIPE, LineReader, real_fd, silence_stdout
 
 NAME = "console"
 USER = "local"
@@ -26,7 +26,7 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tz", help="time zone, e.g. Europe/Paris, America/Cayenne")
 
 
-class ConsoleBackend:
+class ConsoleBackend(BackendBase):
     name = NAME
 
     def __init__(self, app, stdin=None, stdout=None, locale: str | None = None):
@@ -143,9 +143,9 @@ async def run_console(app, backend: ConsoleBackend) -> int:
 
 
 def main(args) -> int:
-    from ..app import App
-    from ..clock import OffsetClock, SystemClock
-    from ..config import load_settings
+    from ..core.app import App
+    from ..infra.clock import OffsetClock, SystemClock
+    from ..infra.config import load_settings
     from datetime import date
 
     settings = load_settings(getattr(args, "config", None), data_dir=args.data_dir,

@@ -64,8 +64,9 @@ def stamped_name(folder, now) -> "Path":
 def backup_database(src, dest) -> dict:
     """Copy ``src`` (a mes-bot.db) to ``dest`` with the backup API; returns facts about the copy."""
     import os
-    import sqlite3
     from pathlib import Path
+
+    from ..store.files import online_copy
 
     src, dest = Path(src), Path(dest)
     if not src.is_file():
@@ -74,26 +75,7 @@ def backup_database(src, dest) -> dict:
     tmp = dest.with_name(dest.name + ".part")
     if tmp.exists():
         tmp.unlink()
-    source = sqlite3.connect(str(src), timeout=10)
-    try:
-        source.execute("PRAGMA busy_timeout=10000")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.close(fd)
-        target = sqlite3.connect(str(tmp))
-        try:
-            # pages=-1: one step, under one read transaction -> a consistent snapshot even
-            # while the bot keeps writing (WAL lets writers go on meanwhile).
-            source.backup(target, pages=-1)
-            target.execute("PRAGMA journal_mode=DELETE")
-            ok = target.execute("PRAGMA integrity_check").fetchone()[0]
-            version = target.execute("PRAGMA user_version").fetchone()[0]
-            tables = [r[0] for r in target.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
-            counts = {t: target.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
-        finally:
-            target.close()
-    finally:
-        source.close()
+    ok, version, counts = online_copy(src, tmp)
     if ok != "ok":
         tmp.unlink(missing_ok=True)
         raise RuntimeError(f"integrity check of the copy failed: {ok}")
@@ -123,7 +105,7 @@ def main(args) -> int:
     from datetime import datetime, timezone
     from pathlib import Path
 
-    from ..config import load_settings
+    from ..infra.config import load_settings
 
     if (args.dest is None) == (args.folder is None):
         print("mes-bot backup: give a destination, either DEST or --dir FOLDER", file=sys.stderr)

@@ -84,6 +84,7 @@ def check_database(settings, rep: Report) -> None:
     from pathlib import Path
 
     from ..store.base import code_schema_version
+    from ..store.files import probe
 
     data = Path(settings.data_dir)
     db = settings.db_path
@@ -99,27 +100,9 @@ def check_database(settings, rep: Report) -> None:
         rep.line(OK, "database", f"{db} does not exist yet; it will be created (schema v{latest})")
         return
     try:
-        conn = sqlite3.connect(str(db), timeout=3, isolation_level=None)
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            row = conn.execute("PRAGMA quick_check(1)").fetchone()
-            if not row or row[0] != "ok":
-                raise sqlite3.DatabaseError("database disk image is malformed (quick_check failed)")
-            conn.execute("BEGIN IMMEDIATE")
-            try:   # a real write (rolled back): an immutable or read-only file fails here
-                if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='kv'").fetchone():
-                    conn.execute("INSERT OR REPLACE INTO kv (key, value) VALUES ('write_probe', NULL)")
-                else:
-                    conn.execute("CREATE TABLE write_probe (x)")
-            finally:
-                conn.execute("ROLLBACK")
-            users = 0
-            if conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='users'").fetchone():
-                users = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0]
-        finally:
-            conn.close()
+        version, users = probe(db)
     except sqlite3.Error as e:
-        from ..health_state import HINTS, classify
+        from ..infra.health_state import HINTS, classify
 
         rep.line(FAIL, "database", f"{db}: {HINTS[classify(e)]} ({e})")
         return
@@ -214,7 +197,7 @@ def check_matrix(settings, rep: Report, timeout: float) -> None:
 def check_health(settings, rep: Report) -> None:
     import socket
 
-    from ..config import parse_hostport
+    from ..infra.config import parse_hostport
 
     host, port = parse_hostport("health_listen", settings.health_listen)
     if host not in ("127.0.0.1", "localhost", "::1"):
@@ -243,7 +226,7 @@ def check_live(settings, rep: Report, timeout: float) -> None:
 
 
 def main(args) -> int:
-    from ..config import SECRETS, ConfigError, load_settings, require_backends
+    from ..infra.config import SECRETS, ConfigError, load_settings, require_backends
 
     rep = Report()
     try:

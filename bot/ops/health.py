@@ -2,7 +2,7 @@
 
 * ``GET /healthz``: 200 ``{"status": "ok", ...}`` when the scheduler ticked recently and every
   backend is connected; 503 otherwise (or while shutting down).  JSON, no user identifier.
-* ``GET /metrics``: Prometheus text format (:func:`bot.metrics.render`).
+* ``GET /metrics``: Prometheus text format (:func:`bot.infra.metrics.render`).
 
 A tiny asyncio HTTP/1.0 server from the standard library: two read-only pages do not need a
 web framework, and it starts in the same event loop as the backends.
@@ -14,7 +14,7 @@ import json
 import logging
 import time
 
-from .. import metrics
+from ..infra import metrics
 
 log = logging.getLogger("mes_bot.health")
 
@@ -40,7 +40,7 @@ class HealthServer:
         for name, backend in self.app.backends.items():
             task = self.tasks.get(name)
             alive = task is None or not task.done()
-            out[name] = bool(alive and getattr(backend, "connected", True))
+            out[name] = bool(alive and backend.connected)
         return out
 
     def tick_age(self) -> float | None:
@@ -53,7 +53,7 @@ class HealthServer:
         age = self.tick_age()
         scheduler_ok = age is not None and age <= self.stale_after
         backends = self.backend_states()
-        from .. import health_state
+        from ..infra import health_state
 
         storage = health_state.problems()
         ok = scheduler_ok and all(backends.values()) and not self.stopping and not storage
@@ -147,19 +147,10 @@ def collect_store_gauges(store, now_ts: float) -> None:
     """Set ``reminders_pending``, ``reminders_due``, ``reminders_sent`` (and failed) from the
     reminder queue, when the reminders table exists.  Counts only, never who."""
     try:
-        with store.lock:
-            tables = {r[0] for r in store.db.execute(
-                "SELECT name FROM sqlite_master WHERE type='table'").fetchall()}
-            if "reminders" not in tables:
-                return
-            cols = {r[1] for r in store.db.execute("PRAGMA table_info(reminders)").fetchall()}
-            if not {"due_at", "sent_at", "state"} <= cols:
-                return
-            pending, due = store.db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(due_at <= ?), 0) FROM reminders WHERE sent_at IS NULL",
-                [int(now_ts)]).fetchone()
-            by_state = dict(store.db.execute(
-                "SELECT state, COUNT(*) FROM reminders WHERE sent_at IS NOT NULL GROUP BY state").fetchall())
+        counts = store.reminder_counts(now_ts)
+        if counts is None:
+            return
+        pending, due, by_state = counts
     except Exception:
         log.warning("store_metrics_failed")
         return

@@ -1,7 +1,7 @@
 """``mes-bot run --config FILE``: every configured backend in one process, sharing one App
 (one database, one scheduler).
 
-Start-up: configuration is loaded and checked (:func:`bot.config.require_backends`) before
+Start-up: configuration is loaded and checked (:func:`bot.infra.config.require_backends`) before
 anything connects; the database opens (pending migrations run, after a copy
 ``mes-bot.db.bak-v<N>``); each backend is built with ``bot.backends.<name>.create(app, settings)``;
 the health endpoint starts if ``health_listen`` is set; then the scheduler and every backend's
@@ -58,7 +58,7 @@ class Runner:
             self.stop_event.set()
 
     def build(self) -> None:
-        from ..app import App
+        from ..core.app import App
 
         if self.app is None:
             self.app = App(self.settings, clock=_make_clock())
@@ -74,8 +74,8 @@ class Runner:
             self.app.add_backend(create(self.app, self.settings))
 
     async def serve(self, install_signals: bool = True) -> int:
-        from .. import metrics
-        from ..config import parse_hostport
+        from ..infra import metrics
+        from ..infra.config import parse_hostport
 
         loop = asyncio.get_running_loop()
         self.stop_event = asyncio.Event()
@@ -174,11 +174,11 @@ def _make_clock():
     ``mes-bot telegram`` does), so whole-process tests move time without sleeping."""
     path = os.environ.get("MESBOT_FAKE_CLOCK_FILE")
     if path:
-        from ..clock import FileClock
+        from ..infra.clock import FileClock
 
         log.warning("fake_clock_in_use")
         return FileClock(path)
-    from ..clock import SystemClock
+    from ..infra.clock import SystemClock
 
     return SystemClock()
 
@@ -261,8 +261,8 @@ def run(settings) -> int:
 
 
 def main(args) -> int:
-    from .. import log as botlog
-    from ..config import load_settings, require_backends
+    from ..infra import log as botlog
+    from ..infra.config import load_settings, require_backends
 
     backends = getattr(args, "backends", None)
     settings = load_settings(getattr(args, "config", None), data_dir=getattr(args, "data_dir", None),
@@ -278,7 +278,7 @@ def main(args) -> int:
         print(f"mes-bot: {e}", file=sys.stderr)
         return 2
     except OSError as e:
-        from .. import health_state
+        from ..infra import health_state
 
         if health_state.is_storage_error(e):
             raise   # the command line says what is wrong with the data folder, in one line

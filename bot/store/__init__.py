@@ -2,16 +2,18 @@
 
 ``Store`` is composed of one mixin per area so that each area keeps its queries in
 its own file: ``core`` (users, sessions, key/value), ``reminders`` (deadlines and the
-reminder queue), ``campaigns`` (collectives, followers, broadcasts).  Migrations are
+reminder queue), ``campaigns`` (collectives, followers, broadcasts), ``matrix`` (what the Matrix backend
+keeps to resume).  Migrations are
 numbered SQL files in ``migrations/``; a database newer than the code is refused.
 """
 from .base import BaseStore, NewerDatabaseError, utcnow_iso  # noqa: F401
 from .core import CoreStore
 from .reminders import ReminderStore
 from .campaigns import CampaignStore
+from .matrix import MatrixStore
 
 
-class Store(CoreStore, ReminderStore, CampaignStore, BaseStore):
+class Store(CoreStore, ReminderStore, CampaignStore, MatrixStore, BaseStore):
     pass
 
 

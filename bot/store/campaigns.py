@@ -9,10 +9,16 @@ and none is lost.
 """
 from __future__ import annotations
 
+import hashlib
 import secrets
 import string
 
 from .base import utcnow_iso
+
+
+def admin_hash(salt: str, value: str) -> str:
+    """Keyed hash of an admin id (tells two admins apart; the salt never leaves the database)."""
+    return hashlib.sha256(f"{salt}:{value}".encode()).hexdigest()[:16]
 
 _ALPHABET = string.ascii_letters + string.digits
 TEMPLATES = ("basics", "parents", "adults18", "close", "custom")
@@ -380,14 +386,93 @@ class CampaignStore:
         self.checkpoint()   # the text's old page images must not stay in the write-ahead log
         return b
 
+    def admin_key(self, value: str) -> str:
+        """:func:`admin_hash` of ``value`` with this database's salt (made on first use)."""
+        salt = self.kv_get("collectives_salt")
+        if not salt:
+            salt = secrets.token_hex(16)
+            self.kv_set("collectives_salt", salt)
+        return admin_hash(salt, value)
+
     def forget_admin_traces(self, db, user_key: str) -> int:
         """/oubli of an admin (inside :meth:`forget_user`'s transaction): the keyed hash that
         tells two admins apart is dropped from the broadcasts still waiting or running."""
-        import hashlib
-
         row = db.execute("SELECT value FROM kv WHERE key = 'collectives_salt'").fetchone()
         if not row or not row[0]:
             return 0
-        h = hashlib.sha256(f"{row[0]}:{user_key}".encode()).hexdigest()[:16]
+        h = admin_hash(row[0], user_key)
         n = db.execute("UPDATE broadcasts SET requested_by = '' WHERE requested_by = ?", [h]).rowcount
         return n + db.execute("UPDATE broadcasts SET approved_by = NULL WHERE approved_by = ?", [h]).rowcount
+
+    # -- drafts (the campaign flow's previews) -----------------------------------------------
+    def set_broadcast_report_message(self, bid: int, message_id: str) -> None:
+        """The progress message to edit in place from now on."""
+        with self.lock:
+            self.db.execute("UPDATE broadcasts SET report_message = ? WHERE id = ?", [message_id, bid])
+
+    def set_broadcast_report_user(self, bid: int, user_key: str) -> None:
+        """Who asked for the wave (cleared when it ends): her typed number can answer its progress message."""
+        with self.lock:
+            self.db.execute("UPDATE broadcasts SET report_user = ? WHERE id = ?", [user_key, bid])
+
+    def campaign_to_draft(self, cid: int, custom_html: str | None) -> None:
+        with self.lock:
+            self.db.execute("UPDATE campaigns SET status = 'draft', custom_html = ? WHERE id = ?", [custom_html, cid])
+
+    def publish_draft_campaign_now(self, cid: int, collective_id: int, *, at_date: str, at_time: str, next_at: str,
+                                   code: str) -> None:
+        """A draft of her own words, posted once, now."""
+        with self.lock:
+            self.db.execute("UPDATE campaigns SET kind = 'once', at_date = ?, at_time = ?, status = 'active', "
+                            "next_at = ?, code = ? WHERE id = ? AND collective_id = ?",
+                            [at_date, at_time, next_at, code, cid, collective_id])
+
+    #: what an edit may change in a campaign (column names, never from the user)
+    EDITABLE = ("kind", "at_date", "weekday", "at_time", "offsets")
+
+    def edit_campaign_schedule(self, cid: int, changes: dict, next_at: str) -> None:
+        unknown = set(changes) - set(self.EDITABLE)
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        with self.lock:
+            self.db.execute(f"UPDATE campaigns SET {sets}, next_at = ? WHERE id = ?", [*changes.values(), next_at, cid])
+
+    def set_campaign_words(self, cid: int, text: str, html: str | None) -> None:
+        with self.lock:
+            self.db.execute("UPDATE campaigns SET custom_text = ?, custom_html = ? WHERE id = ?", [text, html, cid])
+
+    def broadcast_to_draft(self, bid: int, custom_html: str | None = None) -> None:
+        with self.lock:
+            self.db.execute("UPDATE broadcasts SET status = 'draft', custom_html = ? WHERE id = ?", [custom_html, bid])
+
+    def delete_draft_campaign(self, cid: int) -> None:
+        with self.lock:
+            self.db.execute("DELETE FROM campaigns WHERE id = ? AND status = 'draft'", [cid])
+
+    def delete_draft_broadcast(self, bid: int) -> None:
+        with self.lock:
+            self.db.execute("DELETE FROM broadcasts WHERE id = ? AND status = 'draft'", [bid])
+
+    def activate_draft_campaign(self, cid: int, collective_id: int, *, kind: str, at_date, weekday, at_time,
+                                offsets, next_at: str, code: str) -> None:
+        with self.lock:
+            self.db.execute(
+                "UPDATE campaigns SET kind = ?, at_date = ?, weekday = ?, at_time = ?, offsets = ?, status = 'active', "
+                "next_at = ?, code = ? WHERE id = ? AND collective_id = ?",
+                [kind, at_date, weekday, at_time, offsets, next_at, code, cid, collective_id])
+
+    def queue_draft_broadcast(self, bid: int, status: str, approval_token: str | None, report: tuple,
+                              spread_minutes: int) -> None:
+        """A previewed draft becomes ``queued`` (or waits for ``approval``); ``report`` is
+        (backend, chat, locale, tz) where progress is told."""
+        with self.lock:
+            self.db.execute(
+                "UPDATE broadcasts SET status = ?, approval_token = ?, report_backend = ?, report_chat = ?, "
+                "report_locale = ?, report_tz = ?, spread_minutes = ? WHERE id = ? AND status = 'draft'",
+                [status, approval_token, *report, spread_minutes, bid])
+
+    def last_pending_due(self, bid: int) -> float | None:
+        """When the last delivery still to send is due (for the wave's end estimate)."""
+        return self.db.execute("SELECT MAX(due_at) FROM deliveries WHERE broadcast_id = ? AND status "
+                               "IN ('pending', 'sending')", [bid]).fetchone()[0]

@@ -92,6 +92,38 @@ class CoreStore:
         self.checkpoint()
         return n
 
+    def forget_users(self, user_keys: list[str]) -> None:
+        """Like :meth:`forget_user` for many users at once: one transaction per 500 and one WAL
+        checkpoint (ending hundreds of web conversations at shutdown stays quick)."""
+        for i in range(0, len(user_keys), 500):
+            chunk = user_keys[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            with self.transaction() as db:
+                for table in self.tables_with_column("user_key"):
+                    if table != "users":
+                        db.execute(f"DELETE FROM [{table}] WHERE user_key IN ({marks})", chunk)
+                db.execute(f"DELETE FROM users WHERE user_key IN ({marks})", chunk)
+        if user_keys:
+            self.checkpoint()
+
+    def user_keys_of(self, backend: str) -> set[str]:
+        """Every user key of a backend, in the users table or with a session."""
+        keys = {r["user_key"] for r in self.db.query("SELECT user_key FROM users WHERE backend = ?", [backend])}
+        keys |= {r["user_key"] for r in self.db.query(
+            "SELECT DISTINCT user_key FROM sessions WHERE user_key LIKE ?", [backend + ":%"])}
+        return keys
+
+    def move_chat_users(self, backend: str, old_chat: str, new_chat: str) -> None:
+        """A chat got a new id (a Telegram group became a supergroup): its users follow."""
+        for uk in list(self.db.query("SELECT user_key FROM users WHERE backend = ? AND chat_id = ?",
+                                     [backend, old_chat])):
+            self.set_user(uk["user_key"], chat_id=new_chat)
+
+    def kv_keys(self, prefix: str) -> list[str]:
+        """Keys starting with ``prefix`` whose value is set."""
+        return [r["key"] for r in self.db.query("SELECT key FROM kv WHERE key LIKE ? AND value IS NOT NULL",
+                                                [prefix + "%"])]
+
     # -- sessions ---------------------------------------------------------------
     def get_session(self, session_key: str) -> Session | None:
         rows = list(self.db.query("SELECT * FROM sessions WHERE session_key = ?", [session_key]))

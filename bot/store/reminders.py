@@ -210,3 +210,20 @@ class ReminderStore:
     def count_due(self, now_ts: int) -> int:
         return self.db.execute(f"SELECT COUNT(*) FROM reminders WHERE {LIVE} AND due_at <= ?",
                                [int(now_ts)]).fetchone()[0]
+
+    def reminder_counts(self, now_ts: float) -> tuple[int, int, dict[str, int]] | None:
+        """(pending, due now, sent or failed by state) of the reminder queue; None when the
+        table is missing or older than this code.  Counts only, never who."""
+        with self.lock:
+            tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()}
+            if "reminders" not in tables:
+                return None
+            cols = {r[1] for r in self.db.execute("PRAGMA table_info(reminders)").fetchall()}
+            if not {"due_at", "sent_at", "state"} <= cols:
+                return None
+            pending, due = self.db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(due_at <= ?), 0) FROM reminders WHERE sent_at IS NULL",
+                [int(now_ts)]).fetchone()
+            by_state = dict(self.db.execute(
+                "SELECT state, COUNT(*) FROM reminders WHERE sent_at IS NOT NULL GROUP BY state").fetchall())
+        return pending, due, by_state

@@ -2,7 +2,7 @@
 
 ``mes-bot web [--host 127.0.0.1] [--port 8080]`` serves one page and a small JSON endpoint
 (``server.py``); ``web`` is also a backend of ``mes-bot run``.  The page only translates
-:class:`~bot.core.Event` / :class:`~bot.core.Reply`: flows, templates and the privacy screen are
+:class:`~bot.core.types.Event` / :class:`~bot.core.types.Reply`: flows, templates and the privacy screen are
 those of every backend.  A conversation is keyed by a random token held in the page (no cookie);
 its rows are erased when it ends (``/oubli``, tab closed) or after ``web_idle_minutes`` idle.
 This module stays light: aiohttp is imported only when the server starts."""
@@ -29,7 +29,7 @@ def create(app, settings):
 
 
 def listen_address(settings, host: str | None, port: int | None) -> str:
-    from ...config import parse_hostport
+    from ...infra.config import parse_hostport
 
     h, p = parse_hostport("web_listen", settings.web_listen)
     h, p = host or h, port or p
@@ -37,8 +37,8 @@ def listen_address(settings, host: str | None, port: int | None) -> str:
 
 
 def main(args) -> int:
-    from ... import log as botlog
-    from ...config import load_settings
+    from ...infra import log as botlog
+    from ...infra.config import load_settings
     from ...ops import run as runmod
 
     settings = load_settings(getattr(args, "config", None), data_dir=getattr(args, "data_dir", None),

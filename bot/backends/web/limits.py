@@ -10,7 +10,7 @@ import hashlib
 import ipaddress
 import secrets
 
-from ...ratelimit import Gcra
+from ...jobs.pacing import Gcra
 
 
 def per_minute(count: int) -> Gcra:

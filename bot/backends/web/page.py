@@ -10,7 +10,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from ...render import LOCALES
+from ...core.render import LOCALES
 
 TEMPLATE = Path(__file__).resolve().parent / "static" / "page.html"
 

@@ -1,11 +1,11 @@
-"""A :class:`~bot.core.Reply` as the page draws it (JSON): plain text that the page sets as text,
+"""A :class:`~bot.core.types.Reply` as the page draws it (JSON): plain text that the page sets as text,
 never as HTML; rows of buttons (payloads) and links (http(s) only); a file as base64."""
 from __future__ import annotations
 
 import base64
 import re
 
-from ...core import Reply
+from ...core.types import Reply
 
 # Buttons that lead to the calendar file (the flows' "reminders:ics" target, directly or through the
 # deadline answer): on the page they read "Télécharger pour mon agenda" and download at once.

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from ... import metrics
-from ...core import Blocked, Event, Reply
-from ...render import LOCALES
+from ...infra import metrics
+from ...core.types import BackendBase, Blocked, Event, Reply
+from ...core.render import LOCALES
 from . import limits
 from .replies import reply_json
 from .conversations import Conversations
@@ -60,12 +60,18 @@ def _json(data: dict, status: int = 200, headers: dict | None = None):
                              dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
 
-class WebBackend:
+class WebBackend(BackendBase):
     name = NAME
     can_write_later = False  # flows offer the calendar file and other messengers instead of reminders
 
+    def link(self, payload: str) -> str | None:
+        """The page's public address carrying ``payload`` (``?start=``)."""
+        from ...domain.flyer import with_start
+
+        return with_start(self.app.settings.web_public_url, payload)
+
     def __init__(self, app, settings=None):
-        from ...config import parse_hostport
+        from ...infra.config import parse_hostport
 
         self.app = app
         self.settings = settings or app.settings
@@ -134,24 +140,11 @@ class WebBackend:
     def _erase_many(self, keys: list[str]) -> None:
         """Like ``store.forget_user`` for many web conversations at once: one transaction and one
         WAL checkpoint (so ending hundreds at shutdown or expiry stays quick)."""
-        store = self.app.store
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            with store.transaction() as db:
-                for table in store.tables_with_column("user_key"):
-                    if table != "users":
-                        db.execute(f"DELETE FROM [{table}] WHERE user_key IN ({marks})", chunk)
-                db.execute(f"DELETE FROM users WHERE user_key IN ({marks})", chunk)
-        if keys:
-            store.checkpoint()
+        self.app.store.forget_users(keys)
 
     def sweep_rows(self) -> int:
         """Erase every web row whose conversation is not open (ended, expired, or a previous run)."""
-        store = self.app.store
-        keys = {r["user_key"] for r in store.db.query("SELECT user_key FROM users WHERE backend = ?", [NAME])}
-        keys |= {r["user_key"] for r in store.db.query(
-            "SELECT DISTINCT user_key FROM sessions WHERE user_key LIKE 'web:%'")}
+        keys = self.app.store.user_keys_of(NAME)
         stale = sorted(k for k in keys if not self.conversations.is_open(k[4:]))
         self._erase_many(stale)
         return len(stale)

@@ -1,0 +1,1 @@
+"""Domain rules: the legal deadline, phone numbers, calendar files, the flyer."""

@@ -1,0 +1,1 @@
+"""Background jobs: reminders (scheduler), broadcasts, and send pacing."""

@@ -1,0 +1,1 @@
+"""What the bot knows: the fact sheet (``facts.toml``) and its accessors.  Imports only the ground."""

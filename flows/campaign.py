@@ -70,11 +70,11 @@ async def place_name(ctx: Ctx, coll: dict) -> str | None:
     """The collective's display name: set by an admin, else the group's or room's title."""
     if coll.get("name"):
         return coll["name"]
-    fn = getattr(ctx.app.backends.get(coll["backend"]), "chat_title", None)
+    backend = ctx.app.backends.get(coll["backend"])
     title = None
-    if fn is not None:
+    if backend is not None:
         try:
-            title = await fn(coll["chat_id"])
+            title = await backend.chat_title(coll["chat_id"])
         except Exception:
             title = None
     if title:

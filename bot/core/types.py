@@ -183,12 +183,16 @@ class Backend(Protocol):
     async def is_admin(self, user_id: str, chat_id: str) -> bool:
         """True when ``user_id`` may administer ``chat_id``."""
 
+    async def chat_title(self, chat_id: str) -> str | None:
+        """The group's, channel's or room's title (a collective's default name), or None."""
+
     async def stop(self) -> None:
         """Stop receiving; ``receive`` returns soon after."""
 
 
 #: the attributes of the contract besides the methods
-CAPABILITIES = ("name", "has_buttons", "can_write_later", "connected", "username", "link_for_others", "link")
+CAPABILITIES = ("name", "has_buttons", "can_write_later", "connected", "username", "link_for_others", "link",
+                "chat_title")
 
 
 def check_backend(backend) -> None:
@@ -217,6 +221,9 @@ class BackendBase:
 
     async def is_admin(self, user_id: str, chat_id: str) -> bool:
         return False
+
+    async def chat_title(self, chat_id: str) -> str | None:
+        return None
 
     async def stop(self) -> None:
         return None

@@ -684,9 +684,10 @@ async def list_choice(ctx: Ctx, coll: dict, payload: str):
             link = flyer_mod.flyer_link(ctx.app, ctx.event.backend, f"c_{c['code']}")
         except flyer_mod.NoPublicLink:
             return Turn([Say("campaign/flyer_no_link")], reprompt=True)
-        png, a4, a5 = flyer_mod.make(link, ctx.locale, renderer=ctx.app.renderer,
-                                     purge_days=ctx.settings.purge_after_days, name=await place_name(ctx, coll))
         start_cmd = None if f"c_{c['code']}" in link else f"/start c_{c['code']}"
+        png, a4, a5 = flyer_mod.make(link, ctx.locale, renderer=ctx.app.renderer,
+                                     purge_days=ctx.settings.purge_after_days, name=await place_name(ctx, coll),
+                                     start_cmd=start_cmd)
         return Turn([Say("campaign/flyer_qr", {"link": link, "start_cmd": start_cmd}, attachment=png),
                      Say("campaign/flyer_pdf", attachment=a4), Say("campaign/flyer_pdf_a5", attachment=a5)],
                     reprompt=True)

@@ -278,30 +278,33 @@ def _whole_words(line: str, text: str) -> bool:
     return all(wd in words for wd in line.split())
 
 
-def texts(renderer, locale: str, purge_days: int, name: str | None = None) -> dict[str, str]:
+def texts(renderer, locale: str, purge_days: int, name: str | None = None,
+          start_cmd: str | None = None) -> dict[str, str]:
     """The poster's texts; ``name``: the collective, printed after "Proposé par" (else a line to write on)."""
-    return {k: renderer.render(f"flyer/{k}", locale, purge_days=purge_days, name=name) for k in FLYER_KEYS}
+    return {k: renderer.render(f"flyer/{k}", locale, purge_days=purge_days, name=name, start_cmd=start_cmd)
+            for k in FLYER_KEYS}
 
 
 def poster(link: str, locale: str = "fr", fmt: str = "A4", renderer=None, purge_days: int = 14,
-           name: str | None = None) -> Poster:
+           name: str | None = None, start_cmd: str | None = None) -> Poster:
     """The poster, built (its PDF bytes in ``.pdf_bytes``, its boxes in ``.boxes``)."""
     if renderer is None:
         from ..core.render import Renderer
 
         renderer = Renderer()
-    p = Poster(texts(renderer, locale, purge_days, name), link, fmt)
+    p = Poster(texts(renderer, locale, purge_days, name, start_cmd), link, fmt)
     p.named = bool(name)
     p.pdf_bytes = p.build()
     return p
 
 
 def make(link: str, locale: str = "fr", renderer=None, purge_days: int = 14,
-         name: str | None = None) -> tuple[Attachment, ...]:
-    """(QR code PNG, A4 poster PDF, A5 poster PDF) for ``link``; ``name``: the collective's."""
+         name: str | None = None, start_cmd: str | None = None) -> tuple[Attachment, ...]:
+    """(QR code PNG, A4 poster PDF, A5 poster PDF) for ``link``; ``name``: the collective's;
+    ``start_cmd``: what to write to the bot when the link cannot carry the campaign (Matrix)."""
     stem = "affiche-mes-bot" if locale == "fr" else "flyer-mes-bot"
-    a4 = poster(link, locale, "A4", renderer, purge_days, name).pdf_bytes
-    a5 = poster(link, locale, "A5", renderer, purge_days, name).pdf_bytes
+    a4 = poster(link, locale, "A4", renderer, purge_days, name, start_cmd).pdf_bytes
+    a5 = poster(link, locale, "A5", renderer, purge_days, name, start_cmd).pdf_bytes
     return (Attachment("qr-mes-bot.png", qr_png(link), "image/png"),
             Attachment(f"{stem}-a4.pdf", a4, "application/pdf"),
             Attachment(f"{stem}-a5.pdf", a5, "application/pdf"))

@@ -22,9 +22,11 @@ def _overlap(a, b) -> bool:
     return a.x < b.x + b.w - 0.01 and b.x < a.x + a.w - 0.01 and a.y < b.y + b.h - 0.01 and b.y < a.y + a.h - 0.01
 
 
+@pytest.mark.parametrize("extra", [{}, {"name": "Collectif Santé Libre du Val-de-Marne",
+                                          "start_cmd": "/start c_Ab3dEf9h"}])   # named; a Matrix-only link
 @pytest.mark.parametrize("locale,fmt", CASES)
-def test_every_text_fits_its_box_whole_and_on_the_page(locale, fmt):
-    p = flyer.poster(LINK, locale, fmt)
+def test_every_text_fits_its_box_whole_and_on_the_page(locale, fmt, extra):
+    p = flyer.poster(LINK, locale, fmt, **extra)
     page_w, page_h = p.pdf.w, p.pdf.h
     assert (round(page_w), round(page_h)) == ((210, 297) if fmt == "A4" else (148, 210))
     keys = {b.key for b in p.boxes}
@@ -173,3 +175,12 @@ async def test_flyer_link_is_the_running_telegram_bots_own(tg):
     assert link == f"https://t.me/{tg.emu.username}?start=c_Ab3dEf9h"
     # and the console run next to it prints the same link, not someone else's bot
     assert flyer.flyer_link(tg.app, "console", "c_Ab3dEf9h") == link
+
+
+def test_a_link_that_cannot_carry_the_campaign_prints_the_command_to_write():
+    """Matrix: matrix.to cannot carry the campaign code, so the poster says what to write to the bot."""
+    p = flyer.poster("https://matrix.to/#/@mesbot:example.org", "fr", "A4", start_cmd="/start c_Ab3dEf9h")
+    scan = next(b for b in p.boxes if b.key == "scan")
+    assert "/start c_Ab3dEf9h" in " ".join(scan.lines)
+    plain = flyer.poster(LINK, "fr", "A4")
+    assert "/start" not in " ".join(next(b for b in plain.boxes if b.key == "scan").lines)

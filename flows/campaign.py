@@ -227,26 +227,29 @@ def _stats_say(ctx: Ctx, coll: dict) -> Say:
     return Say("campaign/stats", {k: fmt_int(v, ctx.locale) for k, v in s.items()})
 
 
-async def start_admin(ctx: Ctx, payload: str) -> Turn | None:
+async def _admin_link(ctx: Ctx, payload: str) -> tuple[dict | None, Turn | None]:
+    """The place of an admin's private link (``a_``/``s_`` + its code): (place, None) when the person
+    is its admin in a private chat, else (None, what to answer; None in a group)."""
     coll = ctx.store.collective_by_code(payload[2:])
     if coll is None or coll["backend"] != ctx.event.backend:
-        return Turn([Say("core/bad_link")], goto=END)
+        return None, Turn([Say("core/bad_link")], goto=END)
     if not ctx.event.is_direct:
-        return None
+        return None, None
     if not await ctx.app.is_admin(ctx.event, coll["chat_id"]):
-        return Turn([Say("campaign/refused")], goto=END, clear=True)
-    return await open_place(ctx, coll)
+        return None, Turn([Say("campaign/refused")], goto=END, clear=True)
+    return coll, None
+
+
+async def start_admin(ctx: Ctx, payload: str) -> Turn | None:
+    coll, refusal = await _admin_link(ctx, payload)
+    return refusal if coll is None else await open_place(ctx, coll)
 
 
 async def start_stats(ctx: Ctx, payload: str) -> Turn | None:
     """ "/stats" asked in a group, answered here in private (admins only)."""
-    coll = ctx.store.collective_by_code(payload[2:])
-    if coll is None or coll["backend"] != ctx.event.backend:
-        return Turn([Say("core/bad_link")], goto=END)
-    if not ctx.event.is_direct:
-        return None
-    if not await ctx.app.is_admin(ctx.event, coll["chat_id"]):
-        return Turn([Say("campaign/refused")], goto=END, clear=True)
+    coll, refusal = await _admin_link(ctx, payload)
+    if coll is None:
+        return refusal
     turn = await open_place(ctx, coll)
     turn.say = [_stats_say(ctx, coll)]
     return turn

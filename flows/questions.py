@@ -27,23 +27,8 @@ def _has_date(ctx: Ctx, text: str) -> bool:
         return False
 
 
-def _exists(ctx: Ctx, target: str) -> bool:
-    flow, _, state = target.partition(":")
-    router = getattr(ctx.app, "router", None)
-    reg = getattr(router, "reg", None)
-    return reg is None or reg.state(flow, state) is not None
-
-
-#: a topic whose page may be missing from this build, and the broader topic shown until it exists
-FALLBACK = {"received": "window", "decide": "debate", "notice_help": "what_is", "dmp": "what_is",
-            "teen": "children", "refused_before": "missed", "abroad": "others"}
-
-
 def target_of(ctx: Ctx, name: str) -> str:
-    t = intents.INTENTS[name].target
-    if not _exists(ctx, t) and name in FALLBACK:
-        return target_of(ctx, FALLBACK[name])
-    return t
+    return intents.INTENTS[name].target
 
 
 def topic_buttons(ctx: Ctx, names) -> list[list[Choice]]:

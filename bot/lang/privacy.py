@@ -54,8 +54,7 @@ class Screened:
         return bool(self.findings)
 
 
-def screen(text: str, health: bool = True) -> Screened:
-    """``health=False``: identifiers only (a collective's announcement may name an illness)."""
+def screen(text: str) -> Screened:
     if not text:
         return Screened(text or "")
     findings: list[str] = []
@@ -91,13 +90,9 @@ def screen(text: str, health: bool = True) -> Screened:
         return " "
 
     out = MIXED_TOKEN.sub(code_like, out)
-    if health:
-        try:  # health details (owned by the guidance work): optional extension point
-            from . import health_terms
+    from . import health_terms   # health details (loaded on first use)
 
-            out, found = health_terms.strip(out)
-            if found and "health" not in findings:
-                findings.append("health")
-        except ImportError:
-            pass
+    out, found = health_terms.strip(out)
+    if found and "health" not in findings:
+        findings.append("health")
     return Screened(re.sub(r"[ \t]{2,}", " ", out).strip(), findings)

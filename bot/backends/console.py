@@ -13,17 +13,10 @@ from pathlib import Path
 
 from ..core.types import BackendBase, Event, Reply
 from ..infra.pipes import EXIT_BROKEN_PIPE, LineReader, real_fd, silence_stdout
+from ..ops.backend_spec import BackendSpec
 
 NAME = "console"
 USER = "local"
-
-
-def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--data-dir", help="data folder (default: per-user XDG data dir)")
-    p.add_argument("--config", help="TOML configuration file")
-    p.add_argument("--today", help="pretend today is YYYY-MM-DD (demos, reproducible checks)")
-    p.add_argument("--lang", choices=["fr", "en"], help="language (default: French)")
-    p.add_argument("--tz", help="time zone, e.g. Europe/Paris, America/Cayenne")
 
 
 class ConsoleBackend(BackendBase):
@@ -39,7 +32,9 @@ class ConsoleBackend(BackendBase):
         self.interactive = bool(getattr(self.stdin, "isatty", lambda: False)())
         self.username = None
         self._print_lock = asyncio.Lock()
-        self._reader = None
+        self._reader: LineReader | None = None
+        self._receiving = False
+        self.interrupted = False    # stopped (Ctrl-C, SIGTERM) before the end of the input
         self.output_closed = False  # the reader of our output went away (`| head`)
         app.forget_hooks.append(self._erase_exports)
 
@@ -87,7 +82,11 @@ class ConsoleBackend(BackendBase):
         return True  # the person at the terminal runs the bot
 
     async def stop(self) -> None:
-        self._stopped = True
+        """Stop reading at once (Ctrl-C does not wait for Enter)."""
+        if self._receiving:
+            self.interrupted = True
+            if self._reader is not None:
+                self._reader.queue.put_nowait(None)
 
     async def _readline(self) -> str | None:
         if self.interactive:
@@ -99,32 +98,60 @@ class ConsoleBackend(BackendBase):
                 self._reader = LineReader(fd)
             line = await self._reader.readline()
         else:  # an in-memory stream (tests)
-            line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
-            line = None if line == "" else line.rstrip("\r\n")
+            raw = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+            line = None if raw == "" else raw.rstrip("\r\n")
         if line is None and self.interactive:
             self.stdout.write("\n")  # Ctrl-D: the shell's prompt starts on its own line
             self.stdout.flush()
         return line
 
     async def receive(self, handler) -> None:
-        while not self.output_closed:
-            line = await self._readline()
-            if line is None:
-                return
-            if not line.strip():
-                continue
-            await handler(self.event(line))
+        self._receiving = True
+        try:
+            while not self.output_closed and not self.interrupted:
+                line = await self._readline()
+                if line is None:
+                    return
+                if not line.strip():
+                    continue
+                await handler(self.event(line))
+        finally:
+            self._receiving = False
 
 
-def create(app, settings) -> ConsoleBackend:
-    """For ``mes-bot run``: a console reading standard input (local trials; not for servers)."""
-    return ConsoleBackend(app)
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--today", help="pretend today is YYYY-MM-DD (demos, reproducible checks)")
+    p.add_argument("--lang", choices=["fr", "en"], help="language (default: French)")
+    p.add_argument("--tz", help="time zone, e.g. Europe/Paris, America/Cayenne")
 
 
-async def run_console(app, backend: ConsoleBackend) -> int:
-    stop = asyncio.Event()
-    app.add_backend(backend)
-    # What the user sees first: the welcome menu for a new user, pending reminders otherwise.
+def overrides(args: argparse.Namespace) -> dict:
+    # a terminal is a conversation: only warnings and errors are logged there unless asked
+    return dict(default_locale=args.lang, timezone=args.tz, log_level=args.log_level or "WARNING")
+
+
+def make_clock(settings, args: argparse.Namespace | None):
+    """``--today``: the system clock shifted to that day (demos, reproducible checks)."""
+    if args is None or not getattr(args, "today", None):
+        return None
+    from datetime import date
+
+    from ..infra.clock import OffsetClock
+    from ..infra.config import ConfigError
+
+    try:
+        return OffsetClock(date.fromisoformat(args.today), settings.timezone)
+    except ValueError:
+        raise ConfigError("--today expects YYYY-MM-DD") from None
+
+
+def create(app, settings, args: argparse.Namespace | None = None) -> ConsoleBackend:
+    """A console reading standard input (local trials; not for servers)."""
+    return ConsoleBackend(app, locale=getattr(args, "lang", None))
+
+
+async def greet(app, backend: ConsoleBackend) -> None:
+    """What the user sees first: the welcome menu for a new user, pending reminders otherwise."""
     if app.store.get_session(backend.event().session_key) is None:
         await app.handle_event(backend.event(kind="start"))
     else:
@@ -132,38 +159,21 @@ async def run_console(app, backend: ConsoleBackend) -> int:
         if summary:
             for reply in await summary(backend.event()):
                 await backend.send(USER, reply)
-    await app.tick()
-    tickers = asyncio.create_task(app.run_tickers(stop, interval=min(app.settings.scheduler_interval, 30)))
-    try:
-        await backend.receive(app.handle_event)
-    finally:
-        stop.set()
-        await tickers
+
+
+def exit_code(backend: ConsoleBackend) -> int:
+    """141 for `mes-bot console | head` (the reader went away); a stop (end of input, Ctrl-C,
+    SIGTERM) is a clean one."""
     return EXIT_BROKEN_PIPE if backend.output_closed else 0
 
 
-def main(args) -> int:
-    from ..core.app import App
-    from ..infra.clock import OffsetClock, SystemClock
-    from ..infra.config import load_settings
-    from datetime import date
+SPEC = BackendSpec(NAME, create=create, configure=configure, overrides=overrides, clock=make_clock,
+                   before_scheduler=greet, exit_code=exit_code)
 
-    settings = load_settings(getattr(args, "config", None), data_dir=args.data_dir,
-                             default_locale=args.lang, timezone=args.tz)
-    clock = SystemClock()
-    if args.today:
-        try:
-            clock = OffsetClock(date.fromisoformat(args.today), settings.timezone)
-        except ValueError:
-            print("mes-bot: --today expects YYYY-MM-DD", file=sys.stderr)
-            return 2
-    app = App(settings, clock=clock)
-    backend = ConsoleBackend(app, locale=args.lang)
-    try:
-        return asyncio.run(run_console(app, backend))
-    except KeyboardInterrupt:  # Ctrl-C: quit at once, the shell's prompt on its own line
-        if not backend.output_closed:
-            print(file=sys.stdout, flush=True)
-        return 0 if backend.interactive else 130
-    finally:
-        app.store.close()
+
+async def run_console(app, backend: ConsoleBackend) -> int:
+    """The console in-process on an App the caller made (and closes): the runner, no signals."""
+    from ..ops.run import Runner
+
+    runner = Runner(app.settings, app=app, backends={NAME: backend}, keep_store=True)
+    return await runner.serve(install_signals=False)

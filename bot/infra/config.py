@@ -127,8 +127,8 @@ ENV_ALIASES = {
 SECRETS = ("telegram_token", "telegram_webhook_secret", "matrix_password", "matrix_access_token",
            "matrix_pickle_key", "log_hash_key")
 
-#: The backends, each a package or module ``bot.backends.<name>`` with ``configure(parser)``,
-#: ``create(app, settings)`` and ``main(args)``, and the help line of its ``mes-bot <name>`` command.
+#: The backends, each a package or module ``bot.backends.<name>`` declaring its ``SPEC``
+#: (bot/ops/backend_spec.py), and the help line of its ``mes-bot <name>`` command.
 #: Adding a backend is its package plus one line here.
 BACKENDS = {
     "console": "chat with the bot in this terminal (embedded default)",
@@ -143,6 +143,11 @@ def env_names(name: str) -> list[str]:
     """Environment variables that set ``name`` (for error messages and documentation)."""
     out = [var for var, n in ENV_ALIASES.items() if n == name]
     return out + [ENV_PREFIX + name.upper()]
+
+
+def hint(name: str) -> str:
+    """Where to set ``name``: its environment variables (and, for a secret, its ``_file`` forms)."""
+    return _hint(name)
 
 
 def _hint(name: str) -> str:
@@ -291,7 +296,8 @@ def parse_hostport(name: str, value: str) -> tuple[str, int]:
 
 
 def validate(s: Settings) -> None:
-    """Checks every setting on its own (no backend requirements: see :func:`require_backends`)."""
+    """Checks every setting on its own (what each backend requires to run is declared in its
+    package: :func:`bot.ops.backend_spec.require_backends`)."""
     if s.default_locale not in ("fr", "en"):
         raise ConfigError("setting 'default_locale' must be 'fr' or 'en'")
     try:
@@ -390,55 +396,6 @@ def _validate_web(s: Settings) -> None:
     for a in s.web_frame_ancestors:
         if not re.fullmatch(r"\*|'self'|'none'|https?://[^/\s;,]+", a):
             raise ConfigError(f"setting 'web_frame_ancestors': {a!r} should be *, 'self', 'none' or an origin")
-
-
-def require_backends(s: Settings, backends: tuple[str, ...] | None = None) -> None:
-    """What ``mes-bot run`` / ``check`` need before connecting anywhere; the message names the
-    setting and the environment variable to set."""
-    backends = tuple(s.backends if backends is None else backends)
-    if not backends:
-        raise ConfigError("setting 'backends' is empty: list the backends to run, e.g. "
-                          "backends = [\"telegram\", \"matrix\"] (or MESBOT_BACKENDS=telegram,matrix)")
-    if "telegram" in backends:
-        if not s.telegram_token:
-            raise ConfigError(f"setting 'telegram_token' is required by backend 'telegram': "
-                              f"set {_hint('telegram_token')}")
-        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", s.telegram_token):
-            raise ConfigError("setting 'telegram_token': does not look like a bot token from BotFather "
-                              "(digits, ':', then letters)")
-        if s.telegram_webhook_url:
-            parse_hostport("telegram_webhook_listen", s.telegram_webhook_listen)
-    if "matrix" in backends:
-        if not s.matrix_homeserver:
-            raise ConfigError(f"setting 'matrix_homeserver' is required by backend 'matrix': "
-                              f"set {_hint('matrix_homeserver')}")
-        if not s.matrix_user:
-            raise ConfigError(f"setting 'matrix_user' is required by backend 'matrix': "
-                              f"set {_hint('matrix_user')}")
-        if not re.fullmatch(r"@[^:\s]+:\S+", s.matrix_user):
-            raise ConfigError(f"setting 'matrix_user': expected a full Matrix id like @bot:example.org, "
-                              f"got {s.matrix_user!r}")
-        if not (s.matrix_password or s.matrix_access_token or _matrix_has_stored_login(s)):
-            raise ConfigError(f"setting 'matrix_password' or 'matrix_access_token' is required by backend "
-                              f"'matrix' for the first login: set {_hint('matrix_password')}, "
-                              f"or {_hint('matrix_access_token')}")
-
-
-def _matrix_has_stored_login(s: Settings) -> bool:
-    """The Matrix backend keeps the access token of its first password login in
-    ``<data_dir>/matrix/credentials.json`` (for this homeserver and user): later starts need
-    no password."""
-    import json
-
-    path = Path(s.data_dir) / "matrix" / "credentials.json"
-    try:
-        creds = json.loads(path.read_text(encoding="utf-8"))
-        if (creds.get("access_token") and creds.get("user_id") == s.matrix_user
-                and creds.get("homeserver") == s.matrix_homeserver):
-            return True
-    except (OSError, ValueError, AttributeError):
-        pass
-    return False
 
 
 def secure_write(path: Path, data: bytes | str) -> None:

@@ -4,9 +4,8 @@ what was found, exit non-zero on any problem.
 * configuration (every setting; what each configured backend needs);
 * database: data folder writable, schema version against this code (pending migrations),
   file permissions;
-* Telegram: the token is valid (``getMe`` on the configured API URL) and the bot's name;
-* Matrix: the homeserver answers ``/_matrix/client/versions``; an access token is checked
-  with ``whoami`` (a password is not tried: a login would create a device);
+* each configured backend's own live check, declared in its package (``SPEC.probe``): e.g.
+  Telegram's token (``getMe``), the Matrix homeserver and access token (``whoami``);
 * health endpoint address free (or, with ``--live``, the running bot answers ``/healthz``:
   this is what the container's HEALTHCHECK runs).
 
@@ -15,7 +14,6 @@ Secrets are never printed.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 OK, WARN, FAIL = "ok", "warn", "FAIL"
@@ -67,7 +65,8 @@ def http_get(url: str, timeout: float, headers: dict | None = None) -> tuple[int
         return e.code, e.read(100_000) if e.fp else b""
 
 
-def _reason(e: Exception) -> str:
+def reason(e: Exception) -> str:
+    """Why a probe failed, in a few words."""
     import urllib.error
 
     if isinstance(e, urllib.error.URLError):
@@ -123,77 +122,6 @@ def check_database(settings, rep: Report) -> None:
         rep.line(FAIL, "database", f"data folder {data} is not writable (WAL files live there)")
 
 
-def check_telegram(settings, rep: Report, timeout: float) -> None:
-    base = settings.telegram_api_url or "https://api.telegram.org/bot"
-    url = f"{base}{settings.telegram_token}/getMe"
-    try:
-        status, body = http_get(url, timeout)
-    except Exception as e:
-        rep.line(FAIL, "telegram", f"Bot API at {base} unreachable: {_reason(e)}")
-        return
-    try:
-        data = json.loads(body or b"{}")
-    except ValueError:
-        data = {}
-    if status == 401 or (status == 404 and not data.get("ok")):
-        rep.line(FAIL, "telegram", f"token refused by {base} ({status}): check TELEGRAM_BOT_TOKEN "
-                 f"(BotFather /token)")
-        return
-    if status != 200 or not data.get("ok"):
-        rep.line(FAIL, "telegram", f"getMe failed at {base}: HTTP {status} {data.get('description', '')}".strip())
-        return
-    me = data.get("result") or {}
-    if not me.get("is_bot"):
-        rep.line(FAIL, "telegram", "getMe answered, but the account is not a bot")
-        return
-    rep.line(OK, "telegram", f"token valid: bot @{me.get('username')} (id {me.get('id')}) via {base}")
-    if settings.telegram_webhook_url:
-        rep.line(OK, "telegram", f"webhook mode: {settings.telegram_webhook_url}, listening on "
-                 f"{settings.telegram_webhook_listen}"
-                 + ("" if settings.telegram_webhook_secret else " (no secret: one is generated at start)"))
-    else:
-        rep.line(OK, "telegram", "long polling (no webhook_url)")
-
-
-def check_matrix(settings, rep: Report, timeout: float) -> None:
-    hs = settings.matrix_homeserver.rstrip("/")
-    try:
-        status, body = http_get(f"{hs}/_matrix/client/versions", timeout)
-    except Exception as e:
-        rep.line(FAIL, "matrix", f"homeserver {hs} unreachable: {_reason(e)}")
-        return
-    try:
-        versions = json.loads(body or b"{}").get("versions") or []
-    except (ValueError, AttributeError):
-        versions = []
-    if status != 200 or not versions:
-        rep.line(FAIL, "matrix", f"{hs} is not a Matrix homeserver (HTTP {status} on /_matrix/client/versions)")
-        return
-    rep.line(OK, "matrix", f"homeserver {hs} reachable (spec {versions[-1]})")
-    if settings.matrix_access_token:
-        try:
-            status, body = http_get(f"{hs}/_matrix/client/v3/account/whoami", timeout,
-                                    {"Authorization": f"Bearer {settings.matrix_access_token}"})
-            who = json.loads(body or b"{}")
-        except Exception as e:
-            rep.line(FAIL, "matrix", f"whoami failed: {_reason(e)}")
-            return
-        if status != 200:
-            rep.line(FAIL, "matrix", f"access token refused ({status} {who.get('errcode', '')}): "
-                     f"check MATRIX_ACCESS_TOKEN")
-        elif who.get("user_id") != settings.matrix_user:
-            rep.line(FAIL, "matrix", f"access token belongs to {who.get('user_id')}, not "
-                     f"matrix_user {settings.matrix_user}")
-        else:
-            rep.line(OK, "matrix", f"access token valid for {settings.matrix_user}"
-                     + (f" (device {who['device_id']})" if who.get("device_id") else ""))
-    elif settings.matrix_password:
-        rep.line(OK, "matrix", f"password set for {settings.matrix_user} (not tried: a login creates a device)")
-    if not settings.matrix_pickle_key:
-        rep.line(WARN, "matrix", "no matrix_pickle_key: a random key is generated in the data folder "
-                 "(back it up with the database)")
-
-
 def check_health(settings, rep: Report) -> None:
     import socket
 
@@ -219,14 +147,15 @@ def check_live(settings, rep: Report, timeout: float) -> None:
     try:
         status, body = http_get(url, timeout)
     except Exception as e:
-        rep.line(FAIL, "health", f"{url}: {_reason(e)}")
+        rep.line(FAIL, "health", f"{url}: {reason(e)}")
         return
     text = body.decode("utf-8", "replace").strip()
     rep.line(OK if status == 200 else FAIL, "health", f"{url}: HTTP {status} {text}")
 
 
 def main(args) -> int:
-    from ..infra.config import SECRETS, ConfigError, load_settings, require_backends
+    from ..infra.config import SECRETS, ConfigError, load_settings
+    from .backend_spec import require_backends, spec_of
 
     rep = Report()
     try:
@@ -252,10 +181,10 @@ def main(args) -> int:
     if settings.operators:
         rep.line(OK, "operators", f"{len(settings.operators)} configured")
     check_database(settings, rep)
-    if "telegram" in settings.backends:
-        check_telegram(settings, rep, timeout)
-    if "matrix" in settings.backends:
-        check_matrix(settings, rep, timeout)
+    for name in settings.backends:
+        probe = spec_of(name).probe
+        if probe is not None:
+            probe(settings, rep, timeout)
     if settings.health_listen:
         check_health(settings, rep)
     rep.out.write(f"{'all good' if not rep.problems else f'{rep.problems} problem(s)'}\n")

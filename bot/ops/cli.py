@@ -1,6 +1,8 @@
 """``mes-bot`` command line.  Each sub-command lives in its own module, which defines
 ``configure(parser)`` (cheap: no heavy imports) and ``main(args) -> int``; the module is
-imported only when its command runs, so ``mes-bot deadline`` and the console start fast."""
+imported only when its command runs, so ``mes-bot deadline`` and the console start fast.
+A backend's command ``mes-bot <name>`` is ``mes-bot run`` with that backend (bot/ops/run.py),
+its options declared by the backend's ``SPEC`` (bot/ops/backend_spec.py)."""
 from __future__ import annotations
 
 import argparse
@@ -31,13 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(_module=module, _backend=None)
         try:
             mod = _args_module(module)
         except ModuleNotFoundError:
             mod = None
-        if mod is not None and hasattr(mod, "configure"):
-            mod.configure(p)
-        p.set_defaults(_module=module)
+        if name in BACKENDS and mod is not None and "SPEC" in vars(mod):
+            # a backend that declares its SPEC: `mes-bot <name>` is `mes-bot run` with it alone
+            from .run import configure_backend
+
+            configure_backend(p, name)
+            p.set_defaults(_module="bot.ops.run", _backend=name)
+        elif mod is not None and hasattr(mod, "configure"):
+            mod.configure(p)   # a command of its own (the console keeps its terminal start-up)
     return parser
 
 

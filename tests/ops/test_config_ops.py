@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.infra.config import ConfigError, Settings, load_settings, require_backends
+from bot.infra.config import ConfigError, Settings, load_settings
+from bot.ops.backend_spec import require_backends
 
 TOKEN = "123456:ABCdef_ghi-JKL"
 

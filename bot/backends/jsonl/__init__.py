@@ -5,12 +5,12 @@ In:  {"user": "7", "text": "bonjour"} or {"user": "7", "choice": "menu:start:ref
 Out: {"chat": "7", "text": "... 1. ... 2. ...", "choices": ["menu:start:refuse", ...]}"""
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
 
 from ...core.types import BackendBase, Event, Reply
+from ...ops.backend_spec import BackendSpec
 
 NAME = "jsonl"
 
@@ -51,18 +51,4 @@ class JsonLinesBackend(BackendBase):
         self._stopped = True
 
 
-def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--config", help="TOML configuration file")
-    p.add_argument("--data-dir", help="data folder (default: per-user XDG data dir)")
-
-
-def create(app, settings) -> JsonLinesBackend:
-    return JsonLinesBackend(app)
-
-
-def main(args) -> int:
-    """``mes-bot jsonl`` is ``mes-bot run`` with this backend alone."""
-    from ...infra.config import load_settings
-    from ...ops import run as runmod
-
-    return runmod.run(load_settings(args.config, data_dir=args.data_dir, backends=NAME))
+SPEC = BackendSpec(NAME, create=lambda app, settings, args: JsonLinesBackend(app))   # `mes-bot jsonl` and `run`

@@ -1,3 +1,7 @@
-"""The Matrix backend (matrix-nio, end-to-end encryption, cross-signing, verification).
-``mes-bot matrix`` and ``mes-bot run`` use the entry points re-exported here."""
-from .backend import check_settings, configure, create, main, run  # noqa: F401
+"""The Matrix backend (matrix-nio, end-to-end encryption, cross-signing, verification).  ``SPEC`` is
+what ``mes-bot matrix`` and ``mes-bot run`` need (bot/ops/backend_spec.py)."""
+from ...ops.backend_spec import BackendSpec
+from . import startup
+
+SPEC = BackendSpec(startup.NAME, create=startup.create, configure=startup.configure, overrides=startup.overrides,
+                   require=startup.require, probe=startup.probe, failure=startup.failure)

@@ -1,7 +1,8 @@
 """Matrix backend on matrix-nio, with end-to-end encryption (vodozemac).
 
 ``mes-bot matrix --homeserver URL --user @bot:server (--password PW | --access-token TOKEN)
-[--device-id ID] [--data-dir DIR]``; every option also from ``MATRIX_*`` environment variables.
+[--device-id ID] [--data-dir DIR]`` (options: startup.py; started by bot/ops/run.py); every option
+also from ``MATRIX_*`` environment variables.
 
 Data folder (``<data>/matrix/``, owner-only files):
   ``credentials.json`` access token + device id from the first password login (later starts
@@ -23,14 +24,12 @@ Top level imports no heavy library (nio is imported lazily).
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextvars
 import json
 import logging
 import os
 import secrets
-import sys
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -74,47 +73,11 @@ class _HomeserverTrouble(OSError):
 
 
 # ----------------------------------------------------------------------------------------
-# CLI
-
-
-def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--homeserver", help="homeserver URL (MATRIX_HOMESERVER)")
-    p.add_argument("--user", help="bot account, @bot:server (MATRIX_USER)")
-    p.add_argument("--password", help="password for the first login (MATRIX_PASSWORD)")
-    p.add_argument("--access-token", help="access token instead of a password (MATRIX_ACCESS_TOKEN)")
-    p.add_argument("--device-id", help="device id to reuse (MATRIX_DEVICE_ID)")
-    p.add_argument("--data-dir", help="data folder (default: per-user XDG data dir)")
-    p.add_argument("--config", help="TOML configuration file")
+# Start-up: bot/backends/matrix/startup.py (options, settings check, live check) through bot/ops/run.py
 
 
 def create(app, settings=None) -> "MatrixBackend":
     return MatrixBackend(app, settings or app.settings)
-
-
-def main(args) -> int:
-    from ...core.app import App
-    from ...infra.config import load_settings
-
-    settings = load_settings(getattr(args, "config", None), data_dir=args.data_dir,
-                             matrix_homeserver=args.homeserver, matrix_user=args.user,
-                             matrix_password=args.password, matrix_access_token=args.access_token,
-                             matrix_device_id=args.device_id)
-    check_settings(settings)
-    from ...infra.log import setup as log_setup
-
-    log_setup(settings.log_level, hash_key=settings.log_hash_key)
-    app = App(settings)
-    backend = create(app, settings)
-    try:
-        return asyncio.run(run(app, backend))
-    except MatrixAuthError as e:
-        print(f"mes-bot matrix: {e}", file=sys.stderr)
-        return 1
-    except MatrixError as e:   # unreachable at start, stopped before it answered: one line, no traceback
-        print(f"mes-bot: {e}", file=sys.stderr)
-        return 5 if isinstance(e, MatrixUnreachable) else 1
-    finally:
-        app.store.close()
 
 
 def check_settings(settings) -> None:
@@ -122,28 +85,6 @@ def check_settings(settings) -> None:
         raise ConfigError("setting 'matrix_homeserver' (MATRIX_HOMESERVER or --homeserver) is required")
     if not settings.matrix_user or not settings.matrix_user.startswith("@") or ":" not in settings.matrix_user:
         raise ConfigError("setting 'matrix_user' (MATRIX_USER or --user) must look like @bot:server")
-
-
-async def run(app, backend: "MatrixBackend") -> int:
-    import signal
-
-    app.add_backend(backend)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(backend.stop()))
-        except (NotImplementedError, RuntimeError):
-            pass
-    await backend.start()
-    tickers = asyncio.create_task(app.run_tickers(stop))
-    try:
-        await backend.receive(app.handle_event)
-    finally:
-        stop.set()
-        await tickers
-        await backend.close()
-    return 0
 
 
 # ----------------------------------------------------------------------------------------

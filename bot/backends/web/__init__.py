@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import argparse
 
+from ...ops.backend_spec import BackendSpec
+
 NAME = "web"
 
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", help="address to listen on (default 127.0.0.1; from web_listen)")
     p.add_argument("--port", type=int, help="port to listen on (default 8080; from web_listen)")
-    p.add_argument("--config", help="TOML configuration file")
-    p.add_argument("--data-dir", help="data folder (default: per-user XDG data dir)")
-    p.add_argument("--health-listen", help="host:port for /healthz and /metrics")
 
 
-def create(app, settings):
-    """For ``mes-bot run``."""
+def create(app, settings, args: argparse.Namespace | None = None):
     from .server import WebBackend
 
     return WebBackend(app, settings)
@@ -36,13 +34,9 @@ def listen_address(settings, host: str | None, port: int | None) -> str:
     return f"[{h}]:{p}" if ":" in h else f"{h}:{p}"
 
 
-def main(args) -> int:
-    from ...infra import log as botlog
-    from ...infra.config import load_settings
-    from ...ops import run as runmod
-
-    settings = load_settings(getattr(args, "config", None), data_dir=getattr(args, "data_dir", None),
-                             health_listen=getattr(args, "health_listen", None), backends="web")
+def adjust(settings, args: argparse.Namespace) -> None:
+    """--host and --port combine with the configured ``web_listen``."""
     settings.web_listen = listen_address(settings, args.host, args.port)
-    botlog.setup(settings.log_level, hash_key=settings.log_hash_key)
-    return runmod.run(settings)
+
+
+SPEC = BackendSpec(NAME, create=create, configure=configure, adjust=adjust)

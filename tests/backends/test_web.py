@@ -360,7 +360,7 @@ def test_cli_knows_the_web_command():
     from bot.ops.cli import build_parser
 
     args = build_parser().parse_args(["web", "--host", "127.0.0.1", "--port", "8099"])
-    assert args._module == "bot.backends.web" and args.port == 8099
+    assert args._module == "bot.ops.run" and args._backend == "web" and args.port == 8099   # the runner, with web
 
 
 def test_wheel_ships_the_page(tmp_path):

@@ -167,12 +167,14 @@ class Runner:
         stop_wait.cancel()
 
     def _clock(self):
+        """A backend command's own clock (the console's ``--today``), else the system's."""
+        from .backend_spec import spec_of
+
         for name in self.settings.backends:
-            spec = spec_of_known(name)
-            if spec is not None and spec.clock is not None:
-                clock = spec.clock(self.settings, self.args)
-                if clock is not None:
-                    return clock
+            spec = spec_of(name)
+            clock = spec.clock(self.settings, self.args) if spec.clock is not None else None
+            if clock is not None:
+                return clock
         return _make_clock()
 
     def _failed(self, name: str, exc: BaseException) -> None:
@@ -234,16 +236,9 @@ class Runner:
         log.info("stopped failed=%d", len(self.failed))
 
 
-def spec_of_known(name: str):
-    from ..infra.config import BACKENDS
-    from .backend_spec import spec_of
-
-    return spec_of(name) if name in BACKENDS else None
-
-
 def _make_clock():
-    """The system clock; tests only: the time read from ``MESBOT_FAKE_CLOCK_FILE`` (as
-    ``mes-bot telegram`` does), so whole-process tests move time without sleeping."""
+    """The system clock; tests only: the time read from ``MESBOT_FAKE_CLOCK_FILE``, so
+    whole-process tests move time without sleeping."""
     path = os.environ.get("MESBOT_FAKE_CLOCK_FILE")
     if path:
         from ..infra.clock import FileClock

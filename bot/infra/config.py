@@ -346,7 +346,7 @@ def validate(s: Settings) -> None:
         raise ConfigError("setting 'campaign_text_max' must be > 0")
     for b in s.backends:
         if b not in BACKENDS:
-            raise ConfigError(f"setting 'backends': unknown backend {b!r} (known: telegram, matrix, web)")
+            raise ConfigError(f"setting 'backends': unknown backend {b!r} (known: {', '.join(BACKENDS)})")
     if len(set(s.backends)) != len(s.backends):
         raise ConfigError("setting 'backends': a backend is listed twice")
     if str(s.log_level).upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):

@@ -140,8 +140,7 @@ async def got_date(ctx: Ctx, text: str) -> Turn:
     return await _reschedule(ctx, coll, c, **changes)
 
 
-def day_prompt(ctx: Ctx) -> Say:
-    return Say("campaign/ask_weekday", buttons=[*when.weekday_rows(), BACK])
+ASK_DAY = Say("campaign/ask_weekday", buttons=[*when.weekday_rows(), BACK])
 
 
 async def pick_day(ctx: Ctx, payload: str) -> Turn | None:
@@ -202,7 +201,7 @@ FLOWS = [
         "time": State(prompt=time_prompt, on_choice=Choices({"at": pick_time}, renamed=when.renamed),
                       on_text=got_time, free_text=True, guard=EDITED),
         "date": State(prompt=date_prompt, on_text=got_date, free_text=True, guard=EDITED),
-        "day": State(prompt=day_prompt, on_choice=Choices({"day": pick_day}, renamed=when.renamed),
+        "day": State(prompt=ASK_DAY, on_choice=Choices({"day": pick_day}, renamed=when.renamed),
                      on_text=got_day, free_text=True, guard=EDITED),
         "stop": State(prompt=stop_prompt, on_choice=Choices({"yes": stop}), guard=EDITED),
         "now": State(prompt=now_prompt, on_choice=Choices({"yes": post_now}), guard=EDITED),

@@ -76,8 +76,7 @@ async def got_text(ctx: Ctx, text: str) -> Turn:
 
 
 # -- how often -----------------------------------------------------------------------------------
-def kind_prompt(ctx: Ctx) -> Say:
-    return Say("campaign/ask_kind", buttons=[[Choice("campaign.kind_now", "now")],
+ASK_KIND = Say("campaign/ask_kind", buttons=[[Choice("campaign.kind_now", "now")],
                                              [Choice("campaign.kind_once", "once")],
                                              [Choice("campaign.kind_weekly", "weekly")],
                                              [Choice("campaign.kind_countdown", "countdown")], CANCEL])
@@ -105,8 +104,7 @@ def got_date(ctx: Ctx, text: str) -> Turn:
     return after_time(ctx, hhmm) if hhmm else Turn.to("campaign_new:time")
 
 
-def weekday_prompt(ctx: Ctx) -> Say:
-    return Say("campaign/ask_weekday", buttons=[*when.weekday_rows(), CANCEL])
+ASK_WEEKDAY = Say("campaign/ask_weekday", buttons=[*when.weekday_rows(), CANCEL])
 
 
 def got_weekday(ctx: Ctx, text: str) -> Turn:
@@ -123,9 +121,8 @@ def pick_weekday(ctx: Ctx, payload: str) -> dict | Turn:
     return stale() if wd is None else {"c_weekday": wd}
 
 
-def countdown_prompt(ctx: Ctx) -> Say:
-    return Say("campaign/ask_offsets", buttons=[[Choice(when.COUNTDOWN_LABELS[k], k)] for k in when.COUNTDOWNS]
-               + [CANCEL])
+ASK_COUNTDOWN = Say("campaign/ask_offsets",
+                    buttons=[[Choice(when.COUNTDOWN_LABELS[k], k)] for k in when.COUNTDOWNS] + [CANCEL])
 
 
 def pick_countdown(ctx: Ctx, payload: str) -> Turn:
@@ -245,16 +242,16 @@ FLOWS = [
             {"custom": Go("campaign_new:text", start_draft),
              **{t: Go("campaign_new:kind", start_draft) for t in READY}})),
         "text": State(prompt=text_prompt, on_text=got_text, free_text=True, verbatim=True, guard=ADMIN),
-        "kind": State(prompt=kind_prompt, guard=ADMIN, on_choice=Choices(
+        "kind": State(prompt=ASK_KIND, guard=ADMIN, on_choice=Choices(
             {"now": Go("campaign_new:preview", now_fields),
              "once": Go("campaign_new:date", lambda ctx, p: {"c_kind": p}),
              "weekly": Go("campaign_new:weekday", lambda ctx, p: {"c_kind": p}),
              "countdown": Go("campaign_new:date", lambda ctx, p: {"c_kind": p})})),
         "date": State(prompt=date_prompt, on_text=got_date, free_text=True, guard=ADMIN),
-        "weekday": State(prompt=weekday_prompt, on_text=got_weekday, free_text=True, guard=ADMIN, on_choice=Choices(
+        "weekday": State(prompt=ASK_WEEKDAY, on_text=got_weekday, free_text=True, guard=ADMIN, on_choice=Choices(
             {"day": Go("campaign_new:time", pick_weekday)},
             renamed=when.renamed)),
-        "countdown_days": State(prompt=countdown_prompt, guard=ADMIN, on_choice=Choices(
+        "countdown_days": State(prompt=ASK_COUNTDOWN, guard=ADMIN, on_choice=Choices(
             dict.fromkeys(when.COUNTDOWNS, pick_countdown), renamed=when.renamed)),
         "time": State(prompt=time_prompt, on_text=got_time, free_text=True, guard=ADMIN,
                       on_choice=Choices({"at": pick_time}, renamed=when.renamed)),

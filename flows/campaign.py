@@ -21,7 +21,7 @@ from bot.jobs.broadcast import fmt_int
 from flows import announce_wave
 from flows.campaign_access import (admin_of_place, my_places, named_place, named_wave_place, open_place, place,
                                    place_name, session_place)
-from flows.campaign_post import deep_link
+from flows.campaign_post import INVITE_BIND, deep_link
 
 PLACE_RE = re.compile(r"^(@[A-Za-z0-9_]{4,64}|-?\d{1,20}|![A-Za-z0-9._~-]+:[A-Za-z0-9.:-]+)$")
 
@@ -151,7 +151,7 @@ async def invite(ctx: Ctx, payload: str) -> Turn:
               buttons=[[Choice("follow.follow_link", url=link)]])
     try:
         await ctx.app.send(coll["backend"], coll["chat_id"], ctx.app.render_reply(say, coll["locale"],
-                                                                                bind="follow:ask"))
+                                                                                bind=INVITE_BIND))
     except Exception:
         return Turn([Say("campaign/post_failed")], reprompt=True)
     return Turn([Say("campaign/invite_posted")], reprompt=True)

@@ -13,7 +13,7 @@ from bot.jobs.broadcast import next_post_at
 from flows import campaign_when as when
 from flows.campaign_access import place_name, refused
 from flows.campaign_list import LETTERS
-from flows.campaign_post import personal_kinds, post_of, read_words
+from flows.campaign_post import POST_BIND, personal_kinds, post_of, read_words
 
 BACK = [Choice("campaign.back", goto="campaign_list:list")]
 
@@ -183,7 +183,7 @@ async def now_prompt(ctx: Ctx) -> list[Say]:
 async def post_now(ctx: Ctx, payload: str) -> Turn:
     coll, c = edited(ctx)
     name = await place_name(ctx, coll)
-    reply = ctx.app.render_reply(post_of(ctx, c, ctx.now, name), coll["locale"], bind="campaign:menu")
+    reply = ctx.app.render_reply(post_of(ctx, c, ctx.now, name), coll["locale"], bind=POST_BIND)
     try:
         await ctx.app.send(coll["backend"], coll["chat_id"], reply)
     except Exception:

@@ -10,6 +10,12 @@ from bot.jobs.broadcast import post_say
 from bot.lang import privacy, richtext
 
 
+#: a post's only button is a link; its reply is bound where the ticker binds the posts it makes
+POST_BIND = "campaign:menu"
+#: the invitation posted into the place: its buttons answer the follow flow
+INVITE_BIND = "follow:ask"
+
+
 def deep_link(ctx: Ctx, payload: str) -> str | None:
     from bot.domain.flyer import deep_link as link
 

@@ -23,9 +23,9 @@ a jump from another state).
 """
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from datetime import date, datetime
-import inspect
 from typing import Any, Awaitable, Callable, Union
 
 from .types import Attachment, Event

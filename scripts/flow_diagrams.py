@@ -3,9 +3,11 @@
     .venv/bin/python scripts/flow_diagrams.py          # write docs/flows/*.md
     .venv/bin/python scripts/flow_diagrams.py --check  # exit 1 when a diagram is stale
 
-Solid arrows are declared transitions (a button's ``goto``, an ``on_choice`` table entry);
-dotted arrows are targets named inside a step's code (read from its source, so they show
-where the code *may* go). Buttons back to the main menu are left out: every page has one.
+Solid arrows are declared transitions (a button's ``goto``, an ``on_choice`` table entry, a
+``Choices`` entry naming its target); dotted arrows are targets named inside a step's code (read
+from its source, so they show where the code *may* go). Buttons back to the main menu are left
+out: every page has one. A state with a guard says so under its name; names of older releases
+still accepted (``RENAMED``) are listed under the diagram.
 """
 from __future__ import annotations
 
@@ -18,12 +20,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.core.flowlib import Choice, Flow, Say, State  # noqa: E402
+from bot.core.flowlib import Choice, Choices, Flow, Go, Say, State  # noqa: E402
 from bot.core.router import Registry, load_registry  # noqa: E402
 
 OUT = ROOT / "docs" / "flows"
 HOME = "menu:main"
-_LITERAL = re.compile(r"""["']([a-z_]+:[a-z_0-9]+|[a-z_0-9]+)["']""")
+# "flow:state" anywhere in a step; a bare "state" only where it is a target (a word like "date"
+# is more often a data key than a state)
+_LITERAL = re.compile(r"""["']([a-z_]+:[a-z_0-9]+)["']|(?:goto=|\.to\(|Go\()\s*["']([a-z_0-9]+)["']""")
 
 
 def _says(prompt) -> list[Say]:
@@ -38,11 +42,25 @@ def _full(target: str, flow: str) -> str:
     return target if ":" in target else f"{flow}:{target}"
 
 
+def _table(on_choice) -> dict:
+    """An on_choice table's entries as targets: "flow:state" for a declared transition."""
+    if isinstance(on_choice, Choices):
+        return {k: (v.target if isinstance(v, Go) else v) for k, v in on_choice.table.items()}
+    return on_choice if isinstance(on_choice, dict) else {}
+
+
+def _steps(on_choice) -> list:
+    """The callables of an on_choice (the table's steps, or the handler itself)."""
+    if isinstance(on_choice, Choices):
+        return [v.step if isinstance(v, Go) else v for v in on_choice.table.values() if not isinstance(v, str)]
+    return [] if isinstance(on_choice, dict) else [on_choice]
+
+
 def _declared(flow: Flow, name: str, state: State) -> list[tuple[str, str]]:
     """(label, target) pairs for transitions written as data."""
     edges: list[tuple[str, str]] = []
-    table = state.on_choice if isinstance(state.on_choice, dict) else {}
-    for say in _says(state.prompt):
+    table = _table(state.declared.on_choice)
+    for say in _says(state.declared.prompt):
         for row in say.buttons:
             for choice in row:
                 if not isinstance(choice, Choice):
@@ -51,10 +69,12 @@ def _declared(flow: Flow, name: str, state: State) -> list[tuple[str, str]]:
                     edges.append((choice.label, _full(choice.goto, flow.name)))
                 elif choice.payload and isinstance(table.get(choice.payload), str):
                     edges.append((choice.label, _full(table[choice.payload], flow.name)))
+    drawn = {t for _, t in edges}
+    by_target: dict[str, list[str]] = {}
     for payload, value in table.items():
-        if isinstance(value, str) and all(t != _full(value, flow.name) for _, t in edges):
-            edges.append((payload, _full(value, flow.name)))
-    return edges
+        if isinstance(value, str) and _full(value, flow.name) not in drawn:
+            by_target.setdefault(_full(value, flow.name), []).append(payload)
+    return edges + [(", ".join(payloads), target) for target, payloads in by_target.items()]
 
 
 def _sources(fn, depth: int = 0) -> list[str]:
@@ -90,11 +110,12 @@ def _buttons_named(fn) -> set[str]:
 def _in_code(flow: Flow, state: State, known: set[str]) -> set[str]:
     """Targets named as string literals in the state's callables, or in the button rows they use."""
     found: set[str] = set()
-    for fn in (state.prompt, state.on_choice, state.on_text):
+    steps = [state.declared.prompt, *_steps(state.declared.on_choice), state.declared.on_text]
+    for fn in steps:
         if callable(fn) and not isinstance(fn, (Say, dict)):
             found |= {_full(t, flow.name) for t in _buttons_named(fn)} & known
-        for literal in _LITERAL.findall("\n".join(_sources(fn))):
-            target = _full(literal, flow.name)
+        for full, bare in _LITERAL.findall("\n".join(_sources(fn))):
+            target = _full(full or bare, flow.name)
             if target in known:
                 found.add(target)
     return found
@@ -110,7 +131,8 @@ def diagram(flow: Flow, reg: Registry) -> str:
     outside: set[str] = set()
     for name, state in flow.states.items():
         me = f"{flow.name}:{name}"
-        shape = f'{_node(me)}(["{name}"])' if name == flow.start else f'{_node(me)}["{name}"]'
+        text = f"{name}<br/><i>guard: {state.guard.name}</i>" if state.guard else name
+        shape = f'{_node(me)}(["{text}"])' if name == flow.start else f'{_node(me)}["{text}"]'
         lines.append(f"    {shape}")
     for name, state in flow.states.items():
         me = f"{flow.name}:{name}"
@@ -128,6 +150,19 @@ def diagram(flow: Flow, reg: Registry) -> str:
     return "\n".join(lines) + "\n"
 
 
+GUARD_NOTE = ("*guard*: a condition declared on the state (`State(guard=...)`), checked by the flow library "
+              "before its prompt, its buttons and its text.\n\n")
+
+
+def _renamed(flow: Flow, reg: Registry) -> str:
+    old = sorted((o, n) for o, n in reg.renamed.items() if n.startswith(f"{flow.name}:"))
+    if not old:
+        return ""
+    rows = "".join(f"| `{o}` | `{n}` |\n" for o, n in old)
+    return ("\nNames of older releases, still accepted (buttons already sent, stored conversations):\n\n"
+            f"| older name | today |\n|---|---|\n{rows}")
+
+
 def page(flow: Flow, reg: Registry) -> str:
     flags = [w for w, on in (("admin only", flow.admin_only), ("personal", flow.personal)) if on]
     return (f"# Flow `{flow.name}`\n\n"
@@ -135,7 +170,8 @@ def page(flow: Flow, reg: Registry) -> str:
             f"Start state: `{flow.start}`; {', '.join(flags) or 'group-safe'}. Solid arrows: declared buttons "
             f"and choices (label keys); dotted: targets named in the step's code; double-bordered boxes: other flows. "
             f"Links back to the main menu are left out.\n\n"
-            f"```mermaid\n{diagram(flow, reg)}```\n")
+            f"{GUARD_NOTE if any(st.guard for st in flow.states.values()) else ''}"
+            f"```mermaid\n{diagram(flow, reg)}```\n{_renamed(flow, reg)}")
 
 
 def render_all(reg: Registry | None = None) -> dict[str, str]:

@@ -56,10 +56,16 @@ class Registry:
     interceptors: list[tuple[int, object]] = field(default_factory=list)
     start: dict[str, object] = field(default_factory=dict)
     group_commands: set[str] = field(default_factory=set)
+    renamed: dict[str, str] = field(default_factory=dict)   # "old_flow:old_state" -> "flow:state"
 
     def state(self, flow: str, state: str) -> State | None:
         f = self.flows.get(flow)
         return f.states.get(state) if f else None
+
+    def resolve(self, flow: str, state: str) -> tuple[str, str]:
+        """Today's name of a state named as an older release did (buttons sent, stored sessions)."""
+        new = self.renamed.get(f"{flow}:{state}")
+        return (flow, state) if new is None else split_target(new, flow)
 
 
 def load_registry() -> Registry:
@@ -82,6 +88,7 @@ def load_registry() -> Registry:
         reg.interceptors.extend(getattr(m, "INTERCEPTORS", []))
         reg.start.update(getattr(m, "START", {}))
         reg.group_commands.update(getattr(m, "GROUP_COMMANDS", set()))
+        reg.renamed.update(getattr(m, "RENAMED", {}))
     reg.interceptors.sort(key=lambda p: p[0])
     return reg
 
@@ -192,6 +199,8 @@ class Router:
         stored = session is not None
         out: list[Say] = []
         fresh = session is None
+        if session is not None:
+            session.flow, session.state = self.reg.resolve(session.flow, session.state)
         if session is None:
             session = Session(event.session_key, event.user_key, "menu", "main", {})
         elif self.reg.state(session.flow, session.state) is None:
@@ -408,6 +417,7 @@ class Router:
         if len(parts) != 3:
             return Turn([Say("core/stale_button")], goto=HOME)
         flow, state_name, local = parts
+        flow, state_name = self.reg.resolve(flow, state_name)
         state = self.reg.state(flow, state_name)
         if state is None:
             return Turn([Say("core/stale_button")], goto=HOME)
@@ -454,7 +464,7 @@ class Router:
                     turn = nxt
                     continue
                 return
-            flow, state = split_target(dest, ctx.flow)
+            flow, state = self.reg.resolve(*split_target(dest, ctx.flow))
             fl = self.reg.flows.get(flow)
             if fl is None or state not in fl.states:
                 log.error("bad_target length=%d", len(str(dest)))   # a forged button: never its text

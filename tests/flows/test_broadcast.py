@@ -8,37 +8,12 @@ import pytest
 from bot.jobs.broadcast import Pacer
 from bot.core.types import RetryLater
 from bot.store import Store
+from tests.support.collectives import admin_session, request_broadcast, setup_followers
 from tests.support.harness import Chat, FakeBackend, make_app
 
 
 class Crash(BaseException):
     """Stands for the process dying (not an Exception: nothing catches it)."""
-
-
-def setup_followers(app, n, group="-100"):
-    coll = app.store.ensure_collective("fake", group)
-    app.store.add_followers_bulk(coll["id"], [(f"fake:f{i}", "fake", f"f{i}", "fr") for i in range(n)])
-    return coll
-
-
-async def admin(app, backend, user="admin1", group="-100"):
-    backend.admins.add((user, group))
-    g = Chat(app, backend, user=user, chat=group, direct=False)
-    await g.say("/campagne")
-    p = Chat(app, backend, user=user)
-    await p.start(g.last[0].private_start)
-    return p
-
-
-async def request_broadcast(p, custom=None):
-    await p.press("Annonce aux abonnés")
-    if custom:
-        await p.press("Écrire mon texte")
-        await p.say(custom)
-    else:
-        await p.press("L'essentiel")
-    assert "campaign/bcast_confirm" in p.keys
-    await p.press("Oui, envoyer")
 
 
 def follower_messages(backend):
@@ -48,7 +23,7 @@ def follower_messages(backend):
 async def test_broadcast_below_threshold_reaches_every_follower_with_unsubscribe(tmp_path):
     app, backend, _ = make_app(tmp_path)
     setup_followers(app, 30)
-    p = await admin(app, backend)
+    p = await admin_session(app, backend)
     await request_broadcast(p, custom="Réunion <jeudi> & {{ x }}")
     assert "campaign/bcast_queued" in p.keys
     await app.tick()
@@ -75,7 +50,7 @@ async def test_broadcast_below_threshold_reaches_every_follower_with_unsubscribe
 async def test_second_admin_must_approve_above_threshold(tmp_path):
     app, backend, _ = make_app(tmp_path, broadcast_approval_threshold=5)
     setup_followers(app, 6)
-    p = await admin(app, backend)
+    p = await admin_session(app, backend)
     await request_broadcast(p)
     assert "campaign/approval_needed" in p.keys
     token = p.last[0].private_start[2:]
@@ -110,7 +85,7 @@ async def test_second_admin_must_approve_above_threshold(tmp_path):
 async def test_rejected_broadcast_sends_nothing(tmp_path):
     app, backend, _ = make_app(tmp_path, broadcast_approval_threshold=1)
     setup_followers(app, 2)
-    p = await admin(app, backend)
+    p = await admin_session(app, backend)
     await request_broadcast(p)
     token = p.last[0].private_start[2:]
     backend.admins.add(("admin2", "-100"))
@@ -127,7 +102,7 @@ async def test_blocked_follower_is_deactivated_and_counted(tmp_path):
     app, backend, _ = make_app(tmp_path)
     setup_followers(app, 25)
     backend.blocked.update({"f4", "f7"})
-    p = await admin(app, backend)
+    p = await admin_session(app, backend)
     await request_broadcast(p)
     await app.tick()
     assert len(follower_messages(backend)) == 23
@@ -162,7 +137,7 @@ async def test_crash_mid_wave_resumes_nothing_lost_at_most_one_duplicate(tmp_pat
     backend = CrashingBackend(crash_at)
     app.add_backend(backend)
     setup_followers(app, 300)
-    p = await admin(app, backend)
+    p = await admin_session(app, backend)
     await request_broadcast(p)
     with pytest.raises(Crash):
         await app.tick()
@@ -188,7 +163,7 @@ async def test_crash_mid_wave_resumes_nothing_lost_at_most_one_duplicate(tmp_pat
 async def test_wave_is_spread_over_the_window(tmp_path):
     app, backend, clock = make_app(tmp_path, broadcast_spread_minutes=10)
     setup_followers(app, 40)
-    p = await admin(app, backend)
+    p = await admin_session(app, backend)
     await request_broadcast(p)
     t0 = clock.now()
     times = []
@@ -246,7 +221,7 @@ async def test_retry_later_pauses_and_retries(tmp_path):
 
     app, backend, clock = make_app(tmp_path)
     setup_followers(app, 5)
-    p = await admin(app, backend)
+    p = await admin_session(app, backend)
     await request_broadcast(p)
     orig = backend.send
     state = {"n": 0}
@@ -271,7 +246,7 @@ async def test_progress_estimate(tmp_path):
     setup_followers(app, 100)
     app.services["broadcaster"].pacers["fake"] = Pacer(10.0, now=app.services["broadcaster"].now_ts,
                                                        sleep=app.services["broadcaster"].sleep)
-    p = await admin(app, backend)
+    p = await admin_session(app, backend)
     await request_broadcast(p)
     await app.tick()
     progress = [r.text for c, r in backend.sent if c == "admin1" and r.key == "campaign/bcast_progress"]
@@ -313,7 +288,7 @@ async def test_wave_tail_each_follower_once_and_wave_done(tmp_path, n, in_flight
     br = app.services["broadcaster"]
     br.concurrency = in_flight
     setup_followers(app, n)
-    p = await admin(app, backend)
+    p = await admin_session(app, backend)
     await request_broadcast(p)
     for _ in range(3):              # bounded: a wave with a 429 may need a later tick
         try:
@@ -338,7 +313,7 @@ async def test_stop_parks_a_wave_promptly_recording_what_was_sent(tmp_path):
 
     app, backend, _ = make_app(tmp_path)
     setup_followers(app, 50)
-    p = await admin(app, backend)
+    p = await admin_session(app, backend)
     await request_broadcast(p)
     br = app.services["broadcaster"]
     br.simulated = False                                  # real time, background task
@@ -381,7 +356,7 @@ async def test_typed_number_answers_the_announcement_not_an_older_menu(tmp_path)
     await f.say("bonjour")                       # the main menu: button 1 is "J'ai reçu le mail…"
     assert "menu/main" in f.keys
     app.store.add_followers_bulk(coll["id"], [("fake:f7", "fake", "f7", "fr")])
-    p = await admin(app, backend)
+    p = await admin_session(app, backend)
     await request_broadcast(p)
     await app.tick()
     assert [c for c, _r in follower_messages(backend)] == ["f7"]

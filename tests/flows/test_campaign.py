@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.support.collectives import admin_session, campaign_list, posts_to, schedule_campaign, start_of
 from tests.support.harness import Chat, make_app
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -17,29 +18,6 @@ def env(tmp_path):
     backend.admins.add(("admin2", "-100"))
     yield app, backend, clock
     app.store.close()
-
-
-async def admin_session(app, backend, user="admin1", group="-100"):
-    """An admin types /campagne in the group, then opens the private link."""
-    g = Chat(app, backend, user=user, chat=group, direct=False)
-    await g.say("/campagne")
-    assert g.keys == ["campaign/group_admin"]
-    link = g.last[0].private_start
-    assert link and link.startswith("a_")
-    p = Chat(app, backend, user=user)
-    await p.start(link)
-    assert "campaign/menu" in p.keys
-    return p
-
-
-def start_of(post) -> str:
-    """The deep-link payload of a post's "Mes rappels pour refuser" link button."""
-    [url] = [b.url for b in post.flat_buttons() if b.url]
-    return url.split("?start=", 1)[1]
-
-
-def posts_to(backend, chat):
-    return [r for c, r in backend.sent if c == chat]
 
 
 async def test_non_admin_is_refused_in_group_and_nothing_changes(env):
@@ -164,11 +142,7 @@ async def test_text_over_the_limit_is_refused(tmp_path):
 async def test_ready_template_weekly_pause_resume_stop(env):
     app, backend, clock = env
     p = await admin_session(app, backend)
-    await p.press("Nouvelle campagne")
-    await p.press("L'essentiel")
-    await p.press("Chaque semaine")
-    await p.press("Mardi")
-    await p.press("10:00")
+    await schedule_campaign(p, kind="Chaque semaine", weekday="Mardi", yes=None)
     post_preview = p.last[1].text
     for fact in ("6 semaines", "3422", "monespacesante.fr", "envoi", "8 h 30", "17 h 30"):
         assert fact in post_preview
@@ -205,12 +179,8 @@ async def test_ready_template_weekly_pause_resume_stop(env):
 async def test_countdown_posts_j7_then_j1_then_ends(env):
     app, backend, clock = env
     p = await admin_session(app, backend)
-    await p.press("Nouvelle campagne")
-    await p.press("18 ans")
-    await p.press("Compte à rebours")
-    await p.say("15/12/2026")
-    await p.press("J-7 et J-1")
-    await p.press("18:00")
+    await schedule_campaign(p, "18 ans", "Compte à rebours", day="15/12/2026", countdown="J-7 et J-1", time="18:00",
+                            yes=None)
     assert "J-7" in p.last[1].text
     await p.press("Oui")
     for day in range(23, 31):
@@ -228,12 +198,7 @@ async def test_countdown_posts_j7_then_j1_then_ends(env):
 async def test_bot_down_for_long_skips_stale_post_without_burst(env):
     app, backend, clock = env
     p = await admin_session(app, backend)
-    await p.press("Nouvelle campagne")
-    await p.press("Jeunes parents")
-    await p.press("Chaque semaine")
-    await p.press("Lundi")
-    await p.press("12:00")
-    await p.press("Oui")
+    await schedule_campaign(p, "Jeunes parents", "Chaque semaine", weekday="Lundi", time="12:00")
     clock.set(datetime(2026, 12, 20, 9, 0, tzinfo=PARIS))   # four Mondays missed
     await app.tick()
     assert len(posts_to(backend, "-100")) == 0
@@ -245,12 +210,7 @@ async def test_bot_down_for_long_skips_stale_post_without_burst(env):
 async def test_campaign_link_opens_personal_reminders_and_stats_count_only(env):
     app, backend, clock = env
     p = await admin_session(app, backend)
-    await p.press("Nouvelle campagne")
-    await p.press("Fermer un espace")
-    await p.press("Une fois")
-    await p.say("23/11/2026")
-    await p.press("10:00")
-    await p.press("Oui")
+    await schedule_campaign(p, "Fermer un espace", day="23/11/2026")
     clock.set(datetime(2026, 11, 23, 10, 0, 5, tzinfo=PARIS))
     await app.tick()
     post = posts_to(backend, "-100")[0]
@@ -279,13 +239,7 @@ async def test_campaign_link_opens_personal_reminders_and_stats_count_only(env):
 async def test_flyer_png_and_pdf(env):
     app, backend, _ = env
     p = await admin_session(app, backend)
-    await p.press("Nouvelle campagne")
-    await p.press("L'essentiel")
-    await p.press("Une fois")
-    await p.say("30/11/2026")
-    await p.press("10:00")
-    await p.press("Oui")
-    await p.press("Mes campagnes")
+    await campaign_list(p)
     await p.press("Affiche et QR A")
     assert p.keys == ["campaign/flyer_qr", "campaign/flyer_pdf", "campaign/flyer_pdf_a5", "campaign/list"]
     png, pdf = p.last[0].attachment, p.last[1].attachment
@@ -330,10 +284,7 @@ async def test_follow_and_unfollow(env):
 async def test_followers_gained_through_a_campaign_are_counted_for_it(env):
     app, backend, clock = env
     p = await admin_session(app, backend)
-    await p.press("Nouvelle campagne")
-    await p.press("Fermer un espace")
-    await p.press("Maintenant")
-    await p.press("Oui, publier maintenant")
+    await schedule_campaign(p, "Fermer un espace", "Maintenant", yes="Oui, publier maintenant")
     post = posts_to(backend, "-100")[-1]
     coll = app.store.collective_by_chat("fake", "-100")
     member = Chat(app, backend, user="m7")

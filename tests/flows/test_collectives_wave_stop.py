@@ -2,7 +2,7 @@
 Matrix or the console): her typed "1" answers the progress message's "Arrêter l'envoi", then
 the confirmation; nothing more is sent, and the report says it stopped."""
 from tests.support.harness import FakeBackend, make_app
-from tests.flows.test_broadcast import admin, request_broadcast, setup_followers
+from tests.support.collectives import admin_session, request_broadcast, setup_followers
 
 
 class AdminActsMidWave(FakeBackend):
@@ -27,7 +27,7 @@ async def test_typed_stop_on_the_progress_message_stops_the_wave_after_confirmat
     backend = AdminActsMidWave()
     app.backends["fake"] = backend
     setup_followers(app, 30)
-    p = await admin(app, backend)
+    p = await admin_session(app, backend)
     await request_broadcast(p)
     seen = {}
 

@@ -7,7 +7,8 @@ import pytest
 
 from bot.domain import flyer
 from bot.infra.config import Settings
-from tests.support.harness import Chat, make_app
+from tests.support.collectives import admin_session, campaign_list
+from tests.support.harness import make_app
 
 pdfium = pytest.importorskip("pypdfium2")
 
@@ -121,18 +122,8 @@ def test_console_alone_prints_no_link_to_someone_elses_bot(tmp_path):
 
 
 async def _campaign_list(app, backend):
-    backend.admins.add(("admin1", "-100"))
-    g = Chat(app, backend, user="admin1", chat="-100", direct=False)
-    await g.say("/campagne")
-    p = Chat(app, backend, user="admin1")
-    await p.start(g.last[0].private_start)
-    await p.press("Nouvelle campagne")
-    await p.press("L'essentiel")
-    await p.press("Une fois")
-    await p.say("30/11/2026")
-    await p.press("10:00")
-    await p.press("Oui")
-    await p.press("Mes campagnes")
+    p = await admin_session(app, backend)
+    await campaign_list(p)
     return p
 
 

@@ -13,7 +13,7 @@ from .campaigns import CampaignStore
 from .matrix import MatrixStore
 
 
-class Store(CoreStore, ReminderStore, CampaignStore, MatrixStore, BaseStore):
+class Store(CampaignStore, ReminderStore, MatrixStore, CoreStore):
     pass
 
 

@@ -39,7 +39,7 @@ class ConsoleBackend(BackendBase):
         self.interactive = bool(getattr(self.stdin, "isatty", lambda: False)())
         self.username = None
         self._print_lock = asyncio.Lock()
-        self._reader = None
+        self._reader: LineReader | None = None
         self.output_closed = False  # the reader of our output went away (`| head`)
         app.forget_hooks.append(self._erase_exports)
 
@@ -99,8 +99,8 @@ class ConsoleBackend(BackendBase):
                 self._reader = LineReader(fd)
             line = await self._reader.readline()
         else:  # an in-memory stream (tests)
-            line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
-            line = None if line == "" else line.rstrip("\r\n")
+            raw: str = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+            line = None if raw == "" else raw.rstrip("\r\n")
         if line is None and self.interactive:
             self.stdout.write("\n")  # Ctrl-D: the shell's prompt starts on its own line
             self.stdout.flush()
@@ -144,13 +144,13 @@ async def run_console(app, backend: ConsoleBackend) -> int:
 
 def main(args) -> int:
     from ..core.app import App
-    from ..infra.clock import OffsetClock, SystemClock
+    from ..infra.clock import Clock, OffsetClock, SystemClock
     from ..infra.config import load_settings
     from datetime import date
 
     settings = load_settings(getattr(args, "config", None), data_dir=args.data_dir,
                              default_locale=args.lang, timezone=args.tz)
-    clock = SystemClock()
+    clock: Clock = SystemClock()
     if args.today:
         try:
             clock = OffsetClock(date.fromisoformat(args.today), settings.timezone)

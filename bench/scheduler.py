@@ -60,7 +60,7 @@ def build(data_dir: Path, users: int, finished_per_user: int = 0) -> Path:
                 else:
                     due = now_ts + rnd.randint(60, 35 * 86400)
                 yield (i + 1, f"telegram:{100000000 + i}", due, k, "plan", "pending", None)
-            for k in range(finished_per_user):
+            for _ in range(finished_per_user):
                 yield (i + 1, f"telegram:{100000000 + i}", now_ts - rnd.randint(86400, 30 * 86400), 9, "plan", "sent",
                        now_ts - 86400)
 

@@ -108,7 +108,7 @@ def diagram(flow: Flow, reg: Registry) -> str:
     known = {f"{f.name}:{s}" for f in reg.flows.values() for s in f.states}
     lines = ["flowchart TD"]
     outside: set[str] = set()
-    for name, state in flow.states.items():
+    for name in flow.states:
         me = f"{flow.name}:{name}"
         shape = f'{_node(me)}(["{name}"])' if name == flow.start else f'{_node(me)}["{name}"]'
         lines.append(f"    {shape}")

@@ -157,8 +157,8 @@ class CampaignStore(CoreStore):
 
     def due_campaigns(self, now_iso: str, limit: int = 100) -> list[dict]:
         return list(self.db.query(
-            "SELECT c.*, p.backend AS backend, p.chat_id AS chat_id, p.locale AS locale, p.tz AS tz, p.name AS name "
-            "FROM campaigns c JOIN collectives p ON p.id = c.collective_id "
+            "SELECT c.*, p.backend AS backend, p.chat_id AS chat_id, p.locale AS locale, p.tz AS tz, "
+            "p.name AS name FROM campaigns c JOIN collectives p ON p.id = c.collective_id "
             "WHERE c.status = 'active' AND c.next_at IS NOT NULL AND c.next_at <= ? ORDER BY c.next_at LIMIT ?",
             [now_iso, limit]))
 

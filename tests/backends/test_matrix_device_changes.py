@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from bot.backends.matrix.cross_signing import ensure_cross_signing
-from tests.support.synapse import Human, make_human, start_bot, synapse  # noqa: F401
+from tests.support.synapse import Human, make_human, start_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

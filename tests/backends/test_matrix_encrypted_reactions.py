@@ -9,7 +9,7 @@ import urllib.parse
 import pytest
 
 from bot.backends.matrix.backend import KEYCAPS
-from tests.support.synapse import make_human, start_bot, synapse  # noqa: F401
+from tests.support.synapse import make_human, start_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

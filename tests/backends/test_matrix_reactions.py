@@ -15,7 +15,7 @@ import pytest
 from bot.backends.matrix.backend import KEYCAPS, MatrixBackend, keycap_index
 from bot.core.types import Blocked, Button, Reply, RetryLater
 from tests.support.harness import make_app
-from tests.support.synapse import make_human, start_bot, synapse  # noqa: F401
+from tests.support.synapse import make_human, start_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

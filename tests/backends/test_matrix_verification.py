@@ -18,14 +18,17 @@ import aiohttp
 import pytest
 
 from bot.backends.matrix.cross_signing import ensure_cross_signing, load_seeds, only_key, public_key
-from tests.support.synapse import make_human, start_bot, synapse  # noqa: F401
+from tests.support.synapse import make_human, start_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 V = "m.key.verification."
 # The 64 SAS emoji of the specification, in order (index = 6 bits of the SAS bytes).
-SAS_EMOJI = ("🐶 🐱 🦁 🐎 🦄 🐷 🐘 🐰 🐼 🐓 🐧 🐢 🐟 🐙 🦋 🌷 🌳 🌵 🍄 🌏 🌙 ☁️ 🔥 🍌 🍎 🍓 🌽 🍕 🎂 ❤️ 😀 🤖 🎩 👓 🔧 🎅 "
-             "👍 ☂️ ⌛ ⏰ 🎁 💡 📕 ✏️ 📎 ✂️ 🔒 🔑 🔨 ☎️ 🏁 🚂 🚲 ✈️ 🚀 🏆 ⚽ 🎸 🎺 🔔 ⚓ 🎧 📁 📌").split()
+# the SAS table as text: a list literal would be one emoji per line once formatted
+SAS_EMOJI = (  # noqa: SIM905
+    "🐶 🐱 🦁 🐎 🦄 🐷 🐘 🐰 🐼 🐓 🐧 🐢 🐟 🐙 🦋 🌷 🌳 🌵 🍄 🌏 🌙 ☁️ 🔥 🍌 🍎 🍓 🌽 🍕 🎂 ❤️ 😀 🤖 🎩 👓 🔧 🎅 "
+    "👍 ☂️ ⌛ ⏰ 🎁 💡 📕 ✏️ 📎 ✂️ 🔒 🔑 🔨 ☎️ 🏁 🚂 🚲 ✈️ 🚀 🏆 ⚽ 🎸 🎺 🔔 ⚓ 🎧 📁 📌"
+).split()
 assert len(SAS_EMOJI) == 64
 
 

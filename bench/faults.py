@@ -28,8 +28,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]   # keep `import telegram` the library
 sys.path.insert(0, str(ROOT))
 
-from bot.jobs.pacing import Pacer  # noqa: E402
-from tests.support.telegram_env import close_env, start_env  # noqa: E402
+from bot.jobs.pacing import Pacer  # noqa: E402 - after the sys.path line above
+from tests.support.telegram_env import close_env, start_env  # noqa: E402 - after the sys.path line above
 
 A, B = 5001, 5002
 

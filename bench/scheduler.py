@@ -164,10 +164,11 @@ def child_ptb(n: int) -> None:
 
 
 def child_baseline() -> None:
-    import telegram.ext  # noqa: F401
+    """The same imports as a bot process, nothing running: the memory baseline."""
+    import telegram.ext  # noqa: F401 - imported for its memory only
 
-    from bot.core.app import App  # noqa: F401
-    import flows  # noqa: F401
+    from bot.core.app import App  # noqa: F401 - imported for its memory only
+    import flows  # noqa: F401 - imported for its memory only
     print("0 0")
 
 

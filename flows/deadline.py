@@ -84,7 +84,10 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
                    [Choice("deadline.understand", _payload("und", dl.sent, dl.approximate))],
                    [Choice("deadline.again", "again")]]
         return Turn([Say("deadline/passed", vars, buttons=buttons)], goto="deadline:result", data=data)
-    p = lambda action: _payload(action, dl.sent, dl.approximate)  # noqa: E731
+
+    def p(action: str) -> str:
+        return _payload(action, dl.sent, dl.approximate)
+
     buttons = [
         [Choice("deadline.refuse_online", p("on")), Choice("deadline.refuse_phone", p("ph"))],
         [Choice("deadline.keep", p("keep")), Choice("deadline.understand", p("und"))],

@@ -7,7 +7,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.knowledge import factsheet  # noqa: E402
+from bot.knowledge import factsheet  # noqa: E402 - after the sys.path line above
 
 TARGET = ROOT / "docs" / "facts.md"
 

@@ -172,7 +172,7 @@ async def _wait_reactions(human, event_id, sender, n, timeout=15.0):
 
 
 @pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
-async def test_keycap_reaction_answers_like_the_typed_number(synapse, tmp_path, encrypted):  # noqa: F811
+async def test_keycap_reaction_answers_like_the_typed_number(synapse, tmp_path, encrypted):
     bot = await start_bot(synapse, tmp_path / "bot")
     seen: list = []  # (event, replies) as the router got them
     handle = bot.app.handle

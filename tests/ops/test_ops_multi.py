@@ -87,7 +87,7 @@ def metric(text: str, name: str, **labels) -> float:
     return 0.0
 
 
-async def test_one_process_telegram_and_matrix_share_db_and_scheduler(synapse, tmp_path):  # noqa: F811
+async def test_one_process_telegram_and_matrix_share_db_and_scheduler(synapse, tmp_path):
     t0 = time.monotonic()
     emu = await Emulator().start()
     bot_uid, bot_pw = synapse.register(unique("bot"))

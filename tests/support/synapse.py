@@ -1,8 +1,7 @@
 """A real Synapse for the Matrix tests, plus real matrix-nio "humans".
 
-API (reusable by every test module; import what you need):
-
-    from tests.support.synapse import synapse, synapse_limited, Human, make_human   # noqa: F401 (fixtures)
+API (reusable by every test module; the fixtures are registered once in ``tests/conftest.py``,
+import the rest: ``from tests.support.synapse import Human, make_human``):
 
 * ``synapse`` (pytest fixture, one per test session): a running :class:`Synapse` with every
   ``rc_*`` rate limit raised.  ``synapse_limited``: a second instance with Synapse's default

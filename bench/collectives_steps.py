@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.harness import Chat, make_app  # noqa: E402
+from tests.support.harness import Chat, make_app  # noqa: E402 - after the sys.path line above
 
 PARIS = ZoneInfo("Europe/Paris")
 

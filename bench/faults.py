@@ -28,8 +28,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]   # keep `import telegram` the library
 sys.path.insert(0, str(ROOT))
 
-from bot.jobs.pacing import Pacer  # noqa: E402
-from tests.support.telegram_env import close_env, start_env  # noqa: E402
+from bot.jobs.pacing import Pacer  # noqa: E402 - after the sys.path line above
+from tests.support.telegram_env import close_env, start_env  # noqa: E402 - after the sys.path line above
 
 A, B = 5001, 5002
 
@@ -52,13 +52,13 @@ async def fairness(tmp: Path, burst: int) -> None:
             await emu.wait_for(B, 1, timeout=120)
             out[label] = _first_send_to(emu, B, t0) - t0
             if n:
-                await emu.wait_until(lambda: not env.backend._backlog, 120, "A's backlog")
+                await emu.wait_until(lambda env=env: not env.backend._backlog, 120, "A's backlog")
                 out["A answered"] = len(emu.sent[A])
                 out["A dropped"] = env.backend.counters["dropped"]
         finally:
             await close_env(env)
     print(f"1. fairness: B's latency alone {out['alone'] * 1000:.0f} ms; "
-          f"during A's burst of {burst} {out[f'during A' + chr(39) + f's burst of {burst}'] * 1000:.0f} ms; "
+          f"during A's burst of {burst} {out['during A' + chr(39) + f's burst of {burst}'] * 1000:.0f} ms; "
           f"A answered {out['A answered']} (incl. 1 notice), dropped {out['A dropped']}")
 
 

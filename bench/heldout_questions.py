@@ -57,9 +57,10 @@ PAGES = set(TARGETS.values())
 OUTCOMES = ("right", "offered", "honest", "wrong", "other")
 
 _WORD = re.compile(r"[a-zà-ÿ']+")
-_FR = set("le la les des est une un vous votre pour dans avec pas que qui sur par ou au aux du ce cette "
+# word lists written as text: a list literal would be one word per line once formatted
+_FR = set("le la les des est une un vous votre pour dans avec pas que qui sur par ou au aux du ce cette "  # noqa: SIM905
           "être sont peut si ne plus mais aussi donc très même votre vos nous il elle".split())
-_EN = set("the is are you your for in with not that who on by or to of this be can if it and an "
+_EN = set("the is are you your for in with not that who on by or to of this be can if it and an "  # noqa: SIM905
           "what do does will have has".split())
 
 
@@ -144,9 +145,9 @@ async def run(rows: list[dict], locale: str | None, verbose: bool) -> Counter:
         print(f"  of which {m} expect a page missing from this checkout: "
               + ", ".join(f"{o} {missing[o]}" for o in OUTCOMES if missing[o]))
         k = n - m
-        print(f"  without them ({k}): right {counts['right'] - missing['right']} "
-              f"({100 * (counts['right'] - missing['right']) / (k or 1):.1f} %), "
-              f"wrong {counts['wrong'] - missing['wrong']} ({100 * (counts['wrong'] - missing['wrong']) / (k or 1):.1f} %)")
+        right, wrong = counts["right"] - missing["right"], counts["wrong"] - missing["wrong"]
+        print(f"  without them ({k}): right {right} ({100 * right / (k or 1):.1f} %), "
+              f"wrong {wrong} ({100 * wrong / (k or 1):.1f} %)")
     if verbose:
         for cls, c in sorted(by_class.items()):
             tot = sum(c.values())

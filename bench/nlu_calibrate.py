@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from nlu_compare import OUTCOMES, outcome  # noqa: E402
+from nlu_compare import OUTCOMES, outcome  # noqa: E402 - after the sys.path line above
 
 
 def measure(rows) -> Counter:

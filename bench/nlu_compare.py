@@ -5,8 +5,9 @@ Usage: .venv/bin/python bench/nlu_compare.py --set FILE.jsonl [--verbose APPROAC
 Approaches: ``keywords`` (weighted keyword table + nearest-example vote, the recognizer before issue 14),
 ``retrieval`` (BM25 over examples, keywords and page text: bot/lang/recognizer.py), ``classifier`` (naive Bayes
 over stems, letter 4-grams and word pairs: bot/lang/recognizer.py), ``combined`` (the three weighed together:
-what bot.lang.intents.classify does now).  Each alone is judged with the same thresholds as the combination.  Outcomes as in bench/heldout_questions.py: right (answered one of the
-expected topics, or "outside" for an outside question), offered (topics offered include a right one),
+what bot.lang.intents.classify does now).  Each alone is judged with the same thresholds as the
+combination.  Outcomes as in bench/heldout_questions.py: right (answered one of the expected topics,
+or "outside" for an outside question), offered (topics offered include a right one),
 honest ("outside" for an answerable question), wrong (another topic answered), other.
 """
 from __future__ import annotations

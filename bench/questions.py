@@ -31,12 +31,16 @@ t = time.perf_counter()
 print(round(rss() - before, 1), round((time.perf_counter() - t) * 1000))
 """
 BUILDS = {
-    "keywords + nearest examples (before)":
-        "from bot.lang import intents_before\nintents_before.classify_keywords_knn('mon medecin voit tout ?')",
-    "keywords + classifier + retrieval + language (now)":
-        "from bot.lang import language, recognizer\nrecognizer.retriever(); recognizer.classifier()\n"
+    "keywords + nearest examples (before)": (
+        "from bot.lang import intents_before\n"
+        "intents_before.classify_keywords_knn('mon medecin voit tout ?')"
+    ),
+    "keywords + classifier + retrieval + language (now)": (
+        "from bot.lang import language, recognizer\n"
+        "recognizer.retriever(); recognizer.classifier()\n"
         "intents.classify('est-ce que mon medecin traitant peut voir les documents que je cache ?')\n"
-        "language.detect('who can see it')",
+        "language.detect('who can see it')"
+    ),
 }
 
 

@@ -60,7 +60,7 @@ def build(data_dir: Path, users: int, finished_per_user: int = 0) -> Path:
                 else:
                     due = now_ts + rnd.randint(60, 35 * 86400)
                 yield (i + 1, f"telegram:{100000000 + i}", due, k, "plan", "pending", None)
-            for k in range(finished_per_user):
+            for _ in range(finished_per_user):
                 yield (i + 1, f"telegram:{100000000 + i}", now_ts - rnd.randint(86400, 30 * 86400), 9, "plan", "sent",
                        now_ts - 86400)
 
@@ -164,10 +164,11 @@ def child_ptb(n: int) -> None:
 
 
 def child_baseline() -> None:
-    import telegram.ext  # noqa: F401
+    """The same imports as a bot process, nothing running: the memory baseline."""
+    import telegram.ext  # noqa: F401 - imported for its memory only
 
-    from bot.core.app import App  # noqa: F401
-    import flows  # noqa: F401
+    from bot.core.app import App  # noqa: F401 - imported for its memory only
+    import flows  # noqa: F401 - imported for its memory only
     print("0 0")
 
 

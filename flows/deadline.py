@@ -62,7 +62,7 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
     """The immediate answer to a message that states a date (or why it cannot be used)."""
     if r.error == "which":
         return ask_which(ctx, r)
-    if not r.ok:
+    if not r.ok or r.date is None:
         return error_turn(ctx, r)
     dl = compute(r.date, ctx.today, margin_days=ctx.settings.margin_days,
                  approximate=r.approximate, understood_date=r.understood)
@@ -75,7 +75,7 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
         "recommended_phone_open": phone.is_working_day(dl.recommended),
         "last_day_phone_open": phone.is_working_day(dl.deadline),
     }
-    data = {"deadline": dl.to_data()}
+    data: dict[str, object] = {"deadline": dl.to_data()}
     if r.letter_arrived:
         data["deadline_mode"] = "arrival"  # a correction ("non, le 5") is an arrival day too
     if dl.passed:
@@ -84,7 +84,10 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
                    [Choice("deadline.understand", _payload("und", dl.sent, dl.approximate))],
                    [Choice("deadline.again", "again")]]
         return Turn([Say("deadline/passed", vars, buttons=buttons)], goto="deadline:result", data=data)
-    p = lambda action: _payload(action, dl.sent, dl.approximate)  # noqa: E731
+
+    def p(action: str) -> str:
+        return _payload(action, dl.sent, dl.approximate)
+
     buttons = [
         [Choice("deadline.refuse_online", p("on")), Choice("deadline.refuse_phone", p("ph"))],
         [Choice("deadline.keep", p("keep")), Choice("deadline.understand", p("und"))],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.domain import phone
 from bot.knowledge import facts
 from bot.core.flowlib import Choice, Ctx, Flow, Say, State
 
@@ -23,18 +24,13 @@ def phone_status(ctx: Ctx) -> dict:
     """Template variables for the phone page: open now / next opening (Paris time)."""
     status, nxt = "unknown", None
     try:
-        from bot.domain import phone  # written by the dates work; optional until it lands
-    except ImportError:
-        phone = None
-    if phone is not None:
-        try:
-            if phone.is_open(ctx.now):
-                status = "open"
-            else:
-                status = "closed"
-                nxt = phone.next_opening(ctx.now)
-        except Exception:  # a bug there must not hide the number and the hours
-            status, nxt = "unknown", None
+        if phone.is_open(ctx.now):
+            status = "open"
+        else:
+            status = "closed"
+            nxt = phone.next_opening(ctx.now)
+    except Exception:  # a bug there must not hide the number and the hours
+        status, nxt = "unknown", None
     out = {"status": status, "next_date": None, "next_time": None, "next_is_today": False,
            "next_is_tomorrow": False, "abroad": ctx.tz != facts.PHONE_TZ}
     if nxt is not None:

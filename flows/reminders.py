@@ -214,7 +214,8 @@ def list_prompt(ctx: Ctx):
     if not ds:
         return Say("reminders/list_empty", buttons=[[Choice("reminders.give_date", goto="deadline:start")],
                                                     [Choice("reminders.forget_all", goto="menu:forget")], MENU])
-    items = summary_say(ds, lambda label: _who(ctx, label)).vars["items"]
+    summary = summary_say(ds, lambda label: _who(ctx, label))  # a Say: ds is not empty
+    items = summary.vars["items"] if summary is not None else []
     rows = [[Choice("reminders.cancel_one", f"cancel:{d['id']}",
                     vars={"who": _who(ctx, d["label"]), "date": d["deadline"]})] for d in ds]
     rows += [[Choice("reminders.cancel_all", "cancel_all")],

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Regenerate docs/facts.md from bot/knowledge/facts.toml and the citations in locales/fr (``--check``: fail if stale)."""
+"""Regenerate docs/facts.md from bot/knowledge/facts.toml and the citations in locales/fr
+(``--check``: fail if stale)."""
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.knowledge import factsheet  # noqa: E402
+from bot.knowledge import factsheet  # noqa: E402 - after the sys.path line above
 
 TARGET = ROOT / "docs" / "facts.md"
 

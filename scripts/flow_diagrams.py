@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.core.flowlib import Choice, Choices, Flow, Go, Say, State  # noqa: E402
-from bot.core.router import Registry, load_registry  # noqa: E402
+from bot.core.flowlib import Choice, Choices, Flow, Go, Say, State  # noqa: E402 - after the sys.path line above
+from bot.core.router import Registry, load_registry  # noqa: E402 - after the sys.path line above
 
 OUT = ROOT / "docs" / "flows"
 HOME = "menu:main"

@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.domain import flyer  # noqa: E402
+from bot.domain import flyer  # noqa: E402 - after the sys.path line above
 
 EXAMPLE_LINK = "https://t.me/ExempleMesBot?start=c_Ab3dEf9h"
 

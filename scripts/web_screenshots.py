@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.browser import chrome  # noqa: E402
-from tests.support.web_env import ServerThread  # noqa: E402
+from tests.support.browser import chrome  # noqa: E402 - after the sys.path line above
+from tests.support.web_env import ServerThread  # noqa: E402 - after the sys.path line above
 
 SIZES = {"web-phone": (412, 915), "web-desktop": (1280, 800)}
 
@@ -32,7 +32,10 @@ def shoot(url: str, out_dir: Path, name: str, width: int, height: int) -> None:
     d = chrome(width=width, height=height)
     try:
         d.get(url + "/")
-        count = lambda: len(d.find_elements("css selector", "#log .msg.bot"))  # noqa: E731
+
+        def count() -> int:
+            return len(d.find_elements("css selector", "#log .msg.bot"))
+
         WebDriverWait(d, 15).until(lambda _: count() >= 2)
         d.execute_script("document.activeElement.blur(); window.scrollTo({top: 0, behavior: 'instant'})")
         if width < 600:

@@ -1,9 +1,10 @@
 import pytest
 
-# shared fixtures: `tg` (the whole bot against the Telegram emulator)
-pytest_plugins = ["tests.support.telegram_env"]
-
 from tests.support.harness import Chat, make_app
+
+# shared fixtures: `tg` (the whole bot against the Telegram emulator), `synapse` and
+# `synapse_limited` (a real Matrix homeserver, started once per session when a test asks)
+pytest_plugins = ["tests.support.telegram_env", "tests.support.synapse"]
 
 
 @pytest.fixture

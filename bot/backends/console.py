@@ -98,7 +98,7 @@ class ConsoleBackend(BackendBase):
                 self._reader = LineReader(fd)
             line = await self._reader.readline()
         else:  # an in-memory stream (tests)
-            raw = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+            raw: str = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
             line = None if raw == "" else raw.rstrip("\r\n")
         if line is None and self.interactive:
             self.stdout.write("\n")  # Ctrl-D: the shell's prompt starts on its own line

@@ -20,12 +20,13 @@ import inspect
 import logging
 import re
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..infra import health_state
 from ..lang import nlu_data, privacy
 from .types import Button, Event, Reply
-from .flowlib import END, Ctx, Flow, Say, State, Turn
+from .flowlib import END, Ctx, Flow, Say, State, StepResult, Turn
 from .render import LOCALES
 from ..store.core import Session
 from ..lang.textnorm import label_key
@@ -45,16 +46,22 @@ NO = nlu_data.words("answers", "no")
 BUILTIN = ("start", "menu", "aide", "annuler", "langue", "oubli")
 BUILTIN_ALIASES = nlu_data.table("commands")
 GROUP_OK_COMMANDS = {"start", "menu", "aide", "langue", "annuler"}
+#: events that carry no text to read, and what a private chat is told
+_NOT_TEXT = {"unsupported": "core/only_text", "edit": "core/edit_ignored", "undecryptable": "core/undecryptable"}
 COMMAND_RE = re.compile(r"^/([A-Za-z_àâçéèêëîïôûùüÿ]+)(?:@(\S+))?(?:\s+(.*))?$", re.S)
+
+
+#: what a flow hands the router for a command, an interceptor or a start payload: (ctx, text) -> turn
+Step = Callable[[Ctx, str], StepResult]
 
 
 @dataclass
 class Registry:
     flows: dict[str, Flow] = field(default_factory=dict)
-    commands: dict[str, object] = field(default_factory=dict)
+    commands: dict[str, str | Step] = field(default_factory=dict)  # a target state, or a step
     aliases: dict[str, str] = field(default_factory=dict)
-    interceptors: list[tuple[int, object]] = field(default_factory=list)
-    start: dict[str, object] = field(default_factory=dict)
+    interceptors: list[tuple[int, Step]] = field(default_factory=list)
+    start: dict[str, Step] = field(default_factory=dict)
     group_commands: set[str] = field(default_factory=set)
     renamed: dict[str, str] = field(default_factory=dict)   # "old_flow:old_state" -> "flow:state"
 
@@ -100,11 +107,20 @@ def split_target(target: str, current_flow: str) -> tuple[str, str]:
     return current_flow, target
 
 
+@dataclass
+class _BoundSay(Say):
+    """A ``Say`` remembering which state its buttons answer to (None: where the turn ends)."""
+
+    bind: str | None = None
+
+
 def _bound(say: Say, where: str | None) -> Say:
-    """A copy of ``say`` remembering which state its buttons answer to (None: the final one)."""
-    copy = dataclasses.replace(say)
-    copy._bind = where
-    return copy
+    """A copy of ``say`` bound to ``where``."""
+    return _BoundSay(**{f.name: getattr(say, f.name) for f in dataclasses.fields(Say)}, bind=where)
+
+
+def _bind_of(say: Say) -> str | None:
+    return say.bind if isinstance(say, _BoundSay) else None
 
 
 async def _maybe(value):
@@ -217,7 +233,7 @@ class Router:
         again = self._choices_again(ctx, out)
         # locale may have changed during the turn (/langue)
         locale = ctx.locale
-        replies = [self.app.render_reply(s, locale, bind=getattr(s, "_bind", None) or f"{ctx.flow}:{ctx.state}")
+        replies = [self.app.render_reply(s, locale, bind=_bind_of(s) or f"{ctx.flow}:{ctx.state}")
                    for s in out]
         if again:  # the choices still on offer, under the "not understood" (typing their number still works)
             replies[-1] = dataclasses.replace(replies[-1], buttons=again)
@@ -247,22 +263,39 @@ class Router:
         return not (m.group(2) and me and m.group(2).lower() != str(me).lower())
 
     async def _dispatch(self, ctx: Ctx, session: Session, event: Event, out: list[Say], fresh: bool) -> Turn | None:
-        kind = event.kind
-        if kind == "start":
+        if event.kind == "start":
             return await self._start(ctx, event.payload)
-        if kind == "unsupported":
-            return Turn([Say("core/only_text")]) if event.is_direct else None
-        if kind == "edit":
-            return Turn([Say("core/edit_ignored")]) if event.is_direct else None
-        if kind == "undecryptable":
-            return Turn([Say("core/undecryptable")]) if event.is_direct else None
-        if kind == "button" and event.choice:
+        if event.kind in _NOT_TEXT:
+            return Turn([Say(_NOT_TEXT[event.kind])]) if event.is_direct else None
+        if event.kind == "button" and event.choice:
             return await self._button(ctx, event.choice)
         text = event.text or ""
         if not text.strip():
             return Turn([Say("core/only_text")]) if event.is_direct else None
         if len(text) > MAX_TEXT:
             return Turn([Say("core/too_long", {"limit": MAX_TEXT})], reprompt=False)
+        screened = self._screen(ctx, event, text, out)
+        if screened is None:
+            return None
+        text, warned = screened
+        m = COMMAND_RE.match(text.strip())
+        if m:
+            return await self._command(ctx, m.group(1), m.group(3) or "", addressed_to=m.group(2))
+        if text.strip().startswith("/"):
+            return Turn([Say("core/unknown_command")], reprompt=False, goto=None)
+        picked = self._match_typed_choice(ctx, text)
+        if picked is not None:
+            return await self._button(ctx, picked)
+        again = self._number_out_of_range(ctx, text)
+        if again is not None:
+            return again
+        if not event.is_direct:
+            return None  # in groups, plain chatter is not for the bot
+        return await self._free_text(ctx, text, warned, fresh)
+
+    def _screen(self, ctx: Ctx, event: Event, text: str, out: list[Say]) -> tuple[str, bool] | None:
+        """The text every later step sees (sensitive data dropped, a warning said), and whether it
+        warned; None: nothing left to read."""
         here = self.reg.state(ctx.flow, ctx.state)
         verbatim = here is not None and here.verbatim and event.is_direct
         if event.html is not None and not verbatim:   # the formatted copy is for an organiser's text only
@@ -277,27 +310,17 @@ class Router:
             if not re.search(r"\w", text):
                 return None
         ctx.data.pop("_screened", None)
-        m = COMMAND_RE.match(text.strip())
-        if m:
-            return await self._command(ctx, m.group(1), m.group(3) or "", addressed_to=m.group(2))
-        if text.strip().startswith("/"):
-            return Turn([Say("core/unknown_command")], reprompt=False, goto=None)
-        picked = self._match_typed_choice(ctx, text)
-        if picked is not None:
-            return await self._button(ctx, picked)
-        again = self._number_out_of_range(ctx, text)
-        if again is not None:
-            return again
-        if not event.is_direct:
-            return None  # in groups, plain chatter is not for the bot
+        return text, warned
+
+    async def _free_text(self, ctx: Ctx, text: str, warned: bool, fresh: bool) -> Turn:
+        """Words in a private chat: the interceptors (questions, dates), then the state's own handler."""
         state = self.reg.state(ctx.flow, ctx.state)
         if state is not None and not state.free_text:
             for _prio, fn in self.reg.interceptors:
                 t = await _maybe(fn(ctx, text))
                 if t is not None and not (warned and t.fallback):
                     return t
-                if t is not None:
-                    continue  # after a privacy warning, no "not sure what you mean": the warning is the answer
+                # after a privacy warning, no "not sure what you mean": the warning is the answer
         if state is not None and state.on_text is not None:
             t = await _maybe(state.on_text(ctx, text))
             if t is not None:
@@ -319,22 +342,8 @@ class Router:
                 return None  # a command for another bot in the group
         if name == "start":
             return await self._start(ctx, arg.strip() or None)
-        if name == "menu":
-            return Turn(goto=HOME, clear=True)
-        if name == "annuler":
-            return Turn([Say("core/cancelled")], goto=HOME, clear=True)
-        if name == "aide":
-            cmds = sorted(set(BUILTIN) | set(self.reg.commands))
-            return Turn([Say("core/help", {"commands": cmds, "direct": ev.is_direct})])
-        if name == "langue":
-            want = arg.strip().lower()[:2]
-            if want in LOCALES:
-                return self._set_locale(ctx, want)
-            return Turn(goto="menu:language")
-        if name == "oubli":
-            if not ev.is_direct:
-                return Turn([Say("core/go_private", private_start="oubli")])
-            return Turn(goto="menu:forget")
+        if name in BUILTIN:
+            return self._builtin(ctx, name, arg)
         if name in self.reg.commands:
             if not ev.is_direct and name not in self.reg.group_commands:
                 return Turn([Say("core/go_private", private_start=name)])
@@ -344,12 +353,31 @@ class Router:
             return Turn(goto=str(target))
         return Turn([Say("core/unknown_command")])
 
+    def _builtin(self, ctx: Ctx, name: str, arg: str) -> Turn:
+        """/menu, /annuler, /aide, /langue, /oubli."""
+        if name == "menu":
+            return Turn(goto=HOME, clear=True)
+        if name == "annuler":
+            return Turn([Say("core/cancelled")], goto=HOME, clear=True)
+        if name == "aide":
+            cmds = sorted(set(BUILTIN) | set(self.reg.commands))
+            return Turn([Say("core/help", {"commands": cmds, "direct": ctx.event.is_direct})])
+        if name == "langue":
+            want = arg.strip().lower()[:2]
+            if want in LOCALES:
+                return self._set_locale(ctx, want)
+            return Turn(goto="menu:language")
+        # /oubli
+        if not ctx.event.is_direct:
+            return Turn([Say("core/go_private", private_start="oubli")])
+        return Turn(goto="menu:forget")
+
     def _set_locale(self, ctx: Ctx, locale: str) -> Turn:
         ctx.store.set_user(ctx.user_key, locale=locale)
         ctx.locale = locale
         return Turn([Say("core/language_set")], goto=HOME)
 
-    async def _start(self, ctx: Ctx, payload: str | None) -> Turn:
+    async def _start(self, ctx: Ctx, payload: str | None) -> Turn | None:
         if payload:
             if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", payload):
                 return Turn([Say("core/bad_link")], goto=HOME)
@@ -380,15 +408,11 @@ class Router:
         for payload, lab, words in shown:
             if t == lab or t in words:
                 return payload
-        yes_no = [(p, w) for p, _l, ws in shown for w in ws if w in ("__yes__", "__no__")]
-        if t in YES:
-            for p, w in yes_no:
-                if w == "__yes__":
-                    return p
-        if t in NO:
-            for p, w in yes_no:
-                if w == "__no__":
-                    return p
+        answer = "__yes__" if t in YES else "__no__" if t in NO else None
+        if answer is not None:  # "oui" for the button that means yes
+            hit = next((p for p, _l, ws in shown for w in ws if w == answer), None)
+            if hit is not None:
+                return hit
         # a label typed with a little more or less ("comprendre" for "Je veux comprendre")
         hits = [p for p, lab, _w in shown if len(t) >= 4 and (t in lab.split() or (len(t) >= 6 and t in lab))]
         if len(hits) == 1:
@@ -441,7 +465,7 @@ class Router:
         return Turn([Say("core/stale_button")], reprompt=True)
 
     # -- applying a turn -----------------------------------------------------------------------
-    async def _apply(self, ctx: Ctx, session: Session, turn: Turn, out: list[Say]) -> None:
+    async def _apply(self, ctx: Ctx, session: Session, turn: Turn | None, out: list[Say]) -> None:
         hops = 0
         while turn is not None and hops < MAX_HOPS:
             hops += 1
@@ -484,7 +508,7 @@ class Router:
     async def _enter(self, ctx: Ctx, flow: str, state_name: str, out: list[Say]) -> Turn | None:
         ctx.flow, ctx.state = flow, state_name
         state = self.reg.state(flow, state_name)
-        prompt = state.prompt
+        prompt = state.prompt if state is not None else None
         if prompt is None:
             return None
         result = await _maybe(prompt(ctx)) if callable(prompt) else prompt
@@ -522,21 +546,20 @@ class Router:
         rows = ctx.data.get("_rows") if ctx.data.get("_buttons") else None
         shown = any(s.buttons for s in out[at:])
         if out[at].key == "core/not_understood":
-            said = dataclasses.replace(out[at], vars={**out[at].vars, "choices": bool(shown or rows)})
-            said._bind = getattr(out[at], "_bind", None)
-            out[at] = said
+            out[at] = dataclasses.replace(out[at], vars={**out[at].vars, "choices": bool(shown or rows)})
         if shown or not rows:
             return None
         return tuple(tuple(Button(label, payload) for label, payload in row) for row in rows)
 
     def _shown(self, replies: list[Reply], says: list[Say], locale: str) -> list | None:
         """The buttons of the last message that has some (None: no message has buttons)."""
-        for reply, say in zip(reversed(replies), reversed(says)):
+        for reply, say in zip(reversed(replies), reversed(says), strict=True):
             if reply.buttons:
                 shown = []
                 renderer = self.app.renderer
                 flat_choices = [c for row in say.buttons for c in row]
-                for b, c in zip(reply.flat_buttons(), flat_choices):
+                # a pushed reply comes from the jobs, not from render_reply here: pair as far as both go
+                for b, c in zip(reply.flat_buttons(), flat_choices, strict=False):
                     if b.payload is None:
                         continue
                     words = []

@@ -1,7 +1,7 @@
 """The legal deadline, in one place.
 
-Rule (bot/knowledge/facts.py, from the fact "window" of bot/knowledge/facts.toml): Mon espace santé opens ``OPPOSITION_DAYS``
-(42) days after the *sending* of the information email or letter (CSP art. R1111-28), so the
+Rule (bot/knowledge/facts.py, from the fact "window" of bot/knowledge/facts.toml): Mon espace santé opens
+``OPPOSITION_DAYS`` (42) days after the *sending* of the information email or letter (CSP art. R1111-28), so the
 last day to object is ``sent + OPPOSITION_DAYS``.  A change of law is a one-value change in
 bot/knowledge/facts.toml.  The advice (margin, working day) is ours, not the law's.
 """

@@ -11,6 +11,7 @@ import io
 import re
 import warnings
 from dataclasses import dataclass, field
+from typing import cast
 
 from ..core.types import Attachment
 
@@ -122,6 +123,7 @@ class Poster:
         self.k = SIZES[fmt]
         self.fmt, self.texts, self.link = fmt, {k: pdf_text(v) for k, v in texts.items()}, link
         self.boxes: list[Box] = []
+        self.pdf_bytes = b""  # set by :func:`poster` once built
         self.named = False   # the collective's name is printed after "by" (else a line to write it on)
         self.shapes: list[tuple[str, float, float, float, float]] = []  # (kind, x, y, w, h)
         with warnings.catch_warnings():  # fpdf2 notes that its A5 size was corrected in 2.8.5
@@ -140,7 +142,9 @@ class Poster:
         from fpdf.enums import MethodReturnValue
 
         self.pdf.set_font("Helvetica", style, size * self.k)
-        lines = self.pdf.multi_cell(w * self.k, 1, text, dry_run=True, output=MethodReturnValue.LINES)
+        # with output=LINES, multi_cell returns the list of lines (its annotation covers every output mode)
+        lines = cast(list[str], self.pdf.multi_cell(w * self.k, 1, text, dry_run=True,
+                                                    output=MethodReturnValue.LINES))
         # fpdf2 returns the lines already encoded for the core font: back to str
         return [ln.encode("latin-1").decode("cp1252") for ln in lines]
 
@@ -209,7 +213,7 @@ class Poster:
         self.text("title", L, 9, W, self.fit(t["title"], W, 44, "B", 1), "B", (255, 255, 255))
         self.text("subtitle", L, 28.5, W, self.fit(t["subtitle"], W, 21, "", 1), "", (255, 255, 255))
         # the deadline rule, in one sentence
-        y = 60
+        y = 60.0
         size = self.fit(t["rule"], W - 7, 20, "B", 3)
         h = self.height(t["rule"], W - 7, size, "B")
         self.rect("rule-bar", L, y + 0.8, 2.4, h - 1.6, ACCENT)

@@ -8,6 +8,7 @@ lock goes away with the process (even after ``kill -9``): nothing to clean up by
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -52,8 +53,6 @@ def acquire(data_dir) -> None:
 def release_all() -> None:
     """Tests only: drop every lock this process holds."""
     for fd in _held.values():
-        try:
+        with contextlib.suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass
     _held.clear()

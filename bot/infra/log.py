@@ -53,8 +53,8 @@ def _clean(key: str, value):
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        out = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
-               "logger": record.name}
+        out: dict[str, object] = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
+                                  "logger": record.name}
         try:
             msg = record.getMessage()
         except Exception:  # a bad format string must not lose the line

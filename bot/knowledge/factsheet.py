@@ -102,6 +102,10 @@ def url_problem(url: str, kind: str) -> str | None:
     return None
 
 
+_CSP = "Code de la santé publique"
+_CSP_SHORT = "Code de la santé"
+
+
 def problems() -> list[str]:
     """Everything wrong with the sheet itself (empty when it is sound)."""
     facts, sources = load()
@@ -111,30 +115,30 @@ def problems() -> list[str]:
             out.append(f"source {s.id}: {p}")
         if s.date is not None:
             _date_problem(out, f"source {s.id}", s.date)
-    used = set()
     for f in facts.values():
-        if not FACT_ID.fullmatch(f.id):
-            out.append(f"fact {f.id}: id must be lower_snake_case")
-        if not f.fr.strip() or not f.en.strip():
-            out.append(f"fact {f.id}: empty statement")
-        if f.confidence not in CONFIDENCE:
-            out.append(f"fact {f.id}: confidence {f.confidence!r}")
-        _date_problem(out, f"fact {f.id}", f.checked)
-        if not f.sources:
-            out.append(f"fact {f.id}: no source")
-        for sid in f.sources:
-            used.add(sid)
-            if sid not in sources:
-                out.append(f"fact {f.id}: unknown source {sid}")
-        for a in f.articles:
-            if not ARTICLE.fullmatch(a):
-                out.append(f"fact {f.id}: article {a!r}")
-        if f.articles and not any(sources.get(s) and sources[s].title.startswith("Code de la santé publique")
-                                  for s in f.sources):
-            out.append(f"fact {f.id}: articles without the Code de la santé publique as a source")
+        out.extend(_fact_problems(f, sources))
+    used = {sid for f in facts.values() for sid in f.sources}
     for sid in sources:
         if sid not in used:
             out.append(f"source {sid}: backs no fact")
+    return out
+
+
+def _fact_problems(f: Fact, sources: dict[str, Source]) -> list[str]:
+    out: list[str] = []
+    if not FACT_ID.fullmatch(f.id):
+        out.append(f"fact {f.id}: id must be lower_snake_case")
+    if not f.fr.strip() or not f.en.strip():
+        out.append(f"fact {f.id}: empty statement")
+    if f.confidence not in CONFIDENCE:
+        out.append(f"fact {f.id}: confidence {f.confidence!r}")
+    _date_problem(out, f"fact {f.id}", f.checked)
+    if not f.sources:
+        out.append(f"fact {f.id}: no source")
+    out.extend(f"fact {f.id}: unknown source {sid}" for sid in f.sources if sid not in sources)
+    out.extend(f"fact {f.id}: article {a!r}" for a in f.articles if not ARTICLE.fullmatch(a))
+    if f.articles and not any(sources.get(s) and sources[s].title.startswith(_CSP) for s in f.sources):
+        out.append(f"fact {f.id}: articles without the Code de la santé publique as a source")
     return out
 
 
@@ -187,7 +191,8 @@ def render_markdown(cites: dict[str, list[str]]) -> str:
         "Confidence: **high** = legal text, or an official source confirmed by a second one; **medium** = one",
         "official or reliable secondary source; **low** = press, blog or forum only, or an old source;",
         "**unknown** = the sources do not settle it, and the bot says so. *Checked* is the date the fact was",
-        f"last checked against its sources (newest: {last_checked()}; otherwise the date of the newest source behind it,",
+        f"last checked against its sources (newest: {last_checked()}; otherwise the date of the newest source "
+        "behind it,",
         "or 2026-05-31 for an undated current text read then). The rules the bot computes with",
         "(`bot/knowledge/facts.py`) are the *value* of their fact.",
         "",
@@ -202,7 +207,7 @@ def render_markdown(cites: dict[str, list[str]]) -> str:
         if f.value is not None:
             lines.append(f"- value: `{_value_text(f.value)}`")
         art = f" (art. {', '.join(f.articles)})" if f.articles else ""
-        refs = "; ".join(_source_ref(sources[s], art if sources[s].title.startswith("Code de la santé") else "")
+        refs = "; ".join(_source_ref(sources[s], art if sources[s].title.startswith(_CSP_SHORT) else "")
                          for s in f.sources)
         lines.append(f"- sources: {refs}")
         lines.append(f"- confidence: {f.confidence}; checked: {f.checked}")

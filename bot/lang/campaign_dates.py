@@ -54,10 +54,11 @@ def parse_day(text: str, today: date) -> date | None:
         if t == said:
             return today + timedelta(days=n)
     r = dates.parse(text, today + timedelta(days=AHEAD), expect_date=True, detect_letter=False)
-    if r.ok and not r.fuzzy and r.kind in ("explicit", "yearless"):
-        return r.understood
-    if r.ok and r.kind == "bare_day":          # "le 15": the next 15th
-        day = r.understood.day
+    understood = r.understood if r.ok else None
+    if understood is not None and not r.fuzzy and r.kind in ("explicit", "yearless"):
+        return understood
+    if understood is not None and r.kind == "bare_day":          # "le 15": the next 15th
+        day = understood.day
         d = today
         for _ in range(62):
             if d.day == day:

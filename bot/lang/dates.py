@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+import datetime as dt  # DateResult.date (a field named like the type)
 from datetime import date, datetime, timedelta
 
 from ..knowledge import facts
@@ -36,8 +38,8 @@ _ERROR_RANK = {"impossible": 0, "too_old": 1, "future": 2, "ambiguous": 3}
 class DateResult:
     """What was understood.  Holds dates and small numbers only, never the message text."""
 
-    date: date | None = None            # sending date for the rule (shifted for a letter's arrival day)
-    understood: date | None = None      # the user's own date, as understood
+    date: dt.date | None = None         # sending date for the rule (shifted for a letter's arrival day)
+    understood: dt.date | None = None   # the user's own date, as understood
     error: str | None = None            # None or one of ERRORS
     approximate: bool = False           # fuzzy, or shifted for a letter's arrival day
     fuzzy: bool = False                 # "début novembre", "la semaine dernière"...: earliest plausible day
@@ -115,7 +117,8 @@ _ALPHA_DIGIT = re.compile(r"([a-z])(\d)")
 _WORD = re.compile(r"[a-z]{4,12}")
 _NUM_BEFORE = re.compile(r"\b(" + _NUM_ALT + r")\b(?=\s+(?:de\s+)?(?:[a-z]{3,10})\b)")
 _NUM_AFTER_CTX = re.compile(
-    r"\b(il y a|il ya|y a|ya|ca fait|cela fait|ca va faire|depuis|dans|ds|d ici|sous|des|il y a environ|il y a presque)\s+("
+    r"\b(il y a|il ya|y a|ya|ca fait|cela fait|ca va faire|depuis|dans|ds|d ici|sous|des|il y a environ|"
+    r"il y a presque)\s+("
     + _NUM_ALT + r")\b")
 _NUM_AFTER_LE = re.compile(r"\b(le|du)\s+(" + _NUM_ALT + r")\b")
 _SINGULAR = {"un", "une", "premier", "one"}
@@ -150,17 +153,16 @@ _KNOWN_WORDS = set(MONTHS) | set(WEEKDAYS) | {
     "avant", "apres", "hier", "demain", "numero", "merci", "bonjour", "annee", "annees", "enfant", "enfants",
     "debut", "milieu", "novice", "octet", "marche", "maison", "mairie", "jardin", "mercredis", "lundis",
     "vendredis", "samedis", "dimanches", "decembre", "decembres", "juillet", "jouet", "jeudi", "mercie",
-    "ferie", "feries", "feriee", "ferier", "demarche", "demarches", "marche", "marcher", "marches", "match",
-    "marie", "mardis", "jeune", "jeunes", "lundis", "sardine", "madame", "monsieur", "mercis", "vendre", "vendeur",
+    "ferie", "feries", "feriee", "ferier", "demarche", "demarches", "marcher", "marches", "match",
+    "marie", "jeune", "jeunes", "sardine", "madame", "monsieur", "mercis", "vendre", "vendeur",
 }
 
 
 # typos are corrected towards the French names only: an English or already misspelt form as a
 # target would stretch the tolerance ("match" -> "march", "ferie" -> "fevrie")
 _TYPO_TARGETS = {
-    "months": {w: m for w, m in MONTHS.items() if w in (
-        "janvier fevrier avril juillet septembre octobre novembre decembre").split()},
-    "weekdays": {w: d for w, d in WEEKDAYS.items() if w in "lundi mardi mercredi jeudi vendredi samedi dimanche".split()},
+    "months": {w: m for w, m in MONTHS.items() if w in ["janvier", "fevrier", "avril", "juillet", "septembre", "octobre", "novembre", "decembre"]},
+    "weekdays": {w: d for w, d in WEEKDAYS.items() if w in ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]},
 }
 
 
@@ -407,101 +409,129 @@ def _mask(s: str, m: re.Match) -> str:
 
 
 def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
-    cands: list[_Cand] = []
+    """Every date of the normalised text ``s``, most precise forms first; each rule masks the
+    words it read so that a looser rule after it does not read them again."""
+    sc = _Scan(s, today)
+    sc.numeric_forms()
+    sc.named_months()
+    sc.relative_phrases()
+    sc.fuzzy_months()
+    sc.weekdays()
+    sc.bare_days(expect_date)
+    sc.drop_labels()
+    sc.after_anchor()
+    sc.join_day_and_month()
+    # 8. vague years: ask for the day
+    sc.each(_RE_YEAR_VAGUE, lambda m: _Cand(m.start(), error="ambiguous", kind="vague"))
+    if not sc.cands and expect_date and re.fullmatch(r"\s*(20\d{2})\s*", sc.s):
+        sc.cands.append(_Cand(0, error="ambiguous", kind="vague"))
+    return sc.cands
 
-    original = s
 
-    def each(pattern: re.Pattern, fn):
-        nonlocal s
-        for m in list(pattern.finditer(s)):
+class _Scan:
+    """One scan of a message: ``s`` is the text with the dates read so far masked."""
+
+    def __init__(self, s: str, today: date):
+        self.s = self.original = s
+        self.today = today
+        self.cands: list[_Cand] = []
+        self.stripped = ""           # the text left when the fuzzy months are read
+        self.starts: set[int] = set()  # where the dates read before the weekdays start
+
+    def each(self, pattern: re.Pattern, fn: Callable[[re.Match], _Cand | None]) -> None:
+        for m in list(pattern.finditer(self.s)):
             c = fn(m)
             if c is not None:
                 if c.end < 0:
                     c.pos, c.end = m.start(), m.end()
-                cands.append(c)
-                s = _mask(s, m)
+                self.cands.append(c)
+                self.s = _mask(self.s, m)
 
-    # 1. numeric forms
-    each(_RE_ISO, lambda m: _checked(int(m.group(1) or m.group(4)), int(m.group(2) or m.group(5)),
-                                     int(m.group(3) or m.group(6)), today, m.start(), "explicit"))
+    # 1. numeric forms -----------------------------------------------------------------------
+    def numeric_forms(self) -> None:
+        today = self.today
+        self.each(_RE_ISO, lambda m: _checked(int(m.group(1) or m.group(4)), int(m.group(2) or m.group(5)),
+                                              int(m.group(3) or m.group(6)), today, m.start(), "explicit"))
+        self.each(_RE_NUM, self.numeric)
+        self.each(_RE_COMPACT, self.compact)
+        self.each(_RE_SPACED, lambda m: _checked(int(m.group(3)), int(m.group(2)), int(m.group(1)), today,
+                                                 m.start(), "explicit") if 1 <= int(m.group(2)) <= 12 else None)
 
-    def numeric(m: re.Match):
-        if m.group(4) is None and _AFTER_NUMBER_NOT_DAY.match(s, m.end()) and not re.match(r"\s?[/.-]", s[m.end():]):
-            if re.match(r"\s*" + _UNIT + r"\b|\s*h\b|\s*heures?", s[m.end():]) and \
-                    not re.match(r"\s*jour\s+(?:ferie|feriee|chome|ou|de\s+l)\b", s[m.end():]):  # "le 11/11 jour férié"
-                return None
-        if m.group(4) is None and (m.group(2) == "." or m.group(2) == "-") and re.match(r"\s*" + _UNIT + r"\b", s[m.end():]):
+    def numeric(self, m: re.Match) -> _Cand | None:
+        s, rest = self.s, self.s[m.end():]
+        if (m.group(4) is None and _AFTER_NUMBER_NOT_DAY.match(s, m.end()) and not re.match(r"\s?[/.-]", rest)
+                and re.match(r"\s*" + _UNIT + r"\b|\s*h\b|\s*heures?", rest)
+                and not re.match(r"\s*jour\s+(?:ferie|feriee|chome|ou|de\s+l)\b", rest)):  # "le 11/11 jour férié"
+            return None
+        if m.group(4) is None and (m.group(2) == "." or m.group(2) == "-") and re.match(r"\s*" + _UNIT + r"\b", rest):
             return None
         d, mo = int(m.group(1)), int(m.group(3))
         if m.group(4) is None:
-            return _yearless(mo, d, today, m.start(), "yearless")
-        return _checked(int(m.group(4)), mo, d, today, m.start(), "explicit")
+            return _yearless(mo, d, self.today, m.start(), "yearless")
+        return _checked(int(m.group(4)), mo, d, self.today, m.start(), "explicit")
 
-    each(_RE_NUM, numeric)
-
-    def compact(m: re.Match):
+    def compact(self, m: re.Match) -> _Cand | None:
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
         if not 1900 <= y <= 2199:
             return None
-        return _checked(y, mo, d, today, m.start(), "explicit")
+        return _checked(y, mo, d, self.today, m.start(), "explicit")
 
-    each(_RE_COMPACT, compact)
-    each(_RE_SPACED, lambda m: _checked(int(m.group(3)), int(m.group(2)), int(m.group(1)), today, m.start(), "explicit")
-         if 1 <= int(m.group(2)) <= 12 else None)
+    # 2. day + month name (+ year) -------------------------------------------------------------
+    def named_months(self) -> None:
+        self.each(_RE_DAY_MONTH, self.day_month)
+        self.each(_RE_MONTH_DAY, self.month_day)
+        self.each(_RE_DAY_LAST_MONTH, self.day_last_month)
+        self.each(_RE_DAY_THIS_MONTH, self.day_this_month)
+        self.each(_RE_DAY_DU_MONTH, self.day_du_month)
+        n_before = len(self.cands)
+        self.each(_RE_HOLIDAY, self.holiday)
+        for c in self.cands[n_before:]:
+            c.detail["holiday"] = True
+        self.each(_RE_WEEKDAY_DAY, self.weekday_day)
 
-    # 2. day + month name (+ year)
-    def day_month(m: re.Match):
+    def day_month(self, m: re.Match) -> _Cand | None:
         mo = month_of(m.group(2))
         if mo is None:
             return None
-        d = int(m.group(1))
+        d, today = int(m.group(1)), self.today
         if m.group(3):
             return _checked(int(m.group(3)), mo, d, today, m.start(), "explicit")
         if m.group(4) or m.group(5):  # "de l'année dernière", "de cette année"
             return _checked(today.year - (1 if m.group(4) else 0), mo, d, today, m.start(), "explicit")
         return _yearless(mo, d, today, m.start(), "yearless")
 
-    each(_RE_DAY_MONTH, day_month)
-
-    def month_day(m: re.Match):  # "novembre le 3", "November 3, 2026"
+    def month_day(self, m: re.Match) -> _Cand | None:  # "novembre le 3", "November 3, 2026"
         mo = month_of(m.group(1))
-        if mo is None or _AFTER_NUMBER_NOT_DAY.match(s, m.end()):
+        if mo is None or _AFTER_NUMBER_NOT_DAY.match(self.s, m.end()):
             return None
         d = int(m.group(2))
         if m.group(3):
-            return _checked(int(m.group(3)), mo, d, today, m.start(), "explicit")
-        return _yearless(mo, d, today, m.start(), "yearless")
+            return _checked(int(m.group(3)), mo, d, self.today, m.start(), "explicit")
+        return _yearless(mo, d, self.today, m.start(), "yearless")
 
-    each(_RE_MONTH_DAY, month_day)
-
-    def day_last_month(m: re.Match):  # "le 3 du mois dernier"
+    def day_last_month(self, m: re.Match) -> _Cand:  # "le 3 du mois dernier"
         d = int(m.group(1))
-        first = _minus_months(today.replace(day=1), 1)
+        first = _minus_months(self.today.replace(day=1), 1)
         if not 1 <= d <= calendar.monthrange(first.year, first.month)[1]:
             return _Cand(m.start(), error="impossible", kind="yearless",
                          detail={"day": d, "month": first.month, "year": first.year,
                                  "max_day": calendar.monthrange(first.year, first.month)[1]})
         return _Cand(m.start(), value=first.replace(day=d), kind="yearless")
 
-    each(_RE_DAY_LAST_MONTH, day_last_month)
-
-    def day_this_month(m: re.Match):  # "le 3 de ce mois(-ci)": this month only
+    def day_this_month(self, m: re.Match) -> _Cand:  # "le 3 de ce mois(-ci)": this month only
         d = int(m.group(1) or m.group(2))
-        return _checked(today.year, today.month, d, today, m.start(), "yearless")
+        return _checked(self.today.year, self.today.month, d, self.today, m.start(), "yearless")
 
-    each(_RE_DAY_THIS_MONTH, day_this_month)
-
-    def day_du_month(m: re.Match):  # "le 14 du 11"
+    def day_du_month(self, m: re.Match) -> _Cand | None:  # "le 14 du 11"
         d, mo = int(m.group(1)), int(m.group(2))
-        if not 1 <= mo <= 12 or _AFTER_NUMBER_NOT_DAY.match(s, m.end()):
+        if not 1 <= mo <= 12 or _AFTER_NUMBER_NOT_DAY.match(self.s, m.end()):
             return None
         if m.group(3):
-            return _checked(int(m.group(3)), mo, d, today, m.start(), "explicit")
-        return _yearless(mo, d, today, m.start(), "yearless")
+            return _checked(int(m.group(3)), mo, d, self.today, m.start(), "explicit")
+        return _yearless(mo, d, self.today, m.start(), "yearless")
 
-    each(_RE_DAY_DU_MONTH, day_du_month)
-
-    def holiday(m: re.Match):  # "à Noël", "le lendemain du jour de l'an"
+    def holiday(self, m: re.Match) -> _Cand | None:  # "à Noël", "le lendemain du jour de l'an"
+        today = self.today
         mo, d = _HOLIDAYS[re.sub(r"\s+", " ", m.group(2))]
         shift = {"veille": -1, "lendemain": 1}.get(m.group(1) or "", 0)
         if m.group(3):
@@ -518,139 +548,116 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
                 return _checked(v.year, v.month, v.day, today, m.start(), "yearless")
         return None  # pragma: no cover
 
-    n_before = len(cands)
-    each(_RE_HOLIDAY, holiday)
-    for c in cands[n_before:]:
-        c.detail["holiday"] = True
-
-    def weekday_day(m: re.Match):  # "mardi 3": the day number decides
+    def weekday_day(self, m: re.Match) -> _Cand | None:  # "mardi 3": the day number decides
         if weekday_of(m.group(1)) is None:
             return None
         d = int(m.group(2))
-        return _bare_day(d, today, m.start()) if 1 <= d <= 31 else None
+        return _bare_day(d, self.today, m.start()) if 1 <= d <= 31 else None
 
-    each(_RE_WEEKDAY_DAY, weekday_day)
+    # 3. future phrases (a valid date elsewhere in the message still wins), 4. relative phrases --
+    def relative_phrases(self) -> None:
+        today = self.today
+        self.each(_RE_FUTURE, lambda m: _Cand(m.start(), error="future", kind="relative"))
+        self.each(_RE_TODAY, lambda m: _Cand(m.start(), value=today, kind="relative"))
+        self.each(_RE_DAY_BEFORE, self.day_before)
+        self.each(_RE_LAST_NIGHT, lambda m: _Cand(m.start(), value=today - timedelta(days=1), kind="fuzzy",
+                                                  fuzzy=True))
+        self.each(_RE_RELATIVE_UNIT, self.rel_unit)
+        self.each(_RE_WEEKDAY_LAST_WEEK, self.weekday_last_week)
+        self.each(_RE_AGO_EN, self.ago_en)
+        self.each(_RE_QUINZAINE, lambda m: _Cand(m.start(), value=today - timedelta(days=15), kind="fuzzy",
+                                                 fuzzy=True))
+        self.each(_RE_WEEK, self.week)
+        self.each(_RE_WEEKEND, self.weekend)
+        self.each(_RE_MONTH_REL, self.month_rel)
+        self.each(_RE_MONTH_START, self.month_start)
 
-    # 3. future phrases (a valid date elsewhere in the message still wins)
-    each(_RE_FUTURE, lambda m: _Cand(m.start(), error="future", kind="relative"))
-
-    # 4. relative phrases
-    each(_RE_TODAY, lambda m: _Cand(m.start(), value=today, kind="relative"))
-
-    def day_before(m: re.Match):
+    def day_before(self, m: re.Match) -> _Cand:
         t = m.group(0)
         n = 3 if t.count("av") == 2 else 2 if ("av" in t or "before" in t) else 1
-        return _Cand(m.start(), value=today - timedelta(days=n), kind="relative")
+        return _Cand(m.start(), value=self.today - timedelta(days=n), kind="relative")
 
-    each(_RE_DAY_BEFORE, day_before)
-    each(_RE_LAST_NIGHT, lambda m: _Cand(m.start(), value=today - timedelta(days=1), kind="fuzzy", fuzzy=True))
-
-    def rel_unit(m: re.Match):
+    def rel_unit(self, m: re.Match) -> _Cand:
         qual, qty, unit, half = m.group(1), m.group(2), m.group(3), m.group(4)
         said = _RE_QUALIFIER.findall(re.sub(r"\s+", " ", qual or ""))
         fuzzy = any(q not in _EXACT_QUALIFIERS for q in said) or bool(half or m.group(5)) or not qty[0].isdigit()
-        if "dizaine" in qty or "vingtaine" in qty:
-            n = 10 if "dizaine" in qty else 20
-            fuzzy = True
-        elif qty[0].isdigit():
-            nums = [int(x) for x in re.findall(r"\d+", qty)]
-            n = max(nums)  # "2-3 jours": the earliest plausible day
-            fuzzy = fuzzy or len(nums) > 1
-        elif any(w in qty for w in ("bon", "petit")) or qty in ("bien", "un", "une"):
-            n = 1
-        else:  # quelques (qq, qques...), plusieurs: earliest plausible
-            n = 7 if unit[0] in "jd" else 3
-        if qual and ("plus" in qual or "au moins" in qual or "bien" in qual):
-            n += 0  # "plus de 3 semaines": at least that long ago; said to be approximate
-        if unit[0] == "h":  # "il y a 48 h": whole days back, rounded up (the earliest plausible day)
-            value = today - timedelta(days=-(-n // 24))
-        else:
-            value = _relative(today, n, unit)
+        n, vague = _amount(qty, unit)
+        fuzzy = fuzzy or vague
+        # "plus de 3 semaines": at least that long ago; said to be approximate (n unchanged)
+        # "il y a 48 h": whole days back, rounded up (the earliest plausible day)
+        value = self.today - timedelta(days=-(-n // 24)) if unit[0] == "h" else _relative(self.today, n, unit)
         if half:
-            if unit.startswith("mo"):
-                value -= timedelta(days=15)
-            elif unit[0] in "sw":
-                value -= timedelta(days=4)
-            elif unit[0] in "a":
-                value = _minus_months(value, 6)
-            else:
-                value -= timedelta(days=1)
+            value = _minus_half(value, unit)
         if value.year < facts.SCHEME_START_YEAR:
-            return _Cand(m.start(), error="too_old", kind="relative", detail={"year": value.year, "start": facts.SCHEME_START_YEAR})
+            return _Cand(m.start(), error="too_old", kind="relative",
+                         detail={"year": value.year, "start": facts.SCHEME_START_YEAR})
         return _Cand(m.start(), value=value, kind="fuzzy" if fuzzy else "relative", fuzzy=fuzzy)
 
-    each(_RE_RELATIVE_UNIT, rel_unit)
-
-    def weekday_last_week(m: re.Match):  # "mercredi de la semaine dernière", "la semaine dernière, mardi"
+    def weekday_last_week(self, m: re.Match) -> _Cand | None:
+        # "mercredi de la semaine dernière", "la semaine dernière, mardi"
         wd = weekday_of(m.group(1) or m.group(2))
         if wd is None:
             return None
-        value = _monday(today) - timedelta(days=7) + timedelta(days=wd)
+        value = _monday(self.today) - timedelta(days=7) + timedelta(days=wd)
         return _Cand(m.start(), value=value, kind="weekday")
 
-    each(_RE_WEEKDAY_LAST_WEEK, weekday_last_week)
-    def ago_en(m: re.Match):  # "3 days ago", "a week ago", "a couple of weeks ago" (earliest plausible)
+    def ago_en(self, m: re.Match) -> _Cand:
+        # "3 days ago", "a week ago", "a couple of weeks ago" (earliest plausible)
         q = m.group(1)
         vague = not (q.isdigit() or q.strip() in ("a", "an", "one"))
         n = int(q) if q.isdigit() else (2 if "couple" in q else (7 if m.group(2)[0] == "d" else 3) if vague else 1)
-        value = _relative(today, n, m.group(2))
+        value = _relative(self.today, n, m.group(2))
         if value.year < facts.SCHEME_START_YEAR:
             return _Cand(m.start(), error="too_old", kind="relative")
         return _Cand(m.start(), value=value, kind="fuzzy" if vague else "relative", fuzzy=vague)
 
-    each(_RE_AGO_EN, ago_en)
-    each(_RE_QUINZAINE, lambda m: _Cand(m.start(), value=today - timedelta(days=15), kind="fuzzy", fuzzy=True))
-
-    def week(m: re.Match):
+    def week(self, m: re.Match) -> _Cand:
         which = m.group(2)
-        monday = _monday(today)
+        monday = _monday(self.today)
         if "derniere" in which or "passee" in which or "last" in which or "avant" in which:
             monday -= timedelta(days=7)
         part = m.group(1)
         value = monday + timedelta(days=3 if part == "fin" else 2 if part == "milieu" else 0)
-        return _Cand(m.start(), value=min(value, today), kind="fuzzy", fuzzy=True,
+        return _Cand(m.start(), value=min(value, self.today), kind="fuzzy", fuzzy=True,
                      detail={"week_monday": monday} if not part else {})
 
-    each(_RE_WEEK, week)
-
-    def weekend(m: re.Match):
-        if re.match(r"\s+(?:du|of)\s+\d", original[m.end():]):
+    def weekend(self, m: re.Match) -> _Cand | None:
+        if re.match(r"\s+(?:du|of)\s+\d", self.original[m.end():]):
             return None  # "le week-end du 14 novembre": the date decides
         if m.group(1):  # "le week-end dernier": the one before this week
-            value = _monday(today) - timedelta(days=2)
+            value = _monday(self.today) - timedelta(days=2)
         else:  # "ce week-end": the latest Saturday, today included
-            value = today - timedelta(days=(today.weekday() - 5) % 7)
+            value = self.today - timedelta(days=(self.today.weekday() - 5) % 7)
         return _Cand(m.start(), value=value, kind="fuzzy", fuzzy=True)
 
-    each(_RE_WEEKEND, weekend)
-
-    def month_rel(m: re.Match):
+    def month_rel(self, m: re.Match) -> _Cand:
         which = m.group(2)
-        first = today.replace(day=1)
+        first = self.today.replace(day=1)
         if "dernier" in which or "passe" in which or "last" in which or "avant" in which:
             first = _minus_months(first, 1)
         value = first.replace(day=_FUZZY_DAY.get(m.group(1) or "", 1))
-        return _Cand(m.start(), value=min(value, today), kind="fuzzy", fuzzy=True,
+        return _Cand(m.start(), value=min(value, self.today), kind="fuzzy", fuzzy=True,
                      detail={"month": first.month, "year": first.year})
 
-    each(_RE_MONTH_REL, month_rel)
-    each(_RE_MONTH_START, lambda m: _Cand(m.start(), value=min(today.replace(day=_FUZZY_DAY[m.group(1)]), today)
-                                          if _FUZZY_DAY[m.group(1)] <= today.day else None,
-                                          error=None if _FUZZY_DAY[m.group(1)] <= today.day else "future",
-                                          kind="fuzzy", fuzzy=True))
+    def month_start(self, m: re.Match) -> _Cand:  # "début du mois", "fin du mois"
+        day, today = _FUZZY_DAY[m.group(1)], self.today
+        return _Cand(m.start(), value=min(today.replace(day=day), today) if day <= today.day else None,
+                     error=None if day <= today.day else "future", kind="fuzzy", fuzzy=True)
 
-    # 5. fuzzy month ("début novembre", "mi-octobre", "en octobre", "novembre 2026")
-    stripped = s.strip()
+    # 5. fuzzy month ("début novembre", "mi-octobre", "en octobre", "novembre 2026") ------------
+    def fuzzy_months(self) -> None:
+        self.stripped = self.s.strip()
+        self.each(_RE_MONTH_ONLY, self.month_only)
 
-    def month_only(m: re.Match):
+    def month_only(self, m: re.Match) -> _Cand | None:
         mo = month_of(m.group(2))
         if mo is None:
             return None
-        prefix, year = m.group(1), m.group(3)
-        alone = stripped == m.group(0).strip()
+        prefix, year, today = m.group(1), m.group(3), self.today
+        alone = self.stripped == m.group(0).strip()
         if not (prefix or year or alone or re.search(r"mois\s", m.group(0))):
             return None
-        if m.group(2) in ("mar", "jan", "dec", "sep", "oct", "nov", "jun", "jul", "aug", "apr", "may", "feb") and not (prefix or year):
+        if m.group(2) in _SHORT_MONTHS and not (prefix or year):
             return None
         day = _FUZZY_DAY.get(prefix or "", 1)
         if year:
@@ -667,115 +674,145 @@ def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
         c.detail.setdefault("year", None)
         return c
 
-    each(_RE_MONTH_ONLY, month_only)
+    # 6. weekdays --------------------------------------------------------------------------------
+    def weekdays(self) -> None:
+        for m in list(_RE_WEEKDAY_RANGE.finditer(self.s)):  # "ouvert du lundi au vendredi": opening days
+            if weekday_of(m.group(1)) is not None and weekday_of(m.group(2)) is not None:
+                self.s = _mask(self.s, m)
+        self.starts = {c.pos for c in self.cands}
+        self.each(_RE_WEEKDAY, self.weekday)
+        self.weekdays_of_that_week()
 
-    # 6. weekdays
-    for m in list(_RE_WEEKDAY_RANGE.finditer(s)):  # "ouvert du lundi au vendredi": opening days
-        if weekday_of(m.group(1)) is not None and weekday_of(m.group(2)) is not None:
-            s = _mask(s, m)
-    starts = {c.pos for c in cands}
-
-    def weekday(m: re.Match):
+    def weekday(self, m: re.Match) -> _Cand | None:
         wd = weekday_of(m.group(2))
         if wd is None:
             return None
-        nxt = re.match(r"[\s,]*(?:le\s+)?", original[m.end(2):])
-        if not m.group(3) and m.end(2) + nxt.end() in starts:
+        nxt = re.match(r"[\s,]*(?:le\s+)?", self.original[m.end(2):])
+        if not m.group(3) and nxt is not None and m.end(2) + nxt.end() in self.starts:
             return _Cand(m.start(), kind="label")  # "lundi 17 novembre": the date decides (echoed in full)
-        if m.group(1) == "le" and not m.group(3) and _RE_OPENING.search(original):
+        if m.group(1) == "le" and not m.group(3) and _RE_OPENING.search(self.original):
             return _Cand(m.start(), kind="label")  # "ouvert le samedi ?": opening days
         before, after = m.group(1) or "", m.group(3) or ""
         if after in ("prochain", "pro", "qui vient", "next"):
             return _Cand(m.start(), error="future", kind="weekday")
-        back = (today.weekday() - wd) % 7
-        if before in ("ce", "cette") and "semaine" not in after:
-            days = back  # "ce mardi": this week's, today included
-        else:
-            days = back or 7  # "mardi", "mardi dernier": strictly before today
-        if "semaine" in after:
-            value = _monday(today) - timedelta(days=7) + timedelta(days=wd)
-        elif "avant" in after:
-            value = today - timedelta(days=days + 7)
-        else:
-            value = today - timedelta(days=days)
-        return _Cand(m.start(), value=value, kind="weekday",
+        return _Cand(m.start(), value=_weekday_before(self.today, wd, before, after), kind="weekday",
                      detail={"weekday": wd} if before in ("", "le") and not after else {})
 
-    each(_RE_WEEKDAY, weekday)
+    def weekdays_of_that_week(self) -> None:
+        """"la semaine dernière, le mail... mardi ou mercredi": the weekdays of that week."""
+        cands, today = self.cands, self.today
+        for c in cands:  # "la semaine du 16 février": that week
+            if c.value is not None and re.search(r"\bsemaine\s+(?:du|de|d)\s*$", self.original[:c.pos]):
+                c.detail["week_monday"] = _monday(c.value)
+        weeks = [c for c in cands if "week_monday" in c.detail]
+        bare_weekdays = [c for c in cands if "weekday" in c.detail and c.value is not None]
+        if len(weeks) == 1 and bare_weekdays:
+            monday = weeks[0].detail["week_monday"]
+            for c in bare_weekdays:
+                value = monday + timedelta(days=c.detail["weekday"])
+                if value <= today:
+                    c.value = value
+            if all(c.value is not None and c.value >= monday for c in bare_weekdays):
+                cands.remove(weeks[0])
 
-    # "la semaine dernière, le mail... mardi ou mercredi": the weekdays of that week
-    for c in cands:  # "la semaine du 16 février": that week
-        if c.value is not None and re.search(r"\bsemaine\s+(?:du|de|d)\s*$", original[:c.pos]):
-            c.detail["week_monday"] = _monday(c.value)
-    weeks = [c for c in cands if "week_monday" in c.detail]
-    bare_weekdays = [c for c in cands if "weekday" in c.detail and c.value is not None]
-    if len(weeks) == 1 and bare_weekdays:
-        monday = weeks[0].detail["week_monday"]
-        for c in bare_weekdays:
-            value = monday + timedelta(days=c.detail["weekday"])
-            if value <= today:
-                c.value = value
-        if all(c.value >= monday for c in bare_weekdays):
-            cands.remove(weeks[0])
+    # 7. a bare day: "le 12" = the latest 12th not in the future ----------------------------------
+    def bare_days(self, expect_date: bool) -> None:
+        self.each(_RE_BARE_DAY, self.bare)
+        if not self.cands and expect_date:
+            m = _RE_ONLY_DAY.match(self.s.strip())
+            if m and 1 <= int(m.group(1)) <= 31:
+                c = _bare_day(int(m.group(1)), self.today, 0)
+                c.end = len(self.s.strip())
+                self.cands.append(c)
 
-    # 7. a bare day: "le 12" = the latest 12th not in the future
-    def bare(m: re.Match):
+    def bare(self, m: re.Match) -> _Cand | None:
         d = int(m.group(1))
-        named_day = re.match(r"\s*jour\s+(?:ou|ferie|feriee|chome|de\s+l)\b", s[m.end():])  # "du 18 (jour où...)"
-        if not 1 <= d <= 31 or (_AFTER_NUMBER_NOT_DAY.match(s, m.end()) and not named_day):
+        named_day = re.match(r"\s*jour\s+(?:ou|ferie|feriee|chome|de\s+l)\b", self.s[m.end():])  # "du 18 (jour où...)"
+        if not 1 <= d <= 31 or (_AFTER_NUMBER_NOT_DAY.match(self.s, m.end()) and not named_day):
             return None
-        if re.search(r"\b%d\s+eme\b" % (d + 1), original):
+        if re.search(r"\b%d\s+eme\b" % (d + 1), self.original):
             return None  # "le 1er pour moi, le 2e pour mon fils": ranks, not days
-        return _bare_day(d, today, m.start())
+        return _bare_day(d, self.today, m.start())
 
-    each(_RE_BARE_DAY, bare)
-    if not cands and expect_date:
-        m = _RE_ONLY_DAY.match(s.strip())
-        if m and 1 <= int(m.group(1)) <= 31:
-            c = _bare_day(int(m.group(1)), today, 0)
-            c.end = len(s.strip())
-            cands.append(c)
+    # what is read together --------------------------------------------------------------------
+    def drop_labels(self) -> None:
+        cands = self.cands
+        # "12/11/2026 (jeudi)", "jeudi, le 12": a weekday that agrees with a date is its label
+        dated = {c.value.weekday() for c in cands if c.value is not None and "weekday" not in c.detail
+                 and c.kind not in ("fuzzy", "relative")}
+        cands = [c for c in cands if not ("weekday" in c.detail and c.detail["weekday"] in dated)]
+        # "le 24 décembre, joli cadeau de Noël": a holiday named next to a day is not another date
+        if any(c.kind in ("explicit", "yearless") and "holiday" not in c.detail and c.value for c in cands):
+            cands = [c for c in cands if "holiday" not in c.detail]
+        self.cands = cands
 
-    # "12/11/2026 (jeudi)", "jeudi, le 12": a weekday that agrees with a date is its label
-    dated = {c.value.weekday() for c in cands if c.value is not None and "weekday" not in c.detail
-             and c.kind not in ("fuzzy", "relative")}
-    cands = [c for c in cands if not ("weekday" in c.detail and c.detail["weekday"] in dated)]
+    def after_anchor(self) -> None:
+        """"j'ai eu 18 ans le 10 et le mail est arrivé 2 jours après": counted from the date before."""
+        for m in _RE_AFTER_ANCHOR.finditer(self.original):
+            before = [(c.end, c.value) for c in self.cands if c.value is not None and c.end <= m.start()]
+            if not before:
+                continue
+            anchor = max(before, key=lambda end_value: end_value[0])[1]
+            n, unit = int(m.group(1)), m.group(2)
+            value = _minus_months(anchor, -n) if unit.startswith("mo") else \
+                anchor + timedelta(days=n * (7 if unit[0] in "sw" else 1))
+            future = value > self.today
+            self.cands.append(_Cand(m.start(), value=None if future else value, error="future" if future else None,
+                                    kind="relative", end=m.end()))
 
-    # "le 24 décembre, joli cadeau de Noël": a holiday named next to a day is not another date
-    if any(c.kind in ("explicit", "yearless") and "holiday" not in c.detail and c.value for c in cands):
-        cands = [c for c in cands if "holiday" not in c.detail]
+    def join_day_and_month(self) -> None:
+        """"le mois dernier, le 20", "le 3, en novembre": the day and the month said apart."""
+        cands = self.cands
+        months = [c for c in cands if c.kind == "fuzzy" and "month" in c.detail]
+        days = [c for c in cands if c.kind == "bare_day" and c.value is not None]
+        if days and len({(c.detail["month"], c.detail["year"]) for c in months}) == 1:
+            month = months[0].detail
+            for c in days:
+                d = c.detail["day"]
+                joined = (_checked(month["year"], month["month"], d, self.today, c.pos, "explicit") if month["year"]
+                          else _yearless(month["month"], d, self.today, c.pos, "yearless"))
+                joined.end = c.end
+                cands[cands.index(c)] = joined
+            self.cands = [c for c in cands if c not in months]
 
-    # "j'ai eu 18 ans le 10 et le mail est arrivé 2 jours après": counted from the date before
-    for m in _RE_AFTER_ANCHOR.finditer(original):
-        before = [c for c in cands if c.value is not None and c.end <= m.start()]
-        if not before:
-            continue
-        anchor = max(before, key=lambda c: c.end)
-        n, unit = int(m.group(1)), m.group(2)
-        value = _minus_months(anchor.value, -n) if unit.startswith("mo") else \
-            anchor.value + timedelta(days=n * (7 if unit[0] in "sw" else 1))
-        c = _Cand(m.start(), value=value if value <= today else None, error=None if value <= today else "future",
-                  kind="relative", end=m.end())
-        cands.append(c)
 
-    # "le mois dernier, le 20", "le 3, en novembre": the day and the month said apart
-    months = [c for c in cands if c.kind == "fuzzy" and "month" in c.detail]
-    days = [c for c in cands if c.kind == "bare_day" and c.value is not None]
-    if days and len({(c.detail["month"], c.detail["year"]) for c in months}) == 1:
-        month = months[0].detail
-        for c in days:
-            d = c.detail["day"]
-            joined = (_checked(month["year"], month["month"], d, today, c.pos, "explicit") if month["year"]
-                      else _yearless(month["month"], d, today, c.pos, "yearless"))
-            joined.end = c.end
-            cands[cands.index(c)] = joined
-        cands = [c for c in cands if c not in months]
+_SHORT_MONTHS = ("mar", "jan", "dec", "sep", "oct", "nov", "jun", "jul", "aug", "apr", "may", "feb")
 
-    # 8. vague years: ask for the day
-    each(_RE_YEAR_VAGUE, lambda m: _Cand(m.start(), error="ambiguous", kind="vague"))
-    if not cands and expect_date and re.fullmatch(r"\s*(20\d{2})\s*", s):
-        cands.append(_Cand(0, error="ambiguous", kind="vague"))
-    return cands
+
+def _amount(qty: str, unit: str) -> tuple[int, bool]:
+    """How many units "il y a <qty> <unit>" says, and whether that amount is vague."""
+    if "dizaine" in qty or "vingtaine" in qty:
+        return (10 if "dizaine" in qty else 20), True
+    if qty[0].isdigit():
+        nums = [int(x) for x in re.findall(r"\d+", qty)]
+        return max(nums), len(nums) > 1  # "2-3 jours": the earliest plausible day
+    if any(w in qty for w in ("bon", "petit")) or qty in ("bien", "un", "une"):
+        return 1, False
+    return (7 if unit[0] in "jd" else 3), False  # quelques (qq, qques...), plusieurs: earliest plausible
+
+
+def _minus_half(value: date, unit: str) -> date:
+    """"il y a 2 mois et demi": half a unit more."""
+    if unit.startswith("mo"):
+        return value - timedelta(days=15)
+    if unit[0] in "sw":
+        return value - timedelta(days=4)
+    if unit[0] in "a":
+        return _minus_months(value, 6)
+    return value - timedelta(days=1)
+
+
+def _weekday_before(today: date, wd: int, before: str, after: str) -> date:
+    """The day a weekday said with ``before``/``after`` words points to ("ce mardi", "mardi
+    dernier", "mardi de la semaine d'avant")."""
+    back = (today.weekday() - wd) % 7
+    # "ce mardi": this week's, today included; "mardi", "mardi dernier": strictly before today
+    days = back if before in ("ce", "cette") and "semaine" not in after else back or 7
+    if "semaine" in after:
+        return _monday(today) - timedelta(days=7) + timedelta(days=wd)
+    if "avant" in after:
+        return today - timedelta(days=days + 7)
+    return today - timedelta(days=days)
 
 
 def _bare_day(d: int, today: date, pos: int) -> _Cand:
@@ -832,40 +869,55 @@ def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_
     s = normalise(text)
     if not s or not _PREFILTER.search(s):
         return DateResult(error="no_date")
+    cands = _candidates(s, today, expect_date)
+    if not cands:
+        return DateResult(error="no_date")
+    ch = notice.plain(text, s, cands, kind) or notice.choose(
+        notice.read(text, s, cands, normalise, mode=kind), s,
+        lambda c1, c2: s[(max(c1.end, c1.pos) if c1 else 0):c2.pos] if c1 is None or c2.pos >= c1.pos else "")
+    if ch.picked is not None:
+        return _picked(ch, ch.picked, s, letter_shift_days)
+    if ch.ask or ch.only_other:
+        return _ask(ch, kind is not None or expect_date or bool(notice.mentions_notice(s)))
+    if ch.errors:
+        e = sorted(ch.errors, key=lambda c: (_ERROR_RANK.get(c.error or "", 9), c.pos))[0]
+        return DateResult(error=e.error, kind=e.kind, detail=dict(e.detail))
+    return DateResult(error="no_date")
+
+
+def _candidates(s: str, today: date, expect_date: bool) -> list[_Cand]:
+    """The grammar's dates, else dateparser's one."""
     cands = _scan(s, today, expect_date)
     if not cands:
         c = _fallback(s, today)
         if c is not None:
             c.end = len(s)
             cands.append(c)
-    if not cands:
-        return DateResult(error="no_date")
-    ch = notice.plain(text, s, cands, kind) or notice.choose(
-        notice.read(text, s, cands, normalise, mode=kind), s,
-        lambda c1, c2: s[(max(c1.end, c1.pos) if c1 else 0):c2.pos] if c1 is None or c2.pos >= c1.pos else "")
-    shift_days = letter_shift_days
-    if ch.picked is not None:
-        r, c = ch.picked, ch.picked.cand
-        if c.value.year < facts.SCHEME_START_YEAR:  # pragma: no cover - candidates are checked already
-            return DateResult(error="too_old", kind=c.kind, detail={"year": c.value.year, "start": facts.SCHEME_START_YEAR})
-        res = notice_result(c.value, arrived=r.arrival, letter_shift_days=shift_days, fuzzy=c.fuzzy,
-                            hedged=r.hedged or ch.approximate, kind=c.kind, words=r.words)
-        role = r.role
-        if role == "neutral" and not ch.plain and notice.mentions_notice(s):
-            role = "notice"  # the message speaks of the notice, and this is its only date
-        return replace(res, role=role, maybe_letter=r.maybe_letter and not res.letter_arrived)
-    if ch.ask or ch.only_other:
-        about = kind is not None or expect_date or bool(notice.mentions_notice(s))
-        if ch.ask and (about or not ch.only_other):
-            choices = tuple((r.cand.value, r.arrival, r.words) for r in ch.ask)
-            return DateResult(error="which", detail={"only_other": ch.only_other}, choices=choices,
-                              role="other" if ch.only_other else "notice")
-        if about:
-            return DateResult(error="which", detail={"only_other": True})
-        return DateResult(error="no_date")
-    if ch.errors:
-        e = sorted(ch.errors, key=lambda c: (_ERROR_RANK.get(c.error, 9), c.pos))[0]
-        return DateResult(error=e.error, kind=e.kind, detail=dict(e.detail))
+    return cands
+
+
+def _picked(ch: notice.Choice, r: notice.Reading, s: str, letter_shift_days: int) -> DateResult:
+    """The notice date was found."""
+    c, day = r.cand, r.day
+    if day.year < facts.SCHEME_START_YEAR:  # pragma: no cover - candidates are checked already
+        return DateResult(error="too_old", kind=c.kind, detail={"year": day.year, "start": facts.SCHEME_START_YEAR})
+    res = notice_result(day, arrived=r.arrival, letter_shift_days=letter_shift_days, fuzzy=c.fuzzy,
+                        hedged=r.hedged or ch.approximate, kind=c.kind, words=r.words)
+    role = r.role
+    if role == "neutral" and not ch.plain and notice.mentions_notice(s):
+        role = "notice"  # the message speaks of the notice, and this is its only date
+    return replace(res, role=role, maybe_letter=r.maybe_letter and not res.letter_arrived)
+
+
+def _ask(ch: notice.Choice, about: bool) -> DateResult:
+    """Several dates, or only dates tied to something else: which one (if the message is
+    ``about`` the notice, or offers a date that may be it)."""
+    if ch.ask and (about or not ch.only_other):
+        choices = tuple((r.cand.value, r.arrival, r.words) for r in ch.ask)
+        return DateResult(error="which", detail={"only_other": ch.only_other}, choices=choices,
+                          role="other" if ch.only_other else "notice")
+    if about:
+        return DateResult(error="which", detail={"only_other": True})
     return DateResult(error="no_date")
 
 

@@ -28,10 +28,11 @@ def _second_opinion(res: Result, votes: list[tuple[str, float]], best_sim: float
     nn, nv = votes[0]
     share = nv / total
     sure = best_sim >= KNN_SURE and share >= KNN_SHARE
-    if res.kind == "answer":
-        own = dict(votes).get(res.best, 0.0)
-        if nn != res.best and nn != OUTSIDE[0] and sure and nv >= 2 * own:
-            res.kind, res.offer = "offer", [res.best, nn]  # the two readings disagree: let the person pick
+    best = res.best
+    if res.kind == "answer" and best is not None:  # an answer always has a best topic
+        own = dict(votes).get(best, 0.0)
+        if nn != best and nn != OUTSIDE[0] and sure and nv >= 2 * own:
+            res.kind, res.offer = "offer", [best, nn]  # the two readings disagree: let the person pick
         return res
     if res.kind == "offer":
         tops = res.top

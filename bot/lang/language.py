@@ -1,8 +1,9 @@
 """Which language a message is written in, from the locales' own vocabulary (no model).
 
 A word counts for a language when it is at least ``RATIO`` times more frequent in that language's
-templates and nlu data than in any other's; the message is in a language when that language has at least ``MIN_WORDS`` more such
-words than the other.  Short or mixed messages give None: the reply keeps the person's language."""
+templates and nlu data than in any other's; the message is in a language when that language has at
+least ``MIN_WORDS`` more such words than the other.  Short or mixed messages give None: the reply
+keeps the person's language."""
 from __future__ import annotations
 
 import re

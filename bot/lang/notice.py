@@ -23,6 +23,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # dates imports this module
+    from datetime import date
+
+    from .dates import _Cand
 
 
 class _Lazy:
@@ -105,7 +112,7 @@ FORWARD_WINDOW = 6   # words looked at after a date
 class Reading:
     """One date of the message, with what it is tied to."""
 
-    cand: object                     # dates._Cand
+    cand: _Cand                      # one date found by bot.lang.dates
     role: str = "neutral"            # notice | neutral | other
     weak: bool = False               # other only because of "depuis": a date alone keeps it
     negated: bool = False            # "pas hier, lundi": not this one
@@ -118,6 +125,12 @@ class Reading:
     words: str = ""                  # the user's own words it was read from
     own_cue: bool = False            # a word right before the date ties it to something
     maybe_letter: bool = False       # "reçu le 3", nothing says email or letter: it may be a letter's arrival
+
+    @property
+    def day(self) -> date:
+        """The date read (only readings with a date and no error reach :func:`_pick`)."""
+        assert self.cand.value is not None
+        return self.cand.value
 
 
 @dataclass
@@ -184,7 +197,7 @@ class _Tokens:
         self.clause_of_word = clause
 
     def token_at(self, pos: int) -> int:
-        for i, (a, b) in enumerate(self.spans):
+        for i, (_a, b) in enumerate(self.spans):
             if b > pos:
                 return i
         return len(self.spans)
@@ -229,7 +242,7 @@ def mentions_notice(s: str) -> bool:
     return bool(_RE["noun"].search(s) or _RE["strong"].search(s) or _RE["printed"].search(s))
 
 
-def _last(pattern: re.Pattern, text: str) -> int:
+def _last(pattern: _Lazy, text: str) -> int:
     """Start of the last match of ``pattern`` in ``text`` (-1: none)."""
     pos = -1
     for m in pattern.finditer(text):
@@ -278,8 +291,41 @@ def plain(text: str, s: str, cands: list, mode: str | None = None) -> Choice | N
     return Choice(picked=r, plain=True)
 
 
-def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) -> list[Reading]:
+@dataclass
+class _Message:
+    """What is read once per message: its words, the dates' word spans, and what the words
+    outside the dates say as a whole."""
+
+    tk: _Tokens
+    spans: list[tuple[int, int]]     # the words of each date
+    masked: list[str]                # the words, with the dates' words blanked
+    letter: bool | None              # the message speaks of a letter (True), an email (False)
+    printed: bool                    # ... of a date printed on the notice or sent
+    arrival: bool                    # ... of a day it arrived or was seen
+    no_notice: bool                  # "pas de mail ni de lettre": no notice came
+
+
+@dataclass
+class _Around:
+    """The words of one date's clause: before it, after it, inside it, and the whole clause."""
+
+    back_ids: list[int]
+    back: str
+    fwd: str
+    inside: str
+    clause: str
+    later: bool                      # another date follows in the same clause
+
+
+def read(text: str, s: str, cands: list[_Cand], normalise, *, mode: str | None = None) -> list[Reading]:
     """Tie every candidate date of the normalised text ``s`` to what its words say."""
+    msg = _message(text, s, cands, normalise)
+    out = [_read_one(msg, c, a, b, mode) for c, (a, b) in zip(cands, msg.spans, strict=True)]
+    _share_with_joined(out, msg)
+    return out
+
+
+def _message(text: str, s: str, cands: list[_Cand], normalise) -> _Message:
     tk = _Tokens(text, s, normalise)
     n = len(tk.toks)
     spans = []
@@ -291,99 +337,134 @@ def read(text: str, s: str, cands: list, normalise, *, mode: str | None = None) 
         for k in range(a, min(b, n)):
             masked[k] = ""
     message = " ".join(t for t in masked if t)
-    whole_letter = _is_letter(message, None)
-    whole_printed, whole_arrival = bool(_RE["printed"].search(message)), bool(_RE["arrival"].search(message))
     # "pas de mail ni de lettre": no notice came (unless another one is named: "une lettre, pas de mail")
     no_notice = bool(_NO_NOTICE.search(s)) and not _RE["document"].search(_NO_NOTICE.sub(" ", s))
-    out = []
-    for c, (a, b) in zip(cands, spans):
-        ids = {tk.clause(k) for k in range(a, min(b, n))} or {tk.clause(a)}
-        ids |= _lone_date_clause(tk, masked, a, b, ids, spans)
-        prev_end = max([sb for sa, sb in spans if sb <= a] + [0])
-        next_start = min([sa for sa, sb in spans if sa >= b] + [n])
-        back_ids = [k for k in range(a - 1, prev_end - 1, -1) if tk.clause(k) in ids][:BACK_WINDOW][::-1]
-        fwd_ids = [k for k in range(b, next_start) if tk.clause(k) in ids][:FORWARD_WINDOW]
-        later = any(sa >= b and tk.clause(sa) in ids for sa, sb in spans)
-        back = " ".join(tk.toks[k] for k in back_ids)
-        fwd = " ".join(tk.toks[k] for k in fwd_ids)
-        inside = " ".join(tk.toks[a:b])
-        clause = " ".join(masked[k] for k in range(n) if masked[k] and tk.clause(k) in ids)
-        r = Reading(c)
-        # what comes after the last notice word before the date is bound to the date
-        cut = max(_last(_RE["document"], back), _last(_RE["arrival"], back), _last(_RE["printed"], back))
-        same = _SAME_DAY_BACK.search(back)  # "le même jour que la naissance de ma nièce, le 21": shared, not another date
-        other_back = _last(_RE["other"], back[:same.start()] if same else back)
-        other = (other_back >= 0 and other_back >= cut) or bool(_BIRTH_ADJACENT.search(back))
-        if not other and not later and not _SAME_DAY.match(fwd):
-            m = _RE["other"].search(fwd)
-            found = [x.start() for p in ("document", "strong", "printed") for x in [_RE[p].search(fwd)] if x]
-            other = m is not None and (not found or m.start() < min(found))
-        kind = getattr(c, "kind", "")
-        since = kind not in ("relative", "fuzzy") and bool(
-            _SINCE_INSIDE.match(inside) or _SINCE_BEFORE.search(back))
-        since_notice = since and bool(_RE["noun"].search(back))  # "j'ai la lettre depuis vendredi": it arrived
-        if not other and since and not since_notice:
-            other = r.weak = True  # "j'habite ici depuis le 3"; alone, "depuis le 10" is kept
-        r.negated = bool(_NEGATED.search(back))
-        cued = bool(_RE["noun"].search(clause) or _RE["strong"].search(clause) or _RE["printed"].search(clause))
-        if other or no_notice:
-            r.role = "other"
-        elif cued or since_notice:
-            r.role = "notice"
-        # printed/sent or arrived: the nearest such word before the date decides; a clause that
-        # says nothing of it takes what the message says
-        pa, pp = _last(_RE["arrival"], back), _last(_RE["printed"], back)
-        if since_notice:
-            pa = max(pa, len(back))
-        unsaid = pa < 0 and pp < 0
-        if pa < 0 and pp < 0:  # the clause's words, else (nothing said of it here) the message's
-            said = bool(_RE["printed"].search(clause) or _RE["arrival"].search(clause))
-            scope_printed = _RE["printed"].search(clause) if said else whole_printed
-            scope_arrival = _RE["arrival"].search(clause) if said else whole_arrival
-            pa = 0 if scope_arrival and not scope_printed else -1
-            pp = 0 if scope_printed and not scope_arrival else -1
-        # a day counted from today ("hier", "mardi", "il y a 3 jours") is not a date printed on a
-        # letter: "la lettre d'hier", "la lettre, c'était mardi" tell the day it came
-        relative = getattr(c, "kind", "") in ("relative", "weekday", "fuzzy")
-        r.printed = pp > pa or (not relative and bool(_NOUN_DU.search(back) and (
-            _OF_INSIDE.match(inside) or _OF_BEFORE.search(back))))
-        arrived_words = r.received = pa > pp and not r.printed
-        came = arrived_words or (relative and not r.printed and unsaid and pp < 0)
-        r.hedged = bool(_HEDGE_BEFORE.search(back)
-                        or _RE["hedge"].search(inside)
-                        or _HEDGE_AFTER.match(fwd) or _HEDGE_CLAUSE.search(clause))
-        # a letter or an email: the clause says, else the message, else the buttons
-        r.letter = _is_letter(clause, None)
-        is_letter = r.letter if r.letter is not None else whole_letter
-        r.email = is_letter is False or (is_letter is None and mode == "email")
-        if mode == "arrival":          # the user said they only know when the letter arrived
-            r.arrival = not r.printed
-        elif mode in ("letter", "letter_any"):  # a letter: its words, or (not said which) its arrival
-            r.arrival = r.letter is not False and (arrived_words or (mode == "letter_any" and not r.printed))
-        else:                          # an email, or not said: a letter only if the words say so
-            r.arrival = bool(is_letter) and came
-            r.maybe_letter = mode is None and arrived_words and is_letter is None
-        # the words to echo: from a cue word close before the date, to the date
-        start = a
-        for p in ("arrival", "printed", "noun", "other", "hedge"):
-            for m in _RE[p].finditer(back):
-                k = back_ids[back[:m.start()].count(" ")]
-                if a - k <= 4:
-                    start = min(start, k)
-        if start == a and a > 0 and a - 1 in back_ids and _ARTICLES.fullmatch(tk.toks[a - 1]):
-            start = a - 1
-        r.words = tk.user_words(start, b)
-        r.own_cue = bool(cut >= 0 or other_back >= 0 or _BIRTH_ADJACENT.search(back) or
-                         _RE["document"].search(fwd) or _RE["strong"].search(fwd))
-        out.append(r)
-    # "appelé le 3422 le 12 et le 13": a date joined to the one before shares what it is tied to
-    by_pos = sorted(zip(out, spans), key=lambda x: x[1][0])
-    for (prev, (_pa, pb)), (cur, (ca, _cb)) in zip(by_pos, by_pos[1:]):
-        gap = " ".join(t for t in tk.toks[pb:ca] if not _ARTICLES.fullmatch(t))
+    return _Message(tk, spans, masked, _is_letter(message, None), bool(_RE["printed"].search(message)),
+                    bool(_RE["arrival"].search(message)), no_notice)
+
+
+def _around(msg: _Message, a: int, b: int) -> _Around:
+    tk, spans, masked, n = msg.tk, msg.spans, msg.masked, len(msg.tk.toks)
+    ids = {tk.clause(k) for k in range(a, min(b, n))} or {tk.clause(a)}
+    ids |= _lone_date_clause(tk, masked, a, b, ids, spans)
+    prev_end = max([sb for _sa, sb in spans if sb <= a] + [0])
+    next_start = min([sa for sa, _sb in spans if sa >= b] + [n])
+    back_ids = [k for k in range(a - 1, prev_end - 1, -1) if tk.clause(k) in ids][:BACK_WINDOW][::-1]
+    fwd_ids = [k for k in range(b, next_start) if tk.clause(k) in ids][:FORWARD_WINDOW]
+    return _Around(
+        back_ids=back_ids,
+        back=" ".join(tk.toks[k] for k in back_ids),
+        fwd=" ".join(tk.toks[k] for k in fwd_ids),
+        inside=" ".join(tk.toks[a:b]),
+        clause=" ".join(masked[k] for k in range(n) if masked[k] and tk.clause(k) in ids),
+        later=any(sa >= b and tk.clause(sa) in ids for sa, _sb in spans),
+    )
+
+
+def _read_one(msg: _Message, c: _Cand, a: int, b: int, mode: str | None) -> Reading:
+    w = _around(msg, a, b)
+    r = Reading(c)
+    # what comes after the last notice word before the date is bound to the date
+    cut = max(_last(_RE["document"], w.back), _last(_RE["arrival"], w.back), _last(_RE["printed"], w.back))
+    # "le même jour que la naissance de ma nièce, le 21": shared, not another date
+    same = _SAME_DAY_BACK.search(w.back)
+    other_back = _last(_RE["other"], w.back[:same.start()] if same else w.back)
+    since_notice = _set_role(r, w, cut, other_back, msg.no_notice)
+    _set_sent_or_arrived(r, w, msg, since_notice, mode)
+    r.words = msg.tk.user_words(_echo_start(msg.tk, w, a), b)
+    r.own_cue = bool(cut >= 0 or other_back >= 0 or _BIRTH_ADJACENT.search(w.back) or
+                     _RE["document"].search(w.fwd) or _RE["strong"].search(w.fwd))
+    return r
+
+
+def _set_role(r: Reading, w: _Around, cut: int, other_back: int, no_notice: bool) -> bool:
+    """Notice, neutral or other (and weak, negated); returns whether "depuis" ties the date to
+    the notice ("j'ai la lettre depuis vendredi": it arrived)."""
+    back, fwd = w.back, w.fwd
+    other = (other_back >= 0 and other_back >= cut) or bool(_BIRTH_ADJACENT.search(back))
+    if not other and not w.later and not _SAME_DAY.match(fwd):
+        m = _RE["other"].search(fwd)
+        found = [x.start() for p in ("document", "strong", "printed") for x in [_RE[p].search(fwd)] if x]
+        other = m is not None and (not found or m.start() < min(found))
+    kind = getattr(r.cand, "kind", "")
+    since = kind not in ("relative", "fuzzy") and bool(
+        _SINCE_INSIDE.match(w.inside) or _SINCE_BEFORE.search(back))
+    since_notice = since and bool(_RE["noun"].search(back))
+    if not other and since and not since_notice:
+        other = r.weak = True  # "j'habite ici depuis le 3"; alone, "depuis le 10" is kept
+    r.negated = bool(_NEGATED.search(back))
+    cued = bool(_RE["noun"].search(w.clause) or _RE["strong"].search(w.clause) or _RE["printed"].search(w.clause))
+    if other or no_notice:
+        r.role = "other"
+    elif cued or since_notice:
+        r.role = "notice"
+    return since_notice
+
+
+def _set_sent_or_arrived(r: Reading, w: _Around, msg: _Message, since_notice: bool, mode: str | None) -> None:
+    """Printed/sent or arrived, hedged, a letter or an email."""
+    back, clause, inside = w.back, w.clause, w.inside
+    # printed/sent or arrived: the nearest such word before the date decides; a clause that
+    # says nothing of it takes what the message says
+    pa, pp = _last(_RE["arrival"], back), _last(_RE["printed"], back)
+    if since_notice:
+        pa = max(pa, len(back))
+    unsaid = pa < 0 and pp < 0
+    if unsaid:  # the clause's words, else (nothing said of it here) the message's
+        said = bool(_RE["printed"].search(clause) or _RE["arrival"].search(clause))
+        scope_printed = _RE["printed"].search(clause) if said else msg.printed
+        scope_arrival = _RE["arrival"].search(clause) if said else msg.arrival
+        pa = 0 if scope_arrival and not scope_printed else -1
+        pp = 0 if scope_printed and not scope_arrival else -1
+    # a day counted from today ("hier", "mardi", "il y a 3 jours") is not a date printed on a
+    # letter: "la lettre d'hier", "la lettre, c'était mardi" tell the day it came
+    relative = getattr(r.cand, "kind", "") in ("relative", "weekday", "fuzzy")
+    r.printed = pp > pa or (not relative and bool(_NOUN_DU.search(back) and (
+        _OF_INSIDE.match(inside) or _OF_BEFORE.search(back))))
+    arrived_words = r.received = pa > pp and not r.printed
+    came = arrived_words or (relative and not r.printed and unsaid and pp < 0)
+    r.hedged = bool(_HEDGE_BEFORE.search(back)
+                    or _RE["hedge"].search(inside)
+                    or _HEDGE_AFTER.match(w.fwd) or _HEDGE_CLAUSE.search(clause))
+    _set_letter(r, clause, msg.letter, arrived_words, came, mode)
+
+
+def _set_letter(r: Reading, clause: str, whole_letter: bool | None, arrived_words: bool, came: bool,
+                mode: str | None) -> None:
+    """A letter or an email: the clause says, else the message, else the buttons (``mode``)."""
+    r.letter = _is_letter(clause, None)
+    is_letter = r.letter if r.letter is not None else whole_letter
+    r.email = is_letter is False or (is_letter is None and mode == "email")
+    if mode == "arrival":          # the user said they only know when the letter arrived
+        r.arrival = not r.printed
+    elif mode in ("letter", "letter_any"):  # a letter: its words, or (not said which) its arrival
+        r.arrival = r.letter is not False and (arrived_words or (mode == "letter_any" and not r.printed))
+    else:                          # an email, or not said: a letter only if the words say so
+        r.arrival = bool(is_letter) and came
+        r.maybe_letter = mode is None and arrived_words and is_letter is None
+
+
+def _echo_start(tk: _Tokens, w: _Around, a: int) -> int:
+    """The words to echo start at a cue word close before the date (or its article)."""
+    start = a
+    for p in ("arrival", "printed", "noun", "other", "hedge"):
+        for m in _RE[p].finditer(w.back):
+            k = w.back_ids[w.back[:m.start()].count(" ")]
+            if a - k <= 4:
+                start = min(start, k)
+    if start == a and a > 0 and a - 1 in w.back_ids and _ARTICLES.fullmatch(tk.toks[a - 1]):
+        start = a - 1
+    return start
+
+
+def _share_with_joined(out: list[Reading], msg: _Message) -> None:
+    """"appelé le 3422 le 12 et le 13": a date joined to the one before shares what it is tied to."""
+    by_pos = sorted(zip(out, msg.spans, strict=True), key=lambda x: x[1][0])
+    for (prev, (_pa, pb)), (cur, (ca, _cb)) in pairwise(by_pos):
+        gap = " ".join(t for t in msg.tk.toks[pb:ca] if not _ARTICLES.fullmatch(t))
         joined = _RANGE_AND.match(gap) or (_RANGE_OR.match(gap) and gap != "-")
         if joined and prev.role == "other" and not cur.own_cue:
             cur.role, cur.weak = "other", prev.weak
-    return out
 
 
 def choose(readings: list[Reading], s: str, spans_text) -> Choice:
@@ -435,7 +516,7 @@ def _distinct(pool: list[Reading]) -> list[Reading]:
 def _pick(pool: list[Reading], spans_text, several: bool = False) -> Choice:
     days = {r.cand.value for r in pool}
     ordered = sorted(pool, key=lambda r: r.cand.pos)
-    if len(days) > 1 and any(_RE["alternative"].search(spans_text(a.cand, b.cand)) for a, b in zip(ordered, ordered[1:])):
+    if len(days) > 1 and any(_RE["alternative"].search(spans_text(a.cand, b.cand)) for a, b in pairwise(ordered)):
         return Choice(ask=_distinct(pool)[:3])  # "elle dit le 20, moi je dirais plutôt le 22"
     if len(days) == 1:
         # the same day: an email's date is its sending date; else a letter that arrived that day
@@ -458,11 +539,11 @@ def _pick(pool: list[Reading], spans_text, several: bool = False) -> Choice:
         first, second = ordered
         gap = spans_text(first.cand, second.cand)
         words = " ".join(_ARTICLES.sub(" ", _RE["hedge"].sub(" ", gap)).split())
-        span = abs((second.cand.value - first.cand.value).days)
+        span = abs((second.day - first.day).days)
         between = bool(_RANGE_BETWEEN.search(spans_text(None, first.cand)))
         fuzzy = first.cand.fuzzy and second.cand.fuzzy  # "fin octobre début novembre"
         if (_RANGE_AND.match(words) and between and span <= BETWEEN_RANGE_DAYS) or (
                 _RANGE_OR.match(words or "-") and (span <= OR_RANGE_DAYS or (fuzzy and span <= 31))):
-            best = min(pool, key=lambda r: r.cand.value)
+            best = min(pool, key=lambda r: r.day)
             return Choice(picked=best, approximate=True)
     return Choice(ask=_distinct(pool)[:3])

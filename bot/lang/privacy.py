@@ -71,16 +71,9 @@ def screen(text: str) -> Screened:
     out = sub(PHONE_RE, "phone", out)
     if VITALE_WORDS.search(out):
         out = sub(DIGITS_8_12, "vitale", out)
-    for m in list(CODE_AFTER_WORD.finditer(out))[::-1]:
-        first = m.group(1).split()[0]
-        if first.isalpha() and not first.isupper():
-            continue  # "code postal", "code perdu": a word, not a code
-        t = CODE_TOKEN.match(m.group(1))
-        if t and len(t.group(0).replace(" ", "").replace("-", "")) >= 4 and not NOT_A_CODE.search(t.group(0)):
-            a = m.start(1)
-            out = out[:a] + " " + out[a + t.end():]
-            if "code" not in findings:
-                findings.append("code")
+    out, coded = _drop_codes_after_word(out)
+    if coded:
+        findings.append("code")
 
     def code_like(m):
         if NOT_A_CODE.search(m.group(0)):
@@ -96,3 +89,19 @@ def screen(text: str) -> Screened:
     if found and "health" not in findings:
         findings.append("health")
     return Screened(re.sub(r"[ \t]{2,}", " ", out).strip(), findings)
+
+
+def _drop_codes_after_word(text: str) -> tuple[str, bool]:
+    """"code : AB12 CD34": the code said after the word "code" is dropped (last first, so the
+    earlier positions stay right); whether one was."""
+    found = False
+    for m in list(CODE_AFTER_WORD.finditer(text))[::-1]:
+        first = m.group(1).split()[0]
+        if first.isalpha() and not first.isupper():
+            continue  # "code postal", "code perdu": a word, not a code
+        t = CODE_TOKEN.match(m.group(1))
+        if t and len(t.group(0).replace(" ", "").replace("-", "")) >= 4 and not NOT_A_CODE.search(t.group(0)):
+            a = m.start(1)
+            text = text[:a] + " " + text[a + t.end():]
+            found = True
+    return text, found

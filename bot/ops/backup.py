@@ -17,6 +17,10 @@ import argparse
 import os
 import re
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -48,7 +52,7 @@ def is_folder(dest: str) -> bool:
     return path.is_dir() or dest.endswith(("/", os.sep)) or path.suffix.lower() not in FILE_SUFFIXES
 
 
-def stamped_name(folder, now) -> "Path":
+def stamped_name(folder, now) -> Path:
     """``mes-bot-YYYYmmdd-HHMMSS.db`` in ``folder`` (UTC), with ``-2``, ``-3``… if taken."""
     from pathlib import Path
 

@@ -38,7 +38,7 @@ def evaluate(text: str, today: date, *, letter_arrived: bool = False, margin_day
     from ..domain.deadline import compute
 
     r = dates.parse(text, today, letter_arrived=letter_arrived, letter_shift_days=letter_shift_days, expect_date=True)
-    if not r.ok:
+    if not r.ok or r.date is None:
         code = r.error if r.error in dates.ERRORS else "no_date"
         return {"error": code, "message": _reason(code, r, locale, renderer)}, 2, r
     dl = compute(r.date, today, margin_days=margin_days, approximate=r.approximate, understood_date=r.understood)

@@ -10,6 +10,7 @@ web framework, and it starts in the same event loop as the backends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -91,10 +92,8 @@ class HealthServer:
         metrics.remove_collector("store")
         if self._server is not None:
             self._server.close()
-            try:
+            with contextlib.suppress(Exception):  # slow or failed: stopping goes on
                 await asyncio.wait_for(self._server.wait_closed(), 1.0)
-            except (asyncio.TimeoutError, Exception):
-                pass
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -125,10 +124,8 @@ class HealthServer:
         except Exception:
             log.exception("health_request_failed")
         finally:
-            try:
+            with contextlib.suppress(Exception):
                 writer.close()
-            except Exception:
-                pass
 
     @staticmethod
     async def _reply(writer, code: int, ctype: str, body: bytes, head_only: bool = False) -> None:
@@ -137,10 +134,8 @@ class HealthServer:
         writer.write(f"HTTP/1.0 {code} {reason}\r\nContent-Type: {ctype}\r\n"
                      f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\n"
                      f"Connection: close\r\n\r\n".encode() + (b"" if head_only else body))
-        try:
+        with contextlib.suppress(Exception):  # the client went away: nothing to tell it
             await asyncio.wait_for(writer.drain(), 5.0)
-        except Exception:
-            pass
 
 
 def collect_store_gauges(store, now_ts: float) -> None:

@@ -6,14 +6,14 @@ reminder queue), ``campaigns`` (collectives, followers, broadcasts), ``matrix`` 
 keeps to resume).  Migrations are
 numbered SQL files in ``migrations/``; a database newer than the code is refused.
 """
-from .base import BaseStore, NewerDatabaseError, utcnow_iso  # noqa: F401
+from .base import NewerDatabaseError, utcnow_iso
 from .core import CoreStore
 from .reminders import ReminderStore
 from .campaigns import CampaignStore
 from .matrix import MatrixStore
 
 
-class Store(CoreStore, ReminderStore, CampaignStore, MatrixStore, BaseStore):
+class Store(CampaignStore, ReminderStore, MatrixStore, CoreStore):
     pass
 
 

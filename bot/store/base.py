@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -10,6 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 import sqlite_utils
+from sqlite_utils.db import Table
 
 
 class NewerDatabaseError(RuntimeError):
@@ -51,10 +53,8 @@ class BaseStore:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            try:
+            with contextlib.suppress(OSError):
                 os.chmod(Path(self.path).parent, 0o700)
-            except OSError:
-                pass
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self.lock = threading.RLock()
         self.db = sqlite_utils.Database(conn)
@@ -139,12 +139,14 @@ class BaseStore:
         return dest
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self.db.conn.close()
-        except Exception:
-            pass
 
     # -- generic helpers -------------------------------------------------------
+    def table(self, name: str) -> Table:
+        """A table by name (``db[name]`` is typed ``Table | View``; the store only writes tables)."""
+        return self.db.table(name)
+
     def tables_with_column(self, column: str) -> list[str]:
         return [t.name for t in self.db.tables if column in t.columns_dict]
 
@@ -153,11 +155,8 @@ class BaseStore:
         page images (with the erased rows) must not stay readable in ``mes-bot.db-wal``."""
         if self.path == ":memory:":
             return
-        with self.lock:
-            try:
-                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            except sqlite3.Error:
-                pass  # busy: the next one will do it
+        with self.lock, contextlib.suppress(sqlite3.Error):  # busy: the next one will do it
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def transaction(self):
         """``with store.transaction():`` - one atomic write, serialised across threads."""

@@ -14,6 +14,7 @@ import secrets
 import string
 
 from .base import utcnow_iso
+from .core import CoreStore
 
 
 def admin_hash(salt: str, value: str) -> str:
@@ -34,7 +35,9 @@ def new_token() -> str:
     return "".join(secrets.choice(string.ascii_lowercase) for _ in range(16))
 
 
-class CampaignStore:
+class CampaignStore(CoreStore):
+    """Places, campaigns, followers and broadcasts (uses the key/value table for its salt)."""
+
     # -- places ------------------------------------------------------------------------
     def ensure_collective(self, backend: str, chat_id: str, locale: str = "fr", tz: str = "Europe/Paris",
                           now=None) -> dict:
@@ -42,10 +45,12 @@ class CampaignStore:
             row = self.collective_by_chat(backend, chat_id)
             if row:
                 return row
-            self.db["collectives"].insert({
+            self.table("collectives").insert({
                 "code": new_code(), "backend": backend, "chat_id": str(chat_id), "locale": locale,
                 "tz": tz, "created_at": utcnow_iso(now)})
-            return self.collective_by_chat(backend, chat_id)
+            row = self.collective_by_chat(backend, chat_id)
+        assert row is not None  # written just above, under the lock
+        return row
 
     def collective_by_chat(self, backend: str, chat_id: str) -> dict | None:
         return self._one("SELECT * FROM collectives WHERE backend = ? AND chat_id = ?", [backend, str(chat_id)])
@@ -122,12 +127,14 @@ class CampaignStore:
             raise ValueError("bad campaign template or kind")
         code = code or new_code()
         with self.lock:
-            self.db["campaigns"].insert({
+            self.table("campaigns").insert({
                 "code": code, "collective_id": collective_id, "template": template,
                 "custom_text": custom_text if template == "custom" else None, "kind": kind,
                 "at_date": at_date, "weekday": weekday, "at_time": at_time, "offsets": offsets,
                 "status": "active" if next_at else "done", "next_at": next_at, "created_at": utcnow_iso(now)})
-        return self.campaign_by_code(code)
+            row = self.campaign_by_code(code)
+        assert row is not None  # written just above, under the lock
+        return row
 
     def get_campaign(self, cid: int) -> dict | None:
         return self._one("SELECT * FROM campaigns WHERE id = ?", [cid])
@@ -150,8 +157,8 @@ class CampaignStore:
 
     def due_campaigns(self, now_iso: str, limit: int = 100) -> list[dict]:
         return list(self.db.query(
-            "SELECT c.*, p.backend AS backend, p.chat_id AS chat_id, p.locale AS locale, p.tz AS tz, p.name AS name "
-            "FROM campaigns c JOIN collectives p ON p.id = c.collective_id "
+            "SELECT c.*, p.backend AS backend, p.chat_id AS chat_id, p.locale AS locale, p.tz AS tz, "
+            "p.name AS name FROM campaigns c JOIN collectives p ON p.id = c.collective_id "
             "WHERE c.status = 'active' AND c.next_at IS NOT NULL AND c.next_at <= ? ORDER BY c.next_at LIMIT ?",
             [now_iso, limit]))
 
@@ -197,7 +204,7 @@ class CampaignStore:
         with self.lock:
             old = self._one("SELECT active FROM followers WHERE collective_id = ? AND user_key = ?",
                             [collective_id, user_key])
-            self.db["followers"].upsert({
+            self.table("followers").upsert({
                 "collective_id": collective_id, "user_key": user_key, "backend": backend, "chat_id": str(chat_id),
                 "locale": locale, "active": 1, "created_at": utcnow_iso(now)}, pk=("collective_id", "user_key"))
             return old is None or not old["active"]
@@ -246,14 +253,16 @@ class CampaignStore:
             raise ValueError("bad template")
         rb, rc, rl, rt = report or (None, None, None, None)
         with self.lock:
-            bid = self.db["broadcasts"].insert({
+            bid = self.table("broadcasts").insert({
                 "collective_id": collective_id, "template": template,
                 "custom_text": custom_text if template == "custom" else None,
                 "status": "approval" if needs_approval else "queued",
                 "approval_token": new_token() if needs_approval else None,
                 "requested_by": requested_by, "report_backend": rb, "report_chat": rc, "report_locale": rl,
                 "report_tz": rt, "spread_minutes": int(spread_minutes), "created_at": utcnow_iso(now)}).last_pk
-        return self.get_broadcast(bid)
+            row = self.get_broadcast(bid) if bid is not None else None
+        assert row is not None  # written just above, under the lock
+        return row
 
     def get_broadcast(self, bid: int) -> dict | None:
         return self._one("SELECT * FROM broadcasts WHERE id = ?", [bid])

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from .base import utcnow_iso
+from .base import BaseStore, utcnow_iso
 
 
 @dataclass
@@ -30,7 +30,7 @@ class User:
 USER_KV_PREFIXES = ("tggone:",)
 
 
-class CoreStore:
+class CoreStore(BaseStore):
     """Users, sessions and a small key/value table."""
 
     # -- users ----------------------------------------------------------------
@@ -47,7 +47,7 @@ class CoreStore:
         with self.lock:
             existing = self.get_user(user_key)
             if existing is None:
-                self.db["users"].insert(
+                self.table("users").insert(
                     {"user_key": user_key, "backend": backend, "chat_id": chat_id, "locale": None,
                      "tz": None, "active": 1, "created_at": ts, "updated_at": ts}
                 )
@@ -55,8 +55,10 @@ class CoreStore:
                 upd = {"updated_at": ts, "active": 1}
                 if chat_id is not None:
                     upd["chat_id"] = chat_id
-                self.db["users"].update(user_key, upd)
-        return self.get_user(user_key)
+                self.table("users").update(user_key, upd)
+            user = self.get_user(user_key)
+        assert user is not None  # written just above, under the lock
+        return user
 
     def set_user(self, user_key: str, **fields) -> None:
         allowed = {"locale", "tz", "active", "chat_id"}
@@ -67,12 +69,12 @@ class CoreStore:
         with self.lock:
             if self.get_user(user_key) is None:
                 return  # erased meanwhile (/oubli, purge): nothing to update, never recreate
-            self.db["users"].update(user_key, fields)
+            self.table("users").update(user_key, fields)
 
     def deactivate_user(self, user_key: str) -> None:
         with self.lock:
             if self.get_user(user_key):
-                self.db["users"].update(user_key, {"active": 0, "updated_at": utcnow_iso()})
+                self.table("users").update(user_key, {"active": 0, "updated_at": utcnow_iso()})
 
     def forget_user(self, user_key: str) -> int:
         """Erase everything about a user, in every table that has a ``user_key`` column."""
@@ -138,7 +140,7 @@ class CoreStore:
 
     def save_session(self, s: Session, now=None) -> None:
         with self.lock:
-            self.db["sessions"].upsert(
+            self.table("sessions").upsert(
                 {"session_key": s.session_key, "user_key": s.user_key, "flow": s.flow,
                  "state": s.state, "data": json.dumps(s.data, ensure_ascii=False, default=str),
                  "updated_at": utcnow_iso(now)},
@@ -156,7 +158,7 @@ class CoreStore:
 
     def kv_set(self, key: str, value: str | None) -> None:
         with self.lock:
-            self.db["kv"].upsert({"key": key, "value": value}, pk="key")
+            self.table("kv").upsert({"key": key, "value": value}, pk="key")
 
     def kv_delete(self, key: str) -> None:
         with self.lock:

@@ -2,8 +2,10 @@
 ids, direct chats opened for a person and waiting for them.  No message text, no names."""
 from __future__ import annotations
 
+from .base import BaseStore
 
-class MatrixStore:
+
+class MatrixStore(BaseStore):
     def set_room_direct(self, room_id: str, direct: bool) -> None:
         with self.lock:
             self.db.execute(

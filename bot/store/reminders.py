@@ -10,13 +10,13 @@ sent twice but is never lost.
 """
 from __future__ import annotations
 
-from .base import utcnow_iso
+from .base import BaseStore, utcnow_iso
 
 LIVE = "sent_at IS NULL"
 LABELS = ("me", "child1", "child2", "child3", "child4", "other")
 
 
-class ReminderStore:
+class ReminderStore(BaseStore):
     # -- deadlines ---------------------------------------------------------------------
     def create_deadline(self, user_key: str, *, label: str, deadline: str, recommended: str | None,
                         tz: str, until_at: int, schedule: str, plan: list[tuple[int, int, str]],
@@ -100,7 +100,7 @@ class ReminderStore:
     def due_reminders(self, now_ts: int, limit: int = 200, backends: tuple[str, ...] | None = None) -> list[dict]:
         """Live, pending reminders due at ``now_ts``, oldest first (uses the partial index).
         ``backends``: only users of these transports (plus orphans, so they get cleaned up)."""
-        where, args = "", [int(now_ts)]
+        where, args = "", list[int | str]([int(now_ts)])
         if backends is not None:
             where = f" AND (u.backend IS NULL OR u.backend IN ({','.join('?' * len(backends))}))"
             args += list(backends)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tests.support.synapse import make_human, start_bot, synapse, synapse_limited  # noqa: F401
+from tests.support.synapse import make_human, start_bot
 
 
 async def test_room_admin_gets_private_link_and_campaign_posts_in_room(synapse, tmp_path):

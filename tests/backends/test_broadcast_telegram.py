@@ -126,7 +126,7 @@ async def test_preview_confirm_schedule_and_post_into_the_group(tg):
     await expect(emu, ADMIN, press(emu, ADMIN, "L'essentiel"), first(tg, "campaign/ask_kind"))
     await expect(emu, ADMIN, press(emu, ADMIN, "Une fois"), "Quel jour publier")
     await expect(emu, ADMIN, lambda: emu.private_message(ADMIN, "24/11/2026"), first(tg, "campaign/ask_time"))
-    got = await expect(emu, ADMIN, press(emu, ADMIN, "18:00"), first(tg, "campaign/preview_intro", name=None))
+    await expect(emu, ADMIN, press(emu, ADMIN, "18:00"), first(tg, "campaign/preview_intro", name=None))
     await emu.wait_until(lambda: any(b.get("text") == "Oui, programmer" for b in emu.buttons(ADMIN)), 5, "confirm")
     preview = "\n".join(emu.texts(ADMIN)[-3:])
     assert "6 semaines" in preview and "3422" in preview and "24 novembre" in preview
@@ -165,7 +165,7 @@ async def test_follow_announce_and_unsubscribe_button(tg):
     await expect(emu, GROUP, press(emu, ADMIN, "Inviter à suivre"), "Recevez les annonces")
     payload = link(emu, GROUP, "f_")
     for user in (MEMBER, 203):
-        await expect(emu, user, lambda: emu.tap_start(user, payload), first(tg, "follow/ask"))
+        await expect(emu, user, lambda user=user: emu.tap_start(user, payload), first(tg, "follow/ask"))
         await expect(emu, user, press(emu, user, "Oui, suivre"), first(tg, "follow/done"))
     coll = store.collective_by_chat("telegram", str(GROUP))
     assert store.follower_count(coll["id"]) == 2

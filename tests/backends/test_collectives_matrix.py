@@ -5,7 +5,7 @@ into the room with a real link and the "/start c_<code>" a member writes to keep
 campaign's attribution."""
 from __future__ import annotations
 
-from tests.support.synapse import make_human, start_bot, synapse  # noqa: F401
+from tests.support.synapse import make_human, start_bot
 
 
 async def said(human, room, want: str, sender: str, tries: int = 8, timeout: float = 10) -> list[dict]:
@@ -39,7 +39,8 @@ async def test_room_organiser_formatted_text_link_and_attribution(synapse, tmp_p
             steps += 1
             await said(alice, dm, want, bot.user_id)
         body = "Permanence : 02 40 12 34 56. Suivi VIH, IVG : vos données vous regardent."
-        html = "<b>Permanence</b> : 02 40 12 34 56. Suivi VIH, IVG : <a href=\"https://collectif.example\">vos données</a> vous regardent."
+        html = ('<b>Permanence</b> : 02 40 12 34 56. Suivi VIH, IVG : '
+                '<a href="https://collectif.example">vos données</a> vous regardent.')
         resp = await alice.client.room_send(dm, "m.room.message", {"msgtype": "m.text", "body": body,
                                                                    "format": "org.matrix.custom.html",
                                                                    "formatted_body": html},

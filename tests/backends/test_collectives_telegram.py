@@ -473,7 +473,7 @@ async def test_command_menus_per_scope_and_stats_answered_in_private(tg):
     assert "oubli" in private and "campagne" not in private
     # /stats in the group: the same neutral pointer to private for everyone, never a refusal there
     for user in (MEMBER, ADMIN):
-        got = await expect(emu, GROUP, lambda: emu.command(GROUP, user, "stats"), "en privé")
+        got = await expect(emu, GROUP, lambda user=user: emu.command(GROUP, user, "stats"), "en privé")
         assert not any("seuls les administrateurs" in t for t in got)
     payload = link(emu, GROUP, "s_")
     await expect(emu, ADMIN, lambda: emu.tap_start(ADMIN, payload), "Chiffres du collectif")

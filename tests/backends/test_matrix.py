@@ -12,7 +12,7 @@ import pytest
 
 from bot.backends.matrix.backend import MatrixAuthError, render_content
 from bot.core.types import Button, Reply, RetryLater
-from tests.support.synapse import make_human, start_bot, synapse, synapse_limited, unique  # noqa: F401
+from tests.support.synapse import make_human, start_bot, unique
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -217,11 +217,10 @@ async def test_cross_signing_identity_signs_the_device(synapse, tmp_path):
         assert bot.backend.cross_signing == "signed"
         import aiohttp
 
-        async with aiohttp.ClientSession() as http:
-            async with http.post(synapse.url + "/_matrix/client/v3/keys/query",
-                                 json={"device_keys": {bot.user_id: []}},
-                                 headers={"Authorization": f"Bearer {alice.client.access_token}"}) as r:
-                q = await r.json()
+        async with aiohttp.ClientSession() as http, http.post(synapse.url + "/_matrix/client/v3/keys/query",
+                             json={"device_keys": {bot.user_id: []}},
+                             headers={"Authorization": f"Bearer {alice.client.access_token}"}) as r:
+            q = await r.json()
         master = q["master_keys"][bot.user_id]
         ssk = q["self_signing_keys"][bot.user_id]
         mpub, spub = only_key(master), only_key(ssk)

@@ -9,12 +9,12 @@ import aiohttp
 import pytest
 
 from bot.backends.matrix.cross_signing import ensure_cross_signing
-from tests.support.synapse import Human, make_human, start_bot, synapse  # noqa: F401
+from tests.support.synapse import Human, make_human, start_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-async def _second_device(synapse, tmp_path, first: Human, password: str) -> Human:  # noqa: F811
+async def _second_device(synapse, tmp_path, first: Human, password: str) -> Human:
     from nio import AsyncClient, AsyncClientConfig, LoginResponse
 
     store = tmp_path / "bea-device-2"
@@ -30,7 +30,7 @@ async def _second_device(synapse, tmp_path, first: Human, password: str) -> Huma
     return human
 
 
-async def test_new_cross_signed_device_reads_the_next_reply(synapse, tmp_path):  # noqa: F811
+async def test_new_cross_signed_device_reads_the_next_reply(synapse, tmp_path):
     bot = await start_bot(synapse, tmp_path / "bot", matrix_verified_only=True)
     bea = await make_human(synapse, tmp_path, "bea")
     phone = None

@@ -9,7 +9,7 @@ import urllib.parse
 import pytest
 
 from bot.backends.matrix.backend import KEYCAPS
-from tests.support.synapse import make_human, start_bot, synapse  # noqa: F401
+from tests.support.synapse import make_human, start_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -39,7 +39,7 @@ async def _send_encrypted_reaction(human, room_id, event_id, key):
     return resp.event_id
 
 
-async def test_bot_reactions_are_encrypted_and_a_person_encrypted_reaction_selects(synapse, tmp_path):  # noqa: F811
+async def test_bot_reactions_are_encrypted_and_a_person_encrypted_reaction_selects(synapse, tmp_path):
     bot = await start_bot(synapse, tmp_path / "bot")
     seen: list = []
     handle = bot.app.handle

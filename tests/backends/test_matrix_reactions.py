@@ -15,7 +15,7 @@ import pytest
 from bot.backends.matrix.backend import KEYCAPS, MatrixBackend, keycap_index
 from bot.core.types import Blocked, Button, Reply, RetryLater
 from tests.support.harness import make_app
-from tests.support.synapse import make_human, start_bot, synapse  # noqa: F401
+from tests.support.synapse import make_human, start_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -172,7 +172,7 @@ async def _wait_reactions(human, event_id, sender, n, timeout=15.0):
 
 
 @pytest.mark.parametrize("encrypted", [False, True], ids=["plain", "encrypted"])
-async def test_keycap_reaction_answers_like_the_typed_number(synapse, tmp_path, encrypted):  # noqa: F811
+async def test_keycap_reaction_answers_like_the_typed_number(synapse, tmp_path, encrypted):
     bot = await start_bot(synapse, tmp_path / "bot")
     seen: list = []  # (event, replies) as the router got them
     handle = bot.app.handle

@@ -18,14 +18,17 @@ import aiohttp
 import pytest
 
 from bot.backends.matrix.cross_signing import ensure_cross_signing, load_seeds, only_key, public_key
-from tests.support.synapse import make_human, start_bot, synapse  # noqa: F401
+from tests.support.synapse import make_human, start_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 V = "m.key.verification."
 # The 64 SAS emoji of the specification, in order (index = 6 bits of the SAS bytes).
-SAS_EMOJI = ("🐶 🐱 🦁 🐎 🦄 🐷 🐘 🐰 🐼 🐓 🐧 🐢 🐟 🐙 🦋 🌷 🌳 🌵 🍄 🌏 🌙 ☁️ 🔥 🍌 🍎 🍓 🌽 🍕 🎂 ❤️ 😀 🤖 🎩 👓 🔧 🎅 "
-             "👍 ☂️ ⌛ ⏰ 🎁 💡 📕 ✏️ 📎 ✂️ 🔒 🔑 🔨 ☎️ 🏁 🚂 🚲 ✈️ 🚀 🏆 ⚽ 🎸 🎺 🔔 ⚓ 🎧 📁 📌").split()
+# the SAS table as text: a list literal would be one emoji per line once formatted
+SAS_EMOJI = (  # noqa: SIM905
+    "🐶 🐱 🦁 🐎 🦄 🐷 🐘 🐰 🐼 🐓 🐧 🐢 🐟 🐙 🦋 🌷 🌳 🌵 🍄 🌏 🌙 ☁️ 🔥 🍌 🍎 🍓 🌽 🍕 🎂 ❤️ 😀 🤖 🎩 👓 🔧 🎅 "
+    "👍 ☂️ ⌛ ⏰ 🎁 💡 📕 ✏️ 📎 ✂️ 🔒 🔑 🔨 ☎️ 🏁 🚂 🚲 ✈️ 🚀 🏆 ⚽ 🎸 🎺 🔔 ⚓ 🎧 📁 📌"
+).split()
 assert len(SAS_EMOJI) == 64
 
 
@@ -85,14 +88,14 @@ class Person:
         raise AssertionError(f"no {kind} from the bot; got {[e['type'] for e in self.h.events]}")
 
 
-async def _cross_sign(human, synapse, folder) -> str:  # noqa: F811
+async def _cross_sign(human, synapse, folder) -> str:
     async with aiohttp.ClientSession() as http:
         assert await ensure_cross_signing(http, synapse.url, human.client.access_token, human.user_id,
                                           human.client.device_id, folder) == "signed"
     return public_key(load_seeds(folder)["master"])
 
 
-def _published(synapse, token, user) -> dict:  # noqa: F811
+def _published(synapse, token, user) -> dict:
     return synapse._request("POST", "/_matrix/client/v3/keys/query", {"device_keys": {user: []}}, token=token)
 
 
@@ -125,7 +128,7 @@ async def _run_until_key(p: Person, bot_device: str) -> tuple[dict, dict, dict]:
     return start, accept, key
 
 
-async def test_a_person_verifies_the_bot_with_emoji_in_an_encrypted_dm(synapse, tmp_path):  # noqa: F811
+async def test_a_person_verifies_the_bot_with_emoji_in_an_encrypted_dm(synapse, tmp_path):
     bot = await start_bot(synapse, tmp_path / "bot")
     alice = await make_human(synapse, tmp_path, "alice")
     try:
@@ -182,7 +185,7 @@ async def test_a_person_verifies_the_bot_with_emoji_in_an_encrypted_dm(synapse, 
         await bot.stop()
 
 
-async def test_a_wrong_mac_cancels_and_nothing_is_trusted(synapse, tmp_path):  # noqa: F811
+async def test_a_wrong_mac_cancels_and_nothing_is_trusted(synapse, tmp_path):
     bot = await start_bot(synapse, tmp_path / "bot")
     alice = await make_human(synapse, tmp_path, "alice")
     try:
@@ -228,7 +231,7 @@ ELEMENT_DIR = __import__("pathlib").Path(__file__).parents[1] / "element"
 
 
 @pytest.mark.parametrize("mode", ["in-room", "to-device"])
-async def test_element_rust_crypto_verifies_the_bot_and_gets_the_green_shield(synapse, tmp_path, mode):  # noqa: F811
+async def test_element_rust_crypto_verifies_the_bot_and_gets_the_green_shield(synapse, tmp_path, mode):
     """matrix-js-sdk with its Rust crypto (what Element Web runs) does "Verify" on the bot in a direct
     chat (in-room request), or "Verify session" on the bot's device (to-device request): request →
     ready → SAS emoji → done; afterwards it sees the bot's identity and device as cross-signing
@@ -268,7 +271,7 @@ async def test_element_rust_crypto_verifies_the_bot_and_gets_the_green_shield(sy
         await bot.stop()
 
 
-async def test_operator_verifies_the_bot_session_from_the_account_s_own_element(synapse, tmp_path):  # noqa: F811
+async def test_operator_verifies_the_bot_session_from_the_account_s_own_element(synapse, tmp_path):
     """The documented way out of a 'foreign' identity: the operator's Element, logged in on the bot's
     account, sets up the account's cross-signing, then verifies the bot's session by to-device SAS;
     Element then signs the bot's device with the account's self-signing key."""

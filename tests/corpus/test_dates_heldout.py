@@ -323,7 +323,8 @@ HELDOUT = [
         ('dimache', '2026-11-15'), ('le douze', '2026-11-12'), ('le vingt', '2026-11-20'),
         ('le vingt et un', '2026-11-21'), ('le premier', '2026-11-01|no_date'), ('le onze', '2026-11-11'),
         ('il y a deux-trois jours', '2026-11-19|2026-11-19~'),
-        ('Bonjour, ma mère (82 ans) a reçu un courrier de la CPAM il y a 10 jours environ, elle ne comprend pas, son numéro est le 2 40 03 75 123 456 12, que faire ?', '2026-11-12L|2026-11-12~L'),
+        ('Bonjour, ma mère (82 ans) a reçu un courrier de la CPAM il y a 10 jours environ, '
+         'elle ne comprend pas, son numéro est le 2 40 03 75 123 456 12, que faire ?', '2026-11-12L|2026-11-12~L'),
         ("J'ai reçu le mail de l'assurance maladie (ameli) vendredi soir vers 19h, et je ne veux pas de dossier", '2026-11-20'),
         ("Salut ! Alors voilà : mail reçu le 9 nov à 11h42. Merci d'avance", '2026-11-09'),
         ('pas sûr, peut-être le 5 ou le 6 novembre', '2026-11-05'), ("il me semble que c'était le 4", '2026-11-04'),

@@ -7,7 +7,10 @@ def test_a_lone_recognizer_must_lead_its_own_runner_up():
     close = [("doctor", 1.0), ("access", 0.8)]
     clear = [("doctor", 1.0), ("access", 0.3)]
     other = [("phone", 1.0), ("doctor", 0.1)]
-    vote = lambda first: intents.decide(["x"], [(first, 0.8, 0.0, 1.3), (other, 0.2, 0.0, 9.0)])
+
+    def vote(first):
+        return intents.decide(["x"], [(first, 0.8, 0.0, 1.3), (other, 0.2, 0.0, 9.0)])
+
     assert vote(close).kind != "answer"
     assert vote(clear).kind == "answer" and vote(clear).best == "doctor"
 

@@ -79,7 +79,7 @@ def messages(draw, dated_distractors: bool = True):
         parts.append(draw(st.sampled_from(DATE_WORD)))
     parts = draw(st.permutations(parts))
     seps = [draw(st.sampled_from([", ", ". ", " et ", " ; "])) for _ in parts[1:]]
-    text = parts[0] + "".join(s + p for s, p in zip(seps, parts[1:]))
+    text = parts[0] + "".join(s + p for s, p in zip(seps, parts[1:], strict=True))
     return {"today": today, "text": text, "letter": letter, "notice": notice_day, "distractors": distractor_days}
 
 

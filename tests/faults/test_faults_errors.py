@@ -69,7 +69,7 @@ async def test_truncated_database_refused_by_every_command_with_one_line(tmp_pat
     size = db.stat().st_size
     with open(db, "r+b") as f:
         f.truncate(size // 2)
-    for name, args in writer_commands(data).items():
+    for args in writer_commands(data).values():
         code, _out, err = await run_cmd(args)
         assert_one_clear_line(code, err, 4, "damaged")
     code, out, _err = await run_cmd(["check", "--backends", "console", "--data-dir", str(data)])
@@ -82,7 +82,7 @@ async def test_immutable_database_refused_at_start_and_detected_by_check(tmp_pat
     if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(db)]).returncode != 0:
         pytest.skip("chattr +i is not allowed here")
     try:
-        for name, args in writer_commands(data).items():
+        for args in writer_commands(data).values():
             code, _out, err = await run_cmd(args)
             assert_one_clear_line(code, err, 4, "not writable")
         code, out, _err = await run_cmd(["check", "--backends", "console", "--data-dir", str(data)])

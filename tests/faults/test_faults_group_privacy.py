@@ -4,7 +4,6 @@ in a private chat the person is still warned.  Whole bot against the emulator, a
 on a real Synapse."""
 from __future__ import annotations
 
-from tests.support.synapse import synapse  # noqa: F401
 from tests.support.telegram_env import settle
 
 GROUP, MEMBER = -1007777, 8101

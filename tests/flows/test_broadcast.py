@@ -1,6 +1,7 @@
 """Broadcast waves through the fake backend: approval, progress and report, a blocked
 follower, spreading, pacing, and a crash in the middle of a wave."""
 import asyncio
+import itertools
 from collections import Counter
 
 import pytest
@@ -178,7 +179,7 @@ async def test_wave_is_spread_over_the_window(tmp_path):
     await app.tick()
     assert len(times) == 40
     assert times[0] < 20 and 9 * 60 <= times[-1] <= 10 * 60
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert min(gaps) >= 10                     # ~15 s apart, not all in the same minute
     app.store.close()
 

@@ -85,8 +85,8 @@ async def test_passed_deadline_offers_after_path(chat):
     assert "jeudi 3 septembre 2026" in chat.text
     assert "le fermer à tout moment" in chat.text and "le garder" in chat.text
     assert "pas grave" not in chat.text
-    assert any("Fermer mon espace" in l for l in chat.labels)
-    assert any("Le garder" in l for l in chat.labels) and any("Comprendre" in l for l in chat.labels)
+    assert any("Fermer mon espace" in label for label in chat.labels)
+    assert any("Le garder" in label for label in chat.labels) and any("Comprendre" in label for label in chat.labels)
     assert "Refuser en ligne" not in chat.labels
 
 

@@ -1,6 +1,5 @@
 """Guidance conversations, as a person who knows nothing lives them; every fact checked
 against the project's fact sheet bot/knowledge/facts.toml (numbers come from bot/knowledge/facts.py, which reads it)."""
-from datetime import datetime
 
 import pytest
 
@@ -12,7 +11,7 @@ async def _read_all(chat, limit=12):
     """Press "Suite" until there is none; return every text seen."""
     seen = [chat.text]
     for _ in range(limit):
-        if not any(l == "Suite" for l in chat.labels):
+        if "Suite" not in chat.labels:
             break
         await chat.press("Suite")
         seen.append(chat.text)

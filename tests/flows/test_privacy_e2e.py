@@ -59,7 +59,7 @@ async def test_sensitive_strings_never_reach_disk_or_logs(tmp_path, caplog):
         app.store.save_session(s)
         await chat.send_event(kind="button", choice="g:reminders:offer")
     await chat.say("j'ai reçu le mail le 3 novembre")
-    reminder_button = [l for l in chat.labels if "rappel" in l.lower()]
+    reminder_button = [label for label in chat.labels if "rappel" in label.lower()]
     if reminder_button:
         await chat.press(reminder_button[0])
     assert "reminders/offer" in chat.keys, chat.keys

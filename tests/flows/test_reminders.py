@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from bot.core.types import Event
 from tests.support.harness import Chat, make_app
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.synapse import make_human, synapse, unique  # noqa: F401 (fixture)
+from tests.support.synapse import make_human, unique
 from tests.support.telegram_emulator import Emulator
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -87,7 +87,7 @@ def metric(text: str, name: str, **labels) -> float:
     return 0.0
 
 
-async def test_one_process_telegram_and_matrix_share_db_and_scheduler(synapse, tmp_path):  # noqa: F811
+async def test_one_process_telegram_and_matrix_share_db_and_scheduler(synapse, tmp_path):
     t0 = time.monotonic()
     emu = await Emulator().start()
     bot_uid, bot_pw = synapse.register(unique("bot"))
@@ -109,10 +109,10 @@ async def test_one_process_telegram_and_matrix_share_db_and_scheduler(synapse, t
     for secret in (emu.token, bot_pw, hash_key):
         assert secret not in cfg.read_text()
     err_path = tmp_path / "stderr.log"
-    err_file = open(err_path, "wb")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(cfg), cwd=str(tmp_path), env=env,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=err_file)
+    with open(err_path, "wb") as err_file:  # the child keeps its own copy
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(cfg), cwd=str(tmp_path), env=env,
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=err_file)
     alice = None
     try:
         health = await wait_healthy(port, proc)
@@ -198,7 +198,6 @@ async def test_one_process_telegram_and_matrix_share_db_and_scheduler(synapse, t
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
-        err_file.close()
         if alice is not None:
             await alice.close()
         await emu.stop()

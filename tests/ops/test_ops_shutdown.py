@@ -8,7 +8,6 @@ import signal
 import sys
 import time
 
-import pytest
 
 from bot.store import Store
 from tests.support.telegram_emulator import Emulator
@@ -36,7 +35,7 @@ async def sigterm(proc) -> tuple[int, float, list[dict]]:
     except asyncio.TimeoutError:
         proc.kill()
         await proc.wait()
-        raise AssertionError("did not exit within 10 s of SIGTERM")
+        raise AssertionError("did not exit within 10 s of SIGTERM") from None
     elapsed = time.monotonic() - t0
     err = (await proc.stderr.read()).decode()
     lines = [json.loads(line) for line in err.splitlines() if line.strip()]

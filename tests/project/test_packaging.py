@@ -19,5 +19,8 @@ def test_wheel_contains_templates_and_migrations(tmp_path):
     assert "bot/knowledge/facts.toml" in names  # the fact sheet bot/knowledge/facts.py reads its rules from
     assert "flows/menu.py" in names
     assert any(n.startswith("bot/backends/") for n in names)
+    # only these three generic names are installed, nothing else (README, "Installing")
+    top = {n.split("/", 1)[0] for n in names if not n.split("/", 1)[0].endswith(".dist-info")}
+    assert top == {"bot", "flows", "locales"}, top
     entry = [n for n in names if n.endswith("entry_points.txt")]
     assert entry and "mes-bot = bot.ops.cli:main" in zipfile.ZipFile(wheel).read(entry[0]).decode()

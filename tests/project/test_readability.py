@@ -11,7 +11,7 @@ import pytest
 
 textstat = pytest.importorskip("textstat")
 
-from bot.core.render import Renderer  # noqa: E402
+from bot.core.render import Renderer  # noqa: E402 - after the importorskip above
 
 ROOT = Path(__file__).resolve().parents[2]
 MIN_SCORE, MIN_MEDIAN, MIN_WORDS = 60, 75, 15

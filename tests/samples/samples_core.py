@@ -1,5 +1,4 @@
 """Sample variables for templates that need them (used by test_templates)."""
-from datetime import date
 
 SAMPLES = {
     "core/too_long": [{"limit": 2000}],

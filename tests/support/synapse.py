@@ -1,8 +1,7 @@
 """A real Synapse for the Matrix tests, plus real matrix-nio "humans".
 
-API (reusable by every test module; import what you need):
-
-    from tests.support.synapse import synapse, synapse_limited, Human, make_human   # noqa: F401 (fixtures)
+API (reusable by every test module; the fixtures are registered once in ``tests/conftest.py``,
+import the rest: ``from tests.support.synapse import Human, make_human``):
 
 * ``synapse`` (pytest fixture, one per test session): a running :class:`Synapse` with every
   ``rc_*`` rate limit raised.  ``synapse_limited``: a second instance with Synapse's default
@@ -20,10 +19,10 @@ API (reusable by every test module; import what you need):
   ``await join(room_id)``; ``await send(room_id, text)``;
   ``await wait_messages(room_id, n=1, timeout=20, sender=None)`` -> list of
   ``{"body", "msgtype", "formatted_body", "sender", "event_id"}`` received since the last call
-  (decrypted when the room is encrypted; bounded wait); ``clear()`` forgets what was received; ``await wait_invite(timeout)``
-  -> room id of an invite (auto-joined); ``await close()``.  Reactions (m.annotation) are not
-  messages: readable ones go to ``human.reactions`` (``{"room_id", "reacts_to", "key", "sender",
-  "event_id"}``), unreadable ones are dropped.
+  (decrypted when the room is encrypted; bounded wait); ``clear()`` forgets what was received;
+  ``await wait_invite(timeout)`` -> room id of an invite (auto-joined); ``await close()``.
+  Reactions (m.annotation) are not messages: readable ones go to ``human.reactions``
+  (``{"room_id", "reacts_to", "key", "sender", "event_id"}``), unreadable ones are dropped.
 
 Every network call goes to 127.0.0.1 only.  Synapse is stopped by PID at the end of the
 session (and dies with the test process: parent-death signal).
@@ -33,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -41,7 +41,6 @@ import secrets
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -165,13 +164,12 @@ class Synapse:
     def start(self, timeout: float = 60.0) -> None:
         if self.running:
             return
-        out = open(self.dir / "stdout.log", "ab")
-        self.proc = subprocess.Popen(
-            [self.python, "-m", "synapse.app.homeserver", "-c", str(self.config_path)],
-            cwd=self.dir, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            preexec_fn=_set_pdeathsig,
-        )
-        out.close()
+        with open(self.dir / "stdout.log", "ab") as out:  # the child keeps its own copy
+            self.proc = subprocess.Popen(
+                [self.python, "-m", "synapse.app.homeserver", "-c", str(self.config_path)],
+                cwd=self.dir, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                preexec_fn=_set_pdeathsig,
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -233,10 +231,8 @@ _INSTANCES: dict[str, Synapse] = {}
 
 def _stop_all() -> None:
     for s in list(_INSTANCES.values()):
-        try:
+        with contextlib.suppress(Exception):  # at exit: stop the others anyway
             s.stop()
-        except Exception:
-            pass
 
 
 atexit.register(_stop_all)

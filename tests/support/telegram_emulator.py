@@ -35,6 +35,7 @@ Usage::
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import json
@@ -63,6 +64,27 @@ HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
              "code", "pre", "blockquote", "tg-emoji"}
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z_-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*(/?)>")
 _ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot|apos|nbsp);")
+
+
+_CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+
+
+def _fault_error(f) -> ApiError:
+    """The error Telegram would answer for an injected fault (retry_after where it puts it)."""
+    params = {}
+    ra = None
+    if f.retry_after is not None or f.code == 429:
+        ra = f.retry_after or 1
+        if f.retry_in in ("params", "both"):
+            params["retry_after"] = ra
+    if f.migrate_to is not None:
+        params["migrate_to_chat_id"] = f.migrate_to
+    desc = f.description or {
+        429: "Too Many Requests" + (f": retry after {ra}" if f.retry_in in ("text", "both") else ""),
+        403: "Forbidden: bot was blocked by the user", 404: "Not Found", 409: _CONFLICT,
+        500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
+        504: "Gateway Timeout", 400: "Bad Request"}.get(f.code, "Error")
+    return ApiError(f.code, desc, params or None)
 
 
 class RawAnswer(Exception):
@@ -101,7 +123,8 @@ def parse_html(text: str) -> str:
                 raise ApiError(400, f"Bad Request: can't parse entities: Unsupported {kind} tag \"{name}\" at byte offset {offset}")
             if closing:
                 if not stack or stack[-1] != name:
-                    raise ApiError(400, f"Bad Request: can't parse entities: Unmatched end tag at byte offset {offset}, expected \"</{stack[-1] if stack else ''}>\", found \"</{name}>\"")
+                    raise ApiError(400, f"Bad Request: can't parse entities: Unmatched end tag at byte offset {offset}, "
+                                        f"expected \"</{stack[-1] if stack else ''}>\", found \"</{name}>\"")
                 stack.pop()
             elif name == "a" and "href" not in m.group(3):
                 raise ApiError(400, f"Bad Request: can't parse entities: Tag \"a\" must have attribute \"href\" at byte offset {offset}")
@@ -113,7 +136,8 @@ def parse_html(text: str) -> str:
             m = _ENTITY_RE.match(text, i)
             if not m:
                 offset = len(text[:i].encode())
-                raise ApiError(400, f"Bad Request: can't parse entities: Character '&' is reserved and must be escaped with the preceding '\\' at byte offset {offset}")
+                raise ApiError(400, "Bad Request: can't parse entities: Character '&' is reserved and must be escaped "
+                                    f"with the preceding '\\' at byte offset {offset}")
             out.append(html.unescape(m.group(0)))
             i = m.end()
             continue
@@ -663,10 +687,8 @@ class Emulator:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise AssertionError(f"timeout waiting for {what}; sent={dict((k, len(v)) for k, v in self.sent.items())}")
-                try:
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._sent_cond.wait(), timeout=min(left, 0.02))
-                except asyncio.TimeoutError:
-                    pass
         return True
 
     async def wait_answered(self, qid: str, timeout: float = 5.0) -> dict:
@@ -718,7 +740,7 @@ class Emulator:
     async def _file(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
-        for fid, (path, data, mime) in self.files.items():
+        for path, data, mime in self.files.values():
             if path == request.match_info["path"]:
                 return web.Response(body=data, content_type=mime)
         return web.Response(status=404)
@@ -751,7 +773,7 @@ class Emulator:
                 try:
                     params[k] = json.loads(v)
                 except ValueError:
-                    raise ApiError(400, f"Bad Request: can't parse {k} JSON object")
+                    raise ApiError(400, f"Bad Request: can't parse {k} JSON object") from None
         return params, files
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -811,31 +833,20 @@ class Emulator:
                 await asyncio.sleep(f.delay)
             if f.body is not None:
                 raise RawAnswer(f.code, f.body, f.content_type)
-            if f.code == 200:
-                continue
-            params = {}
-            ra = None
-            if f.retry_after is not None or f.code == 429:
-                ra = f.retry_after or 1
-                if f.retry_in in ("params", "both"):
-                    params["retry_after"] = ra
-            if f.migrate_to is not None:
-                params["migrate_to_chat_id"] = f.migrate_to
-            desc = f.description or {
-                429: "Too Many Requests" + (f": retry after {ra}" if f.retry_in in ("text", "both") else ""),
-                403: "Forbidden: bot was blocked by the user", 404: "Not Found",
-                409: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
-                500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
-                504: "Gateway Timeout", 400: "Bad Request"}.get(f.code, "Error")
-            raise ApiError(f.code, desc, params or None)
+            if f.code != 200:
+                raise _fault_error(f)
         if method in SEND_METHODS:
-            for key in (chat_id, None):
-                until = self.flood_until.get(key)
-                if until is not None:
-                    left = until - self.fault_clock()
-                    if left > 0:
-                        ra = max(1, math.ceil(left))
-                        raise ApiError(429, f"Too Many Requests: retry after {ra}", {"retry_after": ra})
+            self._check_flood(chat_id)
+
+    def _check_flood(self, chat_id) -> None:
+        """A flood wait set on this chat (or on every chat) answers 429 until it ends."""
+        for key in (chat_id, None):
+            until = self.flood_until.get(key)
+            if until is not None:
+                left = until - self.fault_clock()
+                if left > 0:
+                    ra = max(1, math.ceil(left))
+                    raise ApiError(429, f"Too Many Requests: retry after {ra}", {"retry_after": ra})
 
     def _check_chat(self, chat_id) -> None:
         if chat_id is None:
@@ -909,10 +920,8 @@ class Emulator:
             while self.webhook.get("url") and not self._closing:
                 if not self._updates:
                     async with self._cond:
-                        try:
+                        with contextlib.suppress(asyncio.TimeoutError):
                             await asyncio.wait_for(self._cond.wait(), 0.2)
-                        except asyncio.TimeoutError:
-                            pass
                     continue
                 upd = self._updates[0]
                 headers = {}
@@ -937,7 +946,8 @@ class Emulator:
 
     async def api_getupdates(self, p, f):
         if self.webhook.get("url"):
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")
         offset = int(p.get("offset") or 0)
         limit = max(1, min(100, int(p.get("limit") or 100)))
         timeout = max(0.0, float(p.get("timeout") or 0)) if self.long_polling else 0.0
@@ -964,14 +974,12 @@ class Emulator:
                 if ready or self._closing:
                     return ready
                 if gen != self._poll_generation:
-                    raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
+                    raise ApiError(409, _CONFLICT)
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return []
-                try:
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._cond.wait(), timeout=left)
-                except asyncio.TimeoutError:
-                    pass
 
     def _markup(self, p) -> dict | None:
         rm = p.get("reply_markup")
@@ -988,7 +996,8 @@ class Emulator:
                     kinds = [k for k in ("callback_data", "url", "switch_inline_query", "login_url", "web_app",
                                          "pay", "copy_text", "switch_inline_query_current_chat") if k in b]
                     if len(kinds) != 1:
-                        raise ApiError(400, "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+                        raise ApiError(400, "Bad Request: can't parse inline keyboard button: "
+                                            "Text buttons are unallowed in the inline keyboard")
                     if "callback_data" in b:
                         n = len(str(b["callback_data"]).encode())
                         if n < 1 or n > 64:
@@ -1007,7 +1016,7 @@ class Emulator:
         elif pm in ("markdown", "markdownv2"):
             text = raw  # not validated here: this bot sends HTML
         elif pm:
-            raise ApiError(400, f"Bad Request: unsupported parse_mode")
+            raise ApiError(400, "Bad Request: unsupported parse_mode")
         else:
             text = raw
         if not text.strip():
@@ -1031,7 +1040,7 @@ class Emulator:
         try:
             tid = int(tid)
         except (TypeError, ValueError):
-            raise ApiError(400, "Bad Request: invalid message_thread_id specified")
+            raise ApiError(400, "Bad Request: invalid message_thread_id specified") from None
         if not chat.is_forum or tid not in chat.topics:
             raise ApiError(400, "Bad Request: message thread not found")
         if chat.topics[tid]["closed"]:
@@ -1255,7 +1264,7 @@ class Emulator:
         try:
             uid = int(p.get("user_id"))
         except (TypeError, ValueError):
-            raise ApiError(400, "Bad Request: invalid user_id specified")
+            raise ApiError(400, "Bad Request: invalid user_id specified") from None
         return self._member(chat, uid)
 
     def api_getchatadministrators(self, p, f):

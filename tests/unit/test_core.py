@@ -13,8 +13,8 @@ from tests.support.harness import Chat, make_app
 async def test_first_message_gets_menu(chat):
     await chat.say("bonjour")
     assert "menu/main" in chat.keys
-    assert any("mail ou le courrier" in l for l in chat.labels)
-    assert any("Mon espace santé existe" in l for l in chat.labels)
+    assert any("mail ou le courrier" in label for label in chat.labels)
+    assert any("Mon espace santé existe" in label for label in chat.labels)
 
 
 async def test_start_shows_welcome_naming_mes(chat):

@@ -103,12 +103,12 @@ def test_rules_come_from_the_sheet():
     raw = tomllib.loads((ROOT / "bot" / "knowledge" / "facts.toml").read_text(encoding="utf-8"))["facts"]
     assert facts.OPPOSITION_DAYS == raw["window"]["value"] == 42
     assert facts.OPPOSITION_WEEKS * 7 == facts.OPPOSITION_DAYS
-    assert facts.PHONE == raw["phone"]["value"]["number"]
+    assert raw["phone"]["value"]["number"] == facts.PHONE
     assert facts.PHONE_OPEN.strftime("%H:%M") == raw["phone"]["value"]["open"]
     assert facts.PHONE_CLOSE.strftime("%H:%M") == raw["phone"]["value"]["close"]
-    assert facts.ARCHIVE_YEARS == raw["archive"]["value"]
-    assert facts.DELETION_MAX_MONTHS == raw["deletion"]["value"]
-    assert facts.PENALTY_FINE_EUR == raw["insurers_never"]["value"]["fine_eur"]
+    assert raw["archive"]["value"] == facts.ARCHIVE_YEARS
+    assert raw["deletion"]["value"] == facts.DELETION_MAX_MONTHS
+    assert raw["insurers_never"]["value"]["fine_eur"] == facts.PENALTY_FINE_EUR
     src = (ROOT / "bot" / "knowledge" / "facts.py").read_text(encoding="utf-8")
     code = "\n".join(ln.split("#")[0] for ln in src.splitlines() if not ln.lstrip().startswith(("#", '"', "'")))
     assert not re.search(r"=\s*\d+\s*$", code, re.M), "a number written in bot/knowledge/facts.py instead of the sheet"

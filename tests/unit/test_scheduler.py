@@ -3,7 +3,6 @@ crashes between sending and recording, downtime, delivery errors, purge."""
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import pytest
 
 from bot.infra import metrics
 from bot.core.app import App
@@ -11,7 +10,7 @@ from bot.infra.clock import FakeClock
 from bot.core.types import Blocked, ChatMoved, RetryLater, TransientError
 from bot.jobs.scheduler import end_of_last_day, plan_reminders
 from bot.infra.config import Settings
-from tests.support.harness import FakeBackend, make_app
+from tests.support.harness import FakeBackend
 
 UTC = timezone.utc
 PARIS = ZoneInfo("Europe/Paris")
@@ -113,11 +112,11 @@ async def test_weeks_of_time_every_reminder_once_at_ten_never_quiet_never_late(t
         assert 9 <= local.hour < 21, (chat_id, local)
         assert local.hour == 10 and local.minute < 20, (chat_id, local)
         assert reply.key == "reminders/due" and reply.notice is False
-    for did, (user, tz, deadline, plan) in planned.items():
+    for did, (_user, tz, deadline, plan) in planned.items():
         mine = sorted(w for w, c, r in backend.log
                       if f"reminders:due:done:{did}" in [b.payload for b in r.flat_buttons()])
         assert len(mine) == len(plan)
-        assert all(timedelta(0) <= w - p.at < timedelta(minutes=20) for w, p in zip(mine, plan))
+        assert all(timedelta(0) <= w - p.at < timedelta(minutes=20) for w, p in zip(mine, plan, strict=True))
         assert all(w < end_of_last_day(date.fromisoformat(deadline), tz) for w in mine)
     assert metrics.get("reminders_pending") == 0
     assert app.store.count_live() == 0
@@ -137,7 +136,7 @@ async def test_crash_between_send_and_record_duplicates_at_most_one(tmp_path):
         real = app.store.mark_sent
         calls = {"n": 0}
 
-        def crashing(rid, ts, _real=real):
+        def crashing(rid, ts, _real=real, calls=calls):
             calls["n"] += 1
             if calls["n"] == 3:
                 raise SystemExit("killed between send and record")
@@ -152,7 +151,6 @@ async def test_crash_between_send_and_record_duplicates_at_most_one(tmp_path):
             app.store.close()
             app, _ = new_app(tmp_path, clock, backend)  # restart: same database, new process state
     assert crashes >= 3
-    sent_ids = [(c, r.text, w.date()) for w, c, r in backend.log]
     unique = set((c, w.date()) for w, c, r in backend.log)
     assert len(unique) == expected, "a reminder was lost"
     assert len(backend.log) - len(unique) <= crashes, "more than one duplicate per crash"

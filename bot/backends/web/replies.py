@@ -16,7 +16,7 @@ def reply_json(reply: Reply, lang: str, download_label: str) -> dict:
     """A reply as the page draws it: plain text (the page sets it as text, never as HTML)."""
     rows = []
     for row in reply.buttons:
-        out = []
+        out: list[dict[str, str | bool]] = []
         for b in row:
             if b.url:
                 if re.match(r"^https?://", b.url):
@@ -27,7 +27,7 @@ def reply_json(reply: Reply, lang: str, download_label: str) -> dict:
                 out.append({"label": b.label, "payload": b.payload})
         if out:
             rows.append(out)
-    item = {"key": reply.key, "text": reply.text, "lang": lang, "buttons": rows}
+    item: dict[str, object] = {"key": reply.key, "text": reply.text, "lang": lang, "buttons": rows}
     if reply.attachment is not None:
         a = reply.attachment
         item["file"] = {"name": a.filename, "mime": a.mime, "data": base64.b64encode(a.data).decode()}

@@ -205,6 +205,7 @@ def _make_client_class():
 
 class MatrixBackend(BackendBase):
     connected = False  # last sync succeeded (read by /healthz)
+    learns_rate = True  # a homeserver's send limit is unpublished: broadcasts learn it from retry_after_ms
 
     def link(self, payload: str) -> str | None:
         """matrix.to opens a chat with the bot; it cannot carry the payload."""

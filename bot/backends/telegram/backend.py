@@ -91,6 +91,8 @@ def configure(p: argparse.ArgumentParser) -> None:
 class TelegramBackend(BackendBase):
     has_buttons = True  # real inline buttons: typed numbers need not follow pushed messages
     link_for_others = True  # t.me links open this bot from anywhere (a console flyer prints it)
+    paces_each_chat = True  # its pacer (bot/jobs/pacing.py) paces every chat; a 429 pauses that chat only
+    can_edit = True         # edit() replaces a wave's progress message in place
 
     def link(self, payload: str) -> str | None:
         """t.me deep link with the username getMe gave (None before it answered)."""
@@ -113,6 +115,9 @@ class TelegramBackend(BackendBase):
         self.api_url = api_url or settings.telegram_api_url or DEFAULT_API
         self.file_url = file_url or file_url_for(self.api_url)
         self.pacer = pacer or Pacer.from_settings(settings, enabled=rate_limit)
+        # broadcasts: paid broadcast where configured (its rate, a few messages in flight), else the global rate
+        self.broadcast_rate = settings.telegram_paid_rate if settings.telegram_paid_broadcast else self.pacer.global_rate
+        self.broadcast_in_flight = 4 if settings.telegram_paid_broadcast else 1
         self.concurrent_updates = concurrent_updates
         self.pool_size = 64
         self.retry_base = 0.5          # first back-off after a network error / 5xx (doubles)
@@ -832,6 +837,10 @@ class TelegramBackend(BackendBase):
         TransientError when the first message fails; later parts of a split message
         are retried here so a partial send is not repeated by the caller."""
         return await self._send(str(chat_id), reply, retry=False, paid=paid)
+
+    async def send_bulk(self, chat_id: str, reply: Reply) -> str | None:
+        """One message of a broadcast: paid broadcast where configured (protocol)."""
+        return await self.send(chat_id, reply, paid=self.settings.telegram_paid_broadcast)
 
     async def _send(self, chat_id: str, reply: Reply, edit_message_id: str | None = None,
                     retry: bool = False, paid: bool = False, thread: int | None = None) -> str | None:

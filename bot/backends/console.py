@@ -128,10 +128,10 @@ async def run_console(app, backend: ConsoleBackend) -> int:
     if app.store.get_session(backend.event().session_key) is None:
         await app.handle_event(backend.event(kind="start"))
     else:
-        summary = app.services.get("pending_summary")
-        if summary:
+        summary = app.services.pending_summary
+        if summary is not None:
             for reply in await summary(backend.event()):
-                await backend.send(USER, reply)
+                await app.deliver(reply.addressed(backend.event().address))
     await app.tick()
     tickers = asyncio.create_task(app.run_tickers(stop, interval=min(app.settings.scheduler_interval, 30)))
     try:

@@ -34,6 +34,8 @@ EXTENSIONS = ("bot.jobs.scheduler", "bot.jobs.broadcast")
 
 #: a reply to someone who just wrote: retried here until ``reply_stale_after``
 REPLY = Policy(Backoff(0.5, 30.0), inline=True)
+#: a policy's counter per outcome (``<metric>_<counter>``; a 429 counts as ``<metric>_429``)
+_COUNTER = {SENT: "sent", BLOCKED: "blocked", RETRY: "retries", FAILED: "failed", DROPPED: "dropped"}
 
 
 class App:
@@ -190,8 +192,7 @@ class App:
         from ..infra import metrics
 
         if policy.metric:
-            name = {SENT: "sent", BLOCKED: "blocked", RETRY: "retries", FAILED: "failed", DROPPED: "dropped"}
-            suffix = "429" if out.rate_limited and out.status == RETRY else name[out.status]
+            suffix = "429" if out.rate_limited and out.status == RETRY else _COUNTER[out.status]
             metrics.inc(f"{policy.metric}_{suffix}", backend=to.backend)
         if out.status == BLOCKED:
             log.info("delivery_blocked backend=%s direct=%s", to.backend, to.direct)
@@ -258,10 +259,11 @@ class App:
         fragments (``say.html``) inserted with their formatting."""
         import html as _html
 
-        marks = {k: f"\ue000{i}\ue001" for i, k in enumerate(say.html)}
+        fragments = say.html or {}
+        marks = {k: f"\ue000{i}\ue001" for i, k in enumerate(fragments)}
         text = _html.escape(self.renderer.render(say.key, locale, **{**say.vars, **marks}), quote=False)
         for k, m in marks.items():
-            text = text.replace(m, say.html[k] or "")
+            text = text.replace(m, fragments[k] or "")
         return text
 
     # -- periodic work ---------------------------------------------------------------------

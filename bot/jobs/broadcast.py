@@ -94,7 +94,7 @@ def next_post_at(kind: str, *, tz: str, at_time: str, after: datetime, at_date: 
         return datetime.combine(d, time(hh, mm), z).astimezone(UTC)
 
     if kind == "once":
-        dt = at(date.fromisoformat(at_date))
+        dt = at(date.fromisoformat(at_date or ""))
         return dt if dt > after else None
     if kind == "weekly":
         d = after.astimezone(z).date()
@@ -104,7 +104,7 @@ def next_post_at(kind: str, *, tz: str, at_time: str, after: datetime, at_date: 
                 return at(day)
         return None
     if kind == "countdown":
-        target = date.fromisoformat(at_date)
+        target = date.fromisoformat(at_date or "")
         for off in sorted((int(o) for o in (offsets or "").split(",") if o.strip()), reverse=True):
             dt = at(target - timedelta(days=off))
             if dt > after:
@@ -352,7 +352,7 @@ class Broadcaster:
         payload = f"c_{c['code']}"
         link = deep_link(self.app, c["backend"], payload)
         say = post_say(c, due, name=c.get("name"), link=link,
-                       start_cmd=None if payload in link else f"/start {payload}")
+                       start_cmd=None if link and payload in link else f"/start {payload}")
         reply = self.app.render_reply(say, c["locale"], bind="campaign:menu")
         out = await self.app.deliver(reply, Address(c["backend"], str(c["chat_id"])), policy=POST)
         if out.status == BLOCKED:   # the bot was removed: its campaigns wait until it is back

@@ -323,7 +323,7 @@ def summary_say(deadlines: list[dict], who=lambda label: label) -> Say | None:
 
 def install(app) -> None:
     sched = Scheduler(app)
-    app.services["scheduler"] = sched
+    app.services.scheduler = sched
     app.add_ticker("reminders", sched.tick)
 
     async def pending_summary(event) -> list:
@@ -338,4 +338,4 @@ def install(app) -> None:
             return []
         return [app.render_reply(say, locale, bind="reminders:list")]
 
-    app.services["pending_summary"] = pending_summary
+    app.services.pending_summary = pending_summary

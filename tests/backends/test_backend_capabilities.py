@@ -50,4 +50,15 @@ def test_the_real_backends_declare_their_broadcast_capabilities(tmp_path):
     tg2 = TelegramBackend(app2, app2.settings)
     assert (tg2.broadcast_rate, tg2.broadcast_in_flight) == (25.0, 1)
     mx = MatrixBackend(app, app.settings)
-    assert (mx.learns_rate, mx.paces_each_chat, mx.broadcast_rate, mx.can_edit) == (True, False, None, False)
+    assert (mx.learns_rate, mx.paces_each_chat, mx.broadcast_rate, mx.can_edit) == (True, False, None, True)
+
+
+def test_a_backend_that_can_edit_says_so():
+    """A backend with its own edit() declares can_edit (the wave's progress is then edited in place), and one
+    without it does not claim it."""
+    from bot.backends.console import ConsoleBackend
+    from bot.backends.jsonl import JsonLinesBackend
+    from bot.backends.web.server import WebBackend
+
+    for cls in (TelegramBackend, MatrixBackend, ConsoleBackend, JsonLinesBackend, WebBackend):
+        assert cls.can_edit == (cls.edit is not BackendBase.edit), cls.__name__

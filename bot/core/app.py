@@ -102,12 +102,6 @@ class App:
                 return
             moved = out.chat_id
 
-    async def deliver_reply(self, event: Event, chat_id: str, reply: Reply, received: float) -> str | None:
-        """One reply to the person who wrote (``chat_id``): the chat it went to, or None."""
-        out = await self.deliver(reply, event.address.moved_to(chat_id) if chat_id != event.chat_id
-                                 else event.address, since=received)
-        return out.chat_id if out.sent else None
-
     async def deliver(self, reply: Reply, to: Address | None = None, *, policy: Policy = REPLY,
                       since: float | None = None, attempts: int = 0) -> Outcome:
         """Send ``reply`` to ``to`` (default: ``reply.to``): the one delivery path of replies,
@@ -176,10 +170,14 @@ class App:
     async def _chat_moved(self, to: Address, new_chat_id: str) -> None:
         log.info("chat_moved backend=%s", to.backend)
         hook = self.services.chat_moved
-        if hook is not None:
+        if hook is None:
+            return
+        try:
             res = hook(to.backend, to.chat_id, new_chat_id)
             if asyncio.iscoroutine(res):
                 await res
+        except Exception:   # the message still goes to the new id; the store catches up at the next move
+            log.exception("chat_moved_hook_failed backend=%s", to.backend)
 
     def _blocked(self, to: Address) -> None:
         """The person blocked the bot (in her private chat): nothing more is written to her."""

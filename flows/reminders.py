@@ -41,7 +41,7 @@ def _who(ctx: Ctx, label: str) -> str:
 
 
 async def _campaign_event(ctx: Ctx, code: str | None, kind: str) -> None:
-    fn = ctx.app.services.get("campaign_event")
+    fn = ctx.app.services.campaign_event
     if not code or fn is None:
         return
     try:

@@ -155,10 +155,10 @@ async def greet(app, backend: ConsoleBackend) -> None:
     if app.store.get_session(backend.event().session_key) is None:
         await app.handle_event(backend.event(kind="start"))
     else:
-        summary = app.services.get("pending_summary")
-        if summary:
+        summary = app.services.pending_summary
+        if summary is not None:
             for reply in await summary(backend.event()):
-                await backend.send(USER, reply)
+                await app.deliver(reply.addressed(backend.event().address))
 
 
 def exit_code(backend: ConsoleBackend) -> int:

@@ -9,6 +9,7 @@ send them themselves).  Periodic work (reminders, broadcasts, purges) registers 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import time
@@ -17,7 +18,9 @@ from typing import Awaitable, Callable
 
 from ..infra.clock import Clock, SystemClock
 from ..infra.config import Settings
-from .types import Backend, Button, Event, Reply
+from .delivery import BLOCKED, DROPPED, FAILED, MOVED, RETRY, SENT, Backoff, Outcome, Policy, decide, stale
+from .services import Services
+from .types import Address, Backend, Button, Event, Reply
 from .flowlib import Say
 from .render import Renderer
 from ..store import Store
@@ -28,6 +31,11 @@ Ticker = Callable[[datetime], Awaitable[int]]
 
 #: Modules that add tickers or services to the app, if present: each has ``install(app)``.
 EXTENSIONS = ("bot.jobs.scheduler", "bot.jobs.broadcast")
+
+#: a reply to someone who just wrote: retried here until ``reply_stale_after``
+REPLY = Policy(Backoff(0.5, 30.0), inline=True)
+#: a policy's counter per outcome (``<metric>_<counter>``; a 429 counts as ``<metric>_429``)
+_COUNTER = {SENT: "sent", BLOCKED: "blocked", RETRY: "retries", FAILED: "failed", DROPPED: "dropped"}
 
 
 class App:
@@ -48,7 +56,8 @@ class App:
         self.renderer = renderer or Renderer()
         self.backends: dict[str, Backend] = {}
         self.tickers: list[tuple[str, Ticker]] = []
-        self.services: dict[str, object] = {}
+        self.services = Services()
+        self.services.chat_moved = self.store.move_chat   # what the store keeps of a chat follows its new id
         self.forget_hooks: list[Callable[[str], None]] = []   # erase what lives outside the database
         self.router = Router(self)
         for name in EXTENSIONS:
@@ -70,63 +79,129 @@ class App:
         self.backends[backend.name] = backend
 
     async def handle(self, event: Event) -> list[Reply]:
+        """The replies to ``event``, each addressed to where the event came from."""
         from ..infra import metrics
 
         metrics.inc("messages_in", backend=event.backend)
-        return await self.router.handle(event)
+        to = event.address
+        return [r if r.to is not None else r.addressed(to) for r in await self.router.handle(event)]
 
     async def handle_event(self, event: Event) -> None:
-        """Handle an event and send the replies through its backend."""
+        """Handle an event and deliver the replies (:meth:`deliver`, retried until stale); after
+        one that could not go out, the rest are not sent."""
         received = self.monotonic()
         replies = await self.handle(event)
-        backend = self.backends.get(event.backend)
-        if backend is None:
+        if event.backend not in self.backends:
             return
-        chat_id: str | None = event.chat_id
+        moved: str | None = None
         for r in replies:
-            chat_id = await self.deliver_reply(event, chat_id, r, received)
-            if chat_id is None:
+            if moved is not None and r.to is not None and r.to.chat_id != moved:
+                r = r.addressed(r.to.moved_to(moved))
+            out = await self.deliver(r, since=received)
+            if not out.sent:
                 return
+            moved = out.chat_id
 
-    async def deliver_reply(self, event: Event, chat_id: str, reply: Reply, received: float) -> str | None:
-        """Send one reply to the person who wrote, as :mod:`bot.core.delivery` decides: transient
-        failures and 429s are retried until the reply is ``reply_stale_after`` seconds old.
-        Returns the chat it went to, or None when it was not sent (the rest is not sent either)."""
-        from .delivery import BLOCKED, MOVED, RETRY, Backoff, decide, stale
+    async def deliver(self, reply: Reply, to: Address | None = None, *, policy: Policy = REPLY,
+                      since: float | None = None, attempts: int = 0) -> Outcome:
+        """Send ``reply`` to ``to`` (default: ``reply.to``): the one delivery path of replies,
+        reminders, notices and broadcasts.  What a failure means is :func:`bot.core.delivery.decide`'s;
+        what follows is here:
 
-        attempt = 0
-        for _ in range(10_000):   # bounded; staleness ends it long before
+        - the chat moved: what the store keeps of it follows (``services.chat_moved``) and the
+          message goes to the new id (``policy.moves`` times at most);
+        - blocked: in a person's private chat, she is marked inactive (no reminder, no announcement);
+        - retry (429, network, 5xx): an ``inline`` policy sleeps and tries again until the message is
+          stale (``since``: when it was asked for, monotonic); otherwise the caller's queue gets
+          RETRY with the wait (``attempts``: the tries the queue already made, for the back-off);
+        - counted: ``messages_out``, ``send_failures{kind}`` and the policy's own counters."""
+        to = to or reply.to
+        if to is None:
+            raise ValueError("a reply without an address")
+        since = self.monotonic() if since is None else since
+        moved_from: str | None = None
+        attempt, moves = max(0, attempts), 0
+        for _ in range(10_000):   # bounded; staleness or the queue ends it long before
             try:
-                await self.send(event.backend, chat_id, reply)
-                return chat_id
+                mid = await self._send_once(to, reply, policy.bulk)
             except Exception as e:
-                d = decide(e, attempt, Backoff(0.5, 30.0))
+                d = decide(e, attempt, policy.backoff)
                 attempt += 1
-                if d.action == MOVED and attempt <= 3:
-                    chat_id = d.new_chat_id
+                if d.action == MOVED and d.new_chat_id and moves < policy.moves and self._still_there(to):
+                    moves += 1
+                    moved_from = moved_from or to.chat_id
+                    await self._chat_moved(to, d.new_chat_id)
+                    to = to.moved_to(d.new_chat_id)
                     continue
+                if d.action == RETRY and policy.inline:
+                    if not stale(since, self.monotonic(), d.wait, self._stale_after(policy)):
+                        await self.sleep(d.wait)
+                        continue
+                    return self._outcome(policy, to, Outcome(DROPPED, to.chat_id, kind=d.kind, moved_from=moved_from),
+                                         attempt)
                 if d.action == BLOCKED:
-                    if event.is_direct:
-                        self.store.deactivate_user(event.user_key)
-                    log.info("reply_blocked backend=%s", event.backend)
-                    return None
-                if d.action != RETRY or stale(received, self.monotonic(), d.wait, self.settings.reply_stale_after):
-                    log.warning("reply_dropped backend=%s error=%s attempts=%d", event.backend, d.kind, attempt)
-                    return None
-                await self.sleep(d.wait)
-        return None
+                    self._blocked(to)
+                status = {BLOCKED: BLOCKED, RETRY: RETRY, MOVED: DROPPED}.get(d.action, FAILED)
+                return self._outcome(policy, to, Outcome(status, to.chat_id, wait=d.wait, rate_limited=d.rate_limited,
+                                                         kind=d.kind, moved_from=moved_from), attempt)
+            return self._outcome(policy, to, Outcome(SENT, to.chat_id, mid, moved_from=moved_from), attempt)
+        return self._outcome(policy, to, Outcome(DROPPED, to.chat_id, moved_from=moved_from), attempt)
 
-    async def send(self, backend_name: str, chat_id: str, reply: Reply) -> str | None:
+    async def _send_once(self, to: Address, reply: Reply, bulk: bool) -> str | None:
         from ..infra import metrics
 
-        backend = self.backends[backend_name]
+        backend = self.backends[to.backend]
         try:
-            mid = await backend.send(chat_id, reply)
+            mid = await (backend.send_bulk if bulk else backend.send)(to.chat_id, reply)
         except Exception as e:
-            metrics.inc("send_failures", backend=backend_name, kind=type(e).__name__)
+            metrics.inc("send_failures", backend=to.backend, kind=type(e).__name__)
             raise
-        metrics.inc("messages_out", backend=backend_name)
+        metrics.inc("messages_out", backend=to.backend)
         return mid
+
+    def _stale_after(self, policy: Policy) -> float:
+        return float(self.settings.reply_stale_after if policy.stale_after is None else policy.stale_after)
+
+    def _still_there(self, to: Address) -> bool:
+        """A person erased meanwhile (/oubli) gets nothing more, not even at her chat's new id."""
+        key = to.user_key
+        return not (to.direct and key) or self.store.get_user(key) is not None or bool(self.store.follows_of(key))
+
+    async def _chat_moved(self, to: Address, new_chat_id: str) -> None:
+        log.info("chat_moved backend=%s", to.backend)
+        hook = self.services.chat_moved
+        if hook is None:
+            return
+        try:
+            res = hook(to.backend, to.chat_id, new_chat_id)
+            if asyncio.iscoroutine(res):
+                await res
+        except Exception:   # the message still goes to the new id; the store catches up at the next move
+            log.exception("chat_moved_hook_failed backend=%s", to.backend)
+
+    def _blocked(self, to: Address) -> None:
+        """The person blocked the bot (in her private chat): nothing more is written to her."""
+        if to.direct and to.user_key:
+            self.store.deactivate_user(to.user_key)
+            self.store.deactivate_follower(to.user_key)
+
+    @staticmethod
+    def _outcome(policy: Policy, to: Address, out: Outcome, attempts: int) -> Outcome:
+        from ..infra import metrics
+
+        if policy.metric:
+            suffix = "429" if out.rate_limited and out.status == RETRY else _COUNTER[out.status]
+            metrics.inc(f"{policy.metric}_{suffix}", backend=to.backend)
+        if out.status == BLOCKED:
+            log.info("delivery_blocked backend=%s direct=%s", to.backend, to.direct)
+        elif out.status in (FAILED, DROPPED):
+            log.warning("delivery_dropped backend=%s status=%s error=%s attempts=%d", to.backend, out.status,
+                        out.kind, attempts)
+        return out
+
+    async def send(self, backend_name: str, chat_id: str, reply: Reply) -> str | None:
+        """One try, errors raised (the caller decides); :meth:`deliver` is the delivery path."""
+        return await self._send_once(Address(backend_name, str(chat_id)), reply, False)
 
     async def is_admin(self, event: Event, chat_id: str | None = None) -> bool:
         """Operators from the configuration, or the platform's own admin check."""
@@ -182,10 +257,11 @@ class App:
         fragments (``say.html``) inserted with their formatting."""
         import html as _html
 
-        marks = {k: f"\ue000{i}\ue001" for i, k in enumerate(say.html)}
+        fragments = say.html or {}
+        marks = {k: f"\ue000{i}\ue001" for i, k in enumerate(fragments)}
         text = _html.escape(self.renderer.render(say.key, locale, **{**say.vars, **marks}), quote=False)
         for k, m in marks.items():
-            text = text.replace(m, say.html[k] or "")
+            text = text.replace(m, fragments[k] or "")
         return text
 
     # -- periodic work ---------------------------------------------------------------------
@@ -214,7 +290,5 @@ class App:
         while not stop.is_set():
             await self.tick()
             metrics.set_gauge("scheduler_last_tick", self.clock.now().timestamp())
-            try:
+            with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=interval)
-            except asyncio.TimeoutError:
-                pass

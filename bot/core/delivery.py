@@ -10,8 +10,11 @@ delivery error means, instead of deciding it again per backend:
 - ``moved``    the chat has a new id: send there;
 - ``failed``   permanent for this message (the server refused it as malformed): give up now.
 
-How long to keep retrying is the caller's business: a reply is retried until it is stale
-(``reply_stale_after``), a broadcast delivery for as long as its wave is active.
+How long to keep retrying is the :class:`Policy`'s business: a reply is retried in place until it
+is stale (``reply_stale_after``); a reminder or a broadcast delivery is handed back to its queue
+(:data:`RETRY` with the wait), which tries again until the last day or for as long as the wave is
+active.  :meth:`bot.core.app.App.deliver` applies this module to every message and returns an
+:class:`Outcome`.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from .types import Blocked, ChatMoved, DeliveryError, RetryLater, TransientError
 
 RETRY, BLOCKED, MOVED, FAILED = "retry", "blocked", "moved", "failed"
+SENT, DROPPED = "sent", "dropped"      # outcomes of App.deliver besides BLOCKED, RETRY and FAILED
 UNKNOWN_ATTEMPTS = 10   # an unexpected exception (not a delivery error) is given up after this many tries
 
 
@@ -65,3 +69,44 @@ def stale(first_try: float, now: float, wait: float, stale_after: float) -> bool
     """True when waiting ``wait`` more seconds would deliver later than ``stale_after``
     seconds after ``first_try``: the message is no longer worth sending."""
     return now + wait - first_try > stale_after
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How one kind of message is delivered.
+
+    ``backoff``   the back-off of transient failures;
+    ``inline``    retry here, sleeping, until the message is ``stale_after`` seconds old (a reply);
+                  otherwise a retry is handed back to the caller's queue as :data:`RETRY`;
+    ``stale_after`` seconds (None: the ``reply_stale_after`` setting);
+    ``moves``     how many "the chat moved" answers are followed for one message;
+    ``bulk``      one of many identical messages (a broadcast): the backend's ``send_bulk``;
+    ``metric``    prefix of the per-outcome counters (``<metric>_sent``, ``_blocked``, ``_failed``,
+                  ``_retries``, ``_429``), or None.
+    """
+
+    backoff: Backoff = Backoff()
+    inline: bool = False
+    stale_after: float | None = None
+    moves: int = 3
+    bulk: bool = False
+    metric: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one message: ``status`` SENT, BLOCKED, RETRY (after ``wait`` seconds; the
+    server's 429 when ``rate_limited``), FAILED (refused for good) or DROPPED (stale, or moved too
+    often); ``moved_from`` the chat it was addressed to when the chat has a new id (``chat_id``)."""
+
+    status: str
+    chat_id: str
+    message_id: str | None = None
+    wait: float = 0.0
+    rate_limited: bool = False
+    kind: str = ""
+    moved_from: str | None = None
+
+    @property
+    def sent(self) -> bool:
+        return self.status == SENT

@@ -5,8 +5,40 @@ A backend turns a platform update into one frozen :class:`Event` and sends froze
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Awaitable, Callable, Protocol, runtime_checkable
+
+# ---------------------------------------------------------------------------
+# Where a message goes
+
+
+@dataclass(frozen=True)
+class Address:
+    """Where a message goes, from the event that asked for it to every reply, reminder and
+    broadcast message (:meth:`bot.core.app.App.deliver` sends to it).
+
+    ``backend``  the backend's name; ``chat_id`` the chat, group, channel or room;
+    ``user_id``  the person (platform id) when the message is for one person, else None;
+    ``thread``   a topic inside the chat, for platforms that have them, else None;
+    ``reply_to`` the message being answered (a pressed message a reply may replace), else None;
+    ``direct``   the chat is the person's private chat: a refusal there means she blocked the bot.
+    """
+
+    backend: str
+    chat_id: str
+    user_id: str | None = None
+    thread: str | None = None
+    reply_to: str | None = None
+    direct: bool = False
+
+    @property
+    def user_key(self) -> str | None:
+        return f"{self.backend}:{self.user_id}" if self.user_id is not None else None
+
+    def moved_to(self, chat_id: str) -> "Address":
+        """The same address after the chat got a new id (a topic of the old chat is gone)."""
+        return replace(self, chat_id=str(chat_id), thread=None)
+
 
 # ---------------------------------------------------------------------------
 # Inbound
@@ -47,6 +79,11 @@ class Event:
         return f"{self.backend}:{self.user_id}"
 
     @property
+    def address(self) -> Address:
+        """Where the answers to this event go."""
+        return Address(self.backend, self.chat_id, self.user_id, reply_to=self.message_id, direct=self.is_direct)
+
+    @property
     def session_key(self) -> str:
         return f"{self.backend}:{self.chat_id}:{self.user_id}"
 
@@ -84,6 +121,7 @@ class Reply:
     ``notice`` False for reminders (Matrix sends them as m.text so they notify).
     ``html`` the same text with an organiser's formatting kept (Telegram HTML / Matrix
     ``formatted_body``); backends that cannot show it use ``text``.
+    ``to`` where it goes (:meth:`App.handle` sets the event's address on every reply).
     """
 
     key: str
@@ -94,6 +132,11 @@ class Reply:
     private_start: str | None = None
     notice: bool = True
     html: str | None = None   # the same text as safe HTML (bot/richtext.py) when it carries formatting
+    to: Address | None = None
+
+    def addressed(self, to: Address) -> "Reply":
+        """This reply, going to ``to``."""
+        return replace(self, to=to)
 
     def numbered_text(self) -> str:
         """Text with buttons degraded to a numbered list (for text-only transports)."""
@@ -166,6 +209,16 @@ class Backend(Protocol):
     username: str | None
     #: its :meth:`link` may be printed for people of another backend (the console's flyer)
     link_for_others: bool
+    #: messages per second a broadcast may send here (None: not published; see ``learns_rate``)
+    broadcast_rate: float | None
+    #: the backend paces every chat itself: a 429 pauses that chat only, a wave goes on with the others
+    paces_each_chat: bool
+    #: the platform's limit is unpublished: a broadcast learns it from the server's retry-after
+    learns_rate: bool
+    #: broadcast messages in flight at once (1 keeps "at most one duplicate per crash")
+    broadcast_in_flight: int
+    #: :meth:`edit` replaces a message in place (else it sends a new one)
+    can_edit: bool
 
     def link(self, payload: str) -> str | None:
         """A link that opens a private chat with this bot carrying ``payload`` (a deep link), or
@@ -180,6 +233,13 @@ class Backend(Protocol):
         Raises :class:`Blocked`, :class:`RetryLater`, :class:`ChatMoved` or
         :class:`TransientError` when delivery fails."""
 
+    async def send_bulk(self, chat_id: str, reply: Reply) -> str | None:
+        """Deliver one message of a broadcast (the platform's bulk sending where it has one);
+        raises like :meth:`send`."""
+
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> str | None:
+        """Replace message ``message_id`` (``can_edit``) or send a new one; -> the message id."""
+
     async def is_admin(self, user_id: str, chat_id: str) -> bool:
         """True when ``user_id`` may administer ``chat_id``."""
 
@@ -192,7 +252,8 @@ class Backend(Protocol):
 
 #: the attributes of the contract besides the methods
 CAPABILITIES = ("name", "has_buttons", "can_write_later", "connected", "username", "link_for_others", "link",
-                "chat_title")
+                "chat_title", "broadcast_rate", "paces_each_chat", "learns_rate", "broadcast_in_flight", "can_edit",
+                "send_bulk", "edit")
 
 
 def check_backend(backend) -> None:
@@ -204,7 +265,8 @@ def check_backend(backend) -> None:
 
 
 class BackendBase:
-    """Defaults of the contract: numbered text, may write later, connected, no handle, no link."""
+    """Defaults of the contract: numbered text, may write later, connected, no handle, no link;
+    broadcasts one message at a time, unpaced (no published rate), no edits."""
 
     name = ""
     has_buttons = False
@@ -212,9 +274,23 @@ class BackendBase:
     connected = True
     username: str | None = None
     link_for_others = False
+    broadcast_rate: float | None = None
+    paces_each_chat = False
+    learns_rate = False
+    broadcast_in_flight = 1
+    can_edit = False
 
     def link(self, payload: str) -> str | None:
         return None
+
+    async def send(self, chat_id: str, reply: Reply) -> str | None:
+        raise NotImplementedError
+
+    async def send_bulk(self, chat_id: str, reply: Reply) -> str | None:
+        return await self.send(chat_id, reply)
+
+    async def edit(self, chat_id: str, message_id: str, reply: Reply) -> str | None:
+        return await self.send(chat_id, reply)
 
     async def receive(self, handler: Handler) -> None:
         return None

@@ -1,14 +1,15 @@
 """Collectives: campaign posts into groups/channels/rooms, and broadcast waves to followers.
 
 ``install(app)`` registers the ``broadcast`` ticker and two services:
-``app.services["campaign_event"](code, kind)`` counts "reminder_started" / "done" for a
-campaign (no one is named), and ``app.services["broadcaster"]`` (the :class:`Broadcaster`).
+``app.services.campaign_event(code, kind)`` counts "reminder_started" / "done" for a
+campaign (no one is named), and ``app.services.broadcaster`` (the :class:`Broadcaster`).
 
 The database is the queue.  A wave inserts one ``deliveries`` row per follower (spread over
 ``settings.broadcast_spread_minutes``), then sends them in order at the platform's allowed
-rate: a :class:`Pacer` per backend (pluggable: ``app.services["broadcast_pacer"]`` may return
-one; Telegram uses the configured global rate, or the paid-broadcast rate; Matrix starts
-unthrottled and paces itself from ``retry_after_ms``).  Each message goes
+rate: a :class:`Pacer` per backend, from what its contract declares (``broadcast_rate``,
+``paces_each_chat``, ``learns_rate``: Telegram paces each chat itself at the configured or
+paid-broadcast rate; Matrix starts unthrottled and learns from ``retry_after_ms``).  Every
+message goes through ``App.deliver`` (blocked, moved, retry).  Each message goes
 ``pending -> sending -> sent``; the "sent" of one message and the "sending" of the next are
 one commit, so a crash re-sends at most the one message that was in flight.
 
@@ -18,15 +19,21 @@ clock (tests), the ticker runs them inline and "sleeping" advances the clock.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time as _time
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from dataclasses import dataclass, field
+from typing import Callable
+
 from ..infra import metrics
-from ..core.types import Blocked, ChatMoved
-from ..core.delivery import RETRY, Backoff, decide
+from ..core.types import Address, Backend, Reply
+from ..core.delivery import BLOCKED, RETRY, Backoff, Outcome, Policy
 from ..core.flowlib import Choice, Say
+from ..domain.flyer import deep_link
+from .collective_notices import tell_admins
 
 log = logging.getLogger("mes_bot.broadcast")
 
@@ -37,6 +44,35 @@ BATCH = 200
 # 2, 4, 8... seconds, never more than 2 minutes apart; only a permanent reason gives up.
 RETRY_BACKOFF = Backoff(base=2.0, cap=120.0)
 GLOBAL_429_RUN = 3    # this many 429s in a row (different chats): the account's limit, pause the wave
+#: a wave's message: the backend's bulk sending; a retry goes back to the queue (while the wave runs)
+BROADCAST = Policy(RETRY_BACKOFF, bulk=True, metric="broadcast")
+#: a campaign post or a wave's report: one try (the chat followed if it moved); the next tick retries
+POST = Policy()
+
+
+def follower_address(d: dict) -> Address:
+    """A delivery goes to the follower's private chat."""
+    return Address(d["backend"], str(d["chat_id"]), d["user_key"].split(":", 1)[-1], direct=True)
+
+
+@dataclass
+class Wave:
+    """One run of a broadcast: what its workers share."""
+
+    bid: int
+    b: dict
+    coll: dict
+    replies: Callable[[str | None], Reply]   # the announcement, rendered once per language
+    announce: Say
+    st: dict                                 # the broadcast's stats (429s, start, progress)
+    pacer: "Pacer"
+    queue: asyncio.Queue = field(default_factory=asyncio.Queue)
+    sent_now: int = 0
+    refetch: bool = False                    # a 429 paused the wave: the batch is read again
+
+    @property
+    def backend(self) -> str:
+        return self.coll["backend"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -58,7 +94,7 @@ def next_post_at(kind: str, *, tz: str, at_time: str, after: datetime, at_date: 
         return datetime.combine(d, time(hh, mm), z).astimezone(UTC)
 
     if kind == "once":
-        dt = at(date.fromisoformat(at_date))
+        dt = at(date.fromisoformat(at_date or ""))
         return dt if dt > after else None
     if kind == "weekly":
         d = after.astimezone(z).date()
@@ -68,7 +104,7 @@ def next_post_at(kind: str, *, tz: str, at_time: str, after: datetime, at_date: 
                 return at(day)
         return None
     if kind == "countdown":
-        target = date.fromisoformat(at_date)
+        target = date.fromisoformat(at_date or "")
         for off in sorted((int(o) for o in (offsets or "").split(",") if o.strip()), reverse=True):
             dt = at(target - timedelta(days=off))
             if dt > after:
@@ -172,28 +208,16 @@ class Pacer:
         return self.rate or self.estimate
 
 
-def default_pacer(app, backend_name: str, now, sleep) -> Pacer:
-    factory = app.services.get("broadcast_pacer")
-    if factory:
-        p = factory(backend_name)
-        if p is not None:
-            return p
-    s = app.settings
-    backend = app.backends.get(backend_name)
-    own = getattr(backend, "pacer", None)
-    if own is not None and hasattr(own, "acquire"):
-        # the backend paces every send itself (Telegram: bot/ratelimit.py): do not pace twice,
+def default_pacer(backend: Backend, now, sleep) -> Pacer:
+    """The wave's pacing on ``backend``, from what its contract declares."""
+    if backend.paces_each_chat:
+        # the backend paces every send itself (Telegram: bot/jobs/pacing.py): do not pace twice,
         # only honour 429 pauses and know the rate for estimates
-        paid = backend_name == "telegram" and s.telegram_paid_broadcast
-        rate = getattr(own, "global_rate", None) if not paid else s.telegram_paid_rate
         p = Pacer(None, now=now, sleep=sleep)
-        p.estimate = rate
+        p.estimate = backend.broadcast_rate
         p.per_chat = True
         return p
-    rate = getattr(backend, "broadcast_rate", None)
-    if backend_name == "telegram" and rate is None:
-        rate = s.telegram_paid_rate if s.telegram_paid_broadcast else s.telegram_rate_global
-    return Pacer(rate, now=now, sleep=sleep, adaptive=(backend_name == "matrix"))
+    return Pacer(backend.broadcast_rate, now=now, sleep=sleep, adaptive=backend.learns_rate)
 
 
 # ---------------------------------------------------------------------------------------
@@ -222,11 +246,11 @@ class Broadcaster:
         return self.store.stop_broadcast(bid)
 
     def stopping(self) -> bool:
-        """The process is shutting down (``app.services["stopping"]``, set on SIGTERM) or
+        """The process is shutting down (``app.services.stopping``, set on SIGTERM) or
         :meth:`stop` was called: waves park at the next recipient, nothing new starts."""
         if self._stop_requested:
             return True
-        ev = self.app.services.get("stopping")
+        ev = self.app.services.stopping
         return ev is not None and ev.is_set()
 
     # -- time ----------------------------------------------------------------------------
@@ -243,8 +267,8 @@ class Broadcaster:
         else:
             # a stop request ends the sleep at once (a Matrix wave may wait seconds per message)
             events = [self._wake]
-            ev = self.app.services.get("stopping")
-            if isinstance(ev, asyncio.Event):
+            ev = self.app.services.stopping
+            if ev is not None:
                 events.append(ev)
             waiters = [asyncio.ensure_future(e.wait()) for e in events]
             try:
@@ -256,8 +280,9 @@ class Broadcaster:
     def pacer(self, backend_name: str) -> Pacer:
         p = self.pacers.get(backend_name)
         if p is None:
-            p = default_pacer(self.app, backend_name, now=self.now_ts if self.simulated else _time.monotonic,
-                              sleep=self.sleep)
+            now = self.now_ts if self.simulated else _time.monotonic
+            backend = self.app.backends.get(backend_name)
+            p = default_pacer(backend, now, self.sleep) if backend is not None else Pacer(None, now, self.sleep)
             self.pacers[backend_name] = p
         return p
 
@@ -298,58 +323,51 @@ class Broadcaster:
         for t in late:
             t.cancel()
         for t in tasks:
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
-            except (asyncio.CancelledError, Exception):
-                pass
 
     # -- campaign posts --------------------------------------------------------------------
     async def post_due_campaigns(self, now: datetime) -> int:
         n = 0
         for c in self.store.due_campaigns(now.astimezone(UTC).isoformat(timespec="seconds")):
-            due = datetime.fromisoformat(c["next_at"])
-            nxt = next_post_at(c["kind"], tz=c["tz"], at_time=c["at_time"], after=max(due, now - STALE_POST),
-                               at_date=c["at_date"], weekday=c["weekday"], offsets=c["offsets"])
-            nxt_iso = nxt.isoformat(timespec="seconds") if nxt else None
-            if now - due > STALE_POST:
-                log.info("campaign_post_stale id=%s", c["id"])
-                self.store.campaign_advance(c["id"], nxt_iso, posted=False)
-                from .collective_notices import tell_admins
-
-                local = due.astimezone(ZoneInfo(c["tz"]))
-                await tell_admins(self.app, self.store.get_collective(c["collective_id"]), "campaign/notice_missed",
-                                  {"date": local.date().isoformat(), "time": local.strftime("%H:%M")})
-                continue
-            if c["backend"] not in self.app.backends:
-                continue
-            from ..domain.flyer import deep_link
-
-            payload = f"c_{c['code']}"
-            link = deep_link(self.app, c["backend"], payload)
-            say = post_say(c, due, name=c.get("name"), link=link,
-                           start_cmd=None if payload in link else f"/start {payload}")
-            reply = self.app.render_reply(say, c["locale"], bind="campaign:menu")
-            try:
-                await self.app.send(c["backend"], c["chat_id"], reply)
-            except Blocked:
-                log.warning("campaign_post_blocked id=%s", c["id"])
-                coll = self.store.get_collective(c["collective_id"])
-                held = self.store.hold_campaigns(c["collective_id"])   # resumed when the bot is back
-                from .collective_notices import tell_admins
-
-                await tell_admins(self.app, coll, "campaign/notice_removed", {"held": held})
-                continue
-            except ChatMoved as e:
-                self.store.move_collective(c["backend"], c["chat_id"], e.new_chat_id)
-                continue  # sent next tick to the new id
-            except Exception as e:  # RetryLater, TransientError, ...: next tick
-                log.warning("campaign_post_failed id=%s error=%s", c["id"], type(e).__name__)
-                continue
-            self.store.campaign_advance(c["id"], nxt_iso)
-            metrics.inc("campaign_posts", backend=c["backend"])
-            log.info("campaign_posted id=%s", c["id"])
-            n += 1
+            n += await self._post_campaign(c, now)
         return n
+
+    async def _post_campaign(self, c: dict, now: datetime) -> int:
+        """Post one due campaign into its place; -> 1 when posted.  A post missed by more than
+        STALE_POST is skipped (its admins told); a failure is tried again next tick."""
+        due = datetime.fromisoformat(c["next_at"])
+        nxt = next_post_at(c["kind"], tz=c["tz"], at_time=c["at_time"], after=max(due, now - STALE_POST),
+                           at_date=c["at_date"], weekday=c["weekday"], offsets=c["offsets"])
+        nxt_iso = nxt.isoformat(timespec="seconds") if nxt else None
+        if now - due > STALE_POST:
+            log.info("campaign_post_stale id=%s", c["id"])
+            self.store.campaign_advance(c["id"], nxt_iso, posted=False)
+            local = due.astimezone(ZoneInfo(c["tz"]))
+            await tell_admins(self.app, self.store.get_collective(c["collective_id"]), "campaign/notice_missed",
+                              {"date": local.date().isoformat(), "time": local.strftime("%H:%M")})
+            return 0
+        if c["backend"] not in self.app.backends:
+            return 0
+        payload = f"c_{c['code']}"
+        link = deep_link(self.app, c["backend"], payload)
+        say = post_say(c, due, name=c.get("name"), link=link,
+                       start_cmd=None if link and payload in link else f"/start {payload}")
+        reply = self.app.render_reply(say, c["locale"], bind="campaign:menu")
+        out = await self.app.deliver(reply, Address(c["backend"], str(c["chat_id"])), policy=POST)
+        if out.status == BLOCKED:   # the bot was removed: its campaigns wait until it is back
+            log.warning("campaign_post_blocked id=%s", c["id"])
+            coll = self.store.get_collective(c["collective_id"])
+            held = self.store.hold_campaigns(c["collective_id"])
+            await tell_admins(self.app, coll, "campaign/notice_removed", {"held": held})
+            return 0
+        if not out.sent:   # 429, 5xx, network...: next tick
+            log.warning("campaign_post_failed id=%s error=%s", c["id"], out.kind)
+            return 0
+        self.store.campaign_advance(c["id"], nxt_iso)
+        metrics.inc("campaign_posts", backend=c["backend"])
+        log.info("campaign_posted id=%s", c["id"])
+        return 1
 
     # -- waves --------------------------------------------------------------------------------
     @staticmethod
@@ -357,10 +375,10 @@ class Broadcaster:
         return announce_say(b, coll)
 
     def _replies(self, b: dict, coll: dict):
-        cache: dict[str, object] = {}
+        cache: dict[str, Reply] = {}
         say = self._announce_say(b, coll)
 
-        def get(locale: str | None):
+        def get(locale: str | None) -> Reply:
             loc = locale or coll["locale"]
             r = cache.get(loc)
             if r is None:
@@ -368,161 +386,148 @@ class Broadcaster:
             return r
         return get
 
-    def _sender(self, backend_name: str):
-        """How to send one broadcast message on this backend (paid broadcast where configured)."""
-        backend = self.app.backends[backend_name]
-        if backend_name == "telegram" and self.app.settings.telegram_paid_broadcast:
-            async def send(chat_id, reply):
-                mid = await backend.send(chat_id, reply, paid=True)
-                metrics.inc("messages_out", backend=backend_name)
-                return mid
-            return send
-        return lambda chat_id, reply: self.app.send(backend_name, chat_id, reply)
-
     def in_flight(self, backend_name: str) -> int:
-        """Messages in flight at once.  1 keeps the promise "at most one duplicate per crash";
-        paid broadcast (1000/s) needs a few in flight to reach the rate (then at most that many)."""
-        if self.concurrency:
-            return self.concurrency
-        if backend_name == "telegram" and self.app.settings.telegram_paid_broadcast:
-            return 4
-        return 1
+        """Messages in flight at once: the backend's ``broadcast_in_flight`` (1 keeps the promise
+        "at most one duplicate per crash"; paid broadcast needs a few to reach its rate)."""
+        return self.concurrency or self.app.backends[backend_name].broadcast_in_flight
 
     async def run_wave(self, bid: int) -> int:
         """Send every due delivery of broadcast ``bid``; return how many were sent this run."""
-        store = self.store
-        b = store.get_broadcast(bid)
-        if b is None or b["status"] != "running":
+        w = self._open_wave(bid)
+        if w is None:
             return 0
-        coll = store.get_collective(b["collective_id"])
-        if coll["backend"] not in self.app.backends:
-            return 0
-        replies = self._replies(b, coll)
-        announce = self._announce_say(b, coll)
-        st = self.stats.setdefault(bid, {"r429": 0, "t0": self.now_ts(), "sent0": None, "next_report": 0.0})
-        if st["sent0"] is None:
-            st["sent0"] = store.delivery_counts(bid)["sent"]
-        pacer = self.pacer(coll["backend"])
-        send = self._sender(coll["backend"])
-        queue: asyncio.Queue = asyncio.Queue()
-        sent_now = 0
-        refetch = False
-        stopping = self.stopping
         # A row left "sending" by an earlier run (crash, cancelled task) may or may not have been
         # delivered: it is sent again (the one duplicate per crash).  From here on, a "sending"
         # row is one of ours, in flight or delivered, and next_deliveries() never returns it.
-        store.requeue_in_flight(bid)
-
-        async def worker() -> None:
-            nonlocal sent_now, refetch
-            prev: int | None = None          # delivered; its "sent" is committed with the next "sending"
-            last_429 = 0                     # how many deliveries in a row met a 429
-            try:
-                while True:
-                    d = await queue.get()
-                    try:
-                        if d is None:
-                            return
-                        if refetch or stopping() or bid in self.halted:
-                            continue          # a 429 changed the order, parking, or stopped by an admin
-                        await pacer.wait()
-                        if stopping():
-                            continue
-                        store.delivery_sending(d["id"], prev)
-                        prev = None
-                        hit_429 = 0
-                        try:
-                            await send(d["chat_id"], replies(d["locale"]))
-                        except Blocked:
-                            store.delivery_done(d["id"], "blocked")
-                            store.deactivate_follower(d["user_key"])
-                            store.deactivate_user(d["user_key"])
-                            metrics.inc("broadcast_blocked", backend=d["backend"])
-                        except ChatMoved as e:
-                            store.delivery_moved(d["id"], d["user_key"], e.new_chat_id)
-                            refetch = True
-                        except Exception as e:
-                            dec = decide(e, d["attempts"], RETRY_BACKOFF)
-                            if dec.action != RETRY:   # permanent: the server refused this message
-                                store.delivery_done(d["id"], "failed")
-                                log.warning("broadcast_send_failed id=%s error=%s", bid, dec.kind)
-                                metrics.inc("broadcast_failed", backend=d["backend"])
-                            elif dec.rate_limited:
-                                st["r429"] += 1
-                                metrics.inc("broadcast_429", backend=d["backend"])
-                                # a backend that paces each chat has already paused this one: the
-                                # wave goes on with the others; 429s for several chats in a row mean
-                                # a limit on the whole account, which pauses the wave
-                                hit_429 = last_429 + 1
-                                if not pacer.per_chat or hit_429 >= GLOBAL_429_RUN:
-                                    pacer.pause(dec.wait)
-                                    refetch = True
-                                store.delivery_retry(d["id"], self.now_ts() + dec.wait)
-                            else:                     # transient: again later, as long as the wave runs
-                                store.delivery_retry(d["id"], self.now_ts() + dec.wait)
-                                log.info("broadcast_send_retry id=%s error=%s attempts=%d", bid, dec.kind,
-                                         d["attempts"] + 1)
-                                metrics.inc("broadcast_retries", backend=d["backend"])
-                        else:
-                            prev = d["id"]
-                            sent_now += 1
-                            metrics.inc("broadcast_sent", backend=d["backend"])
-                            if not getattr(self.app.backends.get(d["backend"]), "has_buttons", False):
-                                # numbered-text transports: a typed "1" now answers this announcement
-                                loc = d["locale"] or coll["locale"]
-                                await self.app.router.pushed(d["backend"], d["chat_id"], d["user_key"],
-                                                             announce, replies(d["locale"]), loc)
-                        last_429 = hit_429
-                        await self._maybe_progress(bid, b["total"])
-                    finally:
-                        if prev is not None and (queue.empty() or refetch or stopping()):
-                            store.delivery_done(prev)   # no next message to share the commit with
-                            prev = None
-                        queue.task_done()
-            finally:
-                if prev is not None:
-                    store.delivery_done(prev)
-
-        workers = [asyncio.create_task(worker()) for _ in range(self.in_flight(coll["backend"]))]
-        checked = self.now_ts()
+        self.store.requeue_in_flight(bid)
+        workers = [asyncio.create_task(self._worker(w)) for _ in range(self.in_flight(w.backend))]
         try:
-            while not stopping() and bid not in self.halted:
-                if self.now_ts() - checked > 2.0:
-                    checked = self.now_ts()
-                    if (store.get_broadcast(bid) or {}).get("status") != "running":
-                        break
-                batch = store.next_deliveries(bid, self.now_ts(), BATCH)
-                if not batch:
-                    nxt = store.next_due_at(bid)
-                    if nxt is None:
-                        break
-                    await self.sleep(min(max(nxt - self.now_ts(), 0.01), 30.0))
-                    continue
-                refetch = False
-                for d in batch:
-                    queue.put_nowait(d)
-                join = asyncio.ensure_future(queue.join())
-                await asyncio.wait([join, *workers], return_when=asyncio.FIRST_COMPLETED)
-                if not join.done():      # a worker died: do not wait for it forever
-                    join.cancel()
-                    for w in workers:
-                        if w.done() and w.exception() is not None:
-                            raise w.exception()
-                    raise RuntimeError("broadcast worker stopped")
+            await self._feed(w, workers)
         finally:
-            while not queue.empty():         # left pending: an error or a cancel does not send the batch
-                queue.get_nowait()
-                queue.task_done()
+            while not w.queue.empty():       # left pending: an error or a cancel does not send the batch
+                w.queue.get_nowait()
+                w.queue.task_done()
             for _ in workers:
-                queue.put_nowait(None)
+                w.queue.put_nowait(None)
             await asyncio.gather(*workers, return_exceptions=True)
-        if not stopping() and store.deliveries_left(bid) == 0:
-            final = store.finish_broadcast(bid, now=self.app.clock.now())
-            metrics.set_gauge("broadcast_progress", final["sent"], collective=coll["code"], broadcast=bid)
-            log.info("broadcast_done id=%s sent=%s failed=%s blocked=%s", bid, final["sent"], final["failed"],
-                     final["blocked"])
-            await self._report(bid, "done", final)
-        return sent_now
+        if not self.stopping() and self.store.deliveries_left(bid) == 0:
+            await self._finish(w)
+        return w.sent_now
+
+    def _open_wave(self, bid: int) -> "Wave | None":
+        b = self.store.get_broadcast(bid)
+        if b is None or b["status"] != "running":
+            return None
+        coll = self.store.get_collective(b["collective_id"])
+        if coll["backend"] not in self.app.backends:
+            return None
+        st = self.stats.setdefault(bid, {"r429": 0, "t0": self.now_ts(), "sent0": None, "next_report": 0.0})
+        if st["sent0"] is None:
+            st["sent0"] = self.store.delivery_counts(bid)["sent"]
+        return Wave(bid, b, coll, self._replies(b, coll), self._announce_say(b, coll), st, self.pacer(coll["backend"]))
+
+    def _wave_over(self, w: "Wave") -> bool:
+        return self.stopping() or w.bid in self.halted
+
+    async def _feed(self, w: "Wave", workers: list[asyncio.Task]) -> None:
+        """Hand the due deliveries to the workers, batch by batch, until none is left (or the
+        wave is stopped, halted, or no longer running)."""
+        checked = self.now_ts()
+        while not self._wave_over(w):
+            if self.now_ts() - checked > 2.0:
+                checked = self.now_ts()
+                if (self.store.get_broadcast(w.bid) or {}).get("status") != "running":
+                    return
+            batch = self.store.next_deliveries(w.bid, self.now_ts(), BATCH)
+            if not batch:
+                nxt = self.store.next_due_at(w.bid)
+                if nxt is None:
+                    return
+                await self.sleep(min(max(nxt - self.now_ts(), 0.01), 30.0))
+                continue
+            w.refetch = False
+            for d in batch:
+                w.queue.put_nowait(d)
+            join = asyncio.ensure_future(w.queue.join())
+            await asyncio.wait([join, *workers], return_when=asyncio.FIRST_COMPLETED)
+            if not join.done():      # a worker died: do not wait for it forever
+                join.cancel()
+                for t in workers:
+                    if t.done() and t.exception() is not None:
+                        raise t.exception()   # type: ignore[misc]
+                raise RuntimeError("broadcast worker stopped")
+
+    async def _worker(self, w: "Wave") -> None:
+        """Send the deliveries handed over, one at a time.  The "sent" of a delivery is committed
+        with the "sending" of the next one (one commit per message)."""
+        prev: int | None = None          # delivered; its "sent" is committed with the next "sending"
+        last_429 = 0                     # how many deliveries in a row met a 429
+        try:
+            while True:
+                d = await w.queue.get()
+                try:
+                    if d is None:
+                        return
+                    if w.refetch or self._wave_over(w):
+                        continue          # a 429 changed the order, parking, or stopped by an admin
+                    await w.pacer.wait()
+                    if self.stopping():
+                        continue
+                    self.store.delivery_sending(d["id"], prev)
+                    prev = None
+                    out = await self.app.deliver(w.replies(d["locale"]), follower_address(d), policy=BROADCAST,
+                                                 attempts=d["attempts"])
+                    last_429 = self._record(w, d, out, last_429)
+                    if out.sent:
+                        prev = d["id"]
+                        await self._pushed(w, d, out.chat_id)
+                    await self._maybe_progress(w.bid, w.b["total"])
+                finally:
+                    if prev is not None and (w.queue.empty() or w.refetch or self.stopping()):
+                        self.store.delivery_done(prev)   # no next message to share the commit with
+                        prev = None
+                    w.queue.task_done()
+        finally:
+            if prev is not None:
+                self.store.delivery_done(prev)
+
+    def _record(self, w: "Wave", d: dict, out: Outcome, last_429: int) -> int:
+        """Keep the outcome of one delivery in the queue; -> the run of 429s it continues (0 if none).
+        A transient failure is retried for as long as the wave runs; 429s for several chats in a row
+        mean a limit on the whole account, which pauses the wave (a backend that paces each chat has
+        already paused that one chat)."""
+        if out.sent:
+            w.sent_now += 1
+        elif out.status == BLOCKED:      # the person was marked inactive by deliver()
+            self.store.delivery_done(d["id"], "blocked")
+        elif out.status != RETRY:        # permanent: the server refused this message
+            self.store.delivery_done(d["id"], "failed")
+            log.warning("broadcast_send_failed id=%s error=%s", w.bid, out.kind)
+        elif out.rate_limited:
+            w.st["r429"] += 1
+            run = last_429 + 1
+            if not w.pacer.per_chat or run >= GLOBAL_429_RUN:
+                w.pacer.pause(out.wait)
+                w.refetch = True
+            self.store.delivery_retry(d["id"], self.now_ts() + out.wait)
+            return run
+        else:
+            self.store.delivery_retry(d["id"], self.now_ts() + out.wait)
+            log.info("broadcast_send_retry id=%s error=%s attempts=%d", w.bid, out.kind, d["attempts"] + 1)
+        return 0
+
+    async def _pushed(self, w: "Wave", d: dict, chat_id: str) -> None:
+        """Numbered-text transports: a typed "1" now answers this announcement."""
+        if not self.app.backends[d["backend"]].has_buttons:
+            await self.app.router.pushed(d["backend"], chat_id, d["user_key"], w.announce, w.replies(d["locale"]),
+                                         d["locale"] or w.coll["locale"])
+
+    async def _finish(self, w: "Wave") -> None:
+        final = self.store.finish_broadcast(w.bid, now=self.app.clock.now())
+        metrics.set_gauge("broadcast_progress", final["sent"], collective=w.coll["code"], broadcast=w.bid)
+        log.info("broadcast_done id=%s sent=%s failed=%s blocked=%s", w.bid, final["sent"], final["failed"],
+                 final["blocked"])
+        await self._report(w.bid, "done", final)
 
     # -- progress ------------------------------------------------------------------------------
     def progress(self, bid: int) -> dict:
@@ -590,18 +595,22 @@ class Broadcaster:
         reply = self.app.render_reply(say, locale, bind="campaign:wave")
         backend = self.app.backends[b["report_backend"]]
         mid = b.get("report_message")
-        try:
-            if mid and hasattr(backend, "edit"):
-                # one message, updated in place (a new one only if the platform refuses the edit)
+        if mid and backend.can_edit:
+            # one message, updated in place (a new one only if the platform refuses the edit)
+            try:
                 new = await backend.edit(b["report_chat"], mid, reply)
-            else:
-                new = await self.app.send(b["report_backend"], b["report_chat"], reply)
-        except Exception as e:
-            log.warning("broadcast_report_failed id=%s error=%s", bid, type(e).__name__)
-            return
+            except Exception as e:
+                log.warning("broadcast_report_failed id=%s error=%s", bid, type(e).__name__)
+                return
+        else:
+            out = await self.app.deliver(reply, Address(b["report_backend"], str(b["report_chat"])), policy=POST)
+            if not out.sent:
+                log.warning("broadcast_report_failed id=%s error=%s", bid, out.kind)
+                return
+            new = out.message_id
         if new and new != mid:
             self.store.set_broadcast_report_message(bid, str(new))
-        if b.get("report_user") and not getattr(backend, "has_buttons", False):
+        if b.get("report_user") and not backend.has_buttons:
             # numbered-text transports: her typed "1" now answers this message's "stop" choice
             await self.app.router.pushed(b["report_backend"], b["report_chat"], b["report_user"], say, reply,
                                          locale)
@@ -612,6 +621,6 @@ def install(app) -> None:
 
     collective_notices.install(app)
     br = Broadcaster(app)
-    app.services["broadcaster"] = br
-    app.services["campaign_event"] = lambda code, kind: app.store.campaign_count(code, kind)
+    app.services.broadcaster = br
+    app.services.campaign_event = app.store.campaign_count
     app.add_ticker("broadcast", br.tick)

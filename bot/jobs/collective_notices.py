@@ -1,7 +1,7 @@
 """Collectives: telling admins what happened, and following the bot in and out of a place.
 
 ``tell_admins(app, coll, key, vars)`` writes to the private chat of every admin who opened
-the place (``collective_admins``).  ``app.services["bot_membership"](backend, chat_id,
+the place (``collective_admins``).  ``app.services.bot_membership(backend, chat_id,
 present, joined=..., title=...)`` is called by a backend when the bot is added to or
 removed from a group, channel or room: removed, the place's campaigns are held and its
 admins told; back, the held campaigns resume at their next time and the admins are told;
@@ -12,10 +12,14 @@ from __future__ import annotations
 import logging
 
 
-from ..core.types import Blocked
+from ..core.delivery import BLOCKED, Policy
+from ..core.types import Address
 from ..core.flowlib import Say
 
 log = logging.getLogger("mes_bot.collectives")
+
+#: a notice is tried once (the chat followed if it moved); a failure is logged, not queued
+NOTICE = Policy()
 
 
 async def tell_admins(app, coll: dict, key: str, vars: dict | None = None) -> int:
@@ -25,13 +29,14 @@ async def tell_admins(app, coll: dict, key: str, vars: dict | None = None) -> in
     told = 0
     for a in app.store.admin_chats(coll["id"]):
         say = Say(key, dict(vars or {}, name=coll.get("name")))
-        try:
-            await app.send(coll["backend"], a["chat_id"], app.render_reply(say, a["locale"] or coll["locale"]))
+        out = await app.deliver(app.render_reply(say, a["locale"] or coll["locale"]),
+                                Address(coll["backend"], str(a["chat_id"])), policy=NOTICE)
+        if out.sent:
             told += 1
-        except Blocked:   # she blocked the bot: no more notices kept for her there
+        elif out.status == BLOCKED:   # she blocked the bot: no more notices kept for her there
             app.store.forget_admin_chat(coll["id"], a["chat_id"])
-        except Exception as e:
-            log.warning("admin_notice_failed kind=%s error=%s", key, type(e).__name__)
+        else:
+            log.warning("admin_notice_failed kind=%s error=%s", key, out.kind)
     log.info("admin_notice kind=%s told=%d", key, told)
     return told
 
@@ -74,10 +79,10 @@ async def hello(app, backend: str, chat_id: str, coll: dict | None, title: str |
     app.store.kv_set(f"hello:{backend}:{chat_id}", str(int(app.clock.now().timestamp())))
     locale = (coll or {}).get("locale") or app.settings.default_locale
     name = (coll or {}).get("name") or title
-    try:
-        await app.send(backend, chat_id, app.render_reply(Say("campaign/hello", {"name": name}), locale))
-    except Exception as e:
-        log.info("hello_failed error=%s", type(e).__name__)
+    out = await app.deliver(app.render_reply(Say("campaign/hello", {"name": name}), locale),
+                            Address(backend, str(chat_id)), policy=NOTICE)
+    if not out.sent:
+        log.info("hello_failed error=%s", out.kind)
 
 
 HELLO_EVERY = 6 * 3600   # an @mention answered with the hello at most this often per group (seconds)
@@ -106,8 +111,11 @@ def install(app) -> None:
         except Exception:
             log.exception("bot_mentioned_failed")
 
-    app.services["bot_membership"] = membership
-    app.services["bot_mentioned"] = mentioned
-    app.services["collective_notice"] = lambda coll, key, vars=None: tell_admins(app, coll, key, vars)
+    async def notice(coll: dict, key: str, vars: dict | None = None) -> int:
+        return await tell_admins(app, coll, key, vars)
+
+    app.services.bot_membership = membership
+    app.services.bot_mentioned = mentioned
+    app.services.collective_notice = notice
 
 

@@ -12,8 +12,9 @@ ticker ``reminders`` and the console service ``pending_summary``.  Rules:
 * mark ``sending`` before sending, ``sent`` after: a crash in between re-sends that one
   message after restart (at most one duplicate), never loses it;
 * after downtime, one catch-up message per deadline instead of a burst of stale ones;
-* delivery errors: Blocked -> user deactivated and their reminders stopped; RetryLater ->
-  retried after the delay; TransientError -> exponential back-off; ChatMoved -> new address;
+* delivery goes through ``App.deliver`` (bot/core/app.py): blocked -> user deactivated and her
+  reminders stopped; 429 -> retried after the delay; network, 5xx -> exponential back-off;
+  chat moved -> sent to the new id, which the store keeps;
 * users are erased ``purge_after_days`` after their last deadline; people who never set one (and follow
   no collective) ``purge_after_days`` after their last message; conversation states untouched that long
   (e.g. an abandoned campaign draft) are dropped.
@@ -31,8 +32,8 @@ from zoneinfo import ZoneInfo
 
 from ..infra import metrics
 from ..domain import phone
-from ..core.types import Blocked, ChatMoved, DeliveryError
-from ..core.delivery import RETRY, Backoff, decide
+from ..core.types import Address
+from ..core.delivery import BLOCKED, RETRY, Backoff, Policy
 from ..core.flowlib import Choice, Say
 
 log = logging.getLogger("mes_bot.scheduler")
@@ -47,6 +48,9 @@ BATCH = 200
 MAX_BATCHES = 50           # per tick: bounded work, the next tick continues
 PURGE_EVERY = 3600
 GAUGE_EVERY = 60
+
+#: a reminder is queued: App.deliver hands a retry back (the queue tries again until the last day)
+REMINDER = Policy(Backoff(BACKOFF_BASE, BACKOFF_MAX))
 
 #: Schedules a user can pick (days before the last day); "standard" comes from the settings.
 SCHEDULES = {"few": (7, 1), "last_days": (3, 2, 1, 0)}
@@ -117,6 +121,11 @@ def plan_reminders(deadline: date, tz: str, offsets, settings, now: datetime) ->
             continue
         by_day[day] = Planned(at, off, kind)
     return sorted(by_day.values(), key=lambda p: p.at)
+
+
+def reminder_address(row: dict) -> Address:
+    """A reminder goes to the person's private chat."""
+    return Address(row["backend"], str(row["chat_id"]), row["user_key"].split(":", 1)[-1], direct=True)
 
 
 # ------------------------------------------------------------------------------ messages
@@ -228,8 +237,8 @@ class Scheduler:
         allowed = next_allowed(now, row["tz"], settings)
         if allowed > now:  # quiet hours (only retries and catch-ups can land here)
             return self._later(row, int(allowed.timestamp()), now_ts)
-        if row["kind"] != "snooze" and any(
-                r["id"] != rid and now_ts < r["due_at"] <= now_ts + SOON for r in store.live_reminders(row["deadline_id"])):
+        if row["kind"] != "snooze" and any(r["id"] != rid and now_ts < r["due_at"] <= now_ts + SOON
+                                           for r in store.live_reminders(row["deadline_id"])):
             # a late one (retry, catch-up after the night) right before the next: send only the next
             store.mark_finished([rid], "skipped", now_ts)
             return 0
@@ -240,48 +249,29 @@ class Scheduler:
         reply = self.app.render_reply(say, locale, bind="reminders:due")
         if not store.mark_sending(rid, now_ts):
             return 0
-        backend, chat_id = row["backend"], row["chat_id"]
-        for _move in range(3):
-            try:
-                await self.app.send(backend, chat_id, reply)
-            except ChatMoved as e:
-                if store.get_user(row["user_key"]) is None:
-                    return 0  # erased meanwhile (/oubli): no new attempt
-                store.set_user(row["user_key"], chat_id=e.new_chat_id)
-                chat_id = e.new_chat_id
-                log.info("reminder_chat_moved backend=%s", backend)
-                continue
-            except Blocked:
-                metrics.inc("send_failures", backend=backend)
-                store.deactivate_user(row["user_key"])
-                n = store.stop_user_reminders(row["user_key"], "failed", now_ts)
-                log.info("reminder_blocked backend=%s stopped=%d", backend, n)
-                return 0
-            except (DeliveryError, OSError, asyncio.TimeoutError) as e:
-                # 429, 5xx, network, or refused: the one delivery policy says when to try again;
-                # a reminder is retried until its last day (a refused one too: it may be the server)
-                metrics.inc("send_failures", backend=backend)
-                backoff = Backoff(BACKOFF_BASE, BACKOFF_MAX)
-                dec = decide(e, max(0, row["attempts"]), backoff)
-                wait = dec.wait if dec.action == RETRY else backoff.delay(max(0, row["attempts"]))
-                delay = max(1, math.ceil(wait))
-                if not dec.rate_limited:
-                    log.info("reminder_retry backend=%s error=%s delay=%d", backend, dec.kind, delay)
-                return self._later(row, now_ts + delay, now_ts)
-            store.mark_sent(rid, now_ts)
-            metrics.inc("reminders_sent")
-            await self._pushed(backend, chat_id, row["user_key"], say, reply, locale)
-            log.info("reminder_sent backend=%s kind=%s catch_up=%s", backend, row["kind"], catch_up)
-            return 1
-        return self._later(row, now_ts + BACKOFF_BASE, now_ts)
+        out = await self.app.deliver(reply, reminder_address(row), policy=REMINDER, attempts=row["attempts"] or 0)
+        if out.status == BLOCKED:   # the person is marked inactive by deliver(): her reminders stop
+            n = store.stop_user_reminders(row["user_key"], "failed", now_ts)
+            log.info("reminder_blocked backend=%s stopped=%d", row["backend"], n)
+            return 0
+        if not out.sent:
+            # 429, 5xx, network, refused, moved too often: a reminder is retried until its last day
+            # (a refused one too: it may be the server)
+            wait = out.wait if out.status == RETRY else REMINDER.backoff.delay(max(0, row["attempts"]))
+            delay = max(1, math.ceil(wait))
+            if not out.rate_limited:
+                log.info("reminder_retry backend=%s error=%s delay=%d", row["backend"], out.kind, delay)
+            return self._later(row, now_ts + delay, now_ts)
+        store.mark_sent(rid, now_ts)
+        metrics.inc("reminders_sent")
+        await self._pushed(row["backend"], out.chat_id, row["user_key"], say, reply, locale)
+        log.info("reminder_sent backend=%s kind=%s catch_up=%s", row["backend"], row["kind"], catch_up)
+        return 1
 
     async def _pushed(self, backend: str, chat_id: str, user_key: str, say: Say, reply, locale: str) -> None:
         """Typed numbers now answer the reminder's buttons (text-only transports)."""
-        router = getattr(self.app, "router", None)
-        if router is None or not hasattr(router, "pushed"):
-            return
         try:
-            await router.pushed(backend, chat_id, user_key, say, reply, locale)
+            await self.app.router.pushed(backend, chat_id, user_key, say, reply, locale)
         except Exception:  # the reminder is delivered: never fail it for this
             log.exception("reminder_buttons_not_kept")
 
@@ -333,7 +323,7 @@ def summary_say(deadlines: list[dict], who=lambda label: label) -> Say | None:
 
 def install(app) -> None:
     sched = Scheduler(app)
-    app.services["scheduler"] = sched
+    app.services.scheduler = sched
     app.add_ticker("reminders", sched.tick)
 
     async def pending_summary(event) -> list:
@@ -348,4 +338,4 @@ def install(app) -> None:
             return []
         return [app.render_reply(say, locale, bind="reminders:list")]
 
-    app.services["pending_summary"] = pending_summary
+    app.services.pending_summary = pending_summary

@@ -115,6 +115,15 @@ class CampaignStore(CoreStore):
             self.db.execute("UPDATE collectives SET chat_id = ? WHERE backend = ? AND chat_id = ?",
                             [str(new_chat), backend, str(old_chat)])
 
+    def move_chat(self, backend: str, old_chat: str, new_chat: str) -> None:
+        """A chat got a new id (a Telegram group became a supergroup): its people, its collective
+        and the followers who get announcements there follow."""
+        self.move_chat_users(backend, str(old_chat), str(new_chat))
+        self.move_collective(backend, old_chat, new_chat)
+        with self.lock:
+            self.db.execute("UPDATE followers SET chat_id = ? WHERE backend = ? AND chat_id = ?",
+                            [str(new_chat), backend, str(old_chat)])
+
     def _one(self, sql: str, params) -> dict | None:
         rows = list(self.db.query(sql, params))
         return rows[0] if rows else None

@@ -97,7 +97,7 @@ async def test_healthz_and_metrics(runner_env):
     # traffic: a person starts a chat on each backend; one send fails
     await tg.handler(Event(backend="telegram", chat_id="555001", user_id="555001", kind="start", locale="fr"))
     await mx.handler(Event(backend="matrix", chat_id="!room:hs", user_id="@alice:hs", kind="start", locale="fr"))
-    mx.fail_next = 1   # counted as a failure, then retried by App.deliver_reply (issue 16): nothing raised, nothing lost
+    mx.fail_next = 1   # counted as a failure, then retried by App.deliver (issue 16): nothing raised, nothing lost
     await mx.handler(Event(backend="matrix", chat_id="!room:hs", user_id="@alice:hs", text="/aide", locale="fr"))
     # a reminder waiting in the queue, one already due
     now = int(clock.now().timestamp())

@@ -213,7 +213,7 @@ async def test_blocked_user_is_deactivated_and_not_retried(tmp_path):
     assert backend.log == []
     assert app.store.get_user("fake:b").active is False
     assert app.store.count_live() == 0
-    assert metrics.get("send_failures", backend="fake") == 1
+    assert metrics.get("send_failures", backend="fake", kind="Blocked") == 1
 
 
 async def test_retry_later_transient_backoff_and_chat_moved(tmp_path):
@@ -234,7 +234,10 @@ async def test_retry_later_transient_backoff_and_chat_moved(tmp_path):
     assert timedelta(seconds=450) <= sent_at - datetime(2026, 10, 30, 10, 0, tzinfo=PARIS) <= timedelta(seconds=480)
     assert backend.log[0][1] == "r2"
     assert app.store.get_user("fake:r").chat_id == "r2"
-    assert metrics.get("send_failures", backend="fake") == 3
+    # counted once per failure by App.deliver, by kind (the move included: it was not delivered there)
+    assert metrics.get("send_failures", backend="fake", kind="RetryLater") == 1
+    assert metrics.get("send_failures", backend="fake", kind="TransientError") == 2
+    assert metrics.get("send_failures", backend="fake", kind="ChatMoved") == 1
     assert metrics.get("reminders_sent") >= 1
 
 

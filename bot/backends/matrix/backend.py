@@ -146,6 +146,8 @@ def _make_client_class():
 
 class MatrixBackend(BackendBase):
     connected = False  # last sync succeeded (read by /healthz)
+    learns_rate = True  # a homeserver's send limit is unpublished: broadcasts learn it from retry_after_ms
+    can_edit = True     # edit() replaces a wave's progress message (m.replace)
 
     def link(self, payload: str) -> str | None:
         """matrix.to opens a chat with the bot; it cannot carry the payload."""

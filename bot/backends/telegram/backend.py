@@ -50,6 +50,8 @@ class TelegramBackend(ClientMixin, ProfileMixin, PollingMixin, WebhookMixin, Inb
                       AdmissionMixin, MembershipMixin, SendingMixin, MarkupMixin, ChatsMixin, BackendBase):
     has_buttons = True  # real inline buttons: typed numbers need not follow pushed messages
     link_for_others = True  # t.me links open this bot from anywhere (a console flyer prints it)
+    paces_each_chat = True  # its pacer (bot/jobs/pacing.py) paces every chat; a 429 pauses that chat only
+    can_edit = True         # edit() replaces a wave's progress message in place
 
     def link(self, payload: str) -> str | None:
         """t.me deep link with the username getMe gave (None before it answered)."""
@@ -72,6 +74,9 @@ class TelegramBackend(ClientMixin, ProfileMixin, PollingMixin, WebhookMixin, Inb
         self.api_url = api_url or settings.telegram_api_url or DEFAULT_API
         self.file_url = file_url or file_url_for(self.api_url)
         self.pacer = pacer or Pacer.from_settings(settings, enabled=rate_limit)
+        # broadcasts: paid broadcast where configured (its rate, a few messages in flight), else the global rate
+        self.broadcast_rate = settings.telegram_paid_rate if settings.telegram_paid_broadcast else self.pacer.global_rate
+        self.broadcast_in_flight = 4 if settings.telegram_paid_broadcast else 1
         self.concurrent_updates = concurrent_updates
         self.pool_size = 64
         self.retry_base = 0.5          # first back-off after a network error / 5xx (doubles)

@@ -25,6 +25,10 @@ class SendingMixin(TelegramState):
         are retried here so a partial send is not repeated by the caller."""
         return await self._send(str(chat_id), reply, retry=False, paid=paid)
 
+    async def send_bulk(self, chat_id: str, reply: Reply) -> str | None:
+        """One message of a broadcast: paid broadcast where configured (protocol)."""
+        return await self.send(chat_id, reply, paid=self.settings.telegram_paid_broadcast)
+
     async def _send(self, chat_id: str, reply: Reply, edit_message_id: str | None = None,
                     retry: bool = False, paid: bool = False, thread: int | None = None) -> str | None:
         from telegram import InputFile, LinkPreviewOptions

@@ -2,6 +2,7 @@
 so tests drive weeks of simulated time without sleeping."""
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -64,11 +65,11 @@ class FileClock(Clock):
     real time while the file is missing or empty.  Lets whole-process tests move time
     without sleeping (``MESBOT_FAKE_CLOCK_FILE``)."""
 
-    def __init__(self, path):
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         from pathlib import Path
 
         self.path = Path(path)
-        self._stamp = None
+        self._stamp: tuple[int, int] | None = None
         self._value: datetime | None = None
 
     def now(self) -> datetime:

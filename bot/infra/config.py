@@ -10,8 +10,10 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 
 class ConfigError(ValueError):
@@ -157,60 +159,87 @@ def _hint(name: str) -> str:
     return h
 
 
-def _coerce(name: str, typ, value):
+def _coerce_tuple(t: str, value: Any) -> tuple[Any, ...]:
+    items = [v.strip() for v in value.split(",") if v.strip()] if isinstance(value, str) else list(value)
+    if "int" in t:
+        return tuple(int(v) for v in items)
+    return tuple(str(v) for v in items)
+
+
+def _coerce_path(t: str, value: Any) -> Path | None:
+    if not isinstance(value, (str, os.PathLike)):
+        raise ValueError(value)  # data_dir = 5: a number is not a folder
+    if str(value).strip() == "":
+        if "None" in t:
+            return None
+        raise ValueError(value)  # an empty folder path
+    return Path(os.path.expanduser(str(value)))
+
+
+_TRUE = ("1", "true", "yes", "on", "oui")
+_FALSE = ("0", "false", "no", "off", "non", "")
+
+
+def _coerce_bool(t: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    v = str(value).strip().lower()
+    if v in _TRUE:
+        return True
+    if v in _FALSE:
+        return False
+    raise ValueError(value)
+
+
+def _coerce_int(t: str, value: Any) -> int:
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(value)
+    return int(value)
+
+
+def _coerce_float(t: str, value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    return float(value)
+
+
+def _coerce_str(t: str, value: Any) -> str | None:
+    if "None" in t and isinstance(value, str) and value == "":
+        return None
+    if not isinstance(value, (str, int, float)):
+        raise ValueError(value)
+    return str(value)
+
+
+def _coercer(t: str) -> Callable[[str, Any], Any]:
+    """The converter for a field whose annotation reads ``t`` (annotations are strings here)."""
+    if "tuple" in t:
+        return _coerce_tuple
+    if "Path" in t:
+        return _coerce_path
+    if "bool" in t:
+        return _coerce_bool
+    if "int" in t and "float" not in t:
+        return _coerce_int
+    if "float" in t:
+        return _coerce_float
+    return _coerce_str
+
+
+def _coerce(name: str, typ: object, value: Any) -> Any:
     """Turn a TOML or environment value into the field's type, or raise ConfigError."""
     t = str(typ)
+    if value is None:
+        return None
     try:
-        if value is None:
-            return None
-        if "tuple" in t:
-            if isinstance(value, str):
-                items = [v.strip() for v in value.split(",") if v.strip()]
-            else:
-                items = list(value)
-            if "int" in t:
-                return tuple(int(v) for v in items)
-            return tuple(str(v) for v in items)
-        if "Path" in t:
-            if not isinstance(value, (str, os.PathLike)):
-                raise ValueError(value)   # data_dir = 5: a number is not a folder
-            if str(value).strip() == "":
-                if "None" in t:
-                    return None
-                raise ConfigError(f"setting '{name}': empty (expected a folder path)")
-            return Path(os.path.expanduser(str(value)))
-        if "bool" in t:
-            if isinstance(value, bool):
-                return value
-            v = str(value).strip().lower()
-            if v in ("1", "true", "yes", "on", "oui"):
-                return True
-            if v in ("0", "false", "no", "off", "non", ""):
-                return False
-            raise ValueError(value)
-        if "int" in t and "float" not in t:
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise ValueError(value)
-            return int(value)
-        if "float" in t:
-            if isinstance(value, bool):
-                raise ValueError(value)
-            return float(value)
-        if "None" in t and isinstance(value, str) and value == "":
-            return None
-        if not isinstance(value, (str, int, float)):
-            raise ValueError(value)
-        return str(value)
+        return _coercer(t)(t, value)
     except (TypeError, ValueError):
         shown = "<secret>" if name in SECRETS else repr(value)
         raise ConfigError(f"setting '{name}': invalid value {shown} (expected {t})") from None
 
 
 def _in_git_tree(path: Path) -> bool:
-    for parent in path.resolve().parents:
-        if (parent / ".git").exists():
-            return True
-    return False
+    return any((parent / ".git").exists() for parent in path.resolve().parents)
 
 
 def _read_secret(name: str, path: Path, source: str) -> str:
@@ -223,7 +252,7 @@ def _read_secret(name: str, path: Path, source: str) -> str:
     return value
 
 
-def _resolve_secrets(s: Settings, env) -> None:
+def _resolve_secrets(s: Settings, env: Mapping[str, str]) -> None:
     creds = env.get("CREDENTIALS_DIRECTORY")  # systemd LoadCredential=
     for name in SECRETS:
         if getattr(s, name):
@@ -238,37 +267,43 @@ def _resolve_secrets(s: Settings, env) -> None:
             setattr(s, name, _read_secret(name, Path(creds) / name, name))
 
 
-def load_settings(config_file: str | Path | None = None, env: dict | None = None, **overrides) -> Settings:
-    """Defaults < TOML file < environment < keyword overrides (command-line options);
-    then secrets from ``*_file`` settings; then :func:`validate`.  Connects to nothing."""
-    env = os.environ if env is None else env
-    s = Settings()
-    known = {f.name: f for f in fields(Settings)}
-    if config_file:
-        path = Path(config_file)
-        if not path.is_file():
-            raise ConfigError(f"config file not found: {path}")
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as e:
-            raise ConfigError(f"config file {path}: {e}") from None
-        except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError(f"config file {path}: cannot read: {e}") from None
-        flat: dict = {}
-        for k, v in data.items():
-            if isinstance(v, dict):  # [telegram] token = ... -> telegram_token
-                for k2, v2 in v.items():
-                    flat[k2 if k in ("general", "bot", "operations", "reminders", "collectives")
-                         else f"{k}_{k2}"] = v2
-            else:
-                flat[k] = v
-        for k, v in flat.items():
-            if k not in known:
-                raise ConfigError(f"config file {path}: unknown setting '{k}'")
-            if k in SECRETS:
-                raise ConfigError(f"config file {path}: setting '{k}' is a secret and is not read from "
-                                  f"the config file: use {_hint(k)}")
-            setattr(s, k, _coerce(k, known[k].type, v))
+#: TOML tables whose keys are setting names as they are; other tables prefix their name
+#: (``[telegram] token = ...`` sets ``telegram_token``).
+_PLAIN_TABLES = ("general", "bot", "operations", "reminders", "collectives")
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    """The TOML file's settings, flattened to setting names."""
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"config file {path}: {e}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"config file {path}: cannot read: {e}") from None
+    flat: dict[str, Any] = {}
+    for k, v in data.items():
+        if isinstance(v, dict):
+            for k2, v2 in v.items():
+                flat[k2 if k in _PLAIN_TABLES else f"{k}_{k2}"] = v2
+        else:
+            flat[k] = v
+    return flat
+
+
+def _apply_config_file(s: Settings, path: Path, known: dict[str, Field[Any]]) -> None:
+    for k, v in _read_config_file(path).items():
+        if k not in known:
+            raise ConfigError(f"config file {path}: unknown setting '{k}'")
+        if k in SECRETS:
+            raise ConfigError(f"config file {path}: setting '{k}' is a secret and is not read from "
+                              f"the config file: use {_hint(k)}")
+        setattr(s, k, _coerce(k, known[k].type, v))
+
+
+def _apply_env(s: Settings, env: Mapping[str, str], known: dict[str, Field[Any]]) -> None:
+    """Platform aliases first, then ``MESBOT_<NAME>`` (which wins)."""
     for var, name in ENV_ALIASES.items():
         if env.get(var):
             setattr(s, name, _coerce(name, known[name].type, env[var]))
@@ -276,13 +311,29 @@ def load_settings(config_file: str | Path | None = None, env: dict | None = None
         var = ENV_PREFIX + name.upper()
         if var in env:
             setattr(s, name, _coerce(name, f.type, env[var]))
+
+
+def _apply_overrides(s: Settings, overrides: dict[str, Any], known: dict[str, Field[Any]]) -> None:
     for k, v in overrides.items():
         if v is None:
             continue
         if k not in known:
             raise ConfigError(f"unknown setting '{k}'")
         setattr(s, k, _coerce(k, known[k].type, v))
-    _resolve_secrets(s, env)
+
+
+def load_settings(config_file: str | Path | None = None, env: Mapping[str, str] | None = None,
+                  **overrides: Any) -> Settings:
+    """Defaults < TOML file < environment < keyword overrides (command-line options);
+    then secrets from ``*_file`` settings; then :func:`validate`.  Connects to nothing."""
+    environ: Mapping[str, str] = os.environ if env is None else env
+    s = Settings()
+    known = {f.name: f for f in fields(Settings)}
+    if config_file:
+        _apply_config_file(s, Path(config_file), known)
+    _apply_env(s, environ, known)
+    _apply_overrides(s, overrides, known)
+    _resolve_secrets(s, environ)
     validate(s)
     return s
 
@@ -295,80 +346,123 @@ def parse_hostport(name: str, value: str) -> tuple[str, int]:
     return host, int(port)
 
 
-def validate(s: Settings) -> None:
-    """Checks every setting on its own (what each backend requires to run is declared in its
-    package: :func:`bot.ops.backend_spec.require_backends`)."""
-    if s.default_locale not in ("fr", "en"):
-        raise ConfigError("setting 'default_locale' must be 'fr' or 'en'")
-    try:
-        from zoneinfo import ZoneInfo
+@dataclass(frozen=True)
+class _Rule:
+    """One setting's check: ``ok(value)`` holds, or ConfigError(``message``) where ``{v}`` is the value."""
 
-        ZoneInfo(s.timezone)
-    except Exception:
-        raise ConfigError(f"setting 'timezone': unknown time zone {s.timezone!r}") from None
-    for name in ("reminder_hour", "quiet_start", "quiet_end"):
-        v = getattr(s, name)
-        if not 0 <= v <= 23:
-            raise ConfigError(f"setting '{name}' must be an hour 0-23")
-    if not str(s.data_dir).strip() or str(s.data_dir) == ".":
-        raise ConfigError("setting 'data_dir': empty (expected a folder path)")
-    # absurd values are refused here, not discovered later as an overflow in the middle of a reply
-    for name, top in (("margin_days", 60), ("letter_shift_days", 60), ("purge_after_days", 3650),
-                      ("broadcast_spread_minutes", 7 * 24 * 60), ("campaign_text_max", 100_000),
-                      ("broadcast_approval_threshold", 10**9), ("matrix_admin_power_level", 10**6)):
-        if not 0 <= getattr(s, name) <= top:
-            raise ConfigError(f"setting '{name}' must be between 0 and {top}, got {getattr(s, name)}")
-    if s.margin_days < 0 or s.letter_shift_days < 0:
-        raise ConfigError("settings 'margin_days' and 'letter_shift_days' must be >= 0")
-    if any(not 0 <= o <= 365 for o in s.reminder_offsets):
-        raise ConfigError("setting 'reminder_offsets': days before the last day must be between 0 and 365")
-    for name, top in (("scheduler_interval", 3600.0), ("telegram_rate_global", 100_000.0),
-                      ("telegram_rate_chat", 1000.0), ("telegram_rate_group_per_min", 100_000.0),
-                      ("telegram_paid_rate", 100_000.0)):
-        v = getattr(s, name)
-        if not (math.isfinite(v) and 0 < v <= top):
-            raise ConfigError(f"setting '{name}' must be > 0 and at most {top:g}, got {v}")
-    if not (math.isfinite(s.reply_stale_after) and math.isfinite(s.connect_timeout)):
-        raise ConfigError("settings 'reply_stale_after' and 'connect_timeout' must be finite numbers")
-    if not 0 < s.shutdown_timeout <= 9.5:
-        raise ConfigError("setting 'shutdown_timeout' must be > 0 and <= 9.5 seconds "
-                          "(the process must exit within 10 s of SIGTERM)")
-    for name in ("purge_after_days", "broadcast_approval_threshold", "broadcast_spread_minutes"):
-        if getattr(s, name) < 0:
-            raise ConfigError(f"setting '{name}' must be >= 0")
-    if not 0 < s.reply_stale_after <= 7 * 86400:
-        raise ConfigError("setting 'reply_stale_after' must be > 0 and at most a week (seconds)")
-    if not 1 <= s.connect_timeout <= 86400:
-        raise ConfigError("setting 'connect_timeout' must be between 1 and 86400 seconds")
-    if not 1 <= s.chat_backlog_max <= 10_000:
-        raise ConfigError("setting 'chat_backlog_max' must be between 1 and 10000")
-    if s.campaign_text_max <= 0:
-        raise ConfigError("setting 'campaign_text_max' must be > 0")
+    name: str
+    ok: Callable[[Any], bool]
+    message: str
+
+    def __call__(self, s: Settings) -> None:
+        v = getattr(s, self.name)
+        if not self.ok(v):
+            raise ConfigError(self.message.format(v=v))
+
+
+def _between(low: float, high: float) -> Callable[[Any], bool]:
+    return lambda v: low <= v <= high
+
+
+def _positive_finite_at_most(top: float) -> Callable[[Any], bool]:
+    return lambda v: math.isfinite(v) and 0 < v <= top
+
+
+def _is_time_zone(name: str) -> bool:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except Exception:  # ZoneInfoNotFoundError, ValueError for "../x", TypeError for a non-string...
+        return False
+    return True
+
+
+def _is_url_or_unset(v: str | None) -> bool:
+    return not v or re.match(r"^https?://[^/\s]+", v) is not None
+
+
+#: Whole numbers and their largest sane value: absurd values are refused here, not discovered
+#: later as an overflow in the middle of a reply.
+_COUNT_LIMITS = (("margin_days", 60), ("letter_shift_days", 60), ("purge_after_days", 3650),
+                 ("broadcast_spread_minutes", 7 * 24 * 60), ("campaign_text_max", 100_000),
+                 ("broadcast_approval_threshold", 10**9), ("matrix_admin_power_level", 10**6))
+#: Rates and intervals: finite, > 0 and at most this.
+_RATE_LIMITS = (("scheduler_interval", 3600.0), ("telegram_rate_global", 100_000.0),
+                ("telegram_rate_chat", 1000.0), ("telegram_rate_group_per_min", 100_000.0),
+                ("telegram_paid_rate", 100_000.0))
+_NOT_FINITE = "settings 'reply_stale_after' and 'connect_timeout' must be finite numbers"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+#: The single-setting rules, in the order they are checked (the first broken one is reported).
+_GENERAL_RULES = (
+    _Rule("default_locale", lambda v: v in ("fr", "en"), "setting 'default_locale' must be 'fr' or 'en'"),
+    _Rule("timezone", _is_time_zone, "setting 'timezone': unknown time zone {v!r}"),
+    *(_Rule(name, _between(0, 23), f"setting '{name}' must be an hour 0-23")
+      for name in ("reminder_hour", "quiet_start", "quiet_end")),
+    _Rule("data_dir", lambda v: str(v).strip() != "" and str(v) != ".",
+          "setting 'data_dir': empty (expected a folder path)"),
+    *(_Rule(name, _between(0, top), f"setting '{name}' must be between 0 and {top}, got {{v}}")
+      for name, top in _COUNT_LIMITS),
+    _Rule("reminder_offsets", lambda v: all(0 <= o <= 365 for o in v),
+          "setting 'reminder_offsets': days before the last day must be between 0 and 365"),
+    *(_Rule(name, _positive_finite_at_most(top), f"setting '{name}' must be > 0 and at most {top:g}, got {{v}}")
+      for name, top in _RATE_LIMITS),
+    _Rule("reply_stale_after", math.isfinite, _NOT_FINITE),
+    _Rule("connect_timeout", math.isfinite, _NOT_FINITE),
+    _Rule("shutdown_timeout", lambda v: 0 < v <= 9.5,
+          "setting 'shutdown_timeout' must be > 0 and <= 9.5 seconds (the process must exit within 10 s of SIGTERM)"),
+    _Rule("reply_stale_after", lambda v: 0 < v <= 7 * 86400,
+          "setting 'reply_stale_after' must be > 0 and at most a week (seconds)"),
+    _Rule("connect_timeout", _between(1, 86400), "setting 'connect_timeout' must be between 1 and 86400 seconds"),
+    _Rule("chat_backlog_max", _between(1, 10_000), "setting 'chat_backlog_max' must be between 1 and 10000"),
+    _Rule("campaign_text_max", lambda v: v > 0, "setting 'campaign_text_max' must be > 0"),
+)
+
+_OPERATIONS_RULES = (
+    _Rule("backends", lambda v: len(set(v)) == len(v), "setting 'backends': a backend is listed twice"),
+    _Rule("log_level", lambda v: str(v).upper() in _LOG_LEVELS,
+          "setting 'log_level': expected DEBUG, INFO, WARNING or ERROR, got {v!r}"),
+)
+
+_BACKEND_RULES = (
+    *(_Rule(name, _is_url_or_unset, f"setting '{name}': expected an http(s):// URL, got {{v!r}}")
+      for name in ("telegram_api_url", "matrix_homeserver")),
+    _Rule("telegram_webhook_url", lambda v: not v or v.startswith("https://"),
+          "setting 'telegram_webhook_url': Telegram only calls https:// webhooks"),
+    _Rule("telegram_webhook_secret", lambda v: not v or re.fullmatch(r"[A-Za-z0-9_-]{1,256}", v) is not None,
+          "setting 'telegram_webhook_secret': 1-256 characters among A-Z a-z 0-9 _ -"),
+)
+
+
+def _check_backend_names(s: Settings) -> None:
     for b in s.backends:
         if b not in BACKENDS:
             raise ConfigError(f"setting 'backends': unknown backend {b!r} (known: {', '.join(BACKENDS)})")
-    if len(set(s.backends)) != len(s.backends):
-        raise ConfigError("setting 'backends': a backend is listed twice")
-    if str(s.log_level).upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        raise ConfigError(f"setting 'log_level': expected DEBUG, INFO, WARNING or ERROR, got {s.log_level!r}")
+
+
+def _check_health_listen(s: Settings) -> None:
     if s.health_listen:
         parse_hostport("health_listen", s.health_listen)
+
+
+def _check_operators(s: Settings) -> None:
     for op in s.operators:
         b, sep, uid = op.partition(":")
         if not sep or not uid or b not in BACKENDS:
             raise ConfigError(f"setting 'operators': {op!r} should look like 'telegram:123' "
                               f"or 'matrix:@alice:example.org'")
-    for name in ("telegram_api_url", "matrix_homeserver"):
-        v = getattr(s, name)
-        if v and not re.match(r"^https?://[^/\s]+", v):
-            raise ConfigError(f"setting '{name}': expected an http(s):// URL, got {v!r}")
-    if s.telegram_webhook_url and not s.telegram_webhook_url.startswith("https://"):
-        raise ConfigError("setting 'telegram_webhook_url': Telegram only calls https:// webhooks")
-    if s.telegram_webhook_secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", s.telegram_webhook_secret):
-        raise ConfigError("setting 'telegram_webhook_secret': 1-256 characters among A-Z a-z 0-9 _ -")
-    if s.matrix_admin_power_level < 0:
-        raise ConfigError("setting 'matrix_admin_power_level' must be >= 0")
-    _validate_web(s)
+
+
+def validate(s: Settings) -> None:
+    """Checks every setting on its own (what each backend requires to run is declared in its
+    package: :func:`bot.ops.backend_spec.require_backends`)."""
+    checks: tuple[Callable[[Settings], None], ...] = (
+        *_GENERAL_RULES, _check_backend_names, *_OPERATIONS_RULES, _check_health_listen, _check_operators,
+        *_BACKEND_RULES, _validate_web,
+    )
+    for check in checks:
+        check(s)
 
 
 def _validate_web(s: Settings) -> None:

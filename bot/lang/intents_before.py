@@ -84,7 +84,7 @@ def _features(toks: list[str]) -> dict[str, float]:
 class _Neighbours:
     """TF-IDF cosine over the labelled examples, with an inverted index (a few hundred examples)."""
 
-    def __init__(self, examples):
+    def __init__(self, examples: list[tuple[str, str]]) -> None:
         import math
 
         feats = [_features(normalise(q)) for q, _n in examples]

@@ -21,7 +21,9 @@ import base64
 import json
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("mes_bot.matrix")
 
@@ -97,7 +99,9 @@ def only_key(obj: dict | None) -> str | None:
 
 def device_signed_by(device_keys: dict, user_id: str, pub: str) -> bool:
     sig = ((device_keys.get("signatures") or {}).get(user_id) or {}).get(f"ed25519:{pub}")
-    return bool(sig) and verify(pub, device_keys, sig)
+    if not sig:
+        return False
+    return verify(pub, device_keys, sig)
 
 
 # -- seeds on disk ---------------------------------------------------------------------------
@@ -120,13 +124,11 @@ class CrossSigningError(Exception):
     pass
 
 
-async def ensure_cross_signing(http, base_url: str, token: str, user_id: str, device_id: str,
-                               folder: Path, password: str | None = None, reset: bool = False) -> str:
-    """Make sure the account has our cross-signing identity and our device is signed by it.
+#: ``post(path, body)`` under /_matrix/client/v3 with the bot's token: (HTTP status, JSON body or {}).
+Post = Callable[[str, dict], Awaitable[tuple[int, dict]]]
 
-    ``http`` is an aiohttp ClientSession.  Returns "signed" (device signed now),
-    "already" (nothing to do), or "foreign" (the account's master key is not ours).
-    Raises CrossSigningError when the server refuses."""
+
+def _poster(http: Any, base_url: str, token: str) -> Post:
     headers = {"Authorization": f"Bearer {token}"}
     api = base_url.rstrip("/") + "/_matrix/client/v3"
 
@@ -134,10 +136,15 @@ async def ensure_cross_signing(http, base_url: str, token: str, user_id: str, de
         async with http.post(api + path, json=body, headers=headers) as r:
             try:
                 data = await r.json(content_type=None)
-            except Exception:
+            except Exception:  # an empty or non-JSON body: only the status matters then
                 data = {}
             return r.status, data or {}
 
+    return post
+
+
+async def _query_own_keys(post: Post, user_id: str, device_id: str) -> tuple[str | None, str | None, dict]:
+    """The account's master and self-signing public keys on the server, and our device's keys."""
     status, q = await post("/keys/query", {"device_keys": {user_id: []}})
     if status != 200:
         raise CrossSigningError(f"keys/query failed ({status})")
@@ -146,42 +153,61 @@ async def ensure_cross_signing(http, base_url: str, token: str, user_id: str, de
     device = ((q.get("device_keys") or {}).get(user_id) or {}).get(device_id)
     if device is None:
         raise CrossSigningError("the bot's device keys are not on the server yet")
+    return server_master, server_ssk, device
 
-    seeds = load_seeds(folder)
-    ours = seeds is not None and server_master == public_key(seeds["master"])
-    if server_master and not ours and not reset:
-        log.warning("cross_signing_foreign")
-        return "foreign"
 
-    if not ours or server_ssk != public_key(seeds["self_signing"]):
-        if seeds is None or reset:
-            seeds = {k: os.urandom(32) for k in ("master", "self_signing", "user_signing")}
-            save_seeds(folder, seeds)  # before upload: a crash after it must not lose them
-        body = {
-            "master_key": cross_signing_key(user_id, "master", seeds["master"]),
-            "self_signing_key": cross_signing_key(user_id, "self_signing", seeds["self_signing"], seeds["master"]),
-            "user_signing_key": cross_signing_key(user_id, "user_signing", seeds["user_signing"], seeds["master"]),
-        }
+async def _upload_identity(post: Post, user_id: str, folder: Path, seeds: dict[str, bytes] | None,
+                           password: str | None, reset: bool) -> dict[str, bytes]:
+    """Upload our three cross-signing keys (new seeds if we hold none or ``reset``); the seeds used."""
+    if seeds is None or reset:
+        seeds = {k: os.urandom(32) for k in ("master", "self_signing", "user_signing")}
+        save_seeds(folder, seeds)  # before upload: a crash after it must not lose them
+    body = {
+        "master_key": cross_signing_key(user_id, "master", seeds["master"]),
+        "self_signing_key": cross_signing_key(user_id, "self_signing", seeds["self_signing"], seeds["master"]),
+        "user_signing_key": cross_signing_key(user_id, "user_signing", seeds["user_signing"], seeds["master"]),
+    }
+    status, resp = await post("/keys/device_signing/upload", body)
+    if status == 401 and "flows" in resp:
+        if not password:
+            raise CrossSigningError("the server asks for the password to upload cross-signing keys "
+                                    "(user-interactive auth) and none is configured")
+        body["auth"] = {"type": "m.login.password", "session": resp.get("session"),
+                        "identifier": {"type": "m.id.user", "user": user_id}, "password": password}
         status, resp = await post("/keys/device_signing/upload", body)
-        if status == 401 and "flows" in resp:
-            if not password:
-                raise CrossSigningError("the server asks for the password to upload cross-signing keys "
-                                        "(user-interactive auth) and none is configured")
-            body["auth"] = {"type": "m.login.password", "session": resp.get("session"),
-                            "identifier": {"type": "m.id.user", "user": user_id}, "password": password}
-            status, resp = await post("/keys/device_signing/upload", body)
-        if status != 200:
-            raise CrossSigningError(f"device_signing/upload refused ({status} {resp.get('errcode')})")
-        log.info("cross_signing_uploaded")
-    else:
-        ssk_pub = public_key(seeds["self_signing"])
-        if device_signed_by(device, user_id, ssk_pub):
-            return "already"
+    if status != 200:
+        raise CrossSigningError(f"device_signing/upload refused ({status} {resp.get('errcode')})")
+    log.info("cross_signing_uploaded")
+    return seeds
 
-    signed = add_signature(device, user_id, seeds["self_signing"])
+
+async def _sign_device(post: Post, user_id: str, device_id: str, device: dict, ssk_seed: bytes) -> None:
+    signed = add_signature(device, user_id, ssk_seed)
     signed.pop("unsigned", None)
     status, resp = await post("/keys/signatures/upload", {user_id: {device_id: signed}})
     if status != 200 or resp.get("failures"):
         raise CrossSigningError(f"signatures/upload refused ({status} {list((resp.get('failures') or {}))})")
     log.info("cross_signing_device_signed")
+
+
+async def ensure_cross_signing(http: Any, base_url: str, token: str, user_id: str, device_id: str,
+                               folder: Path, password: str | None = None, reset: bool = False) -> str:
+    """Make sure the account has our cross-signing identity and our device is signed by it.
+
+    ``http`` is an aiohttp ClientSession.  Returns "signed" (device signed now),
+    "already" (nothing to do), or "foreign" (the account's master key is not ours).
+    Raises CrossSigningError when the server refuses."""
+    post = _poster(http, base_url, token)
+    server_master, server_ssk, device = await _query_own_keys(post, user_id, device_id)
+    seeds = load_seeds(folder)
+    ours = seeds is not None and server_master == public_key(seeds["master"])
+    if server_master and not ours and not reset:
+        log.warning("cross_signing_foreign")
+        return "foreign"
+    if seeds is not None and ours and server_ssk == public_key(seeds["self_signing"]):
+        if device_signed_by(device, user_id, public_key(seeds["self_signing"])):
+            return "already"
+    else:
+        seeds = await _upload_identity(post, user_id, folder, seeds, password, reset)
+    await _sign_device(post, user_id, device_id, device, seeds["self_signing"])
     return "signed"

@@ -32,7 +32,14 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import vodozemac
+
+    from .backend import MatrixBackend
 
 log = logging.getLogger("mes_bot.matrix")
 
@@ -49,7 +56,7 @@ FLOWS_KEPT = 200
 KINDS = ("request", "ready", "start", "accept", "key", "mac", "done", "cancel")
 
 
-def canonical_json(obj) -> str:
+def canonical_json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
@@ -70,19 +77,19 @@ def mac_info(sender: str, sender_device: str, receiver: str, receiver_device: st
     return f"MATRIX_KEY_VERIFICATION_MAC{sender}{sender_device}{receiver}{receiver_device}{flow_id}"
 
 
-def calculate_mac(established, method: str, data: str, info: str) -> str:
+def calculate_mac(established: vodozemac.EstablishedSas, method: str, data: str, info: str) -> str:
     if method == MAC_V2:
         return established.calculate_mac(data, info)
     return established.calculate_mac_invalid_base64(data, info)
 
 
-def mac_content(established, method: str, base_info: str, keys: dict[str, str]) -> dict:
+def mac_content(established: vodozemac.EstablishedSas, method: str, base_info: str, keys: dict[str, str]) -> dict:
     """``{"mac": {key id: MAC of the key}, "keys": MAC of the sorted key ids}``."""
     return {"mac": {kid: calculate_mac(established, method, key, base_info + kid) for kid, key in keys.items()},
             "keys": calculate_mac(established, method, ",".join(sorted(keys)), base_info + "KEY_IDS")}
 
 
-def emoji_of(indices) -> str:
+def emoji_of(indices: list[int]) -> str:
     """The SAS emoji (spec table, as nio ships it) for the 7 indices, space separated."""
     from nio.crypto.sas import Sas
 
@@ -97,8 +104,8 @@ class Flow:
     device_id: str
     created: float
     state: str = "ready"           # ready → accepted → keys → (mac) → done | cancelled
-    sas: object | None = None
-    established: object | None = None
+    sas: vodozemac.Sas | None = None
+    established: vodozemac.EstablishedSas | None = None
     start_content: dict | None = None
     mac_method: str = MAC_V2
     their_key: str | None = None
@@ -111,7 +118,7 @@ class Flow:
 class Verifier:
     """The bot's side of SAS verification flows.  ``backend`` is the MatrixBackend."""
 
-    def __init__(self, backend, clock=time.monotonic):
+    def __init__(self, backend: MatrixBackend, clock: Callable[[], float] = time.monotonic) -> None:
         self.backend = backend
         self.clock = clock
         self.flows: OrderedDict[str, Flow] = OrderedDict()
@@ -228,49 +235,52 @@ class Verifier:
                 or not (MAC_V2 in macs or MAC_OLD in macs)):
             raise _Cancel("m.unknown_method", "No common method")
         flow.mac_method = MAC_V2 if MAC_V2 in macs else MAC_OLD
-        flow.sas = vodozemac.Sas()
+        sas = flow.sas = vodozemac.Sas()
         flow.start_content = content
         flow.state = "accepted"
         await self._send(flow, "accept", {
             "method": SAS_V1, "key_agreement_protocol": KEY_AGREEMENT, "hash": HASH,
             "message_authentication_code": flow.mac_method, "short_authentication_string": sas_methods,
-            "commitment": commitment(flow.sas.public_key.to_base64(), content)})
+            "commitment": commitment(sas.public_key.to_base64(), content)})
 
     async def _on_key(self, flow: Flow, content: dict) -> None:
         import vodozemac
 
         key = content.get("key")
-        if flow.state != "accepted" or not isinstance(key, str):
+        sas = flow.sas  # set with the "accepted" state
+        if flow.state != "accepted" or sas is None or not isinstance(key, str):
             raise _Cancel("m.unexpected_message", "Unexpected key")
         try:
-            flow.established = flow.sas.diffie_hellman(vodozemac.Curve25519PublicKey.from_base64(key))
+            established = flow.established = sas.diffie_hellman(vodozemac.Curve25519PublicKey.from_base64(key))
         except Exception:
             raise _Cancel("m.invalid_message", "Invalid key") from None
+        our_device = self._our_device_id()
         flow.their_key = key
         flow.state = "keys"
-        our_key = flow.sas.public_key.to_base64()
+        our_key = sas.public_key.to_base64()
         await self._send(flow, "key", {"key": our_key})
         if flow.room_id is not None:   # the person can compare with what the bot got (best effort)
             info = sas_info((flow.user_id, flow.device_id, key),
-                            (self.backend.user_id, self.backend.device_id, our_key), flow.flow_id)
+                            (self.backend.user_id, our_device, our_key), flow.flow_id)
             try:
-                await self._show_emoji(flow, emoji_of(flow.established.bytes(info).emoji_indices))
+                await self._show_emoji(flow.room_id, flow.user_id, emoji_of(established.bytes(info).emoji_indices))
             except Exception as e:
                 log.info("verification_emoji_failed error=%s", type(e).__name__)
         # a bot cannot look at emoji: it confirms at once and sends its MAC
-        await self._send(flow, "mac", mac_content(flow.established, flow.mac_method, mac_info(
-            self.backend.user_id, self.backend.device_id, flow.user_id, flow.device_id, flow.flow_id),
+        await self._send(flow, "mac", mac_content(established, flow.mac_method, mac_info(
+            self.backend.user_id, our_device, flow.user_id, flow.device_id, flow.flow_id),
             await self._our_keys()))
         flow.mac_sent = True
 
     async def _on_mac(self, flow: Flow, content: dict) -> None:
-        if flow.state != "keys" or not flow.mac_sent:
+        established = flow.established  # set with the "keys" state
+        if flow.state != "keys" or not flow.mac_sent or established is None:
             raise _Cancel("m.unexpected_message", "Unexpected mac")
         macs = content.get("mac")
         if not isinstance(macs, dict) or not macs or not isinstance(content.get("keys"), str):
             raise _Cancel("m.invalid_message", "Invalid mac")
-        base = mac_info(flow.user_id, flow.device_id, self.backend.user_id, self.backend.device_id, flow.flow_id)
-        expected = calculate_mac(flow.established, flow.mac_method, ",".join(sorted(macs)), base + "KEY_IDS")
+        base = mac_info(flow.user_id, flow.device_id, self.backend.user_id, self._our_device_id(), flow.flow_id)
+        expected = calculate_mac(established, flow.mac_method, ",".join(sorted(macs)), base + "KEY_IDS")
         if not hmac.compare_digest(expected, content["keys"]):
             raise _Cancel("m.key_mismatch", "Key mismatch")
         device_key, master = await self._their_keys(flow)
@@ -283,7 +293,7 @@ class Verifier:
             if key is None:
                 continue  # a key we cannot check (another of their devices): neither trusted nor refused
             if not isinstance(mac, str) or not hmac.compare_digest(
-                    calculate_mac(flow.established, flow.mac_method, key, base + kid), mac):
+                    calculate_mac(established, flow.mac_method, key, base + kid), mac):
                 raise _Cancel("m.key_mismatch", "Key mismatch")
             verified.append(kid)
         if not verified:
@@ -295,9 +305,19 @@ class Verifier:
         log.info("verification_mac_ok keys=%d", len(verified))
 
     # -- keys ------------------------------------------------------------------------------------------
+    def _our_device_id(self) -> str:
+        """The bot's device id (verification events only arrive once it is logged in)."""
+        device_id = self.backend.device_id
+        if device_id is None:
+            raise _Cancel("m.unexpected_message", "Not logged in yet")
+        return device_id
+
     async def _our_keys(self) -> dict[str, str]:
         b = self.backend
-        keys = {f"ed25519:{b.device_id}": b.client.olm.account.identity_keys["ed25519"]}
+        client = b.client
+        if client is None:  # not logged in: see _our_device_id
+            raise _Cancel("m.unexpected_message", "Not logged in yet")
+        keys = {f"ed25519:{b.device_id}": client.olm.account.identity_keys["ed25519"]}
         master = self.own_master_key()
         if master:   # only while it is still the account's identity (not replaced from Element since)
             from .cross_signing import only_key
@@ -313,10 +333,10 @@ class Verifier:
 
         q = await self.backend.keys_query([flow.user_id])
         dk = ((q.get("device_keys") or {}).get(flow.user_id) or {}).get(flow.device_id) or {}
-        device_key = (dk.get("keys") or {}).get(f"ed25519:{flow.device_id}")
-        mk = (q.get("master_keys") or {}).get(flow.user_id)
-        mpub = only_key(mk)
-        return device_key, ((mpub, mk) if mpub else None)
+        device_key: str | None = (dk.get("keys") or {}).get(f"ed25519:{flow.device_id}")
+        mk: dict | None = (q.get("master_keys") or {}).get(flow.user_id)
+        mpub = only_key(mk)  # None when mk is
+        return device_key, ((mpub, mk) if mpub and mk else None)
 
     def own_master_key(self) -> str | None:
         """The account's master key, when the data folder holds it (cross-signing set up by the bot)."""
@@ -328,14 +348,14 @@ class Verifier:
             self._master_key = public_key(seeds["master"]) if seeds else None
         return self._master_key
 
-    async def _show_emoji(self, flow: Flow, emoji: str) -> None:
+    async def _show_emoji(self, room_id: str, user_id: str, emoji: str) -> None:
         """The bot's emoji in the chat, as a notice in the person's language."""
         from ...core.flowlib import Say
 
         b = self.backend
-        user = b.app.store.get_user(f"{b.name}:{flow.user_id}")
+        user = b.app.store.get_user(f"{b.name}:{user_id}")
         locale = (user.locale if user is not None else None) or getattr(b.settings, "default_locale", None) or "fr"
-        await b.send(flow.room_id, b.app.render_reply(Say("matrix/verification_emoji", {"emoji": emoji}), locale))
+        await b.send(room_id, b.app.render_reply(Say("matrix/verification_emoji", {"emoji": emoji}), locale))
 
     # -- sending -----------------------------------------------------------------------------------
     async def _send(self, flow: Flow, kind: str, content: dict) -> None:
@@ -369,7 +389,7 @@ class _Cancel(Exception):
         self.code, self.reason = code, reason
 
 
-def _code(code) -> str:
+def _code(code: object) -> str:
     """A cancel code from the other side, safe to log (a known m.* code or "other")."""
     known = {"m.user", "m.timeout", "m.unknown_transaction", "m.unknown_method", "m.unexpected_message",
              "m.key_mismatch", "m.user_mismatch", "m.invalid_message", "m.accepted", "m.mismatched_commitment",

@@ -21,19 +21,19 @@ def render_content(reply: Reply) -> dict:
     Numbers count only the choice buttons (as the router does when "2" is typed); link
     buttons are listed after them without a number."""
     choices = [b for b in reply.flat_buttons() if b.url is None]
-    links = [b for b in reply.flat_buttons() if b.url is not None]
+    links = [(b.label, b.url) for b in reply.flat_buttons() if b.url is not None]
     lines = [reply.text] if reply.text else []
     rich = reply.html if reply.html else (html.escape(reply.text) if reply.text else "")
     parts = [rich.replace("\n", "<br>")] if rich else []
     if choices:
         lines += [f"{i}. {b.label}" for i, b in enumerate(choices, 1)]
         parts.append("<ol>" + "".join(f"<li>{html.escape(b.label)}</li>" for b in choices) + "</ol>")
-    for b in links:
-        lines.append(f"{b.label} : {b.url}")
-        if b.url.startswith(("https://", "http://", "matrix:")):
-            parts.append(f'<p><a href="{html.escape(b.url, quote=True)}">{html.escape(b.label)}</a></p>')
+    for label, url in links:
+        lines.append(f"{label} : {url}")
+        if url.startswith(("https://", "http://", "matrix:")):
+            parts.append(f'<p><a href="{html.escape(url, quote=True)}">{html.escape(label)}</a></p>')
         else:
-            parts.append(f"<p>{html.escape(b.label)} : {html.escape(b.url)}</p>")
+            parts.append(f"<p>{html.escape(label)} : {html.escape(url)}</p>")
     return {"msgtype": "m.notice" if reply.notice else "m.text", "body": "\n".join(lines),
             "format": "org.matrix.custom.html", "formatted_body": "".join(parts)}
 

@@ -22,6 +22,7 @@ import json
 import logging
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -31,6 +32,10 @@ from ...core.render import LOCALES
 from . import limits
 from .replies import reply_json
 from .conversations import Conversations
+
+if TYPE_CHECKING:
+    from ...core.app import App
+    from ...infra.config import Settings
 
 log = logging.getLogger("mes_bot.web")
 
@@ -70,7 +75,7 @@ class WebBackend(BackendBase):
 
         return with_start(self.app.settings.web_public_url, payload)
 
-    def __init__(self, app, settings=None):
+    def __init__(self, app: App, settings: Settings | None = None) -> None:
         from ...infra.config import parse_hostport
 
         self.app = app
@@ -82,7 +87,7 @@ class WebBackend(BackendBase):
         self.addresses = limits.AddressLimiter(s.web_rate_address_per_min)
         self.trusted = limits.TrustedProxies(s.web_trusted_proxies)
         self._stop = asyncio.Event()
-        self._runner = None
+        self._runner: web.AppRunner | None = None
         self.bound_port: int | None = None
         self.ready = asyncio.Event()
         self._pages: dict[tuple[str, bool], bytes] = {}
@@ -113,18 +118,18 @@ class WebBackend(BackendBase):
         server.router.add_post("/api/start", self.api_start)
         server.router.add_post("/api/message", self.api_message)
         server.router.add_post("/api/end", self.api_end)
-        self._runner = web.AppRunner(server, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        runner = self._runner = web.AppRunner(server, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self.port, reuse_address=True)
         await site.start()
-        addresses = self._runner.addresses
+        addresses = runner.addresses
         self.bound_port = addresses[0][1] if addresses else self.port
         log.info("web_listening port=%s", self.bound_port)
         self.ready.set()
         try:
             await self._stop.wait()
         finally:
-            await self._runner.cleanup()
+            await runner.cleanup()
             for conv in self.conversations.all():  # their tokens die with the process
                 self.conversations.end(conv.cid)
             self.sweep_rows()
@@ -311,7 +316,7 @@ class WebBackend(BackendBase):
         metrics.inc("messages_out", len(replies), backend=NAME)
         user = self.app.store.get_user(event.user_key)
         ended = user is None  # /oubli erased everything: this conversation is over
-        if ended:
+        if user is None:
             self.conversations.end(conv.cid)
             lang = conv.lang
         else:

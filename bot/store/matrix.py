@@ -2,8 +2,13 @@
 ids, direct chats opened for a person and waiting for them.  No message text, no names."""
 from __future__ import annotations
 
+from typing import Any
+
 
 class MatrixStore:
+    db: Any     # the Store's connection and lock (bot/store/base.py)
+    lock: Any
+
     def set_room_direct(self, room_id: str, direct: bool) -> None:
         with self.lock:
             self.db.execute(
@@ -25,6 +30,10 @@ class MatrixStore:
             cur = self.db.execute("INSERT OR IGNORE INTO matrix_handled(event_id, ts) VALUES (?, ?)",
                                   [event_id, ts_ms])
             return cur.rowcount == 1
+
+    def event_handled(self, event_id: str) -> bool:
+        """True once the event id was recorded (a replayed sync skips it)."""
+        return self.db.execute("SELECT 1 FROM matrix_handled WHERE event_id = ?", [event_id]).fetchone() is not None
 
     def prune_handled_events(self, before_ms: int) -> None:
         with self.lock:

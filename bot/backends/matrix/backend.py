@@ -7,7 +7,7 @@ Data folder (``<data>/matrix/``, owner-only files):
   ``credentials.json`` access token + device id from the first password login (later starts
   reuse the same device, so the encryption store stays valid); ``pickle.key`` random pickle
   key when none is configured (never nio's constant); ``store/`` nio's encryption store;
-  ``cross_signing.json`` the bot's cross-signing seeds (see matrix_xsign.py).
+  ``cross_signing.json`` the bot's cross-signing seeds (see cross_signing.py).
 
 The backend is split by concern (one module each job, see :class:`MatrixBackend`); this module
 keeps the command-line entry points and the names other modules import.

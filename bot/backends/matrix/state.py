@@ -56,7 +56,7 @@ class MatrixState(BackendBase):
         self._room_queues: dict[str, deque] = {}        # room id -> work waiting (queues.py)
         self._room_workers: dict[str, asyncio.Task] = {}
         self._in_progress: set[str] = set()             # event ids queued or being handled
-        self.backlog = ChatBacklog(int(getattr(settings, "chat_backlog_max", 20)))
+        self.backlog = ChatBacklog(settings.chat_backlog_max)
         self.resume = ResumePoint()
         self._side_tasks: set[asyncio.Task] = set()     # flood notices
         self.synced = asyncio.Event()   # set after every processed sync (tests, health)

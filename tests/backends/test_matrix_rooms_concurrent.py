@@ -128,3 +128,60 @@ async def test_a_crash_mid_batch_loses_nothing_and_answers_nothing_twice(synapse
         await alice.close()
         await bot.stop()
         await proxy.stop()
+
+
+async def _until(predicate, timeout: float = 30.0) -> bool:
+    """Poll ``predicate()`` (bounded) while the event loop serves the proxy and the human."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return bool(predicate())
+
+
+async def test_kill_9_mid_batch_then_restart_answers_every_message_once(synapse, tmp_path):  # noqa: F811
+    """The real process, killed with SIGKILL while a reply hangs, then started again."""
+    import os
+    import subprocess
+    import sys
+
+    from bot.store import Store
+    from tests.support.synapse import unique
+
+    proxy = await FaultProxy(synapse.url).start()
+    uid, pw = synapse.register(unique("bot"))
+    env = dict(os.environ, MATRIX_PASSWORD=pw, MESBOT_SCHEDULER_INTERVAL="3600", MESBOT_MATRIX_REACTIONS="0")
+    data = tmp_path / "cli"
+    args = [sys.executable, "-m", "bot.ops.cli", "matrix", "--homeserver", proxy.url, "--user", uid,
+            "--data-dir", str(data)]
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    alice = await make_human(synapse, tmp_path, "alice")
+    try:
+        room = await alice.create_room(invite=[uid], direct=True, encrypted=True)
+        assert len(await alice.wait_messages(room, 2, timeout=30)) == 2
+        proxy.hold(room, after=2)
+        sent = [await alice.send(room, text) for text in ("/aide", "/rappels") * 3]
+        first = await alice.wait_messages(room, 2)
+        assert len(first) == 2 and await _until(lambda: proxy.held_now(room) == 1)
+        proc.kill()                      # SIGKILL: nothing runs on the way out
+        proc.wait(timeout=20)
+        proxy.drop_held()                # the hanging reply never reaches Synapse
+        store = Store(data / "mes-bot.db")
+        try:
+            assert [store.event_handled(e) for e in sent] == [True, True, False, False, False, False]
+        finally:
+            store.close()
+        proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        rest = await alice.wait_messages(room, 4, timeout=60)
+        bodies = [m["body"] for m in first + rest]
+        assert len(bodies) == 6 and len(set(bodies[0::2])) == 1 and len(set(bodies[1::2])) == 1
+        assert bodies[0] != bodies[1]
+        assert await alice.wait_messages(room, 1, timeout=1.5) == []
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=20)
+        await alice.close()
+        await proxy.stop()

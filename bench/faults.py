@@ -55,7 +55,7 @@ async def fairness(tmp: Path, burst: int) -> None:
             await emu.wait_for(B, 1, timeout=120)
             out[label] = _first_send_to(emu, B, t0) - t0
             if n:
-                await emu.wait_until(lambda: not env.backend._backlog, 120, "A's backlog")
+                await emu.wait_until(lambda: env.backend._backlog.total() == 0, 120, "A's backlog")
                 out["A answered"] = len(emu.sent[A])
                 out["A dropped"] = env.backend.counters["dropped"]
         finally:

@@ -120,8 +120,9 @@ class TelegramBackend(BackendBase):
         self.clock = time.monotonic    # reply retries: injectable time (tests move it without sleeping)
         self.sleep = asyncio.sleep
         self._deadline_start: dict[str, float] = {}   # chat -> when the message being answered came in
-        self._backlog: dict[str, int] = {}            # chat -> updates queued or in progress
-        self._flood_noticed: set[str] = set()         # chats told once that they write too fast
+        from ...core.admission import ChatBacklog
+
+        self._backlog = ChatBacklog(settings.chat_backlog_max, GROUP_BACKLOG_FACTOR)   # per chat, shared rule
         self.poll_backoff = 1.0        # first back-off after a failed getUpdates (doubles, max 30 s)
         self.startup_timeout = 5.0     # per start-up extra (deleteWebhook, setMyCommands...): best-effort
         self._seen: "collections.deque[int]" = collections.deque()
@@ -508,31 +509,23 @@ class TelegramBackend(BackendBase):
     def _admit(self, event: Event) -> bool:
         """Bound one chat's backlog: beyond ``chat_backlog_max`` queued updates the rest are
         dropped (a private chat is told once, kindly; a group is not written to about it)."""
-        chat = event.chat_id
-        limit = max(1, int(self.settings.chat_backlog_max))
-        if not event.is_direct:
-            limit *= GROUP_BACKLOG_FACTOR
-        n = self._backlog.get(chat, 0)
-        if n >= limit:
-            self.counters["dropped"] += 1
-            from ...infra import metrics
+        from ...core.admission import ADMIT, DROP_AND_NOTIFY
 
-            metrics.inc("updates_dropped", backend=NAME)
-            if event.is_direct and chat not in self._flood_noticed:
-                self._flood_noticed.add(chat)
-                log.info("chat_flood_dropping backlog=%d", n)
-                self._spawn(self._flood_notice(chat, event))
-            return False
-        self._backlog[chat] = n + 1
-        return True
+        chat = event.chat_id
+        verdict = self._backlog.admit(chat, event.is_direct)
+        if verdict == ADMIT:
+            return True
+        self.counters["dropped"] += 1
+        from ...infra import metrics
+
+        metrics.inc("updates_dropped", backend=NAME)
+        if verdict == DROP_AND_NOTIFY:
+            log.info("chat_flood_dropping backlog=%d", self._backlog.queued(chat))
+            self._spawn(self._flood_notice(chat, event))
+        return False
 
     def _release(self, chat: str) -> None:
-        n = self._backlog.get(chat, 1) - 1
-        if n <= 0:
-            self._backlog.pop(chat, None)
-            self._flood_noticed.discard(chat)
-        else:
-            self._backlog[chat] = n
+        self._backlog.release(chat)
 
     async def _flood_notice(self, chat: str, event: Event) -> None:
         """One kind note, out of the queue: the rest of what you sent so fast was not read."""

@@ -43,14 +43,15 @@ class QueuesPart(TimelinePart):
     def _admit(self, room_id: str, work: RoomWork) -> None:
         """Messages from people count against the room's backlog; beyond it they are dropped
         (recorded as handled: a replay does not bring them back)."""
-        from nio import MegolmEvent, ReactionEvent, RoomMessage
+        from nio import MegolmEvent, ReactionEvent, RoomMessage, RoomMessageNotice
 
         kept = []
         direct: bool | None = None
         for ev in work.events:
             eid = getattr(ev, "event_id", None)
             if (not eid or getattr(ev, "sender", None) == self.user_id
-                    or not isinstance(ev, (RoomMessage, MegolmEvent, ReactionEvent))):
+                    or not isinstance(ev, (RoomMessage, MegolmEvent, ReactionEvent))
+                    or isinstance(ev, RoomMessageNotice)):   # other bots: never answered, never counted
                 kept.append(ev)
                 continue
             if direct is None:

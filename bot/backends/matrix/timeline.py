@@ -56,7 +56,7 @@ class TimelinePart(RoomsPart):
 
     def _slice(self, events: list, skip_history: bool) -> RoomWork:
         """What one batch brings a room: its events after the bot's own join (history before it
-        is not for us), none on the very first start, none already handled."""
+        is not for us), none on the very first start, none already handled, none of its own."""
         from nio import RoomCreateEvent, RoomMemberEvent
 
         start, join_id = 0, None
@@ -65,7 +65,8 @@ class TimelinePart(RoomsPart):
                     and ev.membership == "join" and ev.prev_membership != "join"):
                 start, join_id = i + 1, ev.event_id or ""
         changed = join_id is not None or any(isinstance(ev, RoomMemberEvent) for ev in events[start:])
-        todo = [] if skip_history else [ev for ev in events[start:] if self._not_seen(ev)]
+        todo = [] if skip_history else [ev for ev in events[start:]
+                                        if getattr(ev, "sender", None) != self.user_id and self._not_seen(ev)]
         # a room the bot just created (a direct chat it opens): its invites may come in a later batch
         created = any(isinstance(ev, RoomCreateEvent) and ev.sender == self.user_id for ev in events[:start])
         return RoomWork(todo, changed, join_id, skip_history, created)

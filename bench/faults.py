@@ -123,7 +123,14 @@ async def two_processes(tmp: Path, followers: int) -> None:
     second = await asyncio.create_subprocess_exec(*args, cwd=str(ROOT), env=env, stdout=asyncio.subprocess.DEVNULL,
                                                   stderr=asyncio.subprocess.DEVNULL)
     try:
-        code2 = await asyncio.wait_for(second.wait(), 60)
+        # whichever process starts second (they race) must refuse and exit
+        ends = {asyncio.ensure_future(p.wait()): p for p in (first, second)}
+        done, pending = await asyncio.wait(ends, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        if not done:
+            raise RuntimeError("neither process refused to start within 60 s")
+        code2 = next(iter(done)).result()
         await emu.wait_until(lambda: all(emu.sent[u] for u in users), 120, "the wave")
         await asyncio.sleep(2)   # anything extra would show up now
         total = sum(len(emu.sent[u]) for u in users)

@@ -36,14 +36,15 @@ class SyncPart(QueuesPart):
             timeout=0 if first else self.sync_timeout_ms, since=since,
             full_state=True if first else None, sync_filter=SYNC_FILTER))
         stopper = asyncio.ensure_future(self._stop.wait())
-        await asyncio.wait({sync, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if not sync.done():
-            sync.cancel()
-            with contextlib.suppress(BaseException):
-                await sync
-            return None
-        stopper.cancel()
-        return sync.result()
+        try:
+            await asyncio.wait({sync, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:   # stopped, or cancelled (a crash, `mes-bot run` giving up): nothing left pending
+            stopper.cancel()
+            if not sync.done():
+                sync.cancel()
+                with contextlib.suppress(BaseException):
+                    await sync
+        return sync.result() if not sync.cancelled() else None
 
     async def _sync_loop(self) -> None:
         from aiohttp import ClientError

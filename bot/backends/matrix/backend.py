@@ -109,7 +109,8 @@ async def run(app, backend: "MatrixBackend") -> int:
 
 
 class MatrixBackend(SyncPart):
-    """The backend, assembled from its parts (each module one job): session.py (log in, stop),
-    keys.py (encryption chores, trust), transport.py (one event out, errors mapped), reactions.py,
-    sending.py (replies, edits), rooms.py (invites, direct chats, admins), timeline.py (one room's
-    events), sync.py (the sync loop, rooms concurrently, resume point)."""
+    """The backend, assembled from its parts (each module one job, each class on the one before):
+    state.py (what they share), session.py (log in, stop), keys.py (encryption chores, trust),
+    transport.py (one event out, errors.py mapped), reactions.py, sending.py (replies, edits),
+    rooms.py (invites, direct chats, admins), timeline.py (one room's events), queues.py (a worker
+    per room, the flood bound), sync.py (the sync loop; resume.py: which token to save)."""

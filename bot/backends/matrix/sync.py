@@ -138,8 +138,12 @@ class SyncPart(QueuesPart):
                 if (isinstance(ev, InviteMemberEvent) and ev.state_key == self.user_id
                         and ev.membership == "invite"):
                     inviter, direct = ev.sender, bool((ev.content or {}).get("is_direct"))
-            if inviter is not None:
+            if inviter is None:
+                continue
+            try:
                 await self._on_invite(room_id, inviter, direct)
+            except Exception:   # network trouble: the invite is still there at the next start
+                log.warning("invite_failed room=%s", room_id)
 
     def _queue_left(self, seq: int, room_id: str) -> None:
         """Collectives: campaigns held, admins told; off the sync loop, part of the batch."""

@@ -28,6 +28,10 @@ class MatrixStore(BaseStore):
                                   [event_id, ts_ms])
             return cur.rowcount == 1
 
+    def event_handled(self, event_id: str) -> bool:
+        """True once the event id was recorded (a replayed sync skips it)."""
+        return self.db.execute("SELECT 1 FROM matrix_handled WHERE event_id = ?", [event_id]).fetchone() is not None
+
     def prune_handled_events(self, before_ms: int) -> None:
         with self.lock:
             self.db.execute("DELETE FROM matrix_handled WHERE ts < ?", [before_ms])

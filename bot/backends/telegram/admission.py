@@ -18,31 +18,23 @@ class AdmissionMixin(TelegramState):
     def _admit(self, event: Event) -> bool:
         """Bound one chat's backlog: beyond ``chat_backlog_max`` queued updates the rest are
         dropped (a private chat is told once, kindly; a group is not written to about it)."""
-        chat = event.chat_id
-        limit = max(1, int(self.settings.chat_backlog_max))
-        if not event.is_direct:
-            limit *= GROUP_BACKLOG_FACTOR
-        n = self._backlog.get(chat, 0)
-        if n >= limit:
-            self.counters["dropped"] += 1
-            from ...infra import metrics
+        from ...core.admission import ADMIT, DROP_AND_NOTIFY
 
-            metrics.inc("updates_dropped", backend=NAME)
-            if event.is_direct and chat not in self._flood_noticed:
-                self._flood_noticed.add(chat)
-                log.info("chat_flood_dropping backlog=%d", n)
-                self._spawn(self._flood_notice(chat, event))
-            return False
-        self._backlog[chat] = n + 1
-        return True
+        chat = event.chat_id
+        verdict = self._backlog.admit(chat, event.is_direct)
+        if verdict == ADMIT:
+            return True
+        self.counters["dropped"] += 1
+        from ...infra import metrics
+
+        metrics.inc("updates_dropped", backend=NAME)
+        if verdict == DROP_AND_NOTIFY:
+            log.info("chat_flood_dropping backlog=%d", self._backlog.queued(chat))
+            self._spawn(self._flood_notice(chat, event))
+        return False
 
     def _release(self, chat: str) -> None:
-        n = self._backlog.get(chat, 1) - 1
-        if n <= 0:
-            self._backlog.pop(chat, None)
-            self._flood_noticed.discard(chat)
-        else:
-            self._backlog[chat] = n
+        self._backlog.release(chat)
 
     async def _flood_notice(self, chat: str, event: Event) -> None:
         """One kind note, out of the queue: the rest of what you sent so fast was not read."""

@@ -27,8 +27,9 @@ import logging
 import time
 import weakref
 
+from ...core.admission import ChatBacklog
 from ...core.types import BackendBase
-from .admission import AdmissionMixin
+from .admission import GROUP_BACKLOG_FACTOR, AdmissionMixin
 from .chats import ChatsMixin
 from .client import ClientMixin
 from .errors import Unreachable  # noqa: F401  (re-exported: the start failure the runner reports)
@@ -84,8 +85,7 @@ class TelegramBackend(ClientMixin, ProfileMixin, PollingMixin, WebhookMixin, Inb
         self.clock = time.monotonic    # reply retries: injectable time (tests move it without sleeping)
         self.sleep = asyncio.sleep
         self._deadline_start: dict[str, float] = {}   # chat -> when the message being answered came in
-        self._backlog: dict[str, int] = {}            # chat -> updates queued or in progress
-        self._flood_noticed: set[str] = set()         # chats told once that they write too fast
+        self._backlog = ChatBacklog(settings.chat_backlog_max, GROUP_BACKLOG_FACTOR)   # per chat, shared rule
         self.poll_backoff = 1.0        # first back-off after a failed getUpdates (doubles, max 30 s)
         self.startup_timeout = 5.0     # per start-up extra (deleteWebhook, setMyCommands...): best-effort
         self._seen: "collections.deque[int]" = collections.deque()

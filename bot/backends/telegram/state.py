@@ -7,6 +7,8 @@ import collections
 import weakref
 from typing import TYPE_CHECKING, Any
 
+from ...core.admission import ChatBacklog
+
 NAME = "telegram"
 DEFAULT_API = "https://api.telegram.org/bot"
 
@@ -38,8 +40,7 @@ class TelegramState:
     _seen: collections.deque[int]
     _seen_set: set[int]
     _gone: set[str] | None
-    _backlog: dict[str, int]
-    _flood_noticed: set[str]
+    _backlog: ChatBacklog
     _deadline_start: dict[str, float]
     _chat_locks: weakref.WeakValueDictionary[str, asyncio.Lock]
     _chat_locale: dict[str, str]

@@ -104,7 +104,7 @@ class TelegramBackend(ClientMixin, ProfileMixin, PollingMixin, WebhookMixin, Inb
         self._started = False
         self._webhook_runner = None
         self._profile_task: asyncio.Task | None = None
-        self.counters = {"updates": 0, "ignored": 0, "retries": 0, "blocked": 0, "sent": 0, "dropped": 0}
+        self.counters = {"updates": 0, "ignored": 0, "retries": 0, "sent": 0, "dropped": 0}
 
     # -- lifecycle ---------------------------------------------------------------------
     async def receive(self, handler=None) -> None:

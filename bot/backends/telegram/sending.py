@@ -29,6 +29,10 @@ class SendingMixin(TelegramState):
         edit_id = to.reply_to if to is not None and reply.edit else None
         return await self._send(chat_id, reply, edit_message_id=edit_id, paid=paid, thread=_topic_id(to))
 
+    async def send_bulk(self, chat_id: str, reply: Reply) -> str | None:
+        """One message of a broadcast: paid broadcast where configured (protocol)."""
+        return await self.send(chat_id, reply, paid=self.settings.telegram_paid_broadcast)
+
     async def _send(self, chat_id: str, reply: Reply, edit_message_id: str | None = None,
                     paid: bool = False, thread: int | None = None) -> str | None:
         from telegram import InputFile, LinkPreviewOptions
@@ -120,7 +124,8 @@ class SendingMixin(TelegramState):
                     raise
                 if stale(first, self.app.monotonic(), d.wait, stale_after):
                     log.warning("part_stale error=%s attempts=%d", d.kind, attempt + 1)
-                    raise
+                    # permanent for the core: retrying the whole reply would repeat the first parts
+                    raise DeliveryError(f"a later part is stale: {d.kind}") from None
                 attempt += 1
                 self.counters["retries"] += 1
                 if not d.rate_limited:   # a 429 already paused this chat in the pacer

@@ -13,6 +13,7 @@ import contextlib
 import importlib
 import logging
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Awaitable, Callable
 
@@ -79,22 +80,42 @@ class App:
         self.backends[backend.name] = backend
 
     async def handle(self, event: Event) -> list[Reply]:
-        """The replies to ``event``, each addressed to where the event came from."""
+        """The replies to ``event``, each addressed to where the event came from.  Only the first
+        reply that asks to edit may replace the pressed message, and only after a button press."""
         from ..infra import metrics
 
         metrics.inc("messages_in", backend=event.backend)
         to = event.address
-        return [r if r.to is not None else r.addressed(to) for r in await self.router.handle(event)]
+        editable = event.kind == "button"
+        replies = []
+        for r in await self.router.handle(event):
+            if r.to is None:
+                r = r.addressed(to)
+            if r.edit and not editable:
+                r = replace(r, edit=False)
+            elif r.edit:
+                editable = False
+            replies.append(r)
+        return replies
 
-    async def handle_event(self, event: Event) -> None:
-        """Handle an event and deliver the replies (:meth:`deliver`, retried until stale); after
-        one that could not go out, the rest are not sent."""
-        received = self.monotonic()
+    async def handle_event(self, event: Event, since: float | None = None) -> None:
+        """Handle an event and deliver the replies (:meth:`deliver_replies`); ``since``: when it
+        came in (monotonic), if it waited before being handled."""
+        received = self.monotonic() if since is None else since
         replies = await self.handle(event)
-        if event.backend not in self.backends:
-            return
+        if event.backend in self.backends:
+            await self.deliver_replies(replies, event.address, since=received)
+
+    async def deliver_replies(self, replies: list[Reply], to: Address | None = None,
+                              since: float | None = None) -> None:
+        """Deliver an event's replies in order (:meth:`deliver`, retried until stale counting from
+        ``since``), to their address or else ``to``; after one that could not go out, the rest
+        are not sent."""
+        received = self.monotonic() if since is None else since
         moved: str | None = None
         for r in replies:
+            if r.to is None and to is not None:
+                r = r.addressed(to)
             if moved is not None and r.to is not None and r.to.chat_id != moved:
                 r = r.addressed(r.to.moved_to(moved))
             out = await self.deliver(r, since=received)
@@ -151,6 +172,8 @@ class App:
         from ..infra import metrics
 
         backend = self.backends[to.backend]
+        if reply.to != to:
+            reply = reply.addressed(to)   # the backend reads the topic and the pressed message there
         try:
             mid = await (backend.send_bulk if bulk else backend.send)(to.chat_id, reply)
         except Exception as e:

@@ -36,8 +36,8 @@ class Address:
         return f"{self.backend}:{self.user_id}" if self.user_id is not None else None
 
     def moved_to(self, chat_id: str) -> "Address":
-        """The same address after the chat got a new id (a topic of the old chat is gone)."""
-        return replace(self, chat_id=str(chat_id), thread=None)
+        """The same address after the chat got a new id (a topic or a message of the old chat is gone)."""
+        return replace(self, chat_id=str(chat_id), thread=None, reply_to=None)
 
 
 # ---------------------------------------------------------------------------
@@ -58,6 +58,7 @@ class Event:
     ``is_direct`` True in a private chat / direct room.
     ``payload``  deep-link payload for kind="start".
     ``message_id`` platform id of the message (used to edit a pressed message).
+    ``thread``   the topic inside the chat it came from (Telegram forum topics), None if none.
     """
 
     backend: str
@@ -73,6 +74,7 @@ class Event:
     sender_chat_id: str | None = None  # Telegram anonymous admins post as the group
     html: str | None = None            # the text with its formatting (bot/richtext.py); the router keeps it
                                        # only for states that take an organiser's public text (verbatim)
+    thread: str | None = None
 
     @property
     def user_key(self) -> str:
@@ -81,7 +83,8 @@ class Event:
     @property
     def address(self) -> Address:
         """Where the answers to this event go."""
-        return Address(self.backend, self.chat_id, self.user_id, reply_to=self.message_id, direct=self.is_direct)
+        return Address(self.backend, self.chat_id, self.user_id, thread=self.thread, reply_to=self.message_id,
+                       direct=self.is_direct)
 
     @property
     def session_key(self) -> str:

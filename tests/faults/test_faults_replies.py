@@ -1,7 +1,7 @@
 """Issue 16, point 4: a reply to a person is retried until sent or stale (``reply_stale_after``):
 a 60 s run of 502s and a long 429 flood lose no reply; a reply older than the limit is dropped.
-Whole bot against the emulator; the backend's retries, its pacer and the emulator's faults share
-one virtual clock, so minutes pass without sleeping."""
+Whole bot against the emulator; the core's retries (App.deliver), the backend's pacer and the
+emulator's faults share one virtual clock, so minutes pass without sleeping."""
 from __future__ import annotations
 
 import logging
@@ -17,7 +17,7 @@ PAGE = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></htm
 async def virtual_env(tmp_path, **settings):
     env = await start_env(tmp_path, **settings)
     vt = VirtualTime()
-    env.backend.clock, env.backend.sleep = vt, vt.sleep
+    env.app.monotonic, env.app.sleep = vt, vt.sleep
     env.backend.pacer = Pacer(chat_rate=50.0, chat_burst=20.0, group_per_min=600.0, clock=vt, sleep=vt.sleep)
     env.emu.fault_clock = vt
     env.emu.add_users([U])
@@ -60,9 +60,9 @@ async def test_a_reply_older_than_reply_stale_after_is_dropped_and_logged(tmp_pa
     emu = env.emu
     try:
         emu.flood(900, chat_id=U)                       # 15 minutes: longer than the limit
-        with caplog.at_level(logging.INFO, logger="mes_bot.telegram"):
+        with caplog.at_level(logging.INFO, logger="mes_bot.app"):
             emu.private_message(U, "/aide")
-            await emu.wait_until(lambda: "reply_stale" in caplog.text, 10, "reply_stale")
+            await emu.wait_until(lambda: "delivery_dropped" in caplog.text, 10, "delivery_dropped")
         assert len(emu.sent[U]) == 0
         vt.t += 900                                     # the flood is over: the next message is answered
         emu.private_message(U, "/menu")

@@ -38,7 +38,6 @@ async def start_env(tmp_path, emu: Emulator | None = None, now: str = "2026-11-2
     if pacer is None:
         pacer = Pacer(chat_rate=50.0, chat_burst=20.0, group_per_min=600.0, enabled=rate_limit)
     backend = create(app, s, poll_timeout=1, pacer=pacer)
-    backend.retry_base = 0.05
     backend.poll_backoff = 0.05
     backend.startup_timeout = 0.5
     app.add_backend(backend)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from ...core.types import DeliveryError, Event, Reply
+from ...core.delivery import Policy
+from ...core.types import Event, Reply
 from .state import NAME, TelegramState
 
 log = logging.getLogger("mes_bot.telegram")
@@ -44,7 +45,6 @@ class AdmissionMixin(TelegramState):
         if loc not in ("fr", "en"):
             loc = self.settings.default_locale
         reply = Reply(key="core/too_fast", text=self.app.renderer.render("core/too_fast", loc))
-        try:
-            await self._send(chat, reply)
-        except DeliveryError as e:
-            log.info("flood_notice_failed error=%s", type(e).__name__)
+        out = await self.app.deliver(reply, event.address, policy=Policy())   # one try, through the core
+        if not out.sent:
+            log.info("flood_notice_failed status=%s error=%s", out.status, out.kind)

@@ -8,7 +8,7 @@ joined here as the parts of one class:
 - ``client``: the Application, getMe at start (:class:`~.errors.Unreachable` after
   ``connect_timeout``), raw JSON calls;  ``profile``: command menus and descriptions (best-effort);
 - ``polling``: our own getUpdates loop;  ``webhook``: the webhook server (secret token checked);
-- ``inbound``: dedup, one chat at a time, replies with per-chat retries;  ``events``: update -> Event;
+- ``inbound``: dedup, one chat at a time, replies through ``App.deliver_replies``;  ``events``: update -> Event;
 - ``admission``: per-chat backlog bounds (flood control);  ``membership``: removed from a chat,
   blocked, group -> supergroup, added or mentioned (collectives' hooks);
 - ``sending``: paced sends, edits, topics;  ``markup``: inline keyboards, long callback data;
@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import logging
-import time
 import weakref
 
 from ...core.admission import ChatBacklog
@@ -76,14 +75,11 @@ class TelegramBackend(ClientMixin, ProfileMixin, PollingMixin, WebhookMixin, Inb
         self.file_url = file_url or file_url_for(self.api_url)
         self.pacer = pacer or Pacer.from_settings(settings, enabled=rate_limit)
         # broadcasts: paid broadcast where configured (its rate, a few messages in flight), else the global rate
-        self.broadcast_rate = settings.telegram_paid_rate if settings.telegram_paid_broadcast else self.pacer.global_rate
+        self.broadcast_rate = (settings.telegram_paid_rate if settings.telegram_paid_broadcast
+                               else self.pacer.global_rate)
         self.broadcast_in_flight = 4 if settings.telegram_paid_broadcast else 1
         self.concurrent_updates = concurrent_updates
         self.pool_size = 64
-        self.retry_base = 0.5          # first back-off after a network error / 5xx (doubles)
-        self.retry_cap = 30.0          # ... up to this many seconds between two tries of a reply
-        self.clock = time.monotonic    # reply retries: injectable time (tests move it without sleeping)
-        self.sleep = asyncio.sleep
         self._deadline_start: dict[str, float] = {}   # chat -> when the message being answered came in
         self._backlog = ChatBacklog(settings.chat_backlog_max, GROUP_BACKLOG_FACTOR)   # per chat, shared rule
         self.poll_backoff = 1.0        # first back-off after a failed getUpdates (doubles, max 30 s)
@@ -108,20 +104,15 @@ class TelegramBackend(ClientMixin, ProfileMixin, PollingMixin, WebhookMixin, Inb
         self._started = False
         self._webhook_runner = None
         self._profile_task: asyncio.Task | None = None
-        self.counters = {"updates": 0, "ignored": 0, "retries": 0, "blocked": 0, "sent": 0, "dropped": 0}
-
-    @property
-    def reply_backoff(self):
-        from ...core.delivery import Backoff
-
-        return Backoff(self.retry_base, self.retry_cap)
+        self.counters = {"updates": 0, "ignored": 0, "retries": 0, "sent": 0, "dropped": 0}
 
     # -- lifecycle ---------------------------------------------------------------------
     async def receive(self, handler=None) -> None:
         """Run until :meth:`stop`: long polling, or the webhook server when configured.
 
-        ``handler`` may be ``app.handle_event`` (or None): the backend then handles and sends
-        itself, with per-chat retries.  Any other coroutine function gets the Events."""
+        ``handler`` may be ``app.handle_event`` (or None): the backend then handles each update
+        in a shared slot and delivers its replies outside it through ``App.deliver_replies``
+        (the core's retries), one chat at a time.  Any other coroutine function gets the Events."""
         if handler is not None and getattr(handler, "__func__", None) is not type(self.app).handle_event:
             self._handler = handler
         else:

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...core.types import Event
 from .state import NAME, TelegramState
-from .wire import START_RE, start_payload
+from .wire import START_RE, start_payload, thread_of
 
 CONTENT_FIELDS = ("sticker", "photo", "document", "voice", "video", "video_note", "audio", "animation",
                   "contact", "location", "venue", "poll", "dice", "game", "story", "paid_media", "caption",
@@ -38,7 +38,8 @@ class EventsMixin(TelegramState):
         return Event(backend=NAME, chat_id=str(chat["id"]), user_id=str(frm["id"]),
                      choice=self._expand_callback(str(q["data"])), kind="button",
                      locale=frm.get("language_code"), is_direct=chat.get("type") == "private",
-                     message_id=str(msg.get("message_id")) if msg.get("message_id") is not None else None)
+                     message_id=str(msg.get("message_id")) if msg.get("message_id") is not None else None,
+                     thread=_topic(msg))
 
     def _message_event(self, msg: dict) -> Event | None:
         chat = msg.get("chat") or {}
@@ -54,7 +55,8 @@ class EventsMixin(TelegramState):
         frm = msg.get("from") if isinstance(msg.get("from"), dict) else None
         base: dict[str, Any] = dict(backend=NAME, chat_id=str(chat["id"]), user_id=user_id,
                                     locale=(frm or {}).get("language_code"), is_direct=is_direct,
-                                    message_id=str(msg.get("message_id")), sender_chat_id=sender_chat_id)
+                                    message_id=str(msg.get("message_id")), sender_chat_id=sender_chat_id,
+                                    thread=_topic(msg))
         text = msg.get("text")
         if isinstance(text, str):
             return self._text_event(msg, text, base)
@@ -84,7 +86,14 @@ def _edit_event(edited: dict) -> Event | None:
     if chat.get("type") != "private" or "id" not in frm:
         return None
     return Event(backend=NAME, chat_id=str(chat["id"]), user_id=str(frm["id"]), kind="edit",
-                 locale=frm.get("language_code"), is_direct=True, message_id=str(edited.get("message_id")))
+                 locale=frm.get("language_code"), is_direct=True, message_id=str(edited.get("message_id")),
+                 thread=_topic(edited))
+
+
+def _topic(msg: dict) -> str | None:
+    """The forum topic the message is in (``Address.thread``: the replies go there), else None."""
+    thread = thread_of(msg)
+    return str(thread) if thread is not None else None
 
 
 def _sender(msg: dict, chat: dict) -> tuple[str, str | None] | None:

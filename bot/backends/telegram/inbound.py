@@ -1,14 +1,14 @@
 """Updates in: a re-delivered update is dropped, each update is handled in its own task, one
-chat at a time and in order (chats in parallel, bounded), and the replies are sent back with
-per-chat retries; a user who blocked the bot is deactivated."""
+chat at a time and in order (chats in parallel, bounded), and the replies go out through the
+core's one delivery path (``App.deliver_replies``: retries until stale, moved chats, blocked
+people, metrics)."""
 from __future__ import annotations
 
 import asyncio
 import logging
 
-from ...core.types import Blocked, ChatMoved, DeliveryError, Event
-from .state import NAME, TelegramState
-from .wire import thread_of
+from ...core.types import Event
+from .state import TelegramState
 
 log = logging.getLogger("mes_bot.telegram")
 
@@ -61,15 +61,7 @@ class InboundMixin(TelegramState):
         if lock is None:
             lock = asyncio.Lock()
             self._chat_locks[event.chat_id] = lock
-        self._spawn(self._process(event, lock, self._thread(raw), self.clock()))
-
-    @staticmethod
-    def _thread(raw: dict) -> int | None:
-        msg = raw.get("message") or raw.get("edited_message")
-        if msg is None:
-            q = raw.get("callback_query")
-            msg = q.get("message") if isinstance(q, dict) else None
-        return thread_of(msg)
+        self._spawn(self._process(event, lock, self.app.monotonic()))
 
     def _spawn(self, coro) -> asyncio.Task:
         task = asyncio.get_running_loop().create_task(coro)
@@ -83,16 +75,16 @@ class InboundMixin(TelegramState):
         except Exception as e:
             log.info("callback_answer_failed error=%s", type(e).__name__)
 
-    async def _process(self, event: Event, lock: asyncio.Lock, thread: int | None = None,
-                       received: float | None = None) -> None:
+    async def _process(self, event: Event, lock: asyncio.Lock, received: float | None = None) -> None:
         # The chat's own lock first: a chat's backlog waits here without holding one of the
-        # shared handling slots, so it never delays another chat.  Sending (paced, retried
+        # shared handling slots, so it never delays another chat.  Delivering (paced, retried
         # per chat) happens outside the slots too.
         try:
             async with lock:   # one chat at a time, in order; other chats run concurrently
-                self._deadline_start[event.chat_id] = received if received is not None else self.clock()
+                since = received if received is not None else self.app.monotonic()
+                self._deadline_start[event.chat_id] = since
                 try:
-                    await self._handle(event, thread)
+                    await self._handle(event, since)
                 except Exception:   # the JSON log keeps the exception's type and where, never its text
                     log.exception("update_failed kind=%s", event.kind)
                 finally:
@@ -100,7 +92,9 @@ class InboundMixin(TelegramState):
         finally:
             self._release(event.chat_id)
 
-    async def _handle(self, event: Event, thread: int | None = None) -> None:
+    async def _handle(self, event: Event, since: float | None = None) -> None:
+        """Handle in a shared slot, deliver outside it through the core (``since``: when the
+        update came in, the start of the replies' staleness)."""
         log.info("update kind=%s direct=%s", event.kind, event.is_direct)
         if self._handler is not None:
             async with self._sem:
@@ -112,34 +106,5 @@ class InboundMixin(TelegramState):
         loc = (user.locale if user and user.locale else None) or (event.locale or "")[:2]
         if loc in ("fr", "en"):
             self._chat_locale[event.chat_id] = loc
-        edit_id = event.message_id if event.kind == "button" else None
-        chat_id = event.chat_id
-        from ...infra import metrics  # replies sent here bypass App.send: count them the same way
-
-        for reply in replies:
-            try:
-                await self._send(chat_id, reply, edit_message_id=edit_id if reply.edit else None, retry=True,
-                                 thread=thread)
-                metrics.inc("messages_out", backend=NAME)
-            except Blocked as e:
-                metrics.inc("send_failures", backend=NAME, kind=type(e).__name__)
-                self.counters["blocked"] += 1
-                if event.is_direct:
-                    self.app.store.deactivate_user(event.user_key)
-                log.info("blocked kind=%s", event.kind)
-                return
-            except ChatMoved as e:
-                await self._chat_moved(chat_id, e.new_chat_id)
-                chat_id = e.new_chat_id
-                try:
-                    await self._send(chat_id, reply, retry=True, thread=thread)
-                    metrics.inc("messages_out", backend=NAME)
-                except DeliveryError as e2:
-                    metrics.inc("send_failures", backend=NAME, kind=type(e2).__name__)
-                    log.warning("send_failed error=%s", type(e2).__name__)
-            except DeliveryError as e:
-                metrics.inc("send_failures", backend=NAME, kind=type(e).__name__)
-                log.warning("send_failed error=%s", type(e).__name__)
-                return
-            if reply.edit:
-                edit_id = None  # only the first editing reply replaces the pressed message
+        if event.backend in self.app.backends:
+            await self.app.deliver_replies(replies, event.address, since=since)

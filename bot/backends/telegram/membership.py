@@ -97,14 +97,16 @@ class MembershipMixin(TelegramState):
         return re.search(rf"(?<![\w/@])@{re.escape(self.username)}\b", text, re.I) is not None
 
     async def _chat_moved(self, old: str, new: str) -> None:
-        """A group became a supergroup: tell whoever stores chat ids (collectives)."""
+        """A group became a supergroup (told by an update, or a call outside a reply): the core's
+        ``services.chat_moved`` (the store's users, collective and followers follow), as when a
+        reply finds it (``App.deliver``)."""
         log.info("chat_moved")
-        self.app.store.move_chat_users(NAME, old, new)
-        hook = self.app.services.get("chat_moved")
-        if hook is not None:
-            try:
-                res = hook(NAME, old, new)
-                if asyncio.iscoroutine(res):
-                    await res
-            except Exception:
-                log.exception("chat_moved_hook_failed")
+        hook = self.app.services.chat_moved
+        if hook is None:
+            return
+        try:
+            res = hook(NAME, old, new)
+            if asyncio.iscoroutine(res):
+                await res
+        except Exception:
+            log.exception("chat_moved_hook_failed")

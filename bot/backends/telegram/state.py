@@ -25,8 +25,6 @@ class TelegramState:
     bot_id: int | None
     connected: bool
     counters: dict[str, int]
-    clock: Any                              # monotonic seconds (injectable)
-    sleep: Any
     poll_timeout: float
     poll_backoff: float
     startup_timeout: float

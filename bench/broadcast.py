@@ -74,7 +74,7 @@ async def _run(n: int, limit: float) -> dict:
                                                   for u in range(FIRST_USER, FIRST_USER + n)))
             store.create_broadcast(coll["id"], "basics", custom_text=None, requested_by="bench",
                                    needs_approval=False)
-            br = app.services["broadcaster"]
+            br = app.services.broadcaster
             cpu0, t0 = time.process_time(), time.perf_counter()
             await app.tick()
             await br.wait_idle()

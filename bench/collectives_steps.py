@@ -135,7 +135,7 @@ async def switch_group(o, **_):
 async def removed_and_back(o, **_):
     await weekly(o)
     o.actions = o.received = 0
-    membership = o.app.services["bot_membership"]
+    membership = o.app.services.bot_membership
     await membership("fake", "-100", False)
     await membership("fake", "-100", True, joined=True)
     coll = o.app.store.collective_by_chat("fake", "-100")

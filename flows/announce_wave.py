@@ -61,7 +61,7 @@ def stop_now(ctx: Ctx, payload: str) -> Turn | None:
     b = found[0]
     if b["status"] not in ("queued", "running"):
         return Turn([Say("campaign/wave_over")])
-    br = ctx.app.services.get("broadcaster")
+    br = ctx.app.services.broadcaster
     if br is not None:
         br.halt(b["id"])
     else:

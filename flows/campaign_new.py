@@ -228,7 +228,7 @@ async def publish_now(ctx: Ctx, coll: dict, c: dict) -> Turn:
                                         **fields)["id"]
     for k in DRAFT_KEYS:
         ctx.data.pop(k, None)
-    br = ctx.app.services.get("broadcaster")
+    br = ctx.app.services.broadcaster
     if br is not None:
         await br.post_due_campaigns(ctx.now)
     posted = (ctx.store.get_campaign(cid) or {}).get("posts", 0) > 0

@@ -1,9 +1,8 @@
 """What the areas offer each other through the app, as typed attributes (``app.services.broadcaster``).
 
 Each is set by the ``install(app)`` of its area (bot/jobs/...) or by the process runner, and is
-None when that area is not loaded.  The string keys of the old dict (``app.services["stopping"]``,
-``.get("bot_membership")``, ``.items()``) still work for the callers written against it; they can
-only name these attributes, so no key is read that nobody sets.
+None when that area is not loaded.  The class has slots: a name nobody declared can be neither
+set nor read, so no service is read that nobody sets.
 """
 from __future__ import annotations
 
@@ -29,7 +28,7 @@ class Ticking(Protocol):
     async def tick(self, now: datetime) -> int: ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Services:
     #: campaign posts and broadcast waves (bot/jobs/broadcast.py)
     broadcaster: Broadcasts | None = None
@@ -49,34 +48,6 @@ class Services:
     chat_moved: Callable[[str, str, str], Any] | None = None
     #: set when the process is shutting down (SIGTERM): long work parks
     stopping: asyncio.Event | None = None
-
-    # -- the string keys of the former dict ------------------------------------------------
-    def _name(self, key: str) -> str:
-        if key not in {f.name for f in fields(self)}:
-            raise KeyError(key)
-        return key
-
-    def __getitem__(self, key: str) -> Any:
-        value = getattr(self, self._name(key))
-        if value is None:
-            raise KeyError(key)
-        return value
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        setattr(self, self._name(key), value)
-
-    def __delitem__(self, key: str) -> None:
-        setattr(self, self._name(key), None)
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and getattr(self, key, None) is not None and key in self._keys()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = getattr(self, key, None) if key in self._keys() else None
-        return default if value is None else value
-
-    def _keys(self) -> set[str]:
-        return {f.name for f in fields(self)}
 
     def items(self) -> Iterator[tuple[str, Any]]:
         """The services that are set, as ``(name, service)``."""

@@ -9,7 +9,7 @@ each backend is built by its ``SPEC.create``; the health endpoint starts if ``he
 set; then the scheduler and every backend's ``receive`` run side by side.
 
 Shutdown (SIGTERM or SIGINT), within ``shutdown_timeout`` (<= 9.5 s):
-1. ``app.services["stopping"]`` (an ``asyncio.Event``) is set: long tickers (broadcasts) park
+1. ``app.services.stopping`` (an ``asyncio.Event``) is set: long tickers (broadcasts) park
    at the next recipient; the scheduler finishes its current tick and stops; every service in
    ``app.services`` with an async ``stop()`` (the broadcaster's background waves) is stopped;
 2. every backend's ``stop()`` is awaited: it stops receiving and lets in-flight handlers end;
@@ -106,7 +106,7 @@ class Runner:
                     loop.add_signal_handler(sig, self._on_signal, sig)
         self.build()
         app = self.app
-        app.services["stopping"] = self.stop_event
+        app.services.stopping = self.stop_event
         await self._start_health()
         for name, spec in self.specs.items():
             if spec.before_scheduler is not None:   # e.g. the console's welcome, before any reminder
@@ -210,7 +210,7 @@ class Runner:
         def left(share: float = 1.0) -> float:
             return max(0.05, min(deadline - loop.time(), budget * share))
 
-        # 1. scheduler: finish the current tick (broadcasts park on app.services["stopping"]).
+        # 1. scheduler: finish the current tick (broadcasts park on app.services.stopping).
         tick_stop.set()
         if not await _wait(tickers, left(0.6)):
             log.warning("shutdown_tickers_cancelled")

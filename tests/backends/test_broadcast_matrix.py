@@ -78,7 +78,7 @@ async def test_wave_paced_from_retry_after_on_default_limits(synapse_limited, tm
         n = 9                                               # > what is left of the burst of 10
         store.add_followers_bulk(coll["id"], [(f"matrix:@f{i}:x", "matrix", room, "fr") for i in range(n)])
         store.create_broadcast(coll["id"], "close", custom_text=None, requested_by="t", needs_approval=False)
-        br = bot.app.services["broadcaster"]
+        br = bot.app.services.broadcaster
         await bot.app.tick()
         await br.wait_idle()
         b = store.get_broadcast(1)

@@ -32,7 +32,7 @@ def add_followers(env, users, group=GROUP):
 async def test_wave_tail_last_follower_gets_one_copy_and_wave_is_done(tg, in_flight, flood_second_to_last):
     users = list(range(3000, 3030))
     coll = add_followers(tg, users)
-    br = tg.app.services["broadcaster"]
+    br = tg.app.services.broadcaster
     br.concurrency = in_flight
     if flood_second_to_last:
         tg.emu.flood(1, chat_id=users[-2])           # 429 retry_after=1 near the end of the wave
@@ -239,7 +239,7 @@ async def test_crash_in_the_middle_of_a_wave_resumes_nothing_lost(tmp_path, in_f
         coll = add_followers(env, users)
         bid = env.app.store.create_broadcast(coll["id"], "close", custom_text=None, requested_by="t",
                                              needs_approval=False)["id"]
-        env.app.services["broadcaster"].concurrency = in_flight
+        env.app.services.broadcaster.concurrency = in_flight
         orig = env.backend.send
 
         async def dying(chat_id, reply, paid=False):
@@ -260,7 +260,7 @@ async def test_crash_in_the_middle_of_a_wave_resumes_nothing_lost(tmp_path, in_f
     # the process restarts on the same database
     env2 = await start_env(tmp_path, emu=emu)
     try:
-        env2.app.services["broadcaster"].concurrency = in_flight
+        env2.app.services.broadcaster.concurrency = in_flight
         await env2.app.tick()
         final = {u: len(emu.sent[u]) for u in users}
         assert min(final.values()) == 1                         # nothing lost

@@ -86,7 +86,7 @@ async def test_room_organiser_formatted_text_link_and_attribution(synapse, tmp_p
                                    report=("matrix", dm, "fr", "Europe/Paris"))
         alice.clear()
         await bot.app.tick()
-        await bot.app.services["broadcaster"].wait_idle()
+        await bot.app.services.broadcaster.wait_idle()
         got = await said(alice, dm, "Envoi terminé", bot.user_id)
         assert [m["body"][:2] for m in got if "Envoi" in (m["body"] or "")] == ["En", "* "]   # sent, then edited
         assert store.get_broadcast(b["id"])["sent"] == 1

@@ -80,7 +80,7 @@ async def test_a_per_chat_429_pauses_only_that_chat_during_a_wave(tmp_path):
         took = env.now() - t0
         assert (b["sent"], b["failed"]) == (40, 0)
         assert all(len(env.emu.sent[u]) == 1 for u in users)
-        assert env.app.services["broadcaster"].stats[bid]["r429"] == 20
+        assert env.app.services.broadcaster.stats[bid]["r429"] == 20
         # 40 messages at 30/s plus one 3 s pause, not 20 pauses of 3 s one after the other
         assert took < 8, took
     finally:

@@ -125,11 +125,10 @@ async def test_a_chat_that_keeps_moving_is_followed_a_bounded_number_of_times(tm
 
 async def test_services_are_typed_attributes_and_no_key_is_invented(tmp_path):
     app, _backend = app_with(tmp_path)
-    assert app.services.broadcaster is not None and app.services["broadcaster"] is app.services.broadcaster
-    assert app.services.stopping is None and app.services.get("stopping") is None
+    assert app.services.broadcaster is not None and app.services.stopping is None
     try:
-        app.services["broadcast_pacer"] = object()
-    except KeyError:
+        app.services.broadcast_pacer = object()  # type: ignore[attr-defined]
+    except AttributeError:
         pass
     else:
         raise AssertionError("a service nobody declared was accepted")

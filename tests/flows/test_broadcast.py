@@ -238,15 +238,15 @@ async def test_retry_later_pauses_and_retries(tmp_path):
     await app.tick()
     assert sorted(c for c, _ in follower_messages(backend)) == [f"f{i}" for i in range(5)]
     assert (clock.now() - t0).total_seconds() >= 3
-    assert app.services["broadcaster"].stats[1]["r429"] == 1
+    assert app.services.broadcaster.stats[1]["r429"] == 1
     app.store.close()
 
 
 async def test_progress_estimate(tmp_path):
     app, backend, _ = make_app(tmp_path)
     setup_followers(app, 100)
-    app.services["broadcaster"].pacers["fake"] = Pacer(10.0, now=app.services["broadcaster"].now_ts,
-                                                       sleep=app.services["broadcaster"].sleep)
+    app.services.broadcaster.pacers["fake"] = Pacer(10.0, now=app.services.broadcaster.now_ts,
+                                                       sleep=app.services.broadcaster.sleep)
     p = await admin_session(app, backend)
     await request_broadcast(p)
     await app.tick()
@@ -286,7 +286,7 @@ async def test_wave_tail_each_follower_once_and_wave_done(tmp_path, n, in_flight
     app, _, _ = make_app(tmp_path)
     backend = InterleavingBackend(flood_chat=None if flood is None else f"f{n + flood if flood < 0 else flood}")
     app.add_backend(backend)
-    br = app.services["broadcaster"]
+    br = app.services.broadcaster
     br.concurrency = in_flight
     setup_followers(app, n)
     p = await admin_session(app, backend)
@@ -307,7 +307,7 @@ async def test_wave_tail_each_follower_once_and_wave_done(tmp_path, n, in_flight
 
 
 async def test_stop_parks_a_wave_promptly_recording_what_was_sent(tmp_path):
-    """SIGTERM sets app.services["stopping"]: a wave paced at 2 messages/s (real time) parks
+    """SIGTERM sets app.services.stopping: a wave paced at 2 messages/s (real time) parks
     at the next recipient instead of finishing its batch; what was delivered is recorded
     "sent", the rest stays pending, and the next run sends the rest with no duplicate."""
     import time
@@ -316,10 +316,10 @@ async def test_stop_parks_a_wave_promptly_recording_what_was_sent(tmp_path):
     setup_followers(app, 50)
     p = await admin_session(app, backend)
     await request_broadcast(p)
-    br = app.services["broadcaster"]
+    br = app.services.broadcaster
     br.simulated = False                                  # real time, background task
     br.pacers["fake"] = Pacer(2.0, sleep=br.sleep)
-    app.services["stopping"] = stopping = asyncio.Event()
+    app.services.stopping = stopping = asyncio.Event()
     await app.tick()
     for _ in range(100):                                  # bounded wait for 3 messages (~1 s)
         if len(follower_messages(backend)) >= 3:
@@ -339,7 +339,7 @@ async def test_stop_parks_a_wave_promptly_recording_what_was_sent(tmp_path):
     # the next run (after a restart) sends the rest: nobody twice
     from bot.jobs.broadcast import Broadcaster
 
-    del app.services["stopping"]
+    app.services.stopping = None
     br2 = Broadcaster(app)
     await br2.tick(app.clock.now())
     total = Counter(c for c, _ in follower_messages(backend))

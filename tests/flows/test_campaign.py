@@ -219,8 +219,8 @@ async def test_campaign_link_opens_personal_reminders_and_stats_count_only(env):
     session = app.store.get_session("fake:member42:member42")
     assert session.data.get("campaign") == start_of(post)[2:]
     # the reminders area reports, the counters move, nobody is named
-    app.services["campaign_event"](start_of(post)[2:], "reminder_started")
-    app.services["campaign_event"](start_of(post)[2:], "done")
+    app.services.campaign_event(start_of(post)[2:], "reminder_started")
+    app.services.campaign_event(start_of(post)[2:], "done")
     g = Chat(app, backend, user="admin1", chat="-100", direct=False)
     await g.say("/stats")                              # asked in the group, answered in private
     assert g.keys == ["campaign/stats_private"] and "rappels" not in g.text
@@ -233,7 +233,7 @@ async def test_campaign_link_opens_personal_reminders_and_stats_count_only(env):
     assert "« C'est fait » : 1" in g.text
     assert "member42" not in g.text
     with pytest.raises(ValueError):
-        app.services["campaign_event"](start_of(post)[2:], "who")
+        app.services.campaign_event(start_of(post)[2:], "who")
 
 
 async def test_flyer_png_and_pdf(env):

@@ -47,7 +47,7 @@ def _hits(blob: bytes) -> list[str]:
 async def test_sensitive_strings_never_reach_disk_or_logs(tmp_path, caplog):
     caplog.set_level(logging.DEBUG)
     app, backend, clock = make_app(tmp_path)  # Sunday 22 Nov 2026
-    app.services["campaign_event"] = lambda code, kind: None
+    app.services.campaign_event = lambda code, kind: None
     chat = Chat(app, backend)
     for line in CONVERSATION:
         await chat.say(line)

@@ -144,7 +144,7 @@ async def test_calendar_file_has_last_day_and_alarms(tmp_path):
 async def test_due_buttons_done_tomorrow_and_campaign_hook(tmp_path):
     app, backend, clock = make_app(tmp_path)
     events = []
-    app.services["campaign_event"] = lambda code, kind: events.append((code, kind))
+    app.services.campaign_event = lambda code, kind: events.append((code, kind))
     chat = Chat(app, backend)
     await create(chat, "2026-12-20", campaign="FLYER42")
     assert events == [("FLYER42", "reminder_started")]
@@ -209,7 +209,7 @@ async def test_privacy_command_and_summary_service(tmp_path):
     assert "Tout effacer" in chat.labels
     await chat.say("/confidentialité")
     assert chat.keys[-2:] == ["privacy/show", "privacy/never"]
-    summary = app.services["pending_summary"]
+    summary = app.services.pending_summary
     ev = chat._event(kind="start")
     assert await summary(ev) == []
     await create(chat, "2026-12-20", who="enfant 2")

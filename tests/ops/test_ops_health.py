@@ -173,14 +173,14 @@ async def test_failed_backend_stops_everything_with_exit_1(runner_env):
 
 
 async def test_shutdown_parks_a_long_ticker_and_cancels_a_stuck_one(runner_env):
-    """A broadcast-like ticker that checks app.services['stopping'] parks between sends;
+    """A broadcast-like ticker that checks app.services.stopping parks between sends;
     one that ignores it is cancelled within the budget; the whole stop stays under 10 s."""
     runner, app, clock, port, tg, mx = runner_env
     progress = {"sent": 0, "parked": False}
     started = asyncio.Event()
 
     async def wave(now):
-        stopping = app.services["stopping"]
+        stopping = app.services.stopping
         started.set()
         for i in range(10_000):
             if stopping.is_set():

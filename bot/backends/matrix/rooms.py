@@ -44,7 +44,7 @@ class RoomsPart(SendingPart):
         self.app.store.forget_room(room_id)
 
     async def _membership(self, room_id: str, present: bool, joined: bool = False) -> None:
-        hook = self.app.services.get("bot_membership")
+        hook = self.app.services.bot_membership
         if hook is not None:
             await hook(NAME, room_id, present, joined=joined, title=await self.chat_title(room_id))
 

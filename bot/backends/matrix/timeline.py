@@ -170,7 +170,7 @@ class TimelinePart(RoomsPart):
 
             rich = from_matrix(content)   # formatting kept for an organiser's text (flows decide)
         elif kind == "text" and self._mentions_me(content, text):
-            hook = self.app.services.get("bot_mentioned")   # collectives: a short hello, not a silence
+            hook = self.app.services.bot_mentioned   # collectives: a short hello, not a silence
             if hook is not None:
                 await hook(NAME, room_id, title=await self.chat_title(room_id))
         await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=ev.sender, text=text, kind=kind,

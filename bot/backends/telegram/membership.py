@@ -48,7 +48,7 @@ class MembershipMixin(TelegramState):
         if isinstance(msg, dict) and msg.get("migrate_to_chat_id") and (msg.get("chat") or {}).get("id"):
             return self._chat_moved(str(msg["chat"]["id"]), str(msg["migrate_to_chat_id"]))
         if isinstance(msg, dict) and self._mentions_me(msg):
-            hook = self.app.services.get("bot_mentioned")   # collectives: a short hello, not a silence
+            hook = self.app.services.bot_mentioned   # collectives: a short hello, not a silence
             if hook is not None:
                 return hook(NAME, str(msg["chat"]["id"]), title=(msg.get("chat") or {}).get("title"))
         mcm = raw.get("my_chat_member")
@@ -77,7 +77,7 @@ class MembershipMixin(TelegramState):
                 self.app.store.set_user(key, active=1)
         else:
             log.info("bot_membership chat_type=%s status=%s", chat.get("type"), status)
-            hook = self.app.services.get("bot_membership")   # collectives: pause, resume, say hello
+            hook = self.app.services.bot_membership   # collectives: pause, resume, say hello
             if hook is not None:
                 was = (mcm.get("old_chat_member") or {}).get("status")
                 # a hello only in groups (a channel's subscribers are not there to read it)

@@ -161,7 +161,7 @@ class App:
                     return self._outcome(policy, to, Outcome(DROPPED, to.chat_id, kind=d.kind, moved_from=moved_from),
                                          attempt)
                 if d.action == BLOCKED:
-                    self._blocked(to)
+                    self.person_blocked(to)
                 status = {BLOCKED: BLOCKED, RETRY: RETRY, MOVED: DROPPED}.get(d.action, FAILED)
                 return self._outcome(policy, to, Outcome(status, to.chat_id, wait=d.wait, rate_limited=d.rate_limited,
                                                          kind=d.kind, moved_from=moved_from), attempt)
@@ -202,8 +202,9 @@ class App:
         except Exception:   # the message still goes to the new id; the store catches up at the next move
             log.exception("chat_moved_hook_failed backend=%s", to.backend)
 
-    def _blocked(self, to: Address) -> None:
-        """The person blocked the bot (in her private chat): nothing more is written to her."""
+    def person_blocked(self, to: Address) -> None:
+        """The person blocked the bot (in her private chat): nothing more is written to her (no
+        reminder, no announcement).  Called on a refused delivery and by a backend told so."""
         if to.direct and to.user_key:
             self.store.deactivate_user(to.user_key)
             self.store.deactivate_follower(to.user_key)

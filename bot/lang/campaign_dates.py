@@ -1,5 +1,5 @@
 """An organiser's dates and times, as she writes them: "le 15 décembre", "15/12", "jeudi 18h",
-"demain à midi".  Days go through the bot's own date understanding (``bot.dates.parse``),
+"demain à midi".  Days go through the bot's own date understanding (``bot.lang.dates.parse``),
 asked from a point a year ahead so that it places days in the coming twelve months (it reads
 notice dates, which are in the past); weekdays and "demain" are placed from today here."""
 from __future__ import annotations

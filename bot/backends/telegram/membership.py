@@ -7,6 +7,7 @@ import asyncio
 import logging
 import re
 
+from ...core.types import Address
 from .state import NAME, TelegramState
 
 log = logging.getLogger("mes_bot.telegram")
@@ -70,8 +71,8 @@ class MembershipMixin(TelegramState):
             if uid is None:
                 return None
             key = f"{NAME}:{uid}"
-            if removed:
-                self.app.store.deactivate_user(key)
+            if removed:   # marked as the core marks a refused delivery: user and follows
+                self.app.person_blocked(Address(NAME, chat_id, user_id=str(uid), direct=True))
                 log.info("user_blocked_bot")
             elif self.app.store.get_user(key) is not None:
                 self.app.store.set_user(key, active=1)

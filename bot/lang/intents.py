@@ -338,6 +338,11 @@ LEAD, OFFER_VOTE = 0.1, 0.2
 #: a topic ranked first by one recognizer alone is answered only when that recognizer leads its own
 #: runner-up by this ratio (keywords, classifier, retrieval); chosen on dev-A, see the README
 ALONE_RATIO = (2.0, 2.0, 1.15)
+#: unless all three recognizers rank a topic first, it is answered only when the classifier (the most
+#: often right of the three) ranks it first too, leading its own runner-up by this ratio, by how many
+#: recognizers agree; the keyword table, or the keywords and the retrieval, without the classifier, offer
+#: topics instead (measured on tune and dev: those answers were wrong a third of the time)
+ANCHOR_LEAD = {2: 1.2, 1: 2.0}
 #: nothing answered and "outside" holds this share of the best vote: "my sources do not answer"
 OUTSIDE_SHARE = 0.7
 #: a message of at most this many meaningful words is decided by the keyword table when it is clear
@@ -369,7 +374,7 @@ def classify(text: str) -> Result:
         return res
     return decide(res.tokens, [(res.scores, W_KEYWORDS, STRONG_KEYWORDS, ALONE_RATIO[0]),
                                (learned, W_CLASSIFIER, 0.0, ALONE_RATIO[1]),
-                               (found, W_RETRIEVAL, STRONG_RETRIEVAL, ALONE_RATIO[2])])
+                               (found, W_RETRIEVAL, STRONG_RETRIEVAL, ALONE_RATIO[2])], anchor=1)
 
 
 def _ratio(scores) -> float:
@@ -380,12 +385,14 @@ def _ratio(scores) -> float:
     return scores[0][1] / max(second, 1e-3 * scores[0][1], 1e-9)
 
 
-def decide(tokens: list[str], sources) -> Result:
+def decide(tokens: list[str], sources, anchor: int | None = None) -> Result:
     """One topic answered, two or three offered, "outside", or nothing, from (scores, weight, strong[,
     alone_ratio]) tuples: each source's scores are divided by max(its best score, strong), weighed and
     summed.  A topic only one source ranks first is answered only if that source leads its own runner-up
     by ``alone_ratio``; when nothing is answered and "outside" holds OUTSIDE_SHARE of the best vote, the
-    sources are said not to answer (with the nearest topics) rather than stretching a topic."""
+    sources are said not to answer (with the nearest topics) rather than stretching a topic.  With
+    ``anchor`` (a source's index), a topic not every source ranks first is answered only when the anchor
+    ranks it first, leading its runner-up by ANCHOR_LEAD[number of sources that agree]."""
     votes: dict[str, float] = {}
     weights = sum(src[1] for src in sources if src[0]) or 1.0
     for scores, weight, strong, *_ in sources:
@@ -403,6 +410,10 @@ def decide(tokens: list[str], sources) -> Result:
     firsts = [src for src in sources if src[0] and src[1] and src[0][0][0] == n1 and _ratio(src[0]) > 1.0]
     agree = len(firsts)
     sure_alone = agree != 1 or _ratio(firsts[0][0]) >= (firsts[0][3] if len(firsts[0]) > 3 else 0.0)
+    if anchor is not None and agree < len([src for src in sources if src[0] and src[1]]):
+        held = sources[anchor][0]
+        if not held or held[0][0] != n1 or _ratio(held) < ANCHOR_LEAD.get(agree, 0.0):
+            sure_alone = False
     res.keywords_first = bool(sources[0][0]) and sources[0][0][0][0] == n1
     if n1 == OUTSIDE[0]:
         res.kind = "outside" if v1 >= OFFER_VOTE else "none"

@@ -343,7 +343,8 @@ ALONE_RATIO = (2.0, 2.0, 1.15)
 #: recognizers agree; the keyword table, or the keywords and the retrieval, without the classifier, offer
 #: topics instead (measured on tune and dev: those answers were wrong a third of the time)
 ANCHOR_LEAD = {2: 1.2, 1: 2.0}
-#: nothing answered and "outside" holds this share of the best vote: "my sources do not answer"
+#: "outside" holds this share of the best vote: no topic is answered, and when none is clear either,
+#: "my sources do not answer" (with the nearest topics)
 OUTSIDE_SHARE = 0.7
 #: a message of at most this many meaningful words is decided by the keyword table when it is clear
 SHORT = 3
@@ -389,7 +390,7 @@ def decide(tokens: list[str], sources, anchor: int | None = None) -> Result:
     """One topic answered, two or three offered, "outside", or nothing, from (scores, weight, strong[,
     alone_ratio]) tuples: each source's scores are divided by max(its best score, strong), weighed and
     summed.  A topic only one source ranks first is answered only if that source leads its own runner-up
-    by ``alone_ratio``; when nothing is answered and "outside" holds OUTSIDE_SHARE of the best vote, the
+    by ``alone_ratio``; when "outside" holds OUTSIDE_SHARE of the best vote, nothing is answered and the
     sources are said not to answer (with the nearest topics) rather than stretching a topic.  With
     ``anchor`` (a source's index), a topic not every source ranks first is answered only when the anchor
     ranks it first, leading its runner-up by ANCHOR_LEAD[number of sources that agree]."""
@@ -417,7 +418,8 @@ def decide(tokens: list[str], sources, anchor: int | None = None) -> Result:
     res.keywords_first = bool(sources[0][0]) and sources[0][0][0][0] == n1
     if n1 == OUTSIDE[0]:
         res.kind = "outside" if v1 >= OFFER_VOTE else "none"
-    elif v1 >= ANSWER_VOTE[min(agree, 3)] and v1 - v2 >= LEAD and sure_alone:
+    elif v1 >= ANSWER_VOTE[min(agree, 3)] and v1 - v2 >= LEAD and sure_alone \
+            and votes.get(OUTSIDE[0], 0.0) < OUTSIDE_SHARE * v1:
         res.kind = "answer"
     elif v1 >= OFFER_VOTE and votes.get(OUTSIDE[0], 0.0) >= OUTSIDE_SHARE * v1:
         res.kind = "outside"

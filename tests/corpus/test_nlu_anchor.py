@@ -33,3 +33,14 @@ def test_two_agreeing_need_the_classifier_clearly_ahead():
                                    (retrieval_elsewhere, 0.3, 25.0, 1.15)], anchor=1)
     assert close.kind != "answer"
     assert clear.kind == "answer" and clear.best == "doctor"
+
+
+def test_outside_close_behind_a_clear_topic_is_not_answered_as_that_topic():
+    # all three rank "doctor" first, but "outside" holds more than OUTSIDE_SHARE of its vote
+    sources = [([("doctor", 5.0), ("outside", 4.5)], 0.3, 5.0, 2.0),
+               ([("doctor", 0.5), ("outside", 0.4)], 0.4, 0.0, 2.0),
+               ([("doctor", 30.0), ("outside", 28.0)], 0.3, 25.0, 1.15)]
+    assert intents.decide(["x"], sources, anchor=1).kind == "outside"
+    sources[1] = ([("doctor", 0.5), ("outside", 0.1)], 0.4, 0.0, 2.0)
+    sources[2] = ([("doctor", 30.0), ("outside", 5.0)], 0.3, 25.0, 1.15)
+    assert intents.decide(["x"], sources, anchor=1).kind == "answer"

@@ -7,8 +7,9 @@ Snowball stemmers (French and English), and a word the index does not know is re
 known word when it is one or two typos away (rapidfuzz).  A topic's score sums the BM25 scores of
 its documents among the best ``TOP`` hits.
 
-:class:`Classifier` is a multinomial naive Bayes over the same stems, letter 4-grams (for the spellings
-the examples do not have) and pairs of stems (neighbours, or one word apart), trained on the labelled examples and the keywords.
+:class:`Classifier` is a multinomial naive Bayes over the same stems, letter 4-grams (for the
+spellings the examples do not have) and pairs of stems (neighbours, or one word apart), trained on the
+labelled examples and the keywords.
 Both are built once, on first use (about 0.2 s), and answer in well under a millisecond.
 """
 from __future__ import annotations
@@ -146,7 +147,7 @@ def features(toks: list[str], spell=None) -> dict[str, float]:
                 g = "g:" + padded[i:i + 4]
                 f[g] = f.get(g, 0.0) + GRAM_WEIGHT
     for step, weight in ((1, PAIR_WEIGHT), (2, SKIP_WEIGHT)):
-        for a, b in zip(kept, kept[step:]):
+        for a, b in zip(kept, kept[step:], strict=False):
             f["p:" + a + "_" + b] = f.get("p:" + a + "_" + b, 0.0) + weight
     return f
 

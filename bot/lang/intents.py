@@ -333,7 +333,7 @@ def explain(text: str) -> dict[str, list[str]]:
 #: from OFFER_VOTE, the two or three closest are offered.
 W_KEYWORDS, W_CLASSIFIER, W_RETRIEVAL = 0.3, 0.4, 0.3
 STRONG_KEYWORDS, STRONG_RETRIEVAL = 5.0, 25.0
-ANSWER_VOTE = {3: 0.4, 2: 0.6, 1: 0.7, 0: 0.7}
+ANSWER_VOTE = {3: 0.4, 2: 0.6, 1: 0.6, 0: 0.7}
 LEAD, OFFER_VOTE = 0.1, 0.2
 #: a topic ranked first by one recognizer alone is answered only when that recognizer leads its own
 #: runner-up by this ratio (keywords, classifier, retrieval); chosen on dev-A, see the README

@@ -153,40 +153,57 @@ def features(toks: list[str], spell=None) -> dict[str, float]:
 
 
 class Classifier:
-    """Multinomial naive Bayes over :func:`features`, trained on the examples and the keywords."""
+    """Multinomial naive Bayes over :func:`features`, trained on the examples and the keywords.
 
-    def __init__(self):
+    The model is kept compact (a few MB): each feature's row of (topic, log-likelihood bonus) pairs
+    lives in flat arrays, and only the topics that have the feature are stored."""
+
+    def __init__(self) -> None:
         import math
+        from array import array
 
         docs: list[tuple[list[str], str]] = [(intents.normalise(q), name) for q, name in intents.examples()]
         for name, it in {**intents.INTENTS, "outside": intents._OUTSIDE}.items():
             docs.extend(([w.strip("=*") for w in words], name) for words, _w in it.keys)
         self.labels = sorted({name for _d, name in docs})
         index = {name: i for i, name in enumerate(self.labels)}
-        counts: dict[str, list[float]] = {}
+        counts: dict[str, dict[int, float]] = {}
         totals = [0.0] * len(self.labels)
         for toks, name in docs:
             i = index[name]
             for k, v in features(toks).items():
-                counts.setdefault(k, [0.0] * len(self.labels))[i] += v
+                row = counts.setdefault(k, {})
+                row[i] = row.get(i, 0.0) + v
                 totals[i] += v
         # log P(k | topic) = log(ALPHA / denom) + log(1 + count / ALPHA): a base per topic, and a sparse
         # bonus for the topics that have the feature
         denom = [t + ALPHA * len(counts) for t in totals]
         self.base = [math.log(ALPHA / d) for d in denom]
-        self.bonus = {k: [(i, math.log1p(c / ALPHA)) for i, c in enumerate(row) if c]
-                      for k, row in counts.items()}
+        self.rows: dict[str, int] = {}
+        self.starts = array("I", [0])
+        self.topic = array("H")
+        self.bonus = array("d")
+        for k, row in counts.items():
+            kept = [(i, c) for i, c in sorted(row.items()) if c]
+            if not kept:
+                continue
+            self.rows[k] = len(self.rows)
+            for i, c in kept:
+                self.topic.append(i)
+                self.bonus.append(math.log1p(c / ALPHA))
+            self.starts.append(len(self.topic))
 
     def scores(self, toks: list[str]) -> list[tuple[str, float]]:
         """Topics by posterior probability (the examples' own prior left out), best first."""
         import math
 
-        feats = [(k, v) for k, v in features(toks, retriever()._spell).items() if k in self.bonus]
+        feats = [(self.rows[k], v) for k, v in features(toks, retriever()._spell).items() if k in self.rows]
         mass = sum(v for _k, v in feats)
         total = [mass * b for b in self.base]
-        for k, v in feats:
-            for i, lp in self.bonus[k]:
-                total[i] += v * lp
+        starts, topic, bonus = self.starts, self.topic, self.bonus
+        for r, v in feats:
+            for j in range(starts[r], starts[r + 1]):
+                total[topic[j]] += v * bonus[j]
         if not feats:
             return []
         total = [t / (mass ** SHARPNESS) for t in total]  # a long message is not more certain by length alone

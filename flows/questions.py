@@ -132,9 +132,9 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
 
 def before_notice(ctx: Ctx, text: str) -> Turn | None:
     """Before the notice's dates (priority 35): the whole turn is answered in the message's own language
-    (the deadline's reply too), and a clear question, with a question mark, about a page a date does not
-    change ("I have lived in Belgium for 5 years, do I have a space?") is answered rather than read as the
-    notice's date."""
+    (the deadline's reply too), and a question, with a question mark, led by a page a date does not change
+    ("I have lived in Belgium for 5 years, do I have a space?") is answered, or its topics offered when
+    the vote is close, rather than the date read as the notice's."""
     lang = language.detect(text)
     if lang and lang != ctx.locale:
         ctx.locale = lang  # this turn only: the person's chosen language is not changed
@@ -145,7 +145,7 @@ def before_notice(ctx: Ctx, text: str) -> Turn | None:
     if notice.asks_deadline(dates.normalise(text)):
         return None
     res = intents.classify(text)
-    if res.kind == "answer" and res.best in DATELESS:
+    if res.kind in ("answer", "offer") and res.best in DATELESS:
         return _reply(ctx, text, res)
     return None
 

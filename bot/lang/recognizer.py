@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from functools import lru_cache
+from itertools import accumulate
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -167,31 +168,33 @@ class Classifier:
             docs.extend(([w.strip("=*") for w in words], name) for words, _w in it.keys)
         self.labels = sorted({name for _d, name in docs})
         index = {name: i for i, name in enumerate(self.labels)}
-        counts: dict[str, dict[int, float]] = {}
-        totals = [0.0] * len(self.labels)
+        # features numbered as met, one small table of counts per topic (compact while building too)
+        self.rows: dict[str, int] = {}
+        counts: list[dict[int, float]] = [{} for _ in self.labels]
         for toks, name in docs:
-            i = index[name]
+            row = counts[index[name]]
             for k, v in features(toks).items():
-                row = counts.setdefault(k, {})
-                row[i] = row.get(i, 0.0) + v
-                totals[i] += v
+                if v:
+                    f = self.rows.setdefault(k, len(self.rows))
+                    row[f] = row.get(f, 0.0) + v
+        del docs
         # log P(k | topic) = log(ALPHA / denom) + log(1 + count / ALPHA): a base per topic, and a sparse
         # bonus for the topics that have the feature
-        denom = [t + ALPHA * len(counts) for t in totals]
+        denom = [sum(row.values()) + ALPHA * len(self.rows) for row in counts]
         self.base = [math.log(ALPHA / d) for d in denom]
-        self.rows: dict[str, int] = {}
-        self.starts = array("I", [0])
-        self.topic = array("H")
-        self.bonus = array("d")
-        for k, row in counts.items():
-            kept = [(i, c) for i, c in sorted(row.items()) if c]
-            if not kept:
-                continue
-            self.rows[k] = len(self.rows)
-            for i, c in kept:
-                self.topic.append(i)
-                self.bonus.append(math.log1p(c / ALPHA))
-            self.starts.append(len(self.topic))
+        feature, topic, count = array("I"), array("H"), array("d")
+        for i, row in enumerate(counts):
+            feature.extend(row.keys())
+            topic.extend(i for _ in range(len(row)))
+            count.extend(row.values())
+        del counts
+        order = sorted(range(len(feature)), key=feature.__getitem__)  # by feature, topics in order
+        self.topic = array("H", (topic[j] for j in order))
+        self.bonus = array("d", (math.log1p(count[j] / ALPHA) for j in order))
+        per_feature = [0] * (len(self.rows) + 1)
+        for f in feature:
+            per_feature[f + 1] += 1
+        self.starts = array("I", accumulate(per_feature))
 
     def scores(self, toks: list[str]) -> list[tuple[str, float]]:
         """Topics by posterior probability (the examples' own prior left out), best first."""

@@ -58,9 +58,9 @@ def main(argv=None) -> int:
         print(line(f"classifier's lead x{scale:g}", measure(rows), len(rows)))
     intents.ANCHOR_LEAD.update(leads)
     decide = intents.decide
-    intents.decide = lambda tokens, sources, anchor=None: decide(tokens, sources)  # type: ignore[assignment]
+    intents.decide = lambda tokens, sources, anchor=None: decide(tokens, sources)
     print(line("without the anchor rule", measure(rows), len(rows)))
-    intents.decide = decide  # type: ignore[assignment]
+    intents.decide = decide
     ratio, share = intents.ALONE_RATIO, intents.OUTSIDE_SHARE
     intents.ALONE_RATIO, intents.OUTSIDE_SHARE = (0.0, 0.0, 0.0), 99.0
     print(line("without the calibration", measure(rows), len(rows)))

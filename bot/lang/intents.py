@@ -347,8 +347,9 @@ ANCHOR_LEAD = {2: 1.2, 1: 2.0}
 #: "my sources do not answer" (with the nearest topics)
 OUTSIDE_SHARE = 0.7
 #: a message of at most this many meaningful words is decided by the keyword table when it is clear
-#: and the classifier ranks the same topic first (otherwise the three recognizers vote as usual)
+#: and the classifier ranks the same topic among its first SHORT_CLASSIFIER_RANK (otherwise the three vote)
 SHORT = 3
+SHORT_CLASSIFIER_RANK = 2
 #: without any keyword, at least this share of the meaningful words must be known to the examples or pages
 KNOWN_SHARE = 0.5
 
@@ -372,7 +373,7 @@ def classify(text: str) -> Result:
     # outweigh a keyword; otherwise a short message, which gives them little to go on, is the keywords'
     learned_differ = bool(learned and found) and learned[0][0] == found[0][0] == OUTSIDE[0] != res.best
     if res.kind == "answer" and not learned_differ and len([t for t in res.tokens if t not in _STOP]) <= SHORT \
-            and bool(learned) and learned[0][0] == res.best:
+            and res.best in [n for n, _p in learned[:SHORT_CLASSIFIER_RANK]]:
         res.keywords_first = True
         return res
     return decide(res.tokens, [(res.scores, W_KEYWORDS, STRONG_KEYWORDS, ALONE_RATIO[0]),

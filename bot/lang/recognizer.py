@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import Counter
 from functools import lru_cache
 from itertools import accumulate
 
@@ -25,6 +26,7 @@ from rapidfuzz.distance import Levenshtein
 from . import intents
 
 TOP = 12
+COMMON_SHARE = 0.1  # a stem in more than this share of the documents is left out of the query
 FADE = 0.0
 ALPHA = 0.03        # naive Bayes smoothing
 GRAM_WEIGHT = 0.3   # a letter 4-gram counts this much of a word
@@ -78,6 +80,8 @@ class Retriever:
             rows.append((" ".join(self._terms(intents.normalise(text), learn=True)), label))
         self.db.executemany("INSERT INTO d(body, label) VALUES (?, ?)", rows)
         self.known = list(self.words)
+        df = Counter(t for body, _label in rows for t in set(body.split()))
+        self.common = frozenset(t for t, n in df.items() if n > COMMON_SHARE * len(rows))
 
     def _terms(self, toks: list[str], learn: bool = False) -> list[str]:
         out = []
@@ -110,6 +114,8 @@ class Retriever:
         terms = self._terms([self._spell(t) for t in toks])
         if not terms:
             return []
+        # a stem in most documents ("espace", "refuser") scores next to nothing and costs most of the time
+        terms = [t for t in terms if t not in self.common] or terms
         query = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(terms))
         rows = self.db.execute("SELECT label, bm25(d) FROM d WHERE d MATCH ? ORDER BY bm25(d) LIMIT ?",
                                (query, TOP)).fetchall()

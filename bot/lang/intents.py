@@ -342,7 +342,7 @@ ALONE_RATIO = (2.0, 2.0, 1.15)
 #: often right of the three) ranks it first too, leading its own runner-up by this ratio, by how many
 #: recognizers agree; the keyword table, or the keywords and the retrieval, without the classifier, offer
 #: topics instead (measured on tune and dev: those answers were wrong a third of the time)
-ANCHOR_LEAD = {2: 1.2, 1: 2.0}
+ANCHOR_LEAD = {2: 1.1, 1: 2.0}
 #: "outside" holds this share of the best vote: no topic is answered, and when none is clear either,
 #: "my sources do not answer" (with the nearest topics)
 OUTSIDE_SHARE = 0.7

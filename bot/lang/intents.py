@@ -346,10 +346,13 @@ ANCHOR_LEAD = {2: 1.1, 1: 2.0}
 #: "outside" holds this share of the best vote: no topic is answered, and when none is clear either,
 #: "my sources do not answer" (with the nearest topics)
 OUTSIDE_SHARE = 0.7
+#: in a message of at most NAMED_TWO meaningful words, two topics the keyword table finds named alike (each
+#: from ANSWER_AT) are both offered, never one answered ("fermer ou masquer ?")
+NAMED_TWO = 3
 #: a message of at most this many meaningful words is decided by the keyword table when it is clear
 #: and the classifier ranks the same topic among its first SHORT_CLASSIFIER_RANK (otherwise the three vote)
-SHORT = 3
-SHORT_CLASSIFIER_RANK = 2
+SHORT = 4
+SHORT_CLASSIFIER_RANK = 3
 #: without any keyword, at least this share of the meaningful words must be known to the examples or pages
 KNOWN_SHARE = 0.5
 
@@ -376,9 +379,14 @@ def classify(text: str) -> Result:
             and res.best in [n for n, _p in learned[:SHORT_CLASSIFIER_RANK]]:
         res.keywords_first = True
         return res
-    return decide(res.tokens, [(res.scores, W_KEYWORDS, STRONG_KEYWORDS, ALONE_RATIO[0]),
-                               (learned, W_CLASSIFIER, 0.0, ALONE_RATIO[1]),
-                               (found, W_RETRIEVAL, STRONG_RETRIEVAL, ALONE_RATIO[2])], anchor=1)
+    voted = decide(res.tokens, [(res.scores, W_KEYWORDS, STRONG_KEYWORDS, ALONE_RATIO[0]),
+                                (learned, W_CLASSIFIER, 0.0, ALONE_RATIO[1]),
+                                (found, W_RETRIEVAL, STRONG_RETRIEVAL, ALONE_RATIO[2])], anchor=1)
+    named = [n for n, s in res.scores[:2] if s >= ANSWER_AT and n in INTENTS]
+    if voted.kind == "answer" and len(named) == 2 and res.scores[0][1] == res.scores[1][1] and voted.best in named \
+            and len([t for t in res.tokens if t not in _STOP]) <= NAMED_TWO:
+        voted.kind, voted.offer = "offer", named  # two pages named alike ("fermer ou masquer ?"): both offered
+    return voted
 
 
 def _ratio(scores) -> float:

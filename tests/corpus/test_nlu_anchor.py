@@ -27,7 +27,7 @@ def test_all_three_agreeing_is_answered_even_with_a_close_classifier():
 
 def test_two_agreeing_need_the_classifier_clearly_ahead():
     retrieval_elsewhere = [("phone", 30.0), ("doctor", 29.0)]
-    close = intents.decide(["x"], [(KEYWORDS, 0.3, 5.0, 2.0), ([("doctor", 0.5), ("access", 0.45)], 0.4, 0.0, 2.0),
+    close = intents.decide(["x"], [(KEYWORDS, 0.3, 5.0, 2.0), ([("doctor", 0.5), ("access", 0.47)], 0.4, 0.0, 2.0),
                                    (retrieval_elsewhere, 0.3, 25.0, 1.15)], anchor=1)
     clear = intents.decide(["x"], [(KEYWORDS, 0.3, 5.0, 2.0), ([("doctor", 0.6), ("access", 0.2)], 0.4, 0.0, 2.0),
                                    (retrieval_elsewhere, 0.3, 25.0, 1.15)], anchor=1)

@@ -118,6 +118,7 @@ async def run(rows: list[dict], locale: str | None, verbose: bool) -> Counter:
     counts: Counter = Counter()
     missing: Counter = Counter()
     by_class: dict[str, Counter] = {}
+    by_lang: dict[str, Counter] = {}
     with tempfile.TemporaryDirectory() as tmp:
         app, backend, _clock = make_app(Path(tmp))
         reg = app.router.reg
@@ -129,6 +130,7 @@ async def run(rows: list[dict], locale: str | None, verbose: bool) -> Counter:
             outcome = grade(row, state, replies)
             counts[outcome] += 1
             by_class.setdefault(row.get("class", "?"), Counter())[outcome] += 1
+            by_lang.setdefault(row.get("lang", "fr"), Counter())[outcome] += 1
             ok_keys = [row["expect"], *row.get("also_ok", [])]
             here = any(k == "outside" or (k in TARGETS and _page_exists(reg, TARGETS[k])) for k in ok_keys)
             if not here:
@@ -140,6 +142,9 @@ async def run(rows: list[dict], locale: str | None, verbose: bool) -> Counter:
     print(f"{n} questions (platform language {locale or 'default'})")
     for o in OUTCOMES:
         print(f"  {o:8} {counts[o]:4d}  {100 * counts[o] / n:5.1f} %")
+    for lang, c in sorted(by_lang.items()):
+        tot = sum(c.values()) or 1
+        print(f"  lang {lang} {tot:4d}: " + ", ".join(f"{o} {c[o]} ({100 * c[o] / tot:.1f} %)" for o in OUTCOMES))
     m = sum(missing.values())
     if m:
         print(f"  of which {m} expect a page missing from this checkout: "

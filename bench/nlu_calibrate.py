@@ -4,8 +4,10 @@ Usage: .venv/bin/python bench/nlu_calibrate.py --set FILE.jsonl [--scales 0.8,0.
 
 For each scale, the answer thresholds (``intents.ANSWER_VOTE``) are multiplied by it and every question of
 FILE is classified again; a lower scale answers more (more right, more wrong), a higher one offers more.
-Scale 1 is the shipped operating point.  Also prints the operating point without the second-round
-calibration (a lone recognizer's own lead, "outside" holding most of the vote) for comparison.
+Scale 1 is the shipped operating point.  Then the same for the lead the classifier needs over its runner-up
+when not all three recognizers agree (``intents.ANCHOR_LEAD``), the operating point without that third-round
+rule (any recognizer may lead), and without the second-round calibration (a lone recognizer's own lead,
+"outside" holding most of the vote) for comparison.
 Outcomes as in bench/nlu_compare.py.
 """
 from __future__ import annotations
@@ -50,6 +52,15 @@ def main(argv=None) -> int:
         intents.ANSWER_VOTE.update({k: v * scale for k, v in shipped.items()})
         print(line(f"answer thresholds x{scale:g}", measure(rows), len(rows)))
     intents.ANSWER_VOTE.update(shipped)
+    leads = dict(intents.ANCHOR_LEAD)
+    for scale in (float(s) for s in args.scales.split(",")):
+        intents.ANCHOR_LEAD.update({k: v * scale for k, v in leads.items()})
+        print(line(f"classifier's lead x{scale:g}", measure(rows), len(rows)))
+    intents.ANCHOR_LEAD.update(leads)
+    decide = intents.decide
+    intents.decide = lambda tokens, sources, anchor=None: decide(tokens, sources)
+    print(line("without the anchor rule", measure(rows), len(rows)))
+    intents.decide = decide
     ratio, share = intents.ALONE_RATIO, intents.OUTSIDE_SHARE
     intents.ALONE_RATIO, intents.OUTSIDE_SHARE = (0.0, 0.0, 0.0), 99.0
     print(line("without the calibration", measure(rows), len(rows)))

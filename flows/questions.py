@@ -130,6 +130,26 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
     return _reply(ctx, text, res)
 
 
+def before_notice(ctx: Ctx, text: str) -> Turn | None:
+    """Before the notice's dates (priority 35): the whole turn is answered in the message's own language
+    (the deadline's reply too), and a question, with a question mark, led by a page a date does not change
+    ("I have lived in Belgium for 5 years, do I have a space?") is answered, or its topics offered when
+    the vote is close, rather than the date read as the notice's."""
+    lang = language.detect(text)
+    if lang and lang != ctx.locale:
+        ctx.locale = lang  # this turn only: the person's chosen language is not changed
+    if ctx.flow == "deadline" or "?" not in text or not _has_date(ctx, text):
+        return None  # only an asked question: "the email is from Sunday, I'm 45" is the notice told
+    from bot.lang import dates, notice
+
+    if notice.asks_deadline(dates.normalise(text)):
+        return None
+    res = intents.classify(text)
+    if res.kind in ("answer", "offer") and res.best in DATELESS:
+        return _reply(ctx, text, res)
+    return None
+
+
 def after_dates(ctx: Ctx, text: str) -> Turn | None:
     """A message with a date that the deadline flow did not take ("quel temps fait-il demain ?")."""
     if not _has_date(ctx, text):
@@ -149,4 +169,4 @@ _states["leak"] = page("questions/leak", home=True, extra=[[Choice("questions.t_
 _states["law"] = page("questions/law", home=True, extra=[[Choice("questions.t_compulsory", goto="understand:choice")]])
 
 FLOWS = [Flow("questions", _states, start="window")]
-INTERCEPTORS = [(40, intercept), (60, after_dates)]
+INTERCEPTORS = [(34, before_notice), (40, intercept), (60, after_dates)]

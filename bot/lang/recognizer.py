@@ -7,15 +7,18 @@ Snowball stemmers (French and English), and a word the index does not know is re
 known word when it is one or two typos away (rapidfuzz).  A topic's score sums the BM25 scores of
 its documents among the best ``TOP`` hits.
 
-:class:`Classifier` is a multinomial naive Bayes over the same stems, letter 4-grams (for the spellings
-the examples do not have) and word pairs, trained on the labelled examples and the keywords.
+:class:`Classifier` is a multinomial naive Bayes over the same stems, letter 4-grams (for the
+spellings the examples do not have) and pairs of stems (neighbours, or one word apart), trained on the
+labelled examples and the keywords.
 Both are built once, on first use (about 0.2 s), and answer in well under a millisecond.
 """
 from __future__ import annotations
 
 import re
 import sqlite3
+from collections import Counter
 from functools import lru_cache
+from itertools import accumulate
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -23,10 +26,12 @@ from rapidfuzz.distance import Levenshtein
 from . import intents
 
 TOP = 12
+COMMON_SHARE = 0.1  # a stem in more than this share of the documents is left out of the query
 FADE = 0.0
 ALPHA = 0.03        # naive Bayes smoothing
 GRAM_WEIGHT = 0.3   # a letter 4-gram counts this much of a word
-PAIR_WEIGHT = 1.0   # a pair of consecutive words
+PAIR_WEIGHT = 1.0   # a pair of consecutive words (their stems)
+SKIP_WEIGHT = 0.5   # a pair of words with one word between them ("masquer un document": masqu_docu)
 SHARPNESS = 1.0     # log-likelihoods are divided by (feature mass) ** SHARPNESS before the softmax
 _JINJA = re.compile(r"{[{%#].*?[}%#]}", re.S)
 
@@ -75,6 +80,8 @@ class Retriever:
             rows.append((" ".join(self._terms(intents.normalise(text), learn=True)), label))
         self.db.executemany("INSERT INTO d(body, label) VALUES (?, ?)", rows)
         self.known = list(self.words)
+        df = Counter(t for body, _label in rows for t in set(body.split()))
+        self.common = frozenset(t for t, n in df.items() if n > COMMON_SHARE * len(rows))
 
     def _terms(self, toks: list[str], learn: bool = False) -> list[str]:
         out = []
@@ -107,6 +114,8 @@ class Retriever:
         terms = self._terms([self._spell(t) for t in toks])
         if not terms:
             return []
+        # a stem in most documents ("espace", "refuser") scores next to nothing and costs most of the time
+        terms = [t for t in terms if t not in self.common] or terms
         query = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(terms))
         rows = self.db.execute("SELECT label, bm25(d) FROM d WHERE d MATCH ? ORDER BY bm25(d) LIMIT ?",
                                (query, TOP)).fetchall()
@@ -126,7 +135,9 @@ def retriever() -> Retriever:
 
 
 def features(toks: list[str], spell=None) -> dict[str, float]:
-    """Stems, letter 4-grams and word pairs of a normalised message."""
+    """Stems, letter 4-grams and pairs of word stems (next to each other, or one word apart) of a
+    normalised message: pairs of stems rather than of words, so "masquer le document" and "masqué les
+    documents" share them."""
     f: dict[str, float] = {}
     kept = []
     for t in toks:
@@ -134,7 +145,7 @@ def features(toks: list[str], spell=None) -> dict[str, float]:
             t = spell(t)
         if t in intents._STOP or len(t) < 2:
             continue
-        kept.append(t)
+        kept.append(_stems(t)[0])
         for st in _stems(t):
             f["w:" + st] = f.get("w:" + st, 0.0) + 1.0
         if len(t) >= 4 and not t.isdigit():
@@ -142,46 +153,66 @@ def features(toks: list[str], spell=None) -> dict[str, float]:
             for i in range(len(padded) - 3):
                 g = "g:" + padded[i:i + 4]
                 f[g] = f.get(g, 0.0) + GRAM_WEIGHT
-    for a, b in zip(kept, kept[1:]):
-        f["p:" + a + "_" + b] = f.get("p:" + a + "_" + b, 0.0) + PAIR_WEIGHT
+    for step, weight in ((1, PAIR_WEIGHT), (2, SKIP_WEIGHT)):
+        for a, b in zip(kept, kept[step:], strict=False):
+            f["p:" + a + "_" + b] = f.get("p:" + a + "_" + b, 0.0) + weight
     return f
 
 
 class Classifier:
-    """Multinomial naive Bayes over :func:`features`, trained on the examples and the keywords."""
+    """Multinomial naive Bayes over :func:`features`, trained on the examples and the keywords.
 
-    def __init__(self):
+    The model is kept compact (a few MB): each feature's row of (topic, log-likelihood bonus) pairs
+    lives in flat arrays, and only the topics that have the feature are stored."""
+
+    def __init__(self) -> None:
         import math
+        from array import array
 
         docs: list[tuple[list[str], str]] = [(intents.normalise(q), name) for q, name in intents.examples()]
         for name, it in {**intents.INTENTS, "outside": intents._OUTSIDE}.items():
             docs.extend(([w.strip("=*") for w in words], name) for words, _w in it.keys)
         self.labels = sorted({name for _d, name in docs})
         index = {name: i for i, name in enumerate(self.labels)}
-        counts: dict[str, list[float]] = {}
-        totals = [0.0] * len(self.labels)
+        # features numbered as met, one small table of counts per topic (compact while building too)
+        self.rows: dict[str, int] = {}
+        counts: list[dict[int, float]] = [{} for _ in self.labels]
         for toks, name in docs:
-            i = index[name]
+            row = counts[index[name]]
             for k, v in features(toks).items():
-                counts.setdefault(k, [0.0] * len(self.labels))[i] += v
-                totals[i] += v
+                if v:
+                    f = self.rows.setdefault(k, len(self.rows))
+                    row[f] = row.get(f, 0.0) + v
+        del docs
         # log P(k | topic) = log(ALPHA / denom) + log(1 + count / ALPHA): a base per topic, and a sparse
         # bonus for the topics that have the feature
-        denom = [t + ALPHA * len(counts) for t in totals]
+        denom = [sum(row.values()) + ALPHA * len(self.rows) for row in counts]
         self.base = [math.log(ALPHA / d) for d in denom]
-        self.bonus = {k: [(i, math.log1p(c / ALPHA)) for i, c in enumerate(row) if c]
-                      for k, row in counts.items()}
+        feature, topic, count = array("I"), array("H"), array("d")
+        for i, row in enumerate(counts):
+            feature.extend(row.keys())
+            topic.extend(i for _ in range(len(row)))
+            count.extend(row.values())
+        del counts
+        order = sorted(range(len(feature)), key=feature.__getitem__)  # by feature, topics in order
+        self.topic = array("H", (topic[j] for j in order))
+        self.bonus = array("d", (math.log1p(count[j] / ALPHA) for j in order))
+        per_feature = [0] * (len(self.rows) + 1)
+        for f in feature:
+            per_feature[f + 1] += 1
+        self.starts = array("I", accumulate(per_feature))
 
     def scores(self, toks: list[str]) -> list[tuple[str, float]]:
         """Topics by posterior probability (the examples' own prior left out), best first."""
         import math
 
-        feats = [(k, v) for k, v in features(toks, retriever()._spell).items() if k in self.bonus]
+        feats = [(self.rows[k], v) for k, v in features(toks, retriever()._spell).items() if k in self.rows]
         mass = sum(v for _k, v in feats)
         total = [mass * b for b in self.base]
-        for k, v in feats:
-            for i, lp in self.bonus[k]:
-                total[i] += v * lp
+        starts, topic, bonus = self.starts, self.topic, self.bonus
+        for r, v in feats:
+            for j in range(starts[r], starts[r + 1]):
+                total[topic[j]] += v * bonus[j]
         if not feats:
             return []
         total = [t / (mass ** SHARPNESS) for t in total]  # a long message is not more certain by length alone

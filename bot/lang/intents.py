@@ -463,9 +463,9 @@ def _classify_keywords(text: str) -> Result:
         if s1 >= OFFER_AT:
             res.kind = "offer" if s2 >= ANSWER_AT and s1 - s2 < MARGIN else "outside"
         return res
-    if s1 >= ANSWER_AT and s1 - s2 >= MARGIN:
-        res.kind = "answer"
-    elif s1 >= ANSWER_AT + 2 and s1 >= 1.5 * s2:
+    clear_lead = s1 >= ANSWER_AT and s1 - s2 >= MARGIN
+    far_ahead = s1 >= ANSWER_AT + 2 and s1 >= 1.5 * s2
+    if clear_lead or far_ahead:
         res.kind = "answer"
     elif s1 >= OFFER_AT:
         res.kind = "offer"

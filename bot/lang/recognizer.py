@@ -84,7 +84,7 @@ class Retriever:
         self.common = frozenset(t for t, n in df.items() if n > COMMON_SHARE * len(rows))
 
     def _terms(self, toks: list[str], learn: bool = False) -> list[str]:
-        out = []
+        out: list[str] = []
         for t in toks:
             if t in intents._STOP or len(t) < 2:
                 continue
@@ -219,7 +219,7 @@ class Classifier:
         top = max(total)
         ex = [math.exp(t - top) for t in total]
         z = sum(ex)
-        return sorted(((name, e / z) for name, e in zip(self.labels, ex)), key=lambda p: -p[1])
+        return sorted(((name, e / z) for name, e in zip(self.labels, ex, strict=True)), key=lambda p: -p[1])
 
 
 @lru_cache(maxsize=1)

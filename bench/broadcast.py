@@ -10,6 +10,7 @@ paid broadcast (``allow_paid_broadcast``) at the given rate.  Ends with exactly 
 
     broadcast: N recipients, sent S, lost L, duplicates D, 429s R, rate X msg/s (limit Y msg/s), cpu C s/1000 msgs
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,17 +34,26 @@ def _emulator_process(conn, limit: float, paid: bool, n_users: int) -> None:
     from tests.support.telegram_emulator import Emulator, Limits
 
     async def run():
-        limits = Limits(global_rate=30.0, global_burst=30.0, paid_rate=limit) if paid else \
-            Limits(global_rate=limit, global_burst=limit)
+        limits = (
+            Limits(global_rate=30.0, global_burst=30.0, paid_rate=limit)
+            if paid
+            else Limits(global_rate=limit, global_burst=limit)
+        )
         emu = Emulator(limits=limits)
         await emu.start()
         emu.add_users(range(FIRST_USER, FIRST_USER + n_users))
         conn.send((emu.token, emu.base_url))
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, conn.recv)   # "stop"
+        await loop.run_in_executor(None, conn.recv)  # "stop"
         per_chat = [len(v) for k, v in emu.sent.items() if FIRST_USER <= int(k) < FIRST_USER + n_users]
-        conn.send({"chats": len([c for c in per_chat if c > 0]), "messages": sum(per_chat),
-                   "duplicates": sum(c - 1 for c in per_chat if c > 1), "429": emu.errors[429]})
+        conn.send(
+            {
+                "chats": len([c for c in per_chat if c > 0]),
+                "messages": sum(per_chat),
+                "duplicates": sum(c - 1 for c in per_chat if c > 1),
+                "429": emu.errors[429],
+            }
+        )
         await emu.stop()
 
     asyncio.run(run())
@@ -61,19 +71,25 @@ async def _run(n: int, limit: float) -> dict:
     token, base_url = parent.recv()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            s = Settings(data_dir=Path(tmp), telegram_token=token, telegram_api_url=base_url,
-                         telegram_rate_global=30.0 if paid else limit, telegram_paid_broadcast=paid,
-                         telegram_paid_rate=limit, broadcast_approval_threshold=n + 1)
+            s = Settings(
+                data_dir=Path(tmp),
+                telegram_token=token,
+                telegram_api_url=base_url,
+                telegram_rate_global=30.0 if paid else limit,
+                telegram_paid_broadcast=paid,
+                telegram_paid_rate=limit,
+                broadcast_approval_threshold=n + 1,
+            )
             app = App(s)
             backend = create(app, s)
             await backend.start()
             app.add_backend(backend)
             store = app.store
             coll = store.ensure_collective("telegram", "-1001234567890")
-            store.add_followers_bulk(coll["id"], ((f"telegram:{u}", "telegram", str(u), "fr")
-                                                  for u in range(FIRST_USER, FIRST_USER + n)))
-            store.create_broadcast(coll["id"], "basics", custom_text=None, requested_by="bench",
-                                   needs_approval=False)
+            store.add_followers_bulk(
+                coll["id"], ((f"telegram:{u}", "telegram", str(u), "fr") for u in range(FIRST_USER, FIRST_USER + n))
+            )
+            store.create_broadcast(coll["id"], "basics", custom_text=None, requested_by="bench", needs_approval=False)
             br = app.services.broadcaster
             cpu0, t0 = time.process_time(), time.perf_counter()
             await app.tick()
@@ -87,9 +103,18 @@ async def _run(n: int, limit: float) -> dict:
         emu = parent.recv()
         proc.join(10)
     sent = b["sent"]
-    return {"n": n, "sent": sent, "lost": n - emu["chats"], "duplicates": emu["duplicates"],
-            "r429": emu["429"], "rate": sent / elapsed if elapsed else 0.0, "limit": limit,
-            "cpu": cpu / max(sent, 1) * 1000, "status": b["status"], "failed": b["failed"]}
+    return {
+        "n": n,
+        "sent": sent,
+        "lost": n - emu["chats"],
+        "duplicates": emu["duplicates"],
+        "r429": emu["429"],
+        "rate": sent / elapsed if elapsed else 0.0,
+        "limit": limit,
+        "cpu": cpu / max(sent, 1) * 1000,
+        "status": b["status"],
+        "failed": b["failed"],
+    }
 
 
 def main(argv=None) -> int:
@@ -98,9 +123,11 @@ def main(argv=None) -> int:
     ap.add_argument("--limit", type=float, default=30.0, help="messages per second allowed")
     args = ap.parse_args(argv)
     r = asyncio.run(_run(args.recipients, args.limit))
-    print(f"broadcast: {r['n']} recipients, sent {r['sent']}, lost {r['lost']}, duplicates {r['duplicates']}, "
-          f"429s {r['r429']}, rate {r['rate']:.1f} msg/s (limit {r['limit']:g} msg/s), "
-          f"cpu {r['cpu']:.2f} s/1000 msgs")
+    print(
+        f"broadcast: {r['n']} recipients, sent {r['sent']}, lost {r['lost']}, duplicates {r['duplicates']}, "
+        f"429s {r['r429']}, rate {r['rate']:.1f} msg/s (limit {r['limit']:g} msg/s), "
+        f"cpu {r['cpu']:.2f} s/1000 msgs"
+    )
     return 0 if r["lost"] == 0 and r["duplicates"] == 0 else 1
 
 

@@ -11,6 +11,7 @@ tree to compare, e.g.:
 
 A journey that the code cannot do prints "impossible" and why.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,7 +87,7 @@ async def own_words(o, **_):
     await o.say("Un suivi psychiatrique, une IVG, un traitement VIH... Permanence : 02 40 12 34 56")
     await o.press("Une fois")
     await o.say("le 15 décembre à 18h")
-    assert "02 40 12 34 56" in o.text and "psychiatrique, une IVG" in o.text   # kept, with the question
+    assert "02 40 12 34 56" in o.text and "psychiatrique, une IVG" in o.text  # kept, with the question
     await o.press("Oui")
     assert "Campagne programmée" in o.text
 
@@ -119,7 +120,7 @@ async def idle_30_days(o, clock, **_):
     clock.set(datetime(2026, 12, 22, 10, 0, tzinfo=PARIS))
     await o.app.tick()
     o.actions = o.received = 0
-    await o.press("Nouvelle campagne")          # an old button of the menu
+    await o.press("Nouvelle campagne")  # an old button of the menu
     assert "Quel message publier" in o.text
 
 
@@ -128,7 +129,7 @@ async def switch_group(o, **_):
     await o.open_from_group("-200")
     o.actions = o.received = 0
     await o.say("/campagne")
-    await o.press("-100")                        # the fake transport has no titles: the chat id
+    await o.press("-100")  # the fake transport has no titles: the chat id
     assert "campagne(s) en cours" in o.text
 
 
@@ -143,9 +144,17 @@ async def removed_and_back(o, **_):
     o.received += sum(1 for chat, _ in o.backend.sent if chat == "admin1")
 
 
-AFTER = {"weekly": weekly, "countdown": countdown, "own_words": own_words, "publish_now": publish_now,
-         "edit_time": edit_time, "stop": stop, "idle_30_days": idle_30_days, "switch_group": switch_group,
-         "removed_and_back": removed_and_back}
+AFTER = {
+    "weekly": weekly,
+    "countdown": countdown,
+    "own_words": own_words,
+    "publish_now": publish_now,
+    "edit_time": edit_time,
+    "stop": stop,
+    "idle_30_days": idle_30_days,
+    "switch_group": switch_group,
+    "removed_and_back": removed_and_back,
+}
 
 
 # -- the same journeys, as they had to be done before issue 19 ----------------------------------------
@@ -183,7 +192,7 @@ async def b_own_words(o, **_):
 async def b_edit_time(o, **_):
     await b_weekly(o)
     o.actions = o.received = 0
-    for label in ("Mes campagnes", "Arrêter n°1"):   # no edit: stop, then create it again (a new QR code)
+    for label in ("Mes campagnes", "Arrêter n°1"):  # no edit: stop, then create it again (a new QR code)
         await o.press(label)
     await o.press("Retour")
     for label in ("Nouvelle campagne", "L'essentiel", "Chaque semaine", "Jeudi", "12:00", "Oui"):
@@ -204,7 +213,7 @@ async def b_idle_30_days(o, clock, **_):
     clock.set(datetime(2026, 12, 22, 10, 0, tzinfo=PARIS))
     await o.app.tick()
     o.actions = o.received = 0
-    await o.press("Nouvelle campagne")          # refused: "seuls les administrateurs..."
+    await o.press("Nouvelle campagne")  # refused: "seuls les administrateurs..."
     await o.open_from_group()
     await o.press("Nouvelle campagne")
     assert "Quel message publier" in o.text
@@ -214,25 +223,33 @@ async def b_switch_group(o, **_):
     await o.open_from_group("-100")
     await o.open_from_group("-200")
     o.actions = o.received = 0
-    await o.open_from_group("-100")              # /campagne in private opens the last group opened
+    await o.open_from_group("-100")  # /campagne in private opens the last group opened
     assert "Que voulez-vous faire" in o.text
 
 
 async def b_removed_and_back(o, clock, **_):
     await b_weekly(o)
-    o.backend.blocked.add("-100")                # removed: Thursday's post fails, the campaign pauses
+    o.backend.blocked.add("-100")  # removed: Thursday's post fails, the campaign pauses
     clock.set(datetime(2026, 11, 26, 18, 0, 30, tzinfo=PARIS))
     await o.app.tick()
-    o.backend.blocked.discard("-100")            # added back: nothing happens by itself
+    o.backend.blocked.discard("-100")  # added back: nothing happens by itself
     o.actions = o.received = 0
-    for label in ("Mes campagnes", "Reprendre n°1"):   # only if she notices: nobody is told
+    for label in ("Mes campagnes", "Reprendre n°1"):  # only if she notices: nobody is told
         await o.press(label)
     return "only if she notices (nobody is told), then by hand"
 
 
-BEFORE = {"weekly": b_weekly, "countdown": b_countdown, "own_words": b_own_words,
-          "publish_now": None, "edit_time": b_edit_time, "stop": b_stop, "idle_30_days": b_idle_30_days,
-          "switch_group": b_switch_group, "removed_and_back": b_removed_and_back}
+BEFORE = {
+    "weekly": b_weekly,
+    "countdown": b_countdown,
+    "own_words": b_own_words,
+    "publish_now": None,
+    "edit_time": b_edit_time,
+    "stop": b_stop,
+    "idle_30_days": b_idle_30_days,
+    "switch_group": b_switch_group,
+    "removed_and_back": b_removed_and_back,
+}
 
 
 async def run(journeys: dict) -> None:

@@ -5,6 +5,7 @@ p90 time per turn, and the same for a bare turn (a /menu, no collectives state) 
     python bench/collectives_turns.py [--rounds 30]
     PYTHONPATH=/path/to/other/tree python bench/collectives_turns.py   # the same on another tree
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,8 +20,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support.harness import Chat, make_app  # noqa: E402
 
-WIZARD = (("press", "Nouvelle campagne"), ("press", "L'essentiel"), ("press", "Chaque semaine"),
-          ("press", "Mardi"), ("press", "10:00"), ("press", "Oui"))
+WIZARD = (
+    ("press", "Nouvelle campagne"),
+    ("press", "L'essentiel"),
+    ("press", "Chaque semaine"),
+    ("press", "Mardi"),
+    ("press", "10:00"),
+    ("press", "Oui"),
+)
 
 
 async def run(rounds: int) -> tuple[list[float], list[float]]:

@@ -3,6 +3,7 @@
 Goals (issue 3): p99 under 2 ms warm; cold start under 1 s.
 Run: .venv/bin/python bench/dates.py
 """
+
 from __future__ import annotations
 
 import statistics
@@ -41,8 +42,12 @@ def cold(runs: int = 5) -> list[float]:
     out = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "bot", "deadline", "le 3 novembre", "--today", "2026-11-22", "--json"],
-                       cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "bot", "deadline", "le 3 novembre", "--today", "2026-11-22", "--json"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         out.append(time.perf_counter() - t0)
     return out
 
@@ -53,8 +58,10 @@ def main() -> int:
     print(f"warm parse: {len(phrases())} phrases x 20 rounds = {len(times)} calls")
     print(f"  median {statistics.median(times):.3f} ms   p99 {p99:.3f} ms   max {times[-1]:.3f} ms   (goal p99 < 2 ms)")
     c = cold()
-    print(f"cold start `mes-bot deadline ... --json`: median {statistics.median(c):.3f} s   min {min(c):.3f} s"
-          f"   (goal < 1 s)")
+    print(
+        f"cold start `mes-bot deadline ... --json`: median {statistics.median(c):.3f} s   min {min(c):.3f} s"
+        f"   (goal < 1 s)"
+    )
     return 0 if p99 < 2 and statistics.median(c) < 1 else 1
 
 

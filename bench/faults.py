@@ -15,6 +15,7 @@ Prints:
    (one /aide) alone, during room A's burst of ``--burst`` /aide, and while every reply into room A meets a
    502 storm (a reverse proxy between the bot and Synapse); A's answered / dropped counts.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]   # keep `import telegram` the library
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]  # keep `import telegram` the library
 sys.path.insert(0, str(ROOT))
 
 from bot.jobs.pacing import Pacer  # noqa: E402 - after the sys.path line above
@@ -44,7 +45,7 @@ def _first_send_to(emu, chat, after: float) -> float:
 async def fairness(tmp: Path, burst: int) -> None:
     out = {}
     for label, n in (("alone", 0), (f"during A's burst of {burst}", burst)):
-        env = await start_env(tmp / label.replace(" ", "_"), pacer=Pacer())   # Telegram's own limits
+        env = await start_env(tmp / label.replace(" ", "_"), pacer=Pacer())  # Telegram's own limits
         emu = env.emu
         try:
             emu.add_users([A, B])
@@ -60,9 +61,11 @@ async def fairness(tmp: Path, burst: int) -> None:
                 out["A dropped"] = env.backend.counters["dropped"]
         finally:
             await close_env(env)
-    print(f"1. fairness: B's latency alone {out['alone'] * 1000:.0f} ms; "
-          f"during A's burst of {burst} {out['during A' + chr(39) + f's burst of {burst}'] * 1000:.0f} ms; "
-          f"A answered {out['A answered']} (incl. 1 notice), dropped {out['A dropped']}")
+    print(
+        f"1. fairness: B's latency alone {out['alone'] * 1000:.0f} ms; "
+        f"during A's burst of {burst} {out['during A' + chr(39) + f's burst of {burst}'] * 1000:.0f} ms; "
+        f"A answered {out['A answered']} (incl. 1 notice), dropped {out['A dropped']}"
+    )
 
 
 async def storm(tmp: Path, followers: int) -> None:
@@ -84,8 +87,9 @@ async def storm(tmp: Path, followers: int) -> None:
         store = env.app.store
         coll = store.ensure_collective("telegram", "-1009876")
         store.add_followers_bulk(coll["id"], [(f"telegram:{u}", "telegram", str(u), "fr") for u in users])
-        bid = store.create_broadcast(coll["id"], "basics", custom_text=None, requested_by="b",
-                                     needs_approval=False)["id"]
+        bid = store.create_broadcast(coll["id"], "basics", custom_text=None, requested_by="b", needs_approval=False)[
+            "id"
+        ]
         t0 = now()
         env.emu.fail(500, method="sendMessage", times=None, until=t0 + 60)
         for _ in range(50):
@@ -94,9 +98,11 @@ async def storm(tmp: Path, followers: int) -> None:
             if b["status"] == "done":
                 break
         got = Counter({u: len(env.emu.sent[u]) for u in users})
-        print(f"2. 60 s storm of 500s during a wave to {followers}: delivered {b['sent']}, failed {b['failed']}, "
-              f"blocked {b['blocked']}, duplicates {sum(v - 1 for v in got.values() if v > 1)}, "
-              f"500s answered {env.emu.errors[500]}, wave took {now() - t0:.0f} s (simulated)")
+        print(
+            f"2. 60 s storm of 500s during a wave to {followers}: delivered {b['sent']}, failed {b['failed']}, "
+            f"blocked {b['blocked']}, duplicates {sum(v - 1 for v in got.values() if v > 1)}, "
+            f"500s answered {env.emu.errors[500]}, wave took {now() - t0:.0f} s (simulated)"
+        )
     finally:
         await close_env(env)
 
@@ -118,10 +124,12 @@ async def two_processes(tmp: Path, followers: int) -> None:
     for k in ("MESBOT_FAKE_CLOCK_FILE", "MESBOT_DATA_DIR"):
         env.pop(k, None)
     args = [sys.executable, "-m", "bot", "telegram", "--api-url", emu.base_url, "--data-dir", str(data)]
-    first = await asyncio.create_subprocess_exec(*args, cwd=str(ROOT), env=env, stdout=asyncio.subprocess.DEVNULL,
-                                                 stderr=asyncio.subprocess.DEVNULL)
-    second = await asyncio.create_subprocess_exec(*args, cwd=str(ROOT), env=env, stdout=asyncio.subprocess.DEVNULL,
-                                                  stderr=asyncio.subprocess.DEVNULL)
+    first = await asyncio.create_subprocess_exec(
+        *args, cwd=str(ROOT), env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    second = await asyncio.create_subprocess_exec(
+        *args, cwd=str(ROOT), env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
     try:
         # whichever process starts second (they race) must refuse and exit
         ends = {asyncio.ensure_future(p.wait()): p for p in (first, second)}
@@ -132,10 +140,12 @@ async def two_processes(tmp: Path, followers: int) -> None:
             raise RuntimeError("neither process refused to start within 60 s")
         code2 = next(iter(done)).result()
         await emu.wait_until(lambda: all(emu.sent[u] for u in users), 120, "the wave")
-        await asyncio.sleep(2)   # anything extra would show up now
+        await asyncio.sleep(2)  # anything extra would show up now
         total = sum(len(emu.sent[u]) for u in users)
-        print(f"3. two processes on one data folder, wave to {followers}: second process exit code {code2} "
-              f"(refused), messages {total}, duplicates {total - followers}")
+        print(
+            f"3. two processes on one data folder, wave to {followers}: second process exit code {code2} "
+            f"(refused), messages {total}, duplicates {total - followers}"
+        )
     finally:
         for p in (first, second):
             if p.returncode is None:
@@ -172,7 +182,7 @@ async def matrix_fairness(tmp: Path, burst: int) -> None:
         await alice.wait_messages(room_a, 2)
         await bob.wait_messages(room_b, 2)
         alone = sorted([await _latency(bob, room_b, bot.user_id) for _ in range(5)])[2]
-        base = proxy.forwarded[room_a]          # the bot's sends into A that reached Synapse
+        base = proxy.forwarded[room_a]  # the bot's sends into A that reached Synapse
         await asyncio.gather(*(alice.send(room_a, "/aide") for _ in range(burst)))
         during = await _latency(bob, room_b, bot.user_id)
         a_before_b = proxy.forwarded[room_a] - base
@@ -187,10 +197,12 @@ async def matrix_fairness(tmp: Path, burst: int) -> None:
         proxy.clear(room_a)
         await bot.wait_until(lambda: proxy.forwarded[room_a] > sent_before, 60)
         delivered = proxy.forwarded[room_a] - sent_before
-        print(f"4. Matrix fairness: B's latency alone {alone * 1000:.0f} ms (median of 5); during A's burst of "
-              f"{burst} {during * 1000:.0f} ms (A answered {a_before_b} before B); A answered {a_answered} "
-              f"(incl. 1 notice), dropped {bot.backend.backlog.dropped}; during a 502 storm on A's replies "
-              f"{storm * 1000:.0f} ms (A's reply failed {failed} times meanwhile, then delivered {delivered})")
+        print(
+            f"4. Matrix fairness: B's latency alone {alone * 1000:.0f} ms (median of 5); during A's burst of "
+            f"{burst} {during * 1000:.0f} ms (A answered {a_before_b} before B); A answered {a_answered} "
+            f"(incl. 1 notice), dropped {bot.backend.backlog.dropped}; during a 502 storm on A's replies "
+            f"{storm * 1000:.0f} ms (A's reply failed {failed} times meanwhile, then delivered {delivered})"
+        )
     finally:
         for h in (alice, bob):
             if h is not None:

@@ -22,6 +22,7 @@ Grading (the bot's outcome is the deadline it stored in the session, if it gave 
 Only tests/harness.py (make_app, Chat, session_data), reply keys, texts and buttons are used,
 so the script runs unchanged on older commits of the project.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -126,9 +127,17 @@ async def run(lines: list[dict], tmp: Path) -> list[dict]:
             out = _outcome(app, chat)
             asked = _asked(chat)
             verdict, late = grade(line, out, asked)
-            results.append({"id": line.get("id", i), "verdict": verdict, "late": late, "outcome": out,
-                            "keys": [r.key for r in chat.last], "line": line,
-                            "reply": chat.text[:300]})
+            results.append(
+                {
+                    "id": line.get("id", i),
+                    "verdict": verdict,
+                    "late": late,
+                    "outcome": out,
+                    "keys": [r.key for r in chat.last],
+                    "line": line,
+                    "reply": chat.text[:300],
+                }
+            )
     finally:
         app.store.close()
     return results
@@ -157,16 +166,21 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(counts, ensure_ascii=False))
     else:
-        print(f"{counts['total']} phrases: right {counts['right']}, wrong {counts['wrong']} "
-              f"(late {counts['late']}), asked back {counts['asked']}")
+        print(
+            f"{counts['total']} phrases: right {counts['right']}, wrong {counts['wrong']} "
+            f"(late {counts['late']}), asked back {counts['asked']}"
+        )
         for k, c in sorted(by_kind.items()):
             print(f"  {k}: right {c['right']}, wrong {c['wrong']} (late {c['late']}), asked back {c['asked']}")
     if args.verbose:
         for r in results:
             if r["verdict"] != "right":
                 ln = r["line"]
-                print(f"--- {r['id']} [{r['verdict']}{' LATE' if r['late'] else ''}] ({ln.get('context')}, "
-                      f"today {ln['today']}) {ln['text']!r}", file=sys.stderr)
+                print(
+                    f"--- {r['id']} [{r['verdict']}{' LATE' if r['late'] else ''}] ({ln.get('context')}, "
+                    f"today {ln['today']}) {ln['text']!r}",
+                    file=sys.stderr,
+                )
                 print(f"    expect {ln['expect']}  got {r['outcome']}  keys {r['keys']}", file=sys.stderr)
                 print("    " + r["reply"].replace("\n", " ")[:240], file=sys.stderr)
     return 0

@@ -19,6 +19,7 @@ Rows whose every acceptable page is missing from this checkout are counted apart
 This script relies only on tests/support/harness.py (make_app, Chat), the store's get_session and the replies, so it
 runs unchanged on older commits of the project.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,22 +36,51 @@ sys.path.insert(0, str(ROOT))
 
 #: catalogue key -> the flow:state that answers it
 TARGETS = {
-    "what_is": "understand:start", "contents": "understand:contents", "access": "understand:access",
-    "doctor": "understand:doctor", "emergency": "understand:emergency", "never": "understand:never",
-    "debate": "understand:debate", "keep": "understand:debate_keep", "compulsory": "understand:choice",
-    "decide": "understand:decide", "notice_help": "understand:notice", "dmp": "understand:dmp",
-    "refuse": "refuse:start", "online": "refuse:online", "phone": "refuse:phone",
-    "phone_ready": "refuse:phone_ready", "lost_code": "refuse:code", "ready": "refuse:ready",
-    "proof": "refuse:proof", "phishing": "refuse:phishing", "deaf": "refuse:deaf",
-    "missed": "after:start", "close": "after:close", "data": "after:data", "reopen": "after:reopen",
-    "restrict": "after:restrict", "refused_before": "after:refused_before",
-    "children": "children:start", "two_parents": "children:parents", "teen": "children:teen",
-    "turning18": "children:adult", "regimes": "children:regimes",
-    "others": "others:start", "protected": "others:protected", "relative": "others:relative",
-    "offline": "others:offline", "abroad": "others:abroad",
-    "window": "questions:window", "received": "deadline:*", "sources": "sources:start",
-    "police": "questions:police", "research": "questions:research", "leak": "questions:leak",
-    "law": "questions:law", "figures": "questions:figures",
+    "what_is": "understand:start",
+    "contents": "understand:contents",
+    "access": "understand:access",
+    "doctor": "understand:doctor",
+    "emergency": "understand:emergency",
+    "never": "understand:never",
+    "debate": "understand:debate",
+    "keep": "understand:debate_keep",
+    "compulsory": "understand:choice",
+    "decide": "understand:decide",
+    "notice_help": "understand:notice",
+    "dmp": "understand:dmp",
+    "refuse": "refuse:start",
+    "online": "refuse:online",
+    "phone": "refuse:phone",
+    "phone_ready": "refuse:phone_ready",
+    "lost_code": "refuse:code",
+    "ready": "refuse:ready",
+    "proof": "refuse:proof",
+    "phishing": "refuse:phishing",
+    "deaf": "refuse:deaf",
+    "missed": "after:start",
+    "close": "after:close",
+    "data": "after:data",
+    "reopen": "after:reopen",
+    "restrict": "after:restrict",
+    "refused_before": "after:refused_before",
+    "children": "children:start",
+    "two_parents": "children:parents",
+    "teen": "children:teen",
+    "turning18": "children:adult",
+    "regimes": "children:regimes",
+    "others": "others:start",
+    "protected": "others:protected",
+    "relative": "others:relative",
+    "offline": "others:offline",
+    "abroad": "others:abroad",
+    "window": "questions:window",
+    "received": "deadline:*",
+    "sources": "sources:start",
+    "police": "questions:police",
+    "research": "questions:research",
+    "leak": "questions:leak",
+    "law": "questions:law",
+    "figures": "questions:figures",
 }
 OUTSIDE_KEY = "questions/outside"
 PAGES = set(TARGETS.values())
@@ -58,10 +88,14 @@ OUTCOMES = ("right", "offered", "honest", "wrong", "other")
 
 _WORD = re.compile(r"[a-zà-ÿ']+")
 # word lists written as text: a list literal would be one word per line once formatted
-_FR = set("le la les des est une un vous votre pour dans avec pas que qui sur par ou au aux du ce cette "  # noqa: SIM905
-          "être sont peut si ne plus mais aussi donc très même votre vos nous il elle".split())
-_EN = set("the is are you your for in with not that who on by or to of this be can if it and an "  # noqa: SIM905
-          "what do does will have has".split())
+_FR = set(
+    "le la les des est une un vous votre pour dans avec pas que qui sur par ou au aux du ce cette "  # noqa: SIM905
+    "être sont peut si ne plus mais aussi donc très même votre vos nous il elle".split()
+)
+_EN = set(
+    "the is are you your for in with not that who on by or to of this be can if it and an "  # noqa: SIM905
+    "what do does will have has".split()
+)
 
 
 def reply_language(text: str) -> str | None:
@@ -136,8 +170,10 @@ async def run(rows: list[dict], locale: str | None, verbose: bool) -> Counter:
             if not here:
                 missing[outcome] += 1
             if verbose and outcome != "right":
-                print(f"{outcome:8} {row.get('id', i)!s:>6} expect={'/'.join(ok_keys)} got={state} "
-                      f"keys={[r.key for r in replies]} {'[no page here] ' if not here else ''}{row['text']!r}")
+                print(
+                    f"{outcome:8} {row.get('id', i)!s:>6} expect={'/'.join(ok_keys)} got={state} "
+                    f"keys={[r.key for r in replies]} {'[no page here] ' if not here else ''}{row['text']!r}"
+                )
     n = sum(counts.values()) or 1
     print(f"{n} questions (platform language {locale or 'default'})")
     for o in OUTCOMES:
@@ -147,12 +183,16 @@ async def run(rows: list[dict], locale: str | None, verbose: bool) -> Counter:
         print(f"  lang {lang} {tot:4d}: " + ", ".join(f"{o} {c[o]} ({100 * c[o] / tot:.1f} %)" for o in OUTCOMES))
     m = sum(missing.values())
     if m:
-        print(f"  of which {m} expect a page missing from this checkout: "
-              + ", ".join(f"{o} {missing[o]}" for o in OUTCOMES if missing[o]))
+        print(
+            f"  of which {m} expect a page missing from this checkout: "
+            + ", ".join(f"{o} {missing[o]}" for o in OUTCOMES if missing[o])
+        )
         k = n - m
         right, wrong = counts["right"] - missing["right"], counts["wrong"] - missing["wrong"]
-        print(f"  without them ({k}): right {right} ({100 * right / (k or 1):.1f} %), "
-              f"wrong {wrong} ({100 * wrong / (k or 1):.1f} %)")
+        print(
+            f"  without them ({k}): right {right} ({100 * right / (k or 1):.1f} %), "
+            f"wrong {wrong} ({100 * wrong / (k or 1):.1f} %)"
+        )
     if verbose:
         for cls, c in sorted(by_class.items()):
             tot = sum(c.values())

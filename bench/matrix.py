@@ -6,6 +6,7 @@ encrypted rooms, through the real bot (App + MatrixBackend + nio) and a real nio
 
 Needs Synapse in its own venv: $MESBOT_SYNAPSE_PYTHON, or .synapse-venv/ at the repository
 root (scripts/test.sh creates it)."""
+
 from __future__ import annotations
 
 import argparse
@@ -72,8 +73,7 @@ async def main_async(args) -> None:
         enc = await human.create_room(invite=[bot.user_id], direct=True, encrypted=True)
         others = [plain]
         for _ in range(args.rooms - 1):
-            others.append(await human.create_room(invite=[bot.user_id], direct=False, encrypted=False,
-                                                  name="bench"))
+            others.append(await human.create_room(invite=[bot.user_id], direct=False, encrypted=False, name="bench"))
         ok = await bot.wait_until(lambda: all(bot.joined(r) for r in others + [enc]), timeout=120)
         if not ok:
             raise RuntimeError("the bot did not join every room")
@@ -86,7 +86,7 @@ async def main_async(args) -> None:
         many = await send_rate(bot, others, args.messages, 8)
         one_e = await send_rate(bot, [enc], args.messages, 1)
         human._inbox.clear()
-        await human.wait_messages(None, 10 ** 6, timeout=3)  # drain
+        await human.wait_messages(None, 10**6, timeout=3)  # drain
         rt_plain = await round_trips(human, plain, args.samples, bot.user_id)
         rt_enc = await round_trips(human, enc, args.samples, bot.user_id)
 
@@ -95,8 +95,9 @@ async def main_async(args) -> None:
         print(f"matrix send, {len(others)} rooms (8 in flight): {many:.0f} msg/s")
         print(f"matrix send, 1 encrypted room (sequential): {one_e:.0f} msg/s")
         for name, v in (("plain", rt_plain), ("encrypted", rt_enc)):
-            print(f"matrix round-trip {name}: median {statistics.median(v):.0f} ms, p99 {pct(v, 99):.0f} ms "
-                  f"(n={len(v)})")
+            print(
+                f"matrix round-trip {name}: median {statistics.median(v):.0f} ms, p99 {pct(v, 99):.0f} ms (n={len(v)})"
+            )
         print("(local Synapse with raised rate limits; a default Synapse allows 0.2 msg/s, burst 10)")
     finally:
         if human:

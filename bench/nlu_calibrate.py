@@ -10,6 +10,7 @@ rule (any recognizer may lead), and without the second-round calibration (a lone
 "outside" holding most of the vote) for comparison.
 Outcomes as in bench/nlu_compare.py.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -10,6 +10,7 @@ combination.  Outcomes as in bench/heldout_questions.py: right (answered one of 
 or "outside" for an outside question), offered (topics offered include a right one),
 honest ("outside" for an answerable question), wrong (another topic answered), other.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -9,6 +9,7 @@ their phrasing is closer to each other's than a stranger's would be (the figures
 and the keyword table stays whole (it was written knowing some examples).  A fold is chosen by a stable
 hash of the sentence, so every run splits the same way.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -7,6 +7,7 @@ how often the first topic is an acceptable one (top 1) and how often one of the 
 for each language of the set and overall; then the outcomes of ``intents.classify`` per language (as in
 bench/nlu_compare.py).  Ranking bounds what any threshold can reach: the right answers cannot exceed top 1.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,11 +30,20 @@ def rankings(text: str) -> dict[str, list[str]]:
     kw = list(intents._score(tuple(toks)))
     cl = recognizer.classifier().scores(toks)
     rt = recognizer.retriever().scores(toks)
-    vote = intents.decide(toks, [(kw, intents.W_KEYWORDS, intents.STRONG_KEYWORDS, intents.ALONE_RATIO[0]),
-                                 (cl, intents.W_CLASSIFIER, 0.0, intents.ALONE_RATIO[1]),
-                                 (rt, intents.W_RETRIEVAL, intents.STRONG_RETRIEVAL, intents.ALONE_RATIO[2])])
-    return {"keywords": [n for n, _s in kw], "classifier": [n for n, _s in cl],
-            "retrieval": [n for n, _s in rt], "vote": [n for n, _s in vote.scores]}
+    vote = intents.decide(
+        toks,
+        [
+            (kw, intents.W_KEYWORDS, intents.STRONG_KEYWORDS, intents.ALONE_RATIO[0]),
+            (cl, intents.W_CLASSIFIER, 0.0, intents.ALONE_RATIO[1]),
+            (rt, intents.W_RETRIEVAL, intents.STRONG_RETRIEVAL, intents.ALONE_RATIO[2]),
+        ],
+    )
+    return {
+        "keywords": [n for n, _s in kw],
+        "classifier": [n for n, _s in cl],
+        "retrieval": [n for n, _s in rt],
+        "vote": [n for n, _s in vote.scores],
+    }
 
 
 def main(argv=None) -> int:
@@ -62,8 +72,13 @@ def main(argv=None) -> int:
             outs.setdefault(lg, Counter())[o] += 1
     langs = sorted(k for k in n if k != "all") + ["all"]
     for name in ("keywords", "classifier", "retrieval", "vote"):
-        print(f"{name:10} " + "  ".join(f"{lg} top1 {100 * top1[name, lg] / n[lg]:5.1f} % top3 "
-                                        f"{100 * top3[name, lg] / n[lg]:5.1f} %" for lg in langs))
+        print(
+            f"{name:10} "
+            + "  ".join(
+                f"{lg} top1 {100 * top1[name, lg] / n[lg]:5.1f} % top3 {100 * top3[name, lg] / n[lg]:5.1f} %"
+                for lg in langs
+            )
+        )
     for lg in langs:
         print(f"classify {lg:3} ({n[lg]}) " + "  ".join(f"{o} {100 * outs[lg][o] / n[lg]:5.1f} %" for o in OUTCOMES))
     return 0

@@ -5,6 +5,7 @@ Bounds (issue 14): p99 <= 5 ms warm, <= 40 MB added, the deadline command's cold
 Baseline: the keyword table with its nearest-example vote (the recognizer before issue 14).
 Run: .venv/bin/python bench/questions.py
 """
+
 from __future__ import annotations
 
 import statistics
@@ -32,8 +33,7 @@ print(round(rss() - before, 1), round((time.perf_counter() - t) * 1000))
 """
 BUILDS = {
     "keywords + nearest examples (before)": (
-        "from bot.lang import intents_before\n"
-        "intents_before.classify_keywords_knn('mon medecin voit tout ?')"
+        "from bot.lang import intents_before\nintents_before.classify_keywords_knn('mon medecin voit tout ?')"
     ),
     "keywords + classifier + retrieval + language (now)": (
         "from bot.lang import language, recognizer\n"
@@ -72,10 +72,12 @@ def pct(xs: list[float], p: float) -> float:
 
 def cold_deadline(runs: int = 5) -> tuple[float, bool]:
     """Median wall time of `mes-bot deadline`, and whether it loaded the recognizer."""
-    code = ("import sys, runpy; sys.argv=['mes-bot','deadline','reçu mardi dernier']; "
-            f"sys.path.insert(0, {str(ROOT)!r}); from bot.ops import cli\n"
-            "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
-            "print('LOADED' if 'bot.lang.recognizer' in sys.modules or 'bot.lang.intents' in sys.modules else 'LAZY')")
+    code = (
+        "import sys, runpy; sys.argv=['mes-bot','deadline','reçu mardi dernier']; "
+        f"sys.path.insert(0, {str(ROOT)!r}); from bot.ops import cli\n"
+        "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+        "print('LOADED' if 'bot.lang.recognizer' in sys.modules or 'bot.lang.intents' in sys.modules else 'LAZY')"
+    )
     times, loaded = [], False
     for _ in range(runs):
         t = time.perf_counter()
@@ -93,20 +95,27 @@ def main() -> int:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine inflates the times)")
     items = questions()
     print(f"{len(items)} questions (held-out sentences of the tests and every third labelled example)")
+
     def fresh(fn):
         def run(q):
             intents._score.cache_clear()  # the per-message cache would hide the work on repeated questions
             return fn(q)
+
         return run
 
-    for name, fn in (("keywords + nearest examples (before)", fresh(intents_before.classify_keywords_knn)),
-                     ("now: classify + language", fresh(lambda q: (language.detect(q), intents.classify(q))))):
+    for name, fn in (
+        ("keywords + nearest examples (before)", fresh(intents_before.classify_keywords_knn)),
+        ("now: classify + language", fresh(lambda q: (language.detect(q), intents.classify(q)))),
+    ):
         wall, cpu = warm(fn, items)
-        print(f"  {name:40} warm median {statistics.median(wall):.2f} ms, p99 {pct(wall, 0.99):.2f} ms"
-              f" (CPU time: median {statistics.median(cpu):.2f} ms, p99 {pct(cpu, 0.99):.2f} ms)")
+        print(
+            f"  {name:40} warm median {statistics.median(wall):.2f} ms, p99 {pct(wall, 0.99):.2f} ms"
+            f" (CPU time: median {statistics.median(cpu):.2f} ms, p99 {pct(cpu, 0.99):.2f} ms)"
+        )
     for name, build in BUILDS.items():
-        out = subprocess.run([sys.executable, "-c", _RSS.format(root=str(ROOT), build=build)],
-                             capture_output=True, text=True).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", _RSS.format(root=str(ROOT), build=build)], capture_output=True, text=True
+        ).stdout.split()
         print(f"  RSS added by {name}: {out[0]} MB (built in {out[1]} ms, on the first question)")
     ms, loaded = cold_deadline()
     print(f"  `mes-bot deadline` cold start: {ms:.0f} ms median; recognizer loaded: {'yes' if loaded else 'no'}")

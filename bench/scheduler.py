@@ -11,6 +11,7 @@ Prints, for 100,000 and 1,000,000 pending reminders (5 per user):
 
 Each measurement of memory runs in its own child process.  Run: .venv/bin/python bench/scheduler.py
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -44,12 +45,14 @@ def build(data_dir: Path, users: int, finished_per_user: int = 0) -> Path:
     conn.executemany(
         "INSERT INTO users (user_key, backend, chat_id, locale, tz, active, created_at, updated_at)"
         " VALUES (?, 'telegram', ?, 'fr', 'Europe/Paris', 1, '2026-11-01T10:00:00+00:00', '2026-11-01T10:00:00+00:00')",
-        ((f"telegram:{100000000 + i}", str(100000000 + i)) for i in range(users)))
+        ((f"telegram:{100000000 + i}", str(100000000 + i)) for i in range(users)),
+    )
     conn.executemany(
         "INSERT INTO deadlines (id, user_key, label, deadline, recommended, tz, until_at, schedule, status,"
         " created_at, updated_at) VALUES (?, ?, 'me', '2026-12-20', '2026-12-15', 'Europe/Paris', ?,"
         " '14,7,3,1,0', 'active', '2026-11-01T10:00:00+00:00', '2026-11-01T10:00:00+00:00')",
-        ((i + 1, f"telegram:{100000000 + i}", now_ts + 40 * 86400) for i in range(users)))
+        ((i + 1, f"telegram:{100000000 + i}", now_ts + 40 * 86400) for i in range(users)),
+    )
     due_users = set(rnd.sample(range(users), min(DUE_NOW, users)))
 
     def rows():
@@ -61,11 +64,21 @@ def build(data_dir: Path, users: int, finished_per_user: int = 0) -> Path:
                     due = now_ts + rnd.randint(60, 35 * 86400)
                 yield (i + 1, f"telegram:{100000000 + i}", due, k, "plan", "pending", None)
             for _ in range(finished_per_user):
-                yield (i + 1, f"telegram:{100000000 + i}", now_ts - rnd.randint(86400, 30 * 86400), 9, "plan", "sent",
-                       now_ts - 86400)
+                yield (
+                    i + 1,
+                    f"telegram:{100000000 + i}",
+                    now_ts - rnd.randint(86400, 30 * 86400),
+                    9,
+                    "plan",
+                    "sent",
+                    now_ts - 86400,
+                )
 
-    conn.executemany("INSERT INTO reminders (deadline_id, user_key, due_at, offset_days, kind, state, sent_at)"
-                     " VALUES (?, ?, ?, ?, ?, ?, ?)", rows())
+    conn.executemany(
+        "INSERT INTO reminders (deadline_id, user_key, due_at, offset_days, kind, state, sent_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        rows(),
+    )
     conn.execute("COMMIT")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
@@ -98,12 +111,25 @@ def queue_figures(pending: int) -> dict:
         batch_ms = timed(lambda: store.due_reminders(now_ts, 200))
         count_ms = timed(lambda: store.count_live(), runs=5)
         n_due = len(store.due_ids(now_ts, 5000))
-        plan = store.db.execute("EXPLAIN QUERY PLAN SELECT id FROM reminders WHERE sent_at IS NULL AND due_at <= ?"
-                                " ORDER BY due_at LIMIT 1000", [now_ts]).fetchall()
+        plan = store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM reminders WHERE sent_at IS NULL AND due_at <= ?"
+            " ORDER BY due_at LIMIT 1000",
+            [now_ts],
+        ).fetchall()
         store.close()
-    return {"pending": pending, "users": users, "history": users * 2, "build_s": build_s, "size": size,
-            "per_user": size / users, "due": n_due, "ids_ms": ids_ms, "batch_ms": batch_ms, "count_ms": count_ms,
-            "plan": " / ".join(r[-1] for r in plan)}
+    return {
+        "pending": pending,
+        "users": users,
+        "history": users * 2,
+        "build_s": build_s,
+        "size": size,
+        "per_user": size / users,
+        "due": n_due,
+        "ids_ms": ids_ms,
+        "batch_ms": batch_ms,
+        "count_ms": count_ms,
+        "plan": " / ".join(r[-1] for r in plan),
+    }
 
 
 # ------------------------------------------------------------------ child processes (memory)
@@ -153,8 +179,12 @@ def child_ptb(n: int) -> None:
         rnd = random.Random(5)
         t = time.perf_counter()
         for i in range(n):
-            jq.run_once(cb, when=timedelta(seconds=rnd.randint(60, 35 * 86400)), chat_id=100000000 + i,
-                        data={"deadline": "2026-12-20", "offset": i % 5})
+            jq.run_once(
+                cb,
+                when=timedelta(seconds=rnd.randint(60, 35 * 86400)),
+                chat_id=100000000 + i,
+                data={"deadline": "2026-12-20", "offset": i % 5},
+            )
         dt = time.perf_counter() - t
         jobs = len(jq.jobs())
         await jq.stop(wait=False)
@@ -169,15 +199,17 @@ def child_baseline() -> None:
 
     from bot.core.app import App  # noqa: F401 - imported for its memory only
     import flows  # noqa: F401 - imported for its memory only
+
     print("0 0")
 
 
 def run_child(*args) -> tuple[str, float]:
     """Run this file as a child; return its output and its peak RSS in MB."""
-    code = ("import resource, runpy, sys; sys.argv = %r\n"
-            "try:\n    runpy.run_path(%r, run_name='__main__')\nexcept SystemExit:\n    pass\n"
-            "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)") % (
-        [__file__, *args], __file__)
+    code = (
+        "import resource, runpy, sys; sys.argv = %r\n"
+        "try:\n    runpy.run_path(%r, run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    ) % ([__file__, *args], __file__)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=600)
     if out.returncode != 0:
         raise RuntimeError(out.stderr[-2000:])
@@ -188,18 +220,25 @@ def run_child(*args) -> tuple[str, float]:
 
 def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1].startswith("--child-"):
-        {"--child-bot": lambda: child_bot(sys.argv[2]), "--child-ptb": lambda: child_ptb(int(sys.argv[2])),
-         "--child-base": child_baseline}[sys.argv[1]]()
+        {
+            "--child-bot": lambda: child_bot(sys.argv[2]),
+            "--child-ptb": lambda: child_ptb(int(sys.argv[2])),
+            "--child-base": child_baseline,
+        }[sys.argv[1]]()
         return 0
     t0 = time.perf_counter()
     print("Reminder queue (SQLite, WAL, partial index on due_at WHERE sent_at IS NULL)")
     print("5 pending reminders per user, plus 2 finished ones per user as history; 1,000 due now.\n")
     for pending in (100_000, 1_000_000):
         f = queue_figures(pending)
-        print(f"{f['pending']:>9,} pending ({f['users']:,} users, {f['history']:,} finished rows): "
-              f"db {f['size'] / 1e6:.1f} MB = {f['per_user']:.0f} bytes/user (built in {f['build_s']:.1f} s)")
-        print(f"           find {f['due']:,} due ids: {f['ids_ms']:.2f} ms | scheduler batch of 200 with joins:"
-              f" {f['batch_ms']:.2f} ms | count pending: {f['count_ms']:.1f} ms")
+        print(
+            f"{f['pending']:>9,} pending ({f['users']:,} users, {f['history']:,} finished rows): "
+            f"db {f['size'] / 1e6:.1f} MB = {f['per_user']:.0f} bytes/user (built in {f['build_s']:.1f} s)"
+        )
+        print(
+            f"           find {f['due']:,} due ids: {f['ids_ms']:.2f} ms | scheduler batch of 200 with joins:"
+            f" {f['batch_ms']:.2f} ms | count pending: {f['count_ms']:.1f} ms"
+        )
         print(f"           plan: {f['plan']}")
     print()
     base_out, base_rss = run_child("--child-base")
@@ -208,12 +247,16 @@ def main() -> int:
         build(Path(d), 100_000)
         out, rss = run_child("--child-bot", d)
         sent, secs = out.split()
-        print(f"Bot process, 100,000 users / 500,000 pending reminders, 30 ticks ({sent} sent in {float(secs):.2f} s):"
-              f" peak RSS {rss:.0f} MB (goal < 150 MB)")
+        print(
+            f"Bot process, 100,000 users / 500,000 pending reminders, 30 ticks ({sent} sent in {float(secs):.2f} s):"
+            f" peak RSS {rss:.0f} MB (goal < 150 MB)"
+        )
     out, rss = run_child("--child-ptb", "100000")
     jobs, secs = out.split()
-    print(f"python-telegram-bot JobQueue (APScheduler, memory), {int(jobs):,} jobs added in {float(secs):.1f} s:"
-          f" peak RSS {rss:.0f} MB; lost on restart")
+    print(
+        f"python-telegram-bot JobQueue (APScheduler, memory), {int(jobs):,} jobs added in {float(secs):.1f} s:"
+        f" peak RSS {rss:.0f} MB; lost on restart"
+    )
     print(f"\n(total bench time {time.perf_counter() - t0:.0f} s)")
     return 0
 

@@ -5,6 +5,7 @@ Usage: .venv/bin/python bench/split_set.py --set FILE.jsonl --out DIR [--seed 14
 Writes DIR/A.jsonl (the half one may read while tuning) and DIR/B.jsonl (run for counts only, never read:
 the figure of how the changes generalise).  Lines are kept verbatim.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -8,6 +8,7 @@ Prints achieved messages/s with limits on (the emulator enforces Telegram's limi
 counts its 429s; goal: >= 95% of the limit, zero 429s) and off (the client's ceiling on
 this machine), and client CPU seconds per 1,000 messages.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,7 @@ def _emulator_process(conn, limits_on: bool, limit: float, n_users: int) -> None
         emu.add_users(range(1, n_users + 1))
         conn.send((emu.token, emu.base_url))
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, conn.recv)   # "stop"
+        await loop.run_in_executor(None, conn.recv)  # "stop"
         sent = sum(len(v) for v in emu.sent.values())
         conn.send({"sent": sent, "429": emu.errors[429], "errors": dict(emu.errors)})
         await emu.stop()
@@ -80,8 +81,15 @@ async def _run(n: int, limits_on: bool, limit: float, concurrency: int) -> dict:
     parent.send("stop")
     stats = parent.recv()
     proc.join(5)
-    return {"n": n, "elapsed": elapsed, "rate": n / elapsed, "cpu_per_1000": cpu / n * 1000,
-            "failures": failures, "sent": stats["sent"], "429s": stats["429"]}
+    return {
+        "n": n,
+        "elapsed": elapsed,
+        "rate": n / elapsed,
+        "cpu_per_1000": cpu / n * 1000,
+        "failures": failures,
+        "sent": stats["sent"],
+        "429s": stats["429"],
+    }
 
 
 def main(argv=None) -> int:
@@ -93,13 +101,17 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     on = asyncio.run(_run(args.on, True, args.limit, concurrency=256))
-    print(f"telegram limits on : {on['n']} msgs in {on['elapsed']:.1f} s = {on['rate']:.2f} msg/s "
-          f"({on['rate'] / args.limit * 100:.1f}% of {args.limit:g}/s), 429s {on['429s']}, "
-          f"delivered {on['sent']}, failed {on['failures']}, cpu {on['cpu_per_1000']:.2f} s/1000 msgs")
+    print(
+        f"telegram limits on : {on['n']} msgs in {on['elapsed']:.1f} s = {on['rate']:.2f} msg/s "
+        f"({on['rate'] / args.limit * 100:.1f}% of {args.limit:g}/s), 429s {on['429s']}, "
+        f"delivered {on['sent']}, failed {on['failures']}, cpu {on['cpu_per_1000']:.2f} s/1000 msgs"
+    )
     off = asyncio.run(_run(args.off, False, args.limit, concurrency=args.concurrency))
-    print(f"telegram limits off: {off['n']} msgs in {off['elapsed']:.1f} s = {off['rate']:.0f} msg/s "
-          f"(client ceiling, concurrency {args.concurrency}), delivered {off['sent']}, failed {off['failures']}, "
-          f"cpu {off['cpu_per_1000']:.2f} s/1000 msgs")
+    print(
+        f"telegram limits off: {off['n']} msgs in {off['elapsed']:.1f} s = {off['rate']:.0f} msg/s "
+        f"(client ceiling, concurrency {args.concurrency}), delivered {off['sent']}, failed {off['failures']}, "
+        f"cpu {off['cpu_per_1000']:.2f} s/1000 msgs"
+    )
     ok = on["429s"] == 0 and on["rate"] >= 0.95 * args.limit and on["failures"] == 0 and off["failures"] == 0
     return 0 if ok else 1
 

@@ -11,6 +11,7 @@ All conversations run at once.  Prints, for the bot and the baseline: p50/p99 re
 CPU seconds per 1,000 turns (from /proc), and server RSS per open idle conversation (RSS with the
 N conversations open and their connections closed, minus RSS before).  Loopback only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,7 @@ def free_port() -> int:
 
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS   # utime + stime
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
 def rss_bytes(pid: int) -> int:
@@ -51,15 +52,36 @@ def echo_server(port: int) -> None:
 
     async def start(request):
         await request.read()
-        return web.json_response({"token": os.urandom(24).hex(), "replies": [
-            {"text": "x" * 300, "buttons": [[{"label": "J'ai reçu", "payload": "g:deadline:start"}]]}]})
+        return web.json_response(
+            {
+                "token": os.urandom(24).hex(),
+                "replies": [{"text": "x" * 300, "buttons": [[{"label": "J'ai reçu", "payload": "g:deadline:start"}]]}],
+            }
+        )
 
     async def message(request):
         body = await request.json()
-        return web.json_response({"replies": [{"text": "x" * 300, "buttons": [[
-            {"label": "J'ai reçu", "payload": "g:deadline:start"},
-            {"label": "Télécharger pour mon agenda", "payload": "g:reminders:ics", "download": True},
-            {"label": "Je veux comprendre", "payload": "g:understand:start"}]]}], "echo": len(str(body))})
+        return web.json_response(
+            {
+                "replies": [
+                    {
+                        "text": "x" * 300,
+                        "buttons": [
+                            [
+                                {"label": "J'ai reçu", "payload": "g:deadline:start"},
+                                {
+                                    "label": "Télécharger pour mon agenda",
+                                    "payload": "g:reminders:ics",
+                                    "download": True,
+                                },
+                                {"label": "Je veux comprendre", "payload": "g:understand:start"},
+                            ]
+                        ],
+                    }
+                ],
+                "echo": len(str(body)),
+            }
+        )
 
     app = web.Application()
     app.router.add_post("/api/start", start)
@@ -69,9 +91,14 @@ def echo_server(port: int) -> None:
 
 
 def spawn(kind: str, port: int, data_dir: str) -> subprocess.Popen:
-    env = {**os.environ, "MESBOT_WEB_RATE_ADDRESS_PER_MIN": "10000000", "MESBOT_WEB_MAX_CONVERSATIONS": "100000",
-           "MESBOT_WEB_RATE_CONVERSATION_PER_MIN": "100000", "MESBOT_LOG_LEVEL": "INFO",
-           "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "MESBOT_WEB_RATE_ADDRESS_PER_MIN": "10000000",
+        "MESBOT_WEB_MAX_CONVERSATIONS": "100000",
+        "MESBOT_WEB_RATE_CONVERSATION_PER_MIN": "100000",
+        "MESBOT_LOG_LEVEL": "INFO",
+        "PYTHONPATH": str(ROOT),
+    }
     if kind == "bot":
         cmd = [sys.executable, "-m", "bot", "web", "--host", "127.0.0.1", "--port", str(port), "--data-dir", data_dir]
     else:
@@ -99,9 +126,18 @@ def pick(data: dict, want: str) -> dict | None:
     return None
 
 
-SCRIPT = [("press", "J'ai reçu"), ("text", "reçu le 20 novembre"), ("press", "Télécharger"), ("text", "/menu"),
-          ("press", "Je veux comprendre"), ("text", "c'est quoi mon espace santé ?"), ("text", "/menu"),
-          ("press", "J'ai reçu"), ("text", "le courrier est arrivé il y a 4 jours"), ("press", "Télécharger")]
+SCRIPT = [
+    ("press", "J'ai reçu"),
+    ("text", "reçu le 20 novembre"),
+    ("press", "Télécharger"),
+    ("text", "/menu"),
+    ("press", "Je veux comprendre"),
+    ("text", "c'est quoi mon espace santé ?"),
+    ("text", "/menu"),
+    ("press", "J'ai reçu"),
+    ("text", "le courrier est arrivé il y a 4 jours"),
+    ("press", "Télécharger"),
+]
 
 
 async def conversation(http, base: str, turns: int, think: float, rnd: random.Random, lat: list, opened, go):
@@ -145,8 +181,12 @@ async def measure(kind: str, n: int, turns: int, think: float) -> dict:
                 warm = []
                 ev = asyncio.Event()
                 ev.set()
-                await asyncio.gather(*(conversation(http, base, len(SCRIPT), 0, random.Random(i), warm, lambda: None, ev)
-                                       for i in range(5)))
+                await asyncio.gather(
+                    *(
+                        conversation(http, base, len(SCRIPT), 0, random.Random(i), warm, lambda: None, ev)
+                        for i in range(5)
+                    )
+                )
             lat: list[float] = []
             count = [0]
             all_open = asyncio.Event()
@@ -159,8 +199,12 @@ async def measure(kind: str, n: int, turns: int, think: float) -> dict:
 
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                 rnd = random.Random(42)
-                tasks = [asyncio.create_task(conversation(http, base, turns, think, random.Random(rnd.random()),
-                                                          lat, opened, go)) for _ in range(n)]
+                tasks = [
+                    asyncio.create_task(
+                        conversation(http, base, turns, think, random.Random(rnd.random()), lat, opened, go)
+                    )
+                    for _ in range(n)
+                ]
                 await asyncio.wait_for(all_open.wait(), 120)
                 lat.clear()  # the opening burst is not the steady state
                 cpu0, t0 = cpu_seconds(proc.pid), time.perf_counter()
@@ -186,8 +230,12 @@ async def idle_rss(kind: str, n: int) -> tuple[int, int]:
                 await wait_up(http, base)
                 ev = asyncio.Event()
                 ev.set()
-                await asyncio.gather(*(conversation(http, base, len(SCRIPT), 0, random.Random(i), [], lambda: None, ev)
-                                       for i in range(20)))
+                await asyncio.gather(
+                    *(
+                        conversation(http, base, len(SCRIPT), 0, random.Random(i), [], lambda: None, ev)
+                        for i in range(20)
+                    )
+                )
             await asyncio.sleep(1.0)
             before = rss_bytes(proc.pid)
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=50)) as http:
@@ -203,8 +251,9 @@ async def _open_only(http, base: str) -> None:
     headers = {"Origin": base, "Content-Type": "application/json"}
     async with http.post(base + "/api/start", data='{"lang": "fr"}', headers=headers) as r:
         token = (await r.json())["token"]
-    async with http.post(base + "/api/message", data=json.dumps({"token": token, "text": "bonjour"}),
-                         headers=headers) as r:
+    async with http.post(
+        base + "/api/message", data=json.dumps({"token": token, "text": "bonjour"}), headers=headers
+    ) as r:
         await r.read()
 
 
@@ -218,22 +267,36 @@ async def main_async(args) -> int:
     for kind in ("baseline", "bot"):
         m = await measure(kind, args.conversations, args.turns, args.think)
         before, after = await idle_rss(kind, args.conversations)
-        rows[kind] = {"p50": pct(m["lat"], 50), "p99": pct(m["lat"], 99), "turns": m["turns"],
-                      "rate": m["turns"] / m["wall"], "cpu_per_1000": m["cpu"] / m["turns"] * 1000,
-                      "rss_per_conv": (after - before) / args.conversations, "rss": after}
-    print(f"web bench: {args.conversations} concurrent conversations, {args.turns} turns each, think time "
-          f"uniform 0-{2 * args.think:g} s (up to about {args.conversations / args.think:.0f} turns/s), loopback, "
-          f"one server process, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, database in "
-          f"{DATA_PARENT or tempfile.gettempdir()}")
-    print(f"{'':10} {'turns':>6} {'turns/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU s/1000 turns':>17} "
-          f"{'RSS/idle conv':>14} {'RSS MB':>7}")
+        rows[kind] = {
+            "p50": pct(m["lat"], 50),
+            "p99": pct(m["lat"], 99),
+            "turns": m["turns"],
+            "rate": m["turns"] / m["wall"],
+            "cpu_per_1000": m["cpu"] / m["turns"] * 1000,
+            "rss_per_conv": (after - before) / args.conversations,
+            "rss": after,
+        }
+    print(
+        f"web bench: {args.conversations} concurrent conversations, {args.turns} turns each, think time "
+        f"uniform 0-{2 * args.think:g} s (up to about {args.conversations / args.think:.0f} turns/s), loopback, "
+        f"one server process, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, database in "
+        f"{DATA_PARENT or tempfile.gettempdir()}"
+    )
+    print(
+        f"{'':10} {'turns':>6} {'turns/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU s/1000 turns':>17} "
+        f"{'RSS/idle conv':>14} {'RSS MB':>7}"
+    )
     for kind, r in rows.items():
-        print(f"{kind:10} {r['turns']:6d} {r['rate']:8.1f} {r['p50']:8.1f} {r['p99']:8.1f} {r['cpu_per_1000']:17.2f} "
-              f"{r['rss_per_conv'] / 1024:11.1f} KB {r['rss'] / 2**20:7.1f}")
+        print(
+            f"{kind:10} {r['turns']:6d} {r['rate']:8.1f} {r['p50']:8.1f} {r['p99']:8.1f} {r['cpu_per_1000']:17.2f} "
+            f"{r['rss_per_conv'] / 1024:11.1f} KB {r['rss'] / 2**20:7.1f}"
+        )
     bot = rows["bot"]
     ok = bot["p99"] <= 100 and bot["rss_per_conv"] <= 20 * 1024
-    print(f"bounds: p99 <= 100 ms: {'ok' if bot['p99'] <= 100 else 'FAIL'}; "
-          f"<= 20 KB per idle conversation: {'ok' if bot['rss_per_conv'] <= 20 * 1024 else 'FAIL'}")
+    print(
+        f"bounds: p99 <= 100 ms: {'ok' if bot['p99'] <= 100 else 'FAIL'}; "
+        f"<= 20 KB per idle conversation: {'ok' if bot['rss_per_conv'] <= 20 * 1024 else 'FAIL'}"
+    )
     return 0 if ok else 1
 
 

@@ -4,6 +4,7 @@ The requester gets a link (``v_<token>``) or the command ``/approuver <token>`` 
 second admin of the same place opens it in private, sees the announcement and answers.  The
 requester cannot approve her own request and learns the answer, never who gave it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,9 +41,14 @@ async def approve_prompt(ctx: Ctx) -> Turn | list[Say]:
     if b is None or b["status"] != "approval" or b["collective_id"] != coll["id"]:
         return Turn([Say("campaign/approval_gone")], goto=END)
     n = ctx.store.follower_count(coll["id"])
-    return [announce_say(b, coll, payload=None),
-            Say("campaign/approve_ask", {"followers": fmt_int(n, ctx.locale), "name": await place_name(ctx, coll)},
-                buttons=[[Choice("campaign.approve", "yes")], [Choice("campaign.reject", "no")]])]
+    return [
+        announce_say(b, coll, payload=None),
+        Say(
+            "campaign/approve_ask",
+            {"followers": fmt_int(n, ctx.locale), "name": await place_name(ctx, coll)},
+            buttons=[[Choice("campaign.approve", "yes")], [Choice("campaign.reject", "no")]],
+        ),
+    ]
 
 
 async def decide(ctx: Ctx, payload: str) -> Turn:
@@ -66,15 +72,21 @@ async def _tell_requester(ctx: Ctx, b: dict, coll: dict, approved: bool) -> None
     if not b.get("report_chat") or b.get("report_backend") not in ctx.app.backends:
         return
     say = Say("campaign/decided", {"approved": approved, "name": await place_name(ctx, coll)})
-    with contextlib.suppress(Exception):   # the decision stands; she sees it in the progress or in the menu
-        await ctx.app.send(b["report_backend"], b["report_chat"],
-                           ctx.app.render_reply(say, b.get("report_locale") or coll["locale"]))
+    with contextlib.suppress(Exception):  # the decision stands; she sees it in the progress or in the menu
+        await ctx.app.send(
+            b["report_backend"], b["report_chat"], ctx.app.render_reply(say, b.get("report_locale") or coll["locale"])
+        )
 
 
 FLOWS = [
-    Flow("announce_approval", {
-        "approve": State(prompt=approve_prompt, guard=ADMIN, on_choice=Choices({"yes": decide, "no": decide})),
-    }, start="approve", personal=False),
+    Flow(
+        "announce_approval",
+        {
+            "approve": State(prompt=approve_prompt, guard=ADMIN, on_choice=Choices({"yes": decide, "no": decide})),
+        },
+        start="approve",
+        personal=False,
+    ),
 ]
 
 COMMANDS = {"approuver": cmd_approve}

@@ -6,6 +6,7 @@ The buttons name their announcement (``withdraw.7``, ``stop.7``, ``stop_confirme
 come on the progress messages (bot/jobs/broadcast.py, still bound to the older name
 ``campaign:wave``) and under the "waiting for approval" message (the place's menu).
 """
+
 from __future__ import annotations
 
 import re
@@ -49,9 +50,18 @@ async def stop_ask(ctx: Ctx, payload: str) -> Turn | None:
     b, coll = found
     if b["status"] not in ("queued", "running"):
         return Turn([Say("campaign/wave_over")])
-    return Turn([Say("campaign/wave_stop_ask", {"name": await place_name(ctx, coll)},
-                     buttons=[[Choice("campaign.wave_stop_yes", f"stop_confirmed.{b['id']}")],
-                              [Choice("campaign.wave_stop_no", f"keep.{b['id']}")]])])
+    return Turn(
+        [
+            Say(
+                "campaign/wave_stop_ask",
+                {"name": await place_name(ctx, coll)},
+                buttons=[
+                    [Choice("campaign.wave_stop_yes", f"stop_confirmed.{b['id']}")],
+                    [Choice("campaign.wave_stop_no", f"keep.{b['id']}")],
+                ],
+            )
+        ]
+    )
 
 
 def stop_now(ctx: Ctx, payload: str) -> Turn | None:
@@ -77,11 +87,18 @@ def keep(ctx: Ctx, payload: str) -> Turn:
 ACTIONS = {"withdraw": withdraw, "stop": stop_ask, "stop_confirmed": stop_now, "keep": keep}
 
 FLOWS = [
-    Flow("announce_wave", {
-        # a button that names no announcement ("keep" of an older release) needs no place
-        "wave": State(guard=admin_of_place(lambda ctx, p: named_wave_place(ctx, renamed(p)), needs_place=False),
-                      on_choice=Choices(ACTIONS, renamed=renamed)),
-    }, start="wave", personal=False),
+    Flow(
+        "announce_wave",
+        {
+            # a button that names no announcement ("keep" of an older release) needs no place
+            "wave": State(
+                guard=admin_of_place(lambda ctx, p: named_wave_place(ctx, renamed(p)), needs_place=False),
+                on_choice=Choices(ACTIONS, renamed=renamed),
+            ),
+        },
+        start="wave",
+        personal=False,
+    ),
 ]
 
 RENAMED = {"campaign:wave": "announce_wave:wave"}

@@ -12,6 +12,7 @@ campagnes": pause, resume, flyer) · ``campaign_edit`` (change, post now, stop) 
 ``campaign_place`` (which place, its name) · ``announce`` (an announcement to followers) ·
 ``announce_approval`` (a second admin's yes) · ``announce_wave`` (withdraw, stop a sending).
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,16 @@ import re
 from bot.core.flowlib import END, Choice, Choices, Ctx, Flow, Say, State, Turn
 from bot.jobs.broadcast import fmt_int
 from flows import announce_wave
-from flows.campaign_access import (admin_of_place, my_places, named_place, named_wave_place, open_place, place,
-                                   place_name, session_place)
+from flows.campaign_access import (
+    admin_of_place,
+    my_places,
+    named_place,
+    named_wave_place,
+    open_place,
+    place,
+    place_name,
+    session_place,
+)
 from flows.campaign_post import INVITE_BIND, deep_link
 
 PLACE_RE = re.compile(r"^(@[A-Za-z0-9_]{4,64}|-?\d{1,20}|![A-Za-z0-9._~-]+:[A-Za-z0-9.:-]+)$")
@@ -47,8 +56,8 @@ async def cmd_campagne(ctx: Ctx, arg: str) -> Turn:
     if len(places) == 1:
         return await open_place(ctx, places[0])
     if places:
-        return Turn(goto="campaign_place:pick")   # two groups: she says which, every time
-    return Turn(goto="campaign:start")   # the intro: how to start from a group
+        return Turn(goto="campaign_place:pick")  # two groups: she says which, every time
+    return Turn(goto="campaign:start")  # the intro: how to start from a group
 
 
 async def cmd_stats(ctx: Ctx, arg: str) -> Turn:
@@ -103,22 +112,21 @@ async def start_campaign(ctx: Ctx, payload: str) -> Turn | None:
     code = payload[2:]
     if ctx.store.campaign_by_code(code) is None:
         return Turn([Say("core/bad_link")], goto=END)
-    if not ctx.event.is_direct:   # typed in the room: continue in private with the same code
+    if not ctx.event.is_direct:  # typed in the room: continue in private with the same code
         return Turn([Say("core/go_private", private_start=payload)])
-    ctx.store.campaign_visit(code)   # a count, never who
+    ctx.store.campaign_visit(code)  # a count, never who
     return Turn(goto="deadline:start", data={"campaign": code})
 
 
 # -- the intro and the menu -------------------------------------------------------------------------
 async def intro(ctx: Ctx) -> Turn | Say:
-    if ctx.event.is_direct:   # she already manages places: straight to them
+    if ctx.event.is_direct:  # she already manages places: straight to them
         places = await my_places(ctx)
         if len(places) == 1:
             return await open_place(ctx, places[0])
         if places:
             return Turn(goto="campaign_place:pick")
-    return Say("campaign/intro", {"direct": ctx.event.is_direct},
-               buttons=[[Choice("campaign.home", goto="menu:main")]])
+    return Say("campaign/intro", {"direct": ctx.event.is_direct}, buttons=[[Choice("campaign.home", goto="menu:main")]])
 
 
 async def menu_prompt(ctx: Ctx) -> Say:
@@ -126,15 +134,24 @@ async def menu_prompt(ctx: Ctx) -> Say:
     n = len(ctx.store.list_campaigns(coll["id"]))
     more = [[Choice("campaign.places", goto="campaign_place:pick")]] if len(await my_places(ctx)) > 1 else []
     pid = coll["id"]
-    return Say("campaign/menu", {"campaigns": n, "followers": fmt_int(ctx.store.follower_count(pid), ctx.locale),
-                                 "name": await place_name(ctx, coll)},
-               # each button names its place: an old menu of another group acts on that group
-               buttons=[[Choice("campaign.new", f"new.{pid}")],
-                        [Choice("campaign.list", f"list.{pid}")],
-                        [Choice("campaign.broadcast", f"announce.{pid}")],
-                        [Choice("campaign.invite", f"invite.{pid}"), Choice("campaign.stats", f"stats.{pid}")],
-                        [Choice("campaign.rename", f"name.{pid}")]] + more
-               + [[Choice("campaign.home", goto="menu:main")]])
+    return Say(
+        "campaign/menu",
+        {
+            "campaigns": n,
+            "followers": fmt_int(ctx.store.follower_count(pid), ctx.locale),
+            "name": await place_name(ctx, coll),
+        },
+        # each button names its place: an old menu of another group acts on that group
+        buttons=[
+            [Choice("campaign.new", f"new.{pid}")],
+            [Choice("campaign.list", f"list.{pid}")],
+            [Choice("campaign.broadcast", f"announce.{pid}")],
+            [Choice("campaign.invite", f"invite.{pid}"), Choice("campaign.stats", f"stats.{pid}")],
+            [Choice("campaign.rename", f"name.{pid}")],
+        ]
+        + more
+        + [[Choice("campaign.home", goto="menu:main")]],
+    )
 
 
 def show_stats(ctx: Ctx, payload: str) -> Turn:
@@ -146,12 +163,15 @@ async def invite(ctx: Ctx, payload: str) -> Turn:
     coll = place(ctx)
     start = f"f_{coll['code']}"
     link = deep_link(ctx, start)
-    say = Say("follow/invite", {"name": await place_name(ctx, coll),
-                                "start_cmd": None if link and start in link else f"/start {start}"},
-              buttons=[[Choice("follow.follow_link", url=link)]])
+    say = Say(
+        "follow/invite",
+        {"name": await place_name(ctx, coll), "start_cmd": None if link and start in link else f"/start {start}"},
+        buttons=[[Choice("follow.follow_link", url=link)]],
+    )
     try:
-        await ctx.app.send(coll["backend"], coll["chat_id"], ctx.app.render_reply(say, coll["locale"],
-                                                                                bind=INVITE_BIND))
+        await ctx.app.send(
+            coll["backend"], coll["chat_id"], ctx.app.render_reply(say, coll["locale"], bind=INVITE_BIND)
+        )
     except Exception:
         return Turn([Say("campaign/post_failed")], reprompt=True)
     return Turn([Say("campaign/invite_posted")], reprompt=True)
@@ -172,14 +192,30 @@ def menu_names(ctx: Ctx, payload: str) -> object:
 
 
 FLOWS = [
-    Flow("campaign", {
-        "start": State(prompt=intro),
-        "menu": State(prompt=menu_prompt, guard=admin_of_place(lambda ctx, p: menu_names(ctx, menu_renamed(p))),
-                      on_choice=Choices({"new": "campaign_new:template", "list": "campaign_list:list",
-                                         "announce": "announce:template", "name": "campaign_place:name",
-                                         "invite": invite, "stats": show_stats,
-                                         **announce_wave.ACTIONS}, renamed=menu_renamed)),
-    }, start="start", personal=False),
+    Flow(
+        "campaign",
+        {
+            "start": State(prompt=intro),
+            "menu": State(
+                prompt=menu_prompt,
+                guard=admin_of_place(lambda ctx, p: menu_names(ctx, menu_renamed(p))),
+                on_choice=Choices(
+                    {
+                        "new": "campaign_new:template",
+                        "list": "campaign_list:list",
+                        "announce": "announce:template",
+                        "name": "campaign_place:name",
+                        "invite": invite,
+                        "stats": show_stats,
+                        **announce_wave.ACTIONS,
+                    },
+                    renamed=menu_renamed,
+                ),
+            ),
+        },
+        start="start",
+        personal=False,
+    ),
 ]
 
 COMMANDS = {"campagne": cmd_campagne, "stats": cmd_stats}

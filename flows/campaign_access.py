@@ -6,6 +6,7 @@ of the place the pressed button names (an old menu of another group acts on that
 conversation that ended (weeks idle) is not a lock-out: the place she opened before is found
 again when it is the only one she still administers; with several, she is asked which.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,7 @@ from bot.jobs.broadcast import stable_hash
 
 #: a button naming its record: ``verb.123``
 NAMED = re.compile(r"([a-z_]+)\.([0-9]{1,18})")
-GONE = "gone"          # the button names a record that no longer exists
+GONE = "gone"  # the button names a record that no longer exists
 
 
 def admin_hash(ctx: Ctx) -> str:

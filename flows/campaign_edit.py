@@ -3,6 +3,7 @@ or stop it after a confirmation.  Its code, QR and links stay the same.  Reached
 buttons of "Mes campagnes" (flows/campaign_list.py); every state is guarded: the campaign is
 still running and the person is still an admin of the campaign's own place (never the place
 of another conversation)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -42,17 +43,35 @@ def edited(ctx: Ctx) -> tuple[dict, dict]:
 
 def _letter(ctx: Ctx, coll: dict, c: dict) -> str:
     ids = [r["id"] for r in ctx.store.list_campaigns(coll["id"])]
-    return LETTERS[ids.index(c["id"])] if c["id"] in ids[:len(LETTERS)] else "?"
+    return LETTERS[ids.index(c["id"])] if c["id"] in ids[: len(LETTERS)] else "?"
 
 
 async def _reschedule(ctx: Ctx, coll: dict, c: dict, **changes) -> Turn:
     """Apply new schedule fields; refuse kindly (and stay) when nothing would be left to post."""
     new = dict(c, **changes)
-    nxt = next_post_at(new["kind"], tz=coll["tz"], at_time=new["at_time"], after=ctx.now, at_date=new["at_date"],
-                       weekday=new["weekday"], offsets=new["offsets"])
+    nxt = next_post_at(
+        new["kind"],
+        tz=coll["tz"],
+        at_time=new["at_time"],
+        after=ctx.now,
+        at_date=new["at_date"],
+        weekday=new["weekday"],
+        offsets=new["offsets"],
+    )
     if nxt is None:
-        return Turn([Say("campaign/time_past", {"kind": new["kind"], "date": new["at_date"], "time": new["at_time"],
-                                                "now": ctx.now.astimezone(ZoneInfo(coll["tz"])).strftime("%H:%M")})])
+        return Turn(
+            [
+                Say(
+                    "campaign/time_past",
+                    {
+                        "kind": new["kind"],
+                        "date": new["at_date"],
+                        "time": new["at_time"],
+                        "now": ctx.now.astimezone(ZoneInfo(coll["tz"])).strftime("%H:%M"),
+                    },
+                )
+            ]
+        )
     ctx.store.edit_campaign_schedule(c["id"], changes, nxt.isoformat(timespec="seconds"))
     return await _done(ctx, coll, c)
 
@@ -60,10 +79,21 @@ async def _reschedule(ctx: Ctx, coll: dict, c: dict, **changes) -> Turn:
 async def _done(ctx: Ctx, coll: dict, c: dict) -> Turn:
     c = ctx.store.get_campaign(c["id"])
     nxt = datetime.fromisoformat(c["next_at"]).astimezone(ZoneInfo(coll["tz"])) if c["next_at"] else None
-    return Turn([Say("campaign/edited", {"n": _letter(ctx, coll, c), "name": await place_name(ctx, coll),
-                                         "next": nxt.date().isoformat() if nxt else None,
-                                         "next_time": nxt.strftime("%H:%M") if nxt else None,
-                                         "status": c["status"]})], goto="campaign_list:list")
+    return Turn(
+        [
+            Say(
+                "campaign/edited",
+                {
+                    "n": _letter(ctx, coll, c),
+                    "name": await place_name(ctx, coll),
+                    "next": nxt.date().isoformat() if nxt else None,
+                    "next_time": nxt.strftime("%H:%M") if nxt else None,
+                    "status": c["status"],
+                },
+            )
+        ],
+        goto="campaign_list:list",
+    )
 
 
 # -- what to change ----------------------------------------------------------------------------
@@ -77,8 +107,10 @@ async def menu_prompt(ctx: Ctx) -> list[Say]:
     if c["template"] == "custom":
         rows.insert(0, [Choice("campaign.edit_words", goto="campaign_edit:text")])
     name = await place_name(ctx, coll)
-    return [post_of(ctx, c, None, name),
-            Say("campaign/edit_what", {"n": _letter(ctx, coll, c), "name": name}, buttons=rows + [BACK])]
+    return [
+        post_of(ctx, c, None, name),
+        Say("campaign/edit_what", {"n": _letter(ctx, coll, c), "name": name}, buttons=rows + [BACK]),
+    ]
 
 
 def text_prompt(ctx: Ctx) -> Say:
@@ -97,10 +129,17 @@ async def got_text(ctx: Ctx, text: str) -> Turn:
     name = await place_name(ctx, coll)
     turn = await _done(ctx, coll, c)
     turn.say = [Say("campaign/preview_intro", {"name": name}), post_of(ctx, c, None, name)] + turn.say
-    if warn:   # kept as written; she may change the words again before the next post
-        turn.say.append(Say("campaign/personal_warning", {"kinds": warn},
-                            buttons=[[Choice("campaign.keep_as_is", goto="campaign_list:list")],
-                                     [Choice("campaign.edit_text", goto="campaign_edit:text")]]))
+    if warn:  # kept as written; she may change the words again before the next post
+        turn.say.append(
+            Say(
+                "campaign/personal_warning",
+                {"kinds": warn},
+                buttons=[
+                    [Choice("campaign.keep_as_is", goto="campaign_list:list")],
+                    [Choice("campaign.edit_text", goto="campaign_edit:text")],
+                ],
+            )
+        )
         turn.goto = None
     return turn
 
@@ -161,8 +200,11 @@ async def got_day(ctx: Ctx, text: str) -> Turn:
 # -- stop (confirmed) and post now ------------------------------------------------------------------
 async def stop_prompt(ctx: Ctx) -> Say:
     coll, c = edited(ctx)
-    return Say("campaign/stop_ask", {"n": _letter(ctx, coll, c), "name": await place_name(ctx, coll)},
-               buttons=[[Choice("campaign.stop_yes", "yes")], [Choice("campaign.stop_no", goto="campaign_list:list")]])
+    return Say(
+        "campaign/stop_ask",
+        {"n": _letter(ctx, coll, c), "name": await place_name(ctx, coll)},
+        buttons=[[Choice("campaign.stop_yes", "yes")], [Choice("campaign.stop_no", goto="campaign_list:list")]],
+    )
 
 
 def stop(ctx: Ctx, payload: str) -> Turn:
@@ -175,9 +217,14 @@ def stop(ctx: Ctx, payload: str) -> Turn:
 async def now_prompt(ctx: Ctx) -> list[Say]:
     coll, c = edited(ctx)
     name = await place_name(ctx, coll)
-    return [post_of(ctx, c, ctx.now, name),
-            Say("campaign/now_ask", {"n": _letter(ctx, coll, c), "name": name, "once": c["kind"] == "once"},
-                buttons=[[Choice("campaign.publish", "yes")], [Choice("campaign.cancel", goto="campaign_list:list")]])]
+    return [
+        post_of(ctx, c, ctx.now, name),
+        Say(
+            "campaign/now_ask",
+            {"n": _letter(ctx, coll, c), "name": name, "once": c["kind"] == "once"},
+            buttons=[[Choice("campaign.publish", "yes")], [Choice("campaign.cancel", goto="campaign_list:list")]],
+        ),
+    ]
 
 
 async def post_now(ctx: Ctx, payload: str) -> Turn:
@@ -195,15 +242,30 @@ async def post_now(ctx: Ctx, payload: str) -> Turn:
 
 
 FLOWS = [
-    Flow("campaign_edit", {
-        "menu": State(prompt=menu_prompt, guard=EDITED),
-        "text": State(prompt=text_prompt, on_text=got_text, free_text=True, verbatim=True, guard=EDITED),
-        "time": State(prompt=time_prompt, on_choice=Choices({"at": pick_time}, renamed=when.renamed),
-                      on_text=got_time, free_text=True, guard=EDITED),
-        "date": State(prompt=date_prompt, on_text=got_date, free_text=True, guard=EDITED),
-        "day": State(prompt=ASK_DAY, on_choice=Choices({"day": pick_day}, renamed=when.renamed),
-                     on_text=got_day, free_text=True, guard=EDITED),
-        "stop": State(prompt=stop_prompt, on_choice=Choices({"yes": stop}), guard=EDITED),
-        "now": State(prompt=now_prompt, on_choice=Choices({"yes": post_now}), guard=EDITED),
-    }, start="menu", personal=False),
+    Flow(
+        "campaign_edit",
+        {
+            "menu": State(prompt=menu_prompt, guard=EDITED),
+            "text": State(prompt=text_prompt, on_text=got_text, free_text=True, verbatim=True, guard=EDITED),
+            "time": State(
+                prompt=time_prompt,
+                on_choice=Choices({"at": pick_time}, renamed=when.renamed),
+                on_text=got_time,
+                free_text=True,
+                guard=EDITED,
+            ),
+            "date": State(prompt=date_prompt, on_text=got_date, free_text=True, guard=EDITED),
+            "day": State(
+                prompt=ASK_DAY,
+                on_choice=Choices({"day": pick_day}, renamed=when.renamed),
+                on_text=got_day,
+                free_text=True,
+                guard=EDITED,
+            ),
+            "stop": State(prompt=stop_prompt, on_choice=Choices({"yes": stop}), guard=EDITED),
+            "now": State(prompt=now_prompt, on_choice=Choices({"yes": post_now}), guard=EDITED),
+        },
+        start="menu",
+        personal=False,
+    ),
 ]

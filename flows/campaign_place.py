@@ -4,6 +4,7 @@
 places she opened and still administers, by name (``place.12``; older releases sent ``p12``).
 ``name`` sets the name shown in posts, previews, announcements and the flyer (default: the
 group's or room's title)."""
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,14 @@ async def places_prompt(ctx: Ctx) -> Turn | Say:
     places = await my_places(ctx)
     if not places:
         return Turn(goto="campaign:start")
-    return Say("campaign/places", {"count": len(places)},
-               buttons=[[Choice("campaign.place", f"place.{c['id']}", vars={"name": c["name"] or c["chat_id"]})]
-                        for c in places] + [[Choice("campaign.home", goto="menu:main")]])
+    return Say(
+        "campaign/places",
+        {"count": len(places)},
+        buttons=[
+            [Choice("campaign.place", f"place.{c['id']}", vars={"name": c["name"] or c["chat_id"]})] for c in places
+        ]
+        + [[Choice("campaign.home", goto="menu:main")]],
+    )
 
 
 async def pick_place(ctx: Ctx, payload: str) -> Turn | None:
@@ -40,8 +46,11 @@ async def pick_place(ctx: Ctx, payload: str) -> Turn | None:
 
 # -- the collective's name ----------------------------------------------------------------------
 async def name_prompt(ctx: Ctx) -> Say:
-    return Say("campaign/ask_name", {"name": await place_name(ctx, place(ctx))},
-               buttons=[[Choice("campaign.back", goto="campaign:menu")]])
+    return Say(
+        "campaign/ask_name",
+        {"name": await place_name(ctx, place(ctx))},
+        buttons=[[Choice("campaign.back", goto="campaign:menu")]],
+    )
 
 
 def got_name(ctx: Ctx, text: str) -> Turn:
@@ -53,8 +62,13 @@ def got_name(ctx: Ctx, text: str) -> Turn:
 
 
 FLOWS = [
-    Flow("campaign_place", {
-        "pick": State(prompt=places_prompt, on_choice=Choices({"place": pick_place}, renamed=renamed)),
-        "name": State(prompt=name_prompt, on_text=got_name, free_text=True, verbatim=True, guard=ADMIN),
-    }, start="pick", personal=False),
+    Flow(
+        "campaign_place",
+        {
+            "pick": State(prompt=places_prompt, on_choice=Choices({"place": pick_place}, renamed=renamed)),
+            "name": State(prompt=name_prompt, on_text=got_name, free_text=True, verbatim=True, guard=ADMIN),
+        },
+        start="pick",
+        personal=False,
+    ),
 ]

@@ -1,6 +1,7 @@
 """Collectives: what an organiser writes and what is posted (shared by the campaign wizard, the
 editor and the announcements): her words read with their formatting, the post with its real
 link, the preview's question."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -58,16 +59,22 @@ def confirm_buttons(yes_label: str, warn: list, edit_text: str) -> list[list[Cho
 
 
 def schedule_vars(c: dict) -> dict:
-    return {"kind": c["kind"], "date": c.get("at_date"), "weekday": c.get("weekday"),
-            "time": c.get("at_time") or "10:00", "offsets": [int(o) for o in (c.get("offsets") or "").split(",") if o]}
+    return {
+        "kind": c["kind"],
+        "date": c.get("at_date"),
+        "weekday": c.get("weekday"),
+        "time": c.get("at_time") or "10:00",
+        "offsets": [int(o) for o in (c.get("offsets") or "").split(",") if o],
+    }
 
 
-READY = ("basics", "parents", "adults18", "close")     # the ready-made texts; "custom": her own words
+READY = ("basics", "parents", "adults18", "close")  # the ready-made texts; "custom": her own words
 
 
 def template_rows() -> list[list[Choice]]:
-    return [[Choice(f"campaign.tpl_{t}", t)] for t in READY + ("custom",)] \
-        + [[Choice("campaign.back", goto="campaign:menu")]]
+    return [[Choice(f"campaign.tpl_{t}", t)] for t in READY + ("custom",)] + [
+        [Choice("campaign.back", goto="campaign:menu")]
+    ]
 
 
 def drop_drafts(ctx: Ctx) -> None:

@@ -5,6 +5,7 @@ Button payloads: a time ``at.1800``, a weekday ``day.0`` (Monday) … ``day.6``;
 days ``j7_j1``, ``j14_j7_j1``, ``j3_j1``.  :func:`renamed` reads the payloads of older releases
 (``t1800``, ``d3``, ``o71``), still on buttons already sent.
 """
+
 from __future__ import annotations
 
 import re

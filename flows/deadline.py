@@ -5,6 +5,7 @@ message.  The answer gives the understood date in full, the last day, the recomm
 the days left and what to do next.  Before leaving for the reminders, the session holds
 ``data["deadline"] = {"sent", "deadline", "recommended", "approximate"}`` (ISO dates); the
 buttons also carry the sending date, so an old button still works after /menu."""
+
 from __future__ import annotations
 
 import re
@@ -47,7 +48,8 @@ def understand(ctx: Ctx, text: str) -> dates.DateResult:
     """Every typed date goes through here.  A bare number is a day only where the bot asked for
     a date and shows no numbered choice (state "date"); elsewhere the router reads it as a choice."""
     return dates.parse(
-        text, ctx.today,
+        text,
+        ctx.today,
         kind=_kind(ctx),
         letter_shift_days=ctx.settings.letter_shift_days,
         expect_date=(ctx.flow == "deadline" and ctx.state == "date"),
@@ -64,13 +66,22 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
         return ask_which(ctx, r)
     if not r.ok or r.date is None:
         return error_turn(ctx, r)
-    dl = compute(r.date, ctx.today, margin_days=ctx.settings.margin_days,
-                 approximate=r.approximate, understood_date=r.understood)
+    dl = compute(
+        r.date, ctx.today, margin_days=ctx.settings.margin_days, approximate=r.approximate, understood_date=r.understood
+    )
     vars = {
-        "understood": r.understood, "sent": dl.sent, "deadline": dl.deadline,
-        "recommended": dl.recommended, "days_left": dl.days_left, "status": dl.status,
-        "approximate": dl.approximate, "fuzzy": r.fuzzy, "shift_days": r.shift_days,
-        "hedged": r.hedged, "words": r.words, "maybe_letter": r.maybe_letter and not dl.passed,
+        "understood": r.understood,
+        "sent": dl.sent,
+        "deadline": dl.deadline,
+        "recommended": dl.recommended,
+        "days_left": dl.days_left,
+        "status": dl.status,
+        "approximate": dl.approximate,
+        "fuzzy": r.fuzzy,
+        "shift_days": r.shift_days,
+        "hedged": r.hedged,
+        "words": r.words,
+        "maybe_letter": r.maybe_letter and not dl.passed,
         "recommended_is_today": dl.recommended == ctx.today,
         "recommended_phone_open": phone.is_working_day(dl.recommended),
         "last_day_phone_open": phone.is_working_day(dl.deadline),
@@ -79,10 +90,12 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
     if r.letter_arrived:
         data["deadline_mode"] = "arrival"  # a correction ("non, le 5") is an arrival day too
     if dl.passed:
-        buttons = [[Choice("deadline.after", _payload("after", dl.sent, dl.approximate))],
-                   [Choice("deadline.keep", _payload("keep", dl.sent, dl.approximate))],
-                   [Choice("deadline.understand", _payload("und", dl.sent, dl.approximate))],
-                   [Choice("deadline.again", "again")]]
+        buttons = [
+            [Choice("deadline.after", _payload("after", dl.sent, dl.approximate))],
+            [Choice("deadline.keep", _payload("keep", dl.sent, dl.approximate))],
+            [Choice("deadline.understand", _payload("und", dl.sent, dl.approximate))],
+            [Choice("deadline.again", "again")],
+        ]
         return Turn([Say("deadline/passed", vars, buttons=buttons)], goto="deadline:result", data=data)
 
     def p(action: str) -> str:
@@ -116,8 +129,10 @@ def error_turn(ctx: Ctx, r: dates.DateResult) -> Turn:
 
 def ask_which(ctx: Ctx, r: dates.DateResult) -> Turn:
     """Several dates, or only dates tied to something else: which one is the notice date?"""
-    rows = [[Choice("deadline.pick", f"pick:{d:%Y%m%d}:{int(bool(arrived))}", vars={"day": d, "arrived": arrived})]
-            for d, arrived, _words in r.choices]
+    rows = [
+        [Choice("deadline.pick", f"pick:{d:%Y%m%d}:{int(bool(arrived))}", vars={"day": d, "arrived": arrived})]
+        for d, arrived, _words in r.choices
+    ]
     rows.append([Choice("deadline.pick_other", "other")])
     choices = [{"day": d, "arrived": arrived, "words": words} for d, arrived, words in r.choices]
     vars = {"choices": choices, "only_other": bool(r.detail.get("only_other"))}
@@ -137,21 +152,22 @@ def which_choice(ctx: Ctx, payload: str) -> Turn | None:
         return None
     if day > ctx.today:
         return None
-    return answer(ctx, dates.notice_result(day, arrived=arrived == "1",
-                                           letter_shift_days=ctx.settings.letter_shift_days))
+    return answer(
+        ctx, dates.notice_result(day, arrived=arrived == "1", letter_shift_days=ctx.settings.letter_shift_days)
+    )
 
 
 # --- states -----------------------------------------------------------------------------------------------
 def set_mode(mode: str):
     def step(ctx: Ctx) -> Turn:
         return Turn(goto="deadline:date", data={"deadline_mode": mode})
+
     return step
 
 
 def start_prompt(ctx: Ctx) -> Say:
     ctx.data.pop("deadline_mode", None)  # a new date: "email or letter?" is asked again
-    return Say("deadline/ask_kind", buttons=[
-        [Choice("deadline.email", "email"), Choice("deadline.letter", "letter")]])
+    return Say("deadline/ask_kind", buttons=[[Choice("deadline.email", "email"), Choice("deadline.letter", "letter")]])
 
 
 def date_prompt(ctx: Ctx) -> Say:
@@ -234,8 +250,13 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
     if ctx.flow == "deadline" and ctx.state in DATE_STATES:
         return None  # the state's own handler knows whether it is an email or a letter
     r = understand(ctx, text)
-    if r.ok and r.role != "notice" and ctx.flow != "deadline" and len(text.split()) > LONG_MESSAGE \
-            and not notice.asks_deadline(dates.normalise(text)):
+    if (
+        r.ok
+        and r.role != "notice"
+        and ctx.flow != "deadline"
+        and len(text.split()) > LONG_MESSAGE
+        and not notice.asks_deadline(dates.normalise(text))
+    ):
         return None  # "le 10 février quelqu'un a consulté mon dossier, qui c'est ?": not the notice
     if r.ok or r.error == "which":
         return _answer_outside(ctx, r)
@@ -256,9 +277,13 @@ FLOWS = [
                 on_text=date_text,
             ),
             "letter": State(
-                prompt=Say("deadline/ask_letter", buttons=[
-                    [Choice("deadline.letter_printed", "printed")],
-                    [Choice("deadline.letter_arrival", "arrival")]]),
+                prompt=Say(
+                    "deadline/ask_letter",
+                    buttons=[
+                        [Choice("deadline.letter_printed", "printed")],
+                        [Choice("deadline.letter_arrival", "arrival")],
+                    ],
+                ),
                 on_choice={"printed": set_mode("letter"), "arrival": set_mode("arrival")},
             ),
             "date": State(prompt=date_prompt, on_text=date_text),

@@ -1,4 +1,5 @@
 """Main menu, language choice and "erase me"."""
+
 from __future__ import annotations
 
 from bot.core.flowlib import END, Choice, Ctx, Flow, Say, State, Turn
@@ -23,13 +24,14 @@ def set_language(locale: str):
         ctx.store.set_user(ctx.user_key, locale=locale)
         ctx.locale = locale
         return Turn([Say("core/language_set")], goto="menu:main")
+
     return step
 
 
 def forget(ctx: Ctx) -> Turn:
     try:
         ctx.app.forget(ctx.user_key)
-    except Exception as e:   # disk full, read-only or corrupt database: say it did not happen
+    except Exception as e:  # disk full, read-only or corrupt database: say it did not happen
         from bot.infra import health_state
 
         health_state.storage_failed(e, "forget")
@@ -49,10 +51,13 @@ FLOWS = [
                 on_choice={"fr": set_language("fr"), "en": set_language("en")},
             ),
             "forget": State(
-                prompt=Say("menu/forget_confirm", buttons=[
-                    [Choice("menu.forget_yes", "yes", words=("__yes__",))],
-                    [Choice("menu.forget_no", "no", words=("__no__",))],
-                ]),
+                prompt=Say(
+                    "menu/forget_confirm",
+                    buttons=[
+                        [Choice("menu.forget_yes", "yes", words=("__yes__",))],
+                        [Choice("menu.forget_no", "no", words=("__no__",))],
+                    ],
+                ),
                 on_choice={"yes": forget, "no": lambda ctx: Turn([Say("menu/forget_kept")], goto="menu:main")},
             ),
         },

@@ -4,6 +4,7 @@ The list is :data:`bot.knowledge.facts.SOURCES` (the law and official sources of
 cut into pages that stay under :data:`PAGE_CHARS` characters.  Typing "suite" on the last page
 says it is the last one instead of "I did not understand".
 """
+
 from __future__ import annotations
 
 from bot.knowledge import facts
@@ -16,8 +17,13 @@ PAGE_CHARS = 700
 
 
 def _vars(n: int, total: int, items: list) -> dict:
-    return {"items": items, "page": n + 1, "pages": total, "checked": facts.FACTS_CHECKED,
-            "first_checked": facts.FACTS_FIRST_CHECKED}
+    return {
+        "items": items,
+        "page": n + 1,
+        "pages": total,
+        "checked": facts.FACTS_CHECKED,
+        "first_checked": facts.FACTS_FIRST_CHECKED,
+    }
 
 
 def localised(ctx: Ctx) -> list[tuple[str, str, str]]:
@@ -27,6 +33,7 @@ def localised(ctx: Ctx) -> list[tuple[str, str, str]]:
 
 def split(ctx: Ctx) -> list[list]:
     """Greedy pages: as many sources as fit in PAGE_CHARS once rendered; the last page also fits its note."""
+
     def size(items: list, last: bool) -> int:
         vars = _vars(0, 1, items) if last else _vars(0, 2, items)
         return len(ctx.app.renderer.render("sources/list", ctx.locale, **vars))
@@ -71,7 +78,7 @@ def on_choice(ctx: Ctx, payload: str) -> Turn | None:
 
 
 def on_text(ctx: Ctx, text: str) -> Turn | None:
-    """"suite" typed where no "next" button is shown (the last page): say so, keep the page's buttons."""
+    """ "suite" typed where no "next" button is shown (the last page): say so, keep the page's buttons."""
     words = {fold(w).strip() for w in ctx.label("sources.next_words").split(",")} | {fold(ctx.label(NEXT))}
     if fold(text).strip(" .!?") not in words:
         return None
@@ -86,7 +93,8 @@ def command(ctx: Ctx, arg: str) -> Turn:
     return Turn(goto="sources:start")
 
 
-FLOWS = [Flow("sources", {"start": State(prompt=show, on_choice=on_choice, on_text=on_text)},
-              start="start", personal=False)]
+FLOWS = [
+    Flow("sources", {"start": State(prompt=show, on_choice=on_choice, on_text=on_text)}, start="start", personal=False)
+]
 COMMANDS = {"sources": command}
 GROUP_COMMANDS = {"sources"}

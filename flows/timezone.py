@@ -1,6 +1,7 @@
 """Command /fuseau (alias /timezone): choose the time zone in which days are counted.
 
 Stored as an IANA name with ``store.set_user(tz=...)``; the router then gives it as ``ctx.tz``."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
@@ -29,7 +30,7 @@ def zone_label(ctx: Ctx, tz: str) -> str:
 
 def choose_prompt(ctx: Ctx) -> Say:
     names = list(ZONES)
-    rows = [[Choice(ZONES[a][0], a) for a in names[i:i + 2]] for i in range(0, len(names), 2)]
+    rows = [[Choice(ZONES[a][0], a) for a in names[i : i + 2]] for i in range(0, len(names), 2)]
     return Say("deadline/tz_choose", {"current": zone_label(ctx, ctx.tz)}, buttons=rows)
 
 

@@ -3,6 +3,7 @@
 Also holds :func:`pages`, the small helper every guidance flow uses to chain pages.
 Every sentence is a template under ``locales/<lang>/understand/``.
 """
+
 from __future__ import annotations
 
 from bot.core.flowlib import Choice, Flow, Say, State
@@ -12,8 +13,13 @@ BACK = "understand.back"
 MENU = "understand.menu"
 
 
-def page(key: str, next: str | None = None, back: str | None = None,
-         extra: list[list[Choice]] | None = None, home: bool = False) -> State:
+def page(
+    key: str,
+    next: str | None = None,
+    back: str | None = None,
+    extra: list[list[Choice]] | None = None,
+    home: bool = False,
+) -> State:
     """One short page: its template, then "next", extra rows, "back" (and "menu")."""
     rows: list[list[Choice]] = []
     if next:
@@ -29,8 +35,13 @@ def page(key: str, next: str | None = None, back: str | None = None,
     return State(prompt=Say(key, buttons=rows))
 
 
-def pages(flow: str, seq: list[str], extra: dict[str, list[list[Choice]]] | None = None,
-          first_back: str | None = None, home: tuple[str, ...] = ()) -> dict[str, State]:
+def pages(
+    flow: str,
+    seq: list[str],
+    extra: dict[str, list[list[Choice]]] | None = None,
+    first_back: str | None = None,
+    home: tuple[str, ...] = (),
+) -> dict[str, State]:
     """A chain of pages ``flow:name`` (template ``flow/name``), each linked to the next and previous."""
     extra = extra or {}
     out: dict[str, State] = {}
@@ -64,25 +75,43 @@ CHOICE_ROWS = [
 ]
 
 _states = pages(
-    "understand", SEQ,
+    "understand",
+    SEQ,
     extra={name: [[Choice("understand.topics", goto="understand:topics")]] for name in SEQ[:-1]}
     | {"choice": CHOICE_ROWS},
 )
 # answer pages reached from the menu of topics or from free text (questions:*, intents)
-_states["decide"] = page("understand/decide", home=True, back="understand:topics", extra=[
-    [Choice("understand.t_debate_no", goto="understand:debate"),
-     Choice("understand.t_debate_keep", goto="understand:debate_keep")],
-    [Choice("understand.c_refuse", goto="refuse:start"), Choice("understand.c_keep", goto="after:restrict")],
-])
-_states["notice"] = page("understand/notice", home=True, back="understand:topics", extra=[
-    [Choice("understand.c_deadline", goto="deadline:start")],
-    [Choice("understand.t_what", goto="understand:start"), Choice("understand.t_decide", goto="understand:decide")],
-    [Choice("understand.t_genuine", goto="refuse:phishing")],
-])
-_states["dmp"] = page("understand/dmp", home=True, back="understand:topics", extra=[
-    [Choice("understand.t_contents", goto="understand:contents")],
-    [Choice("understand.t_refused_before", goto="after:refused_before")],
-])
+_states["decide"] = page(
+    "understand/decide",
+    home=True,
+    back="understand:topics",
+    extra=[
+        [
+            Choice("understand.t_debate_no", goto="understand:debate"),
+            Choice("understand.t_debate_keep", goto="understand:debate_keep"),
+        ],
+        [Choice("understand.c_refuse", goto="refuse:start"), Choice("understand.c_keep", goto="after:restrict")],
+    ],
+)
+_states["notice"] = page(
+    "understand/notice",
+    home=True,
+    back="understand:topics",
+    extra=[
+        [Choice("understand.c_deadline", goto="deadline:start")],
+        [Choice("understand.t_what", goto="understand:start"), Choice("understand.t_decide", goto="understand:decide")],
+        [Choice("understand.t_genuine", goto="refuse:phishing")],
+    ],
+)
+_states["dmp"] = page(
+    "understand/dmp",
+    home=True,
+    back="understand:topics",
+    extra=[
+        [Choice("understand.t_contents", goto="understand:contents")],
+        [Choice("understand.t_refused_before", goto="after:refused_before")],
+    ],
+)
 _states["topics"] = State(prompt=Say("understand/topics", buttons=TOPICS + [[Choice(MENU, goto="menu:main")]]))
 
 FLOWS = [Flow("understand", _states, start="start")]

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate docs/facts.md from bot/knowledge/facts.toml and the citations in locales/fr
 (``--check``: fail if stale)."""
+
 import sys
 from pathlib import Path
 

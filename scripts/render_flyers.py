@@ -4,6 +4,7 @@
     .venv/bin/python scripts/render_flyers.py [--link URL] [--dpi 110]
 
 Needs pypdfium2 (a test dependency: ``pip install -e ".[dev]"``)."""
+
 from __future__ import annotations
 
 import argparse

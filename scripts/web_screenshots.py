@@ -5,6 +5,7 @@ conversation (menu, a date, the deadline).
 
 Runs the real web backend on 127.0.0.1 with a fixed date (22 November 2026) and Debian's headless
 Chromium offline.  Usage: .venv/bin/python scripts/web_screenshots.py [OUT_DIR]"""
+
 from __future__ import annotations
 
 import sys
@@ -47,8 +48,10 @@ def shoot(url: str, out_dir: Path, name: str, width: int, height: int) -> None:
         d.find_element("id", "msg").send_keys("reçu le 20 novembre")
         d.find_element("id", "send").click()
         WebDriverWait(d, 15).until(lambda _: count() > n)
-        d.execute_script("document.querySelectorAll('#log .msg')[document.querySelectorAll('#log .msg').length - 2]"
-                         ".scrollIntoView({block: 'start', behavior: 'instant'})")
+        d.execute_script(
+            "document.querySelectorAll('#log .msg')[document.querySelectorAll('#log .msg').length - 2]"
+            ".scrollIntoView({block: 'start', behavior: 'instant'})"
+        )
         d.execute_script("document.activeElement.blur()")
         _save(d, out_dir / (f"{name}-deadline.png" if width < 600 else f"{name}.png"))
     finally:

@@ -3,6 +3,7 @@
 Interactive in a terminal; also reads one message per line from standard input and
 exits 0 at end of input.  Buttons are numbered; typing the number, the label or a
 natural answer selects.  Due reminders are printed while it runs."""
+
 from __future__ import annotations
 
 import argparse
@@ -25,7 +26,7 @@ class ConsoleBackend(BackendBase):
     def __init__(self, app, stdin=None, stdout=None, locale: str | None = None):
         self.app = app
         if stdin is None and hasattr(sys.stdin, "reconfigure"):
-            sys.stdin.reconfigure(errors="replace")   # bytes that are not UTF-8 become U+FFFD, never a crash
+            sys.stdin.reconfigure(errors="replace")  # bytes that are not UTF-8 become U+FFFD, never a crash
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self.locale = locale
@@ -34,7 +35,7 @@ class ConsoleBackend(BackendBase):
         self._print_lock = asyncio.Lock()
         self._reader: LineReader | None = None
         self._receiving = False
-        self.interrupted = False    # stopped (Ctrl-C, SIGTERM) before the end of the input
+        self.interrupted = False  # stopped (Ctrl-C, SIGTERM) before the end of the input
         self.output_closed = False  # the reader of our output went away (`| head`)
         app.forget_hooks.append(self._erase_exports)
 
@@ -52,8 +53,9 @@ class ConsoleBackend(BackendBase):
                     f.unlink()
 
     def event(self, text: str | None = None, kind: str = "text", **kw) -> Event:
-        return Event(backend=NAME, chat_id=USER, user_id=USER, text=text, kind=kind,
-                     locale=self.locale, is_direct=True, **kw)
+        return Event(
+            backend=NAME, chat_id=USER, user_id=USER, text=text, kind=kind, locale=self.locale, is_direct=True, **kw
+        )
 
     async def send(self, chat_id: str, reply: Reply) -> str | None:
         text = reply.numbered_text()
@@ -61,7 +63,7 @@ class ConsoleBackend(BackendBase):
             folder = self._exports()
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             path = folder / Path(reply.attachment.filename).name
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)   # the owner only
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # the owner only
             with os.fdopen(fd, "wb") as f:
                 f.write(reply.attachment.data)
             os.chmod(path, 0o600)
@@ -167,8 +169,15 @@ def exit_code(backend: ConsoleBackend) -> int:
     return EXIT_BROKEN_PIPE if backend.output_closed else 0
 
 
-SPEC = BackendSpec(NAME, create=create, configure=configure, overrides=overrides, clock=make_clock,
-                   before_scheduler=greet, exit_code=exit_code)
+SPEC = BackendSpec(
+    NAME,
+    create=create,
+    configure=configure,
+    overrides=overrides,
+    clock=make_clock,
+    before_scheduler=greet,
+    exit_code=exit_code,
+)
 
 
 async def run_console(app, backend: ConsoleBackend) -> int:

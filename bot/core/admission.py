@@ -6,12 +6,13 @@ one chat (``limit * group_factor`` in a group, where several people talk), the r
 the first drop of a backlog in a private chat asks for one kind notice (``core/too_fast``), never
 repeated until that chat's backlog has drained.  Backend-neutral: no network, no clock.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 ADMIT, DROP, DROP_AND_NOTIFY = "admit", "drop", "drop_and_notify"
-GROUP_FACTOR = 5   # a group may queue this many times the per-chat limit (several people talk)
+GROUP_FACTOR = 5  # a group may queue this many times the per-chat limit (several people talk)
 
 
 @dataclass
@@ -20,8 +21,8 @@ class ChatBacklog:
     group_factor: int = GROUP_FACTOR
 
     def __post_init__(self) -> None:
-        self._queued: dict[str, int] = {}    # chat -> messages queued or in progress
-        self._noticed: set[str] = set()      # chats told once that they write too fast
+        self._queued: dict[str, int] = {}  # chat -> messages queued or in progress
+        self._noticed: set[str] = set()  # chats told once that they write too fast
         self.dropped = 0
 
     def admit(self, chat: str, direct: bool) -> str:

@@ -6,6 +6,7 @@ send them themselves).  Periodic work (reminders, broadcasts, purges) registers 
 :meth:`App.run_tickers` calls them with the injected clock, so tests call
 :meth:`App.tick` directly instead of sleeping.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,26 +41,31 @@ _COUNTER = {SENT: "sent", BLOCKED: "blocked", RETRY: "retries", FAILED: "failed"
 
 
 class App:
-    def __init__(self, settings: Settings | None = None, store: Store | None = None,
-                 clock: Clock | None = None, renderer: Renderer | None = None):
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        store: Store | None = None,
+        clock: Clock | None = None,
+        renderer: Renderer | None = None,
+    ):
         from .router import Router
 
         self.settings = settings or Settings()
         if store is None:
             from ..infra import datalock
 
-            if datalock.required:   # a command that writes: one process per data folder
+            if datalock.required:  # a command that writes: one process per data folder
                 datalock.acquire(self.settings.data_dir)
         self.store = store or Store(self.settings.db_path)
         self.clock = clock or SystemClock()
-        self.monotonic = time.monotonic   # reply retries: injectable (tests move it without sleeping)
+        self.monotonic = time.monotonic  # reply retries: injectable (tests move it without sleeping)
         self.sleep = asyncio.sleep
         self.renderer = renderer or Renderer()
         self.backends: dict[str, Backend] = {}
         self.tickers: list[tuple[str, Ticker]] = []
         self.services = Services()
-        self.services.chat_moved = self.store.move_chat   # what the store keeps of a chat follows its new id
-        self.forget_hooks: list[Callable[[str], None]] = []   # erase what lives outside the database
+        self.services.chat_moved = self.store.move_chat  # what the store keeps of a chat follows its new id
+        self.forget_hooks: list[Callable[[str], None]] = []  # erase what lives outside the database
         self.router = Router(self)
         for name in EXTENSIONS:
             try:
@@ -106,8 +112,9 @@ class App:
         if event.backend in self.backends:
             await self.deliver_replies(replies, event.address, since=received)
 
-    async def deliver_replies(self, replies: list[Reply], to: Address | None = None,
-                              since: float | None = None) -> None:
+    async def deliver_replies(
+        self, replies: list[Reply], to: Address | None = None, since: float | None = None
+    ) -> None:
         """Deliver an event's replies in order (:meth:`deliver`, retried until stale counting from
         ``since``), to their address or else ``to``; after one that could not go out, the rest
         are not sent."""
@@ -123,8 +130,15 @@ class App:
                 return
             moved = out.chat_id
 
-    async def deliver(self, reply: Reply, to: Address | None = None, *, policy: Policy = REPLY,
-                      since: float | None = None, attempts: int = 0) -> Outcome:
+    async def deliver(
+        self,
+        reply: Reply,
+        to: Address | None = None,
+        *,
+        policy: Policy = REPLY,
+        since: float | None = None,
+        attempts: int = 0,
+    ) -> Outcome:
         """Send ``reply`` to ``to`` (default: ``reply.to``): the one delivery path of replies,
         reminders, notices and broadcasts.  What a failure means is :func:`bot.core.delivery.decide`'s;
         what follows is here:
@@ -142,7 +156,7 @@ class App:
         since = self.monotonic() if since is None else since
         moved_from: str | None = None
         attempt, moves = max(0, attempts), 0
-        for _ in range(10_000):   # bounded; staleness or the queue ends it long before
+        for _ in range(10_000):  # bounded; staleness or the queue ends it long before
             try:
                 mid = await self._send_once(to, reply, policy.bulk)
             except Exception as e:
@@ -158,13 +172,20 @@ class App:
                     if not stale(since, self.monotonic(), d.wait, self._stale_after(policy)):
                         await self.sleep(d.wait)
                         continue
-                    return self._outcome(policy, to, Outcome(DROPPED, to.chat_id, kind=d.kind, moved_from=moved_from),
-                                         attempt)
+                    return self._outcome(
+                        policy, to, Outcome(DROPPED, to.chat_id, kind=d.kind, moved_from=moved_from), attempt
+                    )
                 if d.action == BLOCKED:
                     self.person_blocked(to)
                 status = {BLOCKED: BLOCKED, RETRY: RETRY, MOVED: DROPPED}.get(d.action, FAILED)
-                return self._outcome(policy, to, Outcome(status, to.chat_id, wait=d.wait, rate_limited=d.rate_limited,
-                                                         kind=d.kind, moved_from=moved_from), attempt)
+                return self._outcome(
+                    policy,
+                    to,
+                    Outcome(
+                        status, to.chat_id, wait=d.wait, rate_limited=d.rate_limited, kind=d.kind, moved_from=moved_from
+                    ),
+                    attempt,
+                )
             return self._outcome(policy, to, Outcome(SENT, to.chat_id, mid, moved_from=moved_from), attempt)
         return self._outcome(policy, to, Outcome(DROPPED, to.chat_id, moved_from=moved_from), attempt)
 
@@ -173,7 +194,7 @@ class App:
 
         backend = self.backends[to.backend]
         if reply.to != to:
-            reply = reply.addressed(to)   # the backend reads the topic and the pressed message there
+            reply = reply.addressed(to)  # the backend reads the topic and the pressed message there
         try:
             mid = await (backend.send_bulk if bulk else backend.send)(to.chat_id, reply)
         except Exception as e:
@@ -199,7 +220,7 @@ class App:
             res = hook(to.backend, to.chat_id, new_chat_id)
             if asyncio.iscoroutine(res):
                 await res
-        except Exception:   # the message still goes to the new id; the store catches up at the next move
+        except Exception:  # the message still goes to the new id; the store catches up at the next move
             log.exception("chat_moved_hook_failed backend=%s", to.backend)
 
     def person_blocked(self, to: Address) -> None:
@@ -219,8 +240,9 @@ class App:
         if out.status == BLOCKED:
             log.info("delivery_blocked backend=%s direct=%s", to.backend, to.direct)
         elif out.status in (FAILED, DROPPED):
-            log.warning("delivery_dropped backend=%s status=%s error=%s attempts=%d", to.backend, out.status,
-                        out.kind, attempts)
+            log.warning(
+                "delivery_dropped backend=%s status=%s error=%s attempts=%d", to.backend, out.status, out.kind, attempts
+            )
         return out
 
     async def send(self, backend_name: str, chat_id: str, reply: Reply) -> str | None:
@@ -250,7 +272,7 @@ class App:
         Raises when the database refuses (disk full): the caller says it did not happen."""
         n = self.store.forget_user(user_key)
         if places:
-            self.store.forget_admin(self.store.admin_key(user_key))   # keyed hash of her id
+            self.store.forget_admin(self.store.admin_key(user_key))  # keyed hash of her id
         for hook in self.forget_hooks:
             hook(user_key)
         return n
@@ -272,9 +294,16 @@ class App:
                     out.append(Button(label, payload=f"{prefix}:{c.payload}"))
             if out:
                 rows.append(tuple(out))
-        return Reply(key=say.key, text=text, buttons=tuple(rows), attachment=say.attachment,
-                     edit=say.edit, private_start=say.private_start, notice=say.notice,
-                     html=self._render_html(say, locale) if say.html else None)
+        return Reply(
+            key=say.key,
+            text=text,
+            buttons=tuple(rows),
+            attachment=say.attachment,
+            edit=say.edit,
+            private_start=say.private_start,
+            notice=say.notice,
+            html=self._render_html(say, locale) if say.html else None,
+        )
 
     def _render_html(self, say: Say, locale: str) -> str | None:
         """The message as safe HTML: the template's own words escaped, the organiser's

@@ -16,6 +16,7 @@ is stale (``reply_stale_after``); a reminder or a broadcast delivery is handed b
 active.  :meth:`bot.core.app.App.deliver` applies this module to every message and returns an
 :class:`Outcome`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,8 +24,8 @@ from dataclasses import dataclass
 from .types import Blocked, ChatMoved, DeliveryError, RetryLater, TransientError
 
 RETRY, BLOCKED, MOVED, FAILED = "retry", "blocked", "moved", "failed"
-SENT, DROPPED = "sent", "dropped"      # outcomes of App.deliver besides BLOCKED, RETRY and FAILED
-UNKNOWN_ATTEMPTS = 10   # an unexpected exception (not a delivery error) is given up after this many tries
+SENT, DROPPED = "sent", "dropped"  # outcomes of App.deliver besides BLOCKED, RETRY and FAILED
+UNKNOWN_ATTEMPTS = 10  # an unexpected exception (not a delivery error) is given up after this many tries
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,11 @@ class Backoff:
 
 @dataclass(frozen=True)
 class Decision:
-    action: str                  # RETRY | BLOCKED | MOVED | FAILED
-    wait: float = 0.0            # seconds before the next try (RETRY)
-    kind: str = ""               # the error's kind, for logs and metrics (never its text)
+    action: str  # RETRY | BLOCKED | MOVED | FAILED
+    wait: float = 0.0  # seconds before the next try (RETRY)
+    kind: str = ""  # the error's kind, for logs and metrics (never its text)
     new_chat_id: str | None = None
-    rate_limited: bool = False   # the server said 429 (wait is its retry_after)
+    rate_limited: bool = False  # the server said 429 (wait is its retry_after)
 
 
 def decide(exc: BaseException, attempt: int, backoff: Backoff = Backoff()) -> Decision:
@@ -57,12 +58,12 @@ def decide(exc: BaseException, attempt: int, backoff: Backoff = Backoff()) -> De
         return Decision(MOVED, kind=kind, new_chat_id=exc.new_chat_id)
     if isinstance(exc, RetryLater):
         return Decision(RETRY, wait=max(0.0, exc.retry_after), kind=kind, rate_limited=True)
-    if isinstance(exc, (TransientError, OSError, TimeoutError)):   # network, timeout, 5xx: for as long as it takes
+    if isinstance(exc, (TransientError, OSError, TimeoutError)):  # network, timeout, 5xx: for as long as it takes
         return Decision(RETRY, wait=backoff.delay(attempt), kind=kind)
     if not isinstance(exc, DeliveryError) and attempt + 1 < UNKNOWN_ATTEMPTS:
         # an error no backend mapped (a bug?): retried a few times, not for ever
         return Decision(RETRY, wait=backoff.delay(attempt), kind=kind)
-    return Decision(FAILED, kind=kind)   # a DeliveryError the backend judged permanent
+    return Decision(FAILED, kind=kind)  # a DeliveryError the backend judged permanent
 
 
 def stale(first_try: float, now: float, wait: float, stale_after: float) -> bool:

@@ -21,6 +21,7 @@ it before the state's prompt, its buttons and its text, so no step of that state
 someone the guard refuses, whichever way she arrives (button of an old message, typed text,
 a jump from another state).
 """
+
 from __future__ import annotations
 
 import inspect
@@ -61,17 +62,17 @@ class Say:
     edit: bool = False
     private_start: str | None = None
     notice: bool = True
-    html: dict | None = None       # {var: safe HTML fragment} shown with its formatting (bot/richtext.py)
+    html: dict | None = None  # {var: safe HTML fragment} shown with its formatting (bot/richtext.py)
 
 
 @dataclass
 class Turn:
     say: list[Say] = field(default_factory=list)
-    goto: str | None = None        # "flow:state", "state" (same flow), END, or None (stay)
-    data: dict | None = None       # merged into the session data
-    clear: bool = False            # clear session data before merging
-    reprompt: bool = False         # with goto=None: render the current state's prompt again
-    fallback: bool = False         # a generic "not sure what you mean" answer (dropped after a privacy warning)
+    goto: str | None = None  # "flow:state", "state" (same flow), END, or None (stay)
+    data: dict | None = None  # merged into the session data
+    clear: bool = False  # clear session data before merging
+    reprompt: bool = False  # with goto=None: render the current state's prompt again
+    fallback: bool = False  # a generic "not sure what you mean" answer (dropped after a privacy warning)
 
     @classmethod
     def to(cls, target: str, *say: Say, **data) -> "Turn":
@@ -91,7 +92,7 @@ class Guard:
     (it may leave what it established in ``ctx.guarded``), or the Turn to answer instead.
     ``payload`` is the pressed button's local payload, None for the prompt and for text."""
 
-    name: str                      # shown on the flow diagrams
+    name: str  # shown on the flow diagrams
     check: Callable[["Ctx", str | None], Awaitable[Turn | None]]
 
 
@@ -147,9 +148,9 @@ class State:
     prompt: Callable[["Ctx"], Any] | Say | list[Say] | None = None
     on_choice: dict[str, Any] | Callable[["Ctx", str], StepResult] | None = None
     on_text: Callable[["Ctx", str], StepResult] | None = None
-    free_text: bool = False        # waits for free text: dates and intents are not looked for
-    verbatim: bool = False         # an organiser's public text: not cut by the privacy screen (the flow warns)
-    guard: Guard | None = None     # checked before every step of this state
+    free_text: bool = False  # waits for free text: dates and intents are not looked for
+    verbatim: bool = False  # an organiser's public text: not cut by the privacy screen (the flow warns)
+    guard: Guard | None = None  # checked before every step of this state
     declared: Declared = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -171,6 +172,7 @@ def _guarded_prompt(guard: Guard, prompt: Any) -> Callable[["Ctx"], Awaitable[An
         if refusal is not None:
             return refusal
         return await _maybe(prompt(ctx)) if callable(prompt) else prompt
+
     return run
 
 
@@ -181,10 +183,11 @@ def _guarded_choice(guard: Guard, on_choice: Any) -> Callable[["Ctx", str], Awai
             return refusal
         if not isinstance(on_choice, dict):
             return await _maybe(on_choice(ctx, payload))
-        target = on_choice.get(payload)   # the router's reading of a plain table
+        target = on_choice.get(payload)  # the router's reading of a plain table
         if target is None or isinstance(target, str):
             return None if target is None else Turn(goto=target)
         return await _maybe(target(ctx))
+
     return run
 
 
@@ -192,6 +195,7 @@ def _guarded_text(guard: Guard, on_text: Any) -> Callable[["Ctx", str], Awaitabl
     async def run(ctx: "Ctx", text: str) -> Turn | None:
         refusal = await guard.check(ctx, None)
         return refusal if refusal is not None else await _maybe(on_text(ctx, text))
+
     return run
 
 
@@ -200,7 +204,7 @@ class Flow:
     name: str
     states: dict[str, State]
     start: str = "start"
-    personal: bool = True          # in a group, personal flows move to a private chat
+    personal: bool = True  # in a group, personal flows move to a private chat
     admin_only: bool = False
 
 
@@ -212,13 +216,13 @@ class Ctx:
     data: dict
     locale: str
     tz: str
-    now: datetime                   # aware, UTC
+    now: datetime  # aware, UTC
     settings: Any
     store: Any
-    app: Any                        # services: is_admin, private links, scheduler...
+    app: Any  # services: is_admin, private links, scheduler...
     flow: str = ""
     state: str = ""
-    guarded: Any = None             # what the state's guard established (collective flows: the place)
+    guarded: Any = None  # what the state's guard established (collective flows: the place)
 
     @property
     def today(self) -> date:

@@ -5,6 +5,7 @@ Button labels: ``locales/<lang>/buttons/<area>.toml`` addressed by ``"<area>.<na
 French is complete and is the fallback; English must have the same keys (a test checks).
 Variables are strict: a missing variable is an error, never an empty string.
 """
+
 from __future__ import annotations
 
 import tomllib
@@ -133,10 +134,7 @@ class Renderer:
 
     def template_keys(self, locale: str) -> set[str]:
         base = self.root / locale
-        return {
-            str(p.relative_to(base).with_suffix("")).replace("\\", "/")
-            for p in base.rglob("*.j2")
-        }
+        return {str(p.relative_to(base).with_suffix("")).replace("\\", "/") for p in base.rglob("*.j2")}
 
 
 @lru_cache(maxsize=8)

@@ -12,6 +12,7 @@ Order of work on a text message:
 Conversation state lives in the ``sessions`` table, so it survives restarts; one lock
 per conversation keeps two quick messages from interleaving.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -63,7 +64,7 @@ class Registry:
     interceptors: list[tuple[int, Step]] = field(default_factory=list)
     start: dict[str, Step] = field(default_factory=dict)
     group_commands: set[str] = field(default_factory=set)
-    renamed: dict[str, str] = field(default_factory=dict)   # "old_flow:old_state" -> "flow:state"
+    renamed: dict[str, str] = field(default_factory=dict)  # "old_flow:old_state" -> "flow:state"
 
     def state(self, flow: str, state: str) -> State | None:
         f = self.flows.get(flow)
@@ -143,8 +144,7 @@ class Router:
             self._locks[session_key] = lock
         return lock
 
-    async def pushed(self, backend: str, chat_id: str, user_key: str, say: Say, reply: Reply,
-                     locale: str) -> None:
+    async def pushed(self, backend: str, chat_id: str, user_key: str, say: Say, reply: Reply, locale: str) -> None:
         """The bot wrote first (a reminder, an announcement): on text-only transports a typed
         number now answers that message's numbered buttons, not those of an older one."""
         user_id = user_key.split(":", 1)[1]
@@ -174,7 +174,7 @@ class Router:
             except Exception as e:  # never let one message kill the bot
                 if health_state.is_storage_error(e):
                     health_state.storage_failed(e, "handle")
-                else:   # the JSON log keeps the exception's type and where, never its text
+                else:  # the JSON log keeps the exception's type and where, never its text
                     log.exception("handler_error backend=%s kind=%s", event.backend, event.kind)
                 try:
                     user = self.app.store.get_user(event.user_key)
@@ -200,9 +200,8 @@ class Router:
         addressed = event.is_direct or event.kind in ("button", "start") or self._for_me(event)
         if addressed:
             try:
-                user = store.touch_user(event.user_key, event.backend, event.chat_id if event.is_direct else None,
-                                        now)
-            except Exception as e:   # disk full, read-only: answer anyway, the operator is told
+                user = store.touch_user(event.user_key, event.backend, event.chat_id if event.is_direct else None, now)
+            except Exception as e:  # disk full, read-only: answer anyway, the operator is told
                 if not health_state.is_storage_error(e):
                     raise
                 health_state.storage_failed(e, "touch_user")
@@ -224,8 +223,18 @@ class Router:
             out.append(Say("core/session_reset"))
             session = Session(event.session_key, event.user_key, "menu", "main", {})
             fresh = True
-        ctx = Ctx(event=event, data=session.data, locale=locale, tz=tz, now=now,
-                  settings=app.settings, store=store, app=app, flow=session.flow, state=session.state)
+        ctx = Ctx(
+            event=event,
+            data=session.data,
+            locale=locale,
+            tz=tz,
+            now=now,
+            settings=app.settings,
+            store=store,
+            app=app,
+            flow=session.flow,
+            state=session.state,
+        )
 
         turn = await self._dispatch(ctx, session, event, out, fresh)
         if turn is not None:
@@ -233,18 +242,20 @@ class Router:
         again = self._choices_again(ctx, out)
         # locale may have changed during the turn (/langue)
         locale = ctx.locale
-        replies = [self.app.render_reply(s, locale, bind=_bind_of(s) or f"{ctx.flow}:{ctx.state}")
-                   for s in out]
+        replies = [self.app.render_reply(s, locale, bind=_bind_of(s) or f"{ctx.flow}:{ctx.state}") for s in out]
         if again:  # the choices still on offer, under the "not understood" (typing their number still works)
             replies[-1] = dataclasses.replace(replies[-1], buttons=again)
         else:
             self._remember_buttons(ctx, replies, out)
         session.flow, session.state = ctx.flow, ctx.state
-        if store.get_user(event.user_key) is not None and not ctx.data.get("_forgotten") \
-                and (stored or replies or event.is_direct):
+        if (
+            store.get_user(event.user_key) is not None
+            and not ctx.data.get("_forgotten")
+            and (stored or replies or event.is_direct)
+        ):
             try:
                 store.save_session(session, now)
-            except Exception as e:   # the replies still go out; the operator is told
+            except Exception as e:  # the replies still go out; the operator is told
                 if not health_state.is_storage_error(e):
                     raise
                 health_state.storage_failed(e, "save_session")
@@ -298,11 +309,11 @@ class Router:
         warned; None: nothing left to read."""
         here = self.reg.state(ctx.flow, ctx.state)
         verbatim = here is not None and here.verbatim and event.is_direct
-        if event.html is not None and not verbatim:   # the formatted copy is for an organiser's text only
+        if event.html is not None and not verbatim:  # the formatted copy is for an organiser's text only
             ctx.event = dataclasses.replace(event, html=None)
         screened = privacy.screen(text)
         warned = screened.sensitive and not verbatim
-        if warned:   # an organiser's public text is hers: the flow warns her in its preview instead
+        if warned:  # an organiser's public text is hers: the flow warns her in its preview instead
             # a warning about someone's health, NIR or phone is never posted where others read it
             if event.is_direct:
                 out.append(Say("core/privacy_warning", {"kinds": list(screened.findings)}))
@@ -491,7 +502,7 @@ class Router:
             flow, state = self.reg.resolve(*split_target(dest, ctx.flow))
             fl = self.reg.flows.get(flow)
             if fl is None or state not in fl.states:
-                log.error("bad_target length=%d", len(str(dest)))   # a forged button: never its text
+                log.error("bad_target length=%d", len(str(dest)))  # a forged button: never its text
                 out.append(Say("core/unavailable"))
                 flow, state = "menu", "main"
                 fl = self.reg.flows[flow]

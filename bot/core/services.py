@@ -4,6 +4,7 @@ Each is set by the ``install(app)`` of its area (bot/jobs/...) or by the process
 None when that area is not loaded.  The class has slots: a name nobody declared can be neither
 set nor read, so no service is read that nobody sets.
 """
+
 from __future__ import annotations
 
 import asyncio

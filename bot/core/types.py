@@ -3,6 +3,7 @@
 A backend turns a platform update into one frozen :class:`Event` and sends frozen
 :class:`Reply` objects.  Nothing here imports a transport library.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -72,8 +73,8 @@ class Event:
     payload: str | None = None
     message_id: str | None = None
     sender_chat_id: str | None = None  # Telegram anonymous admins post as the group
-    html: str | None = None            # the text with its formatting (bot/richtext.py); the router keeps it
-                                       # only for states that take an organiser's public text (verbatim)
+    html: str | None = None  # the text with its formatting (bot/richtext.py); the router keeps it
+    # only for states that take an organiser's public text (verbatim)
     thread: str | None = None
 
     @property
@@ -83,8 +84,14 @@ class Event:
     @property
     def address(self) -> Address:
         """Where the answers to this event go."""
-        return Address(self.backend, self.chat_id, self.user_id, thread=self.thread, reply_to=self.message_id,
-                       direct=self.is_direct)
+        return Address(
+            self.backend,
+            self.chat_id,
+            self.user_id,
+            thread=self.thread,
+            reply_to=self.message_id,
+            direct=self.is_direct,
+        )
 
     @property
     def session_key(self) -> str:
@@ -134,7 +141,7 @@ class Reply:
     edit: bool = False
     private_start: str | None = None
     notice: bool = True
-    html: str | None = None   # the same text as safe HTML (bot/richtext.py) when it carries formatting
+    html: str | None = None  # the same text as safe HTML (bot/richtext.py) when it carries formatting
     to: Address | None = None
 
     def addressed(self, to: Address) -> "Reply":
@@ -254,17 +261,33 @@ class Backend(Protocol):
 
 
 #: the attributes of the contract besides the methods
-CAPABILITIES = ("name", "has_buttons", "can_write_later", "connected", "username", "link_for_others", "link",
-                "chat_title", "broadcast_rate", "paces_each_chat", "learns_rate", "broadcast_in_flight", "can_edit",
-                "send_bulk", "edit")
+CAPABILITIES = (
+    "name",
+    "has_buttons",
+    "can_write_later",
+    "connected",
+    "username",
+    "link_for_others",
+    "link",
+    "chat_title",
+    "broadcast_rate",
+    "paces_each_chat",
+    "learns_rate",
+    "broadcast_in_flight",
+    "can_edit",
+    "send_bulk",
+    "edit",
+)
 
 
 def check_backend(backend) -> None:
     """Refuse a backend that lacks part of the contract now, not on the first message."""
     missing = [a for a in CAPABILITIES if not hasattr(backend, a)]
     if missing:
-        raise TypeError(f"backend {getattr(backend, 'name', backend)!r} lacks {missing} "
-                        "(see bot.core.types.Backend; subclass BackendBase for the defaults)")
+        raise TypeError(
+            f"backend {getattr(backend, 'name', backend)!r} lacks {missing} "
+            "(see bot.core.types.Backend; subclass BackendBase for the defaults)"
+        )
 
 
 class BackendBase:

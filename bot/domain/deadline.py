@@ -5,6 +5,7 @@ Rule (bot/knowledge/facts.py, from the fact "window" of bot/knowledge/facts.toml
 last day to object is ``sent + OPPOSITION_DAYS``.  A change of law is a one-value change in
 bot/knowledge/facts.toml.  The advice (margin, working day) is ours, not the law's.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,13 +25,13 @@ def last_day(sent: date) -> date:
 
 @dataclass(frozen=True)
 class Deadline:
-    sent: date             # the sending date used for the rule (shifted for a letter's arrival day)
-    deadline: date         # last day to object (included)
-    recommended: date      # a day to act: leaves the margin, 3422 open if possible, never before today
-    days_left: int         # from today to the last day; 0 on the last day, negative once passed
-    status: str            # "open" | "last_days" | "passed"
+    sent: date  # the sending date used for the rule (shifted for a letter's arrival day)
+    deadline: date  # last day to object (included)
+    recommended: date  # a day to act: leaves the margin, 3422 open if possible, never before today
+    days_left: int  # from today to the last day; 0 on the last day, negative once passed
+    status: str  # "open" | "last_days" | "passed"
     approximate: bool
-    understood: date       # the user's own date, as understood (before any shift)
+    understood: date  # the user's own date, as understood (before any shift)
     today: date
 
     @property
@@ -83,8 +84,9 @@ def recommended_day(deadline: date, today: date, margin_days: int = 5) -> date:
     return today
 
 
-def compute(sent: date, today: date, *, margin_days: int = 5, approximate: bool = False,
-            understood_date: date | None = None) -> Deadline:
+def compute(
+    sent: date, today: date, *, margin_days: int = 5, approximate: bool = False, understood_date: date | None = None
+) -> Deadline:
     end = last_day(sent)
     left = (end - today).days
     if left < 0:

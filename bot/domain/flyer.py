@@ -5,6 +5,7 @@ The poster informs, it does not push: keeping and refusing get the same weight. 
 measured, not guessed: each text box is wrapped with fpdf2's own line breaking at its final size and
 recorded in :attr:`Poster.boxes`, so a test can check that no line overflows its box, no word is
 cut, and no box runs past the page or into another one."""
+
 from __future__ import annotations
 
 import io
@@ -16,17 +17,40 @@ from typing import cast
 from ..core.types import Attachment
 
 # A4 portrait in millimetres; A5 is the same poster scaled by 1/sqrt(2) (A4 -> A5 keeps proportions).
-SIZES = {"A4": 1.0, "A5": 0.5 ** 0.5}
+SIZES = {"A4": 1.0, "A5": 0.5**0.5}
 PAGE_W, PAGE_H, MARGIN = 210.0, 297.0, 14.0
-NAVY, ACCENT, INK, SOFT, PAPER, RULE = (22, 48, 82), (196, 98, 16), (33, 37, 41), (92, 99, 106), \
-    (244, 246, 248), (206, 212, 218)
+NAVY, ACCENT, INK, SOFT, PAPER, RULE = (
+    (22, 48, 82),
+    (196, 98, 16),
+    (33, 37, 41),
+    (92, 99, 106),
+    (244, 246, 248),
+    (206, 212, 218),
+)
 #: Smallest font size (points, on A4) of what must be read from about 2 metres: the title, the rule,
 #: the headings and the two ways to refuse; and of the sentences read on stepping closer.
 READ_AT_2M_PT = 20
 BODY_MIN_PT = 15
-FLYER_KEYS = ("title", "subtitle", "rule", "keep_title", "keep", "refuse_title", "online_title", "online",
-              "online_detail", "phone_title", "phone", "phone_hours", "close", "scan_title", "scan",
-              "privacy_title", "privacy", "by")
+FLYER_KEYS = (
+    "title",
+    "subtitle",
+    "rule",
+    "keep_title",
+    "keep",
+    "refuse_title",
+    "online_title",
+    "online",
+    "online_detail",
+    "phone_title",
+    "phone",
+    "phone_hours",
+    "close",
+    "scan_title",
+    "scan",
+    "privacy_title",
+    "privacy",
+    "by",
+)
 # Windows-1252 holds French and English typography (’ « » – …); anything else becomes close ASCII.
 # Straight apostrophes become typographic ones on paper.
 _FALLBACK = str.maketrans({"\u202f": "\u00a0", "\u2009": " ", "\u2011": "-", "'": "\u2019"})
@@ -103,6 +127,7 @@ def _in_cp1252(c: str) -> bool:
 @dataclass
 class Box:
     """One text box as placed: position and size in mm, font, and the lines fpdf2 wrapped it into."""
+
     key: str
     x: float
     y: float
@@ -124,7 +149,7 @@ class Poster:
         self.fmt, self.texts, self.link = fmt, {k: pdf_text(v) for k, v in texts.items()}, link
         self.boxes: list[Box] = []
         self.pdf_bytes = b""  # set by :func:`poster` once built
-        self.named = False   # the collective's name is printed after "by" (else a line to write it on)
+        self.named = False  # the collective's name is printed after "by" (else a line to write it on)
         self.shapes: list[tuple[str, float, float, float, float]] = []  # (kind, x, y, w, h)
         with warnings.catch_warnings():  # fpdf2 notes that its A5 size was corrected in 2.8.5
             warnings.simplefilter("ignore", UserWarning)
@@ -143,13 +168,11 @@ class Poster:
 
         self.pdf.set_font("Helvetica", style, size * self.k)
         # with output=LINES, multi_cell returns the list of lines (its annotation covers every output mode)
-        lines = cast(list[str], self.pdf.multi_cell(w * self.k, 1, text, dry_run=True,
-                                                    output=MethodReturnValue.LINES))
+        lines = cast(list[str], self.pdf.multi_cell(w * self.k, 1, text, dry_run=True, output=MethodReturnValue.LINES))
         # fpdf2 returns the lines already encoded for the core font: back to str
         return [ln.encode("latin-1").decode("cp1252") for ln in lines]
 
-    def fit(self, text: str, w: float, size: float, style: str = "", max_lines: int = 99,
-            min_size: float = 8) -> float:
+    def fit(self, text: str, w: float, size: float, style: str = "", max_lines: int = 99, min_size: float = 8) -> float:
         """The largest size <= ``size`` at which ``text`` fits ``w`` in at most ``max_lines`` whole-word lines."""
         while size > min_size:
             lines = self.lines(text, w, size, style)
@@ -158,8 +181,19 @@ class Poster:
             size -= 0.5
         return min_size
 
-    def text(self, key: str, x: float, y: float, w: float, size: float, style: str = "",
-             color=INK, align: str = "L", lead: float = 1.22, text: str | None = None) -> float:
+    def text(
+        self,
+        key: str,
+        x: float,
+        y: float,
+        w: float,
+        size: float,
+        style: str = "",
+        color=INK,
+        align: str = "L",
+        lead: float = 1.22,
+        text: str | None = None,
+    ) -> float:
         """Draw ``key``'s text in a box at (x, y) ``w`` wide (A4 mm); returns the box height (A4 mm)."""
         text = self.texts[key] if text is None else pdf_text(text)
         lines = self.lines(text, w, size, style)
@@ -250,7 +284,7 @@ class Poster:
         by_y = max(py + ph + 8, PAGE_H - MARGIN - 6)
         self.text("by", L, by_y, W, 13, "B", SOFT)
         if self.named:
-            return bytes(self.pdf.output())   # the collective's name is printed: no line to write on
+            return bytes(self.pdf.output())  # the collective's name is printed: no line to write on
         self.pdf.set_font("Helvetica", "B", 13 * self.k)
         lx = L + self.pdf.get_string_width(t["by"]) / self.k + 3
         self.pdf.set_draw_color(*RULE)
@@ -266,8 +300,16 @@ class Poster:
         t, pad, iw = self.texts, 4.5, w - 9
         big = self.fit(t[big_key], iw, big_size, "B", 1)
         detail = self.fit(t[detail_key], iw, 14, "", 2)
-        h = pad + self.height(t[title_key], iw, 12, "B") + 1 + self.height(t[big_key], iw, big, "B") + 1 \
-            + self.height(t[detail_key], iw, detail) + pad - 1
+        h = (
+            pad
+            + self.height(t[title_key], iw, 12, "B")
+            + 1
+            + self.height(t[big_key], iw, big, "B")
+            + 1
+            + self.height(t[detail_key], iw, detail)
+            + pad
+            - 1
+        )
         self.rect("card", x, y, w, h, PAPER, radius=2.5)
         cy = y + pad
         cy += self.text(title_key, x + pad, cy, iw, 12, "B", SOFT) + 1
@@ -282,15 +324,25 @@ def _whole_words(line: str, text: str) -> bool:
     return all(wd in words for wd in line.split())
 
 
-def texts(renderer, locale: str, purge_days: int, name: str | None = None,
-          start_cmd: str | None = None) -> dict[str, str]:
+def texts(
+    renderer, locale: str, purge_days: int, name: str | None = None, start_cmd: str | None = None
+) -> dict[str, str]:
     """The poster's texts; ``name``: the collective, printed after "Proposé par" (else a line to write on)."""
-    return {k: renderer.render(f"flyer/{k}", locale, purge_days=purge_days, name=name, start_cmd=start_cmd)
-            for k in FLYER_KEYS}
+    return {
+        k: renderer.render(f"flyer/{k}", locale, purge_days=purge_days, name=name, start_cmd=start_cmd)
+        for k in FLYER_KEYS
+    }
 
 
-def poster(link: str, locale: str = "fr", fmt: str = "A4", renderer=None, purge_days: int = 14,
-           name: str | None = None, start_cmd: str | None = None) -> Poster:
+def poster(
+    link: str,
+    locale: str = "fr",
+    fmt: str = "A4",
+    renderer=None,
+    purge_days: int = 14,
+    name: str | None = None,
+    start_cmd: str | None = None,
+) -> Poster:
     """The poster, built (its PDF bytes in ``.pdf_bytes``, its boxes in ``.boxes``)."""
     if renderer is None:
         from ..core.render import Renderer
@@ -302,13 +354,21 @@ def poster(link: str, locale: str = "fr", fmt: str = "A4", renderer=None, purge_
     return p
 
 
-def make(link: str, locale: str = "fr", renderer=None, purge_days: int = 14,
-         name: str | None = None, start_cmd: str | None = None) -> tuple[Attachment, ...]:
+def make(
+    link: str,
+    locale: str = "fr",
+    renderer=None,
+    purge_days: int = 14,
+    name: str | None = None,
+    start_cmd: str | None = None,
+) -> tuple[Attachment, ...]:
     """(QR code PNG, A4 poster PDF, A5 poster PDF) for ``link``; ``name``: the collective's;
     ``start_cmd``: what to write to the bot when the link cannot carry the campaign (Matrix)."""
     stem = "affiche-mes-bot" if locale == "fr" else "flyer-mes-bot"
     a4 = poster(link, locale, "A4", renderer, purge_days, name, start_cmd).pdf_bytes
     a5 = poster(link, locale, "A5", renderer, purge_days, name, start_cmd).pdf_bytes
-    return (Attachment("qr-mes-bot.png", qr_png(link), "image/png"),
-            Attachment(f"{stem}-a4.pdf", a4, "application/pdf"),
-            Attachment(f"{stem}-a5.pdf", a5, "application/pdf"))
+    return (
+        Attachment("qr-mes-bot.png", qr_png(link), "image/png"),
+        Attachment(f"{stem}-a4.pdf", a4, "application/pdf"),
+        Attachment(f"{stem}-a5.pdf", a5, "application/pdf"),
+    )

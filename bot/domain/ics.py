@@ -4,6 +4,7 @@ For people who prefer that the bot keeps nothing: they take the reminder into th
 calendar and erase themselves.  The file holds no name and no identifier (a random UID);
 all wording comes from templates, passed in by the caller.
 """
+
 from __future__ import annotations
 
 import uuid

@@ -4,6 +4,7 @@ PHONE_DAYS, PHONE_TZ), with French public holidays (metropolitan France, from th
 
 Used by the deadline (recommended day), the phone walkthrough ("open right now?") and
 the reminders (move the "act now" reminder to a working day)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone

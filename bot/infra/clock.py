@@ -1,5 +1,6 @@
 """Injected time.  Nothing in the core calls ``datetime.now()`` directly: it asks a clock,
 so tests drive weeks of simulated time without sleeping."""
+
 from __future__ import annotations
 
 import os

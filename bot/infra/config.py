@@ -4,6 +4,7 @@ Every setting is documented in ``deploy/env.example`` and ``deploy/config.exampl
 Secrets (tokens, passwords, pickle keys) come only from the environment or from files
 outside the repository.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,27 +33,27 @@ class Settings:
     default_locale: str = "fr"
     timezone: str = "Europe/Paris"
     # --- deadline rule (the rule itself lives in bot/domain/deadline.py; these are advice knobs)
-    margin_days: int = 5            # recommended day = last day - margin (never before today)
-    letter_shift_days: int = 4      # when only the arrival day of a letter is known
+    margin_days: int = 5  # recommended day = last day - margin (never before today)
+    letter_shift_days: int = 4  # when only the arrival day of a letter is known
     # --- reminders
-    reminder_offsets: tuple[int, ...] = (14, 7, 3, 1, 0)   # days before the last day
-    reminder_hour: int = 10         # local time
-    quiet_start: int = 21           # no message from 21:00 ...
-    quiet_end: int = 9              # ... to 09:00 local time
-    purge_after_days: int = 14      # erase a user this many days after their last deadline
+    reminder_offsets: tuple[int, ...] = (14, 7, 3, 1, 0)  # days before the last day
+    reminder_hour: int = 10  # local time
+    quiet_start: int = 21  # no message from 21:00 ...
+    quiet_end: int = 9  # ... to 09:00 local time
+    purge_after_days: int = 14  # erase a user this many days after their last deadline
     scheduler_interval: float = 30.0  # seconds between ticks
     # --- delivery under faults
     reply_stale_after: float = 600.0  # seconds: a reply not delivered by then (5xx, 429) is dropped
-    chat_backlog_max: int = 20        # updates queued per chat; more are dropped (one kind notice)
-    connect_timeout: float = 120.0    # seconds to keep trying to reach the Bot API at start, then exit 5
+    chat_backlog_max: int = 20  # updates queued per chat; more are dropped (one kind notice)
+    connect_timeout: float = 120.0  # seconds to keep trying to reach the Bot API at start, then exit 5
     # --- telegram
     telegram_token: str | None = None
-    telegram_api_url: str | None = None        # PTB base_url, e.g. http://127.0.0.1:8081/bot
+    telegram_api_url: str | None = None  # PTB base_url, e.g. http://127.0.0.1:8081/bot
     telegram_webhook_url: str | None = None
     telegram_webhook_listen: str = "127.0.0.1:8443"
     telegram_webhook_secret: str | None = None
-    telegram_rate_global: float = 30.0         # messages per second overall
-    telegram_rate_chat: float = 1.0            # messages per second into one private chat
+    telegram_rate_global: float = 30.0  # messages per second overall
+    telegram_rate_chat: float = 1.0  # messages per second into one private chat
     telegram_rate_group_per_min: float = 20.0  # messages per minute into one group/channel
     telegram_paid_broadcast: bool = False
     telegram_paid_rate: float = 1000.0
@@ -63,37 +64,37 @@ class Settings:
     matrix_access_token: str | None = None
     matrix_device_id: str | None = None
     matrix_pickle_key: str | None = None
-    matrix_allowed_servers: tuple[str, ...] = ()   # empty: join every invite
+    matrix_allowed_servers: tuple[str, ...] = ()  # empty: join every invite
     matrix_allowed_users: tuple[str, ...] = ()
     matrix_verified_only: bool = False
     matrix_admin_power_level: int = 50
-    matrix_reactions: bool = True                  # keycap reactions on choice messages
+    matrix_reactions: bool = True  # keycap reactions on choice messages
     # --- public links offered where the bot cannot write later (the web page)
-    telegram_public_link: str | None = None    # e.g. https://t.me/mesbot
-    matrix_public_link: str | None = None      # e.g. https://matrix.to/#/@mesbot:example.org
+    telegram_public_link: str | None = None  # e.g. https://t.me/mesbot
+    matrix_public_link: str | None = None  # e.g. https://matrix.to/#/@mesbot:example.org
     # --- web (bot/backends/web)
     web_listen: str = "127.0.0.1:8080"
-    web_public_url: str | None = None           # the page as people reach it; flyers' QR codes point here
-    web_idle_minutes: float = 30.0              # a conversation idle this long is erased
-    web_max_conversations: int = 1000           # beyond: a kind "busy" page
-    web_max_body_bytes: int = 8192              # largest request body
-    web_rate_conversation_per_min: int = 30     # messages per minute in one conversation
-    web_rate_address_per_min: int = 120         # requests per minute from one client address
-    web_trusted_proxies: tuple[str, ...] = ()   # reverse proxies whose X-Forwarded-For is believed
-    web_allowed_origins: tuple[str, ...] = ()   # extra origins allowed to post (the page's own always is)
+    web_public_url: str | None = None  # the page as people reach it; flyers' QR codes point here
+    web_idle_minutes: float = 30.0  # a conversation idle this long is erased
+    web_max_conversations: int = 1000  # beyond: a kind "busy" page
+    web_max_body_bytes: int = 8192  # largest request body
+    web_rate_conversation_per_min: int = 30  # messages per minute in one conversation
+    web_rate_address_per_min: int = 120  # requests per minute from one client address
+    web_trusted_proxies: tuple[str, ...] = ()  # reverse proxies whose X-Forwarded-For is believed
+    web_allowed_origins: tuple[str, ...] = ()  # extra origins allowed to post (the page's own always is)
     web_frame_ancestors: tuple[str, ...] = ("*",)  # sites allowed to embed the page in an iframe
     # --- collectives
-    operators: tuple[str, ...] = ()            # "telegram:123", "matrix:@alice:server"
+    operators: tuple[str, ...] = ()  # "telegram:123", "matrix:@alice:server"
     broadcast_approval_threshold: int = 1000
     broadcast_spread_minutes: int = 0
     campaign_text_max: int = 2000
-    public_link: str | None = None              # link printed in flyers' QR codes, e.g. https://t.me/YourBot
+    public_link: str | None = None  # link printed in flyers' QR codes, e.g. https://t.me/YourBot
     # --- operations
-    backends: tuple[str, ...] = ()              # for `mes-bot run`: ("telegram", "matrix")
-    health_listen: str | None = None            # "127.0.0.1:9108"
+    backends: tuple[str, ...] = ()  # for `mes-bot run`: ("telegram", "matrix")
+    health_listen: str | None = None  # "127.0.0.1:9108"
     log_level: str = "INFO"
     log_hash_key: str | None = None
-    shutdown_timeout: float = 8.0               # seconds granted to in-flight work on SIGTERM
+    shutdown_timeout: float = 8.0  # seconds granted to in-flight work on SIGTERM
     # --- secrets read from files (systemd credentials, Docker secrets, /etc/mes-bot/...)
     telegram_token_file: Path | None = None
     telegram_webhook_secret_file: Path | None = None
@@ -126,8 +127,14 @@ ENV_ALIASES = {
 #: Settings that are secrets: never accepted from the TOML file (which may sit in a repository
 #: or be world-readable); they come from the environment, the command line, ``<name>_file``,
 #: or a systemd credential named after the setting (``$CREDENTIALS_DIRECTORY/<name>``).
-SECRETS = ("telegram_token", "telegram_webhook_secret", "matrix_password", "matrix_access_token",
-           "matrix_pickle_key", "log_hash_key")
+SECRETS = (
+    "telegram_token",
+    "telegram_webhook_secret",
+    "matrix_password",
+    "matrix_access_token",
+    "matrix_pickle_key",
+    "log_hash_key",
+)
 
 #: The backends, each a package or module ``bot.backends.<name>`` declaring its ``SPEC``
 #: (bot/ops/backend_spec.py), and the help line of its ``mes-bot <name>`` command.
@@ -260,8 +267,9 @@ def _resolve_secrets(s: Settings, env: Mapping[str, str]) -> None:
         f = getattr(s, name + "_file")
         if f:
             if _in_git_tree(Path(f)):
-                raise ConfigError(f"setting '{name}_file': {f} is inside a git working tree; "
-                                  f"keep secrets outside the repository")
+                raise ConfigError(
+                    f"setting '{name}_file': {f} is inside a git working tree; keep secrets outside the repository"
+                )
             setattr(s, name, _read_secret(name, Path(f), name + "_file"))
         elif creds and (Path(creds) / name).is_file():
             setattr(s, name, _read_secret(name, Path(creds) / name, name))
@@ -297,8 +305,9 @@ def _apply_config_file(s: Settings, path: Path, known: dict[str, Field[Any]]) ->
         if k not in known:
             raise ConfigError(f"config file {path}: unknown setting '{k}'")
         if k in SECRETS:
-            raise ConfigError(f"config file {path}: setting '{k}' is a secret and is not read from "
-                              f"the config file: use {_hint(k)}")
+            raise ConfigError(
+                f"config file {path}: setting '{k}' is a secret and is not read from the config file: use {_hint(k)}"
+            )
         setattr(s, k, _coerce(k, known[k].type, v))
 
 
@@ -322,8 +331,9 @@ def _apply_overrides(s: Settings, overrides: dict[str, Any], known: dict[str, Fi
         setattr(s, k, _coerce(k, known[k].type, v))
 
 
-def load_settings(config_file: str | Path | None = None, env: Mapping[str, str] | None = None,
-                  **overrides: Any) -> Settings:
+def load_settings(
+    config_file: str | Path | None = None, env: Mapping[str, str] | None = None, **overrides: Any
+) -> Settings:
     """Defaults < TOML file < environment < keyword overrides (command-line options);
     then secrets from ``*_file`` settings; then :func:`validate`.  Connects to nothing."""
     environ: Mapping[str, str] = os.environ if env is None else env
@@ -384,13 +394,23 @@ def _is_url_or_unset(v: str | None) -> bool:
 
 #: Whole numbers and their largest sane value: absurd values are refused here, not discovered
 #: later as an overflow in the middle of a reply.
-_COUNT_LIMITS = (("margin_days", 60), ("letter_shift_days", 60), ("purge_after_days", 3650),
-                 ("broadcast_spread_minutes", 7 * 24 * 60), ("campaign_text_max", 100_000),
-                 ("broadcast_approval_threshold", 10**9), ("matrix_admin_power_level", 10**6))
+_COUNT_LIMITS = (
+    ("margin_days", 60),
+    ("letter_shift_days", 60),
+    ("purge_after_days", 3650),
+    ("broadcast_spread_minutes", 7 * 24 * 60),
+    ("campaign_text_max", 100_000),
+    ("broadcast_approval_threshold", 10**9),
+    ("matrix_admin_power_level", 10**6),
+)
 #: Rates and intervals: finite, > 0 and at most this.
-_RATE_LIMITS = (("scheduler_interval", 3600.0), ("telegram_rate_global", 100_000.0),
-                ("telegram_rate_chat", 1000.0), ("telegram_rate_group_per_min", 100_000.0),
-                ("telegram_paid_rate", 100_000.0))
+_RATE_LIMITS = (
+    ("scheduler_interval", 3600.0),
+    ("telegram_rate_global", 100_000.0),
+    ("telegram_rate_chat", 1000.0),
+    ("telegram_rate_group_per_min", 100_000.0),
+    ("telegram_paid_rate", 100_000.0),
+)
 _NOT_FINITE = "settings 'reply_stale_after' and 'connect_timeout' must be finite numbers"
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -398,22 +418,40 @@ _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _GENERAL_RULES = (
     _Rule("default_locale", lambda v: v in ("fr", "en"), "setting 'default_locale' must be 'fr' or 'en'"),
     _Rule("timezone", _is_time_zone, "setting 'timezone': unknown time zone {v!r}"),
-    *(_Rule(name, _between(0, 23), f"setting '{name}' must be an hour 0-23")
-      for name in ("reminder_hour", "quiet_start", "quiet_end")),
-    _Rule("data_dir", lambda v: str(v).strip() != "" and str(v) != ".",
-          "setting 'data_dir': empty (expected a folder path)"),
-    *(_Rule(name, _between(0, top), f"setting '{name}' must be between 0 and {top}, got {{v}}")
-      for name, top in _COUNT_LIMITS),
-    _Rule("reminder_offsets", lambda v: all(0 <= o <= 365 for o in v),
-          "setting 'reminder_offsets': days before the last day must be between 0 and 365"),
-    *(_Rule(name, _positive_finite_at_most(top), f"setting '{name}' must be > 0 and at most {top:g}, got {{v}}")
-      for name, top in _RATE_LIMITS),
+    *(
+        _Rule(name, _between(0, 23), f"setting '{name}' must be an hour 0-23")
+        for name in ("reminder_hour", "quiet_start", "quiet_end")
+    ),
+    _Rule(
+        "data_dir",
+        lambda v: str(v).strip() != "" and str(v) != ".",
+        "setting 'data_dir': empty (expected a folder path)",
+    ),
+    *(
+        _Rule(name, _between(0, top), f"setting '{name}' must be between 0 and {top}, got {{v}}")
+        for name, top in _COUNT_LIMITS
+    ),
+    _Rule(
+        "reminder_offsets",
+        lambda v: all(0 <= o <= 365 for o in v),
+        "setting 'reminder_offsets': days before the last day must be between 0 and 365",
+    ),
+    *(
+        _Rule(name, _positive_finite_at_most(top), f"setting '{name}' must be > 0 and at most {top:g}, got {{v}}")
+        for name, top in _RATE_LIMITS
+    ),
     _Rule("reply_stale_after", math.isfinite, _NOT_FINITE),
     _Rule("connect_timeout", math.isfinite, _NOT_FINITE),
-    _Rule("shutdown_timeout", lambda v: 0 < v <= 9.5,
-          "setting 'shutdown_timeout' must be > 0 and <= 9.5 seconds (the process must exit within 10 s of SIGTERM)"),
-    _Rule("reply_stale_after", lambda v: 0 < v <= 7 * 86400,
-          "setting 'reply_stale_after' must be > 0 and at most a week (seconds)"),
+    _Rule(
+        "shutdown_timeout",
+        lambda v: 0 < v <= 9.5,
+        "setting 'shutdown_timeout' must be > 0 and <= 9.5 seconds (the process must exit within 10 s of SIGTERM)",
+    ),
+    _Rule(
+        "reply_stale_after",
+        lambda v: 0 < v <= 7 * 86400,
+        "setting 'reply_stale_after' must be > 0 and at most a week (seconds)",
+    ),
     _Rule("connect_timeout", _between(1, 86400), "setting 'connect_timeout' must be between 1 and 86400 seconds"),
     _Rule("chat_backlog_max", _between(1, 10_000), "setting 'chat_backlog_max' must be between 1 and 10000"),
     _Rule("campaign_text_max", lambda v: v > 0, "setting 'campaign_text_max' must be > 0"),
@@ -421,17 +459,28 @@ _GENERAL_RULES = (
 
 _OPERATIONS_RULES = (
     _Rule("backends", lambda v: len(set(v)) == len(v), "setting 'backends': a backend is listed twice"),
-    _Rule("log_level", lambda v: str(v).upper() in _LOG_LEVELS,
-          "setting 'log_level': expected DEBUG, INFO, WARNING or ERROR, got {v!r}"),
+    _Rule(
+        "log_level",
+        lambda v: str(v).upper() in _LOG_LEVELS,
+        "setting 'log_level': expected DEBUG, INFO, WARNING or ERROR, got {v!r}",
+    ),
 )
 
 _BACKEND_RULES = (
-    *(_Rule(name, _is_url_or_unset, f"setting '{name}': expected an http(s):// URL, got {{v!r}}")
-      for name in ("telegram_api_url", "matrix_homeserver")),
-    _Rule("telegram_webhook_url", lambda v: not v or v.startswith("https://"),
-          "setting 'telegram_webhook_url': Telegram only calls https:// webhooks"),
-    _Rule("telegram_webhook_secret", lambda v: not v or re.fullmatch(r"[A-Za-z0-9_-]{1,256}", v) is not None,
-          "setting 'telegram_webhook_secret': 1-256 characters among A-Z a-z 0-9 _ -"),
+    *(
+        _Rule(name, _is_url_or_unset, f"setting '{name}': expected an http(s):// URL, got {{v!r}}")
+        for name in ("telegram_api_url", "matrix_homeserver")
+    ),
+    _Rule(
+        "telegram_webhook_url",
+        lambda v: not v or v.startswith("https://"),
+        "setting 'telegram_webhook_url': Telegram only calls https:// webhooks",
+    ),
+    _Rule(
+        "telegram_webhook_secret",
+        lambda v: not v or re.fullmatch(r"[A-Za-z0-9_-]{1,256}", v) is not None,
+        "setting 'telegram_webhook_secret': 1-256 characters among A-Z a-z 0-9 _ -",
+    ),
 )
 
 
@@ -450,16 +499,22 @@ def _check_operators(s: Settings) -> None:
     for op in s.operators:
         b, sep, uid = op.partition(":")
         if not sep or not uid or b not in BACKENDS:
-            raise ConfigError(f"setting 'operators': {op!r} should look like 'telegram:123' "
-                              f"or 'matrix:@alice:example.org'")
+            raise ConfigError(
+                f"setting 'operators': {op!r} should look like 'telegram:123' or 'matrix:@alice:example.org'"
+            )
 
 
 def validate(s: Settings) -> None:
     """Checks every setting on its own (what each backend requires to run is declared in its
     package: :func:`bot.ops.backend_spec.require_backends`)."""
     checks: tuple[Callable[[Settings], None], ...] = (
-        *_GENERAL_RULES, _check_backend_names, *_OPERATIONS_RULES, _check_health_listen, _check_operators,
-        *_BACKEND_RULES, _validate_web,
+        *_GENERAL_RULES,
+        _check_backend_names,
+        *_OPERATIONS_RULES,
+        _check_health_listen,
+        _check_operators,
+        *_BACKEND_RULES,
+        _validate_web,
     )
     for check in checks:
         check(s)
@@ -478,8 +533,12 @@ def _validate_web(s: Settings) -> None:
             raise ConfigError(f"setting 'web_allowed_origins': expected origins like https://example.org, got {o!r}")
     if not s.web_idle_minutes > 0:
         raise ConfigError("setting 'web_idle_minutes' must be > 0")
-    for name in ("web_max_conversations", "web_max_body_bytes", "web_rate_conversation_per_min",
-                 "web_rate_address_per_min"):
+    for name in (
+        "web_max_conversations",
+        "web_max_body_bytes",
+        "web_rate_conversation_per_min",
+        "web_rate_address_per_min",
+    ):
         if getattr(s, name) <= 0:
             raise ConfigError(f"setting '{name}' must be > 0")
     for p in s.web_trusted_proxies:

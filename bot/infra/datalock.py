@@ -6,6 +6,7 @@ lock when it builds its App (the command line sets :data:`required`); a second o
 to start with one clear line.  ``backup`` and ``check`` only read: they never take it.  The
 lock goes away with the process (even after ``kill -9``): nothing to clean up by hand.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -43,8 +44,10 @@ def acquire(data_dir) -> None:
             other = ""
         os.close(fd)
         who = f" (pid {other})" if other.isdigit() else ""
-        raise DataFolderBusy(f"another mes-bot is already running on the data folder {folder}{who}; "
-                             f"stop it first, or use another data folder") from None
+        raise DataFolderBusy(
+            f"another mes-bot is already running on the data folder {folder}{who}; "
+            f"stop it first, or use another data folder"
+        ) from None
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     _held[key] = fd

@@ -4,6 +4,7 @@
 text), counts ``storage_errors{kind}`` and makes ``/healthz`` report unhealthy for
 :data:`WINDOW` seconds after the last failure.
 """
+
 from __future__ import annotations
 
 import errno

@@ -7,6 +7,7 @@ named like an identifier of a person (``user``, ``user_id``, ``user_key``, ``cha
 ``chat_id``, ``room``, ``sender``...) are replaced by their keyed hash, whatever the caller
 passed; fields named like content (``text``, ``body``, ``message``...) are dropped.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,11 +22,40 @@ import traceback
 _KEY = os.urandom(16)
 
 #: Field names whose values identify a person or a conversation: always hashed.
-PSEUDO_FIELDS = frozenset({"user", "user_id", "user_key", "uid", "chat", "chat_id", "room", "room_id",
-                           "sender", "sender_chat_id", "mxid", "session", "session_key", "follower"})
+PSEUDO_FIELDS = frozenset(
+    {
+        "user",
+        "user_id",
+        "user_key",
+        "uid",
+        "chat",
+        "chat_id",
+        "room",
+        "room_id",
+        "sender",
+        "sender_chat_id",
+        "mxid",
+        "session",
+        "session_key",
+        "follower",
+    }
+)
 #: Field names that would carry content: never written.
-DROP_FIELDS = frozenset({"text", "body", "message", "msg", "content", "caption", "phone",
-                         "formatted_body", "password", "token", "access_token"})
+DROP_FIELDS = frozenset(
+    {
+        "text",
+        "body",
+        "message",
+        "msg",
+        "content",
+        "caption",
+        "phone",
+        "formatted_body",
+        "password",
+        "token",
+        "access_token",
+    }
+)
 
 _PAIR = re.compile(r"(\w+)=(\S*)")
 
@@ -53,8 +83,11 @@ def _clean(key: str, value):
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        out: dict[str, object] = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname,
-                                  "logger": record.name}
+        out: dict[str, object] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+        }
         try:
             msg = record.getMessage()
         except Exception:  # a bad format string must not lose the line
@@ -82,8 +115,7 @@ class JsonFormatter(logging.Formatter):
             tb = traceback.extract_tb(record.exc_info[2])
             # Where, not what: file:line:function of the last frames; the exception message may
             # quote user text, so it is not written.
-            out["where"] = " < ".join(f"{os.path.basename(f.filename)}:{f.lineno}:{f.name}"
-                                      for f in reversed(tb[-4:]))
+            out["where"] = " < ".join(f"{os.path.basename(f.filename)}:{f.lineno}:{f.name}" for f in reversed(tb[-4:]))
         return json.dumps(out, ensure_ascii=False)
 
 

@@ -11,6 +11,7 @@ a collector), ``broadcast_sent``, ``broadcast_failed``, ``broadcast_remaining``,
 ``scheduler_last_tick`` (unix time), ``scheduler_lag_seconds``, ``backend_up{backend}``.
 Areas may register a collector (:func:`add_collector`) that sets gauges when ``/metrics`` is read.
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,8 +19,9 @@ import threading
 from collections import defaultdict
 from typing import Callable
 
-ALLOWED_LABELS = frozenset({"backend", "kind", "status", "ticker", "name", "reason", "state", "platform",
-                            "broadcast", "collective"})  # broadcast id, public campaign code: nobody's id
+ALLOWED_LABELS = frozenset(
+    {"backend", "kind", "status", "ticker", "name", "reason", "state", "platform", "broadcast", "collective"}
+)  # broadcast id, public campaign code: nobody's id
 
 _lock = threading.Lock()
 _counters: dict[tuple[str, tuple], float] = defaultdict(float)

@@ -1,5 +1,6 @@
 """Standard streams that behave in a shell: ``mes-bot … | head -1`` ends quietly (no BrokenPipeError
 traceback), and the console reads its input without blocking Ctrl-C."""
+
 from __future__ import annotations
 
 import asyncio

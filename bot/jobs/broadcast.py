@@ -16,6 +16,7 @@ one commit, so a crash re-sends at most the one message that was in flight.
 With the real clock, waves run as background tasks started by the ticker; with a fake
 clock (tests), the ticker runs them inline and "sleeping" advances the clock.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,12 +39,12 @@ from .collective_notices import tell_admins
 log = logging.getLogger("mes_bot.broadcast")
 
 UTC = timezone.utc
-STALE_POST = timedelta(hours=12)     # a post missed by longer than this is skipped, not sent late
+STALE_POST = timedelta(hours=12)  # a post missed by longer than this is skipped, not sent late
 BATCH = 200
 # A transient failure (5xx, network, timeout) is retried for as long as the wave runs, every
 # 2, 4, 8... seconds, never more than 2 minutes apart; only a permanent reason gives up.
 RETRY_BACKOFF = Backoff(base=2.0, cap=120.0)
-GLOBAL_429_RUN = 3    # this many 429s in a row (different chats): the account's limit, pause the wave
+GLOBAL_429_RUN = 3  # this many 429s in a row (different chats): the account's limit, pause the wave
 #: a wave's message: the backend's bulk sending; a retry goes back to the queue (while the wave runs)
 BROADCAST = Policy(RETRY_BACKOFF, bulk=True, metric="broadcast")
 #: a campaign post or a wave's report: one try (the chat followed if it moved); the next tick retries
@@ -62,13 +63,13 @@ class Wave:
     bid: int
     b: dict
     coll: dict
-    replies: Callable[[str | None], Reply]   # the announcement, rendered once per language
+    replies: Callable[[str | None], Reply]  # the announcement, rendered once per language
     announce: Say
-    st: dict                                 # the broadcast's stats (429s, start, progress)
+    st: dict  # the broadcast's stats (429s, start, progress)
     pacer: "Pacer"
     queue: asyncio.Queue = field(default_factory=asyncio.Queue)
     sent_now: int = 0
-    refetch: bool = False                    # a 429 paused the wave: the batch is read again
+    refetch: bool = False  # a 429 paused the wave: the batch is read again
 
     @property
     def backend(self) -> str:
@@ -84,8 +85,16 @@ def parse_hhmm(s: str) -> tuple[int, int]:
     return int(h), int(m)
 
 
-def next_post_at(kind: str, *, tz: str, at_time: str, after: datetime, at_date: str | None = None,
-                 weekday: int | None = None, offsets: str | None = None) -> datetime | None:
+def next_post_at(
+    kind: str,
+    *,
+    tz: str,
+    at_time: str,
+    after: datetime,
+    at_date: str | None = None,
+    weekday: int | None = None,
+    offsets: str | None = None,
+) -> datetime | None:
     """The next posting time strictly after ``after`` (UTC), or None when the campaign is over."""
     z = ZoneInfo(tz)
     hh, mm = parse_hhmm(at_time)
@@ -120,8 +129,15 @@ def days_left(campaign: dict, when: datetime) -> int | None:
     return (date.fromisoformat(campaign["at_date"]) - local).days
 
 
-def post_say(campaign: dict, when: datetime | None = None, preview: bool = False, *, name: str | None = None,
-              link: str | None = None, start_cmd: str | None = None) -> Say:
+def post_say(
+    campaign: dict,
+    when: datetime | None = None,
+    preview: bool = False,
+    *,
+    name: str | None = None,
+    link: str | None = None,
+    start_cmd: str | None = None,
+) -> Say:
     """The message a campaign posts into its place (also used for the preview): the collective's
     ``name``, a "Mes rappels pour refuser" button to ``link`` (else the backend's private link),
     and on platforms whose links carry no code, the ``start_cmd`` to write to the bot."""
@@ -129,12 +145,22 @@ def post_say(campaign: dict, when: datetime | None = None, preview: bool = False
     if campaign["kind"] == "countdown" and left is None:
         offs = [int(o) for o in (campaign.get("offsets") or "").split(",") if o.strip()]
         left = max(offs) if offs else None
-    vars = {"template": campaign["template"], "days_left": left, "target": campaign.get("at_date"),
-            "text": (campaign.get("custom_text") or "") if campaign["template"] == "custom" else "",
-            "name": name, "start_cmd": start_cmd}
+    vars = {
+        "template": campaign["template"],
+        "days_left": left,
+        "target": campaign.get("at_date"),
+        "text": (campaign.get("custom_text") or "") if campaign["template"] == "custom" else "",
+        "name": name,
+        "start_cmd": start_cmd,
+    }
     if link:
-        return Say("campaign/post", vars, buttons=[[Choice("campaign.my_reminders", url=link)]], notice=False,
-                   html=_rich(campaign))
+        return Say(
+            "campaign/post",
+            vars,
+            buttons=[[Choice("campaign.my_reminders", url=link)]],
+            notice=False,
+            html=_rich(campaign),
+        )
     return Say("campaign/post", vars, private_start=f"c_{campaign['code']}", notice=False, html=_rich(campaign))
 
 
@@ -147,8 +173,13 @@ def _rich(row: dict) -> dict | None:
 
 def announce_say(b: dict, coll: dict, payload: str | None = "") -> Say:
     """An announcement to followers (also its preview: ``payload`` "none"; None: no button)."""
-    vars = {"template": b["template"], "text": b.get("custom_text") or "", "days_left": None, "target": None,
-            "name": coll.get("name")}
+    vars = {
+        "template": b["template"],
+        "text": b.get("custom_text") or "",
+        "days_left": None,
+        "target": None,
+        "name": coll.get("name"),
+    }
     if payload == "":
         payload = f"u{coll['id']}"
     buttons = [[Choice("follow.unsubscribe", payload=payload)]] if payload else []
@@ -188,7 +219,7 @@ class Pacer:
     async def wait(self) -> None:
         """Reserve the next slot, then sleep until it (several senders share one schedule)."""
         now = self.now()
-        t = max(self._next, now - 0.05)   # a little slack absorbs sleep overshoot, no bursts
+        t = max(self._next, now - 0.05)  # a little slack absorbs sleep overshoot, no bursts
         self._next = t + self.interval
         if t > now:
             await self.sleep(t - now)
@@ -202,7 +233,7 @@ class Pacer:
             self.rate = rate if self.rate is None else min(self.rate, rate)
 
     estimate: float | None = None
-    per_chat = False   # the backend paces each chat itself: a 429 pauses that chat, not the wave
+    per_chat = False  # the backend paces each chat itself: a 429 pauses that chat, not the wave
 
     def expected_rate(self) -> float | None:
         return self.rate or self.estimate
@@ -231,14 +262,14 @@ class Broadcaster:
         self.simulated = hasattr(app.clock, "advance")
         self.tasks: dict[int, asyncio.Task] = {}
         self.pacers: dict[str, Pacer] = {}
-        self.stats: dict[int, dict] = {}     # per broadcast: 429s, started (for benches and progress)
-        self.progress_every = 0.25           # report at 25 %, 50 %, 75 %
+        self.stats: dict[int, dict] = {}  # per broadcast: 429s, started (for benches and progress)
+        self.progress_every = 0.25  # report at 25 %, 50 %, 75 %
         self.progress_min_total = 20
-        self.concurrency = 0                 # 0: decided per backend (see in_flight)
-        self.park_timeout = 1.0              # stop(): how long waves may take to park before being cancelled
+        self.concurrency = 0  # 0: decided per backend (see in_flight)
+        self.park_timeout = 1.0  # stop(): how long waves may take to park before being cancelled
         self._stop_requested = False
-        self._wake = asyncio.Event()         # set by stop(): interrupts the broadcaster's sleeps
-        self.halted: set[int] = set()        # waves an admin stopped: nothing more is sent, even queued
+        self._wake = asyncio.Event()  # set by stop(): interrupts the broadcaster's sleeps
+        self.halted: set[int] = set()  # waves an admin stopped: nothing more is sent, even queued
 
     def halt(self, bid: int) -> bool:
         """An admin stops wave ``bid``: no further message of it is sent (those queued included)."""
@@ -337,31 +368,43 @@ class Broadcaster:
         """Post one due campaign into its place; -> 1 when posted.  A post missed by more than
         STALE_POST is skipped (its admins told); a failure is tried again next tick."""
         due = datetime.fromisoformat(c["next_at"])
-        nxt = next_post_at(c["kind"], tz=c["tz"], at_time=c["at_time"], after=max(due, now - STALE_POST),
-                           at_date=c["at_date"], weekday=c["weekday"], offsets=c["offsets"])
+        nxt = next_post_at(
+            c["kind"],
+            tz=c["tz"],
+            at_time=c["at_time"],
+            after=max(due, now - STALE_POST),
+            at_date=c["at_date"],
+            weekday=c["weekday"],
+            offsets=c["offsets"],
+        )
         nxt_iso = nxt.isoformat(timespec="seconds") if nxt else None
         if now - due > STALE_POST:
             log.info("campaign_post_stale id=%s", c["id"])
             self.store.campaign_advance(c["id"], nxt_iso, posted=False)
             local = due.astimezone(ZoneInfo(c["tz"]))
-            await tell_admins(self.app, self.store.get_collective(c["collective_id"]), "campaign/notice_missed",
-                              {"date": local.date().isoformat(), "time": local.strftime("%H:%M")})
+            await tell_admins(
+                self.app,
+                self.store.get_collective(c["collective_id"]),
+                "campaign/notice_missed",
+                {"date": local.date().isoformat(), "time": local.strftime("%H:%M")},
+            )
             return 0
         if c["backend"] not in self.app.backends:
             return 0
         payload = f"c_{c['code']}"
         link = deep_link(self.app, c["backend"], payload)
-        say = post_say(c, due, name=c.get("name"), link=link,
-                       start_cmd=None if link and payload in link else f"/start {payload}")
+        say = post_say(
+            c, due, name=c.get("name"), link=link, start_cmd=None if link and payload in link else f"/start {payload}"
+        )
         reply = self.app.render_reply(say, c["locale"], bind="campaign:menu")
         out = await self.app.deliver(reply, Address(c["backend"], str(c["chat_id"])), policy=POST)
-        if out.status == BLOCKED:   # the bot was removed: its campaigns wait until it is back
+        if out.status == BLOCKED:  # the bot was removed: its campaigns wait until it is back
             log.warning("campaign_post_blocked id=%s", c["id"])
             coll = self.store.get_collective(c["collective_id"])
             held = self.store.hold_campaigns(c["collective_id"])
             await tell_admins(self.app, coll, "campaign/notice_removed", {"held": held})
             return 0
-        if not out.sent:   # 429, 5xx, network...: next tick
+        if not out.sent:  # 429, 5xx, network...: next tick
             log.warning("campaign_post_failed id=%s error=%s", c["id"], out.kind)
             return 0
         self.store.campaign_advance(c["id"], nxt_iso)
@@ -384,6 +427,7 @@ class Broadcaster:
             if r is None:
                 r = cache[loc] = self.app.render_reply(say, loc, bind="follow:announce")
             return r
+
         return get
 
     def in_flight(self, backend_name: str) -> int:
@@ -404,7 +448,7 @@ class Broadcaster:
         try:
             await self._feed(w, workers)
         finally:
-            while not w.queue.empty():       # left pending: an error or a cancel does not send the batch
+            while not w.queue.empty():  # left pending: an error or a cancel does not send the batch
                 w.queue.get_nowait()
                 w.queue.task_done()
             for _ in workers:
@@ -450,18 +494,18 @@ class Broadcaster:
                 w.queue.put_nowait(d)
             join = asyncio.ensure_future(w.queue.join())
             await asyncio.wait([join, *workers], return_when=asyncio.FIRST_COMPLETED)
-            if not join.done():      # a worker died: do not wait for it forever
+            if not join.done():  # a worker died: do not wait for it forever
                 join.cancel()
                 for t in workers:
                     if t.done() and t.exception() is not None:
-                        raise t.exception()   # type: ignore[misc]
+                        raise t.exception()  # type: ignore[misc]
                 raise RuntimeError("broadcast worker stopped")
 
     async def _worker(self, w: "Wave") -> None:
         """Send the deliveries handed over, one at a time.  The "sent" of a delivery is committed
         with the "sending" of the next one (one commit per message)."""
-        prev: int | None = None          # delivered; its "sent" is committed with the next "sending"
-        last_429 = 0                     # how many deliveries in a row met a 429
+        prev: int | None = None  # delivered; its "sent" is committed with the next "sending"
+        last_429 = 0  # how many deliveries in a row met a 429
         try:
             while True:
                 d = await w.queue.get()
@@ -469,14 +513,15 @@ class Broadcaster:
                     if d is None:
                         return
                     if w.refetch or self._wave_over(w):
-                        continue          # a 429 changed the order, parking, or stopped by an admin
+                        continue  # a 429 changed the order, parking, or stopped by an admin
                     await w.pacer.wait()
                     if self.stopping():
                         continue
                     self.store.delivery_sending(d["id"], prev)
                     prev = None
-                    out = await self.app.deliver(w.replies(d["locale"]), follower_address(d), policy=BROADCAST,
-                                                 attempts=d["attempts"])
+                    out = await self.app.deliver(
+                        w.replies(d["locale"]), follower_address(d), policy=BROADCAST, attempts=d["attempts"]
+                    )
                     last_429 = self._record(w, d, out, last_429)
                     if out.sent:
                         prev = d["id"]
@@ -484,7 +529,7 @@ class Broadcaster:
                     await self._maybe_progress(w.bid, w.b["total"])
                 finally:
                     if prev is not None and (w.queue.empty() or w.refetch or self.stopping()):
-                        self.store.delivery_done(prev)   # no next message to share the commit with
+                        self.store.delivery_done(prev)  # no next message to share the commit with
                         prev = None
                     w.queue.task_done()
         finally:
@@ -498,9 +543,9 @@ class Broadcaster:
         already paused that one chat)."""
         if out.sent:
             w.sent_now += 1
-        elif out.status == BLOCKED:      # the person was marked inactive by deliver()
+        elif out.status == BLOCKED:  # the person was marked inactive by deliver()
             self.store.delivery_done(d["id"], "blocked")
-        elif out.status != RETRY:        # permanent: the server refused this message
+        elif out.status != RETRY:  # permanent: the server refused this message
             self.store.delivery_done(d["id"], "failed")
             log.warning("broadcast_send_failed id=%s error=%s", w.bid, out.kind)
         elif out.rate_limited:
@@ -519,14 +564,21 @@ class Broadcaster:
     async def _pushed(self, w: "Wave", d: dict, chat_id: str) -> None:
         """Numbered-text transports: a typed "1" now answers this announcement."""
         if not self.app.backends[d["backend"]].has_buttons:
-            await self.app.router.pushed(d["backend"], chat_id, d["user_key"], w.announce, w.replies(d["locale"]),
-                                         d["locale"] or w.coll["locale"])
+            await self.app.router.pushed(
+                d["backend"],
+                chat_id,
+                d["user_key"],
+                w.announce,
+                w.replies(d["locale"]),
+                d["locale"] or w.coll["locale"],
+            )
 
     async def _finish(self, w: "Wave") -> None:
         final = self.store.finish_broadcast(w.bid, now=self.app.clock.now())
         metrics.set_gauge("broadcast_progress", final["sent"], collective=w.coll["code"], broadcast=w.bid)
-        log.info("broadcast_done id=%s sent=%s failed=%s blocked=%s", w.bid, final["sent"], final["failed"],
-                 final["blocked"])
+        log.info(
+            "broadcast_done id=%s sent=%s failed=%s blocked=%s", w.bid, final["sent"], final["failed"], final["blocked"]
+        )
         await self._report(w.bid, "done", final)
 
     # -- progress ------------------------------------------------------------------------------
@@ -535,7 +587,7 @@ class Broadcaster:
         b = self.store.get_broadcast(bid)
         c = self.store.delivery_counts(bid)
         total = b["total"]
-        done = c["sent"] + c["failed"] + c["blocked"] + c["sending"]   # "sending": delivered, commit pending
+        done = c["sent"] + c["failed"] + c["blocked"] + c["sending"]  # "sending": delivered, commit pending
         left = c["pending"]
         coll = self.store.get_collective(b["collective_id"])
         pacer = self.pacer(coll["backend"])
@@ -577,18 +629,28 @@ class Broadcaster:
         locale = b.get("report_locale") or "fr"
         tz = ZoneInfo(b.get("report_tz") or self.app.settings.timezone)
         if what == "done":
-            say = Say("campaign/bcast_report", {"sent": fmt_int(b["sent"], locale),
-                                                "failed": fmt_int(b["failed"], locale),
-                                                "blocked": fmt_int(b["blocked"], locale),
-                                                "total": fmt_int(b["total"], locale),
-                                                "stopped": b["status"] == "stopped"})
+            say = Say(
+                "campaign/bcast_report",
+                {
+                    "sent": fmt_int(b["sent"], locale),
+                    "failed": fmt_int(b["failed"], locale),
+                    "blocked": fmt_int(b["blocked"], locale),
+                    "total": fmt_int(b["total"], locale),
+                    "stopped": b["status"] == "stopped",
+                },
+            )
         else:
             p = self.progress(bid)
-            say = Say("campaign/bcast_progress", {"done": fmt_int(p["done"], locale),
-                                                  "total": fmt_int(p["total"], locale),
-                                                  "eta": p["end"].astimezone(tz).strftime("%H:%M"),
-                                                  "started": what == "start"})
-        if what != "done":   # a running wave can be stopped from its progress message
+            say = Say(
+                "campaign/bcast_progress",
+                {
+                    "done": fmt_int(p["done"], locale),
+                    "total": fmt_int(p["total"], locale),
+                    "eta": p["end"].astimezone(tz).strftime("%H:%M"),
+                    "started": what == "start",
+                },
+            )
+        if what != "done":  # a running wave can be stopped from its progress message
             say.buttons = [[Choice("campaign.wave_stop", f"x{bid}")]]
         else:
             self.halted.discard(bid)
@@ -612,8 +674,7 @@ class Broadcaster:
             self.store.set_broadcast_report_message(bid, str(new))
         if b.get("report_user") and not backend.has_buttons:
             # numbered-text transports: her typed "1" now answers this message's "stop" choice
-            await self.app.router.pushed(b["report_backend"], b["report_chat"], b["report_user"], say, reply,
-                                         locale)
+            await self.app.router.pushed(b["report_backend"], b["report_chat"], b["report_user"], say, reply, locale)
 
 
 def install(app) -> None:

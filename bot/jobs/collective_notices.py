@@ -7,6 +7,7 @@ removed from a group, channel or room: removed, the place's campaigns are held a
 admins told; back, the held campaigns resume at their next time and the admins are told;
 newly added, a short hello says how admins start (``/campagne``) and how members start.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,11 +30,14 @@ async def tell_admins(app, coll: dict, key: str, vars: dict | None = None) -> in
     told = 0
     for a in app.store.admin_chats(coll["id"]):
         say = Say(key, dict(vars or {}, name=coll.get("name")))
-        out = await app.deliver(app.render_reply(say, a["locale"] or coll["locale"]),
-                                Address(coll["backend"], str(a["chat_id"])), policy=NOTICE)
+        out = await app.deliver(
+            app.render_reply(say, a["locale"] or coll["locale"]),
+            Address(coll["backend"], str(a["chat_id"])),
+            policy=NOTICE,
+        )
         if out.sent:
             told += 1
-        elif out.status == BLOCKED:   # she blocked the bot: no more notices kept for her there
+        elif out.status == BLOCKED:  # she blocked the bot: no more notices kept for her there
             app.store.forget_admin_chat(coll["id"], a["chat_id"])
         else:
             log.warning("admin_notice_failed kind=%s error=%s", key, out.kind)
@@ -41,8 +45,9 @@ async def tell_admins(app, coll: dict, key: str, vars: dict | None = None) -> in
     return told
 
 
-async def on_membership(app, backend: str, chat_id: str, present: bool, joined: bool = False,
-                        title: str | None = None) -> None:
+async def on_membership(
+    app, backend: str, chat_id: str, present: bool, joined: bool = False, title: str | None = None
+) -> None:
     from .broadcast import next_post_at
 
     store = app.store
@@ -61,8 +66,15 @@ async def on_membership(app, backend: str, chat_id: str, present: bool, joined: 
         now = app.clock.now()
         resumed = 0
         for c in store.held_campaigns(coll["id"]):
-            nxt = next_post_at(c["kind"], tz=coll["tz"], at_time=c["at_time"], after=now, at_date=c["at_date"],
-                               weekday=c["weekday"], offsets=c["offsets"])
+            nxt = next_post_at(
+                c["kind"],
+                tz=coll["tz"],
+                at_time=c["at_time"],
+                after=now,
+                at_date=c["at_date"],
+                weekday=c["weekday"],
+                offsets=c["offsets"],
+            )
             if nxt is None:
                 store.set_campaign_status(c["id"], "done")
             else:
@@ -79,13 +91,14 @@ async def hello(app, backend: str, chat_id: str, coll: dict | None, title: str |
     app.store.kv_set(f"hello:{backend}:{chat_id}", str(int(app.clock.now().timestamp())))
     locale = (coll or {}).get("locale") or app.settings.default_locale
     name = (coll or {}).get("name") or title
-    out = await app.deliver(app.render_reply(Say("campaign/hello", {"name": name}), locale),
-                            Address(backend, str(chat_id)), policy=NOTICE)
+    out = await app.deliver(
+        app.render_reply(Say("campaign/hello", {"name": name}), locale), Address(backend, str(chat_id)), policy=NOTICE
+    )
     if not out.sent:
         log.info("hello_failed error=%s", out.kind)
 
 
-HELLO_EVERY = 6 * 3600   # an @mention answered with the hello at most this often per group (seconds)
+HELLO_EVERY = 6 * 3600  # an @mention answered with the hello at most this often per group (seconds)
 
 
 async def on_mention(app, backend: str, chat_id: str, title: str | None = None) -> None:
@@ -117,5 +130,3 @@ def install(app) -> None:
     app.services.bot_membership = membership
     app.services.bot_mentioned = mentioned
     app.services.collective_notice = notice
-
-

@@ -13,6 +13,7 @@ Slots are *reserved* (a virtual schedule, GCRA style), so thousands of waiting s
 are served in order without polling, and a chat that is paused or over its own limit
 never holds a global slot: unrelated chats keep flowing.  Time and sleep are injectable.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,7 +39,7 @@ class Gcra:
     def __init__(self, rate: float, burst: float = 1.0):
         self.interval = 1.0 / rate
         self.tolerance = max(0.0, (burst - 1.0) * self.interval)
-        self.tat = 0.0   # theoretical arrival time of the next slot
+        self.tat = 0.0  # theoretical arrival time of the next slot
 
     def reserve(self, now: float, not_before: float = 0.0) -> float:
         """Reserve the earliest slot at or after ``max(now, not_before)``; return its time."""
@@ -97,9 +98,18 @@ class Pacer:
     ``enabled=False`` turns pacing off (pauses after 429 are still honoured).
     """
 
-    def __init__(self, global_rate: float = 30.0, chat_rate: float = 1.0, chat_burst: float = 3.0,
-                 group_per_min: float = 20.0, paid_rate: float = 1000.0, enabled: bool = True,
-                 headroom: float = 0.985, clock=time.monotonic, sleep=asyncio.sleep):
+    def __init__(
+        self,
+        global_rate: float = 30.0,
+        chat_rate: float = 1.0,
+        chat_burst: float = 3.0,
+        group_per_min: float = 20.0,
+        paid_rate: float = 1000.0,
+        enabled: bool = True,
+        headroom: float = 0.985,
+        clock=time.monotonic,
+        sleep=asyncio.sleep,
+    ):
         self.enabled = enabled
         self.global_rate = global_rate
         self.chat_rate, self.chat_burst = chat_rate, chat_burst
@@ -114,9 +124,14 @@ class Pacer:
 
     @classmethod
     def from_settings(cls, settings, enabled: bool = True, **kw) -> "Pacer":
-        return cls(global_rate=settings.telegram_rate_global, chat_rate=settings.telegram_rate_chat,
-                   group_per_min=settings.telegram_rate_group_per_min, paid_rate=settings.telegram_paid_rate,
-                   enabled=enabled, **kw)
+        return cls(
+            global_rate=settings.telegram_rate_global,
+            chat_rate=settings.telegram_rate_chat,
+            group_per_min=settings.telegram_rate_group_per_min,
+            paid_rate=settings.telegram_paid_rate,
+            enabled=enabled,
+            **kw,
+        )
 
     def _chat(self, chat_id) -> ChatState:
         key = str(chat_id)

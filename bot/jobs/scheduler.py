@@ -21,6 +21,7 @@ ticker ``reminders`` and the console service ``pending_summary``.  Rules:
 
 Logs carry event kinds and counts only, never a user id or any text.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,13 +40,13 @@ from ..core.flowlib import Choice, Say
 log = logging.getLogger("mes_bot.scheduler")
 
 UTC = timezone.utc
-STALE_AFTER = 30 * 60      # a reminder found this late means the bot was down: catch-up mode
-SOON = 3 * 3600            # a late message is dropped when the next one for that date comes this soon
-BACKOFF_BASE = 60          # first retry after a transient error (seconds), doubled each time
+STALE_AFTER = 30 * 60  # a reminder found this late means the bot was down: catch-up mode
+SOON = 3 * 3600  # a late message is dropped when the next one for that date comes this soon
+BACKOFF_BASE = 60  # first retry after a transient error (seconds), doubled each time
 BACKOFF_MAX = 3600
-RECOVER_AFTER = 600        # a row "sending" for this long in a running bot is re-queued
+RECOVER_AFTER = 600  # a row "sending" for this long in a running bot is re-queued
 BATCH = 200
-MAX_BATCHES = 50           # per tick: bounded work, the next tick continues
+MAX_BATCHES = 50  # per tick: bounded work, the next tick continues
 PURGE_EVERY = 3600
 GAUGE_EVERY = 60
 
@@ -59,9 +60,9 @@ SCHEDULES = {"few": (7, 1), "last_days": (3, 2, 1, 0)}
 # ---------------------------------------------------------------------------- planning
 @dataclass(frozen=True)
 class Planned:
-    at: datetime        # aware, UTC
-    offset: int         # days before the last day
-    kind: str           # "plan" | "act_now"
+    at: datetime  # aware, UTC
+    offset: int  # days before the last day
+    kind: str  # "plan" | "act_now"
 
     @property
     def ts(self) -> int:
@@ -237,8 +238,9 @@ class Scheduler:
         allowed = next_allowed(now, row["tz"], settings)
         if allowed > now:  # quiet hours (only retries and catch-ups can land here)
             return self._later(row, int(allowed.timestamp()), now_ts)
-        if row["kind"] != "snooze" and any(r["id"] != rid and now_ts < r["due_at"] <= now_ts + SOON
-                                           for r in store.live_reminders(row["deadline_id"])):
+        if row["kind"] != "snooze" and any(
+            r["id"] != rid and now_ts < r["due_at"] <= now_ts + SOON for r in store.live_reminders(row["deadline_id"])
+        ):
             # a late one (retry, catch-up after the night) right before the next: send only the next
             store.mark_finished([rid], "skipped", now_ts)
             return 0
@@ -250,7 +252,7 @@ class Scheduler:
         if not store.mark_sending(rid, now_ts):
             return 0
         out = await self.app.deliver(reply, reminder_address(row), policy=REMINDER, attempts=row["attempts"] or 0)
-        if out.status == BLOCKED:   # the person is marked inactive by deliver(): her reminders stop
+        if out.status == BLOCKED:  # the person is marked inactive by deliver(): her reminders stop
             n = store.stop_user_reminders(row["user_key"], "failed", now_ts)
             log.info("reminder_blocked backend=%s stopped=%d", row["backend"], n)
             return 0
@@ -314,11 +316,20 @@ def summary_say(deadlines: list[dict], who=lambda label: label) -> Say | None:
     """What is pending, deadline by deadline (``who`` turns a label code into words)."""
     if not deadlines:
         return None
-    items = [{"who": who(d["label"]), "deadline": d["deadline"], "pending": d["pending"],
-              "next": (datetime.fromtimestamp(d["next_due"], UTC).astimezone(ZoneInfo(d["tz"])).date().isoformat()
-                       if d["next_due"] else None)} for d in deadlines]
-    return Say("reminders/summary", {"items": items},
-               buttons=[[Choice("reminders.show_list", goto="reminders:list")]])
+    items = [
+        {
+            "who": who(d["label"]),
+            "deadline": d["deadline"],
+            "pending": d["pending"],
+            "next": (
+                datetime.fromtimestamp(d["next_due"], UTC).astimezone(ZoneInfo(d["tz"])).date().isoformat()
+                if d["next_due"]
+                else None
+            ),
+        }
+        for d in deadlines
+    ]
+    return Say("reminders/summary", {"items": items}, buttons=[[Choice("reminders.show_list", goto="reminders:list")]])
 
 
 def install(app) -> None:
@@ -332,8 +343,10 @@ def install(app) -> None:
             return []
         locale = user.locale or (event.locale or "")[:2] or app.settings.default_locale
         locale = locale if locale in ("fr", "en") else app.settings.default_locale
-        say = summary_say(app.store.active_deadlines(event.user_key),
-                          lambda label: app.renderer.label(f"reminders.label_{label}", locale))
+        say = summary_say(
+            app.store.active_deadlines(event.user_key),
+            lambda label: app.renderer.label(f"reminders.label_{label}", locale),
+        )
         if say is None:
             return []
         return [app.render_reply(say, locale, bind="reminders:list")]

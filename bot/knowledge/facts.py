@@ -4,6 +4,7 @@ The sheet is ``bot/knowledge/facts.toml`` (readable copy: docs/facts.md); each c
 ``value`` of one fact there, so a change of the law is a change of one value in the sheet.
 Templates read these through the ``facts`` global.
 """
+
 from __future__ import annotations
 
 from datetime import time
@@ -28,7 +29,7 @@ PHONE: str = _phone["number"]
 PHONE_OPEN = time.fromisoformat(_phone["open"])
 PHONE_CLOSE = time.fromisoformat(_phone["close"])
 PHONE_DAYS = tuple(_phone["days"])  # Monday..Friday
-PHONE_TZ: str = _phone["tz"]         # official sources give no time zone; Paris time assumed
+PHONE_TZ: str = _phone["tz"]  # official sources give no time zone; Paris time assumed
 PHONE_COST_FR: str = _phone["cost_fr"]
 VIDEO_SERVICE: str = value("deaf")
 

@@ -3,6 +3,7 @@
 CSP R1111-28 counts the 6 weeks from the *sending*; a letter arrives some days after it left.
 Every path (typed words, the "I only know when it arrived" button, ``--letter-arrived``, a
 correction) goes through :func:`sending_day`."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta

@@ -2,6 +2,7 @@
 "demain à midi".  Days go through the bot's own date understanding (``bot.lang.dates.parse``),
 asked from a point a year ahead so that it places days in the coming twelve months (it reads
 notice dates, which are in the past); weekdays and "demain" are placed from today here."""
+
 from __future__ import annotations
 
 import re
@@ -10,14 +11,16 @@ from datetime import date, timedelta
 from . import dates
 from .textnorm import fold
 
-AHEAD = 364    # "le 15 décembre" is the next 15 December within a year (today included)
-_TIME = re.compile(r"(?<![\d/.:-])(?P<h12>1[0-2]|0?[1-9])(?::(?P<m12>[0-5]\d))?\s*(?P<ampm>am|pm)\b"
-                   r"|(?<![\d/.:-])(?P<h>[01]?\d|2[0-3])\s*(?:heures?|h|:)\s*(?P<m>[0-5]\d)?(?![\d/])"
-                   r"|\b(?P<word>midi|minuit|noon)\b")
+AHEAD = 364  # "le 15 décembre" is the next 15 December within a year (today included)
+_TIME = re.compile(
+    r"(?<![\d/.:-])(?P<h12>1[0-2]|0?[1-9])(?::(?P<m12>[0-5]\d))?\s*(?P<ampm>am|pm)\b"
+    r"|(?<![\d/.:-])(?P<h>[01]?\d|2[0-3])\s*(?:heures?|h|:)\s*(?P<m>[0-5]\d)?(?![\d/])"
+    r"|\b(?P<word>midi|minuit|noon)\b"
+)
 
 
 def _relative() -> dict[str, int]:
-    """"demain": 1, from locales/<lang>/nlu/words.toml (``relative_days``, "word:days")."""
+    """ "demain": 1, from locales/<lang>/nlu/words.toml (``relative_days``, "word:days")."""
     from .nlu_data import words
 
     return {w: int(n) for w, _, n in (item.rpartition(":") for item in words("words", "relative_days"))}
@@ -30,12 +33,12 @@ def split_time(text: str) -> tuple[str, str | None]:
         return text, None
     if m.group("word"):
         hhmm = "00:00" if m.group("word") == "minuit" else "12:00"
-    elif m.group("ampm"):   # 6pm, 9:30 am
+    elif m.group("ampm"):  # 6pm, 9:30 am
         h = int(m.group("h12")) % 12 + (12 if m.group("ampm") == "pm" else 0)
         hhmm = f"{h:02d}:{int(m.group('m12') or 0):02d}"
     else:
         hhmm = f"{int(m.group('h')):02d}:{int(m.group('m') or 0):02d}"
-    rest = re.sub(r"\s(a|at)\s*$", "", (fold(text)[:m.start()] + " " + fold(text)[m.end():]).strip() + " ")
+    rest = re.sub(r"\s(a|at)\s*$", "", (fold(text)[: m.start()] + " " + fold(text)[m.end() :]).strip() + " ")
     rest = rest.replace(" a ", " ").strip()
     return rest, hhmm
 
@@ -57,7 +60,7 @@ def parse_day(text: str, today: date) -> date | None:
     understood = r.understood if r.ok else None
     if understood is not None and not r.fuzzy and r.kind in ("explicit", "yearless"):
         return understood
-    if understood is not None and r.kind == "bare_day":          # "le 15": the next 15th
+    if understood is not None and r.kind == "bare_day":  # "le 15": the next 15th
         day = understood.day
         d = today
         for _ in range(62):

@@ -6,6 +6,7 @@ conditions, treatments and sensitive care, not the words of the topic itself: "m
 "santé", "dossier médical", "urgence", "ordonnance", "Assurance maladie" are not health
 details, and dates, ages and durations never match.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,11 +19,13 @@ _DATA = nlu_data.load("health", "fr")
 _STEMS: list[str] = list(_DATA.get("stems", ()))
 _WORDS: list[str] = list(_DATA.get("words", ()))
 _PHRASES: list[str] = list(_DATA.get("phrases", ()))
-_STEM_RE = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(s) for s in sorted(_STEMS, key=len, reverse=True))
-                      + r")[\w-]*", re.I)
+_STEM_RE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(s) for s in sorted(_STEMS, key=len, reverse=True)) + r")[\w-]*", re.I
+)
 _WORD_RE = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in _WORDS) + r")(?![\w-])", re.I)
-_PHRASE_RE = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in _PHRASES)
-                        + r")(?![\w-])", re.I)
+_PHRASE_RE = re.compile(
+    r"(?<![\w-])(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in _PHRASES) + r")(?![\w-])", re.I
+)
 # Words that start like a stem but are not health details.
 _SAFE = set(_DATA.get("safe", ()))
 

@@ -3,6 +3,7 @@
 The keyword table of :mod:`bot.lang.intents` with a second opinion: a nearest-neighbour vote over the
 labelled examples (word stems and letter trigrams, TF-IDF cosine) that confirms the keyword answer,
 turns a disagreement into buttons, or offers topics when no keyword matched."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -61,9 +62,9 @@ def _second_opinion(res: Result, votes: list[tuple[str, float]], best_sim: float
 # turns a disagreement into buttons, and offers topics when no keyword matched at all.
 
 KNN_K = 5
-KNN_SURE = 0.45      # best example at least this similar ...
-KNN_SHARE = 0.6      # ... and this share of the votes: the examples are sure
-KNN_ANSWER = 0.6     # sure enough to settle a close keyword call
+KNN_SURE = 0.45  # best example at least this similar ...
+KNN_SHARE = 0.6  # ... and this share of the votes: the examples are sure
+KNN_ANSWER = 0.6  # sure enough to settle a close keyword call
 KNN_OVERRIDE = 0.75  # ... in favour of a topic that is not the keyword leader
 
 
@@ -76,7 +77,7 @@ def _features(toks: list[str]) -> dict[str, float]:
         if len(t) >= 5 and not t.isdigit():
             padded = f"<{t}>"
             for i in range(len(padded) - 2):
-                g = "g:" + padded[i:i + 3]
+                g = "g:" + padded[i : i + 3]
                 f[g] = f.get(g, 0.0) + 0.25
     return f
 
@@ -127,5 +128,3 @@ class _Neighbours:
 @lru_cache(maxsize=1)
 def _neighbours() -> _Neighbours:
     return _Neighbours(examples())
-
-

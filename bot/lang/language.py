@@ -4,6 +4,7 @@ A word counts for a language when it is at least ``RATIO`` times more frequent i
 templates and nlu data than in any other's; the message is in a language when that language has at
 least ``MIN_WORDS`` more such words than the other.  Short or mixed messages give None: the reply
 keeps the person's language."""
+
 from __future__ import annotations
 
 import re
@@ -28,9 +29,12 @@ def _vocabularies() -> dict[str, frozenset[str]]:
             if path.suffix in (".j2", ".toml"):
                 words.update(_WORD.findall(fold(path.read_text(encoding="utf-8"))))
         seen[lang] = words
-    return {lang: frozenset(w for w, n in words.items()
-                            if all(n >= RATIO * seen[o].get(w, 0) for o in LOCALES if o != lang))
-            for lang, words in seen.items()}
+    return {
+        lang: frozenset(
+            w for w, n in words.items() if all(n >= RATIO * seen[o].get(w, 0) for o in LOCALES if o != lang)
+        )
+        for lang, words in seen.items()
+    }
 
 
 @lru_cache(maxsize=1)

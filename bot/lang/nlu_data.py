@@ -3,6 +3,7 @@
 Python keeps the mechanisms (bot/lang/intents.py, bot/lang/recognizer.py, bot/core/router.py, bot/lang/health_terms.py);
 every word people type (keywords, labelled examples, SMS spellings, yes/no, command spellings,
 health terms) lives in these files, one folder per language."""
+
 from __future__ import annotations
 
 import tomllib

@@ -4,6 +4,7 @@ Runs before anything else reads the message.  What it finds is removed from the 
 that the rest of the bot sees, and only the *kind* of finding is kept (never the value).
 Detect by shape, never by validating a key: a wrong NIR is still a NIR to protect.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,20 @@ from . import nlu_data
 # order (3), then a 2-digit key; spaces, dots or dashes allowed between groups.
 _SEP = r"[ .\-]?"
 NIR_RE = re.compile(
-    r"(?<![\dA-Za-z])[1-478]" + _SEP + r"\d{2}" + _SEP + r"\d{2}" + _SEP + r"(?:\d{2}|2[ABab])"
-    + _SEP + r"\d{3}" + _SEP + r"\d{3}" + r"(?:" + _SEP + r"\d{2})?(?!\d)"
+    r"(?<![\dA-Za-z])[1-478]"
+    + _SEP
+    + r"\d{2}"
+    + _SEP
+    + r"\d{2}"
+    + _SEP
+    + r"(?:\d{2}|2[ABab])"
+    + _SEP
+    + r"\d{3}"
+    + _SEP
+    + r"\d{3}"
+    + r"(?:"
+    + _SEP
+    + r"\d{2})?(?!\d)"
 )
 # Any run of 13 to 15 digits (with separators) is treated as a possible NIR.
 LONG_DIGITS_RE = re.compile(r"(?<!\d)(?:\d[ .\-]?){12,14}\d(?!\d)")
@@ -35,9 +48,17 @@ VITALE_WORDS = re.compile("(" + _alternatives("vitale") + ")", re.I)
 DIGITS_8_12 = re.compile(r"(?<!\d)\d(?:[ ]?\d){7,11}(?!\d)")
 # code provisoire: the token written after "code" when it looks like a code (it holds a digit,
 # or is 6+ capital letters), or any code-like token (letters and digits mixed, 8-16 chars).
-_CODE_WORD = "|".join(dict.fromkeys(d["code"] for d in sorted(_WORDS.values(), key=lambda d: -len(d.get("code", ""))) if d.get("code")))
+_CODE_WORD = "|".join(
+    dict.fromkeys(d["code"] for d in sorted(_WORDS.values(), key=lambda d: -len(d.get("code", ""))) if d.get("code"))
+)
 CODE_AFTER_WORD = re.compile(
-    r"\b(?:" + _CODE_WORD + r")(?:\s*(?:" + _alternatives("code_link") + r"|:|=|n°|no))?\s*[:=]?\s*([A-Za-z0-9][A-Za-z0-9\- ]{3,24})", re.I)
+    r"\b(?:"
+    + _CODE_WORD
+    + r")(?:\s*(?:"
+    + _alternatives("code_link")
+    + r"|:|=|n°|no))?\s*[:=]?\s*([A-Za-z0-9][A-Za-z0-9\- ]{3,24})",
+    re.I,
+)
 CODE_TOKEN = re.compile(r"(?=[A-Za-z0-9\- ]*\d)[A-Za-z0-9](?:[A-Za-z0-9]|[\- ](?=[A-Za-z0-9]*\d))*|[A-Z]{6,20}")
 MIXED_TOKEN = re.compile(r"\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{8,16}\b")
 # ...but never a date, a time or a legal reference written without spaces ("3novembre2026", "R1111-28").
@@ -83,7 +104,7 @@ def screen(text: str) -> Screened:
         return " "
 
     out = MIXED_TOKEN.sub(code_like, out)
-    from . import health_terms   # health details (loaded on first use)
+    from . import health_terms  # health details (loaded on first use)
 
     out, found = health_terms.strip(out)
     if found and "health" not in findings:
@@ -92,7 +113,7 @@ def screen(text: str) -> Screened:
 
 
 def _drop_codes_after_word(text: str) -> tuple[str, bool]:
-    """"code : AB12 CD34": the code said after the word "code" is dropped (last first, so the
+    """ "code : AB12 CD34": the code said after the word "code" is dropped (last first, so the
     earlier positions stay right); whether one was."""
     found = False
     for m in list(CODE_AFTER_WORD.finditer(text))[::-1]:
@@ -102,6 +123,6 @@ def _drop_codes_after_word(text: str) -> tuple[str, bool]:
         t = CODE_TOKEN.match(m.group(1))
         if t and len(t.group(0).replace(" ", "").replace("-", "")) >= 4 and not NOT_A_CODE.search(t.group(0)):
             a = m.start(1)
-            text = text[:a] + " " + text[a + t.end():]
+            text = text[:a] + " " + text[a + t.end() :]
             found = True
     return text, found

@@ -7,6 +7,7 @@ Everything goes through one allow-list sanitizer (nh3) so what is stored, previe
 posted is the same, balanced, and harmless.  The plain text (for the console, search,
 the personal-data check) is derived from it.
 """
+
 from __future__ import annotations
 
 import html
@@ -27,9 +28,16 @@ def clean(fragment: str) -> str:
 
     fragment = re.sub(r"<br\s*/?>", "\n", fragment or "", flags=re.I)
     fragment = re.sub(r"</p>\s*<p>", "\n\n", fragment, flags=re.I)
-    out = nh3.clean(fragment, tags=TAGS, attributes={"a": {"href"}}, link_rel=None, url_schemes=_SCHEMES,
-                    clean_content_tags={"script", "style", "mx-reply"}, strip_comments=True)
-    out = re.sub(r"<a>(.*?)</a>", r"\1", out, flags=re.S)   # a link whose address was refused: its words
+    out = nh3.clean(
+        fragment,
+        tags=TAGS,
+        attributes={"a": {"href"}},
+        link_rel=None,
+        url_schemes=_SCHEMES,
+        clean_content_tags={"script", "style", "mx-reply"},
+        strip_comments=True,
+    )
+    out = re.sub(r"<a>(.*?)</a>", r"\1", out, flags=re.S)  # a link whose address was refused: its words
     return _MARKERS.sub("", out.replace("&nbsp;", "\u00a0")).strip()
 
 
@@ -43,7 +51,7 @@ def from_telegram(message: dict) -> str:
 
     try:
         marked = Message.de_json(message, None).text_html
-    except Exception:   # an entity the library cannot read: the words still count
+    except Exception:  # an entity the library cannot read: the words still count
         marked = from_plain(message.get("text") or "")
     return clean(_typed_tags(marked))
 
@@ -63,6 +71,7 @@ def _typed_tags(escaped: str) -> str:
 
 def to_plain(fragment: str) -> str:
     """The words as a plain-text reader sees them; a link whose label differs shows its address."""
+
     def link(m: re.Match) -> str:
         url, label = html.unescape(m.group(1)), m.group(2)
         plain = re.sub(r"<[^>]+>", "", label)

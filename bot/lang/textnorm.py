@@ -1,4 +1,5 @@
 """Text normalisation shared by button matching, intents and dates."""
+
 from __future__ import annotations
 
 import re

@@ -8,6 +8,7 @@ in the bot knows a backend by name (the names and help lines are ``BACKENDS`` in
 ``bot/infra/config.py``).  Keep the package's top level light: the hooks import heavy libraries
 themselves.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -77,7 +78,9 @@ def require_backends(settings: Settings, backends: tuple[str, ...] | None = None
     requirements; the message names the setting and the environment variable to set."""
     backends = tuple(settings.backends if backends is None else backends)
     if not backends:
-        raise ConfigError("setting 'backends' is empty: list the backends to run, e.g. "
-                          "backends = [\"telegram\", \"matrix\"] (or MESBOT_BACKENDS=telegram,matrix)")
+        raise ConfigError(
+            "setting 'backends' is empty: list the backends to run, e.g. "
+            'backends = ["telegram", "matrix"] (or MESBOT_BACKENDS=telegram,matrix)'
+        )
     for name in backends:
         spec_of(name).require(settings)

@@ -11,6 +11,7 @@ running migrations: a backup never changes the original.
 Restore: stop the bot, copy the backup over ``mes-bot.db`` in the data folder, delete
 ``mes-bot.db-wal`` and ``mes-bot.db-shm`` if present, start the bot.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,12 @@ if TYPE_CHECKING:
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dest", nargs="?", help="backup file (….db), or a folder (existing, ending with /, or "
-                   "without a .db suffix): timestamped copies inside it")
+    p.add_argument(
+        "dest",
+        nargs="?",
+        help="backup file (….db), or a folder (existing, ending with /, or "
+        "without a .db suffix): timestamped copies inside it",
+    )
     p.add_argument("--dir", dest="folder", metavar="FOLDER", help="folder for timestamped copies (created if missing)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--data-dir", help="data folder holding mes-bot.db")
@@ -119,8 +124,11 @@ def main(args) -> int:
     if args.folder is not None or is_folder(args.dest):
         folder = Path(args.folder if args.folder is not None else args.dest).expanduser()
         if folder.exists() and not folder.is_dir():
-            print(f"mes-bot backup: {folder} is a file, not a folder (an old backup? move it away, "
-                  f"or give a file name ending in .db)", file=sys.stderr)
+            print(
+                f"mes-bot backup: {folder} is a file, not a folder (an old backup? move it away, "
+                f"or give a file name ending in .db)",
+                file=sys.stderr,
+            )
             return 2
     elif args.keep:
         print("mes-bot backup: --keep applies to a folder of backups, not to one file", file=sys.stderr)

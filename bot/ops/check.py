@@ -11,6 +11,7 @@ what was found, exit non-zero on any problem.
 
 Secrets are never printed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,11 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", help="TOML configuration file")
     p.add_argument("--data-dir", help="data folder (overrides the configuration)")
     p.add_argument("--backends", help="comma-separated backends to check (overrides)")
-    p.add_argument("--live", action="store_true",
-                   help="only ask the running bot's /healthz (health_listen); for container health checks")
+    p.add_argument(
+        "--live",
+        action="store_true",
+        help="only ask the running bot's /healthz (health_listen); for container health checks",
+    )
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per network probe (default 10)")
 
 
@@ -106,14 +110,16 @@ def check_database(settings, rep: Report) -> None:
         rep.line(FAIL, "database", f"{db}: {HINTS[classify(e)]} ({e})")
         return
     if version > latest:
-        rep.line(FAIL, "database", f"{db} has schema v{version}, newer than this mes-bot (v{latest}): "
-                 f"upgrade mes-bot or restore a backup")
+        rep.line(
+            FAIL,
+            "database",
+            f"{db} has schema v{version}, newer than this mes-bot (v{latest}): upgrade mes-bot or restore a backup",
+        )
         return
     size = db.stat().st_size
     detail = f"{db} writable, schema v{version}, {users} users, {size // 1024} KiB"
     if version < latest:
-        detail += f"; migrations to v{latest} will run at the next start (copy saved first as " \
-                  f"{db.name}.bak-v{version})"
+        detail += f"; migrations to v{latest} will run at the next start (copy saved first as {db.name}.bak-v{version})"
     rep.line(OK, "database", detail)
     mode = db.stat().st_mode & 0o777
     if mode & 0o077:
@@ -129,8 +135,9 @@ def check_health(settings, rep: Report) -> None:
 
     host, port = parse_hostport("health_listen", settings.health_listen)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        rep.line(WARN, "health", f"{settings.health_listen} is not on localhost: /metrics will be "
-                 f"reachable from the network")
+        rep.line(
+            WARN, "health", f"{settings.health_listen} is not on localhost: /metrics will be reachable from the network"
+        )
     try:
         with socket.create_server((host, port)):
             pass
@@ -159,8 +166,11 @@ def main(args) -> int:
 
     rep = Report()
     try:
-        settings = load_settings(getattr(args, "config", None), data_dir=getattr(args, "data_dir", None),
-                                 backends=getattr(args, "backends", None))
+        settings = load_settings(
+            getattr(args, "config", None),
+            data_dir=getattr(args, "data_dir", None),
+            backends=getattr(args, "backends", None),
+        )
     except ConfigError as e:
         rep.line(FAIL, "config", str(e))
         return 2
@@ -171,8 +181,12 @@ def main(args) -> int:
         return 1 if rep.problems else 0
     try:
         require_backends(settings)
-        rep.line(OK, "config", f"{getattr(args, 'config', None) or 'environment only'}; backends: "
-                 f"{', '.join(settings.backends)}; data folder {settings.data_dir}")
+        rep.line(
+            OK,
+            "config",
+            f"{getattr(args, 'config', None) or 'environment only'}; backends: "
+            f"{', '.join(settings.backends)}; data folder {settings.data_dir}",
+        )
     except ConfigError as e:
         rep.line(FAIL, "config", str(e))
         return 2

@@ -3,6 +3,7 @@
 imported only when its command runs, so ``mes-bot deadline`` and the console start fast.
 A backend's command ``mes-bot <name>`` is ``mes-bot run`` with that backend (bot/ops/run.py),
 its options declared by the backend's ``SPEC`` (bot/ops/backend_spec.py)."""
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
             configure_backend(p, name)
             p.set_defaults(_module="bot.ops.run", _backend=name)
         elif mod is not None and hasattr(mod, "configure"):
-            mod.configure(p)   # a command of its own (the console keeps its terminal start-up)
+            mod.configure(p)  # a command of its own (the console keeps its terminal start-up)
     return parser
 
 
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if not health_state.is_storage_error(e):
             raise
-        kind = health_state.classify(e)   # one line and an exit code, never a traceback
+        kind = health_state.classify(e)  # one line and an exit code, never a traceback
         print(f"mes-bot: cannot start: {health_state.HINTS[kind]} ({type(e).__name__}: {e})", file=sys.stderr)
         return EXIT_STORAGE
     except KeyboardInterrupt:

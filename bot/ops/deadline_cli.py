@@ -5,6 +5,7 @@ TEXT is the date of the email (or the date printed on a letter), in everyday Fre
 standard input and prints JSON Lines.  Exit codes: 0 when a deadline was computed (and always
 for ``-``), 2 when no valid date was found.  The top level stays light: heavy modules are
 imported inside ``main`` so the command starts fast."""
+
 from __future__ import annotations
 
 import argparse
@@ -21,18 +22,33 @@ def _iso_day(value: str) -> date:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("text", help="the date as people write it, in French ('3/11', examples in the README); '-' reads lines from stdin")
+    parser.add_argument(
+        "text",
+        help="the date as people write it, in French ('3/11', examples in the README); '-' reads lines from stdin",
+    )
     parser.add_argument("--today", type=_iso_day, default=None, help="count from this day (YYYY-MM-DD; default: today)")
-    parser.add_argument("--letter-arrived", action="store_true", help="TEXT is the day a letter arrived, not its printed date")
+    parser.add_argument(
+        "--letter-arrived", action="store_true", help="TEXT is the day a letter arrived, not its printed date"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--tz", default=None, help="time zone for 'today' (IANA name; default Europe/Paris)")
     parser.add_argument("--margin", type=int, default=None, help="days of margin before the last day (default 5)")
-    parser.add_argument("--letter-shift", type=int, default=None, help="days between sending and arrival of a letter (default 4)")
+    parser.add_argument(
+        "--letter-shift", type=int, default=None, help="days between sending and arrival of a letter (default 4)"
+    )
     parser.add_argument("--locale", default="fr", choices=("fr", "en"), help="language of messages")
 
 
-def evaluate(text: str, today: date, *, letter_arrived: bool = False, margin_days: int = 5,
-             letter_shift_days: int = 4, locale: str = "fr", renderer=None) -> tuple[dict, int, object]:
+def evaluate(
+    text: str,
+    today: date,
+    *,
+    letter_arrived: bool = False,
+    margin_days: int = 5,
+    letter_shift_days: int = 4,
+    locale: str = "fr",
+    renderer=None,
+) -> tuple[dict, int, object]:
     """One phrase -> (JSON object, exit code, the DateResult)."""
     from ..lang import dates
     from ..domain.deadline import compute
@@ -53,8 +69,13 @@ def _reason(code: str, r, locale: str, renderer) -> str:
     if code == "impossible":
         d = r.detail
         month = d.get("month") or 0
-        vars = {"day": d.get("day") or 0, "month_name": dates.month_name(month, locale) if 1 <= month <= 12 else "",
-                "max_day": d.get("max_day") or 0, "year": d.get("year") or 0, "leap": bool(d.get("leap"))}
+        vars = {
+            "day": d.get("day") or 0,
+            "month_name": dates.month_name(month, locale) if 1 <= month <= 12 else "",
+            "max_day": d.get("max_day") or 0,
+            "year": d.get("year") or 0,
+            "leap": bool(d.get("leap")),
+        }
     text = renderer.render(f"deadline/reason_{code}", locale, **vars)
     return " ".join(text.split())
 
@@ -99,9 +120,18 @@ def _human(obj: dict, r, code: int, locale: str, today: date, margin_days: int) 
 
     dl = compute(r.date, today, margin_days=margin_days, approximate=r.approximate, understood_date=r.understood)
     vars = {
-        "understood": dl.understood, "sent": dl.sent, "deadline": dl.deadline, "recommended": dl.recommended,
-        "days_left": dl.days_left, "status": dl.status, "approximate": dl.approximate,
-        "fuzzy": r.fuzzy, "shift_days": r.shift_days, "hedged": r.hedged, "words": r.words, "maybe_letter": False,
+        "understood": dl.understood,
+        "sent": dl.sent,
+        "deadline": dl.deadline,
+        "recommended": dl.recommended,
+        "days_left": dl.days_left,
+        "status": dl.status,
+        "approximate": dl.approximate,
+        "fuzzy": r.fuzzy,
+        "shift_days": r.shift_days,
+        "hedged": r.hedged,
+        "words": r.words,
+        "maybe_letter": False,
         "recommended_is_today": dl.recommended == dl.today,
         "recommended_phone_open": phone.is_working_day(dl.recommended),
         "last_day_phone_open": phone.is_working_day(dl.deadline),
@@ -121,13 +151,25 @@ def main(args) -> int:
     if args.text == "-":
         out = sys.stdout
         for line in sys.stdin:
-            obj, _code, _res = evaluate(line.rstrip("\r\n"), today, letter_arrived=args.letter_arrived,
-                                        margin_days=margin, letter_shift_days=shift, locale=args.locale)
+            obj, _code, _res = evaluate(
+                line.rstrip("\r\n"),
+                today,
+                letter_arrived=args.letter_arrived,
+                margin_days=margin,
+                letter_shift_days=shift,
+                locale=args.locale,
+            )
             out.write(json.dumps(obj, ensure_ascii=False) + "\n")
         out.flush()
         return 0
-    obj, code, res = evaluate(args.text, today, letter_arrived=args.letter_arrived, margin_days=margin,
-                              letter_shift_days=shift, locale=args.locale)
+    obj, code, res = evaluate(
+        args.text,
+        today,
+        letter_arrived=args.letter_arrived,
+        margin_days=margin,
+        letter_shift_days=shift,
+        locale=args.locale,
+    )
     try:
         if args.json:
             print(json.dumps(obj, ensure_ascii=False))

@@ -7,6 +7,7 @@
 A tiny asyncio HTTP/1.0 server from the standard library: two read-only pages do not need a
 web framework, and it starts in the same event loop as the backends.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,11 +24,17 @@ MAX_REQUEST = 8192
 
 
 class HealthServer:
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 9108, tasks: dict | None = None,
-                 stale_after: float | None = None):
+    def __init__(
+        self,
+        app,
+        host: str = "127.0.0.1",
+        port: int = 9108,
+        tasks: dict | None = None,
+        stale_after: float | None = None,
+    ):
         self.app = app
         self.host, self.port = host, port
-        self.tasks = tasks if tasks is not None else {}   # backend name -> receive task
+        self.tasks = tasks if tasks is not None else {}  # backend name -> receive task
         interval = float(app.settings.scheduler_interval)
         self.stale_after = stale_after or max(3 * interval, interval + 60.0)
         self.stopping = False
@@ -60,8 +67,11 @@ class HealthServer:
         ok = scheduler_ok and all(backends.values()) and not self.stopping and not storage
         body = {
             "status": "ok" if ok else ("stopping" if self.stopping else "unhealthy"),
-            "scheduler": {"ok": scheduler_ok, "last_tick_age_s": None if age is None else round(age, 1),
-                          "stale_after_s": self.stale_after},
+            "scheduler": {
+                "ok": scheduler_ok,
+                "last_tick_age_s": None if age is None else round(age, 1),
+                "stale_after_s": self.stale_after,
+            },
             "backends": {k: ("up" if v else "down") for k, v in backends.items()},
             "storage": {"ok": not storage, "errors": storage},
         }
@@ -117,8 +127,7 @@ class HealthServer:
                 t0 = time.perf_counter()
                 text = metrics.render()
                 log.debug("metrics_rendered ms=%d", (time.perf_counter() - t0) * 1000)
-                await self._reply(writer, 200, "text/plain; version=0.0.4; charset=utf-8",
-                                  text.encode(), head_only)
+                await self._reply(writer, 200, "text/plain; version=0.0.4; charset=utf-8", text.encode(), head_only)
             else:
                 await self._reply(writer, 404, "text/plain", b"not found\n", head_only)
         except Exception:
@@ -129,11 +138,19 @@ class HealthServer:
 
     @staticmethod
     async def _reply(writer, code: int, ctype: str, body: bytes, head_only: bool = False) -> None:
-        reason = {200: "OK", 404: "Not Found", 405: "Method Not Allowed", 431: "Too Large",
-                  503: "Service Unavailable"}.get(code, "")
-        writer.write(f"HTTP/1.0 {code} {reason}\r\nContent-Type: {ctype}\r\n"
-                     f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\n"
-                     f"Connection: close\r\n\r\n".encode() + (b"" if head_only else body))
+        reason = {
+            200: "OK",
+            404: "Not Found",
+            405: "Method Not Allowed",
+            431: "Too Large",
+            503: "Service Unavailable",
+        }.get(code, "")
+        writer.write(
+            f"HTTP/1.0 {code} {reason}\r\nContent-Type: {ctype}\r\n"
+            f"Content-Length: {len(body)}\r\nCache-Control: no-store\r\n"
+            f"Connection: close\r\n\r\n".encode()
+            + (b"" if head_only else body)
+        )
         with contextlib.suppress(Exception):  # the client went away: nothing to tell it
             await asyncio.wait_for(writer.drain(), 5.0)
 

@@ -18,6 +18,7 @@ Exit code 0 after a clean stop, 1 when a backend failed, 2 for a configuration e
 code its ``SPEC.failure`` gives (5: service unreachable at start), with one line on stderr.
 A watchdog ends the process at 9.8 s whatever happens.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,18 +60,24 @@ def _common_options(p: argparse.ArgumentParser) -> None:
 class Runner:
     """Owns the App, the backends, the scheduler task and the health server."""
 
-    def __init__(self, settings, app=None, backends: dict | None = None, args: argparse.Namespace | None = None,
-                 keep_store: bool = False):
+    def __init__(
+        self,
+        settings,
+        app=None,
+        backends: dict | None = None,
+        args: argparse.Namespace | None = None,
+        keep_store: bool = False,
+    ):
         self.settings = settings
         self.app = app
-        self.keep_store = keep_store       # the caller closes the database (an App it made and still reads)
+        self.keep_store = keep_store  # the caller closes the database (an App it made and still reads)
         self._given_backends = backends  # tests may inject backend objects
-        self.args = args                   # the options of ``mes-bot <backend>`` (None under ``run``)
-        self.specs: dict = {}              # name -> BackendSpec of the backends built here
-        self.failure: tuple[int, str] | None = None   # exit code and line of the first known failure
+        self.args = args  # the options of ``mes-bot <backend>`` (None under ``run``)
+        self.specs: dict = {}  # name -> BackendSpec of the backends built here
+        self.failure: tuple[int, str] | None = None  # exit code and line of the first known failure
         self.stop_event: asyncio.Event | None = None
         self.tasks: dict[str, asyncio.Task] = {}
-        self.health: Any = None   # bot.ops.health.HealthServer when health_listen is set
+        self.health: Any = None  # bot.ops.health.HealthServer when health_listen is set
         self.failed: list[str] = []
         self.ready: asyncio.Event | None = None  # set once everything runs
 
@@ -109,7 +116,7 @@ class Runner:
         app.services.stopping = self.stop_event
         await self._start_health()
         for name, spec in self.specs.items():
-            if spec.before_scheduler is not None:   # e.g. the console's welcome, before any reminder
+            if spec.before_scheduler is not None:  # e.g. the console's welcome, before any reminder
                 await spec.before_scheduler(app, app.backends[name])
         tick_stop = asyncio.Event()
         tickers = asyncio.create_task(app.run_tickers(tick_stop), name="tickers")
@@ -140,8 +147,7 @@ class Runner:
         for name, backend in app.backends.items():
             self.tasks[name] = asyncio.create_task(backend.receive(app.handle_event), name=f"receive:{name}")
             metrics.set_gauge("backend_up", 1, backend=name)
-        log.info("started backends=%s db_version=%s", ",".join(app.backends) or "-",
-                 app.store.schema_version)
+        log.info("started backends=%s db_version=%s", ",".join(app.backends) or "-", app.store.schema_version)
         assert self.ready is not None
         self.ready.set()
 
@@ -188,8 +194,12 @@ class Runner:
             if self.failure is None:
                 self.failure = known
         else:
-            log.error("backend_failed backend=%s exc=%s", name, type(exc).__name__,
-                      exc_info=(type(exc), exc, exc.__traceback__))
+            log.error(
+                "backend_failed backend=%s exc=%s",
+                name,
+                type(exc).__name__,
+                exc_info=(type(exc), exc, exc.__traceback__),
+            )
         self.failed.append(name)
         self.request_stop("backend_failed")
 
@@ -215,8 +225,11 @@ class Runner:
         if not await _wait(tickers, left(0.6)):
             log.warning("shutdown_tickers_cancelled")
         # 1b. services with an async stop() (e.g. the broadcaster's background waves).
-        svc_stops = [asyncio.create_task(_safe_stop(svc, key)) for key, svc in list(self.app.services.items())
-                     if key != "stopping" and asyncio.iscoroutinefunction(getattr(svc, "stop", None))]
+        svc_stops = [
+            asyncio.create_task(_safe_stop(svc, key))
+            for key, svc in list(self.app.services.items())
+            if key != "stopping" and asyncio.iscoroutinefunction(getattr(svc, "stop", None))
+        ]
         if svc_stops:
             await asyncio.wait(svc_stops, timeout=left(0.3))
         # 2. backends: stop receiving, let in-flight handlers end.
@@ -332,8 +345,12 @@ def main(args) -> int:
     from .backend_spec import require_backends, spec_of
 
     name = getattr(args, "_backend", None)
-    overrides = dict(data_dir=getattr(args, "data_dir", None), health_listen=getattr(args, "health_listen", None),
-                     log_level=getattr(args, "log_level", None), backends=getattr(args, "backends", None))
+    overrides = dict(
+        data_dir=getattr(args, "data_dir", None),
+        health_listen=getattr(args, "health_listen", None),
+        log_level=getattr(args, "log_level", None),
+        backends=getattr(args, "backends", None),
+    )
     spec = spec_of(name) if name else None
     if spec is not None:
         overrides.update(spec.overrides(args), backends=name)
@@ -354,7 +371,7 @@ def main(args) -> int:
         from ..infra import health_state
 
         if health_state.is_storage_error(e):
-            raise   # the command line says what is wrong with the data folder, in one line
+            raise  # the command line says what is wrong with the data folder, in one line
         log.error("start_failed exc=%s", type(e).__name__)
         print(f"mes-bot: cannot start: {e}", file=sys.stderr)
         return 1

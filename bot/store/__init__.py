@@ -6,6 +6,7 @@ reminder queue), ``campaigns`` (collectives, followers, broadcasts), ``matrix`` 
 keeps to resume).  Migrations are
 numbered SQL files in ``migrations/``; a database newer than the code is refused.
 """
+
 from .base import NewerDatabaseError, utcnow_iso
 from .core import CoreStore
 from .reminders import ReminderStore

@@ -7,6 +7,7 @@ the counts).  A delivery goes ``pending -> sending -> sent``: after a crash the 
 left in ``sending`` are sent again, so at most the in-flight messages are duplicated
 and none is lost.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,6 +21,7 @@ from .core import CoreStore
 def admin_hash(salt: str, value: str) -> str:
     """Keyed hash of an admin id (tells two admins apart; the salt never leaves the database)."""
     return hashlib.sha256(f"{salt}:{value}".encode()).hexdigest()[:16]
+
 
 _ALPHABET = string.ascii_letters + string.digits
 TEMPLATES = ("basics", "parents", "adults18", "close", "custom")
@@ -39,15 +41,23 @@ class CampaignStore(CoreStore):
     """Places, campaigns, followers and broadcasts (uses the key/value table for its salt)."""
 
     # -- places ------------------------------------------------------------------------
-    def ensure_collective(self, backend: str, chat_id: str, locale: str = "fr", tz: str = "Europe/Paris",
-                          now=None) -> dict:
+    def ensure_collective(
+        self, backend: str, chat_id: str, locale: str = "fr", tz: str = "Europe/Paris", now=None
+    ) -> dict:
         with self.lock:
             row = self.collective_by_chat(backend, chat_id)
             if row:
                 return row
-            self.table("collectives").insert({
-                "code": new_code(), "backend": backend, "chat_id": str(chat_id), "locale": locale,
-                "tz": tz, "created_at": utcnow_iso(now)})
+            self.table("collectives").insert(
+                {
+                    "code": new_code(),
+                    "backend": backend,
+                    "chat_id": str(chat_id),
+                    "locale": locale,
+                    "tz": tz,
+                    "created_at": utcnow_iso(now),
+                }
+            )
             row = self.collective_by_chat(backend, chat_id)
         assert row is not None  # written just above, under the lock
         return row
@@ -65,55 +75,73 @@ class CampaignStore(CoreStore):
         with self.lock:
             self.db.execute("UPDATE collectives SET name = ? WHERE id = ?", [name, cid])
 
-    def remember_admin(self, admin_hash: str, cid: int, now=None, chat_id: str | None = None,
-                       locale: str | None = None) -> None:
+    def remember_admin(
+        self, admin_hash: str, cid: int, now=None, chat_id: str | None = None, locale: str | None = None
+    ) -> None:
         """An admin opened this place (keyed hash, never the id): found again after a session ends;
         ``chat_id`` is her private chat with the bot, where notices about the place go."""
         with self.lock:
-            self.db.execute("INSERT INTO collective_admins (admin_hash, collective_id, seen_at, chat_id, locale) "
-                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (admin_hash, collective_id) DO UPDATE SET "
-                            "seen_at = excluded.seen_at, chat_id = excluded.chat_id, locale = excluded.locale",
-                            [admin_hash, cid, utcnow_iso(now), chat_id, locale])
+            self.db.execute(
+                "INSERT INTO collective_admins (admin_hash, collective_id, seen_at, chat_id, locale) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (admin_hash, collective_id) DO UPDATE SET "
+                "seen_at = excluded.seen_at, chat_id = excluded.chat_id, locale = excluded.locale",
+                [admin_hash, cid, utcnow_iso(now), chat_id, locale],
+            )
 
     def forget_admin_chat(self, cid: int, chat_id: str) -> None:
         with self.lock:
-            self.db.execute("UPDATE collective_admins SET chat_id = NULL WHERE collective_id = ? AND chat_id = ?",
-                            [cid, str(chat_id)])
+            self.db.execute(
+                "UPDATE collective_admins SET chat_id = NULL WHERE collective_id = ? AND chat_id = ?",
+                [cid, str(chat_id)],
+            )
 
     def admin_chats(self, cid: int) -> list[dict]:
         """Where to tell this place's admins something: [{chat_id, locale}] (most recent first)."""
-        return list(self.db.query("SELECT chat_id, locale FROM collective_admins WHERE collective_id = ? "
-                                  "AND chat_id IS NOT NULL ORDER BY seen_at DESC LIMIT 10", [cid]))
+        return list(
+            self.db.query(
+                "SELECT chat_id, locale FROM collective_admins WHERE collective_id = ? "
+                "AND chat_id IS NOT NULL ORDER BY seen_at DESC LIMIT 10",
+                [cid],
+            )
+        )
 
     def hold_campaigns(self, cid: int) -> int:
         """The bot was removed from the place: its active campaigns wait ("held") for its return."""
         with self.lock:
-            return self.db.execute("UPDATE campaigns SET status = 'held' WHERE collective_id = ? AND status = 'active'",
-                                   [cid]).rowcount
+            return self.db.execute(
+                "UPDATE campaigns SET status = 'held' WHERE collective_id = ? AND status = 'active'", [cid]
+            ).rowcount
 
     def held_campaigns(self, cid: int) -> list[dict]:
-        return list(self.db.query("SELECT * FROM campaigns WHERE collective_id = ? AND status = 'held' ORDER BY id",
-                                  [cid]))
+        return list(
+            self.db.query("SELECT * FROM campaigns WHERE collective_id = ? AND status = 'held' ORDER BY id", [cid])
+        )
 
     def forget_admin(self, admin_hash: str, cid: int | None = None) -> None:
         with self.lock:
             if cid is None:
                 self.db.execute("DELETE FROM collective_admins WHERE admin_hash = ?", [admin_hash])
             else:
-                self.db.execute("DELETE FROM collective_admins WHERE admin_hash = ? AND collective_id = ?",
-                                [admin_hash, cid])
+                self.db.execute(
+                    "DELETE FROM collective_admins WHERE admin_hash = ? AND collective_id = ?", [admin_hash, cid]
+                )
 
     def admin_places(self, admin_hash: str, backend: str) -> list[dict]:
         """Places this admin opened on this backend, most recent first (admin status not checked)."""
-        return list(self.db.query(
-            "SELECT p.* FROM collective_admins a JOIN collectives p ON p.id = a.collective_id "
-            "WHERE a.admin_hash = ? AND p.backend = ? ORDER BY a.seen_at DESC, p.id DESC LIMIT 20",
-            [admin_hash, backend]))
+        return list(
+            self.db.query(
+                "SELECT p.* FROM collective_admins a JOIN collectives p ON p.id = a.collective_id "
+                "WHERE a.admin_hash = ? AND p.backend = ? ORDER BY a.seen_at DESC, p.id DESC LIMIT 20",
+                [admin_hash, backend],
+            )
+        )
 
     def move_collective(self, backend: str, old_chat: str, new_chat: str) -> None:
         with self.lock:
-            self.db.execute("UPDATE collectives SET chat_id = ? WHERE backend = ? AND chat_id = ?",
-                            [str(new_chat), backend, str(old_chat)])
+            self.db.execute(
+                "UPDATE collectives SET chat_id = ? WHERE backend = ? AND chat_id = ?",
+                [str(new_chat), backend, str(old_chat)],
+            )
 
     def move_chat(self, backend: str, old_chat: str, new_chat: str) -> None:
         """A chat got a new id (a Telegram group became a supergroup): its people, its collective
@@ -121,26 +149,51 @@ class CampaignStore(CoreStore):
         self.move_chat_users(backend, str(old_chat), str(new_chat))
         self.move_collective(backend, old_chat, new_chat)
         with self.lock:
-            self.db.execute("UPDATE followers SET chat_id = ? WHERE backend = ? AND chat_id = ?",
-                            [str(new_chat), backend, str(old_chat)])
+            self.db.execute(
+                "UPDATE followers SET chat_id = ? WHERE backend = ? AND chat_id = ?",
+                [str(new_chat), backend, str(old_chat)],
+            )
 
     def _one(self, sql: str, params) -> dict | None:
         rows = list(self.db.query(sql, params))
         return rows[0] if rows else None
 
     # -- campaigns ----------------------------------------------------------------------
-    def create_campaign(self, collective_id: int, template: str, kind: str, next_at: str | None, *,
-                        custom_text: str | None = None, at_date: str | None = None, weekday: int | None = None,
-                        at_time: str = "10:00", offsets: str | None = None, now=None, code: str | None = None) -> dict:
+    def create_campaign(
+        self,
+        collective_id: int,
+        template: str,
+        kind: str,
+        next_at: str | None,
+        *,
+        custom_text: str | None = None,
+        at_date: str | None = None,
+        weekday: int | None = None,
+        at_time: str = "10:00",
+        offsets: str | None = None,
+        now=None,
+        code: str | None = None,
+    ) -> dict:
         if template not in TEMPLATES or kind not in KINDS:
             raise ValueError("bad campaign template or kind")
         code = code or new_code()
         with self.lock:
-            self.table("campaigns").insert({
-                "code": code, "collective_id": collective_id, "template": template,
-                "custom_text": custom_text if template == "custom" else None, "kind": kind,
-                "at_date": at_date, "weekday": weekday, "at_time": at_time, "offsets": offsets,
-                "status": "active" if next_at else "done", "next_at": next_at, "created_at": utcnow_iso(now)})
+            self.table("campaigns").insert(
+                {
+                    "code": code,
+                    "collective_id": collective_id,
+                    "template": template,
+                    "custom_text": custom_text if template == "custom" else None,
+                    "kind": kind,
+                    "at_date": at_date,
+                    "weekday": weekday,
+                    "at_time": at_time,
+                    "offsets": offsets,
+                    "status": "active" if next_at else "done",
+                    "next_at": next_at,
+                    "created_at": utcnow_iso(now),
+                }
+            )
             row = self.campaign_by_code(code)
         assert row is not None  # written just above, under the lock
         return row
@@ -165,11 +218,14 @@ class CampaignStore(CoreStore):
                 self.db.execute("UPDATE campaigns SET status = ? WHERE id = ?", [status, cid])
 
     def due_campaigns(self, now_iso: str, limit: int = 100) -> list[dict]:
-        return list(self.db.query(
-            "SELECT c.*, p.backend AS backend, p.chat_id AS chat_id, p.locale AS locale, p.tz AS tz, "
-            "p.name AS name FROM campaigns c JOIN collectives p ON p.id = c.collective_id "
-            "WHERE c.status = 'active' AND c.next_at IS NOT NULL AND c.next_at <= ? ORDER BY c.next_at LIMIT ?",
-            [now_iso, limit]))
+        return list(
+            self.db.query(
+                "SELECT c.*, p.backend AS backend, p.chat_id AS chat_id, p.locale AS locale, p.tz AS tz, "
+                "p.name AS name FROM campaigns c JOIN collectives p ON p.id = c.collective_id "
+                "WHERE c.status = 'active' AND c.next_at IS NOT NULL AND c.next_at <= ? ORDER BY c.next_at LIMIT ?",
+                [now_iso, limit],
+            )
+        )
 
     def campaign_advance(self, cid: int, next_at: str | None, posted: bool = True) -> None:
         """After a post (or a skipped stale one): move to the next time, or end the campaign."""
@@ -177,7 +233,8 @@ class CampaignStore(CoreStore):
             self.db.execute(
                 "UPDATE campaigns SET next_at = ?, posts = posts + ?, "
                 "status = CASE WHEN ? IS NULL THEN 'done' ELSE status END WHERE id = ?",
-                [next_at, 1 if posted else 0, next_at, cid])
+                [next_at, 1 if posted else 0, next_at, cid],
+            )
 
     def campaign_visit(self, code: str) -> None:
         """Someone opened the campaign's link (a count, never who)."""
@@ -199,45 +256,78 @@ class CampaignStore(CoreStore):
 
     def collective_stats(self, collective_id: int) -> dict:
         followers = self.db.execute(
-            "SELECT COUNT(*) FROM followers WHERE collective_id = ? AND active = 1", [collective_id]).fetchone()[0]
+            "SELECT COUNT(*) FROM followers WHERE collective_id = ? AND active = 1", [collective_id]
+        ).fetchone()[0]
         row = self.db.execute(
             "SELECT COUNT(*), COALESCE(SUM(posts), 0), COALESCE(SUM(reminders_started), 0), "
-            "COALESCE(SUM(done_count), 0) FROM campaigns WHERE collective_id = ?", [collective_id]).fetchone()
-        return {"followers": followers, "campaigns": row[0], "posts": row[1], "reminders_started": row[2],
-                "done": row[3]}
+            "COALESCE(SUM(done_count), 0) FROM campaigns WHERE collective_id = ?",
+            [collective_id],
+        ).fetchone()
+        return {
+            "followers": followers,
+            "campaigns": row[0],
+            "posts": row[1],
+            "reminders_started": row[2],
+            "done": row[3],
+        }
 
     # -- followers ------------------------------------------------------------------------
-    def follow(self, collective_id: int, user_key: str, backend: str, chat_id: str, locale: str | None,
-               now=None) -> bool:
+    def follow(
+        self, collective_id: int, user_key: str, backend: str, chat_id: str, locale: str | None, now=None
+    ) -> bool:
         """Opt in; True when this is new (or re-activated)."""
         with self.lock:
-            old = self._one("SELECT active FROM followers WHERE collective_id = ? AND user_key = ?",
-                            [collective_id, user_key])
-            self.table("followers").upsert({
-                "collective_id": collective_id, "user_key": user_key, "backend": backend, "chat_id": str(chat_id),
-                "locale": locale, "active": 1, "created_at": utcnow_iso(now)}, pk=("collective_id", "user_key"))
+            old = self._one(
+                "SELECT active FROM followers WHERE collective_id = ? AND user_key = ?", [collective_id, user_key]
+            )
+            self.table("followers").upsert(
+                {
+                    "collective_id": collective_id,
+                    "user_key": user_key,
+                    "backend": backend,
+                    "chat_id": str(chat_id),
+                    "locale": locale,
+                    "active": 1,
+                    "created_at": utcnow_iso(now),
+                },
+                pk=("collective_id", "user_key"),
+            )
             return old is None or not old["active"]
 
     def unfollow(self, collective_id: int, user_key: str) -> bool:
         with self.lock:
-            cur = self.db.execute("DELETE FROM followers WHERE collective_id = ? AND user_key = ?",
-                                  [collective_id, user_key])
-            self.db.execute("DELETE FROM deliveries WHERE user_key = ? AND status = 'pending' AND broadcast_id IN "
-                            "(SELECT id FROM broadcasts WHERE collective_id = ?)", [user_key, collective_id])
+            cur = self.db.execute(
+                "DELETE FROM followers WHERE collective_id = ? AND user_key = ?", [collective_id, user_key]
+            )
+            self.db.execute(
+                "DELETE FROM deliveries WHERE user_key = ? AND status = 'pending' AND broadcast_id IN "
+                "(SELECT id FROM broadcasts WHERE collective_id = ?)",
+                [user_key, collective_id],
+            )
         return cur.rowcount > 0
 
     def follows_of(self, user_key: str) -> list[dict]:
-        return list(self.db.query(
-            "SELECT p.* FROM followers f JOIN collectives p ON p.id = f.collective_id "
-            "WHERE f.user_key = ? AND f.active = 1 ORDER BY p.id", [user_key]))
+        return list(
+            self.db.query(
+                "SELECT p.* FROM followers f JOIN collectives p ON p.id = f.collective_id "
+                "WHERE f.user_key = ? AND f.active = 1 ORDER BY p.id",
+                [user_key],
+            )
+        )
 
     def is_following(self, collective_id: int, user_key: str) -> bool:
-        return self._one("SELECT 1 AS x FROM followers WHERE collective_id = ? AND user_key = ? AND active = 1",
-                         [collective_id, user_key]) is not None
+        return (
+            self._one(
+                "SELECT 1 AS x FROM followers WHERE collective_id = ? AND user_key = ? AND active = 1",
+                [collective_id, user_key],
+            )
+            is not None
+        )
 
     def follower_count(self, collective_id: int) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM followers WHERE collective_id = ? AND active = 1",
-                               [collective_id]).fetchone()[0]
+        return self.db.execute(
+            "SELECT COUNT(*) FROM followers WHERE collective_id = ? AND active = 1", [collective_id]
+        ).fetchone()[0]
 
     def deactivate_follower(self, user_key: str) -> None:
         """The person blocked the bot: stop sending them announcements (every collective)."""
@@ -251,24 +341,47 @@ class CampaignStore(CoreStore):
             cur = db.conn.executemany(
                 "INSERT OR REPLACE INTO followers (collective_id, user_key, backend, chat_id, locale, active, "
                 "created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
-                ((collective_id, uk, be, str(ch), loc, ts) for uk, be, ch, loc in rows))
+                ((collective_id, uk, be, str(ch), loc, ts) for uk, be, ch, loc in rows),
+            )
             return cur.rowcount
 
     # -- broadcasts ------------------------------------------------------------------------
-    def create_broadcast(self, collective_id: int, template: str, *, custom_text: str | None, requested_by: str,
-                         needs_approval: bool, report: tuple[str, str, str, str] | None = None,
-                         spread_minutes: int = 0, now=None) -> dict:
+    def create_broadcast(
+        self,
+        collective_id: int,
+        template: str,
+        *,
+        custom_text: str | None,
+        requested_by: str,
+        needs_approval: bool,
+        report: tuple[str, str, str, str] | None = None,
+        spread_minutes: int = 0,
+        now=None,
+    ) -> dict:
         if template not in TEMPLATES:
             raise ValueError("bad template")
         rb, rc, rl, rt = report or (None, None, None, None)
         with self.lock:
-            bid = self.table("broadcasts").insert({
-                "collective_id": collective_id, "template": template,
-                "custom_text": custom_text if template == "custom" else None,
-                "status": "approval" if needs_approval else "queued",
-                "approval_token": new_token() if needs_approval else None,
-                "requested_by": requested_by, "report_backend": rb, "report_chat": rc, "report_locale": rl,
-                "report_tz": rt, "spread_minutes": int(spread_minutes), "created_at": utcnow_iso(now)}).last_pk
+            bid = (
+                self.table("broadcasts")
+                .insert(
+                    {
+                        "collective_id": collective_id,
+                        "template": template,
+                        "custom_text": custom_text if template == "custom" else None,
+                        "status": "approval" if needs_approval else "queued",
+                        "approval_token": new_token() if needs_approval else None,
+                        "requested_by": requested_by,
+                        "report_backend": rb,
+                        "report_chat": rc,
+                        "report_locale": rl,
+                        "report_tz": rt,
+                        "spread_minutes": int(spread_minutes),
+                        "created_at": utcnow_iso(now),
+                    }
+                )
+                .last_pk
+            )
             row = self.get_broadcast(bid) if bid is not None else None
         assert row is not None  # written just above, under the lock
         return row
@@ -280,26 +393,36 @@ class CampaignStore(CoreStore):
         return self._one("SELECT * FROM broadcasts WHERE approval_token = ?", [token])
 
     def list_broadcasts(self, collective_id: int, limit: int = 5) -> list[dict]:
-        return list(self.db.query("SELECT * FROM broadcasts WHERE collective_id = ? ORDER BY id DESC LIMIT ?",
-                                  [collective_id, limit]))
+        return list(
+            self.db.query(
+                "SELECT * FROM broadcasts WHERE collective_id = ? ORDER BY id DESC LIMIT ?", [collective_id, limit]
+            )
+        )
 
     def decide_broadcast(self, bid: int, approved: bool, by: str) -> bool:
         """Second admin's decision; only once, only while waiting."""
         with self.lock:
             cur = self.db.execute(
                 "UPDATE broadcasts SET status = ?, approved_by = ?, approval_token = NULL "
-                "WHERE id = ? AND status = 'approval'", ["queued" if approved else "rejected", by, bid])
-            if cur.rowcount and not approved:   # nothing will be sent: keep neither text nor admins
-                self.db.execute("UPDATE broadcasts SET custom_text = NULL, requested_by = '', approved_by = NULL "
-                                "WHERE id = ?", [bid])
+                "WHERE id = ? AND status = 'approval'",
+                ["queued" if approved else "rejected", by, bid],
+            )
+            if cur.rowcount and not approved:  # nothing will be sent: keep neither text nor admins
+                self.db.execute(
+                    "UPDATE broadcasts SET custom_text = NULL, requested_by = '', approved_by = NULL WHERE id = ?",
+                    [bid],
+                )
         if cur.rowcount and not approved:
             self.checkpoint()
         return cur.rowcount > 0
 
     def stop_broadcast(self, bid: int) -> bool:
         with self.transaction() as db:
-            cur = db.execute("UPDATE broadcasts SET status = 'stopped', report_user = CASE WHEN status = 'running' "
-                             "THEN report_user END WHERE id = ? AND status IN ('approval', 'queued', 'running')", [bid])
+            cur = db.execute(
+                "UPDATE broadcasts SET status = 'stopped', report_user = CASE WHEN status = 'running' "
+                "THEN report_user END WHERE id = ? AND status IN ('approval', 'queued', 'running')",
+                [bid],
+            )
             if cur.rowcount:
                 db.execute("DELETE FROM deliveries WHERE broadcast_id = ? AND status = 'pending'", [bid])
         return cur.rowcount > 0
@@ -310,8 +433,9 @@ class CampaignStore(CoreStore):
             b = self._one("SELECT * FROM broadcasts WHERE id = ?", [bid])
             if b is None or b["status"] != "queued":
                 return 0
-            n = db.execute("SELECT COUNT(*) FROM followers WHERE collective_id = ? AND active = 1",
-                           [b["collective_id"]]).fetchone()[0]
+            n = db.execute(
+                "SELECT COUNT(*) FROM followers WHERE collective_id = ? AND active = 1", [b["collective_id"]]
+            ).fetchone()[0]
             spread = float(b["spread_minutes"]) * 60.0
             step = spread / n if n else 0.0
             db.execute(
@@ -319,9 +443,13 @@ class CampaignStore(CoreStore):
                 "SELECT ?, f.user_key, f.backend, f.chat_id, COALESCE(u.locale, f.locale), "
                 "? + (ROW_NUMBER() OVER (ORDER BY f.rowid) - 1) * ? "
                 "FROM followers f LEFT JOIN users u ON u.user_key = f.user_key "  # the language chosen since
-                "WHERE f.collective_id = ? AND f.active = 1", [bid, start_ts, step, b["collective_id"]])
-            db.execute("UPDATE broadcasts SET status = 'running', total = ?, started_at = ? WHERE id = ?",
-                       [n, utcnow_iso(now), bid])
+                "WHERE f.collective_id = ? AND f.active = 1",
+                [bid, start_ts, step, b["collective_id"]],
+            )
+            db.execute(
+                "UPDATE broadcasts SET status = 'running', total = ?, started_at = ? WHERE id = ?",
+                [n, utcnow_iso(now), bid],
+            )
         return n
 
     def queued_broadcasts(self) -> list[dict]:
@@ -334,28 +462,37 @@ class CampaignStore(CoreStore):
         "sending" is in flight (or delivered, its "sent" not yet committed) and is never picked
         again."""
         with self.lock:
-            cur = self.db.execute("UPDATE deliveries SET status = 'pending' WHERE broadcast_id = ? "
-                                  "AND status = 'sending'", [bid])
+            cur = self.db.execute(
+                "UPDATE deliveries SET status = 'pending' WHERE broadcast_id = ? AND status = 'sending'", [bid]
+            )
         return cur.rowcount
 
     def next_deliveries(self, bid: int, now_ts: float, limit: int = 200) -> list[dict]:
         """Due deliveries still to send (never one in flight: see :meth:`requeue_in_flight`).
         The ``IN`` term repeats the partial index's condition so that SQLite uses it."""
-        return list(self.db.query(
-            "SELECT id, user_key, backend, chat_id, locale, status, attempts FROM deliveries "
-            "WHERE broadcast_id = ? AND status IN ('pending', 'sending') AND status = 'pending' "
-            "AND due_at <= ? ORDER BY due_at, id LIMIT ?", [bid, now_ts, limit]))
+        return list(
+            self.db.query(
+                "SELECT id, user_key, backend, chat_id, locale, status, attempts FROM deliveries "
+                "WHERE broadcast_id = ? AND status IN ('pending', 'sending') AND status = 'pending' "
+                "AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+                [bid, now_ts, limit],
+            )
+        )
 
     def next_due_at(self, bid: int) -> float | None:
         """When the next delivery still to send is due (None: nothing left to send)."""
-        row = self.db.execute("SELECT MIN(due_at) FROM deliveries WHERE broadcast_id = ? AND status IN "
-                              "('pending', 'sending') AND status = 'pending'", [bid]).fetchone()
+        row = self.db.execute(
+            "SELECT MIN(due_at) FROM deliveries WHERE broadcast_id = ? AND status IN "
+            "('pending', 'sending') AND status = 'pending'",
+            [bid],
+        ).fetchone()
         return row[0]
 
     def deliveries_left(self, bid: int) -> int:
         """Deliveries not yet settled (to send, or in flight)."""
-        return self.db.execute("SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ? AND status IN "
-                               "('pending', 'sending')", [bid]).fetchone()[0]
+        return self.db.execute(
+            "SELECT COUNT(*) FROM deliveries WHERE broadcast_id = ? AND status IN ('pending', 'sending')", [bid]
+        ).fetchone()[0]
 
     def delivery_sending(self, did: int, done_id: int | None = None) -> None:
         """Mark ``did`` as in flight (and, in the same commit, the previous one as sent)."""
@@ -379,8 +516,9 @@ class CampaignStore(CoreStore):
 
     def delivery_counts(self, bid: int) -> dict:
         out = {"pending": 0, "sending": 0, "sent": 0, "failed": 0, "blocked": 0}
-        for status, n in self.db.execute("SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? "
-                                         "GROUP BY status", [bid]).fetchall():
+        for status, n in self.db.execute(
+            "SELECT status, COUNT(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status", [bid]
+        ).fetchall():
             out[status] = n
         return out
 
@@ -393,15 +531,25 @@ class CampaignStore(CoreStore):
             c = self.delivery_counts(bid)
             status = b["status"] if b["status"] == "stopped" else "done"
             # the counts stay; the admin's text and who asked or approved do not
-            db.execute("UPDATE broadcasts SET status = ?, sent = ?, failed = ?, blocked = ?, finished_at = ?, "
-                       "custom_text = NULL, custom_html = NULL, requested_by = '', approved_by = NULL WHERE id = ?",
-                       [status, b["sent"] + c["sent"], b["failed"] + c["failed"], b["blocked"] + c["blocked"],
-                        utcnow_iso(now), bid])
+            db.execute(
+                "UPDATE broadcasts SET status = ?, sent = ?, failed = ?, blocked = ?, finished_at = ?, "
+                "custom_text = NULL, custom_html = NULL, requested_by = '', approved_by = NULL WHERE id = ?",
+                [
+                    status,
+                    b["sent"] + c["sent"],
+                    b["failed"] + c["failed"],
+                    b["blocked"] + c["blocked"],
+                    utcnow_iso(now),
+                    bid,
+                ],
+            )
             db.execute("DELETE FROM deliveries WHERE broadcast_id = ?", [bid])
             b = self._one("SELECT * FROM broadcasts WHERE id = ?", [bid])
-            db.execute("UPDATE broadcasts SET report_backend = NULL, report_chat = NULL, report_user = NULL "
-                       "WHERE id = ?", [bid])
-        self.checkpoint()   # the text's old page images must not stay in the write-ahead log
+            db.execute(
+                "UPDATE broadcasts SET report_backend = NULL, report_chat = NULL, report_user = NULL WHERE id = ?",
+                [bid],
+            )
+        self.checkpoint()  # the text's old page images must not stay in the write-ahead log
         return b
 
     def admin_key(self, value: str) -> str:
@@ -437,13 +585,16 @@ class CampaignStore(CoreStore):
         with self.lock:
             self.db.execute("UPDATE campaigns SET status = 'draft', custom_html = ? WHERE id = ?", [custom_html, cid])
 
-    def publish_draft_campaign_now(self, cid: int, collective_id: int, *, at_date: str, at_time: str, next_at: str,
-                                   code: str) -> None:
+    def publish_draft_campaign_now(
+        self, cid: int, collective_id: int, *, at_date: str, at_time: str, next_at: str, code: str
+    ) -> None:
         """A draft of her own words, posted once, now."""
         with self.lock:
-            self.db.execute("UPDATE campaigns SET kind = 'once', at_date = ?, at_time = ?, status = 'active', "
-                            "next_at = ?, code = ? WHERE id = ? AND collective_id = ?",
-                            [at_date, at_time, next_at, code, cid, collective_id])
+            self.db.execute(
+                "UPDATE campaigns SET kind = 'once', at_date = ?, at_time = ?, status = 'active', "
+                "next_at = ?, code = ? WHERE id = ? AND collective_id = ?",
+                [at_date, at_time, next_at, code, cid, collective_id],
+            )
 
     #: what an edit may change in a campaign (column names, never from the user)
     EDITABLE = ("kind", "at_date", "weekday", "at_time", "offsets")
@@ -472,25 +623,30 @@ class CampaignStore(CoreStore):
         with self.lock:
             self.db.execute("DELETE FROM broadcasts WHERE id = ? AND status = 'draft'", [bid])
 
-    def activate_draft_campaign(self, cid: int, collective_id: int, *, kind: str, at_date, weekday, at_time,
-                                offsets, next_at: str, code: str) -> None:
+    def activate_draft_campaign(
+        self, cid: int, collective_id: int, *, kind: str, at_date, weekday, at_time, offsets, next_at: str, code: str
+    ) -> None:
         with self.lock:
             self.db.execute(
                 "UPDATE campaigns SET kind = ?, at_date = ?, weekday = ?, at_time = ?, offsets = ?, status = 'active', "
                 "next_at = ?, code = ? WHERE id = ? AND collective_id = ?",
-                [kind, at_date, weekday, at_time, offsets, next_at, code, cid, collective_id])
+                [kind, at_date, weekday, at_time, offsets, next_at, code, cid, collective_id],
+            )
 
-    def queue_draft_broadcast(self, bid: int, status: str, approval_token: str | None, report: tuple,
-                              spread_minutes: int) -> None:
+    def queue_draft_broadcast(
+        self, bid: int, status: str, approval_token: str | None, report: tuple, spread_minutes: int
+    ) -> None:
         """A previewed draft becomes ``queued`` (or waits for ``approval``); ``report`` is
         (backend, chat, locale, tz) where progress is told."""
         with self.lock:
             self.db.execute(
                 "UPDATE broadcasts SET status = ?, approval_token = ?, report_backend = ?, report_chat = ?, "
                 "report_locale = ?, report_tz = ?, spread_minutes = ? WHERE id = ? AND status = 'draft'",
-                [status, approval_token, *report, spread_minutes, bid])
+                [status, approval_token, *report, spread_minutes, bid],
+            )
 
     def last_pending_due(self, bid: int) -> float | None:
         """When the last delivery still to send is due (for the wave's end estimate)."""
-        return self.db.execute("SELECT MAX(due_at) FROM deliveries WHERE broadcast_id = ? AND status "
-                               "IN ('pending', 'sending')", [bid]).fetchone()[0]
+        return self.db.execute(
+            "SELECT MAX(due_at) FROM deliveries WHERE broadcast_id = ? AND status IN ('pending', 'sending')", [bid]
+        ).fetchone()[0]

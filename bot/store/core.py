@@ -48,8 +48,16 @@ class CoreStore(BaseStore):
             existing = self.get_user(user_key)
             if existing is None:
                 self.table("users").insert(
-                    {"user_key": user_key, "backend": backend, "chat_id": chat_id, "locale": None,
-                     "tz": None, "active": 1, "created_at": ts, "updated_at": ts}
+                    {
+                        "user_key": user_key,
+                        "backend": backend,
+                        "chat_id": chat_id,
+                        "locale": None,
+                        "tz": None,
+                        "active": 1,
+                        "created_at": ts,
+                        "updated_at": ts,
+                    }
                 )
             else:
                 upd = {"updated_at": ts, "active": 1}
@@ -98,7 +106,7 @@ class CoreStore(BaseStore):
         """Like :meth:`forget_user` for many users at once: one transaction per 500 and one WAL
         checkpoint (ending hundreds of web conversations at shutdown stays quick)."""
         for i in range(0, len(user_keys), 500):
-            chunk = user_keys[i:i + 500]
+            chunk = user_keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
             with self.transaction() as db:
                 for table in self.tables_with_column("user_key"):
@@ -111,20 +119,24 @@ class CoreStore(BaseStore):
     def user_keys_of(self, backend: str) -> set[str]:
         """Every user key of a backend, in the users table or with a session."""
         keys = {r["user_key"] for r in self.db.query("SELECT user_key FROM users WHERE backend = ?", [backend])}
-        keys |= {r["user_key"] for r in self.db.query(
-            "SELECT DISTINCT user_key FROM sessions WHERE user_key LIKE ?", [backend + ":%"])}
+        keys |= {
+            r["user_key"]
+            for r in self.db.query("SELECT DISTINCT user_key FROM sessions WHERE user_key LIKE ?", [backend + ":%"])
+        }
         return keys
 
     def move_chat_users(self, backend: str, old_chat: str, new_chat: str) -> None:
         """A chat got a new id (a Telegram group became a supergroup): its users follow."""
-        for uk in list(self.db.query("SELECT user_key FROM users WHERE backend = ? AND chat_id = ?",
-                                     [backend, old_chat])):
+        for uk in list(
+            self.db.query("SELECT user_key FROM users WHERE backend = ? AND chat_id = ?", [backend, old_chat])
+        ):
             self.set_user(uk["user_key"], chat_id=new_chat)
 
     def kv_keys(self, prefix: str) -> list[str]:
         """Keys starting with ``prefix`` whose value is set."""
-        return [r["key"] for r in self.db.query("SELECT key FROM kv WHERE key LIKE ? AND value IS NOT NULL",
-                                                [prefix + "%"])]
+        return [
+            r["key"] for r in self.db.query("SELECT key FROM kv WHERE key LIKE ? AND value IS NOT NULL", [prefix + "%"])
+        ]
 
     # -- sessions ---------------------------------------------------------------
     def get_session(self, session_key: str) -> Session | None:
@@ -141,9 +153,14 @@ class CoreStore(BaseStore):
     def save_session(self, s: Session, now=None) -> None:
         with self.lock:
             self.table("sessions").upsert(
-                {"session_key": s.session_key, "user_key": s.user_key, "flow": s.flow,
-                 "state": s.state, "data": json.dumps(s.data, ensure_ascii=False, default=str),
-                 "updated_at": utcnow_iso(now)},
+                {
+                    "session_key": s.session_key,
+                    "user_key": s.user_key,
+                    "flow": s.flow,
+                    "state": s.state,
+                    "data": json.dumps(s.data, ensure_ascii=False, default=str),
+                    "updated_at": utcnow_iso(now),
+                },
                 pk="session_key",
             )
 

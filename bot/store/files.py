@@ -1,5 +1,6 @@
 """The database as a file, for the commands that work beside a running bot (``mes-bot check``,
 ``mes-bot backup``): a read-and-write probe and a consistent online copy.  Plain sqlite3, no Store."""
+
 from __future__ import annotations
 
 import os
@@ -47,8 +48,12 @@ def online_copy(src: Path, tmp: Path) -> tuple[str, int, dict[str, int]]:
             target.execute("PRAGMA journal_mode=DELETE")
             ok = target.execute("PRAGMA integrity_check").fetchone()[0]
             version = target.execute("PRAGMA user_version").fetchone()[0]
-            tables = [r[0] for r in target.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+            tables = [
+                r[0]
+                for r in target.execute(
+                    "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
             counts = {t: target.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
         finally:
             target.close()

@@ -1,6 +1,7 @@
 """A broadcast's pacing comes from what a backend declares on the contract (broadcast_rate,
 paces_each_chat, learns_rate, broadcast_in_flight, send_bulk), never from its name: a backend named
 "telegram" that declares nothing is paced like any other, and the real backends declare theirs."""
+
 from __future__ import annotations
 
 from bot.backends.matrix.backend import MatrixBackend
@@ -26,19 +27,20 @@ def broadcaster_for(tmp_path, backend):
 
 
 def test_the_pacer_follows_the_declared_capabilities_not_the_name(tmp_path):
-    br = broadcaster_for(tmp_path / "a", Declared("telegram"))   # the name alone means nothing
+    br = broadcaster_for(tmp_path / "a", Declared("telegram"))  # the name alone means nothing
     p = br.pacer("telegram")
     assert (p.rate, p.per_chat, p.adaptive, br.in_flight("telegram")) == (None, False, False, 1)
 
-    br = broadcaster_for(tmp_path / "b", Declared("x", paces_each_chat=True, broadcast_rate=30.0,
-                                                   broadcast_in_flight=4))
+    br = broadcaster_for(
+        tmp_path / "b", Declared("x", paces_each_chat=True, broadcast_rate=30.0, broadcast_in_flight=4)
+    )
     p = br.pacer("x")
     assert (p.rate, p.per_chat, p.expected_rate(), br.in_flight("x")) == (None, True, 30.0, 4)
 
     br = broadcaster_for(tmp_path / "c", Declared("y", broadcast_rate=5.0, learns_rate=True))
     p = br.pacer("y")
     assert (p.rate, p.per_chat, p.adaptive) == (5.0, False, True)
-    p.pause(2.0)                                   # a 429 with retry_after 2 s: one message per 2 s from now on
+    p.pause(2.0)  # a 429 with retry_after 2 s: one message per 2 s from now on
     assert p.rate == 0.5
 
 

@@ -1,5 +1,6 @@
 """The backend contract is explicit (bot.core.types.Backend): the core asks a backend only what the
 protocol declares, never probes it with getattr, and never branches on a backend's name."""
+
 from __future__ import annotations
 
 import ast
@@ -31,8 +32,13 @@ def test_no_getattr_probing_of_a_backend():
     bad = []
     for rel, tree in core_sources():
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("getattr", "hasattr")
-                    and node.args and "backend" in ast.unparse(node.args[0]).lower()):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("getattr", "hasattr")
+                and node.args
+                and "backend" in ast.unparse(node.args[0]).lower()
+            ):
                 bad.append(f"{rel}:{node.lineno} {ast.unparse(node)}")
     assert not bad, "declare the capability on bot.core.types.Backend instead:\n" + "\n".join(bad)
 

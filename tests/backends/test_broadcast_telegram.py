@@ -1,6 +1,7 @@
 """Collectives through the whole bot and the real python-telegram-bot against the Bot API
 emulator (tests/support/telegram_env.py): waves, /campagne in a group, posts, follow/unfollow,
 approval, a blocked follower, a crash in the middle of a wave."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -35,10 +36,11 @@ async def test_wave_tail_last_follower_gets_one_copy_and_wave_is_done(tg, in_fli
     br = tg.app.services.broadcaster
     br.concurrency = in_flight
     if flood_second_to_last:
-        tg.emu.flood(1, chat_id=users[-2])           # 429 retry_after=1 near the end of the wave
-    bid = tg.app.store.create_broadcast(coll["id"], "basics", custom_text=None, requested_by="t",
-                                        needs_approval=False)["id"]
-    for _ in range(3):                               # bounded: a 429 may leave one for the next tick
+        tg.emu.flood(1, chat_id=users[-2])  # 429 retry_after=1 near the end of the wave
+    bid = tg.app.store.create_broadcast(coll["id"], "basics", custom_text=None, requested_by="t", needs_approval=False)[
+        "id"
+    ]
+    for _ in range(3):  # bounded: a 429 may leave one for the next tick
         await tg.app.tick()
         if tg.app.store.get_broadcast(bid)["status"] == "done":
             break
@@ -109,8 +111,9 @@ async def test_campagne_admin_non_admin_and_anonymous_admin_in_a_group(tg):
     assert "Que voulez-vous faire" not in " ".join(emu.texts(MEMBER))
     # an anonymous admin (GroupAnonymousBot, sender_chat = the group) is accepted
     n0 = len(emu.sent[GROUP])
-    await expect(emu, GROUP, lambda: emu.anonymous_admin_message(GROUP, f"/campagne@{BOT}"),
-                 first(tg, "campaign/group_admin"))
+    await expect(
+        emu, GROUP, lambda: emu.anonymous_admin_message(GROUP, f"/campagne@{BOT}"), first(tg, "campaign/group_admin")
+    )
     assert link(emu, GROUP, "a_") == payload and len(emu.sent[GROUP]) == n0 + 1
 
 
@@ -130,7 +133,7 @@ async def test_preview_confirm_schedule_and_post_into_the_group(tg):
     await emu.wait_until(lambda: any(b.get("text") == "Oui, programmer" for b in emu.buttons(ADMIN)), 5, "confirm")
     preview = "\n".join(emu.texts(ADMIN)[-3:])
     assert "6 semaines" in preview and "3422" in preview and "24 novembre" in preview
-    assert emu.sent[GROUP][-1]["text"].startswith(first(tg, "campaign/group_admin"))   # nothing posted yet
+    assert emu.sent[GROUP][-1]["text"].startswith(first(tg, "campaign/group_admin"))  # nothing posted yet
     await expect(emu, ADMIN, press(emu, ADMIN, "Oui, programmer"), "Campagne programmée")
     coll = store.collective_by_chat("telegram", str(GROUP))
     [c] = store.list_campaigns(coll["id"])
@@ -181,7 +184,7 @@ async def test_follow_announce_and_unsubscribe_button(tg):
     n203 = len(emu.sent[203])
     await tg.app.tick()
     await emu.wait_until(lambda: "Annonce de « Collectif »" in (emu.texts(MEMBER) or [""])[-1], 5, "announcement")
-    assert len(emu.sent[203]) == n203                        # unsubscribed: nothing
+    assert len(emu.sent[203]) == n203  # unsubscribed: nothing
     assert [b["text"] for b in emu.buttons(MEMBER)] == ["Me désabonner"]
     await expect(emu, MEMBER, press(emu, MEMBER, "Me désabonner"), first(tg, "follow/stopped"))
     assert store.follower_count(coll["id"]) == 0
@@ -204,7 +207,7 @@ async def test_second_admin_approves_above_threshold_and_blocked_follower_is_rep
         await expect(emu, ADMIN, press(emu, ADMIN, "Oui, envoyer"), "deuxième administrateur")
         token = link(emu, ADMIN, "v_")
         await env.app.tick()
-        assert all(not emu.sent[u] for u in followers)          # waits for the approval
+        assert all(not emu.sent[u] for u in followers)  # waits for the approval
         # the requester cannot approve it
         await expect(emu, ADMIN, lambda: emu.tap_start(ADMIN, token), first(env, "campaign/approve_self"))
         # the second admin (the creator) sees the message and approves
@@ -212,7 +215,7 @@ async def test_second_admin_approves_above_threshold_and_blocked_follower_is_rep
         await expect(emu, CREATOR, press(emu, CREATOR, "J'approuve"), first(env, "campaign/approved"))
         await env.app.tick()
         assert [len(emu.sent[u]) for u in followers] == [1, 0, 1]
-        assert store.follower_count(coll["id"]) == 2               # the one who blocked is removed
+        assert store.follower_count(coll["id"]) == 2  # the one who blocked is removed
         assert not store.get_user("telegram:402") or not store.get_user("telegram:402")["active"]
         report = [t for t in emu.texts(ADMIN) if "Envoyés" in t][-1]
         assert "Envoyés : 2 sur 3" in report and "bloqué le bot (retirées de la liste) : 1" in report
@@ -237,15 +240,16 @@ async def test_crash_in_the_middle_of_a_wave_resumes_nothing_lost(tmp_path, in_f
     users = list(range(5000, 5040))
     try:
         coll = add_followers(env, users)
-        bid = env.app.store.create_broadcast(coll["id"], "close", custom_text=None, requested_by="t",
-                                             needs_approval=False)["id"]
+        bid = env.app.store.create_broadcast(
+            coll["id"], "close", custom_text=None, requested_by="t", needs_approval=False
+        )["id"]
         env.app.services.broadcaster.concurrency = in_flight
         orig = env.backend.send
 
         async def dying(chat_id, reply, paid=False):
             mid = await orig(chat_id, reply, paid=paid)
             if sum(len(emu.sent[u]) for u in users) >= 17:
-                raise Crash()                                   # delivered, but never recorded
+                raise Crash()  # delivered, but never recorded
             return mid
 
         env.backend.send = dying
@@ -263,9 +267,9 @@ async def test_crash_in_the_middle_of_a_wave_resumes_nothing_lost(tmp_path, in_f
         env2.app.services.broadcaster.concurrency = in_flight
         await env2.app.tick()
         final = {u: len(emu.sent[u]) for u in users}
-        assert min(final.values()) == 1                         # nothing lost
+        assert min(final.values()) == 1  # nothing lost
         dups = {u: n for u, n in final.items() if n > 1}
-        assert len(dups) <= in_flight and set(dups.values()) <= {2}, dups   # at most one per message in flight
+        assert len(dups) <= in_flight and set(dups.values()) <= {2}, dups  # at most one per message in flight
         b = env2.app.store.get_broadcast(bid)
         assert (b["status"], b["sent"]) == ("done", len(users))
     finally:

@@ -3,6 +3,7 @@
 formatted_body) kept with a question about the phone number and health words, posted now
 into the room with a real link and the "/start c_<code>" a member writes to keep the
 campaign's attribution."""
+
 from __future__ import annotations
 
 from tests.support.synapse import make_human, start_bot
@@ -23,8 +24,9 @@ async def test_room_organiser_formatted_text_link_and_attribution(synapse, tmp_p
     bob = await make_human(synapse, tmp_path, "bob")
     steps = 0
     try:
-        room = await alice.create_room(invite=[bot.user_id, bob.user_id], direct=False, encrypted=False,
-                                       name="Collectif Santé Libre")
+        room = await alice.create_room(
+            invite=[bot.user_id, bob.user_id], direct=False, encrypted=False, name="Collectif Santé Libre"
+        )
         await bob.wait_invite()
         hello = await said(alice, room, "/campagne", bot.user_id)
         assert any("Collectif Santé Libre" in (m["body"] or "") for m in hello)
@@ -34,17 +36,24 @@ async def test_room_organiser_formatted_text_link_and_attribution(synapse, tmp_p
         dm = await alice.wait_invite()
         assert dm is not None
         await said(alice, dm, "« Collectif Santé Libre »", bot.user_id)
-        for label, want in (("Nouvelle campagne", "Quel message publier"), ("Écrire mon texte", "Écrivez votre message")):
+        for label, want in (
+            ("Nouvelle campagne", "Quel message publier"),
+            ("Écrire mon texte", "Écrivez votre message"),
+        ):
             await alice.send(dm, label)
             steps += 1
             await said(alice, dm, want, bot.user_id)
         body = "Permanence : 02 40 12 34 56. Suivi VIH, IVG : vos données vous regardent."
-        html = ('<b>Permanence</b> : 02 40 12 34 56. Suivi VIH, IVG : '
-                '<a href="https://collectif.example">vos données</a> vous regardent.')
-        resp = await alice.client.room_send(dm, "m.room.message", {"msgtype": "m.text", "body": body,
-                                                                   "format": "org.matrix.custom.html",
-                                                                   "formatted_body": html},
-                                            ignore_unverified_devices=True)
+        html = (
+            "<b>Permanence</b> : 02 40 12 34 56. Suivi VIH, IVG : "
+            '<a href="https://collectif.example">vos données</a> vous regardent.'
+        )
+        resp = await alice.client.room_send(
+            dm,
+            "m.room.message",
+            {"msgtype": "m.text", "body": body, "format": "org.matrix.custom.html", "formatted_body": html},
+            ignore_unverified_devices=True,
+        )
         steps += 1
         assert getattr(resp, "event_id", None), resp
         await said(alice, dm, "Quand publier ce message", bot.user_id)
@@ -62,8 +71,8 @@ async def test_room_organiser_formatted_text_link_and_attribution(synapse, tmp_p
         coll = bot.app.store.collective_by_chat("matrix", room)
         [c] = bot.app.store.list_campaigns(coll["id"], include_ended=True)
         assert "<b>Permanence</b>" in post["formatted_body"] and "02 40 12 34 56" in post["body"]
-        assert f"/start c_{c['code']}" in post["body"]                      # the code travels with the words
-        assert f'href="https://matrix.to/#/{bot.user_id}"' in post["formatted_body"]   # a real link
+        assert f"/start c_{c['code']}" in post["body"]  # the code travels with the words
+        assert f'href="https://matrix.to/#/{bot.user_id}"' in post["formatted_body"]  # a real link
         assert "Un message de « Collectif Santé Libre »" in post["body"]
         # a member writes the command from the post in a direct chat: the campaign is credited
         dm_bob = await bob.create_room(invite=[bot.user_id], direct=True, encrypted=True)
@@ -82,13 +91,19 @@ async def test_room_organiser_formatted_text_link_and_attribution(synapse, tmp_p
         # an announcement's progress is one message in her direct chat, edited into the final report
         store = bot.app.store
         store.follow(coll["id"], f"matrix:{bob.user_id}", "matrix", dm_bob, "fr")
-        b = store.create_broadcast(coll["id"], "close", custom_text=None, requested_by="t", needs_approval=False,
-                                   report=("matrix", dm, "fr", "Europe/Paris"))
+        b = store.create_broadcast(
+            coll["id"],
+            "close",
+            custom_text=None,
+            requested_by="t",
+            needs_approval=False,
+            report=("matrix", dm, "fr", "Europe/Paris"),
+        )
         alice.clear()
         await bot.app.tick()
         await bot.app.services.broadcaster.wait_idle()
         got = await said(alice, dm, "Envoi terminé", bot.user_id)
-        assert [m["body"][:2] for m in got if "Envoi" in (m["body"] or "")] == ["En", "* "]   # sent, then edited
+        assert [m["body"][:2] for m in got if "Envoi" in (m["body"] or "")] == ["En", "* "]  # sent, then edited
         assert store.get_broadcast(b["id"])["sent"] == 1
         print(f"STEPS matrix_publish_now={steps}")
     finally:
@@ -97,24 +112,28 @@ async def test_room_organiser_formatted_text_link_and_attribution(synapse, tmp_p
         await bot.stop()
 
 
-async def test_room_bot_removed_then_invited_back_admin_told_campaign_resumes_and_idle_admin_returns(synapse,
-                                                                                                    tmp_path):
+async def test_room_bot_removed_then_invited_back_admin_told_campaign_resumes_and_idle_admin_returns(synapse, tmp_path):
     import time as _time
 
     bot = await start_bot(synapse, tmp_path / "bot", operators=())
     alice = await make_human(synapse, tmp_path, "alice")
     bob = await make_human(synapse, tmp_path, "bob")
     try:
-        room = await alice.create_room(invite=[bot.user_id, bob.user_id], direct=False, encrypted=False,
-                                       name="Parents Vigilants")
+        room = await alice.create_room(
+            invite=[bot.user_id, bob.user_id], direct=False, encrypted=False, name="Parents Vigilants"
+        )
         await bob.wait_invite()
         await said(alice, room, "/campagne", bot.user_id)
         await alice.send(room, "/campagne")
         dm = await alice.wait_invite()
         await said(alice, dm, "« Parents Vigilants »", bot.user_id)
-        for text, want in (("Nouvelle campagne", "Quel message publier"), ("Jeunes parents", "Quand publier"),
-                           ("Chaque semaine", "Quel jour de la semaine"), ("jeudi 18h", "Je programme"),
-                           ("Oui, programmer", "Campagne programmée dans « Parents Vigilants »")):
+        for text, want in (
+            ("Nouvelle campagne", "Quel message publier"),
+            ("Jeunes parents", "Quand publier"),
+            ("Chaque semaine", "Quel jour de la semaine"),
+            ("jeudi 18h", "Je programme"),
+            ("Oui, programmer", "Campagne programmée dans « Parents Vigilants »"),
+        ):
             await alice.send(dm, text)
             await said(alice, dm, want, bot.user_id)
         store = bot.app.store
@@ -145,15 +164,18 @@ async def test_a_mention_in_a_room_gets_the_hello(synapse, tmp_path):
     alice = await make_human(synapse, tmp_path, "alice")
     bob = await make_human(synapse, tmp_path, "bob")
     try:
-        room = await alice.create_room(invite=[bot.user_id, bob.user_id], direct=False, encrypted=False,
-                                       name="Collectif")
+        room = await alice.create_room(
+            invite=[bot.user_id, bob.user_id], direct=False, encrypted=False, name="Collectif"
+        )
         await bob.wait_invite()
-        await said(alice, room, "/campagne", bot.user_id)             # the hello on joining
-        bot.app.store.kv_set(f"hello:matrix:{room}", None)           # as if hours had passed
+        await said(alice, room, "/campagne", bot.user_id)  # the hello on joining
+        bot.app.store.kv_set(f"hello:matrix:{room}", None)  # as if hours had passed
         alice.clear()
-        await bob.client.room_send(room, "m.room.message",
-                                   {"msgtype": "m.text", "body": f"{bot.user_id} tu sers à quoi ?",
-                                    "m.mentions": {"user_ids": [bot.user_id]}})
+        await bob.client.room_send(
+            room,
+            "m.room.message",
+            {"msgtype": "m.text", "body": f"{bot.user_id} tu sers à quoi ?", "m.mentions": {"user_ids": [bot.user_id]}},
+        )
         got = await said(alice, room, "/campagne", bot.user_id)
         assert any("Membres" in (m["body"] or "") for m in got)
     finally:

@@ -1,6 +1,7 @@
 """Organiser journeys of issue 19 through the real bot, python-telegram-bot and the Bot API
 emulator: her words kept as written (formatting, phone number, health words) with a question
 instead of a cut, and the place named.  Each journey counts the organiser's messages and taps."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,7 +18,7 @@ PARIS = ZoneInfo("Europe/Paris")
 @pytest.fixture
 async def tg(tmp_path):
     env = await start_env(tmp_path)
-    env.steps = 0          # what the organiser did: messages typed and buttons tapped
+    env.steps = 0  # what the organiser did: messages typed and buttons tapped
     yield env
     await env.stop()
     await env.emu.stop()
@@ -44,8 +45,10 @@ def sent_raw(emu, chat) -> list[str]:
     return [m.get("_raw") or "" for m in emu.sent[chat]]
 
 
-TEXT = ("Un suivi psychiatrique, une IVG, un traitement VIH : vos données de santé vous regardent.\n"
-        "Permanence du collectif : 02 40 12 34 56, détails sur notre site.")
+TEXT = (
+    "Un suivi psychiatrique, une IVG, un traitement VIH : vos données de santé vous regardent.\n"
+    "Permanence du collectif : 02 40 12 34 56, détails sur notre site."
+)
 
 
 def entities_for(text: str) -> list[dict]:
@@ -56,8 +59,10 @@ def entities_for(text: str) -> list[dict]:
         return utf16_len(text[:i]), utf16_len(word)
 
     (o1, l1), (o2, l2) = at("Permanence du collectif"), at("notre site")
-    return [{"type": "bold", "offset": o1, "length": l1},
-            {"type": "text_link", "offset": o2, "length": l2, "url": "https://collectif.example/permanence"}]
+    return [
+        {"type": "bold", "offset": o1, "length": l1},
+        {"type": "text_link", "offset": o2, "length": l2, "url": "https://collectif.example/permanence"},
+    ]
 
 
 async def test_custom_countdown_keeps_her_words_formatting_and_asks_before_posting_personal_looking_text(tg):
@@ -68,8 +73,9 @@ async def test_custom_countdown_keeps_her_words_formatting_and_asks_before_posti
     await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(tg, ADMIN, tap(tg, ADMIN, "Écrire mon texte"), "Écrivez votre message")
     n0 = len(emu.sent[ADMIN])
-    await act(tg, ADMIN, lambda: emu.message(ADMIN, ADMIN, TEXT, entities=entities_for(TEXT)),
-              first(tg, "campaign/ask_kind"))
+    await act(
+        tg, ADMIN, lambda: emu.message(ADMIN, ADMIN, TEXT, entities=entities_for(TEXT)), first(tg, "campaign/ask_kind")
+    )
     # no privacy warning, nothing cut
     assert not any("Je n'en ai pas besoin" in t for t in emu.texts(ADMIN)[n0:])
     await act(tg, ADMIN, tap(tg, ADMIN, "Compte à rebours"), "compte à rebours")
@@ -104,8 +110,12 @@ async def test_tags_typed_literally_are_formatting_and_edit_from_the_preview_kee
     await open_menu(tg)
     await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(tg, ADMIN, tap(tg, ADMIN, "Écrire mon texte"), "Écrivez votre message")
-    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "<b>Réunion</b> jeudi, appelez le 06 12 34 56 78"),
-              first(tg, "campaign/ask_kind"))
+    await act(
+        tg,
+        ADMIN,
+        lambda: emu.private_message(ADMIN, "<b>Réunion</b> jeudi, appelez le 06 12 34 56 78"),
+        first(tg, "campaign/ask_kind"),
+    )
     await act(tg, ADMIN, tap(tg, ADMIN, "Compte à rebours"), "compte à rebours")
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "15/12"), first(tg, "campaign/ask_offsets"))
     await act(tg, ADMIN, tap(tg, ADMIN, "J-3 et J-1"), first(tg, "campaign/ask_time"))
@@ -114,14 +124,18 @@ async def test_tags_typed_literally_are_formatting_and_edit_from_the_preview_kee
     assert "<b>" not in preview["text"] and "<b>Réunion</b>" in preview["_raw"]
     # she changes her mind about the phone number: new words, same schedule, no question
     await act(tg, ADMIN, tap(tg, ADMIN, "Modifier le texte"), "Écrivez votre message")
-    await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "<b>Réunion</b> jeudi à la maison des syndicats"),
-              "Je programme cette campagne ?")
+    await act(
+        tg,
+        ADMIN,
+        lambda: emu.private_message(ADMIN, "<b>Réunion</b> jeudi à la maison des syndicats"),
+        "Je programme cette campagne ?",
+    )
     assert "J-3" in emu.texts(ADMIN)[-1]
     await act(tg, ADMIN, tap(tg, ADMIN, "Oui, programmer"), "Campagne programmée")
     coll = tg.app.store.collective_by_chat("telegram", str(GROUP))
     [c] = tg.app.store.list_campaigns(coll["id"])
     assert c["custom_html"] == "<b>Réunion</b> jeudi à la maison des syndicats"
-    assert tg.app.store.db["campaigns"].count == 1       # the first draft is gone
+    assert tg.app.store.db["campaigns"].count == 1  # the first draft is gone
     tg.clock.set(datetime(2026, 12, 12, 10, 0, 30, tzinfo=PARIS))
     n_group = len(emu.sent[GROUP])
     await tg.app.tick()
@@ -171,16 +185,25 @@ async def test_admin_of_two_groups_chooses_every_time_and_every_screen_names_the
     await expect(emu, MEMBER, lambda: emu.tap_start(MEMBER, f"c_{code}"), "")
     await emu.wait_until(lambda: store.campaign_by_code(code)["visits"] == 1, 5, "visit counted")
     await act(tg, ADMIN, tap(tg, ADMIN, "Mes campagnes"), "Terminées récemment")
-    assert "Campagne A : l'essentiel et les 6 semaines, une fois.\nTerminée.\nPublications : 1. Venus par son lien : 1." \
+    assert (
+        "Campagne A : l'essentiel et les 6 semaines, une fois.\nTerminée.\nPublications : 1. Venus par son lien : 1."
         in emu.texts(ADMIN)[-1]
+    )
     # 30 days idle (the session is dropped): an old menu's button still works, for its own group
     tg.clock.set(datetime(2026, 12, 30, 10, 0, tzinfo=PARIS))
     await tg.app.tick()
     assert store.get_session(f"telegram:{ADMIN}:{ADMIN}") is None
-    first_menu = next(m for m in emu.sent[ADMIN] if "« Collectif Santé Libre »" in m["text"]
-                      and any(b["text"] == "Mes campagnes" for b in emu.buttons(ADMIN, m)))
-    got = await act(tg, ADMIN, lambda: emu.press(ADMIN, label="Mes campagnes", message_id=first_menu["message_id"]),
-                    "dans « Collectif Santé Libre »")
+    first_menu = next(
+        m
+        for m in emu.sent[ADMIN]
+        if "« Collectif Santé Libre »" in m["text"] and any(b["text"] == "Mes campagnes" for b in emu.buttons(ADMIN, m))
+    )
+    got = await act(
+        tg,
+        ADMIN,
+        lambda: emu.press(ADMIN, label="Mes campagnes", message_id=first_menu["message_id"]),
+        "dans « Collectif Santé Libre »",
+    )
     assert not any("seuls les administrateurs" in t for t in got)
     # an old wizard button, with no place in it and two groups: she is asked which, nothing guessed
     store.delete_session(f"telegram:{ADMIN}:{ADMIN}")
@@ -205,7 +228,7 @@ async def test_thirty_days_idle_old_buttons_still_work_and_the_name_is_hers(tg):
     assert store.get_session(f"telegram:{ADMIN}:{ADMIN}") is None
     before = tg.steps
     await act(tg, ADMIN, lambda: emu.press(ADMIN, label="Nouvelle campagne"), "Quel message publier")
-    assert tg.steps - before == 1                       # one tap, not "/campagne in the group" again
+    assert tg.steps - before == 1  # one tap, not "/campagne in the group" again
     # still an admin is checked again: demoted, the same button is refused
     emu.set_admins(GROUP, admins=[], creator=CREATOR)
     tg.backend._admin_cache.clear()
@@ -229,17 +252,19 @@ async def test_bot_added_says_hello_removed_holds_and_tells_admins_back_resumes(
     got = await expect(emu, GROUP, lambda: emu.member_update(GROUP, ADMIN, "left", "member"), "/campagne")
     assert "Administrateurs" in got[-1] and "Membres" in got[-1]
     await open_menu(tg)
-    await schedule_weekly(tg)                              # Thursday 26 November, 18:00
+    await schedule_weekly(tg)  # Thursday 26 November, 18:00
     coll = store.collective_by_chat("telegram", str(GROUP))
     [c] = store.list_campaigns(coll["id"])
     # removed from the group: the campaign waits and the admin is told, in private
-    await expect(emu, ADMIN, lambda: emu.member_update(GROUP, ADMIN, "member", "left"), "retiré de « Collectif Santé Libre »")
+    await expect(
+        emu, ADMIN, lambda: emu.member_update(GROUP, ADMIN, "member", "left"), "retiré de « Collectif Santé Libre »"
+    )
     assert store.get_campaign(c["id"])["status"] == "held"
     assert "1 campagne est en attente" in emu.texts(ADMIN)[-1]
     n_group = len(emu.sent[GROUP])
     tg.clock.set(datetime(2026, 11, 26, 18, 0, 30, tzinfo=PARIS))
     await tg.app.tick()
-    assert len(emu.sent[GROUP]) == n_group                 # nothing tried while away
+    assert len(emu.sent[GROUP]) == n_group  # nothing tried while away
     # added back: resumes by itself at the next Thursday, the admin is told
     await expect(emu, ADMIN, lambda: emu.member_update(GROUP, ADMIN, "left", "member"), "de retour dans")
     assert "1 campagne reprend" in emu.texts(ADMIN)[-1]
@@ -330,7 +355,7 @@ async def test_stop_a_running_wave_from_its_progress_message_with_confirmation(t
     users = list(range(6000, 6040))
     add_followers(tg, users)
     await request_announcement_small(tg)
-    emu.slow(0.08, method="sendmessage")              # a wave that takes a few seconds of real time
+    emu.slow(0.08, method="sendmessage")  # a wave that takes a few seconds of real time
     wave = asyncio.create_task(tg.app.tick())
     await emu.wait_until(lambda: any(b.get("text") == "Arrêter l'envoi" for b in emu.buttons(ADMIN)), 5, "progress")
     progress_id = next(m["message_id"] for m in reversed(emu.sent[ADMIN]) if "Envoi commencé" in m["text"])
@@ -374,9 +399,11 @@ async def test_schedules_in_words_a_past_time_keeps_her_place_publish_now_edit_a
     tg.steps = 0
     await act(tg, ADMIN, tap(tg, ADMIN, "Nouvelle campagne"), "Quel message publier")
     await act(tg, ADMIN, tap(tg, ADMIN, "Jeunes parents"), first(tg, "campaign/ask_kind"))
-    await act(tg, ADMIN, tap(tg, ADMIN, "Compte à rebours"), "le 13 décembre")      # the example is 3 weeks ahead
+    await act(tg, ADMIN, tap(tg, ADMIN, "Compte à rebours"), "le 13 décembre")  # the example is 3 weeks ahead
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "le 15 décembre à 18h"), first(tg, "campaign/ask_offsets"))
-    await act(tg, ADMIN, tap(tg, ADMIN, "J-7 et J-1"), "compte à rebours avant le mardi 15 décembre 2026 (J-7, J-1), à 18:00")
+    await act(
+        tg, ADMIN, tap(tg, ADMIN, "J-7 et J-1"), "compte à rebours avant le mardi 15 décembre 2026 (J-7, J-1), à 18:00"
+    )
     await act(tg, ADMIN, tap(tg, ADMIN, "Oui, programmer"), "Campagne programmée")
     countdown_steps = tg.steps
     # once, today at 10:00 when it is 10:00: a kind message, and still on the time step
@@ -384,7 +411,7 @@ async def test_schedules_in_words_a_past_time_keeps_her_place_publish_now_edit_a
     await act(tg, ADMIN, tap(tg, ADMIN, "Fermer un espace"), first(tg, "campaign/ask_kind"))
     await act(tg, ADMIN, tap(tg, ADMIN, "Une fois"), "Quel jour publier")
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "aujourd'hui"), first(tg, "campaign/ask_time"))
-    got = await act(tg, ADMIN, tap(tg, ADMIN, "10:00"), first(tg, "campaign/ask_time"))   # the time step again
+    got = await act(tg, ADMIN, tap(tg, ADMIN, "10:00"), first(tg, "campaign/ask_time"))  # the time step again
     assert "10:00, c'est déjà passé pour le dimanche 22 novembre 2026 (il est 10:00)" in got[0]
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "18h30"), "le dimanche 22 novembre 2026 à 18:30")
     await act(tg, ADMIN, tap(tg, ADMIN, "Annuler"), first(tg, "campaign/cancelled"))
@@ -421,7 +448,9 @@ async def test_schedules_in_words_a_past_time_keeps_her_place_publish_now_edit_a
     await act(tg, ADMIN, tap(tg, ADMIN, "Oui, arrêter"), first(tg, "campaign/stopped"))
     assert store.get_campaign(countdown["id"])["status"] == "stopped"
     stop_steps = tg.steps
-    print(f"STEPS weekly={weekly_steps} countdown={countdown_steps} now={now_steps} edit={edit_steps} stop={stop_steps}")
+    print(
+        f"STEPS weekly={weekly_steps} countdown={countdown_steps} now={now_steps} edit={edit_steps} stop={stop_steps}"
+    )
 
 
 async def test_edit_the_words_of_a_scheduled_campaign_keeps_its_link(tg):
@@ -441,9 +470,17 @@ async def test_edit_the_words_of_a_scheduled_campaign_keeps_its_link(tg):
     await act(tg, ADMIN, tap(tg, ADMIN, "Mes campagnes"), "Campagnes en cours")
     await act(tg, ADMIN, tap(tg, ADMIN, "Modifier A"), "Que voulez-vous changer")
     await act(tg, ADMIN, tap(tg, ADMIN, "Le texte"), "Écrivez votre message")
-    await act(tg, ADMIN, lambda: emu.message(ADMIN, ADMIN, "Réunion mardi, permanence 02 40 12 34 56",
-                                             entities=[{"type": "bold", "offset": 0, "length": 7}]),
-              "numéro de téléphone")
+    await act(
+        tg,
+        ADMIN,
+        lambda: emu.message(
+            ADMIN,
+            ADMIN,
+            "Réunion mardi, permanence 02 40 12 34 56",
+            entities=[{"type": "bold", "offset": 0, "length": 7}],
+        ),
+        "numéro de téléphone",
+    )
     assert any("Campagne A modifiée" in t for t in emu.texts(ADMIN)[-3:])
     assert [b["text"] for b in emu.buttons(ADMIN)] == ["Garder tel quel", "Modifier le texte"]
     row = store.get_campaign(c["id"])
@@ -462,8 +499,9 @@ async def test_command_menus_per_scope_and_stats_answered_in_private(tg):
     emu = tg.emu
     emu.group(GROUP, "Collectif", admins=[ADMIN], creator=CREATOR)
     emu.add_users([ADMIN, MEMBER])
-    await emu.wait_until(lambda: emu.visible_commands(GROUP, ADMIN, "de") == ["campagne", "stats", "aide"], 5,
-                         "admin menu")
+    await emu.wait_until(
+        lambda: emu.visible_commands(GROUP, ADMIN, "de") == ["campagne", "stats", "aide"], 5, "admin menu"
+    )
     # as the Telegram client resolves scopes: admins see /campagne and /stats, members do not,
     # and neither sees private commands like /oubli or /rappels in the group
     assert emu.visible_commands(GROUP, MEMBER, "fr") == ["aide"]
@@ -489,8 +527,12 @@ async def test_announcement_in_her_words_formatting_kept_warning_then_sent_as_is
     await act(tg, ADMIN, tap(tg, ADMIN, "Annonce aux abonnés"), "abonnés de « Collectif Santé Libre »")
     await act(tg, ADMIN, tap(tg, ADMIN, "Écrire mon texte"), "Écrivez votre message")
     text = "Réunion sur la santé mentale jeudi. Permanence : 02 40 12 34 56"
-    await act(tg, ADMIN, lambda: emu.message(ADMIN, ADMIN, text, entities=[{"type": "bold", "offset": 0, "length": 7}]),
-              "Envoyer tel quel ?")
+    await act(
+        tg,
+        ADMIN,
+        lambda: emu.message(ADMIN, ADMIN, text, entities=[{"type": "bold", "offset": 0, "length": 7}]),
+        "Envoyer tel quel ?",
+    )
     preview = next(m for m in reversed(emu.sent[ADMIN]) if "Réunion" in m["text"])
     assert text in preview["text"] and "<b>Réunion</b>" in preview["_raw"]
     assert "Annonce de « Collectif Santé Libre »" in preview["text"]
@@ -498,7 +540,11 @@ async def test_announcement_in_her_words_formatting_kept_warning_then_sent_as_is
     await tg.app.tick()
     await emu.wait_until(lambda: emu.sent[501] and emu.sent[502], 5, "announcement")
     got = emu.sent[501][-1]
-    assert text in got["text"] and "<b>Réunion</b>" in got["_raw"] and "Annonce de « Collectif Santé Libre »" in got["text"]
+    assert (
+        text in got["text"]
+        and "<b>Réunion</b>" in got["_raw"]
+        and "Annonce de « Collectif Santé Libre »" in got["text"]
+    )
 
 
 async def test_an_at_mention_in_a_group_gets_the_hello_not_silence_and_not_every_time(tg):
@@ -511,8 +557,8 @@ async def test_an_at_mention_in_a_group_gets_the_hello_not_silence_and_not_every
     emu.group_message(GROUP, MEMBER, f"merci @{BOT}")
     emu.group_message(GROUP, MEMBER, "bonjour tout le monde")
     await emu.wait_until(lambda: emu.pending_updates() == 0, 5, "updates read")
-    await expect(emu, GROUP, lambda: emu.command(GROUP, MEMBER, "aide"), "")   # the bot is still answering
-    assert not any("Administrateurs" in t for t in emu.texts(GROUP)[n:])       # one hello, not one per mention
+    await expect(emu, GROUP, lambda: emu.command(GROUP, MEMBER, "aide"), "")  # the bot is still answering
+    assert not any("Administrateurs" in t for t in emu.texts(GROUP)[n:])  # one hello, not one per mention
 
 
 async def test_an_old_campaign_button_acts_on_its_own_group_not_the_last_one_opened(tg):
@@ -523,13 +569,17 @@ async def test_an_old_campaign_button_acts_on_its_own_group_not_the_last_one_ope
     await open_menu(tg)
     await schedule_weekly(tg)
     await act(tg, ADMIN, lambda: emu.private_message(ADMIN, "/campagne"), "Que voulez-vous faire")
-    listing = (await act(tg, ADMIN, tap(tg, ADMIN, "Mes campagnes"), "Campagne A"))
+    listing = await act(tg, ADMIN, tap(tg, ADMIN, "Mes campagnes"), "Campagne A")
     list_msg = next(m for m in reversed(emu.sent[ADMIN]) if "Campagne A" in m["text"])
     # she opens the second group, then taps "Pause A" on the first group's list
     await act(tg, GROUP2, lambda: emu.command(GROUP2, ADMIN, "campagne"), first(tg, "campaign/group_admin", 12))
     await act(tg, ADMIN, lambda: emu.tap_start(ADMIN, link(emu, GROUP2, "a_")), "« Parents Vigilants »")
-    got = await act(tg, ADMIN, lambda: emu.press(ADMIN, label="Pause A", message_id=list_msg["message_id"]),
-                    "Campagnes en cours dans « Collectif Santé Libre »")
+    got = await act(
+        tg,
+        ADMIN,
+        lambda: emu.press(ADMIN, label="Pause A", message_id=list_msg["message_id"]),
+        "Campagnes en cours dans « Collectif Santé Libre »",
+    )
     assert got[0].startswith(first(tg, "campaign/paused"))
     c1 = store.collective_by_chat("telegram", str(GROUP))
     assert [c["status"] for c in store.list_campaigns(c1["id"])] == ["paused"]

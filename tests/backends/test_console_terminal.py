@@ -1,6 +1,7 @@
 """The console and the command line as a shell user meets them, through real pipes and a real
 pseudo-terminal: Ctrl-C and Ctrl-D quit at once and leave the shell's prompt on its own line,
 and ``| head`` ends without a BrokenPipeError traceback."""
+
 import json
 import os
 import pty
@@ -88,8 +89,13 @@ def test_the_console_still_answers_in_a_terminal_then_quits(tmp_path):
 
 def _pipe_to_head(args: list[str], stdin_bytes: bytes, lines: int):
     """``mes-bot ARGS < input | head -LINES`` with real pipes; returns (exit code, head's lines, stderr)."""
-    proc = subprocess.Popen(CMD + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    proc = subprocess.Popen(
+        CMD + args,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    )
     head = subprocess.Popen(["head", f"-{lines}"], stdin=proc.stdout, stdout=subprocess.PIPE)
     proc.stdout.close()  # only head reads it now: when head ends, our writes hit a broken pipe
     try:
@@ -110,8 +116,9 @@ def test_deadline_from_stdin_into_head_ends_quietly():
 
 
 def test_console_into_head_ends_quietly(tmp_path):
-    code, got, err = _pipe_to_head(["console", "--data-dir", str(tmp_path / "d"), "--today", "2026-11-22"],
-                                   "aide\n".encode() * 300, 3)
+    code, got, err = _pipe_to_head(
+        ["console", "--data-dir", str(tmp_path / "d"), "--today", "2026-11-22"], "aide\n".encode() * 300, 3
+    )
     assert len(got) == 3 and got[0].startswith("Bonjour")
     assert "Traceback" not in err and "BrokenPipe" not in err, err
     assert code == 141

@@ -1,6 +1,7 @@
 """Matrix backend against a real Synapse, with real matrix-nio clients as the humans.
 
 One Synapse for the whole session (tests/support/synapse.py); each test registers its own users."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,9 +24,15 @@ def texts(msgs):
 
 # -- formatting (no server) ----------------------------------------------------------------
 def test_render_content_escapes_and_numbers_like_the_router():
-    r = Reply(key="x", text="<b>Tom & Jerry</b>\nligne 2",
-              buttons=((Button("Oui <script>", payload="a"),), (Button("Lien", url="https://ex.fr/?a=1&b=2"),),
-                       (Button("Non", payload="b"),)))
+    r = Reply(
+        key="x",
+        text="<b>Tom & Jerry</b>\nligne 2",
+        buttons=(
+            (Button("Oui <script>", payload="a"),),
+            (Button("Lien", url="https://ex.fr/?a=1&b=2"),),
+            (Button("Non", payload="b"),),
+        ),
+    )
     c = render_content(r)
     assert c["msgtype"] == "m.notice"
     assert c["format"] == "org.matrix.custom.html"
@@ -121,14 +128,20 @@ async def test_room_admin_rights_and_private_start(synapse, tmp_path):
     alice = await make_human(synapse, tmp_path, "alice")
     bob = await make_human(synapse, tmp_path, "bob")
     try:
-        room = await alice.create_room(invite=[bot.user_id, bob.user_id], direct=False, encrypted=True,
-                                       name="Collectif")
+        room = await alice.create_room(
+            invite=[bot.user_id, bob.user_id], direct=False, encrypted=True, name="Collectif"
+        )
         await bob.wait_invite()
-        assert await bot.wait_until(lambda: bot.joined(room) and bob.user_id in bot.backend.client.rooms[room].users
-                                    and not bot.backend.client.rooms[room].users[bob.user_id].invited)
+        assert await bot.wait_until(
+            lambda: (
+                bot.joined(room)
+                and bob.user_id in bot.backend.client.rooms[room].users
+                and not bot.backend.client.rooms[room].users[bob.user_id].invited
+            )
+        )
         assert not bot.backend.is_direct(room)
-        assert await bot.backend.is_admin(alice.user_id, room) is True    # creator: 100
-        assert await bot.backend.is_admin(bob.user_id, room) is False     # member: 0
+        assert await bot.backend.is_admin(alice.user_id, room) is True  # creator: 100
+        assert await bot.backend.is_admin(bob.user_id, room) is False  # member: 0
         from bot.core.types import Event
 
         ev = Event(backend="matrix", chat_id=room, user_id=bob.user_id, is_direct=False)
@@ -147,7 +160,7 @@ async def test_room_admin_rights_and_private_start(synapse, tmp_path):
         assert await bot.backend.is_admin(bob.user_id, room) is False
         # an admin-only command from a non-admin: polite refusal in the room, nothing else
         if "campagne" in bot.app.router.reg.commands:
-            await bob.wait_messages(room, 1, sender=bot.user_id, timeout=5)   # the bot's hello on joining
+            await bob.wait_messages(room, 1, sender=bot.user_id, timeout=5)  # the bot's hello on joining
             bob.clear()
             await bob.send(room, "/campagne")
             got = await bob.wait_messages(room, 1, sender=bot.user_id)
@@ -217,9 +230,14 @@ async def test_cross_signing_identity_signs_the_device(synapse, tmp_path):
         assert bot.backend.cross_signing == "signed"
         import aiohttp
 
-        async with aiohttp.ClientSession() as http, http.post(synapse.url + "/_matrix/client/v3/keys/query",
-                             json={"device_keys": {bot.user_id: []}},
-                             headers={"Authorization": f"Bearer {alice.client.access_token}"}) as r:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(
+                synapse.url + "/_matrix/client/v3/keys/query",
+                json={"device_keys": {bot.user_id: []}},
+                headers={"Authorization": f"Bearer {alice.client.access_token}"},
+            ) as r,
+        ):
             q = await r.json()
         master = q["master_keys"][bot.user_id]
         ssk = q["self_signing_keys"][bot.user_id]
@@ -240,7 +258,7 @@ async def test_cross_signing_identity_signs_the_device(synapse, tmp_path):
 async def test_unknown_token_stops_with_clear_error(synapse, tmp_path):
     bot = await start_bot(synapse, tmp_path / "bot")
     try:
-        synapse.logout(bot.backend.client.access_token)   # the token dies server-side
+        synapse.logout(bot.backend.client.access_token)  # the token dies server-side
         for _ in range(100):
             if bot.task.done():
                 break
@@ -276,14 +294,18 @@ async def test_access_token_login_and_verified_only_devices(synapse, tmp_path):
     from bot.backends.matrix.cross_signing import ensure_cross_signing
 
     uid, pw = synapse.register(unique("bot"))
-    login = synapse._request("POST", "/_matrix/client/v3/login", {
-        "type": "m.login.password", "identifier": {"type": "m.id.user", "user": uid}, "password": pw})
-    bot = await start_bot(synapse, tmp_path / "bot", uid, None, matrix_access_token=login["access_token"],
-                          matrix_verified_only=True)
+    login = synapse._request(
+        "POST",
+        "/_matrix/client/v3/login",
+        {"type": "m.login.password", "identifier": {"type": "m.id.user", "user": uid}, "password": pw},
+    )
+    bot = await start_bot(
+        synapse, tmp_path / "bot", uid, None, matrix_access_token=login["access_token"], matrix_verified_only=True
+    )
     alice = await make_human(synapse, tmp_path, "alice")
     try:
         assert bot.backend.device_id == login["device_id"]
-        assert bot.backend.cross_signing == "signed"   # first upload needs no password on Synapse
+        assert bot.backend.cross_signing == "signed"  # first upload needs no password on Synapse
         room = await alice.create_room(invite=[bot.user_id], direct=True, encrypted=True)
         got = await alice.wait_messages(room, 2)
         assert len(got) == 2 and all(m["undecrypted"] for m in got)
@@ -291,15 +313,25 @@ async def test_access_token_login_and_verified_only_devices(synapse, tmp_path):
         import aiohttp
 
         async with aiohttp.ClientSession() as http:
-            outcome = await ensure_cross_signing(http, synapse.url, login["access_token"], uid,
-                                                 login["device_id"], tmp_path / "other")
+            outcome = await ensure_cross_signing(
+                http, synapse.url, login["access_token"], uid, login["device_id"], tmp_path / "other"
+            )
         assert outcome == "foreign"
         # a human whose device is signed by her own cross-signing identity counts as verified
         bea = await make_human(synapse, tmp_path, "bea")
         try:
             async with aiohttp.ClientSession() as http:
-                assert await ensure_cross_signing(http, synapse.url, bea.client.access_token, bea.user_id,
-                                                  bea.client.device_id, tmp_path / "bea-xs") == "signed"
+                assert (
+                    await ensure_cross_signing(
+                        http,
+                        synapse.url,
+                        bea.client.access_token,
+                        bea.user_id,
+                        bea.client.device_id,
+                        tmp_path / "bea-xs",
+                    )
+                    == "signed"
+                )
             room2 = await bea.create_room(invite=[bot.user_id], direct=True, encrypted=True)
             got = await bea.wait_messages(room2, 2)
             assert len(got) == 2 and not any(m["undecrypted"] for m in got)
@@ -319,9 +351,23 @@ async def test_cli_runs_answers_and_stops_on_sigterm(synapse, tmp_path):
 
     uid, pw = synapse.register(unique("bot"))
     env = dict(os.environ, MATRIX_PASSWORD=pw, MESBOT_SCHEDULER_INTERVAL="3600")
-    proc = subprocess.Popen([sys.executable, "-m", "bot.ops.cli", "matrix", "--homeserver", synapse.url,
-                             "--user", uid, "--data-dir", str(tmp_path / "cli")],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot.ops.cli",
+            "matrix",
+            "--homeserver",
+            synapse.url,
+            "--user",
+            uid,
+            "--data-dir",
+            str(tmp_path / "cli"),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     alice = await make_human(synapse, tmp_path, "alice")
     try:
         room = await alice.create_room(invite=[uid], direct=True, encrypted=True)
@@ -347,16 +393,20 @@ async def test_new_member_gets_the_keys_and_a_third_person_ends_direct(synapse, 
     carol = await make_human(synapse, tmp_path, "carol")
     try:
         room = await alice.create_room(invite=[bot.user_id], direct=True, encrypted=True)
-        assert len(await alice.wait_messages(room, 2)) == 2      # bot's session shared with alice
+        assert len(await alice.wait_messages(room, 2)) == 2  # bot's session shared with alice
         assert bot.backend.is_direct(room)
         # the keycap reactions on the menu go out after it: let them finish before carol comes, or
         # one sent while the bot has not yet seen her join is (rightly) unreadable for her
         assert await bot.wait_until(lambda: not bot.backend._reaction_tasks)
         await alice.client.room_invite(room, carol.user_id)
         assert await carol.wait_invite() == room
-        assert await bot.wait_until(lambda: carol.user_id in bot.backend.client.rooms[room].users
-                                    and not bot.backend.client.rooms[room].users[carol.user_id].invited)
-        assert not bot.backend.is_direct(room)                    # three people: a group now
+        assert await bot.wait_until(
+            lambda: (
+                carol.user_id in bot.backend.client.rooms[room].users
+                and not bot.backend.client.rooms[room].users[carol.user_id].invited
+            )
+        )
+        assert not bot.backend.is_direct(room)  # three people: a group now
         await carol.sync()
         carol.clear()  # history from before carol joined: not hers to read
         await carol.send(room, "/aide")

@@ -1,6 +1,7 @@
 """Keycap reactions in an encrypted room, against a real Synapse: the bot's reactions are stored
 as ``m.room.encrypted`` (nio alone would send them in clear), a member decrypts them back to the
 reaction, and a person's encrypted reaction still selects the choice."""
+
 from __future__ import annotations
 
 import time
@@ -31,8 +32,9 @@ async def _send_encrypted_reaction(human, room_id, event_id, key):
     c = human.client
     if c.olm.should_share_group_session(room_id):
         await c.share_group_session(room_id, ignore_unverified_devices=True)
-    mtype, content = c.encrypt(room_id, "m.reaction", {"m.relates_to": {
-        "rel_type": "m.annotation", "event_id": event_id, "key": key}})
+    mtype, content = c.encrypt(
+        room_id, "m.reaction", {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}}
+    )
     method, path, data = Api.room_send(c.access_token, room_id, mtype, content, f"r{time.time_ns()}")
     resp = await c._send(RoomSendResponse, method, path, data, (room_id,))
     assert isinstance(resp, RoomSendResponse), resp
@@ -59,11 +61,13 @@ async def test_bot_reactions_are_encrypted_and_a_person_encrypted_reaction_selec
         payloads = [b.payload for b in seen[-1][1][-1].flat_buttons() if b.url is None]
         got = await _wait_reactions(alice, menu["event_id"], bot.user_id, len(payloads))
         # alice's client decrypted them back to the keycaps, in the numbered list's order
-        assert [r["key"] for r in got] == list(KEYCAPS[:len(payloads)])
-        for r in got:   # what the homeserver stores: an encrypted event, the relation alone in clear
+        assert [r["key"] for r in got] == list(KEYCAPS[: len(payloads)])
+        for r in got:  # what the homeserver stores: an encrypted event, the relation alone in clear
             stored = synapse._request(
-                "GET", f"/_matrix/client/v3/rooms/{urllib.parse.quote(room)}/event/"
-                       f"{urllib.parse.quote(r['event_id'])}", token=alice.client.access_token)
+                "GET",
+                f"/_matrix/client/v3/rooms/{urllib.parse.quote(room)}/event/{urllib.parse.quote(r['event_id'])}",
+                token=alice.client.access_token,
+            )
             assert stored["type"] == "m.room.encrypted"
             content = stored["content"]
             assert content["algorithm"] == "m.megolm.v1.aes-sha2" and "ciphertext" in content

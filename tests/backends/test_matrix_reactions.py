@@ -3,6 +3,7 @@ person's keycap reaction selects like typing the number.
 
 Unit tests (no server) for the mapping and the best-effort sending; then a real Synapse with real nio
 humans, in a plain and an encrypted direct chat."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,15 +20,22 @@ from tests.support.synapse import make_human, start_bot
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-MENU = Reply(key="menu/main", text="Menu", buttons=(
-    (Button("Un", payload="menu:main:a"),), (Button("Lien", url="https://example.org"),),
-    (Button("Deux", payload="menu:main:b"),), (Button("Trois", payload="menu:main:c"),)))
+MENU = Reply(
+    key="menu/main",
+    text="Menu",
+    buttons=(
+        (Button("Un", payload="menu:main:a"),),
+        (Button("Lien", url="https://example.org"),),
+        (Button("Deux", payload="menu:main:b"),),
+        (Button("Trois", payload="menu:main:c"),),
+    ),
+)
 
 
 def test_keycaps_in_list_order_with_or_without_variation_selector():
-    assert KEYCAPS[0] == "1\ufe0f\u20e3" and KEYCAPS[8] == "9\ufe0f\u20e3" and KEYCAPS[9] == "\U0001F51F"
+    assert KEYCAPS[0] == "1\ufe0f\u20e3" and KEYCAPS[8] == "9\ufe0f\u20e3" and KEYCAPS[9] == "\U0001f51f"
     assert [keycap_index(k) for k in KEYCAPS] == list(range(10))
-    assert keycap_index("2\u20e3") == 1          # some clients drop U+FE0F
+    assert keycap_index("2\u20e3") == 1  # some clients drop U+FE0F
     assert keycap_index("👍") is None and keycap_index("2") is None and keycap_index("") is None
 
 
@@ -59,8 +67,13 @@ def _backend(tmp_path, **settings):
 
 
 def _reaction(reacts_to, key, sender="@alice:t", event_id=None, ts=None):
-    return SimpleNamespace(reacts_to=reacts_to, key=key, sender=sender, event_id=event_id or f"$r{time.time_ns()}",
-                           server_timestamp=ts if ts is not None else int(time.time() * 1000) + 1000)
+    return SimpleNamespace(
+        reacts_to=reacts_to,
+        key=key,
+        sender=sender,
+        event_id=event_id or f"$r{time.time_ns()}",
+        server_timestamp=ts if ts is not None else int(time.time() * 1000) + 1000,
+    )
 
 
 async def _answer(backend, room, reply):
@@ -85,12 +98,20 @@ async def test_reactions_follow_the_choice_buttons_and_select_their_payload(tmp_
     reactions = [c for _r, t, c in b.sent if t == "m.reaction"]
     # one keycap per choice button, in the order of the numbered list; the link gets none
     assert [c["m.relates_to"]["key"] for c in reactions] == list(KEYCAPS[:3])
-    assert all(c["m.relates_to"] == {"rel_type": "m.annotation", "event_id": mid, "key": c["m.relates_to"]["key"]}
-               for c in reactions)
+    assert all(
+        c["m.relates_to"] == {"rel_type": "m.annotation", "event_id": mid, "key": c["m.relates_to"]["key"]}
+        for c in reactions
+    )
     # a person clicks 2️⃣: the router gets the second choice's exact payload
     await b._on_reaction("!r", _reaction(mid, KEYCAPS[1], event_id="$x1"), True)
     [ev] = b.events
-    assert (ev.kind, ev.choice, ev.user_id, ev.chat_id, ev.is_direct) == ("button", "menu:main:b", "@alice:t", "!r", True)
+    assert (ev.kind, ev.choice, ev.user_id, ev.chat_id, ev.is_direct) == (
+        "button",
+        "menu:main:b",
+        "@alice:t",
+        "!r",
+        True,
+    )
     # the same reaction event again (sync replay): handled once
     await b._on_reaction("!r", _reaction(mid, KEYCAPS[1], event_id="$x1"), True)
     # a keycap beyond the choices, another emoji, an unknown message, the wrong room: nothing
@@ -111,7 +132,7 @@ async def test_reactions_follow_the_choice_buttons_and_select_their_payload(tmp_
 async def test_no_reactions_without_choices_or_outside_a_conversation_or_when_disabled(tmp_path):
     b = _backend(tmp_path)
     await _answer(b, "!r", Reply(key="k", text="t", buttons=((Button("Lien", url="https://example.org"),),)))
-    await b.send("!r", MENU)            # a reminder / broadcast: numbered list, no reactions
+    await b.send("!r", MENU)  # a reminder / broadcast: numbered list, no reactions
     await asyncio.gather(*b._reaction_tasks)
     assert [t for _r, t, _c in b.sent] == ["m.room.message", "m.room.message"]
     # still selectable by reaction (the mapping is kept for every choice message)
@@ -125,14 +146,14 @@ async def test_no_reactions_without_choices_or_outside_a_conversation_or_when_di
 async def test_a_429_on_a_reaction_is_dropped_and_pauses_reactions(tmp_path):
     b = _backend(tmp_path)
     b.fail_reaction = RetryLater(2.0)
-    mid = await _answer(b, "!r", MENU)   # the reply itself is delivered
+    mid = await _answer(b, "!r", MENU)  # the reply itself is delivered
     assert mid == "$ev1"
     assert [t for _r, t, _c in b.sent] == ["m.room.message", "failed"]  # one try, no retry loop
     b.fail_reaction = None
-    await _answer(b, "!r", MENU)         # paused: the reply goes out, without reactions
+    await _answer(b, "!r", MENU)  # paused: the reply goes out, without reactions
     assert [t for _r, t, _c in b.sent][2:] == ["m.room.message"]
     b._reactions_paused_until = 0.0
-    b.fail_reaction = Blocked("gone")    # any other failure: dropped, never raised
+    b.fail_reaction = Blocked("gone")  # any other failure: dropped, never raised
     await _answer(b, "!r", MENU)
     assert [t for _r, t, _c in b.sent][3:] == ["m.room.message", "failed"]
 
@@ -156,8 +177,12 @@ async def test_a_newer_choice_message_stops_reacting_to_the_older_one(tmp_path):
 async def _react(human, room, event_id, key):
     from nio import RoomSendResponse
 
-    resp = await human.client.room_send(room, "m.reaction", {"m.relates_to": {
-        "rel_type": "m.annotation", "event_id": event_id, "key": key}}, ignore_unverified_devices=True)
+    resp = await human.client.room_send(
+        room,
+        "m.reaction",
+        {"m.relates_to": {"rel_type": "m.annotation", "event_id": event_id, "key": key}},
+        ignore_unverified_devices=True,
+    )
     assert isinstance(resp, RoomSendResponse), resp
     return resp.event_id
 
@@ -194,17 +219,26 @@ async def test_keycap_reaction_answers_like_the_typed_number(synapse, tmp_path, 
         assert len(payloads) >= 2 and "2. " in menu["body"]
         # the bot's own keycaps are on its choice message, in the numbered list's order
         keys = await _wait_reactions(alice, menu["event_id"], bot.user_id, len(payloads))
-        assert keys == list(KEYCAPS[:len(payloads)])
+        assert keys == list(KEYCAPS[: len(payloads)])
         assert not [r for r in alice.reactions if r["reacts_to"] == welcome[0]["event_id"]]  # no choices there
         if not encrypted:
             # the bot account reacting from another device is the bot: ignored (3️⃣ without U+FE0F,
             # which the bot reads as 3 but Synapse does not count as the bot's own 3️⃣ again)
-            login = synapse._request("POST", "/_matrix/client/v3/login", {
-                "type": "m.login.password", "identifier": {"type": "m.id.user", "user": bot.user_id},
-                "password": bot.password})
-            synapse._request("PUT", f"/_matrix/client/v3/rooms/{urllib.parse.quote(room)}/send/m.reaction/t1",
-                             {"m.relates_to": {"rel_type": "m.annotation", "event_id": menu["event_id"],
-                                               "key": "3\u20e3"}}, token=login["access_token"])
+            login = synapse._request(
+                "POST",
+                "/_matrix/client/v3/login",
+                {
+                    "type": "m.login.password",
+                    "identifier": {"type": "m.id.user", "user": bot.user_id},
+                    "password": bot.password,
+                },
+            )
+            synapse._request(
+                "PUT",
+                f"/_matrix/client/v3/rooms/{urllib.parse.quote(room)}/send/m.reaction/t1",
+                {"m.relates_to": {"rel_type": "m.annotation", "event_id": menu["event_id"], "key": "3\u20e3"}},
+                token=login["access_token"],
+            )
         before = len(seen)
         # a keycap on a message without choices does nothing; then 2️⃣ on the menu
         await _react(alice, room, welcome[0]["event_id"], KEYCAPS[0])
@@ -212,7 +246,7 @@ async def test_keycap_reaction_answers_like_the_typed_number(synapse, tmp_path, 
         first = await alice.wait_messages(room, 1)
         assert first and not first[0]["undecrypted"]
         assert await bot.wait_until(lambda: len(seen) > before)
-        [(ev, replies)] = seen[before:]   # only alice's 2️⃣ reached the router
+        [(ev, replies)] = seen[before:]  # only alice's 2️⃣ reached the router
         assert (ev.kind, ev.choice, ev.user_id) == ("button", payloads[1], alice.user_id)
         by_reaction = first + await alice.wait_messages(room, len(replies) - 1)
         # typing "2" on the same menu gives the same answer

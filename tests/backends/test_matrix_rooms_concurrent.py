@@ -3,6 +3,7 @@ a flood is bounded; a crash mid-batch loses nothing and answers nothing twice.
 
 Real Synapse, real nio humans, the real bot; a reverse proxy (tests/support/matrix_faults.py) holds
 or fails the bot's sends into one room, as a slow room, a 5xx storm or Synapse's 429 would."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,13 +17,12 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 async def _two_rooms(synapse, tmp_path, proxy, **settings):  # noqa: F811
-    bot = await start_bot(synapse, tmp_path / "bot", matrix_homeserver=proxy.url, matrix_reactions=False,
-                          **settings)
+    bot = await start_bot(synapse, tmp_path / "bot", matrix_homeserver=proxy.url, matrix_reactions=False, **settings)
     alice = await make_human(synapse, tmp_path, "alice")
     bob = await make_human(synapse, tmp_path, "bob")
     room_a = await alice.create_room(invite=[bot.user_id], direct=True, encrypted=False)
     room_b = await bob.create_room(invite=[bot.user_id], direct=True, encrypted=False)
-    assert len(await alice.wait_messages(room_a, 2)) == 2     # the welcome
+    assert len(await alice.wait_messages(room_a, 2)) == 2  # the welcome
     assert len(await bob.wait_messages(room_b, 2)) == 2
     return bot, alice, bob, room_a, room_b
 
@@ -31,8 +31,8 @@ async def test_a_burst_in_one_room_does_not_delay_another_and_is_bounded(synapse
     proxy = await FaultProxy(synapse.url).start()
     bot, alice, bob, room_a, room_b = await _two_rooms(synapse, tmp_path, proxy, chat_backlog_max=5)
     try:
-        before = proxy.forwarded[room_a]         # the welcome
-        proxy.hold(room_a)                       # A's replies are slow: none gets through for now
+        before = proxy.forwarded[room_a]  # the welcome
+        proxy.hold(room_a)  # A's replies are slow: none gets through for now
         for _ in range(25):
             await alice.send(room_a, "/aide")
         assert await bot.wait_until(lambda: proxy.held_now(room_a) >= 1)
@@ -51,7 +51,7 @@ async def test_a_burst_in_one_room_does_not_delay_another_and_is_bounded(synapse
         await alice.send(room_a, "/aide")
         [again] = await alice.wait_messages(room_a, 1)
         assert again["body"].strip() != notice
-        assert await alice.wait_messages(room_a, 1, timeout=1.0) == []     # no dropped message comes back
+        assert await alice.wait_messages(room_a, 1, timeout=1.0) == []  # no dropped message comes back
     finally:
         await alice.close()
         await bob.close()
@@ -66,13 +66,13 @@ async def test_a_reply_retried_in_one_room_does_not_delay_another(synapse, tmp_p
     waits: list[float] = []
     retry = asyncio.Event()
 
-    async def sleep(seconds: float) -> None:   # the reply's back-off, on the test's clock
+    async def sleep(seconds: float) -> None:  # the reply's back-off, on the test's clock
         waits.append(seconds)
         await retry.wait()
 
     bot.app.sleep = sleep
     try:
-        before = proxy.forwarded[room_a]         # the welcome
+        before = proxy.forwarded[room_a]  # the welcome
         proxy.fail(room_a, status, retry_after_ms=7000 if status == 429 else None)
         await alice.send(room_a, "/aide")
         assert await bot.wait_until(lambda: proxy.failed[room_a] >= 1 and waits)
@@ -100,7 +100,7 @@ async def test_a_crash_mid_batch_loses_nothing_and_answers_nothing_twice(synapse
     try:
         room = await alice.create_room(invite=[bot.user_id], direct=True, encrypted=True)
         assert len(await alice.wait_messages(room, 2)) == 2
-        proxy.hold(room, after=2)                 # two replies go out, the third hangs
+        proxy.hold(room, after=2)  # two replies go out, the third hangs
         sent = []
         for text in ("/aide", "/rappels", "/aide", "/rappels", "/aide", "/rappels"):
             sent.append(await alice.send(room, text))
@@ -109,14 +109,13 @@ async def test_a_crash_mid_batch_loses_nothing_and_answers_nothing_twice(synapse
         assert await bot.wait_until(lambda: proxy.held_now(room) == 1)
         store = bot.app.store
         assert [store.event_handled(e) for e in sent] == [True, True, False, False, False, False]
-        assert bot.backend.resume.pending_batches() >= 1     # the batch is not saved as handled
+        assert bot.backend.resume.pending_batches() >= 1  # the batch is not saved as handled
         # crash: no clean stop (no draining, nothing saved on the way out); the held reply never arrives
         bot.task.cancel()
         await asyncio.gather(bot.task, return_exceptions=True)
         proxy.drop_held()
         store.close()
-        bot = await start_bot(synapse, tmp_path / "bot", uid, pw, matrix_homeserver=proxy.url,
-                              matrix_reactions=False)
+        bot = await start_bot(synapse, tmp_path / "bot", uid, pw, matrix_homeserver=proxy.url, matrix_reactions=False)
         rest = await alice.wait_messages(room, 4, timeout=30)
         bodies = [m["body"] for m in first + rest]
         # every message answered exactly once, in order
@@ -154,8 +153,18 @@ async def test_kill_9_mid_batch_then_restart_answers_every_message_once(synapse,
     uid, pw = synapse.register(unique("bot"))
     env = dict(os.environ, MATRIX_PASSWORD=pw, MESBOT_SCHEDULER_INTERVAL="3600", MESBOT_MATRIX_REACTIONS="0")
     data = tmp_path / "cli"
-    args = [sys.executable, "-m", "bot.ops.cli", "matrix", "--homeserver", proxy.url, "--user", uid,
-            "--data-dir", str(data)]
+    args = [
+        sys.executable,
+        "-m",
+        "bot.ops.cli",
+        "matrix",
+        "--homeserver",
+        proxy.url,
+        "--user",
+        uid,
+        "--data-dir",
+        str(data),
+    ]
     proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     alice = await make_human(synapse, tmp_path, "alice")
     try:
@@ -165,9 +174,9 @@ async def test_kill_9_mid_batch_then_restart_answers_every_message_once(synapse,
         sent = [await alice.send(room, text) for text in ("/aide", "/rappels") * 3]
         first = await alice.wait_messages(room, 2)
         assert len(first) == 2 and await _until(lambda: proxy.held_now(room) == 1)
-        proc.kill()                      # SIGKILL: nothing runs on the way out
+        proc.kill()  # SIGKILL: nothing runs on the way out
         proc.wait(timeout=20)
-        proxy.drop_held()                # the hanging reply never reaches Synapse
+        proxy.drop_held()  # the hanging reply never reaches Synapse
         store = Store(data / "mes-bot.db")
         try:
             assert [store.event_handled(e) for e in sent] == [True, True, False, False, False, False]

@@ -5,6 +5,7 @@ a real nio client sends the request and every step as (encrypted) room events, c
 the shared secret and the MACs itself (vodozemac's ECDH and HKDF primitives only), and checks the MACs the
 bot sends against the bot's device key and master key as Synapse publishes them — so a wrong MAC, info
 string, key id or key in the bot makes these tests fail."""
+
 from __future__ import annotations
 
 import base64
@@ -67,11 +68,19 @@ class Person:
     async def request(self) -> None:
         from nio import RoomSendResponse
 
-        resp = await self.h.client.room_send(self.room, "m.room.message", {
-            "msgtype": V + "request", "body": "Alice is requesting to verify your key, but your client does not "
-            "support in-chat key verification.", "from_device": self.h.client.device_id,
-            "methods": ["m.sas.v1", "m.qr_code.show.v1", "m.reciprocate.v1"], "to": self.bot},
-            ignore_unverified_devices=True)
+        resp = await self.h.client.room_send(
+            self.room,
+            "m.room.message",
+            {
+                "msgtype": V + "request",
+                "body": "Alice is requesting to verify your key, but your client does not "
+                "support in-chat key verification.",
+                "from_device": self.h.client.device_id,
+                "methods": ["m.sas.v1", "m.qr_code.show.v1", "m.reciprocate.v1"],
+                "to": self.bot,
+            },
+            ignore_unverified_devices=True,
+        )
         assert isinstance(resp, RoomSendResponse), resp
         self.flow = resp.event_id
 
@@ -80,8 +89,12 @@ class Person:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for i, ev in enumerate(self.h.events):
-                if (ev["room_id"] == self.room and ev["sender"] == self.bot and ev["type"] == V + kind
-                        and (ev["content"].get("m.relates_to") or {}).get("event_id") == self.flow):
+                if (
+                    ev["room_id"] == self.room
+                    and ev["sender"] == self.bot
+                    and ev["type"] == V + kind
+                    and (ev["content"].get("m.relates_to") or {}).get("event_id") == self.flow
+                ):
                     del self.h.events[i]
                     return ev["content"]
             await self.h.sync(300)
@@ -90,8 +103,12 @@ class Person:
 
 async def _cross_sign(human, synapse, folder) -> str:
     async with aiohttp.ClientSession() as http:
-        assert await ensure_cross_signing(http, synapse.url, human.client.access_token, human.user_id,
-                                          human.client.device_id, folder) == "signed"
+        assert (
+            await ensure_cross_signing(
+                http, synapse.url, human.client.access_token, human.user_id, human.client.device_id, folder
+            )
+            == "signed"
+        )
     return public_key(load_seeds(folder)["master"])
 
 
@@ -108,16 +125,23 @@ async def _run_until_key(p: Person, bot_device: str) -> tuple[dict, dict, dict]:
     ready = await p.expect("ready")
     assert ready["from_device"] == bot_device and "m.sas.v1" in ready["methods"]
     assert ready["m.relates_to"] == {"rel_type": "m.reference", "event_id": p.flow}
-    start = {"from_device": p.h.client.device_id, "method": "m.sas.v1",
-             "key_agreement_protocols": ["curve25519", "curve25519-hkdf-sha256"], "hashes": ["sha256"],
-             "message_authentication_codes": ["hkdf-hmac-sha256", "hkdf-hmac-sha256.v2"],
-             "short_authentication_string": ["decimal", "emoji"],
-             "m.relates_to": {"rel_type": "m.reference", "event_id": p.flow}}
+    start = {
+        "from_device": p.h.client.device_id,
+        "method": "m.sas.v1",
+        "key_agreement_protocols": ["curve25519", "curve25519-hkdf-sha256"],
+        "hashes": ["sha256"],
+        "message_authentication_codes": ["hkdf-hmac-sha256", "hkdf-hmac-sha256.v2"],
+        "short_authentication_string": ["decimal", "emoji"],
+        "m.relates_to": {"rel_type": "m.reference", "event_id": p.flow},
+    }
     await p.send("start", start)
     accept = await p.expect("accept")
-    assert (accept["method"], accept["key_agreement_protocol"], accept["hash"],
-            accept["message_authentication_code"]) == ("m.sas.v1", "curve25519-hkdf-sha256", "sha256",
-                                                       "hkdf-hmac-sha256.v2")
+    assert (
+        accept["method"],
+        accept["key_agreement_protocol"],
+        accept["hash"],
+        accept["message_authentication_code"],
+    ) == ("m.sas.v1", "curve25519-hkdf-sha256", "sha256", "hkdf-hmac-sha256.v2")
     assert set(accept["short_authentication_string"]) == {"emoji", "decimal"}
     await p.send("key", {"key": p.sas.public_key.to_base64()})
     key = await p.expect("key")
@@ -139,8 +163,10 @@ async def test_a_person_verifies_the_bot_with_emoji_in_an_encrypted_dm(synapse, 
         p = Person(alice, room, bot.user_id)
         _start, _accept, key = await _run_until_key(p, bot_dev)
         # both sides now show the same emoji (computed here for the person's screen)
-        info = ("MATRIX_KEY_VERIFICATION_SAS|" + f"{alice.user_id}|{alice.client.device_id}|"
-                f"{p.sas.public_key.to_base64()}|{bot.user_id}|{bot_dev}|{key['key']}|{p.flow}")
+        info = (
+            "MATRIX_KEY_VERIFICATION_SAS|" + f"{alice.user_id}|{alice.client.device_id}|"
+            f"{p.sas.public_key.to_base64()}|{bot.user_id}|{bot_dev}|{key['key']}|{p.flow}"
+        )
         indices = list(p.established.bytes(info).emoji_indices)
         assert len(indices) == 7
         # the bot writes the emoji it computed in the chat: the same as on alice's screen
@@ -156,23 +182,35 @@ async def test_a_person_verifies_the_bot_with_emoji_in_an_encrypted_dm(synapse, 
         base = f"MATRIX_KEY_VERIFICATION_MAC{bot.user_id}{bot_dev}{alice.user_id}{alice.client.device_id}{p.flow}"
         assert set(mac["mac"]) == {f"ed25519:{bot_dev}", f"ed25519:{bot_master}"}
         assert mac["keys"] == p.established.calculate_mac(",".join(sorted(mac["mac"])), base + "KEY_IDS")
-        assert mac["mac"][f"ed25519:{bot_dev}"] == p.established.calculate_mac(bot_device_key,
-                                                                             base + f"ed25519:{bot_dev}")
-        assert mac["mac"][f"ed25519:{bot_master}"] == p.established.calculate_mac(bot_master,
-                                                                                base + f"ed25519:{bot_master}")
+        assert mac["mac"][f"ed25519:{bot_dev}"] == p.established.calculate_mac(
+            bot_device_key, base + f"ed25519:{bot_dev}"
+        )
+        assert mac["mac"][f"ed25519:{bot_master}"] == p.established.calculate_mac(
+            bot_master, base + f"ed25519:{bot_master}"
+        )
         # alice confirms the emoji: her MAC over her device key and her master key
-        mine = {f"ed25519:{alice.client.device_id}": alice.client.olm.account.identity_keys["ed25519"],
-                f"ed25519:{alice_master}": alice_master}
+        mine = {
+            f"ed25519:{alice.client.device_id}": alice.client.olm.account.identity_keys["ed25519"],
+            f"ed25519:{alice_master}": alice_master,
+        }
         base = f"MATRIX_KEY_VERIFICATION_MAC{alice.user_id}{alice.client.device_id}{bot.user_id}{bot_dev}{p.flow}"
-        await p.send("mac", {"mac": {k: p.established.calculate_mac(v, base + k) for k, v in mine.items()},
-                             "keys": p.established.calculate_mac(",".join(sorted(mine)), base + "KEY_IDS")})
+        await p.send(
+            "mac",
+            {
+                "mac": {k: p.established.calculate_mac(v, base + k) for k, v in mine.items()},
+                "keys": p.established.calculate_mac(",".join(sorted(mine)), base + "KEY_IDS"),
+            },
+        )
         assert await p.expect("done") == {"m.relates_to": {"rel_type": "m.reference", "event_id": p.flow}}
         await p.send("done", {})
         assert await bot.wait_until(lambda: p.flow not in bot.backend.verifier.flows)
         # one-way: the bot "confirmed" without comparing anything, so it grants no trust from it
         # (or any device on alice's account, a server admin's included, could get itself trusted)
-        [dev] = [d for d in bot.backend.client.device_store.active_user_devices(alice.user_id)
-                 if d.id == alice.client.device_id]
+        [dev] = [
+            d
+            for d in bot.backend.client.device_store.active_user_devices(alice.user_id)
+            if d.id == alice.client.device_id
+        ]
         assert not bot.backend.client.olm.is_device_verified(dev)
         seen_by_bot = _published(synapse, bot.backend.client.access_token, alice.user_id)
         assert bot.user_id not in seen_by_bot["master_keys"][alice.user_id].get("signatures", {})
@@ -195,13 +233,18 @@ async def test_a_wrong_mac_cancels_and_nothing_is_trusted(synapse, tmp_path):
         p = Person(alice, room, bot.user_id)
         await _run_until_key(p, bot_dev)
         assert await p.expect("mac")
-        assert len(await alice.wait_messages(room, 1, sender=bot.user_id)) == 1   # the bot's emoji
+        assert len(await alice.wait_messages(room, 1, sender=bot.user_id)) == 1  # the bot's emoji
         # a man in the middle: the MAC covers another key than alice's real device key
         kid = f"ed25519:{alice.client.device_id}"
         base = f"MATRIX_KEY_VERIFICATION_MAC{alice.user_id}{alice.client.device_id}{bot.user_id}{bot_dev}{p.flow}"
         forged = base64.b64encode(b"\x01" * 32).decode().rstrip("=")
-        await p.send("mac", {"mac": {kid: p.established.calculate_mac(forged, base + kid)},
-                             "keys": p.established.calculate_mac(kid, base + "KEY_IDS")})
+        await p.send(
+            "mac",
+            {
+                "mac": {kid: p.established.calculate_mac(forged, base + kid)},
+                "keys": p.established.calculate_mac(kid, base + "KEY_IDS"),
+            },
+        )
         cancel = await p.expect("cancel")
         assert cancel["code"] == "m.key_mismatch"
         assert p.flow not in bot.backend.verifier.flows
@@ -211,9 +254,17 @@ async def test_a_wrong_mac_cancels_and_nothing_is_trusted(synapse, tmp_path):
         q = Person(alice, room, bot.user_id)
         from nio import RoomSendResponse
 
-        resp = await alice.client.room_send(room, "m.room.message", {
-            "msgtype": V + "request", "body": "verify", "from_device": alice.client.device_id,
-            "methods": ["m.qr_code.show.v1"], "to": bot.user_id})
+        resp = await alice.client.room_send(
+            room,
+            "m.room.message",
+            {
+                "msgtype": V + "request",
+                "body": "verify",
+                "from_device": alice.client.device_id,
+                "methods": ["m.qr_code.show.v1"],
+                "to": bot.user_id,
+            },
+        )
         assert isinstance(resp, RoomSendResponse)
         q.flow = resp.event_id
         assert (await q.expect("cancel"))["code"] == "m.unknown_method"
@@ -246,11 +297,23 @@ async def test_element_rust_crypto_verifies_the_bot_and_gets_the_green_shield(sy
     bot = await start_bot(synapse, tmp_path / "bot")
     try:
         user, password = synapse.register("element" + str(time.time_ns())[-8:])
-        env = dict(os.environ, MX_HOMESERVER=synapse.url, MX_USER=user, MX_PASSWORD=password, MX_BOT=bot.user_id,
-                   MX_TIMEOUT_MS="90000", MX_MODE=mode)
-        proc = await asyncio.create_subprocess_exec(node, str(ELEMENT_DIR / "verify_bot.mjs"), env=env,
-                                                    cwd=str(ELEMENT_DIR), stdout=asyncio.subprocess.PIPE,
-                                                    stderr=asyncio.subprocess.PIPE)
+        env = dict(
+            os.environ,
+            MX_HOMESERVER=synapse.url,
+            MX_USER=user,
+            MX_PASSWORD=password,
+            MX_BOT=bot.user_id,
+            MX_TIMEOUT_MS="90000",
+            MX_MODE=mode,
+        )
+        proc = await asyncio.create_subprocess_exec(
+            node,
+            str(ELEMENT_DIR / "verify_bot.mjs"),
+            env=env,
+            cwd=str(ELEMENT_DIR),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         try:
             out, err = await asyncio.wait_for(proc.communicate(), 120)
         except asyncio.TimeoutError:
@@ -262,9 +325,9 @@ async def test_element_rust_crypto_verifies_the_bot_and_gets_the_green_shield(sy
         result = json.loads(lines[-1])
         assert result["ok"], (result, err.decode()[-2000:])
         assert result["emoji"] == 7
-        assert result["emoji_shown"] is (True if mode == "in-room" else None)   # same emoji in the chat
+        assert result["emoji_shown"] is (True if mode == "in-room" else None)  # same emoji in the chat
         assert result["bot_device"] == bot.backend.device_id
-        assert result["user_verified"] and result["device_verified"], json.dumps(result)   # the green shield
+        assert result["user_verified"] and result["device_verified"], json.dumps(result)  # the green shield
         assert not bot.backend.verifier.flows or await bot.wait_until(lambda: not bot.backend.verifier.flows)
         assert bot.failure is None
     finally:
@@ -286,15 +349,27 @@ async def test_operator_verifies_the_bot_session_from_the_account_s_own_element(
     if node is None or not (ELEMENT_DIR / "node_modules" / "matrix-js-sdk").is_dir():
         _missing_element_stack()
     uid, pw = synapse.register(unique("bot"))
-    env = dict(os.environ, MX_HOMESERVER=synapse.url, MX_USER=uid, MX_PASSWORD=pw, MX_BOT=uid,
-               MX_TIMEOUT_MS="90000", MX_MODE="own-device")
-    proc = await asyncio.create_subprocess_exec(node, str(ELEMENT_DIR / "verify_bot.mjs"), env=env,
-                                                cwd=str(ELEMENT_DIR), stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.PIPE)
+    env = dict(
+        os.environ,
+        MX_HOMESERVER=synapse.url,
+        MX_USER=uid,
+        MX_PASSWORD=pw,
+        MX_BOT=uid,
+        MX_TIMEOUT_MS="90000",
+        MX_MODE="own-device",
+    )
+    proc = await asyncio.create_subprocess_exec(
+        node,
+        str(ELEMENT_DIR / "verify_bot.mjs"),
+        env=env,
+        cwd=str(ELEMENT_DIR),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     bot = None
     try:
         steps = []
-        while "cross-signing" not in steps:   # the account's identity exists before the bot starts
+        while "cross-signing" not in steps:  # the account's identity exists before the bot starts
             line = await asyncio.wait_for(proc.stderr.readline(), 60)
             assert line, steps
             if line.startswith(b"step "):

@@ -1,6 +1,7 @@
 """The bot's SAS verification state machine without a server: what it refuses, ignores and forgets.
 (The whole flow against Synapse, from an independent implementation and from Element's own stack, is
 in test_matrix_verification.py.)  The backend here records what the Verifier sends."""
+
 from __future__ import annotations
 
 import time
@@ -9,9 +10,14 @@ from types import SimpleNamespace
 from bot.backends.matrix.verification import FLOW_LIFETIME_S, FLOWS_KEPT, Verifier
 
 BOT, ALICE, ROOM = "@bot:t", "@alice:t", "!dm:t"
-START = {"from_device": "ALICEDEV", "method": "m.sas.v1", "key_agreement_protocols": ["curve25519-hkdf-sha256"],
-         "hashes": ["sha256"], "message_authentication_codes": ["hkdf-hmac-sha256.v2"],
-         "short_authentication_string": ["emoji"]}
+START = {
+    "from_device": "ALICEDEV",
+    "method": "m.sas.v1",
+    "key_agreement_protocols": ["curve25519-hkdf-sha256"],
+    "hashes": ["sha256"],
+    "message_authentication_codes": ["hkdf-hmac-sha256.v2"],
+    "short_authentication_string": ["emoji"],
+}
 
 
 class Recorder:
@@ -34,8 +40,13 @@ def _verifier():
 
 
 def _request(to=BOT, methods=("m.sas.v1",), device="ALICEDEV"):
-    return {"msgtype": "m.key.verification.request", "body": "x", "from_device": device,
-            "methods": list(methods), "to": to}
+    return {
+        "msgtype": "m.key.verification.request",
+        "body": "x",
+        "from_device": device,
+        "methods": list(methods),
+        "to": to,
+    }
 
 
 def _rel(content, flow="$req"):
@@ -62,12 +73,20 @@ async def test_a_start_from_another_device_or_without_a_common_mac_is_cancelled(
     v, rec, _clock = _verifier()
     await _ready(v, rec)
     await v.on_room_event(ROOM, "m.key.verification.start", _rel(dict(START, from_device="OTHER")), ALICE, "$s", None)
-    assert rec.sent[-1][1:] == ("m.key.verification.cancel", _rel({"code": "m.user_mismatch",
-                                                                   "reason": "Start from another device"}))
+    assert rec.sent[-1][1:] == (
+        "m.key.verification.cancel",
+        _rel({"code": "m.user_mismatch", "reason": "Start from another device"}),
+    )
     assert "$req" not in v.flows
     await _ready(v, rec, "$req2")
-    await v.on_room_event(ROOM, "m.key.verification.start",
-                          _rel(dict(START, message_authentication_codes=["hmac-sha256"]), "$req2"), ALICE, "$s2", None)
+    await v.on_room_event(
+        ROOM,
+        "m.key.verification.start",
+        _rel(dict(START, message_authentication_codes=["hmac-sha256"]), "$req2"),
+        ALICE,
+        "$s2",
+        None,
+    )
     assert rec.sent[-1][2]["code"] == "m.unknown_method"
 
 
@@ -87,8 +106,10 @@ async def test_out_of_order_steps_cancel_and_strangers_are_ignored():
 async def test_their_cancel_ends_the_flow_and_flows_are_bounded_and_expire():
     v, rec, clock = _verifier()
     await _ready(v, rec)
-    await v.on_room_event(ROOM, "m.key.verification.cancel", _rel({"code": "m.user", "reason": "no"}), ALICE, "$c", None)
-    assert "$req" not in v.flows and rec.sent[-1][1] == "m.key.verification.ready"   # nothing sent back
+    await v.on_room_event(
+        ROOM, "m.key.verification.cancel", _rel({"code": "m.user", "reason": "no"}), ALICE, "$c", None
+    )
+    assert "$req" not in v.flows and rec.sent[-1][1] == "m.key.verification.ready"  # nothing sent back
     now = int(time.time() * 1000)
     for i in range(FLOWS_KEPT + 5):
         await v.on_room_event(ROOM, "m.room.message", _request(), ALICE, f"$r{i}", now)
@@ -100,12 +121,20 @@ async def test_their_cancel_ends_the_flow_and_flows_are_bounded_and_expire():
 
 async def test_to_device_requests_answer_by_to_device():
     v, rec, _clock = _verifier()
-    content = {"from_device": "ALICEDEV", "methods": ["m.sas.v1"], "transaction_id": "tx1",
-               "timestamp": int(time.time() * 1000)}
+    content = {
+        "from_device": "ALICEDEV",
+        "methods": ["m.sas.v1"],
+        "transaction_id": "tx1",
+        "timestamp": int(time.time() * 1000),
+    }
     await v.on_to_device("m.key.verification.request", content, ALICE)
-    assert rec.sent == [(f"{ALICE}/ALICEDEV", "m.key.verification.ready",
-                         {"from_device": "BOTDEV", "methods": ["m.sas.v1"], "transaction_id": "tx1"})]
+    assert rec.sent == [
+        (
+            f"{ALICE}/ALICEDEV",
+            "m.key.verification.ready",
+            {"from_device": "BOTDEV", "methods": ["m.sas.v1"], "transaction_id": "tx1"},
+        )
+    ]
     # our own request echoed back from this very device is not answered
-    await v.on_to_device("m.key.verification.request", dict(content, from_device="BOTDEV", transaction_id="tx2"),
-                         BOT)
+    await v.on_to_device("m.key.verification.request", dict(content, from_device="BOTDEV", transaction_id="tx2"), BOT)
     assert len(rec.sent) == 1

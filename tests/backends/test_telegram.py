@@ -1,5 +1,6 @@
 """The whole bot (router, store, templates, real python-telegram-bot over HTTP) against the
 Bot API emulator in tests/support/telegram_emulator.py."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,8 +14,6 @@ from tests.support.telegram_emulator import ANONYMOUS_ADMIN_ID, parse_html
 from tests.support.telegram_env import settle, start_env
 
 BOT = "mesbot_test_bot"
-
-
 
 
 def assert_html_ok(msgs):
@@ -140,7 +139,7 @@ async def test_user_who_blocks_the_bot_is_deactivated(tg):
     emu.tap_start(105)
     await settle(emu, 105, 2)
     assert app.store.get_user("telegram:105").active
-    emu.fail(403, method="sendMessage", chat_id=105, times=None)   # blocked right after writing
+    emu.fail(403, method="sendMessage", chat_id=105, times=None)  # blocked right after writing
     emu.private_message(105, "/menu")
     await emu.wait_until(lambda: emu.errors[403] >= 1, 5, "a 403")
     await emu.wait_until(lambda: not app.store.get_user("telegram:105").active, 5, "deactivation")
@@ -171,11 +170,11 @@ async def test_429_storm_pauses_only_the_affected_chat(tg):
     await settle(emu, 108, 3)
     await settle(emu, 109, 3)
     others = time.monotonic() - t0
-    assert others < 1.5, others             # not frozen behind chat 107
-    assert len(emu.sent[107]) == 2           # still waiting
+    assert others < 1.5, others  # not frozen behind chat 107
+    assert len(emu.sent[107]) == 2  # still waiting
     await settle(emu, 107, 3, timeout=6)
-    assert time.monotonic() - t0 >= 1.9      # retry_after honoured
-    assert metrics.get("send_failures", backend="telegram", kind="RetryLater") > limited   # retried by App.deliver
+    assert time.monotonic() - t0 >= 1.9  # retry_after honoured
+    assert metrics.get("send_failures", backend="telegram", kind="RetryLater") > limited  # retried by App.deliver
     # the protocol send raises RetryLater for the scheduler/broadcaster to decide
     emu.flood(3, chat_id=108)
     with pytest.raises(RetryLater) as e:
@@ -220,13 +219,22 @@ async def test_unsupported_updates_never_stop_the_loop(tg):
     emu.channel_post(group, "une annonce")
     emu.member_update(-1005555, 300, "left", "administrator")
     emu.member_update(-1005555, 301, "left", "member", mine=False)
-    emu.push_update("message_reaction", {"chat": {"id": 112, "type": "private"}, "message_id": 1, "date": 1,
-                                          "old_reaction": [], "new_reaction": []})
+    emu.push_update(
+        "message_reaction",
+        {"chat": {"id": 112, "type": "private"}, "message_id": 1, "date": 1, "old_reaction": [], "new_reaction": []},
+    )
     emu.push_update("some_future_update", {"whatever": [1, 2, 3]})
     # content the client library cannot parse (a poll from another Bot API version) must not block
-    emu.push_update("message", {"message_id": 99, "date": 1, "chat": {"id": 112, "type": "private"},
-                                "from": {"id": 112, "is_bot": False, "first_name": "U"},
-                                "poll": {"id": "9", "question": "Q", "options": [{"text": "A"}]}})
+    emu.push_update(
+        "message",
+        {
+            "message_id": 99,
+            "date": 1,
+            "chat": {"id": 112, "type": "private"},
+            "from": {"id": 112, "is_bot": False, "first_name": "U"},
+            "poll": {"id": "9", "question": "Q", "options": [{"text": "A"}]},
+        },
+    )
     n = len(await settle(emu, 112, n + 1))
     emu.group(-777, "Petit groupe")
     emu.sticker(-777, 302)
@@ -257,8 +265,9 @@ async def test_send_escapes_html_splits_long_text_and_compacts_callback_data(tg)
     emu.press(120, label="Long")
     await emu.wait_until(lambda: any(e.kind == "button" for e in tg.events), 5, "the button event")
     assert [e.choice for e in tg.events if e.kind == "button"] == [payload]
-    await backend.send("120", Reply("x", "fichier",
-                                    attachment=Attachment("a.ics", b"BEGIN:VCALENDAR\r\n", "text/calendar")))
+    await backend.send(
+        "120", Reply("x", "fichier", attachment=Attachment("a.ics", b"BEGIN:VCALENDAR\r\n", "text/calendar"))
+    )
     assert emu.last(120)["document"]["file_name"] == "a.ics"
 
 
@@ -310,8 +319,12 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/tg-hook"
-    env = await start_env(tmp_path, telegram_webhook_url=url, telegram_webhook_listen=f"127.0.0.1:{port}",
-                          telegram_webhook_secret="s3cret-token")
+    env = await start_env(
+        tmp_path,
+        telegram_webhook_url=url,
+        telegram_webhook_listen=f"127.0.0.1:{port}",
+        telegram_webhook_secret="s3cret-token",
+    )
     emu = env.emu
     try:
         await emu.wait_until(lambda: emu.webhook.get("url") == url, 5, "setWebhook")
@@ -320,9 +333,16 @@ async def test_webhook_mode_checks_the_secret_token(tmp_path):
         await emu.wait_for(601, 2)
         assert emu.webhook_deliveries >= 1 and emu.calls["getUpdates"] == 0
         async with aiohttp.ClientSession() as s:
-            fake = {"update_id": 999, "message": {"message_id": 1, "date": 1, "text": "/start",
-                                                  "chat": {"id": 602, "type": "private"},
-                                                  "from": {"id": 602, "is_bot": False, "first_name": "X"}}}
+            fake = {
+                "update_id": 999,
+                "message": {
+                    "message_id": 1,
+                    "date": 1,
+                    "text": "/start",
+                    "chat": {"id": 602, "type": "private"},
+                    "from": {"id": 602, "is_bot": False, "first_name": "X"},
+                },
+            }
             async with s.post(url, json=fake, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as r:
                 assert r.status == 403
             async with s.post(url, json=fake) as r:

@@ -3,6 +3,7 @@ allows: optional methods a server does not know, start-up extras that fail in ev
 updates of rare types or with optional fields in other combinations, error answers in
 other shapes (retry_after only in the text, HTML pages, bodies that are not JSON, 409),
 forum topics.  Each case: no crash, no double answer, what a user would expect."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,13 +16,20 @@ from tests.support.telegram_emulator import Emulator
 from tests.support.telegram_env import close_env, settle, start_env, start_recording_env
 
 BOT = "mesbot_test_bot"
-OPTIONAL = ("deleteWebhook", "setMyCommands", "setMyDescription", "setMyShortDescription", "getMyCommands",
-            "deleteMyCommands", "getMyDescription", "getMyShortDescription", "setChatMenuButton", "close",
-            "logOut", "sendChatAction")
-
-
-
-
+OPTIONAL = (
+    "deleteWebhook",
+    "setMyCommands",
+    "setMyDescription",
+    "setMyShortDescription",
+    "getMyCommands",
+    "deleteMyCommands",
+    "getMyDescription",
+    "getMyShortDescription",
+    "setChatMenuButton",
+    "close",
+    "logOut",
+    "sendChatAction",
+)
 
 
 async def conversation(emu, user=501):
@@ -70,7 +78,7 @@ async def test_start_up_extras_failing_in_any_shape_do_not_stop_the_bot(tmp_path
         elif shape == "ok_false_200":
             emu.fail(200, method=method, times=None, body='{"ok":false}', content_type="application/json")
         else:
-            emu.slow(1.5, method=method)   # longer than the start-up timeout (0.5 s in tests)
+            emu.slow(1.5, method=method)  # longer than the start-up timeout (0.5 s in tests)
     env = await start_recording_env(tmp_path, emu)
     try:
         t0 = asyncio.get_running_loop().time()
@@ -108,8 +116,9 @@ async def test_optional_fields_absent_or_present_in_other_combinations(tg):
     # a reply to an earlier bot message, a forwarded text, a text sent via an inline bot: text, once each
     emu.message(601, 601, "/aide", reply_to_message=emu.sent[601][-1])
     n = len(await settle(emu, 601, n + 1))
-    emu.message(601, 601, "/aide", forward_origin={"type": "hidden_user", "sender_user_name": "X", "date": 1},
-                forward_date=1)
+    emu.message(
+        601, 601, "/aide", forward_origin={"type": "hidden_user", "sender_user_name": "X", "date": 1}, forward_date=1
+    )
     n = len(await settle(emu, 601, n + 1))
     emu.message(601, 601, "/aide", via_bot={"id": 99, "is_bot": True, "first_name": "Gif", "username": "gif"})
     n = len(await settle(emu, 601, n + 1))
@@ -120,8 +129,13 @@ async def test_optional_fields_absent_or_present_in_other_combinations(tg):
     n = len(await settle(emu, 601, n + 1))
     assert tg.events[-1].kind == "text" and tg.events[-1].text == "salut /aide"
     # a photo with a caption: the bot does not read images, says so (even with a caption), once
-    emu.message(601, 601, None, caption="reçu le 20 novembre",
-                photo=[{"file_id": "p1", "file_unique_id": "p1u", "width": 90, "height": 90}])
+    emu.message(
+        601,
+        601,
+        None,
+        caption="reçu le 20 novembre",
+        photo=[{"file_id": "p1", "file_unique_id": "p1u", "width": 90, "height": 90}],
+    )
     n = len(await settle(emu, 601, n + 1))
     assert tg.events[-1].kind == "unsupported" and "texte" in emu.texts(601)[-1]
     assert len(emu.sent[601]) == n
@@ -129,7 +143,7 @@ async def test_optional_fields_absent_or_present_in_other_combinations(tg):
 
 async def test_groups_channels_and_senders(tg):
     emu, app = tg.emu, tg.app
-    group = -1001234567890123                   # ids beyond 32 bits, as real supergroups have
+    group = -1001234567890123  # ids beyond 32 bits, as real supergroups have
     emu.group(group, "Grand collectif", admins=[8123456789])
     emu.group_message(group, 8123456789, f"/aide@{BOT}")
     await settle(emu, group, 1)
@@ -141,19 +155,33 @@ async def test_groups_channels_and_senders(tg):
     await settle(emu, group, 2)
     assert tg.events[-1].user_id == "-1005550001" and await app.is_admin(tg.events[-1]) is False
     # a channel post copied automatically into its discussion group: not for the bot
-    emu.message(group, 777000, f"/aide@{BOT}", is_automatic_forward=True,
-                sender_chat={"id": -1005550002, "type": "channel", "title": "Canal"})
+    emu.message(
+        group,
+        777000,
+        f"/aide@{BOT}",
+        is_automatic_forward=True,
+        sender_chat={"id": -1005550002, "type": "channel", "title": "Canal"},
+    )
     # "salut /aide@bot" in a group: the command is not at the start; plain chatter is ignored
-    emu.message(group, 8123456789, f"salut /aide@{BOT}",
-                entities=[{"type": "bot_command", "offset": 6, "length": 5 + len(BOT) + 1}])
+    emu.message(
+        group,
+        8123456789,
+        f"salut /aide@{BOT}",
+        entities=[{"type": "bot_command", "offset": 6, "length": 5 + len(BOT) + 1}],
+    )
     # a photo with a caption in a group: no "only text" reply in a group
-    emu.message(group, 8123456789, None, caption="regardez",
-                photo=[{"file_id": "p2", "file_unique_id": "p2u", "width": 90, "height": 90}])
+    emu.message(
+        group,
+        8123456789,
+        None,
+        caption="regardez",
+        photo=[{"file_id": "p2", "file_unique_id": "p2u", "width": 90, "height": 90}],
+    )
     # a channel post without "from": a command posted in the channel by the channel itself
     chan = -1009000000000001
     emu.channel(chan, "Canal", admins=[300])
     emu.channel_post(chan, "une annonce")
-    emu.private_message(8123456789, "/aide")   # marker: everything before it was handled
+    emu.private_message(8123456789, "/aide")  # marker: everything before it was handled
     await settle(emu, 8123456789, 1)
     assert len(emu.sent[group]) == 2 and emu.sent[chan] == []
 
@@ -166,11 +194,23 @@ async def test_rare_update_types_get_no_answer_and_do_not_block(tg):
     emu.reaction(701, 701, emu.sent[701][-1]["message_id"])
     emu.group(-1007000000001, "Club")
     emu.join_request(-1007000000001, 702)
-    emu.push_update("chat_boost", {"chat": {"id": -1007000000001, "type": "supergroup", "title": "Club"},
-                                   "boost": {"boost_id": "b", "add_date": 1, "expiration_date": 2,
-                                             "source": {"source": "premium", "user": emu.user(702)}}})
-    emu.push_update("message", {"message_id": 5, "date": 1, "chat": {"id": 701, "type": "private"}},
-                    extra={"some_future_field": {"x": 1}})   # a message with nothing in it
+    emu.push_update(
+        "chat_boost",
+        {
+            "chat": {"id": -1007000000001, "type": "supergroup", "title": "Club"},
+            "boost": {
+                "boost_id": "b",
+                "add_date": 1,
+                "expiration_date": 2,
+                "source": {"source": "premium", "user": emu.user(702)},
+            },
+        },
+    )
+    emu.push_update(
+        "message",
+        {"message_id": 5, "date": 1, "chat": {"id": 701, "type": "private"}},
+        extra={"some_future_field": {"x": 1}},
+    )  # a message with nothing in it
     emu.response_extra = {"future_top_level": True}
     emu.private_message(701, "/aide")
     await settle(emu, 701, n + 1)
@@ -184,11 +224,11 @@ async def test_update_id_gaps_out_of_order_and_redelivery_are_each_answered_once
         emu.tap_start(u)
     for u in (801, 802, 803, 804):
         await settle(emu, u, 2)
-    emu.skip_update_ids(1000)                                  # a gap
+    emu.skip_update_ids(1000)  # a gap
     emu.private_message(801, "/aide")
     await settle(emu, 801, 3)
     # three in one batch, out of order, and one of them delivered twice
-    base = 5_000_000_000                                       # and beyond 32 bits
+    base = 5_000_000_000  # and beyond 32 bits
     msgs = {u: emu._user_message(emu.private_chat(u), u, "/aide") for u in (802, 803, 804)}
     emu.push_update("message", msgs[803], update_id=base + 3)
     emu.push_update("message", msgs[802], update_id=base + 1)
@@ -243,7 +283,7 @@ async def test_bot_removed_from_a_group_stops_sending_there_until_added_back(tg)
     calls = emu.calls["sendMessage"]
     with pytest.raises(Blocked):
         await backend.send(str(group), Reply("x", "annonce"))
-    assert emu.calls["sendMessage"] == calls         # not even tried
+    assert emu.calls["sendMessage"] == calls  # not even tried
     emu.member_update(group, 950, "left", "member")
     await emu.wait_until(lambda: str(group) not in backend._gone_chats(), 5, "re-added")
     assert await backend.send(str(group), Reply("x", "annonce"))
@@ -283,7 +323,7 @@ async def test_429_as_an_html_page_and_in_the_text_only_for_an_inbound_reply(tg)
     t0 = asyncio.get_running_loop().time()
     emu.private_message(1004, "/aide")
     await settle(emu, 1004, 3)
-    assert asyncio.get_running_loop().time() - t0 >= 0.9    # waited, then delivered once
+    assert asyncio.get_running_loop().time() - t0 >= 0.9  # waited, then delivered once
     assert len(emu.sent[1004]) == 3
 
 
@@ -305,8 +345,12 @@ async def test_edit_answers(tg, answer):
     mid = await backend.send("1101", Reply("x", "Question ?", buttons=((Button("Oui", payload="p:q:yes"),),)))
     _edit_handler(tg.app)
     if answer == "not_modified":
-        emu.fail(400, method="editMessageText", description="Bad Request: message is not modified: specified new "
-                 "message content and reply markup are exactly the same as a current content and reply markup")
+        emu.fail(
+            400,
+            method="editMessageText",
+            description="Bad Request: message is not modified: specified new "
+            "message content and reply markup are exactly the same as a current content and reply markup",
+        )
     elif answer == "not_found":
         emu.fail(400, method="editMessageText", description="Bad Request: message to edit not found")
     elif answer == "cant_edit":
@@ -317,11 +361,11 @@ async def test_edit_answers(tg, answer):
         emu.fail(501, method="editMessageText", times=None)
     qid = emu.press(1101, label="Oui")
     await emu.wait_answered(qid)
-    if answer == "not_modified":   # success: nothing new about the pressed message, then the next reply
+    if answer == "not_modified":  # success: nothing new about the pressed message, then the next reply
         msgs = await settle(emu, 1101, 2)
         assert [m["text"] for m in msgs] == ["Question ?", "Et ensuite ?"]
         assert msgs[0]["message_id"] == int(mid)
-    else:                          # the edit is impossible: the answer comes as a new message
+    else:  # the edit is impossible: the answer comes as a new message
         msgs = await settle(emu, 1101, 3)
         assert [m["text"] for m in msgs] == ["Question ?", "Réponse : oui", "Et ensuite ?"]
     assert emu.calls["editMessageText"] == 1
@@ -331,22 +375,28 @@ async def test_callback_answer_too_old_is_ignored(tg):
     emu = tg.emu
     emu.tap_start(1201)
     n = len(await settle(emu, 1201, 2))
-    emu.fail(400, method="answerCallbackQuery",
-             description="Bad Request: query is too old and response timeout expired or query ID is invalid")
+    emu.fail(
+        400,
+        method="answerCallbackQuery",
+        description="Bad Request: query is too old and response timeout expired or query ID is invalid",
+    )
     emu.press(1201, label="comprendre")
     await settle(emu, 1201, n + 1)
     assert emu.errors[400] == 1 and len(emu.sent[1201]) == n + 1
 
 
-@pytest.mark.parametrize("code,description", [
-    (403, "Forbidden: bot was blocked by the user"),
-    (403, "Forbidden: user is deactivated"),
-    (403, "Forbidden: bot was kicked from the group chat"),
-    (403, "Forbidden: bot can't initiate conversation with a user"),
-    (403, "Forbidden: bot is not a member of the channel chat"),
-    (400, "Bad Request: chat not found"),
-    (400, "Bad Request: have no rights to send a message"),
-])
+@pytest.mark.parametrize(
+    "code,description",
+    [
+        (403, "Forbidden: bot was blocked by the user"),
+        (403, "Forbidden: user is deactivated"),
+        (403, "Forbidden: bot was kicked from the group chat"),
+        (403, "Forbidden: bot can't initiate conversation with a user"),
+        (403, "Forbidden: bot is not a member of the channel chat"),
+        (400, "Bad Request: chat not found"),
+        (400, "Bad Request: have no rights to send a message"),
+    ],
+)
 async def test_refusals_mean_blocked(tg, code, description):
     emu, app = tg.emu, tg.app
     emu.add_users([1301])
@@ -364,7 +414,7 @@ async def test_409_conflict_on_getupdates_backs_off_logs_once_and_recovers(tg, c
     emu = tg.emu
     caplog.set_level(logging.INFO, logger="mes_bot.telegram")
     emu.fail(409, method="getUpdates", times=4)
-    emu.tap_start(1401)      # taken by the poll in flight; the next four polls answer 409
+    emu.tap_start(1401)  # taken by the poll in flight; the next four polls answer 409
     await settle(emu, 1401, 2)
     await emu.wait_until(lambda: emu.errors[409] == 4, 5, "four conflicts")
     emu.private_message(1401, "/aide")
@@ -400,7 +450,7 @@ async def test_getupdates_answers_in_other_shapes_do_not_stop_polling(tg, shape)
     emu.tap_start(1501)
     await settle(emu, 1501, 2)
     assert not tg.task.done()
-    if shape == "429text":   # waited retry_after (1 s), not the 50 ms back-off used in tests
+    if shape == "429text":  # waited retry_after (1 s), not the 50 ms back-off used in tests
         assert asyncio.get_running_loop().time() - t0 >= 0.7
 
 
@@ -454,8 +504,13 @@ async def test_replies_in_a_forum_topic_stay_in_that_topic(tg):
     assert "message_thread_id" not in msgs[-1] and emu.errors[400] >= 1
     # a reply thread in a plain supergroup is not a topic: no thread id sent
     emu.group(-1001111111111, "Groupe")
-    emu.message(-1001111111111, 1701, f"/aide@{BOT}", message_thread_id=7,
-                reply_to_message={"message_id": 7, "date": 1, "chat": {"id": -1001111111111, "type": "supergroup"}})
+    emu.message(
+        -1001111111111,
+        1701,
+        f"/aide@{BOT}",
+        message_thread_id=7,
+        reply_to_message={"message_id": 7, "date": 1, "chat": {"id": -1001111111111, "type": "supergroup"}},
+    )
     msgs = await settle(emu, -1001111111111, 1)
     assert "message_thread_id" not in msgs[-1]
 
@@ -489,8 +544,14 @@ async def test_older_server_refusing_new_update_types_and_not_long_polling(tmp_p
     """A server that refuses update type names it does not know, and answers getUpdates at
     once: the bot falls back to the server's default update types and does not spin."""
     emu = Emulator()
-    emu.known_update_types = {"message", "edited_message", "channel_post", "edited_channel_post",
-                              "callback_query", "my_chat_member"}
+    emu.known_update_types = {
+        "message",
+        "edited_message",
+        "channel_post",
+        "edited_channel_post",
+        "callback_query",
+        "my_chat_member",
+    }
     emu.long_polling = False
     await emu.start()
     env = await start_recording_env(tmp_path, emu)
@@ -498,7 +559,7 @@ async def test_older_server_refusing_new_update_types_and_not_long_polling(tmp_p
         await conversation(emu, 1901)
         calls = emu.calls["getUpdates"]
         await asyncio.sleep(1.0)
-        assert emu.calls["getUpdates"] - calls <= 8        # ~4/s at most, not a busy loop
+        assert emu.calls["getUpdates"] - calls <= 8  # ~4/s at most, not a busy loop
         assert emu.errors[400] >= 1
     finally:
         await close_env(env)

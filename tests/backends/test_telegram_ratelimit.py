@@ -1,4 +1,5 @@
 """The pacer: overall rate, per-chat rates, group window, 429 pauses that freeze only one chat."""
+
 from __future__ import annotations
 
 import asyncio
@@ -53,7 +54,7 @@ async def test_private_chat_limit_does_not_slow_other_chats():
     others = await asyncio.gather(*[_stamp(p, str(100 + i)) for i in range(20)])
     assert max(others) - t0 < 0.15
     mine = sorted(await one_chat)
-    assert mine[-1] - t0 >= 0.35          # 2 at once, then 10/s
+    assert mine[-1] - t0 >= 0.35  # 2 at once, then 10/s
 
 
 async def test_pause_after_429_freezes_only_that_chat():

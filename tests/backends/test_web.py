@@ -1,5 +1,6 @@
 """The web backend over real HTTP on 127.0.0.1: the real App, router, store and templates behind
 aiohttp, driven by an aiohttp client.  The clock is injected (expiry without sleeping)."""
+
 from __future__ import annotations
 
 import base64
@@ -11,8 +12,8 @@ import pytest
 from bot.core.types import Blocked, Reply
 from tests.support.web_env import make_web, serving
 
-DATE_A = "reçu le 20 novembre"      # last day: Friday 1 January 2027
-DATE_B = "reçu le 10 novembre"      # last day: Tuesday 22 December 2026
+DATE_A = "reçu le 20 novembre"  # last day: Friday 1 January 2027
+DATE_B = "reçu le 10 novembre"  # last day: Tuesday 22 December 2026
 
 
 class Visitor:
@@ -27,8 +28,9 @@ class Visitor:
         headers = {"Content-Type": "application/json", **self.headers}
         if self.origin:
             headers["Origin"] = self.origin
-        async with self.http.post(self.base + path, json=None if raw is not None else body,
-                                  data=raw, headers=headers) as r:
+        async with self.http.post(
+            self.base + path, json=None if raw is not None else body, data=raw, headers=headers
+        ) as r:
             data = await r.json() if r.content_type == "application/json" else {}
             if status is not None:
                 assert r.status == status, (r.status, data)
@@ -57,8 +59,10 @@ class Visitor:
 
 def web_rows(app) -> int:
     db = app.store.db
-    return sum(next(iter(db.query(f"SELECT COUNT(*) AS n FROM [{t}] WHERE user_key LIKE 'web:%'")))["n"]
-               for t in app.store.tables_with_column("user_key"))
+    return sum(
+        next(iter(db.query(f"SELECT COUNT(*) AS n FROM [{t}] WHERE user_key LIKE 'web:%'")))["n"]
+        for t in app.store.tables_with_column("user_key")
+    )
 
 
 @pytest.fixture
@@ -163,8 +167,9 @@ async def test_origin_check(site):
 
 
 async def test_message_size_and_rate_limits(tmp_path):
-    app, web, clock = make_web(tmp_path / "d", web_rate_conversation_per_min=3, web_rate_address_per_min=1000,
-                               web_max_body_bytes=4096)
+    app, web, clock = make_web(
+        tmp_path / "d", web_rate_conversation_per_min=3, web_rate_address_per_min=1000, web_max_body_bytes=4096
+    )
     async with serving(app, web) as base, aiohttp.ClientSession() as http:
         v = Visitor(http, base)
         await v.start()
@@ -277,14 +282,14 @@ async def test_rows_of_a_previous_run_are_erased_at_start(tmp_path):
 async def test_logs_hold_no_text_and_no_address(site, caplog):
     app, web, clock, base, http = site
     caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.DEBUG, logger="aiohttp")   # bot.log quiets aiohttp to WARNING when a test set it up
+    caplog.set_level(logging.DEBUG, logger="aiohttp")  # bot.log quiets aiohttp to WARNING when a test set it up
     v = Visitor(http, base, headers={"X-Forwarded-For": "198.51.100.77"})
     await v.start()
     await v.say("mon secret très personnel")
     # a broken request makes aiohttp log an error "from <address>": the address must not get through
     import asyncio
 
-    host, port = base[len("http://"):].split(":")
+    host, port = base[len("http://") :].split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
     writer.write(b"GARBAGE \x00\x01 NOT HTTP\r\n\r\n")
     await writer.drain()
@@ -330,8 +335,7 @@ async def test_web_runs_under_mes_bot_run_with_one_app(tmp_path):
     from tests.support.web_env import free_port
 
     port = free_port()
-    settings = load_settings(None, env={}, data_dir=str(tmp_path / "d"), backends="web",
-                             web_listen=f"127.0.0.1:{port}")
+    settings = load_settings(None, env={}, data_dir=str(tmp_path / "d"), backends="web", web_listen=f"127.0.0.1:{port}")
     runner = Runner(settings)
     task = asyncio.create_task(runner.serve(install_signals=False))
     for _ in range(200):  # bounded: the runner sets `ready` once every backend runs
@@ -360,7 +364,7 @@ def test_cli_knows_the_web_command():
     from bot.ops.cli import build_parser
 
     args = build_parser().parse_args(["web", "--host", "127.0.0.1", "--port", "8099"])
-    assert args._module == "bot.ops.run" and args._backend == "web" and args.port == 8099   # the runner, with web
+    assert args._module == "bot.ops.run" and args._backend == "web" and args.port == 8099  # the runner, with web
 
 
 def test_wheel_ships_the_page(tmp_path):
@@ -371,8 +375,21 @@ def test_wheel_ships_the_page(tmp_path):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(tmp_path), str(root)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(root),
+        ],
+        check=True,
+    )
     names = set(zipfile.ZipFile(next(tmp_path.glob("mes_bot-*.whl"))).namelist())
     for name in ("page.html", "app.js", "style.css", "icon.svg"):
         assert f"bot/backends/web/static/{name}" in names

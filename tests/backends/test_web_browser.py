@@ -4,6 +4,7 @@ closing the tab; no console error, and no request leaves 127.0.0.1.
 
 The browser is required: ``scripts/test.sh`` installs Debian's chromium and chromium-driver;
 without them this test fails (it never skips silently)."""
+
 from __future__ import annotations
 
 import time
@@ -45,7 +46,9 @@ def _type(driver, text: str) -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    assert browser_available(), "chromium and chromium-driver are required: run scripts/test.sh (as root it installs them)"
+    assert browser_available(), (
+        "chromium and chromium-driver are required: run scripts/test.sh (as root it installs them)"
+    )
     with ServerThread(tmp_path_factory.mktemp("webdata")) as srv:
         yield srv
 
@@ -117,8 +120,13 @@ def test_keyboard_only_and_language_switch(server, browser):
     assert d.switch_to.active_element.get_attribute("data-payload")
     d.execute_script("window.scrollTo(0, 0)")  # the switch sits in the page's header
     d.find_element("id", "switch").click()
-    _wait(d, lambda d: d.find_element("tag name", "html").get_attribute("lang") == "en"
-          and d.find_elements("css selector", "#log .msg.bot")[-1].get_attribute("lang") == "en")
+    _wait(
+        d,
+        lambda d: (
+            d.find_element("tag name", "html").get_attribute("lang") == "en"
+            and d.find_elements("css selector", "#log .msg.bot")[-1].get_attribute("lang") == "en"
+        ),
+    )
     assert d.find_element("id", "send").text == "Send"
     assert d.find_element("id", "switch").text == "Français"
     assert d.find_elements("css selector", "#log .msg.bot")[0].get_attribute("lang") == "fr"
@@ -205,8 +213,12 @@ def test_the_one_line_snippet_embeds_the_page_in_another_site(server, browser, t
     snippet = re.search(r"^<iframe .*</iframe>$", doc, re.M).group(0)
     site = tmp_path / "site"
     site.mkdir()
-    (site / "index.html").write_text("<!doctype html><title>Collectif</title><link rel=icon href='data:,'><h1>Collectif</h1>"
-                                     + snippet.replace("https://bot.example.org/", server.url + "/"), encoding="utf-8")
+    (site / "index.html").write_text(
+        "<!doctype html><title>Collectif</title><link rel=icon href='data:,'><h1>Collectif</h1>"
+        + snippet.replace("https://bot.example.org/", server.url + "/"),
+        encoding="utf-8",
+    )
+
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
             pass

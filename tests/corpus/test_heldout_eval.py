@@ -1,4 +1,5 @@
 """bench/heldout_questions.py grades what a user sees: a small question set through the real app."""
+
 import asyncio
 import importlib.util
 import json

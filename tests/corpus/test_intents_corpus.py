@@ -4,6 +4,7 @@ They are the recognizer's training data: these tests check that the data is soun
 examples in French and English, every label is a topic) and that the recognizer fits it.  How well it
 generalises is measured on sentences it never saw: tests/corpus/test_intents_heldout.py (checked to be
 distinct from the examples) and bench/heldout_questions.py."""
+
 from bot.lang import intents
 from bot.lang.textnorm import fold
 
@@ -21,8 +22,6 @@ NOISE = [
 THANKS = ["merci", "merci beaucoup", "Merci !", "thanks", "mercii"]
 
 GREETINGS = ["bonjour", "Bonjour !", "salut", "hello", "coucou", "bjr", "slt", "bonsoir", "Salut le bot", "hello there"]
-
-
 
 
 def _examples_by_topic() -> dict[str, list[str]]:

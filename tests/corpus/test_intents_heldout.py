@@ -35,6 +35,7 @@ question about a dateless topic no longer taken as a notice date:
 Leave-one-out over the 540 labelled examples (each classified with itself removed from the
 neighbours; the keyword table has seen them all): right 492 (91%), offered 38 (7%), wrong 10 (2%).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -53,8 +54,11 @@ RIGHT_AT_LEAST, WRONG_AT_MOST = 0.80, 0.06
 #: A second set, written after the first round of changes and never tuned against before its
 #: first pass was recorded (see the module docstring): the honest measure of generalisation.
 HELDOUT_2: list[tuple[str, tuple[str, ...], str]] = [
-    ("bonjour je viens de recevoir un truc de l'assurance maladie sur un espace santé, c'est quoi ?",
-     ("what_is", "received"), FR),
+    (
+        "bonjour je viens de recevoir un truc de l'assurance maladie sur un espace santé, c'est quoi ?",
+        ("what_is", "received"),
+        FR,
+    ),
     ("c'est un nouveau site de la secu ?", ("what_is",), FR),
     ("explique moi mon espace santé en 2 mots", ("what_is",), FR),
     ("what exactly is mon espace sante", ("what_is",), EN),
@@ -231,8 +235,10 @@ def _report(name, results, capsys):
     s = summary(results)
     n = len(results)
     with capsys.disabled():
-        print(f"\n{name}: {n} questions, right {s['right']} ({s['right'] / n:.0%}), "
-              f"offered {s['offered']} ({s['offered'] / n:.0%}), wrong {s['wrong']} ({s['wrong'] / n:.0%})")
+        print(
+            f"\n{name}: {n} questions, right {s['right']} ({s['right'] / n:.0%}), "
+            f"offered {s['offered']} ({s['offered'] / n:.0%}), wrong {s['wrong']} ({s['wrong'] / n:.0%})"
+        )
         for q, exp, v, what in results:
             if v == "wrong":
                 print(f"  WRONG {q!r} expected {exp}: {what}")

@@ -1,4 +1,5 @@
 """The vote's calibration (issue 14, second round): outside questions, short messages, dated questions."""
+
 from bot.lang import intents
 
 

@@ -15,6 +15,7 @@ buttons, and as a correction after a first answer.  Whenever the bot gives a dea
 Where only numbers distract (no other date), the bot must give the deadline (it may not
 dodge by asking).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -30,31 +31,85 @@ from bot.knowledge.facts import OPPOSITION_DAYS
 from tests.support.harness import Chat, make_app, session_data
 
 SHIFT = 4  # Settings.letter_shift_days default
-FR_MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-             "novembre", "décembre"]
-EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December"]
+FR_MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
-EMAIL_FR = ["j'ai reçu le mail le {d}", "le mail de l'Assurance Maladie est daté du {d}", "mail reçu le {d}",
-            "le message sur Mon espace santé est arrivé le {d}", "l'email m'a été envoyé le {d}"]
-LETTER_FR = ["la lettre est arrivée le {d}", "le courrier est arrivé le {d}", "j'ai reçu le courrier le {d}",
-             "le facteur a apporté la lettre le {d}", "la lettre est arrivée dans ma boîte aux lettres le {d}"]
+EMAIL_FR = [
+    "j'ai reçu le mail le {d}",
+    "le mail de l'Assurance Maladie est daté du {d}",
+    "mail reçu le {d}",
+    "le message sur Mon espace santé est arrivé le {d}",
+    "l'email m'a été envoyé le {d}",
+]
+LETTER_FR = [
+    "la lettre est arrivée le {d}",
+    "le courrier est arrivé le {d}",
+    "j'ai reçu le courrier le {d}",
+    "le facteur a apporté la lettre le {d}",
+    "la lettre est arrivée dans ma boîte aux lettres le {d}",
+]
 EMAIL_EN = ["I got the email on {d}", "the email was sent on {d}"]
 LETTER_EN = ["the letter arrived on {d}", "I received the letter on {d}"]
-DATED_FR = ["mon fils est né le {d}", "ma fille a eu 18 ans le {d}", "j'ai eu un rendez-vous chez le médecin le {d}",
-            "j'ai déménagé le {d}", "mon rdv à l'hôpital était le {d}", "j'habite ici depuis le {d}"]
+DATED_FR = [
+    "mon fils est né le {d}",
+    "ma fille a eu 18 ans le {d}",
+    "j'ai eu un rendez-vous chez le médecin le {d}",
+    "j'ai déménagé le {d}",
+    "mon rdv à l'hôpital était le {d}",
+    "j'habite ici depuis le {d}",
+]
 DATED_EN = ["my son was born on {d}", "my daughter turned 18 on {d}", "I had a doctor's appointment on {d}"]
-NUMBERS = ["appelez-moi au 06 12 34 56 78", "j'ai appelé le 3422 à 14h30", "ça m'a coûté 12 euros",
-           "on a 6 semaines pour refuser", "j'habite au 12 rue de la Paix", "il est 9h15", "call me at 07 98 76 54 32"]
+NUMBERS = [
+    "appelez-moi au 06 12 34 56 78",
+    "j'ai appelé le 3422 à 14h30",
+    "ça m'a coûté 12 euros",
+    "on a 6 semaines pour refuser",
+    "j'habite au 12 rue de la Paix",
+    "il est 9h15",
+    "call me at 07 98 76 54 32",
+]
 DATE_WORD = ["c'est quoi ma date limite ?", "quelle est la date limite ?", "what is the last date?"]
 
 
 def _fmt(d: date, style: int, en: bool) -> str:
     if en:
-        return [f"{d.day} {EN_MONTHS[d.month - 1]}", f"{EN_MONTHS[d.month - 1]} {d.day}, {d.year}",
-                f"{d.day} {EN_MONTHS[d.month - 1]} {d.year}"][style % 3]
-    return [f"{d.day}/{d.month}", f"{d.day} {FR_MONTHS[d.month - 1]}", f"{d.day}/{d.month:02d}/{d.year}",
-            f"{d.day} {FR_MONTHS[d.month - 1]} {d.year}"][style % 4]
+        return [
+            f"{d.day} {EN_MONTHS[d.month - 1]}",
+            f"{EN_MONTHS[d.month - 1]} {d.day}, {d.year}",
+            f"{d.day} {EN_MONTHS[d.month - 1]} {d.year}",
+        ][style % 3]
+    return [
+        f"{d.day}/{d.month}",
+        f"{d.day} {FR_MONTHS[d.month - 1]}",
+        f"{d.day}/{d.month:02d}/{d.year}",
+        f"{d.day} {FR_MONTHS[d.month - 1]} {d.year}",
+    ][style % 4]
 
 
 @st.composite
@@ -73,7 +128,9 @@ def messages(draw, dated_distractors: bool = True):
             assume(d2 not in (notice_day, notice_day - timedelta(days=SHIFT)))
             assume(d2.year >= 2021 or draw(st.booleans()))
             distractor_days.append(d2)
-            parts.append(draw(st.sampled_from(DATED_EN if en else DATED_FR)).format(d=_fmt(d2, draw(st.integers(0, 3)), en)))
+            parts.append(
+                draw(st.sampled_from(DATED_EN if en else DATED_FR)).format(d=_fmt(d2, draw(st.integers(0, 3)), en))
+            )
     parts += draw(st.lists(st.sampled_from(NUMBERS), max_size=2, unique=True))
     if draw(st.booleans()):
         parts.append(draw(st.sampled_from(DATE_WORD)))
@@ -155,20 +212,30 @@ def _check(msg: dict, got: dict | None, path: str, chat: Chat) -> None:
         assert sent == notice, why  # an email's date is its sending date
 
 
-@settings(max_examples=300, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                 HealthCheck.filter_too_much])
+@settings(
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+)
 @given(msg=messages(), path=st.sampled_from(sorted(PATHS)))
 def test_notice_date_with_distractors_on_every_path(convs, msg, path):
     got, chat = convs.run(path, msg)
     _check(msg, got, path, chat)
 
 
-@settings(max_examples=150, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(msg=messages(dated_distractors=False),
-       path=st.sampled_from(["first", "email", "letter", "letter_printed", "letter_arrival", "correction",
-                             "menu_received"]))
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    msg=messages(dated_distractors=False),
+    path=st.sampled_from(
+        ["first", "email", "letter", "letter_printed", "letter_arrival", "correction", "menu_received"]
+    ),
+)
 def test_only_numbers_around_the_notice_date_the_bot_answers(convs, msg, path):
     got, chat = convs.run(path, msg)
     assert got is not None, (path, msg["text"], chat.keys, chat.text[:300])

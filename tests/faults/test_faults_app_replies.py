@@ -2,6 +2,7 @@
 meeting transient failures is retried as bot/core/delivery.py decides until sent or stale; a blocked
 person is deactivated.  Driven through the recording transport of tests/support/harness.py with a
 virtual clock."""
+
 from __future__ import annotations
 
 from bot.core.types import Event, RetryLater, TransientError

@@ -1,6 +1,7 @@
 """Issue 16, point 2: two real processes on one data folder.  The first (a Telegram bot polling
 the emulator) holds the folder; every command that writes refuses to start with one clear
 line and exit code 3, before connecting anywhere; backup and check still work beside it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,8 +16,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 async def run_cmd(args, env, stdin=b""):
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=str(ROOT), env=env, stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=str(ROOT),
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(stdin), 60)
     return proc.returncode, out.decode(), err.decode()
 
@@ -28,8 +37,19 @@ async def test_second_process_on_one_data_folder_refuses_to_start(tmp_path):
     for k in ("MESBOT_FAKE_CLOCK_FILE", "MESBOT_DATA_DIR", "MESBOT_BACKENDS"):
         env.pop(k, None)
     first = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "telegram", "--api-url", emu.base_url, "--data-dir", str(data),
-        cwd=str(ROOT), env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        "telegram",
+        "--api-url",
+        emu.base_url,
+        "--data-dir",
+        str(data),
+        cwd=str(ROOT),
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         await emu.wait_until(lambda: emu.calls["getUpdates"] >= 1 or first.returncode is not None, 30, "polling")
         assert first.returncode is None
@@ -37,8 +57,17 @@ async def test_second_process_on_one_data_folder_refuses_to_start(tmp_path):
         writers = [
             ["telegram", "--api-url", emu.base_url, "--data-dir", str(data)],
             ["run", "--backends", "telegram", "--data-dir", str(data)],
-            ["matrix", "--homeserver", "http://127.0.0.1:9", "--user", "@bot:example.org",
-             "--password", "pw", "--data-dir", str(data)],
+            [
+                "matrix",
+                "--homeserver",
+                "http://127.0.0.1:9",
+                "--user",
+                "@bot:example.org",
+                "--password",
+                "pw",
+                "--data-dir",
+                str(data),
+            ],
             ["console", "--data-dir", str(data)],
         ]
         for args in writers:
@@ -48,13 +77,15 @@ async def test_second_process_on_one_data_folder_refuses_to_start(tmp_path):
             assert lines == [lines[0]] and "already running on the data folder" in lines[0], (args[0], err)
             assert str(first.pid) in lines[0]
             assert "Traceback" not in err and out == ""
-        assert emu.calls["getMe"] == get_me          # refused before connecting to anything
+        assert emu.calls["getMe"] == get_me  # refused before connecting to anything
         # read-only commands work beside the running bot
         code, out, err = await run_cmd(["backup", str(tmp_path / "copy.db"), "--data-dir", str(data)], env)
         assert code == 0, err
         assert (tmp_path / "copy.db").is_file()
-        code, out, err = await run_cmd(["check", "--backends", "telegram", "--data-dir", str(data)],
-                                       dict(env, MESBOT_TELEGRAM_API_URL=emu.base_url))
+        code, out, err = await run_cmd(
+            ["check", "--backends", "telegram", "--data-dir", str(data)],
+            dict(env, MESBOT_TELEGRAM_API_URL=emu.base_url),
+        )
         assert "database" in out and "FAIL  database" not in out, out
         # the bot that holds the folder is unaffected and still answers
         emu.tap_start(777)

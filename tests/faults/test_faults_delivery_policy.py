@@ -1,4 +1,5 @@
 """The one delivery policy (bot/core/delivery.py): what each failure means, and the capped back-off."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,11 +15,11 @@ def test_each_failure_has_one_meaning():
     assert (d.action, d.new_chat_id) == (MOVED, "-100")
     d = decide(RetryLater(7), 3, b)
     assert (d.action, d.wait, d.rate_limited) == (RETRY, 7.0, True)
-    assert decide(DeliveryError("bad request"), 0, b).action == FAILED          # permanent
+    assert decide(DeliveryError("bad request"), 0, b).action == FAILED  # permanent
     for exc in (TransientError("502"), OSError("reset"), asyncio.TimeoutError()):
-        assert decide(exc, 10_000, b).action == RETRY                          # transient: never given up
+        assert decide(exc, 10_000, b).action == RETRY  # transient: never given up
     assert decide(KeyError("bug"), 0, b).action == RETRY
-    assert decide(KeyError("bug"), UNKNOWN_ATTEMPTS - 1, b).action == FAILED    # a bug: not for ever
+    assert decide(KeyError("bug"), UNKNOWN_ATTEMPTS - 1, b).action == FAILED  # a bug: not for ever
 
 
 def test_backoff_is_capped_and_staleness():

@@ -1,6 +1,7 @@
 """Issue 16, point 9: clear errors.  A real full disk (a small tmpfs) during a conversation and an
 /oubli; a truncated database and an immutable file at start for every command; an unreachable
 Bot API; absurd settings; bytes that are not UTF-8 on the console; --token-file."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,15 +32,23 @@ def base_env(**extra) -> dict:
 
 async def run_cmd(args, env=None, stdin=b"", timeout=60):
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=str(ROOT), env=env or base_env(), stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=str(ROOT),
+        env=env or base_env(),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(stdin), timeout)
     return proc.returncode, out.decode(), err.decode()
 
 
 def make_db(data: Path) -> Path:
     store = Store(data / "mes-bot.db")
-    for i in range(400):   # enough pages that cutting the file loses some
+    for i in range(400):  # enough pages that cutting the file loses some
         store.touch_user(f"console:u{i}", "console", f"c{i}")
     store.checkpoint()
     store.close()
@@ -51,8 +60,17 @@ def writer_commands(data: Path) -> dict[str, list[str]]:
         "console": ["console", "--data-dir", str(data)],
         "telegram": ["telegram", "--token", "1:x", "--api-url", "http://127.0.0.1:9/bot", "--data-dir", str(data)],
         "run": ["run", "--backends", "console", "--data-dir", str(data)],
-        "matrix": ["matrix", "--homeserver", "http://127.0.0.1:9", "--user", "@b:example.org", "--password", "p",
-                   "--data-dir", str(data)],
+        "matrix": [
+            "matrix",
+            "--homeserver",
+            "http://127.0.0.1:9",
+            "--user",
+            "@b:example.org",
+            "--password",
+            "p",
+            "--data-dir",
+            str(data),
+        ],
     }
 
 
@@ -93,12 +111,25 @@ async def test_immutable_database_refused_at_start_and_detected_by_check(tmp_pat
 
 async def test_unreachable_bot_api_or_homeserver_at_start_exits_5_with_one_line(tmp_path):
     env = base_env(MESBOT_CONNECT_TIMEOUT="1")
-    code, _out, err = await run_cmd(["telegram", "--token", "1:x", "--api-url", "http://127.0.0.1:9/bot",
-                                     "--data-dir", str(tmp_path / "data")], env)
+    code, _out, err = await run_cmd(
+        ["telegram", "--token", "1:x", "--api-url", "http://127.0.0.1:9/bot", "--data-dir", str(tmp_path / "data")], env
+    )
     assert_one_clear_line(code, err, 5, "cannot reach the Bot API")
     assert "1:x" not in err
-    code, _out, err = await run_cmd(["matrix", "--homeserver", "http://127.0.0.1:9", "--user", "@b:example.org",
-                                     "--password", "p", "--data-dir", str(tmp_path / "data2")], env)
+    code, _out, err = await run_cmd(
+        [
+            "matrix",
+            "--homeserver",
+            "http://127.0.0.1:9",
+            "--user",
+            "@b:example.org",
+            "--password",
+            "p",
+            "--data-dir",
+            str(tmp_path / "data2"),
+        ],
+        env,
+    )
     assert_one_clear_line(code, err, 5, "cannot reach the homeserver")
 
 
@@ -107,29 +138,49 @@ async def test_token_file_and_absurd_settings(tmp_path):
     token.write_text("123:abc\n")
     os.chmod(token, 0o600)
     env = base_env(MESBOT_CONNECT_TIMEOUT="1")
-    code, _out, err = await run_cmd(["telegram", "--token-file", str(token), "--api-url", "http://127.0.0.1:9/bot",
-                                     "--data-dir", str(tmp_path / "data")], env)
-    assert code == 5 and "123:abc" not in err          # the token came from the file, and is never printed
-    for bad in ({"MESBOT_MARGIN_DAYS": "99999999999999999999"}, {"MESBOT_TELEGRAM_RATE_GLOBAL": "inf"},
-                {"MESBOT_TELEGRAM_RATE_CHAT": "nan"}, {"MESBOT_DATA_DIR": ""}, {"MESBOT_REMINDER_OFFSETS": "14,9999"},
-                {"MESBOT_REPLY_STALE_AFTER": "inf"}):
+    code, _out, err = await run_cmd(
+        [
+            "telegram",
+            "--token-file",
+            str(token),
+            "--api-url",
+            "http://127.0.0.1:9/bot",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        env,
+    )
+    assert code == 5 and "123:abc" not in err  # the token came from the file, and is never printed
+    for bad in (
+        {"MESBOT_MARGIN_DAYS": "99999999999999999999"},
+        {"MESBOT_TELEGRAM_RATE_GLOBAL": "inf"},
+        {"MESBOT_TELEGRAM_RATE_CHAT": "nan"},
+        {"MESBOT_DATA_DIR": ""},
+        {"MESBOT_REMINDER_OFFSETS": "14,9999"},
+        {"MESBOT_REPLY_STALE_AFTER": "inf"},
+    ):
         with pytest.raises(ConfigError):
             load_settings(env=bad)
     for text in ('data_dir = ""\n', "data_dir = 5\n", "[reminders]\nmargin_days = 99999999999999999999\n"):
         cfg = tmp_path / "bad.toml"
         cfg.write_text(text)
-        code, _out, err = await run_cmd(["console", "--config", str(cfg), "--data-dir", str(tmp_path / "d")]
-                                        if "data_dir" not in text else ["console", "--config", str(cfg)])
+        code, _out, err = await run_cmd(
+            ["console", "--config", str(cfg), "--data-dir", str(tmp_path / "d")]
+            if "data_dir" not in text
+            else ["console", "--config", str(cfg)]
+        )
         assert_one_clear_line(code, err, 2, "configuration error")
 
 
 async def test_console_survives_bytes_that_are_not_utf8(tmp_path):
-    code, out, err = await run_cmd(["console", "--data-dir", str(tmp_path / "data")],
-                                   stdin=b"\xff\xfe\xfa bonjour \xc3\x28\n/aide\n")
+    code, out, err = await run_cmd(
+        ["console", "--data-dir", str(tmp_path / "data")], stdin=b"\xff\xfe\xfa bonjour \xc3\x28\n/aide\n"
+    )
     assert code == 0, err[-800:]
     assert "Traceback" not in err and "Commandes" in out
-    code, out, err = await run_cmd(["run", "--backends", "console", "--data-dir", str(tmp_path / "data2")],
-                                   stdin=b"\xff\xfe\xfa bonjour\n/aide\n")
+    code, out, err = await run_cmd(
+        ["run", "--backends", "console", "--data-dir", str(tmp_path / "data2")], stdin=b"\xff\xfe\xfa bonjour\n/aide\n"
+    )
     assert code == 0 and "Commandes" in out, err[-800:]
 
 
@@ -137,8 +188,10 @@ async def test_console_survives_bytes_that_are_not_utf8(tmp_path):
 def small_disk(tmp_path):
     mnt = tmp_path / "disk"
     mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)],
-                      capture_output=True).returncode != 0:
+    if (
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)], capture_output=True).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a small tmpfs here (needs root)")
     yield mnt
     subprocess.run(["umount", "-l", str(mnt)])
@@ -148,7 +201,7 @@ def fill(folder: Path) -> Path:
     filler = folder / "filler"
     with open(filler, "wb", buffering=0) as f:
         try:
-            for _ in range(100_000):            # bounded: 3 MiB disk
+            for _ in range(100_000):  # bounded: 3 MiB disk
                 f.write(b"\0" * 4096)
                 f.flush()
         except OSError:
@@ -170,8 +223,8 @@ async def test_disk_full_is_told_to_the_operator_and_a_failed_forget_to_the_pers
         caplog.set_level(logging.INFO, logger="mes_bot")
         emu.press(3030, label=app.renderer.label("menu.forget_yes", "fr"))
         got = await settle(emu, 3030, n + 1)
-        assert got[-1]["text"] == app.renderer.render("menu/forget_failed", "fr")   # told it did not happen
-        assert app.store.get_user("telegram:3030") is not None                        # and it did not
+        assert got[-1]["text"] == app.renderer.render("menu/forget_failed", "fr")  # told it did not happen
+        assert app.store.get_user("telegram:3030") is not None  # and it did not
         lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("storage_failed")]
         assert lines and "kind=disk_full" in lines[0] and "disk" in lines[0]
         assert metrics.get("storage_errors", kind="disk_full") > before

@@ -1,5 +1,6 @@
 """Issue 16, point 1: one chat's backlog never delays another chat, and a flood from one person
 is bounded (the rest dropped, one kind notice).  Whole bot, real python-telegram-bot, emulator."""
+
 from __future__ import annotations
 
 from bot.jobs.pacing import Pacer
@@ -24,7 +25,7 @@ async def test_a_burst_of_150_from_one_chat_does_not_delay_another_chat(tmp_path
         emu.private_message(B, "/aide")
         await emu.wait_for(B, 1, timeout=10)
         order = send_order(emu)
-        a_before_b = order[:order.index(B)].count(A)
+        a_before_b = order[: order.index(B)].count(A)
         # B is answered while A's backlog is still being paced out (before A's 4th message,
         # whereas 150 queued /aide used to fill every handling slot before B's turn)
         assert a_before_b <= 3, (a_before_b, order[:10])

@@ -1,6 +1,7 @@
 """Issue 16, point 6: after /oubli nothing derived from the person is left in the live data folder
 (database, WAL, shared memory, files): a byte search for every form of their id and its hashes.
 Telegram through the emulator; the console's calendar files."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,11 +23,16 @@ GROUP = -1005551234
 
 def forms(uid: int, user_key: str, salt: str | None) -> dict[str, bytes]:
     s = str(uid)
-    out = {"id": s.encode(), "id-utf16": s.encode("utf-16-le"), "key": user_key.encode(),
-           "int32-be": uid.to_bytes(4, "big"), "int64-be": uid.to_bytes(8, "big"),
-           "int32-le": uid.to_bytes(4, "little"),
-           "sha256(key)": hashlib.sha256(user_key.encode()).hexdigest().encode(),
-           "sha256(id)": hashlib.sha256(s.encode()).hexdigest().encode()}
+    out = {
+        "id": s.encode(),
+        "id-utf16": s.encode("utf-16-le"),
+        "key": user_key.encode(),
+        "int32-be": uid.to_bytes(4, "big"),
+        "int64-be": uid.to_bytes(8, "big"),
+        "int32-le": uid.to_bytes(4, "little"),
+        "sha256(key)": hashlib.sha256(user_key.encode()).hexdigest().encode(),
+        "sha256(id)": hashlib.sha256(s.encode()).hexdigest().encode(),
+    }
     if salt:
         h = hashlib.sha256(f"{salt}:{user_key}".encode()).hexdigest()
         out["admin-hash"] = h[:16].encode()
@@ -58,12 +64,13 @@ async def test_forget_leaves_no_byte_of_the_person_in_the_data_folder(tmp_path):
         await emu.wait_until(lambda: not store.get_user(key).active, 5, "deactivated")
         emu.member_update(U, U, "kicked", "member")
         await emu.wait_until(lambda: store.get_user(key).active, 5, "reactivated")
-        store.kv_set(f"tggone:{U}", None)            # a row left by an earlier version
+        store.kv_set(f"tggone:{U}", None)  # a row left by an earlier version
         # they follow a collective and, as its admin, asked for a broadcast awaiting approval
         coll = store.ensure_collective("telegram", str(GROUP))
         store.add_followers_bulk(coll["id"], [(key, "telegram", str(U), "fr")])
-        pending = store.create_broadcast(coll["id"], "basics", custom_text=None,
-                                         requested_by=stable_hash(store, key), needs_approval=True)
+        pending = store.create_broadcast(
+            coll["id"], "basics", custom_text=None, requested_by=stable_hash(store, key), needs_approval=True
+        )
         salt = store.kv_get("collectives_salt")
         needles = forms(U, key, salt)
         data = Path(app.settings.data_dir)
@@ -74,8 +81,8 @@ async def test_forget_leaves_no_byte_of_the_person_in_the_data_folder(tmp_path):
         emu.press(U, label=app.renderer.label("menu.forget_yes", "fr"))
         await emu.wait_until(lambda: any(t.startswith("C'est fait") for t in emu.texts(U)), 5, "forgotten")
 
-        assert leftovers(data, needles) == []        # live folder: db, -wal, -shm, lock, files
-        assert store.get_broadcast(pending["id"])["status"] == "approval"   # the request itself stays
+        assert leftovers(data, needles) == []  # live folder: db, -wal, -shm, lock, files
+        assert store.get_broadcast(pending["id"])["status"] == "approval"  # the request itself stays
     finally:
         await close_env(env)
     assert leftovers(data, needles) == []
@@ -87,8 +94,7 @@ async def test_console_calendar_file_is_private_and_erased_by_forget(tmp_path):
     async def console(lines: list[str]) -> str:
         app = App(Settings(data_dir=data), clock=FakeClock("2026-11-22T11:00:00+01:00"))
         out = io.StringIO()
-        assert await run_console(app, ConsoleBackend(app, stdin=io.StringIO("\n".join(lines) + "\n"),
-                                                     stdout=out)) == 0
+        assert await run_console(app, ConsoleBackend(app, stdin=io.StringIO("\n".join(lines) + "\n"), stdout=out)) == 0
         app.store.close()
         return out.getvalue()
 

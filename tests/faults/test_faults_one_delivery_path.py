@@ -2,6 +2,7 @@
 App.deliver, which follows a moved chat (the store's users, collective and followers move with it),
 marks a person who blocked the bot, and hands a retry back to a queue.  Real router, store, templates
 and scheduler (tests/support/harness.py) with a transport that fails on demand."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -53,7 +54,7 @@ async def test_every_reply_carries_the_address_of_its_event(tmp_path):
 async def test_a_reply_to_a_group_that_moved_follows_it_and_so_does_the_store(tmp_path):
     app, backend = app_with(tmp_path)
     coll = app.store.ensure_collective("fake", "-100")
-    app.store.follow(coll["id"], "fake:f1", "fake", "-100", "fr")   # (a follower addressed in that chat)
+    app.store.follow(coll["id"], "fake:f1", "fake", "-100", "fr")  # (a follower addressed in that chat)
     backend.moves["-100"] = "-200"
     await app.handle_event(Event(backend="fake", chat_id="-100", user_id="u1", text="/aide", is_direct=False))
     assert backend.sent and {c for c, _ in backend.sent} == {"-200"}
@@ -67,9 +68,17 @@ async def test_a_reminder_whose_chat_moved_goes_to_the_new_chat_which_the_person
     now = app.clock.now()
     app.store.touch_user("fake:r", "fake", "r", now)
     app.store.set_user("fake:r", tz="Europe/Paris")
-    app.store.create_deadline("fake:r", label="me", deadline="2026-12-20", recommended=None, tz="Europe/Paris",
-                              until_at=int((now + timedelta(days=30)).timestamp()), schedule="7",
-                              plan=[(int(now.timestamp()) - 60, 7, "plan")], now=now)
+    app.store.create_deadline(
+        "fake:r",
+        label="me",
+        deadline="2026-12-20",
+        recommended=None,
+        tz="Europe/Paris",
+        until_at=int((now + timedelta(days=30)).timestamp()),
+        schedule="7",
+        plan=[(int(now.timestamp()) - 60, 7, "plan")],
+        now=now,
+    )
     backend.moves["r"] = "r2"
     assert await app.tick() >= 1
     assert [c for c, r in backend.sent if r.key == "reminders/due"] == ["r2"]
@@ -87,7 +96,7 @@ async def test_a_person_who_blocked_the_bot_is_marked_for_every_sender(tmp_path)
     out = await app.deliver(reply, Address("fake", "b", "b", direct=True), policy=Policy())
     assert out.status == BLOCKED
     assert app.store.get_user("fake:b").active is False
-    assert app.store.follows_of("fake:b") == []            # no announcement either
+    assert app.store.follows_of("fake:b") == []  # no announcement either
     # in a group, a refusal is the place's, not a person's: nobody is marked
     app.store.touch_user("fake:g", "fake", "g", now)
     backend.blocked.add("-300")
@@ -102,7 +111,7 @@ async def test_a_queued_message_gets_its_retry_back_and_a_wave_uses_the_bulk_sen
     policy = Policy(Backoff(2.0, 120.0), bulk=True, metric="broadcast")
     out = await app.deliver(Reply(key="k", text="t"), Address("fake", "f1"), policy=policy)
     assert (out.status, out.wait, out.rate_limited) == (RETRY, 42.0, True)
-    assert backend.sent == [] and backend.bulk == ["f1"]     # tried once, not slept on
+    assert backend.sent == [] and backend.bulk == ["f1"]  # tried once, not slept on
     out = await app.deliver(Reply(key="k", text="t"), Address("fake", "f1"), policy=policy)
     assert out.status == SENT and out.message_id == "1"
     assert metrics.get("broadcast_429", backend="fake") == 1 and metrics.get("broadcast_sent", backend="fake") == 1

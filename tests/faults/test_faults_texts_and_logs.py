@@ -1,6 +1,7 @@
 """Issue 16, point 8: no user-controlled string reaches a log line (a forged button through the
 emulator); a collective's own broadcast text is sent as written (health words included, the
 preview warns the admin) and does not stay in the database or its write-ahead log after the wave."""
+
 from __future__ import annotations
 
 import logging
@@ -10,8 +11,14 @@ from bot.infra.log import JsonFormatter
 from tests.support.harness import Chat, make_app
 from tests.support.telegram_env import settle
 
-FORGED = ["g:x:184127512345678", "g:184127512345678", "c:184127512345678", "menu:main:184127512345678",
-          "#184127512345678", "x" * 64]
+FORGED = [
+    "g:x:184127512345678",
+    "g:184127512345678",
+    "c:184127512345678",
+    "menu:main:184127512345678",
+    "#184127512345678",
+    "x" * 64,
+]
 
 
 async def test_forged_callback_data_never_reaches_a_log_line(tg, caplog):
@@ -22,11 +29,11 @@ async def test_forged_callback_data_never_reaches_a_log_line(tg, caplog):
     for data in FORGED:
         emu.callback(4242, data, user_id=4242)
     await settle(emu, 4242, n + len(FORGED) - 1, timeout=10)
-    ours = [r for r in caplog.records if r.name.startswith("mes_bot")]   # libraries log at WARNING in production
-    assert any(r.getMessage().startswith("bad_target") for r in ours)     # it was logged...
+    ours = [r for r in caplog.records if r.name.startswith("mes_bot")]  # libraries log at WARNING in production
+    assert any(r.getMessage().startswith("bad_target") for r in ours)  # it was logged...
     fmt = JsonFormatter()
     lines = [fmt.format(r) for r in ours] + [r.getMessage() for r in ours]
-    for line in lines:                                                            # ...without its text
+    for line in lines:  # ...without its text
         assert "184127512345678" not in line and "x" * 20 not in line, line
 
 
@@ -45,8 +52,8 @@ async def test_collective_text_is_sent_as_written_with_a_warning_and_leaves_no_t
         text = "Soirée d'info : parler du VIH et du Truvada, jeudi 18h"
         await p.say(text)
         assert p.keys[:3] == ["campaign/preview_intro", "follow/announce", "campaign/bcast_confirm"], p.keys
-        assert text in p.last[1].text                              # the text is intact
-        assert "mots qui parlent de santé" in p.last[2].text       # and the admin is warned in the preview
+        assert text in p.last[1].text  # the text is intact
+        assert "mots qui parlent de santé" in p.last[2].text  # and the admin is warned in the preview
         assert not any(r.key == "core/privacy_warning" for r in p.last)
         await p.press("Oui, envoyer tel quel")
         await app.tick()
@@ -55,9 +62,11 @@ async def test_collective_text_is_sent_as_written_with_a_warning_and_leaves_no_t
         b = app.store.db.execute("SELECT status, custom_text, requested_by FROM broadcasts").fetchone()
         assert tuple(b) == ("done", None, "")
         data = Path(app.settings.data_dir)
-        for f in data.rglob("*"):                                  # db, -wal, -shm: nothing left
+        for f in data.rglob("*"):  # db, -wal, -shm: nothing left
             if f.is_file():
                 blob = f.read_bytes()
-                assert "Truvada, jeudi".encode() not in blob and "Truvada, jeudi".encode("utf-16-le") not in blob, f.name
+                assert "Truvada, jeudi".encode() not in blob and "Truvada, jeudi".encode("utf-16-le") not in blob, (
+                    f.name
+                )
     finally:
         app.store.close()

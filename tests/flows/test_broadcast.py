@@ -1,5 +1,6 @@
 """Broadcast waves through the fake backend: approval, progress and report, a blocked
 follower, spreading, pacing, and a crash in the middle of a wave."""
+
 import asyncio
 import itertools
 from collections import Counter
@@ -154,7 +155,7 @@ async def test_crash_mid_wave_resumes_nothing_lost_at_most_one_duplicate(tmp_pat
     await app2.tick()
     second = Counter(c for c, _ in follower_messages(backend2))
     total = first + second
-    assert set(total) == {f"f{i}" for i in range(300)}          # nothing lost
+    assert set(total) == {f"f{i}" for i in range(300)}  # nothing lost
     dups = [c for c, n in total.items() if n > 1]
     assert len(dups) <= 1 and all(total[c] == 2 for c in dups)  # at most one duplicate
     assert app2.store.db["deliveries"].count == 0
@@ -180,7 +181,7 @@ async def test_wave_is_spread_over_the_window(tmp_path):
     assert len(times) == 40
     assert times[0] < 20 and 9 * 60 <= times[-1] <= 10 * 60
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert min(gaps) >= 10                     # ~15 s apart, not all in the same minute
+    assert min(gaps) >= 10  # ~15 s apart, not all in the same minute
     app.store.close()
 
 
@@ -209,8 +210,8 @@ async def test_matrix_pacing_learns_from_retry_after():
     pacer = Pacer(None, now=lambda: t[0], sleep=sleep, adaptive=True)
     for _ in range(10):
         await pacer.wait()
-    assert t[0] == 0.0                          # the burst goes out at once
-    pacer.pause(5.0)                            # M_LIMIT_EXCEEDED retry_after_ms=5000
+    assert t[0] == 0.0  # the burst goes out at once
+    pacer.pause(5.0)  # M_LIMIT_EXCEEDED retry_after_ms=5000
     assert pacer.expected_rate() == pytest.approx(0.2)
     for _ in range(3):
         await pacer.wait()
@@ -245,13 +246,14 @@ async def test_retry_later_pauses_and_retries(tmp_path):
 async def test_progress_estimate(tmp_path):
     app, backend, _ = make_app(tmp_path)
     setup_followers(app, 100)
-    app.services.broadcaster.pacers["fake"] = Pacer(10.0, now=app.services.broadcaster.now_ts,
-                                                       sleep=app.services.broadcaster.sleep)
+    app.services.broadcaster.pacers["fake"] = Pacer(
+        10.0, now=app.services.broadcaster.now_ts, sleep=app.services.broadcaster.sleep
+    )
     p = await admin_session(app, backend)
     await request_broadcast(p)
     await app.tick()
     progress = [r.text for c, r in backend.sent if c == "admin1" and r.key == "campaign/bcast_progress"]
-    assert len(progress) >= 3                       # start, 25 %, 50 %, 75 %
+    assert len(progress) >= 3  # start, 25 %, 50 %, 75 %
     # started 10:00, 100 messages at 10/s: the estimate says 10:00 (end within the same minute)
     assert progress[0].startswith("Envoi commencé : 0 / 100 — fin estimée 10:00")
     assert any(t.startswith("25 / 100") or t.startswith("26 / 100") for t in progress)
@@ -273,13 +275,24 @@ class InterleavingBackend(FakeBackend):
         for _ in range(int(chat_id[1:]) % 4 + 1 if chat_id.startswith("f") else 0):
             await asyncio.sleep(0)
         if chat_id.startswith("f") and sum(1 for c, _ in self.sent if c == chat_id) >= 3:
-            raise Crash()               # a message sent again and again: fail now, do not loop
+            raise Crash()  # a message sent again and again: fail now, do not loop
         return await super().send(chat_id, reply)
 
 
-@pytest.mark.parametrize("n,in_flight,flood", [(1, 1, None), (2, 1, None), (200, 1, None), (201, 1, None),
-                                               (201, 1, -2), (7, 4, None), (201, 4, None), (201, 4, -2),
-                                               (60, 4, 30)])
+@pytest.mark.parametrize(
+    "n,in_flight,flood",
+    [
+        (1, 1, None),
+        (2, 1, None),
+        (200, 1, None),
+        (201, 1, None),
+        (201, 1, -2),
+        (7, 4, None),
+        (201, 4, None),
+        (201, 4, -2),
+        (60, 4, 30),
+    ],
+)
 async def test_wave_tail_each_follower_once_and_wave_done(tmp_path, n, in_flight, flood):
     """The last follower of a wave (and every other) gets exactly one copy, and the wave ends
     "done" with every message counted, whatever the batch size, messages in flight or 429s."""
@@ -291,7 +304,7 @@ async def test_wave_tail_each_follower_once_and_wave_done(tmp_path, n, in_flight
     setup_followers(app, n)
     p = await admin_session(app, backend)
     await request_broadcast(p)
-    for _ in range(3):              # bounded: a wave with a 429 may need a later tick
+    for _ in range(3):  # bounded: a wave with a 429 may need a later tick
         try:
             await app.tick()
         except Crash:
@@ -317,20 +330,20 @@ async def test_stop_parks_a_wave_promptly_recording_what_was_sent(tmp_path):
     p = await admin_session(app, backend)
     await request_broadcast(p)
     br = app.services.broadcaster
-    br.simulated = False                                  # real time, background task
+    br.simulated = False  # real time, background task
     br.pacers["fake"] = Pacer(2.0, sleep=br.sleep)
     app.services.stopping = stopping = asyncio.Event()
     await app.tick()
-    for _ in range(100):                                  # bounded wait for 3 messages (~1 s)
+    for _ in range(100):  # bounded wait for 3 messages (~1 s)
         if len(follower_messages(backend)) >= 3:
             break
         await asyncio.sleep(0.05)
     t0 = time.monotonic()
     stopping.set()
     await br.stop()
-    assert time.monotonic() - t0 < 0.3                    # parked at once, not after the batch
+    assert time.monotonic() - t0 < 0.3  # parked at once, not after the batch
     task = br.tasks[1]
-    assert task.done() and not task.cancelled()           # it returned by itself
+    assert task.done() and not task.cancelled()  # it returned by itself
     first = Counter(c for c, _ in follower_messages(backend))
     status = Counter(st for (st,) in app.store.db.execute("SELECT status FROM deliveries").fetchall())
     assert 3 <= sum(first.values()) < 10
@@ -354,7 +367,7 @@ async def test_typed_number_answers_the_announcement_not_an_older_menu(tmp_path)
     app, backend, _ = make_app(tmp_path)
     coll = setup_followers(app, 0)
     f = Chat(app, backend, user="f7")
-    await f.say("bonjour")                       # the main menu: button 1 is "J'ai reçu le mail…"
+    await f.say("bonjour")  # the main menu: button 1 is "J'ai reçu le mail…"
     assert "menu/main" in f.keys
     app.store.add_followers_bulk(coll["id"], [("fake:f7", "fake", "f7", "fr")])
     p = await admin_session(app, backend)

@@ -1,5 +1,6 @@
 """Buttons and typed choices: a typed number answers the message just received, a forged or garbled
 button is "stale", never an error, and a handler with nothing to do still gets an answer."""
+
 import pytest
 
 from tests.support.reminders import remind_me_and_reach_day_14
@@ -22,10 +23,16 @@ async def test_typed_number_answers_the_reminder_just_received(env):
     assert not list(app.store.db.query("SELECT id FROM deadlines WHERE status = 'active'"))
 
 
-@pytest.mark.parametrize("payload", [
-    "reminders:due:done:99999999999999999999999", "reminders:due:tomorrow:²",
-    "reminders:list:cancel:99999999999999999999999",
-    "follow:ask:u99999999999999999999999", "follow:list:u99999999999999999999999"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "reminders:due:done:99999999999999999999999",
+        "reminders:due:tomorrow:²",
+        "reminders:list:cancel:99999999999999999999999",
+        "follow:ask:u99999999999999999999999",
+        "follow:list:u99999999999999999999999",
+    ],
+)
 async def test_forged_or_garbled_button_ids_are_stale_not_errors(chat, payload):
     await chat.send_event(kind="button", choice=payload)
     assert "core/error" not in chat.keys
@@ -38,9 +45,15 @@ async def test_button_whose_handler_returns_none_still_gets_an_answer(env):
     from bot.core.flowlib import Choice, Flow, Say, State
 
     app, backend, _ = env
-    app.router.reg.flows["probe"] = Flow("probe", {"start": State(
-        prompt=Say("menu/language", buttons=[[Choice("menu.lang_fr", "x")]]),
-        on_choice={"x": lambda ctx: None})}, start="start")
+    app.router.reg.flows["probe"] = Flow(
+        "probe",
+        {
+            "start": State(
+                prompt=Say("menu/language", buttons=[[Choice("menu.lang_fr", "x")]]), on_choice={"x": lambda ctx: None}
+            )
+        },
+        start="start",
+    )
     chat = Chat(app, backend)
     await chat.send_event(kind="button", choice="probe:start:x")
     assert chat.keys and chat.keys[0] == "core/stale_button"

@@ -1,5 +1,6 @@
 """Collectives through the fake backend: admin checks, campaign creation with preview,
 schedules driven by the fake clock, pause/resume/stop, deep links, stats, following."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,7 @@ async def test_non_admin_is_refused_in_group_and_nothing_changes(env):
     await g.say("/campagne")
     assert g.keys == ["campaign/refused"]
     assert "administrateurs" in g.text
-    await g.say("/stats")                              # never a public refusal: go to private
+    await g.say("/stats")  # never a public refusal: go to private
     assert g.keys == ["campaign/stats_private"] and g.last[0].private_start == "stats"
     assert app.store.db["collectives"].count == 0
     p = Chat(app, backend, user="member")
@@ -52,7 +53,7 @@ async def test_non_admin_with_a_forwarded_admin_link_is_refused(env):
 async def test_admin_rights_are_checked_again_at_every_step(env):
     app, backend, _ = env
     p = await admin_session(app, backend)
-    backend.admins.discard(("admin1", "-100"))       # demoted in the meantime
+    backend.admins.discard(("admin1", "-100"))  # demoted in the meantime
     await p.press("Nouvelle campagne")
     assert "campaign/refused" in p.keys
 
@@ -99,7 +100,7 @@ async def test_custom_text_is_previewed_exactly_and_posted_on_schedule(env):
     await p.say("24/11/2026")
     await p.say("18h30")
     assert p.keys == ["campaign/preview_intro", "campaign/post", "campaign/preview_schedule"]
-    assert text in p.last[1].text                      # exactly as written, never interpreted
+    assert text in p.last[1].text  # exactly as written, never interpreted
     assert "49" not in p.last[1].text
     assert "24 novembre 2026" in p.text and "18:30" in p.text
     assert app.store.db.execute("SELECT COUNT(*) FROM campaigns WHERE status='active'").fetchone()[0] == 0
@@ -166,7 +167,7 @@ async def test_ready_template_weekly_pause_resume_stop(env):
     await app.tick()
     assert len(posts_to(backend, "-100")) == 2
     await p.press("Arrêter A")
-    assert p.keys == ["campaign/stop_ask"]             # asked first; nothing changed yet
+    assert p.keys == ["campaign/stop_ask"]  # asked first; nothing changed yet
     assert app.store.db.execute("SELECT status FROM campaigns").fetchone()[0] == "active"
     await p.press("Oui, arrêter")
     assert "campaign/stopped" in p.keys
@@ -179,8 +180,9 @@ async def test_ready_template_weekly_pause_resume_stop(env):
 async def test_countdown_posts_j7_then_j1_then_ends(env):
     app, backend, clock = env
     p = await admin_session(app, backend)
-    await schedule_campaign(p, "18 ans", "Compte à rebours", day="15/12/2026", countdown="J-7 et J-1", time="18:00",
-                            yes=None)
+    await schedule_campaign(
+        p, "18 ans", "Compte à rebours", day="15/12/2026", countdown="J-7 et J-1", time="18:00", yes=None
+    )
     assert "J-7" in p.last[1].text
     await p.press("Oui")
     for day in range(23, 31):
@@ -199,7 +201,7 @@ async def test_bot_down_for_long_skips_stale_post_without_burst(env):
     app, backend, clock = env
     p = await admin_session(app, backend)
     await schedule_campaign(p, "Jeunes parents", "Chaque semaine", weekday="Lundi", time="12:00")
-    clock.set(datetime(2026, 12, 20, 9, 0, tzinfo=PARIS))   # four Mondays missed
+    clock.set(datetime(2026, 12, 20, 9, 0, tzinfo=PARIS))  # four Mondays missed
     await app.tick()
     assert len(posts_to(backend, "-100")) == 0
     clock.set(datetime(2026, 12, 21, 12, 0, 5, tzinfo=PARIS))
@@ -222,7 +224,7 @@ async def test_campaign_link_opens_personal_reminders_and_stats_count_only(env):
     app.services.campaign_event(start_of(post)[2:], "reminder_started")
     app.services.campaign_event(start_of(post)[2:], "done")
     g = Chat(app, backend, user="admin1", chat="-100", direct=False)
-    await g.say("/stats")                              # asked in the group, answered in private
+    await g.say("/stats")  # asked in the group, answered in private
     assert g.keys == ["campaign/stats_private"] and "rappels" not in g.text
     link = g.last[0].private_start
     assert link.startswith("s_")
@@ -256,7 +258,7 @@ async def test_follow_and_unfollow(env):
     assert "campaign/invite_posted" in p.keys
     invite = posts_to(backend, "-100")[-1]
     assert [b.label for b in invite.flat_buttons()] == ["Suivre les annonces"]
-    payload = start_of(invite)                         # what a member's tap on the link opens
+    payload = start_of(invite)  # what a member's tap on the link opens
     assert payload.startswith("f_")
     m = Chat(app, backend, user="m1")
     await m.start(payload)
@@ -288,12 +290,12 @@ async def test_followers_gained_through_a_campaign_are_counted_for_it(env):
     post = posts_to(backend, "-100")[-1]
     coll = app.store.collective_by_chat("fake", "-100")
     member = Chat(app, backend, user="m7")
-    await member.start(start_of(post))                # came through the campaign's link
-    await member.start(f"f_{coll['code']}")            # then follows the collective
+    await member.start(start_of(post))  # came through the campaign's link
+    await member.start(f"f_{coll['code']}")  # then follows the collective
     await member.press("Oui, suivre")
     [c] = app.store.list_campaigns(coll["id"], include_ended=True)
     assert (c["posts"], c["visits"], c["followers_gained"]) == (1, 1, 1)
-    other = Chat(app, backend, user="m8")             # follows without the campaign: not counted for it
+    other = Chat(app, backend, user="m8")  # follows without the campaign: not counted for it
     await other.start(f"f_{coll['code']}")
     await other.press("Oui, suivre")
     assert app.store.get_campaign(c["id"])["followers_gained"] == 1
@@ -304,11 +306,11 @@ async def test_the_main_menu_collective_button_leads_an_admin_to_her_place(env):
     stranger = Chat(app, backend, user="someone")
     await stranger.say("/menu")
     await stranger.press("Collectif")
-    assert "campaign/intro" in stranger.keys                  # how to start, from a group
+    assert "campaign/intro" in stranger.keys  # how to start, from a group
     p = await admin_session(app, backend)
     await p.say("/menu")
     await p.press("Collectif")
-    assert "campaign/menu" in p.keys                           # she manages one place: its menu
+    assert "campaign/menu" in p.keys  # she manages one place: its menu
 
 
 async def test_forget_removes_the_places_she_managed_and_where_notices_went(env):

@@ -2,6 +2,7 @@
 ``campaign:list:p12``, ``campaign:time:t1800``…) and conversations stored at its states still
 work after the update: the router reads the older state names (``RENAMED``), the states read
 the older payloads."""
+
 from bot.store.core import Session
 from tests.support.collectives import admin_session, campaign_list, setup_followers
 from tests.support.harness import Chat
@@ -47,7 +48,7 @@ async def test_the_older_list_edit_and_place_buttons(env):
     assert "campaign/ask_time" in await press(p, "g:campaign_edit:time")
     assert "campaign/edited" in await press(p, "campaign_edit:time:t1200")
     assert app.store.get_campaign(cid)["at_time"] == "12:00"
-    assert "campaign/list" in await press(p, "g:campaign:list")          # an older "back" button
+    assert "campaign/list" in await press(p, "g:campaign:list")  # an older "back" button
     assert "campaign/stop_ask" in await press(p, f"campaign:list:s{cid}")
     assert "campaign/menu" in await press(p, f"campaign_place:pick:p{coll['id']}")
     assert "campaign/flyer_qr" in await press(p, f"campaign:list:f{cid}")
@@ -61,7 +62,7 @@ async def test_the_older_announcement_wave_and_approval_buttons(env):
     setup_followers(app, 3)
     assert "campaign/bcast_pick" in await press(p, f"campaign:menu:bnew.{coll['id']}")
     assert "campaign/bcast_confirm" in await press(p, "campaign:bnew:basics")
-    assert "campaign/bcast_confirm" in await press(p, "campaign:bpreview:none")   # the preview's own button
+    assert "campaign/bcast_confirm" in await press(p, "campaign:bpreview:none")  # the preview's own button
     assert "campaign/bcast_queued" in await press(p, "campaign:bpreview:ok")
     [b] = app.store.db.query("SELECT id, status FROM broadcasts")
     assert "campaign/wave_stop_ask" in await press(p, f"campaign:wave:x{b['id']}")
@@ -81,14 +82,16 @@ async def test_conversations_stored_at_the_older_states_go_on(env):
     coll = app.store.collective_by_chat("fake", "-100")
     setup_followers(app, 3)
     # she was typing an announcement's words (the older release shared the "text" state)
-    app.store.save_session(Session(KEY, "fake:admin1", "campaign", "text",
-                                   {"place": coll["id"], "c_mode": "broadcast", "c_tpl": "custom"}))
+    app.store.save_session(
+        Session(KEY, "fake:admin1", "campaign", "text", {"place": coll["id"], "c_mode": "broadcast", "c_tpl": "custom"})
+    )
     await p.say("Réunion jeudi à 18h à la maison des associations")
     assert "campaign/bcast_confirm" in p.keys
     assert app.store.get_session(KEY).flow == "announce"
     # she was answering the day of a campaign
-    app.store.save_session(Session(KEY, "fake:admin1", "campaign", "date",
-                                   {"place": coll["id"], "c_tpl": "basics", "c_kind": "once"}))
+    app.store.save_session(
+        Session(KEY, "fake:admin1", "campaign", "date", {"place": coll["id"], "c_tpl": "basics", "c_kind": "once"})
+    )
     await p.say("30/11/2026")
     assert "campaign/ask_time" in p.keys
     assert (app.store.get_session(KEY).flow, app.store.get_session(KEY).state) == ("campaign_new", "time")

@@ -1,5 +1,6 @@
 """Every "not understood" shows the current choices again, and typing their number still works; with
 no choice on offer, it does not point "below"."""
+
 from tests.support.harness import Chat, make_app
 
 

@@ -1,6 +1,7 @@
 """A wave stopped by its admin while it runs, on a numbered-text transport (the fake one, like
 Matrix or the console): her typed "1" answers the progress message's "Arrêter l'envoi", then
 the confirmation; nothing more is sent, and the report says it stopped."""
+
 from tests.support.harness import FakeBackend, make_app
 from tests.support.collectives import admin_session, request_broadcast, setup_followers
 
@@ -33,9 +34,9 @@ async def test_typed_stop_on_the_progress_message_stops_the_wave_after_confirmat
 
     async def during():
         seen["progress"] = [r for c, r in backend.sent if c == "admin1" and r.key == "campaign/bcast_progress"]
-        await p.say("1")                               # "1. Arrêter l'envoi" on the progress message
+        await p.say("1")  # "1. Arrêter l'envoi" on the progress message
         seen["ask"] = p.keys
-        await p.say("1")                               # "1. Oui, arrêter l'envoi"
+        await p.say("1")  # "1. Oui, arrêter l'envoi"
         seen["done"] = p.keys
 
     backend.during = during
@@ -47,5 +48,5 @@ async def test_typed_stop_on_the_progress_message_stops_the_wave_after_confirmat
     assert b["status"] == "stopped" and b["sent"] == backend.followers_sent and b["report_user"] is None
     report = [r for c, r in backend.sent if c == "admin1" and r.key == "campaign/bcast_report"][-1]
     assert report.text.startswith("Envoi arrêté") and not report.buttons
-    await p.say("1")                                    # nothing left to answer: no stop, no crash
+    await p.say("1")  # nothing left to answer: no stop, no crash
     assert "campaign/wave_stopped" not in p.keys

@@ -1,4 +1,5 @@
 """The deadline conversation, driven through the real router, store and templates."""
+
 import re
 
 
@@ -10,16 +11,20 @@ async def test_first_message_is_a_date(chat, env):
     await chat.say("j'ai reçu le mail le 3 novembre")
     assert chat.keys[0] == "deadline/result"
     t = chat.text
-    assert "mardi 3 novembre 2026" in t            # understood date in full
-    assert "mardi 15 décembre 2026" in t           # 3 Nov + 42 days
-    assert "jeudi 10 décembre 2026" in t           # recommended: 5 days of margin, a working day
+    assert "mardi 3 novembre 2026" in t  # understood date in full
+    assert "mardi 15 décembre 2026" in t  # 3 Nov + 42 days
+    assert "jeudi 10 décembre 2026" in t  # recommended: 5 days of margin, a working day
     assert "dans 23 jours" in t
-    assert not re.search(r"[a-z]\.[A-Z]", t), t                # no sentences glued together
+    assert not re.search(r"[a-z]\.[A-Z]", t), t  # no sentences glued together
     labels = chat.labels
     for want in ("Refuser en ligne", "Refuser par téléphone", "Recevoir des rappels", "Fichier pour mon agenda"):
         assert want in labels
     assert session_data(app, chat)["deadline"] == {
-        "sent": "2026-11-03", "deadline": "2026-12-15", "recommended": "2026-12-10", "approximate": False}
+        "sent": "2026-11-03",
+        "deadline": "2026-12-15",
+        "recommended": "2026-12-10",
+        "approximate": False,
+    }
 
 
 async def test_menu_button_then_email_then_date(chat):
@@ -45,7 +50,7 @@ async def test_letter_arrival_shifts_and_says_approximate(chat, env):
     await chat.press("seulement quand il est arrivé")
     await chat.say("hier")
     t = chat.text
-    assert "samedi 21 novembre 2026" in t            # what the user said
+    assert "samedi 21 novembre 2026" in t  # what the user said
     assert "4 jours plus tôt" in t and "mardi 17 novembre 2026" in t
     assert "estimation" in t and "(environ)" in t
     d = session_data(app, chat)["deadline"]
@@ -95,7 +100,7 @@ async def test_buttons_go_to_reminders_with_the_contract(chat, env):
     await chat.say("le 3 novembre")
     payloads = {b.label: b.payload for r in chat.last for b in r.flat_buttons()}
     assert all(len(p.encode()) <= 64 for p in payloads.values())  # fits Telegram callback data
-    await chat.say("/menu")                           # clears the session data
+    await chat.say("/menu")  # clears the session data
     assert "deadline" not in session_data(app, chat)
     # the button of the earlier answer still works: it carries the sending date
     await chat.send_event(kind="button", choice=payloads["Recevoir des rappels"])
@@ -137,7 +142,7 @@ async def test_timezone_command_changes_today(env, tmp_path):
     await c.press("Nouvelle-Calédonie")
     assert app.store.get_user("fake:tz1").tz == "Pacific/Noumea"
     await c.say("hier")
-    assert "dimanche 22 novembre 2026" in c.text      # "today" is now counted in Nouméa
+    assert "dimanche 22 novembre 2026" in c.text  # "today" is now counted in Nouméa
     await c.say("/timezone")
     assert "Nouvelle-Calédonie" in c.text
 

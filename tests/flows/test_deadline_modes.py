@@ -1,5 +1,6 @@
 """The deadline flow's modes (email date, a letter's arrival day) do not leak into a later date, and a
 bare relative date typed in the menu is a date."""
+
 import pytest
 
 
@@ -19,7 +20,7 @@ async def test_letter_mode_does_not_leak_into_a_later_email_date(chat):
     await chat.say("le 10 novembre")
     assert chat.keys[0] == "deadline/result"
     assert "mardi 10 novembre 2026" in chat.text
-    assert "plus tôt" not in chat.text      # not shifted as if it were a letter's arrival
+    assert "plus tôt" not in chat.text  # not shifted as if it were a letter's arrival
     assert "mardi 22 décembre 2026" in chat.text
 
 
@@ -30,10 +31,10 @@ async def test_letter_mode_does_not_leak_into_a_correction_of_a_date_typed_elsew
     await chat.press("seulement quand il est arrivé")
     await chat.say("hier")
     assert "plus tôt" in chat.text
-    await chat.say("bonjour")                       # back to the menu, session data kept
-    await chat.say("j'ai reçu le mail le 10 novembre")   # a date typed in the menu: an email date
+    await chat.say("bonjour")  # back to the menu, session data kept
+    await chat.say("j'ai reçu le mail le 10 novembre")  # a date typed in the menu: an email date
     assert "mardi 10 novembre 2026" in chat.text and "plus tôt" not in chat.text
-    await chat.say("non, le 12")                    # a correction of that date: still not a letter
+    await chat.say("non, le 12")  # a correction of that date: still not a letter
     assert chat.keys[0] == "deadline/result"
     assert "jeudi 12 novembre 2026" in chat.text
     assert "plus tôt" not in chat.text

@@ -1,5 +1,6 @@
 """Erasure (/oubli) at awkward moments: during a reminder send, on a user already erased, and no
 trace left in the database files while the bot runs."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -48,7 +49,7 @@ async def test_oubli_leaves_no_trace_in_the_database_files_while_the_bot_runs(en
     await me.say("/oubli")
     await me.press("Oui")
     assert me.keys == ["menu/forgotten"]
-    await others[0].say("/rappels")            # the bot goes on writing
+    await others[0].say("/rappels")  # the bot goes on writing
     files = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
     assert any(p.name == "mes-bot.db" for p in files)
     found = {p.name: p.read_bytes().count(b"ZQXMARK4242") for p in files}

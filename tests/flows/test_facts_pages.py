@@ -1,6 +1,7 @@
 """Every page neutral, complete and exact (issue 13): the new answer pages, both ways forward after a
 deadline, a fair summary when asked to choose, the facts added to the pages, and the French fixes.
 Real router, store and templates (tests/support/harness.py)."""
+
 import re
 
 import pytest
@@ -10,11 +11,20 @@ from bot.core.render import LOCALES, Renderer
 from tests.support.harness import Chat
 
 R = Renderer()
-NEW_PAGES = ("understand:decide", "understand:notice", "understand:dmp", "children:teen", "after:refused_before",
-             "others:abroad")
+NEW_PAGES = (
+    "understand:decide",
+    "understand:notice",
+    "understand:dmp",
+    "children:teen",
+    "after:refused_before",
+    "others:abroad",
+)
 #: what a neutral page never says
-PUSH = re.compile(r"bravo|félicit|ce n'est pas grave|c'est la bonne décision|vous devriez|je vous conseille|"
-                  r"n'attendez pas|le mieux : agir|well done|that is all right|you should", re.I)
+PUSH = re.compile(
+    r"bravo|félicit|ce n'est pas grave|c'est la bonne décision|vous devriez|je vous conseille|"
+    r"n'attendez pas|le mieux : agir|well done|that is all right|you should",
+    re.I,
+)
 
 
 def _all_texts(locale):
@@ -44,9 +54,14 @@ async def test_new_pages_live_at_their_targets_with_buttons(app_env, target):
         assert len(c.text) <= 700 and not PUSH.search(c.text)
 
 
-@pytest.mark.parametrize("text", ["Je m'oppose ou pas ? dites-moi quoi faire",
-                                  "je suis trans, est-ce que je devrais refuser ?",
-                                  "refuser ou garder, vous me conseillez quoi ?"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je m'oppose ou pas ? dites-moi quoi faire",
+        "je suis trans, est-ce que je devrais refuser ?",
+        "refuser ou garder, vous me conseillez quoi ?",
+    ],
+)
 async def test_asked_to_choose_gives_both_sides_and_rights(chat, text):
     await chat.start()
     await chat.say(text)
@@ -69,7 +84,12 @@ async def test_deadline_result_offers_refuse_keep_and_understand(chat):
     await chat.start()
     await chat.say("reçu le 10 novembre")
     assert chat.keys == ["deadline/result"]
-    for label in ("Refuser en ligne", "Refuser par téléphone", "Le garder (et le limiter)", "Comprendre avant de choisir"):
+    for label in (
+        "Refuser en ligne",
+        "Refuser par téléphone",
+        "Le garder (et le limiter)",
+        "Comprendre avant de choisir",
+    ):
         assert label in chat.labels, label
     assert "Si vous le gardez, vous n'avez rien à faire" in chat.text
     assert not PUSH.search(chat.text)
@@ -116,9 +136,20 @@ def test_a_2022_screen_is_said_to_be_from_2022():
 
 def test_french_a_careful_reader_flagged():
     fr = "\n".join(t for _k, t in _all_texts("fr"))
-    for bad in ("Je suis le décret", "de 1 an", "puni de 1", "votre Mon espace santé", "son propre Mon espace santé", "My Mon espace santé",
-                "Assurance maladie", "Vous êtes sourd ", "Vous êtes sourd ?", "Vous êtes prévenu", "Vous êtes informé",
-                "Le mieux : agir aujourd'hui"):
+    for bad in (
+        "Je suis le décret",
+        "de 1 an",
+        "puni de 1",
+        "votre Mon espace santé",
+        "son propre Mon espace santé",
+        "My Mon espace santé",
+        "Assurance maladie",
+        "Vous êtes sourd ",
+        "Vous êtes sourd ?",
+        "Vous êtes prévenu",
+        "Vous êtes informé",
+        "Le mieux : agir aujourd'hui",
+    ):
         assert bad not in fr, bad
     en = "\n".join(t for _k, t in _all_texts("en")) + "\n".join(R.labels("en").values())
     assert "Assurance maladie" not in en and not re.search(r"(?i)\b(my|your|their) Mon espace santé", en)
@@ -140,8 +171,12 @@ async def test_privacy_warning_is_not_followed_by_not_understood(chat):
     await chat.start()
     await chat.say("mon numéro est 1 85 05 78 006 084 36")
     assert chat.keys[0] == "core/privacy_warning"
-    assert not set(chat.keys) & {"core/not_understood", "core/not_understood_first", "questions/outside",
-                                 "questions/unsure"}, chat.keys
+    assert not set(chat.keys) & {
+        "core/not_understood",
+        "core/not_understood_first",
+        "questions/outside",
+        "questions/unsure",
+    }, chat.keys
     assert "Je n'ai pas compris" not in chat.text
     assert chat.labels  # the choices are shown again
 
@@ -204,9 +239,14 @@ async def test_parents_learn_a_childs_space_may_already_exist(chat):
     assert "existe peut-être déjà" in R.render("campaign/body_parents", "fr")
 
 
-@pytest.mark.parametrize("text,key", [("je n'ai pas internet", "others/offline"),
-                                      ("France services", "others/offline"),
-                                      ("je veux aider ma mère âgée", "others/relative")])
+@pytest.mark.parametrize(
+    "text,key",
+    [
+        ("je n'ai pas internet", "others/offline"),
+        ("France services", "others/offline"),
+        ("je veux aider ma mère âgée", "others/relative"),
+    ],
+)
 async def test_in_person_help_and_an_elderly_parent_are_reachable(chat, text, key):
     await chat.start()
     await chat.say(text)
@@ -217,8 +257,11 @@ async def test_new_pages_are_reachable_from_the_menus(chat):
     await chat.start()
     await chat.press("Je veux comprendre")
     await chat.press("Autres sujets")
-    for label, key in (("m'aider à décider", "understand/decide"), ("pas compris le mail", "understand/notice"),
-                       ("ancien DMP", "understand/dmp")):
+    for label, key in (
+        ("m'aider à décider", "understand/decide"),
+        ("pas compris le mail", "understand/notice"),
+        ("ancien DMP", "understand/dmp"),
+    ):
         await chat.say("/menu")
         await chat.press("Je veux comprendre")
         await chat.press("Autres sujets")
@@ -235,10 +278,22 @@ def test_a_request_to_choose_is_told_from_a_how_to_question():
     """The recognizer tells "choose for me" (the fair summary) from "how do I refuse" (the steps)."""
     from bot.lang import intents
 
-    for q in ("Je m'oppose ou pas ? dites-moi quoi faire", "je suis trans, est-ce que je devrais refuser ?",
-              "je dois le refuser ?", "vous me conseillez quoi", "should I opt out?", "faut-il refuser", "je refuse ou pas"):
+    for q in (
+        "Je m'oppose ou pas ? dites-moi quoi faire",
+        "je suis trans, est-ce que je devrais refuser ?",
+        "je dois le refuser ?",
+        "vous me conseillez quoi",
+        "should I opt out?",
+        "faut-il refuser",
+        "je refuse ou pas",
+    ):
         r = intents.classify(q)
         assert (r.kind, r.best) == ("answer", "decide"), (q, r.kind, r.best)
-    for q in ("comment refuser en ligne", "je veux refuser", "je m'oppose", "je dois garder une preuve ?",
-              "mon espace a deja été créé je fais quoi"):
+    for q in (
+        "comment refuser en ligne",
+        "je veux refuser",
+        "je m'oppose",
+        "je dois garder une preuve ?",
+        "mon espace a deja été créé je fais quoi",
+    ):
         assert intents.classify(q).best != "decide", q

@@ -1,4 +1,5 @@
 """docs/flows/ holds one Mermaid diagram per flow, generated from the registry and never stale."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -16,8 +17,11 @@ def _tool():
 
 def test_diagrams_are_up_to_date():
     tool = _tool()
-    stale = [name for name, text in tool.render_all().items()
-             if not (tool.OUT / name).exists() or (tool.OUT / name).read_text() != text]
+    stale = [
+        name
+        for name, text in tool.render_all().items()
+        if not (tool.OUT / name).exists() or (tool.OUT / name).read_text() != text
+    ]
     assert not stale, f"run scripts/flow_diagrams.py: stale {stale}"
     assert tool.main(["--check"]) == 0
 

@@ -1,5 +1,6 @@
 """In a group, the bot answers only what is addressed to it, stores nothing about chatter, and never
 erases or warns in public."""
+
 from tests.support.harness import Chat
 
 

@@ -25,10 +25,26 @@ async def test_newcomer_learns_what_it_is_then_refuses_online(chat):
     assert "sauf si la personne dit non" in chat.text and "pas obligatoire" in chat.text
     text = await _read_all(chat)
     assert chat.keys == ["understand/choice"]
-    for must in ("remboursements", "messages de prévention", "équipe de soins", "L1111-16", "masqués",
-                 "Samu", "refuser cet accès d'urgence", "d'un an de prison", "15 000 € d'amende", "Même si vous êtes d'accord",
-                 "La Quadrature du Net", "6 semaines après son envoi", "INS", "directives anticipées",
-                 "personne de confiance", "don d'organes", "sans vous le demander", "motif légitime"):
+    for must in (
+        "remboursements",
+        "messages de prévention",
+        "équipe de soins",
+        "L1111-16",
+        "masqués",
+        "Samu",
+        "refuser cet accès d'urgence",
+        "d'un an de prison",
+        "15 000 € d'amende",
+        "Même si vous êtes d'accord",
+        "La Quadrature du Net",
+        "6 semaines après son envoi",
+        "INS",
+        "directives anticipées",
+        "personne de confiance",
+        "don d'organes",
+        "sans vous le demander",
+        "motif légitime",
+    ):
         assert must in text, must
     assert "moins de 2 %" not in text  # a figure is not a reason to keep it (neutral)
     await chat.press("Refuser en ligne")
@@ -36,10 +52,18 @@ async def test_newcomer_learns_what_it_is_then_refuses_online(chat):
     assert facts.PORTAL in chat.text and "même pour refuser" in chat.text
     text = await _read_all(chat)
     assert chat.keys == ["refuse/proof"]
-    for must in ("pour demander votre code ? Ne le donnez pas", "quand c'est vous qui appelez", "code provisoire",
-                 "numéro de sécurité sociale", "à droite de la photo", "au dos, en haut à gauche",
-                 "Je m'oppose à la création de Mon espace santé", "datent de 2022", "capture",
-                 "ne le confirment pas"):
+    for must in (
+        "pour demander votre code ? Ne le donnez pas",
+        "quand c'est vous qui appelez",
+        "code provisoire",
+        "numéro de sécurité sociale",
+        "à droite de la photo",
+        "au dos, en haut à gauche",
+        "Je m'oppose à la création de Mon espace santé",
+        "datent de 2022",
+        "capture",
+        "ne le confirment pas",
+    ):
         assert must in text, must
 
 
@@ -69,14 +93,17 @@ async def test_lost_code_path(chat):
     assert "Générer un nouveau code provisoire" in chat.text and "date de naissance" in chat.text
 
 
-@pytest.mark.parametrize("now, expect", [
-    ("2026-11-23T10:00:00+01:00", "En ce moment, c'est ouvert"),                      # Monday
-    ("2026-11-22T10:00:00+01:00", "Prochaine ouverture : demain, à 8 h 30"),          # Sunday
-    ("2026-11-23T17:45:00+01:00", "Prochaine ouverture : demain, à 8 h 30"),          # Monday evening
-    ("2026-11-23T07:00:00+01:00", "Prochaine ouverture : aujourd'hui, à 8 h 30"),     # Monday early
-    ("2026-12-25T10:00:00+01:00", "Prochaine ouverture : lundi 28 décembre 2026, à 8 h 30"),  # Christmas, Friday
-    ("2026-07-14T09:00:00+02:00", "Prochaine ouverture : demain, à 8 h 30"),          # Bastille Day, Tuesday
-])
+@pytest.mark.parametrize(
+    "now, expect",
+    [
+        ("2026-11-23T10:00:00+01:00", "En ce moment, c'est ouvert"),  # Monday
+        ("2026-11-22T10:00:00+01:00", "Prochaine ouverture : demain, à 8 h 30"),  # Sunday
+        ("2026-11-23T17:45:00+01:00", "Prochaine ouverture : demain, à 8 h 30"),  # Monday evening
+        ("2026-11-23T07:00:00+01:00", "Prochaine ouverture : aujourd'hui, à 8 h 30"),  # Monday early
+        ("2026-12-25T10:00:00+01:00", "Prochaine ouverture : lundi 28 décembre 2026, à 8 h 30"),  # Christmas, Friday
+        ("2026-07-14T09:00:00+02:00", "Prochaine ouverture : demain, à 8 h 30"),  # Bastille Day, Tuesday
+    ],
+)
 async def test_phone_open_now_and_next_opening(tmp_path, now, expect):
     app, backend, _clock = make_app(tmp_path, now=now)
     c = Chat(app, backend)
@@ -113,9 +140,18 @@ async def test_after_deadline_close_path(chat):
     assert "le garder" in chat.text and "le fermer" in chat.text  # both ways, neither pushed
     await chat.press("Le fermer")
     text = await _read_all(chat)
-    for must in ("Clôture du profil", "3422", "10 ans", "effacées plus tôt", "3 mois au plus", "à tout moment",
-                 "Cette case suffit-elle encore ? C'est à vérifier", "rouvrir", "chaque enfant",
-                 "Ce n'est pas vérifié"):
+    for must in (
+        "Clôture du profil",
+        "3422",
+        "10 ans",
+        "effacées plus tôt",
+        "3 mois au plus",
+        "à tout moment",
+        "Cette case suffit-elle encore ? C'est à vérifier",
+        "rouvrir",
+        "chaque enfant",
+        "Ce n'est pas vérifié",
+    ):
         assert must in text, must
 
 
@@ -134,8 +170,17 @@ async def test_children_path(chat):
     await chat.say("/menu")
     await chat.press("Pour mon enfant")
     text = await _read_all(chat)
-    for must in ("propre espace", "parent qui a déclaré", "un par un", "18 ans", "informé de nouveau", "existe peut-être déjà",
-                 "Nos sources ne le disent pas", "quel que soit le régime", "c'est à vérifier"):
+    for must in (
+        "propre espace",
+        "parent qui a déclaré",
+        "un par un",
+        "18 ans",
+        "informé de nouveau",
+        "existe peut-être déjà",
+        "Nos sources ne le disent pas",
+        "quel que soit le régime",
+        "c'est à vérifier",
+    ):
         assert must in text, must
 
 
@@ -200,8 +245,17 @@ async def test_sources_in_a_group(app_env):
 
 async def test_entry_points_other_areas_link_to(app_env):
     reg = app_env[0].router.reg
-    for target in ("understand:start", "refuse:online", "refuse:phone", "after:start", "after:close",
-                   "after:restrict", "children:start", "others:start", "sources:start"):
+    for target in (
+        "understand:start",
+        "refuse:online",
+        "refuse:phone",
+        "after:start",
+        "after:close",
+        "after:restrict",
+        "children:start",
+        "others:start",
+        "sources:start",
+    ):
         flow, state = target.split(":")
         assert reg.state(flow, state) is not None, target
 
@@ -219,6 +273,12 @@ async def test_window_answer_counts_from_sending_and_flags_wrong_sources(chat):
     await chat.say("/menu")
     await chat.say("combien de temps j'ai pour refuser ?")
     assert chat.keys == ["questions/understood", "questions/window"]
-    for must in ("6 semaines", "à partir de l'envoi", "pas du jour où vous le recevez",
-                 "« après la réception »", "« 1 mois »", "Ce n'est pas ce que dit le décret"):
+    for must in (
+        "6 semaines",
+        "à partir de l'envoi",
+        "pas du jour où vous le recevez",
+        "« après la réception »",
+        "« 1 mois »",
+        "Ce n'est pas ce que dit le décret",
+    ):
         assert must in chat.text, must

@@ -1,5 +1,6 @@
 """The calendar file holds the advised day too (its own all-day event with an alarm), besides the last
 day, and is named with the last day's date."""
+
 import re
 from datetime import date, datetime
 

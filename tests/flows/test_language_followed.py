@@ -1,12 +1,13 @@
 """Every message speaks the conversation's language: errors, reminders, and announcements after a
 later change of language."""
+
 from tests.support.reminders import remind_me_and_reach_day_14
 from tests.support.harness import Chat
 
 
 async def test_error_message_in_the_language_the_user_chose(env):
     app, backend, _ = env
-    chat = Chat(app, backend, locale=None)     # no language hint from the platform
+    chat = Chat(app, backend, locale=None)  # no language hint from the platform
     await chat.say("/langue en")
 
     def boom(ctx, text):

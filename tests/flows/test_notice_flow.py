@@ -1,6 +1,7 @@
 """The notice date in conversation (issue 12), in French and English, through the real router,
 store and templates: which date is the notice date, arrival is never sending, numbers and
 choices, what was read is said, 18-year-olds."""
+
 import re
 
 import pytest
@@ -34,11 +35,14 @@ async def _to_menu(chat, locale="fr"):
 
 
 # --- 1. the notice date is the date tied to the notice ------------------------------------------------
-@pytest.mark.parametrize("locale,text,want,words", [
-    ("fr", "mon fils a eu 18 ans le 2 janvier et il a reçu un mail le 4", "2027-01-04", "reçu un mail le 4"),
-    ("en", "my son turned 18 on 2 January and he got an email on the 4th", "2027-01-04", "email on the 4th"),
-    ("fr", "rdv chez le médecin le 2 janvier, le mail est daté du 5 janvier", "2027-01-05", "daté du 5 janvier"),
-])
+@pytest.mark.parametrize(
+    "locale,text,want,words",
+    [
+        ("fr", "mon fils a eu 18 ans le 2 janvier et il a reçu un mail le 4", "2027-01-04", "reçu un mail le 4"),
+        ("en", "my son turned 18 on 2 January and he got an email on the 4th", "2027-01-04", "email on the 4th"),
+        ("fr", "rdv chez le médecin le 2 janvier, le mail est daté du 5 janvier", "2027-01-05", "daté du 5 janvier"),
+    ],
+)
 async def test_a_date_tied_to_something_else_is_not_the_notice_date(at, locale, text, want, words):
     app, chat = at("2027-01-10", locale)
     await _to_menu(chat, locale)
@@ -56,10 +60,13 @@ async def test_a_birth_date_next_to_a_letter_arrival_is_never_passed(at):
     assert "est fini" not in chat.text
 
 
-@pytest.mark.parametrize("locale,text,ask,other", [
-    ("fr", "jai eu 18 ans y a 2 semaines et jai recu un mail", "Quelle est la date du mail", "Une autre date"),
-    ("en", "I turned 18 two weeks ago and got an email", "What is the date of the email", "Another date"),
-])
+@pytest.mark.parametrize(
+    "locale,text,ask,other",
+    [
+        ("fr", "jai eu 18 ans y a 2 semaines et jai recu un mail", "Quelle est la date du mail", "Une autre date"),
+        ("en", "I turned 18 two weeks ago and got an email", "What is the date of the email", "Another date"),
+    ],
+)
 async def test_only_a_birthday_the_bot_asks_for_the_notice_date(at, locale, text, ask, other):
     app, chat = at("2026-11-22", locale)
     await _to_menu(chat, locale)
@@ -73,10 +80,13 @@ async def test_only_a_birthday_the_bot_asks_for_the_notice_date(at, locale, text
     assert chat.keys[0] == "deadline/result" and sent(app, chat) == "2026-11-03"
 
 
-@pytest.mark.parametrize("locale,text,label", [
-    ("fr", "le mail est du 28/10 et la lettre du 3/11", "mercredi 28 octobre 2026"),
-    ("en", "the email is from 28/10 and the letter from 3/11", "Wednesday 28 October 2026"),
-])
+@pytest.mark.parametrize(
+    "locale,text,label",
+    [
+        ("fr", "le mail est du 28/10 et la lettre du 3/11", "mercredi 28 octobre 2026"),
+        ("en", "the email is from 28/10 and the letter from 3/11", "Wednesday 28 October 2026"),
+    ],
+)
 async def test_two_notice_dates_the_bot_asks_which_one(at, locale, text, label):
     app, chat = at("2026-11-22", locale)
     await _to_menu(chat, locale)
@@ -110,11 +120,14 @@ async def test_typed_numbers_then_arrival_words(at):
     assert "environ" in chat.text and "4 jours plus tôt" in chat.text
 
 
-@pytest.mark.parametrize("locale,text,want,about", [
-    ("fr", "la lettre est arrivée le 20 novembre, c'est quoi ma date limite", "2026-11-16", "(environ)"),
-    ("fr", "j'ai reçu la lettre hier, c'est quoi ma date limite ?", "2026-11-17", "(environ)"),
-    ("en", "the letter arrived on 20 November, what is my date limit?", "2026-11-16", "(about)"),
-])
+@pytest.mark.parametrize(
+    "locale,text,want,about",
+    [
+        ("fr", "la lettre est arrivée le 20 novembre, c'est quoi ma date limite", "2026-11-16", "(environ)"),
+        ("fr", "j'ai reçu la lettre hier, c'est quoi ma date limite ?", "2026-11-17", "(environ)"),
+        ("en", "the letter arrived on 20 November, what is my date limit?", "2026-11-16", "(about)"),
+    ],
+)
 async def test_the_word_date_does_not_switch_the_arrival_off(at, locale, text, want, about):
     app, chat = at("2026-11-22", locale)
     await _to_menu(chat, locale)
@@ -123,12 +136,15 @@ async def test_the_word_date_does_not_switch_the_arrival_off(at, locale, text, w
     assert about in chat.text
 
 
-@pytest.mark.parametrize("locale,text,want", [
-    ("fr", "La lettre, c'était mardi.", "2026-11-13"),       # Tuesday 17, 4 days earlier
-    ("fr", "le facteur a déposé la lettre il y a 3 jours", "2026-11-15"),
-    ("en", "the envelope came on Monday", "2026-11-12"),
-    ("fr", "la lettre est datée d'hier", "2026-11-21"),      # printed: the sending date itself
-])
+@pytest.mark.parametrize(
+    "locale,text,want",
+    [
+        ("fr", "La lettre, c'était mardi.", "2026-11-13"),  # Tuesday 17, 4 days earlier
+        ("fr", "le facteur a déposé la lettre il y a 3 jours", "2026-11-15"),
+        ("en", "the envelope came on Monday", "2026-11-12"),
+        ("fr", "la lettre est datée d'hier", "2026-11-21"),  # printed: the sending date itself
+    ],
+)
 async def test_a_letter_day_counted_from_today_is_the_day_it_came(at, locale, text, want):
     app, chat = at("2026-11-22", locale)
     await _to_menu(chat, locale)
@@ -161,8 +177,10 @@ async def test_arrival_counted_earlier_on_every_path_with_the_configured_days(at
     assert session_data(app, chat)["deadline"]["approximate"] is True
 
 
-@pytest.mark.parametrize("locale,text,button", [("fr", "reçu le 12 novembre", "C'était un courrier"),
-                                                 ("en", "received on 12 November", "It was a letter")])
+@pytest.mark.parametrize(
+    "locale,text,button",
+    [("fr", "reçu le 12 novembre", "C'était un courrier"), ("en", "received on 12 November", "It was a letter")],
+)
 async def test_received_without_saying_email_or_letter_offers_the_letter_arrival(at, locale, text, button):
     app, chat = at("2026-11-22", locale)
     await _to_menu(chat, locale)
@@ -175,8 +193,10 @@ async def test_received_without_saying_email_or_letter_offers_the_letter_arrival
 
 
 # --- 3. numbers and choices ----------------------------------------------------------------------------
-@pytest.mark.parametrize("locale,number,again", [("fr", "3", "Répondez 1 ou 2"), ("fr", "7", "Répondez 1 ou 2"),
-                                                 ("en", "3", "Answer 1 or 2")])
+@pytest.mark.parametrize(
+    "locale,number,again",
+    [("fr", "3", "Répondez 1 ou 2"), ("fr", "7", "Répondez 1 ou 2"), ("en", "3", "Answer 1 or 2")],
+)
 async def test_a_number_outside_the_choices_is_not_a_date(at, locale, number, again):
     app, chat = at("2026-11-22", locale)
     await _to_menu(chat, locale)
@@ -213,10 +233,13 @@ async def test_a_bare_number_is_a_day_where_the_bot_asked_for_a_date(at):
 
 
 # --- 4. say what was read ------------------------------------------------------------------------------
-@pytest.mark.parametrize("locale,text,echo", [
-    ("fr", "le courrier est arrivé le 3/11", "J'ai lu « courrier est arrivé le 3/11 » : mardi 3 novembre 2026."),
-    ("en", "the letter arrived on 3/11", 'I read "letter arrived on 3/11": Tuesday 3 November 2026.'),
-])
+@pytest.mark.parametrize(
+    "locale,text,echo",
+    [
+        ("fr", "le courrier est arrivé le 3/11", "J'ai lu « courrier est arrivé le 3/11 » : mardi 3 novembre 2026."),
+        ("en", "the letter arrived on 3/11", 'I read "letter arrived on 3/11": Tuesday 3 November 2026.'),
+    ],
+)
 async def test_the_words_read_are_echoed(at, locale, text, echo):
     app, chat = at("2026-11-22", locale)
     await _to_menu(chat, locale)
@@ -224,8 +247,9 @@ async def test_the_words_read_are_echoed(at, locale, text, echo):
     assert echo in chat.text
 
 
-@pytest.mark.parametrize("locale,text,approx", [("fr", "vers le 10", "approximative"),
-                                                ("en", "around the 10th", "approximate")])
+@pytest.mark.parametrize(
+    "locale,text,approx", [("fr", "vers le 10", "approximative"), ("en", "around the 10th", "approximate")]
+)
 async def test_an_approximate_date_is_said_to_be_approximate(at, locale, text, approx):
     app, chat = at("2026-11-22", locale)
     await _to_menu(chat, locale)
@@ -244,10 +268,13 @@ async def test_nothing_promises_the_date_cannot_be_missed(at):
 
 
 # --- 5. 18-year-olds and parents ------------------------------------------------------------------------
-@pytest.mark.parametrize("locale,musts,button", [
-    ("fr", ("pas celle de l'anniversaire", "existe déjà", "le fermer à tout moment"), "Calculer mon délai"),
-    ("en", ("not the birthday", "already exists", "close it at any time"), "Work out my time limit"),
-])
+@pytest.mark.parametrize(
+    "locale,musts,button",
+    [
+        ("fr", ("pas celle de l'anniversaire", "existe déjà", "le fermer à tout moment"), "Calculer mon délai"),
+        ("en", ("not the birthday", "already exists", "close it at any time"), "Work out my time limit"),
+    ],
+)
 async def test_at_18_the_notice_date_counts_and_a_space_may_exist(at, locale, musts, button):
     app, chat = at("2026-11-22", locale)
     await _to_menu(chat, locale)

@@ -1,6 +1,7 @@
 """Privacy by construction: a conversation full of sensitive strings goes through the real
 router, flows, scheduler, store and console backend; afterwards no file under the data folder
 (database, WAL, backups, exports) and no log line contains any of them."""
+
 import io
 import logging
 from datetime import datetime
@@ -16,12 +17,26 @@ from tests.support.harness import Chat, make_app
 PARIS = ZoneInfo("Europe/Paris")
 
 SECRETS = [
-    "184127512345678", "1 84 12 75 123 456 78", "2 91 05 2A 004 017 33", "291052A00401733",  # NIR
-    "XK4P9Q2M", "ZB7-41QQ-8",                                                               # codes provisoires
-    "908172635", "8 1726 3549",                                                             # carte Vitale serials
-    "diabète de type 2", "VIH positif", "leucémie", "schizophrénie", "maladie de Crohn",    # diagnoses
-    "metformine", "Truvada", "chimiothérapie", "Humira", "Lévothyrox",                      # treatments
-    "Léa Martin", "06 12 34 56 78",                                                         # a name, a phone number
+    "184127512345678",
+    "1 84 12 75 123 456 78",
+    "2 91 05 2A 004 017 33",
+    "291052A00401733",  # NIR
+    "XK4P9Q2M",
+    "ZB7-41QQ-8",  # codes provisoires
+    "908172635",
+    "8 1726 3549",  # carte Vitale serials
+    "diabète de type 2",
+    "VIH positif",
+    "leucémie",
+    "schizophrénie",
+    "maladie de Crohn",  # diagnoses
+    "metformine",
+    "Truvada",
+    "chimiothérapie",
+    "Humira",
+    "Lévothyrox",  # treatments
+    "Léa Martin",
+    "06 12 34 56 78",  # a name, a phone number
 ]
 
 CONVERSATION = [
@@ -54,8 +69,12 @@ async def test_sensitive_strings_never_reach_disk_or_logs(tmp_path, caplog):
     if "Me le rappeler" not in " ".join(chat.labels):
         # the date flow did not offer reminders (not installed): stand in for it
         s = app.store.get_session(chat._event().session_key)
-        s.data["deadline"] = {"sent": "2026-11-03", "deadline": "2026-12-15", "recommended": "2026-12-10",
-                              "approximate": False}
+        s.data["deadline"] = {
+            "sent": "2026-11-03",
+            "deadline": "2026-12-15",
+            "recommended": "2026-12-10",
+            "approximate": False,
+        }
         app.store.save_session(s)
         await chat.send_event(kind="button", choice="g:reminders:offer")
     await chat.say("j'ai reçu le mail le 3 novembre")
@@ -83,9 +102,23 @@ async def test_sensitive_strings_never_reach_disk_or_logs(tmp_path, caplog):
     app.store.close()
 
     # the same data folder through the real console backend (it writes calendar files to exports/)
-    lines = "\n".join(["mon NIR 184127512345678", "j'ai reçu le mail le 4 novembre", "Recevoir des rappels",
-                       "oui", "maladie de Crohn, Humira", "moi", "par défaut", "/calendrier", "/rappels",
-                       "code provisoire XK4P9Q2M"]) + "\n"
+    lines = (
+        "\n".join(
+            [
+                "mon NIR 184127512345678",
+                "j'ai reçu le mail le 4 novembre",
+                "Recevoir des rappels",
+                "oui",
+                "maladie de Crohn, Humira",
+                "moi",
+                "par défaut",
+                "/calendrier",
+                "/rappels",
+                "code provisoire XK4P9Q2M",
+            ]
+        )
+        + "\n"
+    )
     clock2 = FakeClock("2026-11-22T11:00:00+01:00")
     app2 = App(Settings(data_dir=tmp_path / "data"), clock=clock2)
     out = io.StringIO()
@@ -105,10 +138,23 @@ async def test_sensitive_strings_never_reach_disk_or_logs(tmp_path, caplog):
     assert _hits(log_text.encode()) == []
     # the stored rows hold only what docs/privacy.md lists
     import sqlite3
+
     db = sqlite3.connect(data / "mes-bot.db")
     cols = {r[1] for r in db.execute("PRAGMA table_info(deadlines)")}
-    assert cols == {"id", "user_key", "label", "deadline", "recommended", "tz", "until_at", "schedule", "campaign",
-                    "status", "created_at", "updated_at"}
+    assert cols == {
+        "id",
+        "user_key",
+        "label",
+        "deadline",
+        "recommended",
+        "tz",
+        "until_at",
+        "schedule",
+        "campaign",
+        "status",
+        "created_at",
+        "updated_at",
+    }
     labels = {r[0] for r in db.execute("SELECT label FROM deadlines")}
     assert labels <= {"me", "child1", "child2", "child3", "child4", "other"}
     db.close()

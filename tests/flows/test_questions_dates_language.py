@@ -1,4 +1,5 @@
 """A question that holds a date, and a date told in another language, through the real router."""
+
 from tests.support.harness import Chat, make_app
 
 

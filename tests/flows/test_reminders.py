@@ -1,4 +1,5 @@
 """Reminder flows through the real router, store and templates (fake transport)."""
+
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -14,8 +15,12 @@ async def seed(chat: Chat, deadline: str, recommended: str | None = None, **data
     await chat.say("/menu")
     store = chat.app.store
     s = store.get_session(chat._event().session_key)
-    s.data["deadline"] = {"sent": (date.fromisoformat(deadline) - timedelta(days=42)).isoformat(),
-                          "deadline": deadline, "recommended": recommended or deadline, "approximate": False}
+    s.data["deadline"] = {
+        "sent": (date.fromisoformat(deadline) - timedelta(days=42)).isoformat(),
+        "deadline": deadline,
+        "recommended": recommended or deadline,
+        "approximate": False,
+    }
     s.data.update(data)
     store.save_session(s)
     return await chat.send_event(kind="button", choice="g:reminders:offer")
@@ -48,8 +53,13 @@ async def test_offer_to_created_stores_label_dates_and_plan(tmp_path):
     assert d[0]["tz"] == "Europe/Paris" and d[0]["schedule"] == "14,7,3,1,0" and d[0]["campaign"] is None
     r = rows(app, "SELECT * FROM reminders ORDER BY due_at")
     local = [datetime.fromtimestamp(x["due_at"], timezone.utc).astimezone(PARIS) for x in r]
-    assert [t.date().isoformat() for t in local] == ["2026-12-06", "2026-12-13", "2026-12-17", "2026-12-18",
-                                                     "2026-12-19"]
+    assert [t.date().isoformat() for t in local] == [
+        "2026-12-06",
+        "2026-12-13",
+        "2026-12-17",
+        "2026-12-18",
+        "2026-12-19",
+    ]
     assert all(t.hour == 10 and t.minute == 0 for t in local)
     assert [x["kind"] for x in r].count("act_now") == 1
     assert all(x["user_key"] == "fake:u1" and x["sent_at"] is None for x in r)
@@ -62,8 +72,11 @@ async def test_only_future_reminders_and_other_schedules(tmp_path):
     r = rows(app, "SELECT offset_days FROM reminders")
     assert [x["offset_days"] for x in r] == [1]  # the 7-day one is already past
     await create(chat, "2026-11-23", who="enfant 2")  # tomorrow: only 1 and 0 remain
-    r = rows(app, "SELECT r.offset_days FROM reminders r JOIN deadlines d ON d.id = r.deadline_id "
-                  "WHERE d.label = 'child2' ORDER BY due_at")
+    r = rows(
+        app,
+        "SELECT r.offset_days FROM reminders r JOIN deadlines d ON d.id = r.deadline_id "
+        "WHERE d.label = 'child2' ORDER BY due_at",
+    )
     assert [x["offset_days"] for x in r] == [0]  # 1 day before = today 10:00 = now, not in the future
     clock.set(datetime(2026, 11, 23, 15, 0, tzinfo=PARIS))
     await create(chat, "2026-11-23", who="enfant 3")
@@ -131,8 +144,13 @@ async def test_calendar_file_has_last_day_and_alarms(tmp_path):
     alarms = list(events[0].walk("VALARM"))
     start = datetime(2026, 12, 20)
     when = sorted(start + a.decoded("trigger") for a in alarms)
-    assert when == [datetime(2026, 12, 6, 10), datetime(2026, 12, 13, 10), datetime(2026, 12, 17, 10),
-                    datetime(2026, 12, 18, 10), datetime(2026, 12, 19, 10)]
+    assert when == [
+        datetime(2026, 12, 6, 10),
+        datetime(2026, 12, 13, 10),
+        datetime(2026, 12, 17, 10),
+        datetime(2026, 12, 18, 10),
+        datetime(2026, 12, 19, 10),
+    ]
     assert "fake" not in reply.attachment.data.decode() and "u1" not in reply.attachment.data.decode()
     # declining keeps nothing
     await seed(chat, "2026-12-20")

@@ -1,4 +1,5 @@
 """Configuration errors name the setting (and where to set it), before anything connects."""
+
 import os
 import subprocess
 import sys
@@ -19,8 +20,11 @@ def write(tmp_path, text, name="config.toml"):
 
 
 def test_toml_sections_env_and_overrides_layer(tmp_path):
-    cfg = write(tmp_path, 'backends = ["telegram"]\ntimezone = "America/Cayenne"\n'
-                          '[telegram]\napi_url = "http://127.0.0.1:9/bot"\n[matrix]\nhomeserver = "http://127.0.0.1:8"\n')
+    cfg = write(
+        tmp_path,
+        'backends = ["telegram"]\ntimezone = "America/Cayenne"\n'
+        '[telegram]\napi_url = "http://127.0.0.1:9/bot"\n[matrix]\nhomeserver = "http://127.0.0.1:8"\n',
+    )
     s = load_settings(cfg, env={"TELEGRAM_BOT_TOKEN": TOKEN, "MESBOT_REMINDER_HOUR": "11"}, data_dir=tmp_path)
     assert s.backends == ("telegram",)
     assert s.timezone == "America/Cayenne"
@@ -30,27 +34,29 @@ def test_toml_sections_env_and_overrides_layer(tmp_path):
     assert s.reminder_hour == 11
     assert s.db_path == tmp_path / "mes-bot.db"
     # MESBOT_* wins over the platform alias; an override wins over both
-    s = load_settings(cfg, env={"TELEGRAM_BOT_TOKEN": TOKEN, "MESBOT_BACKENDS": "telegram,matrix"},
-                      backends="telegram")
+    s = load_settings(cfg, env={"TELEGRAM_BOT_TOKEN": TOKEN, "MESBOT_BACKENDS": "telegram,matrix"}, backends="telegram")
     assert s.backends == ("telegram",)
 
 
-@pytest.mark.parametrize("toml, env, setting", [
-    ('timezone = "Europe/Nowhere"', {}, "timezone"),
-    ('reminder_hour = 25', {}, "reminder_hour"),
-    ('reminder_hour = "ten"', {}, "reminder_hour"),
-    ('backends = ["telegram", "irc"]', {}, "backends"),
-    ('log_level = "LOUD"', {}, "log_level"),
-    ('health_listen = "localhost"', {}, "health_listen"),
-    ('shutdown_timeout = 30', {}, "shutdown_timeout"),
-    ('operators = ["alice"]', {}, "operators"),
-    ('[matrix]\nhomeserver = "matrix.org"', {}, "matrix_homeserver"),
-    ('[telegram]\nwebhook_url = "http://example.org/hook"', {}, "telegram_webhook_url"),
-    ('default_locale = "de"', {}, "default_locale"),
-    ('colour = "blue"', {}, "colour"),
-    ('', {"MESBOT_SCHEDULER_INTERVAL": "soon"}, "scheduler_interval"),
-    ('', {"MESBOT_TELEGRAM_PAID_BROADCAST": "maybe"}, "telegram_paid_broadcast"),
-])
+@pytest.mark.parametrize(
+    "toml, env, setting",
+    [
+        ('timezone = "Europe/Nowhere"', {}, "timezone"),
+        ("reminder_hour = 25", {}, "reminder_hour"),
+        ('reminder_hour = "ten"', {}, "reminder_hour"),
+        ('backends = ["telegram", "irc"]', {}, "backends"),
+        ('log_level = "LOUD"', {}, "log_level"),
+        ('health_listen = "localhost"', {}, "health_listen"),
+        ("shutdown_timeout = 30", {}, "shutdown_timeout"),
+        ('operators = ["alice"]', {}, "operators"),
+        ('[matrix]\nhomeserver = "matrix.org"', {}, "matrix_homeserver"),
+        ('[telegram]\nwebhook_url = "http://example.org/hook"', {}, "telegram_webhook_url"),
+        ('default_locale = "de"', {}, "default_locale"),
+        ('colour = "blue"', {}, "colour"),
+        ("", {"MESBOT_SCHEDULER_INTERVAL": "soon"}, "scheduler_interval"),
+        ("", {"MESBOT_TELEGRAM_PAID_BROADCAST": "maybe"}, "telegram_paid_broadcast"),
+    ],
+)
 def test_invalid_value_names_the_setting(tmp_path, toml, env, setting):
     cfg = write(tmp_path, toml)
     with pytest.raises(ConfigError) as e:
@@ -67,17 +73,24 @@ def test_secrets_are_refused_in_the_config_file_and_never_echoed(tmp_path):
     assert TOKEN not in msg
 
 
-@pytest.mark.parametrize("backends, env, setting, hint", [
-    ("telegram", {}, "telegram_token", "TELEGRAM_BOT_TOKEN"),
-    ("telegram", {"TELEGRAM_BOT_TOKEN": "not-a-token"}, "telegram_token", "BotFather"),
-    ("matrix", {}, "matrix_homeserver", "MATRIX_HOMESERVER"),
-    ("matrix", {"MATRIX_HOMESERVER": "http://127.0.0.1:1"}, "matrix_user", "MATRIX_USER"),
-    ("matrix", {"MATRIX_HOMESERVER": "http://127.0.0.1:1", "MATRIX_USER": "bot"}, "matrix_user", "@bot"),
-    ("matrix", {"MATRIX_HOMESERVER": "http://127.0.0.1:1", "MATRIX_USER": "@bot:localhost"},
-     "matrix_password", "MATRIX_ACCESS_TOKEN"),
-    ("telegram,matrix", {"TELEGRAM_BOT_TOKEN": TOKEN}, "matrix_homeserver", "MATRIX_HOMESERVER"),
-    ("", {}, "backends", "MESBOT_BACKENDS"),
-])
+@pytest.mark.parametrize(
+    "backends, env, setting, hint",
+    [
+        ("telegram", {}, "telegram_token", "TELEGRAM_BOT_TOKEN"),
+        ("telegram", {"TELEGRAM_BOT_TOKEN": "not-a-token"}, "telegram_token", "BotFather"),
+        ("matrix", {}, "matrix_homeserver", "MATRIX_HOMESERVER"),
+        ("matrix", {"MATRIX_HOMESERVER": "http://127.0.0.1:1"}, "matrix_user", "MATRIX_USER"),
+        ("matrix", {"MATRIX_HOMESERVER": "http://127.0.0.1:1", "MATRIX_USER": "bot"}, "matrix_user", "@bot"),
+        (
+            "matrix",
+            {"MATRIX_HOMESERVER": "http://127.0.0.1:1", "MATRIX_USER": "@bot:localhost"},
+            "matrix_password",
+            "MATRIX_ACCESS_TOKEN",
+        ),
+        ("telegram,matrix", {"TELEGRAM_BOT_TOKEN": TOKEN}, "matrix_homeserver", "MATRIX_HOMESERVER"),
+        ("", {}, "backends", "MESBOT_BACKENDS"),
+    ],
+)
 def test_backend_requirements_name_setting_and_variable(tmp_path, backends, env, setting, hint):
     s = load_settings(None, env={**env, "MESBOT_BACKENDS": backends}, data_dir=tmp_path)
     with pytest.raises(ConfigError) as e:
@@ -87,9 +100,13 @@ def test_backend_requirements_name_setting_and_variable(tmp_path, backends, env,
 
 
 def test_complete_configuration_passes(tmp_path):
-    env = {"MESBOT_BACKENDS": "telegram,matrix", "TELEGRAM_BOT_TOKEN": TOKEN,
-           "MATRIX_HOMESERVER": "https://matrix.example.org", "MATRIX_USER": "@mesbot:example.org",
-           "MATRIX_ACCESS_TOKEN": "syt_abc"}
+    env = {
+        "MESBOT_BACKENDS": "telegram,matrix",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "MATRIX_HOMESERVER": "https://matrix.example.org",
+        "MATRIX_USER": "@mesbot:example.org",
+        "MATRIX_ACCESS_TOKEN": "syt_abc",
+    }
     s = load_settings(None, env=env, data_dir=tmp_path)
     require_backends(s)
     assert s.backends == ("telegram", "matrix")
@@ -132,11 +149,14 @@ def test_missing_or_broken_config_file(tmp_path):
 def test_cli_reports_the_error_before_connecting(tmp_path):
     """`mes-bot run` with telegram and no token: exit 2, the message names the setting; it never
     reached the network (the API URL points at a closed port and no timeout was waited)."""
-    cfg = write(tmp_path, f'backends = ["telegram"]\ndata_dir = "{tmp_path / "data"}"\n'
-                          '[telegram]\napi_url = "http://127.0.0.1:9/bot"\n')
+    cfg = write(
+        tmp_path,
+        f'backends = ["telegram"]\ndata_dir = "{tmp_path / "data"}"\n[telegram]\napi_url = "http://127.0.0.1:9/bot"\n',
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MESBOT_", "TELEGRAM_", "MATRIX_"))}
-    r = subprocess.run([sys.executable, "-m", "bot", "run", "--config", str(cfg)], env=env,
-                       capture_output=True, text=True, timeout=30)
+    r = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--config", str(cfg)], env=env, capture_output=True, text=True, timeout=30
+    )
     assert r.returncode == 2
     assert "setting 'telegram_token'" in r.stderr and "TELEGRAM_BOT_TOKEN" in r.stderr
     assert not (tmp_path / "data" / "mes-bot.db").exists()  # nothing opened either
@@ -163,8 +183,11 @@ def test_every_setting_is_documented_in_both_examples():
         m = re.match(r"^\s*#?\s*(\w+)\s*=", line)
         if m:
             key = m.group(1)
-            seen.add(key if section in (None, "general", "bot", "operations", "reminders", "collectives")
-                     else f"{section}_{key}")
+            seen.add(
+                key
+                if section in (None, "general", "bot", "operations", "reminders", "collectives")
+                else f"{section}_{key}"
+            )
     missing_toml = [f.name for f in fields(Settings) if f.name not in seen]
     assert not missing_toml, f"not in deploy/config.example.toml: {missing_toml}"
 
@@ -175,7 +198,6 @@ def test_config_example_loads(tmp_path):
     assert s.health_listen and s.health_listen.startswith("127.0.0.1:")
 
 
-
 def test_matrix_password_not_needed_after_first_login(tmp_path):
     import json
 
@@ -184,8 +206,11 @@ def test_matrix_password_not_needed_after_first_login(tmp_path):
     with pytest.raises(ConfigError, match="'matrix_password'"):
         require_backends(s)
     (tmp_path / "matrix").mkdir()
-    (tmp_path / "matrix" / "credentials.json").write_text(json.dumps(
-        {"homeserver": "http://127.0.0.1:1", "user_id": "@bot:localhost", "device_id": "D", "access_token": "t"}))
+    (tmp_path / "matrix" / "credentials.json").write_text(
+        json.dumps(
+            {"homeserver": "http://127.0.0.1:1", "user_id": "@bot:localhost", "device_id": "D", "access_token": "t"}
+        )
+    )
     require_backends(s)  # the stored login is enough
     other = load_settings(None, env={**env, "MATRIX_USER": "@other:localhost"}, data_dir=tmp_path)
     with pytest.raises(ConfigError, match="'matrix_password'"):

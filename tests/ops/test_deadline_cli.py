@@ -1,4 +1,5 @@
 """`mes-bot deadline` through a real subprocess: JSON shape, exit codes, JSON Lines."""
+
 import json
 import subprocess
 import sys
@@ -9,8 +10,14 @@ KEYS = ["sent", "deadline", "recommended", "days_left", "status", "approximate",
 
 
 def run(*args, stdin=None):
-    p = subprocess.run([sys.executable, "-m", "bot", "deadline", *args], input=stdin, capture_output=True,
-                       text=True, cwd=ROOT, timeout=60)
+    p = subprocess.run(
+        [sys.executable, "-m", "bot", "deadline", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     return p.returncode, p.stdout, p.stderr
 
 
@@ -19,8 +26,15 @@ def test_json_object_and_exit_0():
     assert code == 0
     obj = json.loads(out)
     assert list(obj) == KEYS
-    assert obj == {"sent": "2026-11-03", "deadline": "2026-12-15", "recommended": "2026-12-10", "days_left": 23,
-                   "status": "open", "approximate": False, "understood": "mardi 3 novembre 2026"}
+    assert obj == {
+        "sent": "2026-11-03",
+        "deadline": "2026-12-15",
+        "recommended": "2026-12-10",
+        "days_left": 23,
+        "status": "open",
+        "approximate": False,
+        "understood": "mardi 3 novembre 2026",
+    }
 
 
 def test_letter_arrived_flag_shifts():

@@ -1,5 +1,6 @@
 """`mes-bot backup`: a consistent online copy while another connection keeps writing; the
 restored copy opens with mes-bot's Store and has the rows."""
+
 import os
 import shutil
 import sqlite3

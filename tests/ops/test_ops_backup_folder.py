@@ -1,6 +1,7 @@
 """`mes-bot backup` into a folder: a trailing slash, ``--dir`` or a name without a database suffix is a
 folder (created if missing), copies are timestamped, ``--keep N`` rotates, and the operator guide's
 ``/var/backups/mes-bot`` example works two days running."""
+
 import sqlite3
 
 from bot.ops.cli import main as cli
@@ -20,7 +21,7 @@ def _copies(folder):
 
 def test_guide_example_folder_without_slash_is_created_and_rotated(tmp_path, capsys):
     data = _data(tmp_path)
-    dest = tmp_path / "var" / "backups" / "mes-bot"   # does not exist yet, no trailing slash
+    dest = tmp_path / "var" / "backups" / "mes-bot"  # does not exist yet, no trailing slash
     for _day in range(3):
         assert cli(["backup", str(dest), "--data-dir", str(data), "--keep", "2"]) == 0
     assert dest.is_dir() and oct(dest.stat().st_mode & 0o777) == "0o700"
@@ -67,12 +68,21 @@ def test_file_destinations_and_clear_refusals(tmp_path, capsys):
 def test_rotation_keeps_the_newest_and_touches_nothing_else(tmp_path):
     folder = tmp_path / "b"
     folder.mkdir()
-    names = ["mes-bot-20260101-000000.db", "mes-bot-20260102-000000.db", "mes-bot-20260102-000000-2.db",
-             "mes-bot-20260102-000000-10.db", "mes-bot-notes.db", "other.db"]
+    names = [
+        "mes-bot-20260101-000000.db",
+        "mes-bot-20260102-000000.db",
+        "mes-bot-20260102-000000-2.db",
+        "mes-bot-20260102-000000-10.db",
+        "mes-bot-notes.db",
+        "other.db",
+    ]
     for n in names:
         (folder / n).write_bytes(b"x")
     removed = rotate(folder, 2)
-    assert sorted(p.rsplit("/", 1)[1] for p in removed) == ["mes-bot-20260101-000000.db",
-                                                             "mes-bot-20260102-000000.db"]
-    assert _copies(folder) == ["mes-bot-20260102-000000-10.db", "mes-bot-20260102-000000-2.db",
-                               "mes-bot-notes.db", "other.db"]
+    assert sorted(p.rsplit("/", 1)[1] for p in removed) == ["mes-bot-20260101-000000.db", "mes-bot-20260102-000000.db"]
+    assert _copies(folder) == [
+        "mes-bot-20260102-000000-10.db",
+        "mes-bot-20260102-000000-2.db",
+        "mes-bot-notes.db",
+        "other.db",
+    ]

@@ -1,5 +1,6 @@
 """`mes-bot check`: token via getMe, homeserver via /versions, database writable — against a
 tiny fake server on 127.0.0.1, plus failing cases."""
+
 import json
 import sqlite3
 import threading
@@ -29,8 +30,10 @@ class Fake(BaseHTTPRequestHandler):
     def do_GET(self):
         Fake.seen.append(self.path)
         if self.path == f"/bot{TOKEN}/getMe":
-            return self._json(200, {"ok": True, "result": {"id": 4242, "is_bot": True, "first_name": "Mes",
-                                                           "username": "mes_test_bot"}})
+            return self._json(
+                200,
+                {"ok": True, "result": {"id": 4242, "is_bot": True, "first_name": "Mes", "username": "mes_test_bot"}},
+            )
         if self.path.startswith("/bot") and self.path.endswith("/getMe"):
             return self._json(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         if self.path == "/_matrix/client/versions":
@@ -65,9 +68,11 @@ def clean_env(monkeypatch):
 
 def write_cfg(tmp_path, server, backends='["telegram", "matrix"]', extra=""):
     cfg = tmp_path / "config.toml"
-    cfg.write_text(f'data_dir = "{tmp_path / "data"}"\nbackends = {backends}\n{extra}\n'
-                   f'[telegram]\napi_url = "{server}/bot"\n'
-                   f'[matrix]\nhomeserver = "{server}"\nuser = "@mesbot:localhost"\n')
+    cfg.write_text(
+        f'data_dir = "{tmp_path / "data"}"\nbackends = {backends}\n{extra}\n'
+        f'[telegram]\napi_url = "{server}/bot"\n'
+        f'[matrix]\nhomeserver = "{server}"\nuser = "@mesbot:localhost"\n'
+    )
     return cfg
 
 

@@ -1,5 +1,6 @@
 """Health and metrics over HTTP on 127.0.0.1, driven through the real Runner of `mes-bot run`
 with an in-process backend; and the shutdown order (stop receiving, park in-flight work)."""
+
 import asyncio
 import json
 import re
@@ -65,8 +66,9 @@ class LoopBackend(BackendBase):
 def runner_env(tmp_path):
     metrics.reset()
     port = free_port()
-    settings = Settings(data_dir=tmp_path, health_listen=f"127.0.0.1:{port}", scheduler_interval=30.0,
-                        shutdown_timeout=2.0)
+    settings = Settings(
+        data_dir=tmp_path, health_listen=f"127.0.0.1:{port}", scheduler_interval=30.0, shutdown_timeout=2.0
+    )
     clock = FakeClock("2026-11-22T10:00:00+01:00")
     app = App(settings, clock=clock)
     tg, mx = LoopBackend("telegram"), LoopBackend("matrix")
@@ -97,18 +99,25 @@ async def test_healthz_and_metrics(runner_env):
     # traffic: a person starts a chat on each backend; one send fails
     await tg.handler(Event(backend="telegram", chat_id="555001", user_id="555001", kind="start", locale="fr"))
     await mx.handler(Event(backend="matrix", chat_id="!room:hs", user_id="@alice:hs", kind="start", locale="fr"))
-    mx.fail_next = 1   # counted as a failure, then retried by App.deliver (issue 16): nothing raised, nothing lost
+    mx.fail_next = 1  # counted as a failure, then retried by App.deliver (issue 16): nothing raised, nothing lost
     await mx.handler(Event(backend="matrix", chat_id="!room:hs", user_id="@alice:hs", text="/aide", locale="fr"))
     # a reminder waiting in the queue, one already due
     now = int(clock.now().timestamp())
     with app.store.transaction() as db:
-        db.execute("INSERT INTO deadlines (id, user_key, label, deadline, tz, until_at, schedule, created_at,"
-                   " updated_at) VALUES (1, 'telegram:555001', 'me', '2026-12-01', 'Europe/Paris', ?, '7,0',"
-                   " 'x', 'x')", [now + 10 * 86400])
-        db.execute("INSERT INTO reminders (deadline_id, user_key, due_at, offset_days) VALUES (1, 'telegram:555001', ?, 7)",
-                   [now - 60])
-        db.execute("INSERT INTO reminders (deadline_id, user_key, due_at, offset_days) VALUES (1, 'telegram:555001', ?, 0)",
-                   [now + 86400])
+        db.execute(
+            "INSERT INTO deadlines (id, user_key, label, deadline, tz, until_at, schedule, created_at,"
+            " updated_at) VALUES (1, 'telegram:555001', 'me', '2026-12-01', 'Europe/Paris', ?, '7,0',"
+            " 'x', 'x')",
+            [now + 10 * 86400],
+        )
+        db.execute(
+            "INSERT INTO reminders (deadline_id, user_key, due_at, offset_days) VALUES (1, 'telegram:555001', ?, 7)",
+            [now - 60],
+        )
+        db.execute(
+            "INSERT INTO reminders (deadline_id, user_key, due_at, offset_days) VALUES (1, 'telegram:555001', ?, 0)",
+            [now + 86400],
+        )
 
     code, text = await http_get(port, "/metrics")
     assert code == 200

@@ -1,5 +1,6 @@
 """Structured logs: one JSON line per event, fields parsed, identifiers pseudonymised, content
 never written."""
+
 import io
 import json
 import logging
@@ -21,8 +22,12 @@ def capture(fn) -> list[dict]:
 
 
 def test_event_and_fields_one_json_line_each():
-    lines = capture(lambda log: (log.info("reminder_sent id=%s backend=%s", 42, "telegram"),
-                                 log.warning("ticker_failed name=%s", "broadcast")))
+    lines = capture(
+        lambda log: (
+            log.info("reminder_sent id=%s backend=%s", 42, "telegram"),
+            log.warning("ticker_failed name=%s", "broadcast"),
+        )
+    )
     assert len(lines) == 2
     assert lines[0]["event"] == "reminder_sent" and lines[0]["id"] == "42" and lines[0]["backend"] == "telegram"
     assert lines[0]["level"] == "INFO" and lines[0]["logger"] == "mes_bot.test"
@@ -30,10 +35,13 @@ def test_event_and_fields_one_json_line_each():
 
 
 def test_identifiers_are_hashed_and_content_dropped():
-    lines = capture(lambda log: (
-        log.info("message_in user=%s chat_id=%s text=%s", "123456789", "-100999", "j'ai un cancer"),
-        log.info("extra_fields", extra={"fields": {"user_key": "telegram:123456789", "body": "secret", "n": 3}}),
-        log.info("free_text %s", "mon numéro est 0612345678")))
+    lines = capture(
+        lambda log: (
+            log.info("message_in user=%s chat_id=%s text=%s", "123456789", "-100999", "j'ai un cancer"),
+            log.info("extra_fields", extra={"fields": {"user_key": "telegram:123456789", "body": "secret", "n": 3}}),
+            log.info("free_text %s", "mon numéro est 0612345678"),
+        )
+    )
     raw = json.dumps(lines, ensure_ascii=False)
     for leaked in ("123456789", "-100999", "cancer", "secret", "0612345678"):
         assert leaked not in raw
@@ -64,10 +72,30 @@ def test_operator_guides_cover_the_operations():
     from pathlib import Path
 
     docs = Path(__file__).resolve().parents[2] / "docs"
-    for lang, words in {"en": ("BotFather", "Matrix account", "bak-v", "mes-bot backup", "Erasing everything",
-                               "mes-bot check", "/healthz", "Upgrades", "Restore"),
-                        "fr": ("BotFather", "compte Matrix", "bak-v", "mes-bot backup", "Tout effacer",
-                               "mes-bot check", "/healthz", "Mises à jour", "Restaurer")}.items():
+    for lang, words in {
+        "en": (
+            "BotFather",
+            "Matrix account",
+            "bak-v",
+            "mes-bot backup",
+            "Erasing everything",
+            "mes-bot check",
+            "/healthz",
+            "Upgrades",
+            "Restore",
+        ),
+        "fr": (
+            "BotFather",
+            "compte Matrix",
+            "bak-v",
+            "mes-bot backup",
+            "Tout effacer",
+            "mes-bot check",
+            "/healthz",
+            "Mises à jour",
+            "Restaurer",
+        ),
+    }.items():
         text = (docs / f"operator-guide.{lang}.md").read_text(encoding="utf-8")
         for w in words:
             assert w in text, (lang, w)

@@ -6,6 +6,7 @@ reminders, the injected clock (``MESBOT_FAKE_CLOCK_FILE``) moves so the first re
 due, and each reminder goes out on its own transport only.  ``/healthz`` and ``/metrics`` are
 read over HTTP on 127.0.0.1; SIGTERM ends the process with exit code 0 within 10 s.
 Secrets (bot token, Matrix password, log hash key) come from the environment, never the TOML."""
+
 from __future__ import annotations
 
 import asyncio
@@ -30,9 +31,9 @@ from tests.support.telegram_emulator import Emulator
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 ROOT = Path(__file__).resolve().parents[2]
-START = "2026-11-05T10:00:00+01:00"          # "reçu le 3 novembre" is two days ago
+START = "2026-11-05T10:00:00+01:00"  # "reçu le 3 novembre" is two days ago
 FIRST_REMINDER = "2026-12-01T10:30:00+01:00"  # the 14-days-before reminder is due, no other
-LAST_DAY = "15 décembre 2026"                 # 3 Nov + 6 weeks
+LAST_DAY = "15 décembre 2026"  # 3 Nov + 6 weeks
 
 
 def free_port() -> int:
@@ -42,8 +43,11 @@ def free_port() -> int:
 
 
 def clean_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("MESBOT_", "TELEGRAM_", "MATRIX_", "CREDENTIALS_DIRECTORY"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MESBOT_", "TELEGRAM_", "MATRIX_", "CREDENTIALS_DIRECTORY"))
+    }
     env.update(PYTHONPATH=str(ROOT), **extra)
     return env
 
@@ -100,19 +104,35 @@ async def test_one_process_telegram_and_matrix_share_db_and_scheduler(synapse, t
         f'data_dir = "{data}"\n'
         '[operations]\nbackends = ["telegram", "matrix"]\n'
         f'health_listen = "127.0.0.1:{port}"\nshutdown_timeout = 5.0\n'
-        '[reminders]\nscheduler_interval = 0.2\n'
+        "[reminders]\nscheduler_interval = 0.2\n"
         f'[telegram]\napi_url = "{emu.base_url}"\nrate_chat = 50.0\n'
-        f'[matrix]\nhomeserver = "{synapse.url}"\nuser = "{bot_uid}"\n', encoding="utf-8")
+        f'[matrix]\nhomeserver = "{synapse.url}"\nuser = "{bot_uid}"\n',
+        encoding="utf-8",
+    )
     hash_key = "h" * 32
-    env = clean_env(TELEGRAM_BOT_TOKEN=emu.token, MATRIX_PASSWORD=bot_pw, MESBOT_LOG_HASH_KEY=hash_key,
-                    MESBOT_FAKE_CLOCK_FILE=str(clock_file))
+    env = clean_env(
+        TELEGRAM_BOT_TOKEN=emu.token,
+        MATRIX_PASSWORD=bot_pw,
+        MESBOT_LOG_HASH_KEY=hash_key,
+        MESBOT_FAKE_CLOCK_FILE=str(clock_file),
+    )
     for secret in (emu.token, bot_pw, hash_key):
         assert secret not in cfg.read_text()
     err_path = tmp_path / "stderr.log"
     with open(err_path, "wb") as err_file:  # the child keeps its own copy
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(cfg), cwd=str(tmp_path), env=env,
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=err_file)
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--config",
+            str(cfg),
+            cwd=str(tmp_path),
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=err_file,
+        )
     alice = None
     try:
         health = await wait_healthy(port, proc)
@@ -140,8 +160,12 @@ async def test_one_process_telegram_and_matrix_share_db_and_scheduler(synapse, t
             emu.press(tg, label=label)
             n = len(await emu.wait_for(tg, n + 1, 10))
         assert "5 rappels" in emu.sent[tg][-1]["text"]
-        for choice, expect in (("Recevoir des rappels", "1. Oui"), ("1", "1. moi"), ("1", "1. Par défaut"),
-                               ("1", "5 rappels")):
+        for choice, expect in (
+            ("Recevoir des rappels", "1. Oui"),
+            ("1", "1. moi"),
+            ("1", "1. Par défaut"),
+            ("1", "5 rappels"),
+        ):
             await alice.send(room, choice)
             got = await alice.wait_messages(room, 1, timeout=20)
             assert got and expect in got[-1]["body"], (choice, [m["body"] for m in got])
@@ -162,7 +186,7 @@ async def test_one_process_telegram_and_matrix_share_db_and_scheduler(synapse, t
 
         # move the injected clock: the first reminder of each person falls due
         clock_file.write_text(FIRST_REMINDER)
-        [tg_reminder] = (await emu.wait_for(tg, tg_before[tg] + 1, 15))[tg_before[tg]:]
+        [tg_reminder] = (await emu.wait_for(tg, tg_before[tg] + 1, 15))[tg_before[tg] :]
         assert LAST_DAY in tg_reminder["text"]
         m_reminders = await alice.wait_messages(None, 1, timeout=20)
         assert len(m_reminders) == 1 and m_reminders[0]["room_id"] == room
@@ -220,12 +244,20 @@ def test_matrix_without_credentials_fails_before_connecting(tmp_path):
     port = listener.getsockname()[1]
     try:
         cfg = tmp_path / "config.toml"
-        cfg.write_text(f'data_dir = "{tmp_path / "data"}"\n[operations]\nbackends = ["telegram", "matrix"]\n'
-                       f'[telegram]\napi_url = "http://127.0.0.1:{port}/bot"\n'
-                       f'[matrix]\nhomeserver = "http://127.0.0.1:{port}"\nuser = "@mesbot:mesbot.test"\n')
-        r = subprocess.run([sys.executable, "-m", "bot", "run", "--config", str(cfg)], cwd=str(tmp_path),
-                           env=clean_env(TELEGRAM_BOT_TOKEN="123456:ABCdef_ghi-JKL"),
-                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+        cfg.write_text(
+            f'data_dir = "{tmp_path / "data"}"\n[operations]\nbackends = ["telegram", "matrix"]\n'
+            f'[telegram]\napi_url = "http://127.0.0.1:{port}/bot"\n'
+            f'[matrix]\nhomeserver = "http://127.0.0.1:{port}"\nuser = "@mesbot:mesbot.test"\n'
+        )
+        r = subprocess.run(
+            [sys.executable, "-m", "bot", "run", "--config", str(cfg)],
+            cwd=str(tmp_path),
+            env=clean_env(TELEGRAM_BOT_TOKEN="123456:ABCdef_ghi-JKL"),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         assert r.returncode == 2, r.stderr
         assert "'matrix_password'" in r.stderr and "MATRIX_PASSWORD" in r.stderr
         assert "MATRIX_ACCESS_TOKEN" in r.stderr
@@ -235,7 +267,6 @@ def test_matrix_without_credentials_fails_before_connecting(tmp_path):
         assert not (tmp_path / "data" / "mes-bot.db").exists()
     finally:
         listener.close()
-
 
 
 async def test_health_reports_a_backend_that_lost_its_connection(tmp_path):

@@ -1,6 +1,7 @@
 """SIGTERM to a real `mes-bot run` (Telegram backend, real python-telegram-bot, against the
 Bot API emulator) in the middle of a broadcast wave: exit 0 within 10 s, nothing lost; a restart
 finishes the wave."""
+
 import asyncio
 import json
 import os
@@ -23,8 +24,17 @@ def clean_env(**extra) -> dict:
 
 async def start_bot(cfg, env):
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(cfg), env=env,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--config",
+        str(cfg),
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
 
 
 async def sigterm(proc) -> tuple[int, float, list[dict]]:
@@ -50,13 +60,16 @@ async def test_sigterm_during_broadcast_loses_nothing(tmp_path):
     store = Store(data / "mes-bot.db")
     coll = store.ensure_collective("telegram", "-1001234")
     store.add_followers_bulk(coll["id"], [(f"telegram:{u}", "telegram", str(u), "fr") for u in users])
-    bid = store.create_broadcast(coll["id"], "basics", custom_text=None, requested_by="telegram:1",
-                                 needs_approval=False)["id"]
+    bid = store.create_broadcast(
+        coll["id"], "basics", custom_text=None, requested_by="telegram:1", needs_approval=False
+    )["id"]
     store.close()
     cfg = tmp_path / "config.toml"
     # 40 messages/s: the wave of 120 takes about 3 s, long enough to be interrupted.
-    cfg.write_text(f'data_dir = "{data}"\nbackends = ["telegram"]\nscheduler_interval = 1.0\n'
-                   f'shutdown_timeout = 5.0\n[telegram]\napi_url = "{emu.base_url}"\nrate_global = 40.0\n')
+    cfg.write_text(
+        f'data_dir = "{data}"\nbackends = ["telegram"]\nscheduler_interval = 1.0\n'
+        f'shutdown_timeout = 5.0\n[telegram]\napi_url = "{emu.base_url}"\nrate_global = 40.0\n'
+    )
     env = clean_env(TELEGRAM_BOT_TOKEN=emu.token, MESBOT_LOG_HASH_KEY="x" * 32)
 
     def received() -> dict[int, int]:

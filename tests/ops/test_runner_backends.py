@@ -1,5 +1,6 @@
 """One start-up path: every backend's command is ``mes-bot run`` with that backend (bot/ops/run.py),
 and a backend package declares, in one place (its ``SPEC``), only what the runner needs."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,18 +24,27 @@ def test_every_backend_declares_its_spec_and_no_start_up_of_its_own():
         spec = vars(module).get("SPEC")
         assert isinstance(spec, BackendSpec) and spec.name == name, name
         # the runner starts it: no main() or run() of its own, in the package or its modules
-        for mod_name in [f"bot.backends.{name}"] + [f"bot.backends.{name}.{p.stem}" for p in
-                                                     (ROOT / "bot" / "backends" / name).glob("*.py")]:
+        for mod_name in [f"bot.backends.{name}"] + [
+            f"bot.backends.{name}.{p.stem}" for p in (ROOT / "bot" / "backends" / name).glob("*.py")
+        ]:
             mod = importlib.import_module(mod_name)
             assert not {"main", "run"} & set(vars(mod)), f"{mod_name} has a start-up of its own"
 
 
-@pytest.mark.parametrize("argv", [["telegram", "--token", "1:x"], ["matrix", "--homeserver", "http://127.0.0.1:9"],
-                                  ["web", "--port", "8099"], ["console", "--today", "2026-11-22"], ["jsonl"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["telegram", "--token", "1:x"],
+        ["matrix", "--homeserver", "http://127.0.0.1:9"],
+        ["web", "--port", "8099"],
+        ["console", "--today", "2026-11-22"],
+        ["jsonl"],
+    ],
+)
 def test_each_backend_command_is_the_runner_with_that_backend(argv):
     args = cli.build_parser().parse_args(argv)
     assert args._module == "bot.ops.run" and args._backend == argv[0]
-    assert args.config is None and args.data_dir is None   # the runner's own options, for every backend
+    assert args.config is None and args.data_dir is None  # the runner's own options, for every backend
 
 
 def test_options_become_settings_before_the_requirements_are_checked(tmp_path):
@@ -44,8 +54,9 @@ def test_options_become_settings_before_the_requirements_are_checked(tmp_path):
     spec.adjust(settings, args)
     assert settings.web_listen == "127.0.0.2:8099"
     args = cli.build_parser().parse_args(["telegram", "--token", "12:abc", "--webhook-url", "https://x.org/h"])
-    settings = load_settings(None, env={}, data_dir=tmp_path, backends="telegram",
-                             **spec_of("telegram").overrides(args))
+    settings = load_settings(
+        None, env={}, data_dir=tmp_path, backends="telegram", **spec_of("telegram").overrides(args)
+    )
     assert settings.telegram_token == "12:abc" and settings.telegram_webhook_url == "https://x.org/h"
     require_backends(settings)
     with pytest.raises(ConfigError, match="unknown backend"):
@@ -58,9 +69,17 @@ def _env(**extra) -> dict:
 
 
 async def _run(args: list[str], env: dict) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args, cwd=str(ROOT), env=env,
-                                                stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=str(ROOT),
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     _out, err = await asyncio.wait_for(proc.communicate(), 60)
     return proc.returncode, err.decode()
 

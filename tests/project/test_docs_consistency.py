@@ -1,5 +1,6 @@
 """The documentation says what the code does: the migrations the developer guide lists exist, and every
 dependency in pyproject.toml has a line in the README's table saying why."""
+
 import re
 import tomllib
 from pathlib import Path

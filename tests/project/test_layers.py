@@ -1,6 +1,7 @@
 """The layout is the architecture: each package of ``bot/`` sits on a layer and imports only from
 its own layer or the layers below (README, "Architecture").  Every import counts, including the
 ones inside functions; only the plugin discoveries listed in ALLOWED_UP reach upwards."""
+
 from __future__ import annotations
 
 import ast
@@ -10,14 +11,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: lowest first; a module may import its own layer and any lower one
 LAYERS = {
-    "bot.infra": 0,                                  # config, log, metrics, clock, lock, health state
-    "bot.store": 1, "bot.knowledge": 1,              # the database; the fact sheet
-    "bot.lang": 2,                                   # text, dates, recognizer, privacy screen
-    "bot.core": 3,                                   # types, App, router, flow library, render, delivery
-    "bot.domain": 4,                                 # deadline, phone, calendar file, flyer
-    "bot.jobs": 5,                                   # reminders, broadcasts, pacing
-    "flows": 6,                                      # the conversations
-    "bot.ops": 7, "bot.backends": 7,                 # commands, process runner; the messaging backends
+    "bot.infra": 0,  # config, log, metrics, clock, lock, health state
+    "bot.store": 1,
+    "bot.knowledge": 1,  # the database; the fact sheet
+    "bot.lang": 2,  # text, dates, recognizer, privacy screen
+    "bot.core": 3,  # types, App, router, flow library, render, delivery
+    "bot.domain": 4,  # deadline, phone, calendar file, flyer
+    "bot.jobs": 5,  # reminders, broadcasts, pacing
+    "flows": 6,  # the conversations
+    "bot.ops": 7,
+    "bot.backends": 7,  # commands, process runner; the messaging backends
 }
 #: (importer package, imported package): the router discovers the flows, nothing else reaches up
 ALLOWED_UP = {("bot.core", "flows")}
@@ -61,8 +64,11 @@ def sources() -> list[Path]:
 
 
 def test_every_module_has_a_layer():
-    loose = [module_name(p) for p in sources()
-             if layer_of(module_name(p)) is None and module_name(p) not in ("bot", "bot.__main__", "bot.backends")]
+    loose = [
+        module_name(p)
+        for p in sources()
+        if layer_of(module_name(p)) is None and module_name(p) not in ("bot", "bot.__main__", "bot.backends")
+    ]
     assert not loose, f"modules outside any layer (put them in a layer package): {loose}"
 
 
@@ -104,6 +110,9 @@ def test_the_check_sees_a_violation(tmp_path):
 def test_the_ground_loads_no_module_by_name():
     """No hidden upward import either: the ground never loads a module from a string
     (the configuration once asked the Matrix backend this way, an import cycle)."""
-    bad = [f"{p.relative_to(ROOT)}" for p in (ROOT / "bot" / "infra").rglob("*.py")
-           if "import_module" in p.read_text(encoding="utf-8") or "__import__" in p.read_text(encoding="utf-8")]
+    bad = [
+        f"{p.relative_to(ROOT)}"
+        for p in (ROOT / "bot" / "infra").rglob("*.py")
+        if "import_module" in p.read_text(encoding="utf-8") or "__import__" in p.read_text(encoding="utf-8")
+    ]
     assert not bad, bad

@@ -1,4 +1,5 @@
 """`pip install .` must ship the templates and migrations inside the wheel."""
+
 import subprocess
 import sys
 import zipfile
@@ -8,8 +9,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_wheel_contains_templates_and_migrations(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(tmp_path), str(ROOT)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+    )
     wheel = next(tmp_path.glob("mes_bot-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "locales/fr/menu/main.j2" in names

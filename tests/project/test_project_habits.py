@@ -1,4 +1,5 @@
 """Project housekeeping: one version, a licence file matching pyproject, a changelog that names the version."""
+
 from __future__ import annotations
 
 import re

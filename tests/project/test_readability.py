@@ -2,6 +2,7 @@
 the French reading-ease formula (textstat, lang "fr"), the median at least 75, and no message
 is longer than about 700 characters (longer text is cut into pages).  Every template of every
 area is rendered, with the samples of tests/samples/samples_*.py; button labels are not counted."""
+
 import importlib
 import re
 import statistics
@@ -53,8 +54,10 @@ def test_reading_ease(capsys):
     median = statistics.median(scores)
     low = sorted(r for r in rows if r[0] < MIN_SCORE)
     with capsys.disabled():
-        print(f"\nreadability (fr): {len(rows)} messages of {MIN_WORDS}+ words, median {median:.1f}, "
-              f"min {min(scores):.1f} ({min(rows)[1]}), below {MIN_SCORE}: {len(low)}")
+        print(
+            f"\nreadability (fr): {len(rows)} messages of {MIN_WORDS}+ words, median {median:.1f}, "
+            f"min {min(scores):.1f} ({min(rows)[1]}), below {MIN_SCORE}: {len(low)}"
+        )
         for s, k in low:
             print(f"  {s:5.1f}  {k}")
     assert median >= MIN_MEDIAN
@@ -77,11 +80,15 @@ def test_guidance_pages_stay_under_700():
 
 
 def test_the_formula_tells_plain_from_legal():
-    plain = ("Vous pouvez refuser. C'est simple. Allez sur le site, ou appelez le numéro. "
-             "Ce n'est pas obligatoire. Vous pouvez changer d'avis plus tard.")
-    legal = ("Le médecin traitant dispose d'un droit d'accès au dossier médical partagé lui permettant "
-             "d'accéder, par dérogation au dernier alinéa de l'article précité, à l'ensemble des informations "
-             "contenues dans ce dossier.")
+    plain = (
+        "Vous pouvez refuser. C'est simple. Allez sur le site, ou appelez le numéro. "
+        "Ce n'est pas obligatoire. Vous pouvez changer d'avis plus tard."
+    )
+    legal = (
+        "Le médecin traitant dispose d'un droit d'accès au dossier médical partagé lui permettant "
+        "d'accéder, par dérogation au dernier alinéa de l'article précité, à l'ensemble des informations "
+        "contenues dans ce dossier."
+    )
     assert _score(plain)[1] >= 75 > 60 > _score(legal)[1]
 
 

@@ -1,5 +1,6 @@
 """All SQL lives in ``bot/store/`` (README, "Architecture"): no other module of the bot or of the
 flows holds an SQL statement, imports a database driver or reaches for ``store.db``."""
+
 from __future__ import annotations
 
 import ast
@@ -11,8 +12,8 @@ SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|ALTER|DROP|REP
 DRIVERS = {"sqlite3", "sqlite_utils", "apsw"}
 #: the only exceptions, each for a reason that is not the bot's database
 ALLOWED = {
-    "bot/infra/health_state.py": {"imports sqlite3"},    # recognises sqlite3's errors (disk full, damaged)
-    "bot/ops/check.py": {"imports sqlite3"},             # reports a sqlite3 error of the probe
+    "bot/infra/health_state.py": {"imports sqlite3"},  # recognises sqlite3's errors (disk full, damaged)
+    "bot/ops/check.py": {"imports sqlite3"},  # reports a sqlite3 error of the probe
     "bot/lang/recognizer.py": {"imports sqlite3", "SQL"},  # an in-memory FTS5 index of the example questions
 }
 
@@ -41,16 +42,21 @@ def test_no_sql_outside_the_store():
             continue
         rel = path.relative_to(ROOT).as_posix()
         allowed = ALLOWED.get(rel, set())
-        bad += [f"{rel}:{f}" for f in findings(path.read_text(encoding="utf-8"))
-                if not any(f.split(": ", 1)[1].startswith(a) for a in allowed)]
+        bad += [
+            f"{rel}:{f}"
+            for f in findings(path.read_text(encoding="utf-8"))
+            if not any(f.split(": ", 1)[1].startswith(a) for a in allowed)
+        ]
     assert not bad, "SQL outside bot/store/ (add a store method):\n" + "\n".join(bad)
 
 
 def test_the_check_finds_each_kind():
-    src = ('import sqlite3\n'
-           'def f(ctx):\n'
-           '    ctx.store.db.execute("DELETE FROM campaigns WHERE id = ?", [1])\n'
-           '    return f"SELECT {1} FROM users"\n')
+    src = (
+        "import sqlite3\n"
+        "def f(ctx):\n"
+        '    ctx.store.db.execute("DELETE FROM campaigns WHERE id = ?", [1])\n'
+        '    return f"SELECT {1} FROM users"\n'
+    )
     kinds = " ".join(findings(src))
     assert "imports sqlite3" in kinds and "uses store.db" in kinds and "SQL 'DELETE FROM" in kinds
     assert "SQL 'SELECT" in kinds or "SQL 'SELECT " in kinds

@@ -12,14 +12,37 @@ SAMPLES = {
         dict(_PHONE, status="unknown"),
     ],
     "sources/list": [
-        {"items": [("Code de la santé publique (Légifrance)", "Ouverture, délai de 6 semaines, contenu",
-                    "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006072665")],
-         "page": 1, "pages": 1, "checked": "2026-11-30", "first_checked": "2022-01-01"},
-        {"items": [("Service-public.gouv.fr, fiche F36151", "Démarches, 3422 et horaires",
-                    "https://www.service-public.gouv.fr/particuliers/vosdroits/F36151"),
-                   ("ameli.fr, Mon espace santé pour votre enfant", "Espace de l'enfant",
-                    "https://www.ameli.fr/assure/sante/mon-espace-sante/mon-espace-sante-enfant-carnet-sante-numerique")],
-         "page": 2, "pages": 3, "checked": "2026-11-30", "first_checked": "2022-01-01"},
+        {
+            "items": [
+                (
+                    "Code de la santé publique (Légifrance)",
+                    "Ouverture, délai de 6 semaines, contenu",
+                    "https://www.legifrance.gouv.fr/codes/texte_lc/LEGITEXT000006072665",
+                )
+            ],
+            "page": 1,
+            "pages": 1,
+            "checked": "2026-11-30",
+            "first_checked": "2022-01-01",
+        },
+        {
+            "items": [
+                (
+                    "Service-public.gouv.fr, fiche F36151",
+                    "Démarches, 3422 et horaires",
+                    "https://www.service-public.gouv.fr/particuliers/vosdroits/F36151",
+                ),
+                (
+                    "ameli.fr, Mon espace santé pour votre enfant",
+                    "Espace de l'enfant",
+                    "https://www.ameli.fr/assure/sante/mon-espace-sante/mon-espace-sante-enfant-carnet-sante-numerique",
+                ),
+            ],
+            "page": 2,
+            "pages": 3,
+            "checked": "2026-11-30",
+            "first_checked": "2022-01-01",
+        },
     ],
     "sources/last": [{"pages": 6}],
     "questions/greeting": [{"first": True}, {"first": False}],

@@ -1,6 +1,7 @@
 """The collectives' journeys, set up once for every test that needs them (fake backend, real
 router, store and templates): an admin's private menu for a group, a campaign scheduled through
 the wizard, an announcement requested, followers, and reading the posts."""
+
 from __future__ import annotations
 
 from tests.support.harness import Chat
@@ -20,9 +21,17 @@ async def admin_session(app, backend, user: str = "admin1", group: str = "-100")
     return p
 
 
-async def schedule_campaign(p: Chat, template: str = "L'essentiel", kind: str = "Une fois", *,
-                            day: str | None = "30/11/2026", weekday: str | None = None,
-                            countdown: str | None = None, time: str | None = "10:00", yes: str | None = "Oui") -> None:
+async def schedule_campaign(
+    p: Chat,
+    template: str = "L'essentiel",
+    kind: str = "Une fois",
+    *,
+    day: str | None = "30/11/2026",
+    weekday: str | None = None,
+    countdown: str | None = None,
+    time: str | None = "10:00",
+    yes: str | None = "Oui",
+) -> None:
     """The new-campaign wizard from the place's menu: a text (button label), how often, the day
     (typed), the weekday or the countdown days (buttons), the time (button), then her yes.
     A step given as None is skipped ("Maintenant" has no day and no time); ``yes=None`` stops at

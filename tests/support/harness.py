@@ -1,6 +1,7 @@
 """A recording fake transport driving the real router, store (temporary SQLite),
 templates and clock.  Not a replacement for the integration tests of the real
 backends (Telegram emulator, Synapse): it is how flows are tested."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,16 +42,29 @@ class FakeBackend(BackendBase):
 class Chat:
     """One person talking to the bot in a private chat (or a group)."""
 
-    def __init__(self, app: App, backend: FakeBackend, user: str = "u1", chat: str | None = None,
-                 locale: str | None = "fr", direct: bool = True):
+    def __init__(
+        self,
+        app: App,
+        backend: FakeBackend,
+        user: str = "u1",
+        chat: str | None = None,
+        locale: str | None = "fr",
+        direct: bool = True,
+    ):
         self.app, self.backend = app, backend
         self.user, self.chat = user, chat or user
         self.locale, self.direct = locale, direct
         self.last: list[Reply] = []
 
     def _event(self, **kw) -> Event:
-        return Event(backend=self.backend.name, chat_id=self.chat, user_id=self.user,
-                     locale=self.locale, is_direct=self.direct, **kw)
+        return Event(
+            backend=self.backend.name,
+            chat_id=self.chat,
+            user_id=self.user,
+            locale=self.locale,
+            is_direct=self.direct,
+            **kw,
+        )
 
     async def say(self, text: str) -> list[Reply]:
         self.last = await self.app.handle(self._event(text=text))
@@ -96,7 +110,9 @@ def session_data(app: App, chat: Chat) -> dict:
     return s.data if s else {}
 
 
-def make_app(tmp_path: Path, now: str | datetime = "2026-11-22T10:00:00+01:00", **settings) -> tuple[App, FakeBackend, FakeClock]:
+def make_app(
+    tmp_path: Path, now: str | datetime = "2026-11-22T10:00:00+01:00", **settings
+) -> tuple[App, FakeBackend, FakeClock]:
     s = Settings(data_dir=tmp_path / "data", **settings)
     clock = FakeClock(now)
     app = App(s, clock=clock)

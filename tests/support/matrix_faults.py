@@ -17,6 +17,7 @@ whose replies are slow), so that tests see how the other rooms fare meanwhile.
 
 ``proxy.forwarded[room]`` counts sends that reached Synapse; ``proxy.held_now(room)`` the ones
 waiting.  No message content is inspected."""
+
 from __future__ import annotations
 
 import asyncio
@@ -65,8 +66,11 @@ class FaultProxy:
 
     # -- rules ---------------------------------------------------------------------------------
     def fail(self, room: str, status: int, retry_after_ms: int | None = None) -> None:
-        body = {"errcode": "M_LIMIT_EXCEEDED", "error": "Too Many Requests"} if status == 429 else \
-            {"errcode": "M_UNKNOWN", "error": "Internal server error"}
+        body = (
+            {"errcode": "M_LIMIT_EXCEEDED", "error": "Too Many Requests"}
+            if status == 429
+            else {"errcode": "M_UNKNOWN", "error": "Internal server error"}
+        )
         if retry_after_ms is not None:
             body["retry_after_ms"] = retry_after_ms
         self._fail[room] = (status, body)
@@ -113,8 +117,9 @@ class FaultProxy:
             self.forwarded[room] += 1
         assert self._session is not None
         headers = {k: v for k, v in request.headers.items() if k.lower() not in HOP}
-        async with self._session.request(request.method, self.upstream + request.raw_path, headers=headers,
-                                         data=body if body else None) as resp:
+        async with self._session.request(
+            request.method, self.upstream + request.raw_path, headers=headers, data=body if body else None
+        ) as resp:
             data = await resp.read()
             out = {k: v for k, v in resp.headers.items() if k.lower() not in HOP}
             if resp.headers.get("Content-Encoding"):

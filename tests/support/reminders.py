@@ -1,4 +1,5 @@
 """The reminders journey, set up once: default reminders for a date, then the first one due."""
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 

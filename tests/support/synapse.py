@@ -27,6 +27,7 @@ import the rest: ``from tests.support.synapse import Human, make_human``):
 Every network call goes to 127.0.0.1 only.  Synapse is stopped by PID at the end of the
 session (and dies with the test process: parent-death signal).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -116,8 +117,9 @@ class Synapse:
         log_cfg = {
             "version": 1,
             "formatters": {"f": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-            "handlers": {"file": {"class": "logging.FileHandler", "formatter": "f",
-                                  "filename": str(self.dir / "homeserver.log")}},
+            "handlers": {
+                "file": {"class": "logging.FileHandler", "formatter": "f", "filename": str(self.dir / "homeserver.log")}
+            },
             "root": {"level": "WARNING", "handlers": ["file"]},
             "disable_existing_loggers": False,
         }
@@ -126,9 +128,16 @@ class Synapse:
             "server_name": self.server_name,
             "pid_file": str(self.dir / "homeserver.pid"),
             "public_baseurl": self.url + "/",
-            "listeners": [{"port": self.port, "bind_addresses": ["127.0.0.1"], "type": "http",
-                           "tls": False, "x_forwarded": False,
-                           "resources": [{"names": ["client"], "compress": False}]}],
+            "listeners": [
+                {
+                    "port": self.port,
+                    "bind_addresses": ["127.0.0.1"],
+                    "type": "http",
+                    "tls": False,
+                    "x_forwarded": False,
+                    "resources": [{"names": ["client"], "compress": False}],
+                }
+            ],
             "database": {"name": "sqlite3", "args": {"database": str(self.dir / "homeserver.db")}},
             "log_config": str(self.dir / "log.yaml"),
             "media_store_path": str(self.dir / "media"),
@@ -167,14 +176,18 @@ class Synapse:
         with open(self.dir / "stdout.log", "ab") as out:  # the child keeps its own copy
             self.proc = subprocess.Popen(
                 [self.python, "-m", "synapse.app.homeserver", "-c", str(self.config_path)],
-                cwd=self.dir, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=self.dir,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 preexec_fn=_set_pdeathsig,
             )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"synapse exited with {self.proc.returncode}: "
-                                   + (self.dir / "stdout.log").read_text()[-2000:])
+                raise RuntimeError(
+                    f"synapse exited with {self.proc.returncode}: " + (self.dir / "stdout.log").read_text()[-2000:]
+                )
             try:
                 with urllib.request.urlopen(self.url + "/health", timeout=1) as r:
                     if r.status == 200:
@@ -218,10 +231,10 @@ class Synapse:
         password = password or secrets.token_urlsafe(12)
         nonce = self._request("GET", "/_synapse/admin/v1/register")["nonce"]
         mac = hmac.new(self.shared_secret.encode(), digestmod=hashlib.sha1)
-        mac.update(b"\x00".join([nonce.encode(), localpart.encode(), password.encode(),
-                                 b"admin" if admin else b"notadmin"]))
-        body = {"nonce": nonce, "username": localpart, "password": password, "admin": admin,
-                "mac": mac.hexdigest()}
+        mac.update(
+            b"\x00".join([nonce.encode(), localpart.encode(), password.encode(), b"admin" if admin else b"notadmin"])
+        )
+        body = {"nonce": nonce, "username": localpart, "password": password, "admin": admin, "mac": mac.hexdigest()}
         resp = self._request("POST", "/_synapse/admin/v1/register", body)
         return resp["user_id"], password
 
@@ -274,7 +287,7 @@ class Human:
         self._seen: set[str] = set()
         self._inbox: list[tuple[str, dict]] = []
         self._invites: list[str] = []
-        self.reactions: list[dict] = []   # {"room_id", "reacts_to", "key", "sender", "event_id"}
+        self.reactions: list[dict] = []  # {"room_id", "reacts_to", "key", "sender", "event_id"}
         # every other timeline event that is not a message, decrypted when possible:
         # {"room_id", "type", "content", "sender", "event_id"} (verification steps, ...)
         self.events: list[dict] = []
@@ -304,41 +317,81 @@ class Human:
                     continue
                 self._seen.add(ev.event_id)
                 if isinstance(ev, ReactionEvent):
-                    self.reactions.append({"room_id": room_id, "reacts_to": ev.reacts_to, "key": ev.key,
-                                           "sender": ev.sender, "event_id": ev.event_id})
+                    self.reactions.append(
+                        {
+                            "room_id": room_id,
+                            "reacts_to": ev.reacts_to,
+                            "key": ev.key,
+                            "sender": ev.sender,
+                            "event_id": ev.event_id,
+                        }
+                    )
                     continue
                 relates = (ev.source.get("content") or {}).get("m.relates_to") or {}
                 if isinstance(ev, MegolmEvent) and relates.get("rel_type") == "m.annotation":
                     continue  # a reaction this device cannot read: not a message
                 src = getattr(ev, "source", None) or {}
                 if not isinstance(ev, (MegolmEvent, RoomMessage)) or (
-                        (src.get("content") or {}).get("msgtype", "").startswith("m.key.verification.")):
-                    self.events.append({"room_id": room_id, "type": src.get("type"), "content": src.get("content"),
-                                        "sender": ev.sender, "event_id": ev.event_id})
+                    (src.get("content") or {}).get("msgtype", "").startswith("m.key.verification.")
+                ):
+                    self.events.append(
+                        {
+                            "room_id": room_id,
+                            "type": src.get("type"),
+                            "content": src.get("content"),
+                            "sender": ev.sender,
+                            "event_id": ev.event_id,
+                        }
+                    )
                     continue
                 if isinstance(ev, MegolmEvent):
-                    self._inbox.append((room_id, {"room_id": room_id, "undecrypted": True, "sender": ev.sender,
-                                                  "event_id": ev.event_id, "body": None,
-                                                  "msgtype": None, "formatted_body": None}))
+                    self._inbox.append(
+                        (
+                            room_id,
+                            {
+                                "room_id": room_id,
+                                "undecrypted": True,
+                                "sender": ev.sender,
+                                "event_id": ev.event_id,
+                                "body": None,
+                                "msgtype": None,
+                                "formatted_body": None,
+                            },
+                        )
+                    )
                 elif isinstance(ev, RoomMessage):
                     src = ev.source.get("content", {})
-                    self._inbox.append((room_id, {"room_id": room_id, "body": src.get("body"), "msgtype": src.get("msgtype"),
-                                                  "formatted_body": src.get("formatted_body"),
-                                                  "sender": ev.sender, "event_id": ev.event_id,
-                                                  "undecrypted": False}))
+                    self._inbox.append(
+                        (
+                            room_id,
+                            {
+                                "room_id": room_id,
+                                "body": src.get("body"),
+                                "msgtype": src.get("msgtype"),
+                                "formatted_body": src.get("formatted_body"),
+                                "sender": ev.sender,
+                                "event_id": ev.event_id,
+                                "undecrypted": False,
+                            },
+                        )
+                    )
         await self._chores()
 
-    async def create_room(self, invite=(), direct: bool = True, encrypted: bool = True,
-                          name: str | None = None) -> str:
+    async def create_room(self, invite=(), direct: bool = True, encrypted: bool = True, name: str | None = None) -> str:
         from nio import RoomCreateResponse, RoomPreset
 
         initial_state = []
         if encrypted:
-            initial_state.append({"type": "m.room.encryption", "state_key": "",
-                                  "content": {"algorithm": "m.megolm.v1.aes-sha2"}})
+            initial_state.append(
+                {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+            )
         resp = await self.client.room_create(
-            name=name, invite=list(invite), is_direct=direct, initial_state=initial_state,
-            preset=RoomPreset.trusted_private_chat if direct else RoomPreset.private_chat)
+            name=name,
+            invite=list(invite),
+            is_direct=direct,
+            initial_state=initial_state,
+            preset=RoomPreset.trusted_private_chat if direct else RoomPreset.private_chat,
+        )
         assert isinstance(resp, RoomCreateResponse), resp
         await self.sync()
         return resp.room_id
@@ -353,18 +406,23 @@ class Human:
     async def send(self, room_id: str, text: str) -> str:
         from nio import RoomSendResponse
 
-        resp = await self.client.room_send(room_id, "m.room.message", {"msgtype": "m.text", "body": text},
-                                           ignore_unverified_devices=True)
+        resp = await self.client.room_send(
+            room_id, "m.room.message", {"msgtype": "m.text", "body": text}, ignore_unverified_devices=True
+        )
         assert isinstance(resp, RoomSendResponse), resp
         return resp.event_id
 
-    async def wait_messages(self, room_id: str | None, n: int = 1, timeout: float = 20.0,
-                            sender: str | None = None) -> list[dict]:
+    async def wait_messages(
+        self, room_id: str | None, n: int = 1, timeout: float = 20.0, sender: str | None = None
+    ) -> list[dict]:
         """Messages in ``room_id`` (any room when None) not returned before; waits for ``n``."""
         deadline = time.monotonic() + timeout
         while True:
-            picked = [(i, m) for i, (r, m) in enumerate(self._inbox)
-                      if (room_id is None or r == room_id) and (sender is None or m["sender"] == sender)]
+            picked = [
+                (i, m)
+                for i, (r, m) in enumerate(self._inbox)
+                if (room_id is None or r == room_id) and (sender is None or m["sender"] == sender)
+            ]
             if len(picked) >= n or time.monotonic() >= deadline:
                 idx = {i for i, _ in picked}
                 self._inbox = [x for i, x in enumerate(self._inbox) if i not in idx]
@@ -399,8 +457,13 @@ async def make_human(synapse: Synapse, tmp_path: Path, localpart: str) -> Human:
     user_id, password = synapse.register(localpart)
     store = Path(tmp_path) / f"human-{localpart}"
     store.mkdir(parents=True, exist_ok=True)
-    cfg = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False,
-                            pickle_key=secrets.token_hex(16), max_timeouts=3, request_timeout=30)
+    cfg = AsyncClientConfig(
+        encryption_enabled=True,
+        store_sync_tokens=False,
+        pickle_key=secrets.token_hex(16),
+        max_timeouts=3,
+        request_timeout=30,
+    )
     client = AsyncClient(synapse.url, user_id, store_path=str(store), config=cfg)
     resp = await client.login(password, device_name=f"test-{localpart}")
     assert isinstance(resp, LoginResponse), resp
@@ -434,8 +497,12 @@ class BotRunner:
         from bot.backends.matrix.backend import MatrixBackend
         from bot.infra.config import Settings
 
-        fields = dict(data_dir=self.data_dir, matrix_homeserver=self.synapse.url, matrix_user=self.user_id,
-                      matrix_password=self.password)
+        fields = dict(
+            data_dir=self.data_dir,
+            matrix_homeserver=self.synapse.url,
+            matrix_user=self.user_id,
+            matrix_password=self.password,
+        )
         fields.update(self.overrides)
         settings = Settings(**fields)
         self.app = App(settings)
@@ -484,8 +551,9 @@ class BotRunner:
             self.app.store.close()
 
 
-async def start_bot(synapse: Synapse, data_dir: Path, user_id: str | None = None, password: str | None = None,
-                    **overrides) -> BotRunner:
+async def start_bot(
+    synapse: Synapse, data_dir: Path, user_id: str | None = None, password: str | None = None, **overrides
+) -> BotRunner:
     if user_id is None:
         user_id, password = synapse.register(unique("bot"))
     return await BotRunner(synapse, data_dir, user_id, password, **overrides).start()

@@ -32,6 +32,7 @@ Usage::
     msgs = await emu.wait_for(42, 1)
     await emu.stop()
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,18 +52,67 @@ ANONYMOUS_ADMIN_ID = 1087968824
 SERVICE_USER_ID = 777000
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
-DEFAULT_UPDATES = ("message", "edited_message", "channel_post", "edited_channel_post", "inline_query",
-                   "chosen_inline_result", "callback_query", "shipping_query", "pre_checkout_query",
-                   "poll", "poll_answer", "my_chat_member", "chat_join_request", "chat_boost",
-                   "removed_chat_boost", "business_connection", "business_message",
-                   "edited_business_message", "deleted_business_messages", "purchased_paid_media")
-SEND_METHODS = {"sendmessage", "senddocument", "sendphoto", "sendsticker", "sendaudio", "sendvideo",
-                "sendvoice", "sendanimation", "sendpoll", "sendlocation", "sendmediagroup",
-                "copymessage", "forwardmessage", "editmessagetext", "editmessagereplymarkup",
-                "editmessagecaption"}
-HTML_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a",
-             "code", "pre", "blockquote", "tg-emoji"}
-_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z_-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*(/?)>")
+DEFAULT_UPDATES = (
+    "message",
+    "edited_message",
+    "channel_post",
+    "edited_channel_post",
+    "inline_query",
+    "chosen_inline_result",
+    "callback_query",
+    "shipping_query",
+    "pre_checkout_query",
+    "poll",
+    "poll_answer",
+    "my_chat_member",
+    "chat_join_request",
+    "chat_boost",
+    "removed_chat_boost",
+    "business_connection",
+    "business_message",
+    "edited_business_message",
+    "deleted_business_messages",
+    "purchased_paid_media",
+)
+SEND_METHODS = {
+    "sendmessage",
+    "senddocument",
+    "sendphoto",
+    "sendsticker",
+    "sendaudio",
+    "sendvideo",
+    "sendvoice",
+    "sendanimation",
+    "sendpoll",
+    "sendlocation",
+    "sendmediagroup",
+    "copymessage",
+    "forwardmessage",
+    "editmessagetext",
+    "editmessagereplymarkup",
+    "editmessagecaption",
+}
+HTML_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
+_TAG_RE = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z_-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>\"']+))?)*)\s*(/?)>"
+)
 _ENTITY_RE = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|lt|gt|amp|quot|apos|nbsp);")
 
 
@@ -81,9 +131,15 @@ def _fault_error(f) -> ApiError:
         params["migrate_to_chat_id"] = f.migrate_to
     desc = f.description or {
         429: "Too Many Requests" + (f": retry after {ra}" if f.retry_in in ("text", "both") else ""),
-        403: "Forbidden: bot was blocked by the user", 404: "Not Found", 409: _CONFLICT,
-        500: "Internal Server Error", 501: "Not Implemented", 502: "Bad Gateway",
-        504: "Gateway Timeout", 400: "Bad Request"}.get(f.code, "Error")
+        403: "Forbidden: bot was blocked by the user",
+        404: "Not Found",
+        409: _CONFLICT,
+        500: "Internal Server Error",
+        501: "Not Implemented",
+        502: "Bad Gateway",
+        504: "Gateway Timeout",
+        400: "Bad Request",
+    }.get(f.code, "Error")
     return ApiError(f.code, desc, params or None)
 
 
@@ -116,18 +172,28 @@ def parse_html(text: str) -> str:
             m = _TAG_RE.match(text, i)
             offset = len(text[:i].encode())
             if not m:
-                raise ApiError(400, f"Bad Request: can't parse entities: Unsupported start tag \"\" at byte offset {offset}")
+                raise ApiError(
+                    400, f'Bad Request: can\'t parse entities: Unsupported start tag "" at byte offset {offset}'
+                )
             closing, name = m.group(1) == "/", m.group(2).lower()
             if name not in HTML_TAGS:
                 kind = "end" if closing else "start"
-                raise ApiError(400, f"Bad Request: can't parse entities: Unsupported {kind} tag \"{name}\" at byte offset {offset}")
+                raise ApiError(
+                    400, f'Bad Request: can\'t parse entities: Unsupported {kind} tag "{name}" at byte offset {offset}'
+                )
             if closing:
                 if not stack or stack[-1] != name:
-                    raise ApiError(400, f"Bad Request: can't parse entities: Unmatched end tag at byte offset {offset}, "
-                                        f"expected \"</{stack[-1] if stack else ''}>\", found \"</{name}>\"")
+                    raise ApiError(
+                        400,
+                        f"Bad Request: can't parse entities: Unmatched end tag at byte offset {offset}, "
+                        f'expected "</{stack[-1] if stack else ""}>", found "</{name}>"',
+                    )
                 stack.pop()
             elif name == "a" and "href" not in m.group(3):
-                raise ApiError(400, f"Bad Request: can't parse entities: Tag \"a\" must have attribute \"href\" at byte offset {offset}")
+                raise ApiError(
+                    400,
+                    f'Bad Request: can\'t parse entities: Tag "a" must have attribute "href" at byte offset {offset}',
+                )
             else:
                 stack.append(name)
             i = m.end()
@@ -136,35 +202,42 @@ def parse_html(text: str) -> str:
             m = _ENTITY_RE.match(text, i)
             if not m:
                 offset = len(text[:i].encode())
-                raise ApiError(400, "Bad Request: can't parse entities: Character '&' is reserved and must be escaped "
-                                    f"with the preceding '\\' at byte offset {offset}")
+                raise ApiError(
+                    400,
+                    "Bad Request: can't parse entities: Character '&' is reserved and must be escaped "
+                    f"with the preceding '\\' at byte offset {offset}",
+                )
             out.append(html.unescape(m.group(0)))
             i = m.end()
             continue
         if c == ">":
             offset = len(text[:i].encode())
-            raise ApiError(400, f"Bad Request: can't parse entities: Character '>' must be escaped at byte offset {offset}")
+            raise ApiError(
+                400, f"Bad Request: can't parse entities: Character '>' must be escaped at byte offset {offset}"
+            )
         out.append(c)
         i += 1
     if stack:
-        raise ApiError(400, f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\"")
+        raise ApiError(
+            400, f"Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
+        )
     return "".join(out)
 
 
 @dataclass
 class Fault:
     code: int
-    method: str | None = None         # lower-case method name, None: any
-    chat_id: int | None = None        # None: any chat (global)
-    times: int | None = 1             # None: until cleared
+    method: str | None = None  # lower-case method name, None: any
+    chat_id: int | None = None  # None: any chat (global)
+    times: int | None = 1  # None: until cleared
     description: str | None = None
     retry_after: int | None = None
     migrate_to: int | None = None
-    delay: float = 0.0                # seconds to wait before answering (slow server)
-    body: str | None = None           # a raw body instead of the JSON error (an HTML page, garbage)
+    delay: float = 0.0  # seconds to wait before answering (slow server)
+    body: str | None = None  # a raw body instead of the JSON error (an HTML page, garbage)
     content_type: str = "text/html"
-    retry_in: str = "both"            # where a 429 says retry_after: "params", "text", "both", "none"
-    until: float | None = None        # active while the emulator's fault_clock() is before this
+    retry_in: str = "both"  # where a 429 says retry_after: "params", "text", "both", "none"
+    until: float | None = None  # active while the emulator's fault_clock() is before this
     clock: object = None
 
     def matches(self, method: str, chat_id) -> bool:
@@ -208,16 +281,16 @@ class Limits:
 @dataclass
 class Chat:
     id: int
-    type: str                      # private | group | supergroup | channel
+    type: str  # private | group | supergroup | channel
     title: str | None = None
     username: str | None = None
     first_name: str | None = None
-    admins: dict = field(default_factory=dict)   # user_id -> {"status":..., "is_anonymous":...}
+    admins: dict = field(default_factory=dict)  # user_id -> {"status":..., "is_anonymous":...}
     members: set = field(default_factory=set)
-    blocked: bool = False          # the user blocked the bot / the bot was removed
+    blocked: bool = False  # the user blocked the bot / the bot was removed
     migrated_to: int | None = None
     is_forum: bool = False
-    topics: dict = field(default_factory=dict)    # message_thread_id -> {"name":..., "closed": bool}
+    topics: dict = field(default_factory=dict)  # message_thread_id -> {"name":..., "closed": bool}
 
     def as_json(self) -> dict:
         d = {"id": self.id, "type": self.type}
@@ -233,9 +306,16 @@ class Chat:
 
 
 class Emulator:
-    def __init__(self, token: str = "123456789:TEST-token_for-the-emulator", username: str = "mesbot_test_bot",
-                 bot_id: int | None = None, limits: Limits | bool | None = None, strict_chats: bool = True,
-                 clock=None, unknown_methods=()):
+    def __init__(
+        self,
+        token: str = "123456789:TEST-token_for-the-emulator",
+        username: str = "mesbot_test_bot",
+        bot_id: int | None = None,
+        limits: Limits | bool | None = None,
+        strict_chats: bool = True,
+        clock=None,
+        unknown_methods=(),
+    ):
         self.token = token
         self.bot_id = bot_id or int(token.split(":")[0])
         self.username = username
@@ -243,28 +323,28 @@ class Emulator:
         self.strict_chats = strict_chats
         # methods this server does not know: 404 {"ok":false,"error_code":404,"description":"Not Found"}
         self.unknown_methods = {m.lower() for m in unknown_methods}
-        self.response_extra: dict = {}     # unknown top-level fields added to every getUpdates answer
-        self.long_polling = True           # False: getUpdates answers at once (ignores ``timeout``)
-        self.known_update_types: set | None = None   # set: allowed_updates naming others -> 400
+        self.response_extra: dict = {}  # unknown top-level fields added to every getUpdates answer
+        self.long_polling = True  # False: getUpdates answers at once (ignores ``timeout``)
+        self.known_update_types: set | None = None  # set: allowed_updates naming others -> 400
         self.clock = clock or time.time
         self.fault_clock = time.monotonic  # time of faults (``fail(until=...)``, floods); tests may inject
         self.port: int | None = None
         self._runner: web.AppRunner | None = None
         self.chats: dict[int, Chat] = {}
         self.users: dict[int, dict] = {}
-        self.sent: dict[int, list[dict]] = defaultdict(list)        # chat -> messages the bot sent (current state)
-        self.messages: dict[tuple[int, int], dict] = {}                # (chat, id) -> message (bot's and users')
+        self.sent: dict[int, list[dict]] = defaultdict(list)  # chat -> messages the bot sent (current state)
+        self.messages: dict[tuple[int, int], dict] = {}  # (chat, id) -> message (bot's and users')
         self.deleted: list[tuple[int, int]] = []
-        self.calls: Counter = Counter()                                 # method name (as called) -> count
-        self.call_log: list[tuple[float, str, object]] = []             # (monotonic, method, chat_id)
-        self.errors: Counter = Counter()                                # http code -> count of error answers
-        self.rate_limited = 0                                           # 429s given by enforced limits
+        self.calls: Counter = Counter()  # method name (as called) -> count
+        self.call_log: list[tuple[float, str, object]] = []  # (monotonic, method, chat_id)
+        self.errors: Counter = Counter()  # http code -> count of error answers
+        self.rate_limited = 0  # 429s given by enforced limits
         self.faults: list[Fault] = []
-        self.flood_until: dict[object, float] = {}                      # chat id or None -> monotonic deadline
-        self.commands: dict[tuple, list] = {}                           # (scope json, language) -> commands
+        self.flood_until: dict[object, float] = {}  # chat id or None -> monotonic deadline
+        self.commands: dict[tuple, list] = {}  # (scope json, language) -> commands
         self.descriptions: dict[str, str] = {}
         self.short_descriptions: dict[str, str] = {}
-        self.callback_queries: dict[str, dict] = {}                     # id -> {"answered":..., "text":...}
+        self.callback_queries: dict[str, dict] = {}  # id -> {"answered":..., "text":...}
         self.webhook: dict = {"url": ""}
         self.files: dict[str, tuple[str, bytes, str]] = {}
         self._updates: deque[dict] = deque()
@@ -299,7 +379,7 @@ class Emulator:
     async def stop(self) -> None:
         self._closing = True
         if self._cond is not None:
-            await self._notify()   # pending long polls return at once
+            await self._notify()  # pending long polls return at once
         if self._runner:
             await self._runner.cleanup()
             self._runner = None
@@ -327,8 +407,14 @@ class Emulator:
     def now(self) -> int:
         return int(self.clock())
 
-    def user(self, user_id: int, first_name: str | None = None, language_code: str | None = "fr",
-             username: str | None = None, is_bot: bool = False) -> dict:
+    def user(
+        self,
+        user_id: int,
+        first_name: str | None = None,
+        language_code: str | None = "fr",
+        username: str | None = None,
+        is_bot: bool = False,
+    ) -> dict:
         u = self.users.get(user_id)
         if u is None or first_name or username:
             u = {"id": user_id, "is_bot": is_bot, "first_name": first_name or f"User{user_id}"}
@@ -355,8 +441,15 @@ class Emulator:
             if uid not in self.chats:
                 self.chats[uid] = Chat(uid, "private", first_name=f"User{uid}")
 
-    def group(self, chat_id: int, title: str = "Collectif", type: str | None = None,
-              admins=(), creator: int | None = None, anonymous_admins=()) -> Chat:
+    def group(
+        self,
+        chat_id: int,
+        title: str = "Collectif",
+        type: str | None = None,
+        admins=(),
+        creator: int | None = None,
+        anonymous_admins=(),
+    ) -> Chat:
         """A group (negative id), supergroup or channel (-100... ids), with its administrators."""
         if chat_id > 0:
             raise ValueError("group ids are negative")
@@ -374,8 +467,9 @@ class Emulator:
         c.admins.setdefault(self.bot_id, {"status": "administrator", "is_anonymous": False})
         return c
 
-    def channel(self, chat_id: int, title: str = "Canal", admins=(), creator: int | None = None,
-                username: str | None = None) -> Chat:
+    def channel(
+        self, chat_id: int, title: str = "Canal", admins=(), creator: int | None = None, username: str | None = None
+    ) -> Chat:
         c = self.group(chat_id, title, type="channel", admins=admins, creator=creator)
         c.username = username
         return c
@@ -383,8 +477,14 @@ class Emulator:
     def set_admins(self, chat_id: int, admins=(), anonymous_admins=(), creator: int | None = None) -> None:
         c = self.chats[chat_id]
         c.admins = {self.bot_id: {"status": "administrator", "is_anonymous": False}}
-        self.group(chat_id, c.title or "Collectif", type=c.type, admins=admins, creator=creator,
-                   anonymous_admins=anonymous_admins)
+        self.group(
+            chat_id,
+            c.title or "Collectif",
+            type=c.type,
+            admins=admins,
+            creator=creator,
+            anonymous_admins=anonymous_admins,
+        )
 
     # ------------------------------------------------------------------ acting as users
     def _next_message_id(self, chat_id: int) -> int:
@@ -398,7 +498,7 @@ class Emulator:
         forces an id (gaps, out-of-order ids); ``extra`` adds top-level fields the bot does not know."""
         if update_id is None:
             update_id = next(self._update_ids)
-        else:   # ids keep increasing after a forced one, as on Telegram
+        else:  # ids keep increasing after a forced one, as on Telegram
             self._update_ids = itertools.count(max(update_id + 1, next(self._update_ids)))
         upd = {"update_id": update_id, kind: obj}
         if extra:
@@ -421,8 +521,15 @@ class Emulator:
         async with self._cond:
             self._cond.notify_all()
 
-    def _user_message(self, chat: Chat, user_id: int | None, text: str | None = None,
-                      language_code: str | None = "fr", sender_chat: dict | None = None, **extra) -> dict:
+    def _user_message(
+        self,
+        chat: Chat,
+        user_id: int | None,
+        text: str | None = None,
+        language_code: str | None = "fr",
+        sender_chat: dict | None = None,
+        **extra,
+    ) -> dict:
         msg = {"message_id": self._next_message_id(chat.id), "date": self.now(), "chat": chat.as_json()}
         if user_id is not None:
             msg["from"] = self.user(user_id, language_code=language_code)
@@ -444,8 +551,15 @@ class Emulator:
         self.push_update("message", msg)
         return msg
 
-    def command(self, chat_id: int, user_id: int, command: str, args: str = "", mention: bool = True,
-                language_code: str | None = "fr") -> dict:
+    def command(
+        self,
+        chat_id: int,
+        user_id: int,
+        command: str,
+        args: str = "",
+        mention: bool = True,
+        language_code: str | None = "fr",
+    ) -> dict:
         """``/command@bot args`` (the mention is what Telegram clients add in groups)."""
         text = f"/{command.lstrip('/')}" + (f"@{self.username}" if mention else "") + (f" {args}" if args else "")
         if chat_id > 0:
@@ -465,8 +579,12 @@ class Emulator:
     def anonymous_admin_message(self, chat_id: int, text: str) -> dict:
         """A message an anonymous administrator posts: from GroupAnonymousBot, sender_chat = the group."""
         chat = self.chats[chat_id]
-        self.users[ANONYMOUS_ADMIN_ID] = {"id": ANONYMOUS_ADMIN_ID, "is_bot": True, "first_name": "Group",
-                                          "username": "GroupAnonymousBot"}
+        self.users[ANONYMOUS_ADMIN_ID] = {
+            "id": ANONYMOUS_ADMIN_ID,
+            "is_bot": True,
+            "first_name": "Group",
+            "username": "GroupAnonymousBot",
+        }
         msg = self._user_message(chat, ANONYMOUS_ADMIN_ID, text, None, sender_chat=chat.as_json())
         self.push_update("message", msg)
         return msg
@@ -480,17 +598,33 @@ class Emulator:
     def sticker(self, chat_id: int, user_id: int | None = None) -> dict:
         chat = self._chat_for(chat_id)
         fid = f"sticker{next(self._ids)}"
-        msg = self._user_message(chat, user_id or chat_id, None, sticker={
-            "file_id": fid, "file_unique_id": fid + "u", "type": "regular", "width": 512, "height": 512,
-            "is_animated": False, "is_video": False, "emoji": "\U0001F44D"})
+        msg = self._user_message(
+            chat,
+            user_id or chat_id,
+            None,
+            sticker={
+                "file_id": fid,
+                "file_unique_id": fid + "u",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "emoji": "\U0001f44d",
+            },
+        )
         self.push_update("message", msg)
         return msg
 
     def photo(self, chat_id: int, user_id: int | None = None, caption: str | None = None) -> dict:
         chat = self._chat_for(chat_id)
         fid = f"photo{next(self._ids)}"
-        extra = {"photo": [{"file_id": fid + s, "file_unique_id": fid + s + "u", "width": w, "height": w,
-                            "file_size": w * 10} for s, w in (("s", 90), ("m", 320), ("x", 800))]}
+        extra = {
+            "photo": [
+                {"file_id": fid + s, "file_unique_id": fid + s + "u", "width": w, "height": w, "file_size": w * 10}
+                for s, w in (("s", 90), ("m", 320), ("x", 800))
+            ]
+        }
         if caption:
             extra["caption"] = caption
         msg = self._user_message(chat, user_id or chat_id, None, **extra)
@@ -509,10 +643,19 @@ class Emulator:
         """A user sends a poll (message with a poll) and the poll update follows."""
         chat = self._chat_for(chat_id)
         pid = next(self._ids)
-        poll = {"id": str(pid), "question": "Q?", "options": [
-            {"persistent_id": f"{pid}a", "text": "A", "voter_count": 0},
-            {"persistent_id": f"{pid}b", "text": "B", "voter_count": 0}], "total_voter_count": 0,
-            "is_closed": False, "is_anonymous": True, "type": "regular", "allows_multiple_answers": False}
+        poll = {
+            "id": str(pid),
+            "question": "Q?",
+            "options": [
+                {"persistent_id": f"{pid}a", "text": "A", "voter_count": 0},
+                {"persistent_id": f"{pid}b", "text": "B", "voter_count": 0},
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+        }
         msg = self._user_message(chat, user_id or chat_id, None, poll=poll)
         self.push_update("message", msg)
         self.push_update("poll", poll)
@@ -523,6 +666,7 @@ class Emulator:
         or ``chat_member`` (someone else's)."""
         chat = self._chat_for(chat_id)
         target = self.bot_user() if mine else self.user(user_id)
+
         def member(status):
             d = {"status": status, "user": target}
             if status == "kicked":
@@ -532,8 +676,14 @@ class Emulator:
             if status == "administrator":
                 d.update(_admin_rights(False))
             return d
-        obj = {"chat": chat.as_json(), "from": self.user(user_id), "date": self.now(),
-               "old_chat_member": member(old), "new_chat_member": member(new)}
+
+        obj = {
+            "chat": chat.as_json(),
+            "from": self.user(user_id),
+            "date": self.now(),
+            "old_chat_member": member(old),
+            "new_chat_member": member(new),
+        }
         if mine and chat.type == "private":
             chat.blocked = new == "kicked"
         elif mine:
@@ -547,8 +697,9 @@ class Emulator:
         new = self.group(new_chat_id, old.title or "Collectif", type="supergroup")
         new.admins = dict(old.admins)
         old.migrated_to = new_chat_id
-        self.push_update("message", self._user_message(old, None, None, migrate_to_chat_id=new_chat_id,
-                                                       sender_chat=old.as_json()))
+        self.push_update(
+            "message", self._user_message(old, None, None, migrate_to_chat_id=new_chat_id, sender_chat=old.as_json())
+        )
         return new
 
     def _chat_for(self, chat_id: int) -> Chat:
@@ -556,25 +707,40 @@ class Emulator:
             return self.private_chat(chat_id)
         return self.chats.get(chat_id) or self.group(chat_id)
 
-    def press(self, chat_id: int, user_id: int | None = None, label: str | None = None,
-              data: str | None = None, message_id: int | None = None, language_code: str | None = "fr") -> str:
+    def press(
+        self,
+        chat_id: int,
+        user_id: int | None = None,
+        label: str | None = None,
+        data: str | None = None,
+        message_id: int | None = None,
+        language_code: str | None = "fr",
+    ) -> str:
         """Press an inline button of a bot message (the last one with a matching button by
         default; ``label`` is a case-insensitive substring). Returns the callback query id."""
         user_id = user_id or chat_id
-        candidates = [m for m in reversed(self.sent[chat_id])
-                      if message_id is None or m["message_id"] == message_id]
+        candidates = [m for m in reversed(self.sent[chat_id]) if message_id is None or m["message_id"] == message_id]
         for msg in candidates:
             for row in (msg.get("reply_markup") or {}).get("inline_keyboard", []):
                 for b in row:
                     if "callback_data" not in b:
                         continue
-                    if (data is not None and b["callback_data"] == data) or \
-                       (data is None and label is not None and label.lower() in b["text"].lower()):
+                    if (data is not None and b["callback_data"] == data) or (
+                        data is None and label is not None and label.lower() in b["text"].lower()
+                    ):
                         return self._callback(chat_id, user_id, msg, b["callback_data"], language_code)
         raise AssertionError(f"no button {label or data!r} in chat {chat_id}: {self.buttons(chat_id)}")
 
-    def message(self, chat_id: int, user_id: int | None, text: str | None = None, language_code: str | None = "fr",
-                kind: str = "message", entities: list | None = None, **fields) -> dict:
+    def message(
+        self,
+        chat_id: int,
+        user_id: int | None,
+        text: str | None = None,
+        language_code: str | None = "fr",
+        kind: str = "message",
+        entities: list | None = None,
+        **fields,
+    ) -> dict:
         """Any message update with any extra fields (``reply_to_message``, ``forward_origin``,
         ``via_bot``, ``sender_chat``, ``caption``...).  ``entities`` replaces the computed ones."""
         chat = self._chat_for(chat_id)
@@ -599,17 +765,29 @@ class Emulator:
         else:
             topics[thread_id]["closed"] = True
 
-    def topic_message(self, chat_id: int, user_id: int, thread_id: int, text: str,
-                      language_code: str | None = "fr") -> dict:
+    def topic_message(
+        self, chat_id: int, user_id: int, thread_id: int, text: str, language_code: str | None = "fr"
+    ) -> dict:
         """A message in a forum topic: ``message_thread_id``, ``is_topic_message`` and, as
         Telegram does, ``reply_to_message`` = the topic's creation service message."""
         chat = self.chats[chat_id]
-        created = {"message_id": thread_id, "date": self.now(), "chat": chat.as_json(),
-                   "message_thread_id": thread_id, "is_topic_message": True,
-                   "forum_topic_created": {"name": chat.topics.get(thread_id, {}).get("name", "Topic"),
-                                           "icon_color": 7322096}}
-        return self.message(chat_id, user_id, text, language_code, message_thread_id=thread_id,
-                            is_topic_message=True, reply_to_message=created)
+        created = {
+            "message_id": thread_id,
+            "date": self.now(),
+            "chat": chat.as_json(),
+            "message_thread_id": thread_id,
+            "is_topic_message": True,
+            "forum_topic_created": {"name": chat.topics.get(thread_id, {}).get("name", "Topic"), "icon_color": 7322096},
+        }
+        return self.message(
+            chat_id,
+            user_id,
+            text,
+            language_code,
+            message_thread_id=thread_id,
+            is_topic_message=True,
+            reply_to_message=created,
+        )
 
     def business_message(self, user_id: int, text: str, connection_id: str = "bc1") -> dict:
         """A message in a business account's chat, which the bot may only answer on that
@@ -619,30 +797,49 @@ class Emulator:
         self.push_update("business_message", msg)
         return msg
 
-    def reaction(self, chat_id: int, user_id: int, message_id: int, emoji: str = "\U0001F44D") -> dict:
-        obj = {"chat": self._chat_for(chat_id).as_json(), "message_id": message_id, "date": self.now(),
-               "user": self.user(user_id), "old_reaction": [],
-               "new_reaction": [{"type": "emoji", "emoji": emoji}]}
+    def reaction(self, chat_id: int, user_id: int, message_id: int, emoji: str = "\U0001f44d") -> dict:
+        obj = {
+            "chat": self._chat_for(chat_id).as_json(),
+            "message_id": message_id,
+            "date": self.now(),
+            "user": self.user(user_id),
+            "old_reaction": [],
+            "new_reaction": [{"type": "emoji", "emoji": emoji}],
+        }
         self.push_update("message_reaction", obj)
         return obj
 
     def join_request(self, chat_id: int, user_id: int) -> dict:
-        obj = {"chat": self._chat_for(chat_id).as_json(), "from": self.user(user_id), "user_chat_id": user_id,
-               "date": self.now()}
+        obj = {
+            "chat": self._chat_for(chat_id).as_json(),
+            "from": self.user(user_id),
+            "user_chat_id": user_id,
+            "date": self.now(),
+        }
         self.push_update("chat_join_request", obj)
         return obj
 
-    def callback(self, chat_id: int | None, data: str | None, user_id: int | None = None,
-                 message: dict | None = None, inaccessible: bool = False, inline: bool = False,
-                 language_code: str | None = "fr") -> str:
+    def callback(
+        self,
+        chat_id: int | None,
+        data: str | None,
+        user_id: int | None = None,
+        message: dict | None = None,
+        inaccessible: bool = False,
+        inline: bool = False,
+        language_code: str | None = "fr",
+    ) -> str:
         """A button press with any data: on a bot message (the last one by default), on a
         message too old to be accessible (``InaccessibleMessage``: chat, id, ``date`` 0), or on an
         inline message (``inline_message_id``, no ``message``)."""
         user_id = user_id or chat_id
         qid = str(next(self._ids) * 1000003)
         self.callback_queries[qid] = {"answered": False, "text": None, "chat_id": chat_id}
-        q = {"id": qid, "from": self.user(user_id, language_code=language_code),
-             "chat_instance": str(-abs(hash((chat_id, self.bot_id))) % 10**18)}
+        q = {
+            "id": qid,
+            "from": self.user(user_id, language_code=language_code),
+            "chat_instance": str(-abs(hash((chat_id, self.bot_id))) % 10**18),
+        }
         if inline:
             q["inline_message_id"] = f"AgAAA{next(self._ids)}"
         else:
@@ -658,8 +855,13 @@ class Emulator:
     def _callback(self, chat_id: int, user_id: int, msg: dict, data: str, language_code) -> str:
         qid = str(next(self._ids) * 1000003)
         self.callback_queries[qid] = {"answered": False, "text": None, "chat_id": chat_id}
-        q = {"id": qid, "from": self.user(user_id, language_code=language_code), "message": msg,
-             "chat_instance": str(-abs(hash((chat_id, self.bot_id))) % 10**18), "data": data}
+        q = {
+            "id": qid,
+            "from": self.user(user_id, language_code=language_code),
+            "message": msg,
+            "chat_instance": str(-abs(hash((chat_id, self.bot_id))) % 10**18),
+            "data": data,
+        }
         self.push_update("callback_query", q)
         return qid
 
@@ -677,8 +879,12 @@ class Emulator:
     async def wait_for(self, chat_id: int, count: int, timeout: float = 5.0) -> list[dict]:
         """Wait until the bot has sent at least ``count`` messages to ``chat_id`` (edits included
         through ``edited`` counts only when they replace, not add)."""
-        return await self.wait_until(lambda: len(self.sent[chat_id]) >= count, timeout,
-                                     what=f"{count} messages in {chat_id}") and self.sent[chat_id]
+        return (
+            await self.wait_until(
+                lambda: len(self.sent[chat_id]) >= count, timeout, what=f"{count} messages in {chat_id}"
+            )
+            and self.sent[chat_id]
+        )
 
     async def wait_until(self, predicate, timeout: float = 5.0, what: str = "condition") -> bool:
         deadline = time.monotonic() + timeout
@@ -686,7 +892,9 @@ class Emulator:
             while not predicate():
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(f"timeout waiting for {what}; sent={dict((k, len(v)) for k, v in self.sent.items())}")
+                    raise AssertionError(
+                        f"timeout waiting for {what}; sent={dict((k, len(v)) for k, v in self.sent.items())}"
+                    )
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._sent_cond.wait(), timeout=min(left, 0.02))
         return True
@@ -699,28 +907,61 @@ class Emulator:
         return len(self._updates)
 
     # ------------------------------------------------------------------ faults
-    def fail(self, code: int = 500, method: str | None = None, chat_id: int | None = None,
-             times: int | None = 1, description: str | None = None, retry_after: int | None = None,
-             delay: float = 0.0, body: str | None = None, content_type: str = "text/html",
-             retry_in: str = "both", until: float | None = None) -> Fault:
+    def fail(
+        self,
+        code: int = 500,
+        method: str | None = None,
+        chat_id: int | None = None,
+        times: int | None = 1,
+        description: str | None = None,
+        retry_after: int | None = None,
+        delay: float = 0.0,
+        body: str | None = None,
+        content_type: str = "text/html",
+        retry_in: str = "both",
+        until: float | None = None,
+    ) -> Fault:
         """The next ``times`` calls (of ``method``, to ``chat_id``) answer ``code``: the Bot API's
         JSON error, or ``body`` as is (an HTML page from a proxy, a body that is not JSON).
         A 429 puts ``retry_after`` in ``parameters``, the text, both or neither (``retry_in``)."""
-        f = Fault(code, method.lower() if method else None, chat_id, times, description, retry_after, None, delay,
-                  body, content_type, retry_in, until, self.fault_clock)
+        f = Fault(
+            code,
+            method.lower() if method else None,
+            chat_id,
+            times,
+            description,
+            retry_after,
+            None,
+            delay,
+            body,
+            content_type,
+            retry_in,
+            until,
+            self.fault_clock,
+        )
         self.faults.append(f)
         return f
 
-    def html_error(self, code: int = 502, method: str | None = None, times: int | None = 1,
-                   chat_id: int | None = None) -> Fault:
-        phrase = {502: "Bad Gateway", 504: "Gateway Time-out", 500: "Internal Server Error",
-                  429: "Too Many Requests", 501: "Not Implemented", 400: "Bad Request"}.get(code, "Error")
-        page = (f"<html>\r\n<head><title>{code} {phrase}</title></head>\r\n<body>\r\n"
-                f"<center><h1>{code} {phrase}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+    def html_error(
+        self, code: int = 502, method: str | None = None, times: int | None = 1, chat_id: int | None = None
+    ) -> Fault:
+        phrase = {
+            502: "Bad Gateway",
+            504: "Gateway Time-out",
+            500: "Internal Server Error",
+            429: "Too Many Requests",
+            501: "Not Implemented",
+            400: "Bad Request",
+        }.get(code, "Error")
+        page = (
+            f"<html>\r\n<head><title>{code} {phrase}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{code} {phrase}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+        )
         return self.fail(code, method, chat_id, times, body=page)
 
-    def slow(self, seconds: float, method: str | None = None, chat_id: int | None = None,
-             times: int | None = None) -> Fault:
+    def slow(
+        self, seconds: float, method: str | None = None, chat_id: int | None = None, times: int | None = None
+    ) -> Fault:
         return self.fail(200, method, chat_id, times, delay=seconds)
 
     def flood(self, retry_after: int = 1, chat_id: int | None = None) -> None:
@@ -758,8 +999,11 @@ class Emulator:
                 reader = await request.multipart()
                 async for part in reader:
                     if part.filename is not None:
-                        files[part.name] = (part.filename, await part.read(),
-                                            part.headers.get("Content-Type", "application/octet-stream"))
+                        files[part.name] = (
+                            part.filename,
+                            await part.read(),
+                            part.headers.get("Content-Type", "application/octet-stream"),
+                        )
                     else:
                         params[part.name] = await part.text()
             else:
@@ -767,9 +1011,18 @@ class Emulator:
                 params.update({k: v for k, v in form.items()})
         # form values are strings; JSON-typed ones arrive serialized
         for k, v in list(params.items()):
-            if isinstance(v, str) and k in ("reply_markup", "entities", "caption_entities", "commands",
-                                            "scope", "allowed_updates", "link_preview_options", "reply_parameters",
-                                            "media", "options"):
+            if isinstance(v, str) and k in (
+                "reply_markup",
+                "entities",
+                "caption_entities",
+                "commands",
+                "scope",
+                "allowed_updates",
+                "link_preview_options",
+                "reply_parameters",
+                "media",
+                "options",
+            ):
                 try:
                     params[k] = json.loads(v)
                 except ValueError:
@@ -857,8 +1110,9 @@ class Emulator:
                 raise ApiError(400, "Bad Request: chat not found")
             c = self._chat_for(chat_id)
         if c.migrated_to is not None:
-            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
-                           {"migrate_to_chat_id": c.migrated_to})
+            raise ApiError(
+                400, "Bad Request: group chat was upgraded to a supergroup chat", {"migrate_to_chat_id": c.migrated_to}
+            )
         if c.blocked:
             if c.type == "private":
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
@@ -887,8 +1141,14 @@ class Emulator:
 
     # ------------------------------------------------------------------ methods
     def api_getme(self, p, f):
-        return dict(self.bot_user(), can_join_groups=True, can_read_all_group_messages=False,
-                    supports_inline_queries=False, can_connect_to_business=False, has_main_web_app=False)
+        return dict(
+            self.bot_user(),
+            can_join_groups=True,
+            can_read_all_group_messages=False,
+            supports_inline_queries=False,
+            can_connect_to_business=False,
+            has_main_web_app=False,
+        )
 
     def api_logout(self, p, f):
         return True
@@ -941,13 +1201,19 @@ class Emulator:
                     await asyncio.sleep(0.1)
 
     def api_getwebhookinfo(self, p, f):
-        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
-                "pending_update_count": len(self._updates)}
+        return {
+            "url": self.webhook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+        }
 
     async def api_getupdates(self, p, f):
         if self.webhook.get("url"):
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(p.get("offset") or 0)
         limit = max(1, min(100, int(p.get("limit") or 100)))
         timeout = max(0.0, float(p.get("timeout") or 0)) if self.long_polling else 0.0
@@ -960,7 +1226,7 @@ class Emulator:
             if offset < 0:
                 keep = list(self._updates)[offset:]
                 self._updates = deque(keep)
-            else:   # every update with a lower id is confirmed (whatever the queue order)
+            else:  # every update with a lower id is confirmed (whatever the queue order)
                 self._updates = deque(u for u in self._updates if u["update_id"] >= offset)
         self._poll_generation += 1
         gen = self._poll_generation
@@ -988,16 +1254,33 @@ class Emulator:
         if "inline_keyboard" in rm:
             kb = rm["inline_keyboard"]
             if not isinstance(kb, list) or any(not isinstance(r, list) for r in kb):
-                raise ApiError(400, "Bad Request: field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array of Arrays")
+                raise ApiError(
+                    400, 'Bad Request: field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
+                )
             for row in kb:
                 for b in row:
                     if not b.get("text"):
                         raise ApiError(400, "Bad Request: BUTTON_TEXT_EMPTY")
-                    kinds = [k for k in ("callback_data", "url", "switch_inline_query", "login_url", "web_app",
-                                         "pay", "copy_text", "switch_inline_query_current_chat") if k in b]
+                    kinds = [
+                        k
+                        for k in (
+                            "callback_data",
+                            "url",
+                            "switch_inline_query",
+                            "login_url",
+                            "web_app",
+                            "pay",
+                            "copy_text",
+                            "switch_inline_query_current_chat",
+                        )
+                        if k in b
+                    ]
                     if len(kinds) != 1:
-                        raise ApiError(400, "Bad Request: can't parse inline keyboard button: "
-                                            "Text buttons are unallowed in the inline keyboard")
+                        raise ApiError(
+                            400,
+                            "Bad Request: can't parse inline keyboard button: "
+                            "Text buttons are unallowed in the inline keyboard",
+                        )
                     if "callback_data" in b:
                         n = len(str(b["callback_data"]).encode())
                         if n < 1 or n > 64:
@@ -1022,8 +1305,10 @@ class Emulator:
         if not text.strip():
             raise ApiError(400, f"Bad Request: {what} is empty")
         if utf16_len(text) > limit:
-            raise ApiError(400, "Bad Request: message is too long" if limit == MAX_TEXT else
-                           "Bad Request: message caption is too long")
+            raise ApiError(
+                400,
+                "Bad Request: message is too long" if limit == MAX_TEXT else "Bad Request: message caption is too long",
+            )
         return text
 
     async def _record(self, chat_id: int, msg: dict) -> dict:
@@ -1086,8 +1371,13 @@ class Emulator:
         fid = f"doc{next(self._ids)}"
         filename, data, mime = doc
         self.files[fid] = (f"documents/{fid}_{filename}", data, mime)
-        msg["document"] = {"file_id": fid, "file_unique_id": fid + "u", "file_name": filename,
-                           "mime_type": mime, "file_size": len(data)}
+        msg["document"] = {
+            "file_id": fid,
+            "file_unique_id": fid + "u",
+            "file_name": filename,
+            "mime_type": mime,
+            "file_size": len(data),
+        }
         msg["_data"] = data
         if caption:
             msg["caption"] = caption
@@ -1105,8 +1395,9 @@ class Emulator:
         fid = f"photo{next(self._ids)}"
         data = ph[1] if ph else b""
         self.files[fid] = (f"photos/{fid}.jpg", data, "image/jpeg")
-        msg["photo"] = [{"file_id": fid, "file_unique_id": fid + "u", "width": 320, "height": 320,
-                         "file_size": len(data)}]
+        msg["photo"] = [
+            {"file_id": fid, "file_unique_id": fid + "u", "width": 320, "height": 320, "file_size": len(data)}
+        ]
         msg["_data"] = data
         if caption:
             msg["caption"] = caption
@@ -1131,8 +1422,11 @@ class Emulator:
         text = self._text(p.get("text"), p.get("parse_mode"), MAX_TEXT)
         rm = self._markup(p)
         if text == msg.get("text") and rm == msg.get("reply_markup"):
-            raise ApiError(400, "Bad Request: message is not modified: specified new message content and "
-                                "reply markup are exactly the same as a current content and reply markup of the message")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and "
+                "reply markup are exactly the same as a current content and reply markup of the message",
+            )
         msg["text"], msg["_raw"], msg["edit_date"] = text, p.get("text"), self.now()
         if rm is None:
             msg.pop("reply_markup", None)
@@ -1246,12 +1540,12 @@ class Emulator:
         if a is None:
             if chat.type == "private":
                 return {"status": "member", "user": user}
-            return {"status": "member" if user_id in chat.members or chat.type != "channel" else "left",
-                    "user": user}
+            return {"status": "member" if user_id in chat.members or chat.type != "channel" else "left", "user": user}
         if a["status"] == "creator":
             return {"status": "creator", "user": user, "is_anonymous": a["is_anonymous"]}
-        return dict({"status": "administrator", "user": user}, **_admin_rights(a["is_anonymous"],
-                                                                            user_id == self.bot_id))
+        return dict(
+            {"status": "administrator", "user": user}, **_admin_rights(a["is_anonymous"], user_id == self.bot_id)
+        )
 
     def api_getchatmember(self, p, f):
         chat_id = self._chat_param(p)
@@ -1259,8 +1553,11 @@ class Emulator:
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")
         if chat.migrated_to is not None:
-            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
-                           {"migrate_to_chat_id": chat.migrated_to})
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
         try:
             uid = int(p.get("user_id"))
         except (TypeError, ValueError):
@@ -1275,8 +1572,11 @@ class Emulator:
         if chat.type == "private":
             raise ApiError(400, "Bad Request: there are no administrators in the private chat")
         if chat.migrated_to is not None:
-            raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
-                           {"migrate_to_chat_id": chat.migrated_to})
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": chat.migrated_to},
+            )
         return [self._member(chat, uid) for uid in chat.admins]
 
     def api_getchat(self, p, f):
@@ -1285,9 +1585,19 @@ class Emulator:
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")
         d = chat.as_json()
-        d.update({"accent_color_id": 0, "max_reaction_count": 11,
-                  "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-                                          "premium_subscription": False, "gifts_from_channels": False}})
+        d.update(
+            {
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": {
+                    "unlimited_gifts": False,
+                    "limited_gifts": False,
+                    "unique_gifts": False,
+                    "premium_subscription": False,
+                    "gifts_from_channels": False,
+                },
+            }
+        )
         return d
 
     def api_getfile(self, p, f):
@@ -1303,11 +1613,23 @@ class Emulator:
 
 
 def _admin_rights(anonymous: bool, is_bot: bool = False) -> dict:
-    return {"can_be_edited": False, "is_anonymous": anonymous, "can_manage_chat": True,
-            "can_delete_messages": True, "can_manage_video_chats": True, "can_restrict_members": True,
-            "can_promote_members": False, "can_change_info": True, "can_invite_users": True,
-            "can_post_stories": False, "can_edit_stories": False, "can_delete_stories": False,
-            "can_post_messages": True, "can_edit_messages": True, "can_pin_messages": True}
+    return {
+        "can_be_edited": False,
+        "is_anonymous": anonymous,
+        "can_manage_chat": True,
+        "can_delete_messages": True,
+        "can_manage_video_chats": True,
+        "can_restrict_members": True,
+        "can_promote_members": False,
+        "can_change_info": True,
+        "can_invite_users": True,
+        "can_post_stories": False,
+        "can_edit_stories": False,
+        "can_delete_stories": False,
+        "can_post_messages": True,
+        "can_edit_messages": True,
+        "can_pin_messages": True,
+    }
 
 
 def _public(msg: dict) -> dict:

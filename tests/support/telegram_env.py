@@ -1,4 +1,5 @@
 """Shared fixture pieces: the whole bot (real App, real PTB) against the emulator, in-process."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,14 @@ class TgEnv:
         await asyncio.wait_for(self.task, 15)
 
 
-async def start_env(tmp_path, emu: Emulator | None = None, now: str = "2026-11-22T10:00:00+01:00",
-                    rate_limit: bool = True, pacer=None, **settings) -> TgEnv:
+async def start_env(
+    tmp_path,
+    emu: Emulator | None = None,
+    now: str = "2026-11-22T10:00:00+01:00",
+    rate_limit: bool = True,
+    pacer=None,
+    **settings,
+) -> TgEnv:
     """``pacer`` defaults to the real global limit with a lenient per-chat limit, so
     conversations in tests do not wait 1 s per message (tests of pacing pass their own)."""
     emu = emu or await Emulator().start()
@@ -42,8 +49,9 @@ async def start_env(tmp_path, emu: Emulator | None = None, now: str = "2026-11-2
     backend.startup_timeout = 0.5
     app.add_backend(backend)
     task = asyncio.create_task(backend.receive(app.handle_event))
-    await emu.wait_until(lambda: emu.calls["getUpdates"] >= 1 or emu.calls["setWebhook"] >= 1 or task.done(),
-                         10, "polling")
+    await emu.wait_until(
+        lambda: emu.calls["getUpdates"] >= 1 or emu.calls["setWebhook"] >= 1 or task.done(), 10, "polling"
+    )
     if task.done():
         task.result()
     return TgEnv(emu, app, backend, clock, task)

@@ -1,4 +1,5 @@
 """A clock that tests move instead of sleeping: ``sleep(s)`` advances it by ``s`` at once."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,5 +1,6 @@
 """The real web backend on 127.0.0.1 for tests, the browser test and the screenshot script:
 the real App (router, store, templates) with an injected clock, served by aiohttp."""
+
 from __future__ import annotations
 
 import asyncio

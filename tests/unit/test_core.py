@@ -1,4 +1,5 @@
 """The conversation core: router, sessions, commands, buttons, store, renderer."""
+
 import asyncio
 import sqlite3
 

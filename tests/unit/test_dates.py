@@ -1,4 +1,5 @@
 """Date understanding: properties (hypothesis), letter arrival, privacy, has_date."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -12,12 +13,56 @@ from bot.knowledge import facts
 TODAY = date(2026, 11, 22)
 
 todays = st.dates(min_value=date(2022, 1, 1), max_value=date(2035, 12, 31))
-phrase_parts = st.sampled_from([
-    "le", "3", "31", "29", "/", ".", "-", "11", "02", "2026", "26", "novembre", "fevrier", "février", "nov.",
-    "il y a", "jours", "semaines", "mois", "hier", "avant-hier", "demain", "dans", "mardi", "dernier",
-    "prochain", "début", "mi-", "fin", "1er", "trois", "vingt et un", "courrier", "arrivé", "mail", " ", "1 84 12 75 123 456 78",
-    "3422", "18 ans", "6 semaines", "la semaine dernière", "ce matin", "🙂", "?", "2019", "2099",
-])
+phrase_parts = st.sampled_from(
+    [
+        "le",
+        "3",
+        "31",
+        "29",
+        "/",
+        ".",
+        "-",
+        "11",
+        "02",
+        "2026",
+        "26",
+        "novembre",
+        "fevrier",
+        "février",
+        "nov.",
+        "il y a",
+        "jours",
+        "semaines",
+        "mois",
+        "hier",
+        "avant-hier",
+        "demain",
+        "dans",
+        "mardi",
+        "dernier",
+        "prochain",
+        "début",
+        "mi-",
+        "fin",
+        "1er",
+        "trois",
+        "vingt et un",
+        "courrier",
+        "arrivé",
+        "mail",
+        " ",
+        "1 84 12 75 123 456 78",
+        "3422",
+        "18 ans",
+        "6 semaines",
+        "la semaine dernière",
+        "ce matin",
+        "🙂",
+        "?",
+        "2019",
+        "2099",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -51,7 +96,12 @@ def test_date_like_phrases_never_future(text, today, letter):
 @given(st.dates(min_value=date(2021, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 400))
 def test_any_written_date_is_read_back(d, days_after):
     today = d + timedelta(days=days_after)
-    for text in (f"{d:%d/%m/%Y}", f"{d.day}.{d.month}.{d:%y}", d.isoformat(), f"le {d.day} {dates.month_name(d.month)} {d.year}"):
+    for text in (
+        f"{d:%d/%m/%Y}",
+        f"{d.day}.{d.month}.{d:%y}",
+        d.isoformat(),
+        f"le {d.day} {dates.month_name(d.month)} {d.year}",
+    ):
         r = dates.parse(text, today)
         assert r.ok and r.understood == d, text
 
@@ -92,7 +142,7 @@ def test_sensitive_numbers_removed_before_reading():
 def test_has_date():
     assert dates.has_date("j'ai reçu le mail le 3 novembre", TODAY)
     assert dates.has_date("il y a 4 jours", TODAY)
-    assert dates.has_date("31/11", TODAY)          # an impossible date is still a date message
+    assert dates.has_date("31/11", TODAY)  # an impossible date is still a date message
     assert dates.has_date("demain", TODAY)
     for text in ("mon médecin voit tout ?", "c payant d'appeler", "je suis à la MSA", "bonjour", "", "3422", "18 ans"):
         assert not dates.has_date(text, TODAY), text
@@ -121,14 +171,17 @@ def test_result_holds_no_text():
     assert "Marie" not in repr(r) and "marie" not in repr(r)
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("le 15 j'ai reçu le mail", date(2026, 11, 15)),      # the elided "je", not "15 jours"
-    ("le 15 j ai reçu le mail", date(2026, 11, 15)),
-    ("il y a 15 j", date(2026, 11, 7)),                    # "j" as a unit still works
-    ("est-ce que le 15 peut voir mon dossier ?", None),   # the SAMU's number, not a day
-    ("je veux pas que le 15 voie mon dossier", None),
-    ("le 15 a accès à tout ?", None),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("le 15 j'ai reçu le mail", date(2026, 11, 15)),  # the elided "je", not "15 jours"
+        ("le 15 j ai reçu le mail", date(2026, 11, 15)),
+        ("il y a 15 j", date(2026, 11, 7)),  # "j" as a unit still works
+        ("est-ce que le 15 peut voir mon dossier ?", None),  # the SAMU's number, not a day
+        ("je veux pas que le 15 voie mon dossier", None),
+        ("le 15 a accès à tout ?", None),
+    ],
+)
 def test_elided_je_and_the_samu_number(text, expected):
     r = dates.parse(text, date(2026, 11, 22))
     assert r.date == expected, (text, r)

@@ -1,4 +1,5 @@
 """The 42-day rule and the recommended day."""
+
 from datetime import date, timedelta
 
 from hypothesis import example, given, strategies as st
@@ -12,23 +13,33 @@ def test_rule_is_sending_plus_42_days():
     assert facts.OPPOSITION_DAYS == 42
     assert last_day(date(2026, 11, 3)) == date(2026, 12, 15)
     assert last_day(date(2027, 1, 20)) == date(2027, 3, 3)
-    assert last_day(date(2028, 1, 20)) == date(2028, 3, 2)   # leap February
+    assert last_day(date(2028, 1, 20)) == date(2028, 3, 2)  # leap February
 
 
 def test_json_shape():
     dl = compute(date(2026, 11, 3), date(2026, 11, 22))
     assert dl.to_json() == {
-        "sent": "2026-11-03", "deadline": "2026-12-15", "recommended": "2026-12-10", "days_left": 23,
-        "status": "open", "approximate": False, "understood": "mardi 3 novembre 2026"}
+        "sent": "2026-11-03",
+        "deadline": "2026-12-15",
+        "recommended": "2026-12-10",
+        "days_left": 23,
+        "status": "open",
+        "approximate": False,
+        "understood": "mardi 3 novembre 2026",
+    }
     assert compute(date(2026, 11, 1), date(2026, 11, 2)).to_json()["understood"] == "dimanche 1er novembre 2026"
-    assert dl.to_data() == {"sent": "2026-11-03", "deadline": "2026-12-15", "recommended": "2026-12-10",
-                            "approximate": False}
+    assert dl.to_data() == {
+        "sent": "2026-11-03",
+        "deadline": "2026-12-15",
+        "recommended": "2026-12-10",
+        "approximate": False,
+    }
 
 
 def test_status_and_days_left():
     sent = date(2026, 11, 3)  # last day 15 December
-    assert compute(sent, date(2026, 12, 7)).status == "open"          # 8 days left
-    assert compute(sent, date(2026, 12, 8)).status == "last_days"     # 7 days left
+    assert compute(sent, date(2026, 12, 7)).status == "open"  # 8 days left
+    assert compute(sent, date(2026, 12, 8)).status == "last_days"  # 7 days left
     last = compute(sent, date(2026, 12, 15))
     assert last.days_left == 0 and last.status == "last_days" and last.recommended == date(2026, 12, 15)
     gone = compute(sent, date(2026, 12, 16))

@@ -1,5 +1,6 @@
 """The project's own fact sheet (bot/knowledge/facts.toml): sound, cited by every content page, the source of
 bot/knowledge/facts.py and of /sources, and docs/facts.md generated from it."""
+
 import re
 import subprocess
 import sys
@@ -15,13 +16,35 @@ ROOT = Path(__file__).resolve().parents[2]
 R = Renderer()
 #: areas whose every template states facts about Mon espace santé, and other such templates
 CONTENT_AREAS = ("understand/", "refuse/", "after/", "children/", "others/", "questions/")
-CONTENT_KEYS = {"deadline/result", "deadline/understood", "reminders/offer", "reminders/created", "reminders/passed", "deadline/passed", "deadline/reason_too_old", "deadline/help_find",
-                "campaign/body_basics", "campaign/body_adults18", "campaign/body_parents", "campaign/body_close",
-                "campaign/flyer_steps", "core/welcome", "reminders/due", "reminders/ics_description",
-                "telegram/description"}
+CONTENT_KEYS = {
+    "deadline/result",
+    "deadline/understood",
+    "reminders/offer",
+    "reminders/created",
+    "reminders/passed",
+    "deadline/passed",
+    "deadline/reason_too_old",
+    "deadline/help_find",
+    "campaign/body_basics",
+    "campaign/body_adults18",
+    "campaign/body_parents",
+    "campaign/body_close",
+    "campaign/flyer_steps",
+    "core/welcome",
+    "reminders/due",
+    "reminders/ics_description",
+    "telegram/description",
+}
 #: navigation pages inside the content areas: they state no fact ({# facts: none #})
-NAVIGATION = {"understand/topics", "others/start", "questions/greeting", "questions/thanks", "questions/unsure",
-              "questions/outside", "questions/understood"}
+NAVIGATION = {
+    "understand/topics",
+    "others/start",
+    "questions/greeting",
+    "questions/thanks",
+    "questions/unsure",
+    "questions/outside",
+    "questions/understood",
+}
 
 
 def test_the_sheet_is_sound():
@@ -126,8 +149,9 @@ def test_each_value_is_said_in_its_statement():
 
 
 def test_docs_facts_md_is_up_to_date():
-    run = subprocess.run([sys.executable, str(ROOT / "scripts" / "facts_doc.py"), "--check"], capture_output=True,
-                         text=True)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "facts_doc.py"), "--check"], capture_output=True, text=True
+    )
     assert run.returncode == 0, run.stderr
 
 
@@ -149,9 +173,15 @@ def test_the_sheet_ships_in_the_package():
 
 
 def test_nothing_refers_to_files_outside_the_repository():
-    paths = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "bot").rglob("*.py"),
-             *(ROOT / "flows").glob("*.py"), *(ROOT / "scripts").glob("*"), *(ROOT / "deploy").glob("*"),
-             *(p for p in (ROOT / "tests").rglob("*.py") if p.name != "test_factsheet.py" and "node_modules" not in p.parts)]
+    paths = [
+        ROOT / "README.md",
+        *(ROOT / "docs").glob("*.md"),
+        *(ROOT / "bot").rglob("*.py"),
+        *(ROOT / "flows").glob("*.py"),
+        *(ROOT / "scripts").glob("*"),
+        *(ROOT / "deploy").glob("*"),
+        *(p for p in (ROOT / "tests").rglob("*.py") if p.name != "test_factsheet.py" and "node_modules" not in p.parts),
+    ]
     for p in paths:
         if p.is_file():
             assert "../shared" not in p.read_text(encoding="utf-8", errors="replace"), p

@@ -1,6 +1,7 @@
 """The collectives' poster: measured (no text overflows its box, no word is cut, nothing runs off the page or
 into another box), rendered to pixels (pypdfium2) and read back (every word is printed, the QR code on the
 page is the link's), and the QR code leads to *this* bot or no poster is made."""
+
 import itertools
 
 import pytest
@@ -23,8 +24,9 @@ def _overlap(a, b) -> bool:
     return a.x < b.x + b.w - 0.01 and b.x < a.x + a.w - 0.01 and a.y < b.y + b.h - 0.01 and b.y < a.y + a.h - 0.01
 
 
-@pytest.mark.parametrize("extra", [{}, {"name": "Collectif Santé Libre du Val-de-Marne",
-                                          "start_cmd": "/start c_Ab3dEf9h"}])   # named; a Matrix-only link
+@pytest.mark.parametrize(
+    "extra", [{}, {"name": "Collectif Santé Libre du Val-de-Marne", "start_cmd": "/start c_Ab3dEf9h"}]
+)  # named; a Matrix-only link
 @pytest.mark.parametrize("locale,fmt", CASES)
 def test_every_text_fits_its_box_whole_and_on_the_page(locale, fmt, extra):
     p = flyer.poster(LINK, locale, fmt, **extra)
@@ -129,7 +131,7 @@ async def _campaign_list(app, backend):
 
 async def test_flyer_without_a_public_link_is_refused_kindly_and_the_list_stays(tmp_path):
     app, backend, _clock = make_app(tmp_path)
-    backend.username = None   # like the console, or Matrix only: no t.me link to print
+    backend.username = None  # like the console, or Matrix only: no t.me link to print
     p = await _campaign_list(app, backend)
     await p.press("Affiche et QR A")
     assert p.keys == ["campaign/flyer_no_link", "campaign/list"]

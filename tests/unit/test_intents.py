@@ -1,4 +1,5 @@
 """Intent recognition: normalisation, typo tolerance, and behaviour inside conversations."""
+
 from bot.lang import intents
 from tests.support.harness import Chat
 
@@ -72,8 +73,9 @@ async def test_unsure_offers_two_or_three_topics(chat):
 
 def test_close_votes_offer_and_a_clear_one_answers():
     toks = ["x"]
-    close = intents.decide(toks, [([("doctor", 4.0), ("access", 3.8)], 0.5, 5.0),
-                                  ([("access", 0.5), ("doctor", 0.45)], 0.5, 0.0)])
+    close = intents.decide(
+        toks, [([("doctor", 4.0), ("access", 3.8)], 0.5, 5.0), ([("access", 0.5), ("doctor", 0.45)], 0.5, 0.0)]
+    )
     assert close.kind == "offer" and set(close.top) == {"doctor", "access"}
     clear = intents.decide(toks, [([("doctor", 6.0)], 0.5, 5.0), ([("doctor", 0.9), ("access", 0.1)], 0.5, 0.0)])
     assert (clear.kind, clear.best) == ("answer", "doctor")

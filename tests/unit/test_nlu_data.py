@@ -3,6 +3,7 @@
 The test collects every word of those data files and fails when a string literal of bot/ or flows/
 (docstrings aside) holds one of them, except identifiers ("refuse", "outside": topic, flow and state
 names), keys and log formats.  bot/lang/dates.py is exempt for now (it is being rewritten elsewhere)."""
+
 from __future__ import annotations
 
 import ast
@@ -16,8 +17,8 @@ from bot.lang.textnorm import fold
 
 ROOT = Path(__file__).resolve().parents[2]
 EXEMPT = {
-    "bot/lang/dates.py",   # being rewritten in another branch this week
-    "bot/knowledge/facts.py",   # sourced quotations (a price wording, source titles) shown by the templates
+    "bot/lang/dates.py",  # being rewritten in another branch this week
+    "bot/knowledge/facts.py",  # sourced quotations (a price wording, source titles) shown by the templates
     "bot/infra/config.py",  # operator settings accept "oui"/"non" like "yes"/"no"
 }
 _WORD = re.compile(r"[a-z]{3,}")
@@ -100,7 +101,11 @@ def language_in_python() -> list[str]:
     entries = lexicon()
     said = lexicon(("spelling", "words", "answers", "commands"))  # what people type as a whole word
     multi = [e for e in entries if " " in e and all(w in fr_only for w in e.split())]
-    names = _identifiers() | {c for c in router.BUILTIN} | set(router.Router.__init__.__globals__["load_registry"]().commands)
+    names = (
+        _identifiers()
+        | {c for c in router.BUILTIN}
+        | set(router.Router.__init__.__globals__["load_registry"]().commands)
+    )
     hits = []
     for path in sorted(list((ROOT / "bot").rglob("*.py")) + list((ROOT / "flows").glob("*.py"))):
         rel = path.relative_to(ROOT).as_posix()

@@ -1,5 +1,6 @@
 """Each message in its own language: an English question gets an English answer (and the reverse)
 without changing the language the person chose."""
+
 from bot.lang import language
 from tests.support.harness import Chat
 
@@ -9,7 +10,7 @@ def test_detects_short_messages_from_the_locales_vocabulary():
     assert language.detect("is it compulsory") == "en"
     assert language.detect("qui peut voir mon dossier ?") == "fr"
     assert language.detect("c koi ce truc") == "fr"
-    assert language.detect("ok") is None            # too short to tell: the person's language stays
+    assert language.detect("ok") is None  # too short to tell: the person's language stays
     assert language.detect("DMP 3422") is None
 
 

@@ -1,5 +1,6 @@
 """The reminder scheduler over weeks of simulated time: DST, overseas zones, quiet hours,
 crashes between sending and recording, downtime, delivery errors, purge."""
+
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -47,10 +48,17 @@ def add_deadline(app, user: str, deadline: str, tz: str, offsets=(14, 7, 3, 1, 0
     app.store.set_user(f"fake:{user}", tz=tz)
     last = date.fromisoformat(deadline)
     plan = plan_reminders(last, tz, offsets, app.settings, now)
-    did = app.store.create_deadline(f"fake:{user}", label=label, deadline=deadline, recommended=None, tz=tz,
-                                    until_at=int(end_of_last_day(last, tz).timestamp()),
-                                    schedule=",".join(map(str, offsets)), plan=[(p.ts, p.offset, p.kind) for p in plan],
-                                    now=now)
+    did = app.store.create_deadline(
+        f"fake:{user}",
+        label=label,
+        deadline=deadline,
+        recommended=None,
+        tz=tz,
+        until_at=int(end_of_last_day(last, tz).timestamp()),
+        schedule=",".join(map(str, offsets)),
+        plan=[(p.ts, p.offset, p.kind) for p in plan],
+        now=now,
+    )
     return did, plan
 
 
@@ -69,19 +77,27 @@ def test_plan_across_dst_holidays_and_overseas():
     # Sunday 1 November 2026 (also All Saints' Day); Paris leaves summer time on 25 October.
     plan = plan_reminders(date(2026, 11, 1), "Europe/Paris", s.reminder_offsets, s, now)
     assert [(p.at.isoformat(), p.offset, p.kind) for p in plan] == [
-        ("2026-10-18T08:00:00+00:00", 14, "plan"),   # 10:00 CEST
-        ("2026-10-25T09:00:00+00:00", 7, "plan"),    # 10:00 CET, the day the clocks change
+        ("2026-10-18T08:00:00+00:00", 14, "plan"),  # 10:00 CEST
+        ("2026-10-25T09:00:00+00:00", 7, "plan"),  # 10:00 CET, the day the clocks change
         ("2026-10-29T09:00:00+00:00", 3, "plan"),
         ("2026-10-30T09:00:00+00:00", 0, "act_now"),  # last working day before the closed last day
         ("2026-10-31T09:00:00+00:00", 1, "plan"),
     ]
     # Spring: Paris enters summer time on 29 March 2026.
     plan = plan_reminders(date(2026, 4, 2), "Europe/Paris", (7, 1, 0), s, datetime(2026, 3, 1, tzinfo=UTC))
-    assert [p.at.isoformat() for p in plan] == ["2026-03-26T09:00:00+00:00", "2026-04-01T08:00:00+00:00",
-                                                "2026-04-02T08:00:00+00:00"]
+    assert [p.at.isoformat() for p in plan] == [
+        "2026-03-26T09:00:00+00:00",
+        "2026-04-01T08:00:00+00:00",
+        "2026-04-02T08:00:00+00:00",
+    ]
     # Overseas: no DST, 10:00 local each time.
-    for tz, utc_hour in (("America/Cayenne", 13), ("Indian/Reunion", 6), ("Pacific/Noumea", 23),
-                         ("America/Martinique", 14), ("Pacific/Tahiti", 20)):
+    for tz, utc_hour in (
+        ("America/Cayenne", 13),
+        ("Indian/Reunion", 6),
+        ("Pacific/Noumea", 23),
+        ("America/Martinique", 14),
+        ("Pacific/Tahiti", 20),
+    ):
         plan = plan_reminders(date(2026, 11, 1), tz, s.reminder_offsets, s, now)
         assert len(plan) == 5
         assert all(p.at.astimezone(ZoneInfo(tz)).hour == 10 for p in plan)
@@ -95,8 +111,13 @@ def test_plan_across_dst_holidays_and_overseas():
 async def test_weeks_of_time_every_reminder_once_at_ten_never_quiet_never_late(tmp_path):
     clock = FakeClock("2026-10-10T12:00:00+02:00")
     app, backend = new_app(tmp_path, clock)
-    zones = {"paris": "Europe/Paris", "cayenne": "America/Cayenne", "reunion": "Indian/Reunion",
-             "noumea": "Pacific/Noumea", "tahiti": "Pacific/Tahiti"}
+    zones = {
+        "paris": "Europe/Paris",
+        "cayenne": "America/Cayenne",
+        "reunion": "Indian/Reunion",
+        "noumea": "Pacific/Noumea",
+        "tahiti": "Pacific/Tahiti",
+    }
     planned = {}
     for user, tz in zones.items():
         for i, deadline in enumerate(("2026-11-01", "2026-11-06")):
@@ -113,8 +134,9 @@ async def test_weeks_of_time_every_reminder_once_at_ten_never_quiet_never_late(t
         assert local.hour == 10 and local.minute < 20, (chat_id, local)
         assert reply.key == "reminders/due" and reply.notice is False
     for did, (_user, tz, deadline, plan) in planned.items():
-        mine = sorted(w for w, c, r in backend.log
-                      if f"reminders:due:done:{did}" in [b.payload for b in r.flat_buttons()])
+        mine = sorted(
+            w for w, c, r in backend.log if f"reminders:due:done:{did}" in [b.payload for b in r.flat_buttons()]
+        )
         assert len(mine) == len(plan)
         assert all(timedelta(0) <= w - p.at < timedelta(minutes=20) for w, p in zip(mine, plan, strict=True))
         assert all(w < end_of_last_day(date.fromisoformat(deadline), tz) for w in mine)
@@ -299,14 +321,35 @@ async def test_people_without_deadline_are_erased_after_the_same_delay(tmp_path)
     store = app.store
     for who in ("idle", "recent", "follower", "keeper"):
         store.touch_user(f"fake:{who}", "fake", who, clock.now())
-        store.save_session(Session(f"fake:{who}:{who}", f"fake:{who}", "campaign", "custom_text",
-                                   {"draft": "x"}), clock.now())
+        store.save_session(
+            Session(f"fake:{who}:{who}", f"fake:{who}", "campaign", "custom_text", {"draft": "x"}), clock.now()
+        )
     add_deadline(app, "keeper", "2026-12-20", "Europe/Paris")
-    cid = store.db["collectives"].insert({"code": "abc", "backend": "fake", "chat_id": "g", "locale": "fr",
-                                          "tz": "Europe/Paris", "created_at": "2026-11-01T00:00:00+00:00"}).last_pk
-    store.db["followers"].insert({"collective_id": cid, "user_key": "fake:follower", "backend": "fake",
-                                  "chat_id": "follower", "locale": "fr", "active": 1,
-                                  "created_at": "2026-11-01T00:00:00+00:00"})
+    cid = (
+        store.db["collectives"]
+        .insert(
+            {
+                "code": "abc",
+                "backend": "fake",
+                "chat_id": "g",
+                "locale": "fr",
+                "tz": "Europe/Paris",
+                "created_at": "2026-11-01T00:00:00+00:00",
+            }
+        )
+        .last_pk
+    )
+    store.db["followers"].insert(
+        {
+            "collective_id": cid,
+            "user_key": "fake:follower",
+            "backend": "fake",
+            "chat_id": "follower",
+            "locale": "fr",
+            "active": 1,
+            "created_at": "2026-11-01T00:00:00+00:00",
+        }
+    )
     clock.set(datetime(2026, 11, 10, 12, tzinfo=PARIS))
     store.touch_user("fake:recent", "fake", "recent", clock.now())
     store.save_session(Session("fake:recent:recent", "fake:recent", "menu", "main", {}), clock.now())
@@ -317,7 +360,7 @@ async def test_people_without_deadline_are_erased_after_the_same_delay(tmp_path)
     for kept in ("recent", "follower", "keeper"):
         assert store.get_user(f"fake:{kept}") is not None, kept
     assert store.get_session("fake:recent:recent") is not None
-    assert store.get_session("fake:keeper:keeper") is None      # abandoned draft dropped
+    assert store.get_session("fake:keeper:keeper") is None  # abandoned draft dropped
     assert store.get_session("fake:follower:follower") is None
 
 
@@ -346,9 +389,17 @@ async def test_console_shows_pending_at_start_and_prints_due_reminders(tmp_path)
     assert await run_console(app, ConsoleBackend(app, stdin=io.StringIO("bonjour\n"), stdout=out)) == 0
     app.store.touch_user("console:local", "console", "local", clock.now())
     plan = plan_reminders(date(2026, 11, 6), "Europe/Paris", (14, 7), app.settings, clock.now())
-    app.store.create_deadline("console:local", label="child2", deadline="2026-11-06", recommended=None,
-                              tz="Europe/Paris", until_at=int(end_of_last_day(date(2026, 11, 6), "Europe/Paris").timestamp()),
-                              schedule="14,7", plan=[(p.ts, p.offset, p.kind) for p in plan], now=clock.now())
+    app.store.create_deadline(
+        "console:local",
+        label="child2",
+        deadline="2026-11-06",
+        recommended=None,
+        tz="Europe/Paris",
+        until_at=int(end_of_last_day(date(2026, 11, 6), "Europe/Paris").timestamp()),
+        schedule="14,7",
+        plan=[(p.ts, p.offset, p.kind) for p in plan],
+        now=clock.now(),
+    )
     app.store.close()
     clock.set(datetime(2026, 10, 23, 10, 0, 30, tzinfo=PARIS))  # the 14-day reminder is due
     app = App(Settings(data_dir=tmp_path / "data"), clock=clock)

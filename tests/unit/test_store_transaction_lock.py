@@ -1,4 +1,5 @@
 """A transaction that cannot begin does not keep the store's lock."""
+
 import pytest
 
 

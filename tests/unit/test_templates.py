@@ -1,5 +1,6 @@
 """Every template renders in every locale with strict variables; fr and en have the same keys;
 flows hold no transport import and no user-facing French."""
+
 import ast
 import re
 from pathlib import Path

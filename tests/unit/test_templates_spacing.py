@@ -1,5 +1,6 @@
 """No rendered template glues one sentence to the next."""
 
+
 def test_no_sentence_glued_to_the_next_in_any_template():
     """A block tag at the end of a line eats its line break (trim_blocks): 'Il reste 3 jours.Ce jour-là'."""
     import importlib
@@ -25,6 +26,6 @@ def test_no_sentence_glued_to_the_next_in_any_template():
                     continue  # templates needing variables without samples: test_templates covers them
                 checked += 1
                 for m in re.finditer(r"[a-zà-ü0-9»)]\.[A-ZÀ-Ü«]", text):
-                    glued.append((loc, key, text[max(0, m.start() - 20):m.end() + 10]))
+                    glued.append((loc, key, text[max(0, m.start() - 20) : m.end() + 10]))
     assert checked > 100
     assert not glued, glued

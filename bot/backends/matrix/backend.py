@@ -15,6 +15,7 @@ keeps the command-line entry points and the names other modules import.
 
 Top level imports no heavy library (nio is imported lazily).
 """
+
 from __future__ import annotations
 
 import logging

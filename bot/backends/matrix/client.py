@@ -1,5 +1,6 @@
 """nio's client, adjusted: sends and syncs hand 429s and connection errors back to the caller;
 reactions in encrypted rooms are encrypted (nio sends them in clear)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,10 +26,14 @@ def make_client_class():
                 except (ClientConnectionError, asyncio.TimeoutError, TimeoutError):
                     if mine or attempt == 5:
                         raise
-                    await asyncio.sleep(min(0.5 * 2 ** attempt, 5))
+                    await asyncio.sleep(min(0.5 * 2**attempt, 5))
                     continue
-                if (mine or attempt == 5 or not isinstance(resp, ErrorResponse)
-                        or resp.status_code not in ("M_LIMIT_EXCEEDED", 429)):
+                if (
+                    mine
+                    or attempt == 5
+                    or not isinstance(resp, ErrorResponse)
+                    or resp.status_code not in ("M_LIMIT_EXCEEDED", 429)
+                ):
                     return resp
                 await asyncio.sleep(min((getattr(resp, "retry_after_ms", 0) or 1000) / 1000, 30))
             return resp  # pragma: no cover
@@ -39,8 +44,9 @@ def make_client_class():
             as the spec asks, so clients can still group reactions)."""
             room = self.rooms.get(room_id)
             if message_type != "m.reaction" or not (self.olm and room is not None and room.encrypted):
-                return await super().room_send(room_id, message_type, content, tx_id=tx_id,
-                                               ignore_unverified_devices=ignore_unverified_devices)
+                return await super().room_send(
+                    room_id, message_type, content, tx_id=tx_id, ignore_unverified_devices=ignore_unverified_devices
+                )
             if not room.members_synced:
                 await self.joined_members(room_id)
                 if self.should_query_keys:

@@ -15,6 +15,7 @@ device from the account's own Element session or sets ``MESBOT_MATRIX_XSIGN_RESE
 Signatures: ed25519 over canonical JSON (sorted keys, no spaces, UTF-8; ``signatures`` and
 ``unsigned`` removed), unpadded base64 — done with pycryptodome (a dependency of matrix-nio).
 """
+
 from __future__ import annotations
 
 import base64
@@ -156,8 +157,9 @@ async def _query_own_keys(post: Post, user_id: str, device_id: str) -> tuple[str
     return server_master, server_ssk, device
 
 
-async def _upload_identity(post: Post, user_id: str, folder: Path, seeds: dict[str, bytes] | None,
-                           password: str | None, reset: bool) -> dict[str, bytes]:
+async def _upload_identity(
+    post: Post, user_id: str, folder: Path, seeds: dict[str, bytes] | None, password: str | None, reset: bool
+) -> dict[str, bytes]:
     """Upload our three cross-signing keys (new seeds if we hold none or ``reset``); the seeds used."""
     if seeds is None or reset:
         seeds = {k: os.urandom(32) for k in ("master", "self_signing", "user_signing")}
@@ -170,10 +172,16 @@ async def _upload_identity(post: Post, user_id: str, folder: Path, seeds: dict[s
     status, resp = await post("/keys/device_signing/upload", body)
     if status == 401 and "flows" in resp:
         if not password:
-            raise CrossSigningError("the server asks for the password to upload cross-signing keys "
-                                    "(user-interactive auth) and none is configured")
-        body["auth"] = {"type": "m.login.password", "session": resp.get("session"),
-                        "identifier": {"type": "m.id.user", "user": user_id}, "password": password}
+            raise CrossSigningError(
+                "the server asks for the password to upload cross-signing keys "
+                "(user-interactive auth) and none is configured"
+            )
+        body["auth"] = {
+            "type": "m.login.password",
+            "session": resp.get("session"),
+            "identifier": {"type": "m.id.user", "user": user_id},
+            "password": password,
+        }
         status, resp = await post("/keys/device_signing/upload", body)
     if status != 200:
         raise CrossSigningError(f"device_signing/upload refused ({status} {resp.get('errcode')})")
@@ -190,8 +198,16 @@ async def _sign_device(post: Post, user_id: str, device_id: str, device: dict, s
     log.info("cross_signing_device_signed")
 
 
-async def ensure_cross_signing(http: Any, base_url: str, token: str, user_id: str, device_id: str,
-                               folder: Path, password: str | None = None, reset: bool = False) -> str:
+async def ensure_cross_signing(
+    http: Any,
+    base_url: str,
+    token: str,
+    user_id: str,
+    device_id: str,
+    folder: Path,
+    password: str | None = None,
+    reset: bool = False,
+) -> str:
     """Make sure the account has our cross-signing identity and our device is signed by it.
 
     ``http`` is an aiohttp ClientSession.  Returns "signed" (device signed now),

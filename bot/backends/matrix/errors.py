@@ -1,4 +1,5 @@
 """Matrix errors, and how the homeserver's refusals map to the core's delivery errors."""
+
 from __future__ import annotations
 
 from ...core.types import Blocked, RetryLater, TransientError
@@ -20,13 +21,14 @@ class HomeserverTrouble(OSError):
     """A 5xx or an unexpected answer while starting: retried like a network error."""
 
 
-
 def auth_message(resp) -> str:
     code = getattr(resp, "status_code", None)
     if code == "M_UNKNOWN_TOKEN":
-        return ("the Matrix access token is no longer valid (M_UNKNOWN_TOKEN): log in again "
-                "(set MATRIX_PASSWORD, or a new MATRIX_ACCESS_TOKEN) and delete "
-                "<data>/matrix/credentials.json if it holds the old token")
+        return (
+            "the Matrix access token is no longer valid (M_UNKNOWN_TOKEN): log in again "
+            "(set MATRIX_PASSWORD, or a new MATRIX_ACCESS_TOKEN) and delete "
+            "<data>/matrix/credentials.json if it holds the old token"
+        )
     return f"Matrix authentication failed: {code} {getattr(resp, 'message', '')}".strip()
 
 

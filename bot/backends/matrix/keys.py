@@ -1,6 +1,7 @@
 """Encryption chores and trust: key uploads, queries and claims after each sync; raw
 ``/keys/query`` (cross-signing keys, which nio drops); to-device messages; which devices may
 read the bot under ``matrix_verified_only`` (verified, or signed by their owner)."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,11 @@ class KeysPart(SessionPart):
         """The raw /keys/query answer (cross-signing keys included, which nio drops); {} on failure."""
         try:
             r = await self.client.send(
-                "POST", "/_matrix/client/v3/keys/query", json.dumps({"device_keys": {u: [] for u in user_ids}}),
-                headers={"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"})
+                "POST",
+                "/_matrix/client/v3/keys/query",
+                json.dumps({"device_keys": {u: [] for u in user_ids}}),
+                headers={"Authorization": f"Bearer {self.client.access_token}", "Content-Type": "application/json"},
+            )
             return (await r.json(content_type=None) or {}) if r.status == 200 else {}
         except Exception:
             return {}

@@ -9,6 +9,7 @@ Each piece of work belongs to a sync batch (:mod:`.resume`): the sync token is s
 every batch up to it is handled, so a crash loses nothing (the sync replays from there and skips
 the event ids already handled).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,7 +24,7 @@ from .timeline import RoomWork, TimelinePart
 
 log = logging.getLogger("mes_bot.matrix")
 
-DRAIN_TIMEOUT_S = 10.0   # a clean stop lets the rooms finish this long; the rest is replayed next start
+DRAIN_TIMEOUT_S = 10.0  # a clean stop lets the rooms finish this long; the rest is replayed next start
 
 
 class QueuesPart(TimelinePart):
@@ -49,9 +50,12 @@ class QueuesPart(TimelinePart):
         direct: bool | None = None
         for ev in work.events:
             eid = getattr(ev, "event_id", None)
-            if (not eid or getattr(ev, "sender", None) == self.user_id
-                    or not isinstance(ev, (RoomMessage, MegolmEvent, ReactionEvent))
-                    or isinstance(ev, RoomMessageNotice)):   # other bots: never answered, never counted
+            if (
+                not eid
+                or getattr(ev, "sender", None) == self.user_id
+                or not isinstance(ev, (RoomMessage, MegolmEvent, ReactionEvent))
+                or isinstance(ev, RoomMessageNotice)
+            ):  # other bots: never answered, never counted
                 kept.append(ev)
                 continue
             if direct is None:

@@ -1,6 +1,7 @@
 """Choices as reactions: the bot reacts 1️⃣ 2️⃣ … to its latest choice message after answering
 someone (best effort, in the background, dropped and paused on a 429); the choice messages are
 remembered (bounded) so that a person's keycap reaction maps back to that choice's payload."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,8 +14,8 @@ from .wire import KEYCAPS
 
 log = logging.getLogger("mes_bot.matrix")
 
-CHOICE_MESSAGES_KEPT = 2000      # choice messages remembered (event id -> payloads), all rooms
-REACTION_PAUSE_S = 60.0          # no keycap reactions for this long after a 429
+CHOICE_MESSAGES_KEPT = 2000  # choice messages remembered (event id -> payloads), all rooms
+REACTION_PAUSE_S = 60.0  # no keycap reactions for this long after a 429
 
 
 class ReactionsPart(TransportPart):
@@ -33,8 +34,11 @@ class ReactionsPart(TransportPart):
     def _start_reactions(self, room_id: str) -> None:
         """React to the room's latest choice message with 1️⃣ 2️⃣ … in the background."""
         event_id = self._latest_choice.get(room_id)
-        if (event_id is None or not getattr(self.settings, "matrix_reactions", True)
-                or time.monotonic() < self._reactions_paused_until):
+        if (
+            event_id is None
+            or not getattr(self.settings, "matrix_reactions", True)
+            or time.monotonic() < self._reactions_paused_until
+        ):
             return
         task = asyncio.ensure_future(self._react_keycaps(room_id, event_id))
         self._reaction_tasks.add(task)
@@ -53,8 +57,11 @@ class ReactionsPart(TransportPart):
                 await self._room_send(room_id, content, msgtype="m.reaction")
             except RetryLater as e:
                 self._pause_reactions(e.retry_after)
-                log.info("reactions_rate_limited room=%s pause=%.0f", room_id,
-                         self._reactions_paused_until - time.monotonic())
+                log.info(
+                    "reactions_rate_limited room=%s pause=%.0f",
+                    room_id,
+                    self._reactions_paused_until - time.monotonic(),
+                )
                 break
             except asyncio.CancelledError:
                 raise

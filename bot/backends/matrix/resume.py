@@ -6,6 +6,7 @@ counts its pending pieces of work (one per room with events); the token worth sa
 that finished first waits for the older ones.  After a crash, the sync replays from the saved
 token; events already handled are skipped by their ids (``matrix_handled``).  No message text.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -13,8 +14,8 @@ from collections import OrderedDict
 
 class ResumePoint:
     def __init__(self, saved: str | None = None):
-        self.saved = saved                                            # the token last worth saving
-        self._open: OrderedDict[int, list] = OrderedDict()            # seq -> [pending, next_batch]
+        self.saved = saved  # the token last worth saving
+        self._open: OrderedDict[int, list] = OrderedDict()  # seq -> [pending, next_batch]
         self._seq = 0
 
     def open(self, next_batch: str) -> int:

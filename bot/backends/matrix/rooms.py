@@ -1,6 +1,7 @@
 """Rooms and membership: invites (allowed or refused), direct chats (the invite's flag, two
 members, or a chat the bot opened), leaving a room where the bot is alone, a room's title, and
 who is an admin (power level, or a creator in room versions 12+)."""
+
 from __future__ import annotations
 
 import logging
@@ -88,14 +89,30 @@ class RoomsPart(SendingPart):
         user = self.app.store.get_user(f"{NAME}:{user_id}")
         if user is not None and user.chat_id:
             room = self.client.rooms.get(user.chat_id)
-            if (room is not None and user_id in room.users and not room.users[user_id].invited
-                    and self.is_direct(user.chat_id)):
-                await self._dispatch(Event(backend=NAME, chat_id=user.chat_id, user_id=user_id, kind="start",
-                                           payload=payload, is_direct=True, locale=locale))
+            if (
+                room is not None
+                and user_id in room.users
+                and not room.users[user_id].invited
+                and self.is_direct(user.chat_id)
+            ):
+                await self._dispatch(
+                    Event(
+                        backend=NAME,
+                        chat_id=user.chat_id,
+                        user_id=user_id,
+                        kind="start",
+                        payload=payload,
+                        is_direct=True,
+                        locale=locale,
+                    )
+                )
                 return user.chat_id
         resp = await self.client.room_create(
-            is_direct=True, invite=[user_id], preset=RoomPreset.trusted_private_chat,
-            initial_state=[{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": MEGOLM}}])
+            is_direct=True,
+            invite=[user_id],
+            preset=RoomPreset.trusted_private_chat,
+            initial_state=[{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": MEGOLM}}],
+        )
         if not isinstance(resp, RoomCreateResponse):
             log.warning("dm_create_failed code=%s", getattr(resp, "status_code", None))
             return None
@@ -120,8 +137,9 @@ class RoomsPart(SendingPart):
             return self._creators[room_id]
         from urllib.parse import quote
 
-        ev = await self._get_json(f"/_matrix/client/v3/rooms/{quote(room_id, safe='')}/state/m.room.create"
-                                  "?format=event")
+        ev = await self._get_json(
+            f"/_matrix/client/v3/rooms/{quote(room_id, safe='')}/state/m.room.create?format=event"
+        )
         if ev is None:
             return set()
         content = ev.get("content") or {}

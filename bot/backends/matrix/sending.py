@@ -1,5 +1,6 @@
 """Replies and edits: a message (m.notice for replies, m.text otherwise), its choices remembered
 for reactions, its attachment, and a private start opening a direct chat with the person."""
+
 from __future__ import annotations
 
 from ...core.types import Reply, RetryLater, TransientError
@@ -23,7 +24,7 @@ class SendingPart(ReactionsPart):
             pending = turn_choices.get()
             ev = current_event.get()
             if pending is not None and ev is not None and ev.chat_id == chat_id:
-                pending.add(chat_id)   # answering someone here: react once the turn is sent
+                pending.add(chat_id)  # answering someone here: react once the turn is sent
         if reply.attachment is not None:
             await self._send_attachment(chat_id, reply.attachment)
         if reply.private_start and not self.is_direct(chat_id):

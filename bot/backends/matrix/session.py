@@ -1,5 +1,6 @@
 """Start and stop: log in (or restore the stored login), the encryption store, the bot's
 cross-signing identity; credentials and the pickle key in the data folder (owner-only)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,9 +41,17 @@ class SessionPart(MatrixState):
         return creds
 
     def _save_credentials(self, token: str, device_id: str) -> None:
-        secure_write(self.folder / "credentials.json", json.dumps(
-            {"homeserver": self.settings.matrix_homeserver, "user_id": self.user_id,
-             "device_id": device_id, "access_token": token}))
+        secure_write(
+            self.folder / "credentials.json",
+            json.dumps(
+                {
+                    "homeserver": self.settings.matrix_homeserver,
+                    "user_id": self.user_id,
+                    "device_id": device_id,
+                    "access_token": token,
+                }
+            ),
+        )
 
     async def start(self) -> None:
         """Log in (or restore the stored login), load the encryption store, upload keys,
@@ -63,8 +72,10 @@ class SessionPart(MatrixState):
                 if self._stop.is_set():
                     raise MatrixError("stopped before the homeserver answered") from None
                 if time.monotonic() >= give_up:
-                    raise MatrixUnreachable(f"cannot reach the homeserver {self.settings.matrix_homeserver} "
-                                            f"({type(e).__name__}) for {self.settings.connect_timeout:g} s") from None
+                    raise MatrixUnreachable(
+                        f"cannot reach the homeserver {self.settings.matrix_homeserver} "
+                        f"({type(e).__name__}) for {self.settings.connect_timeout:g} s"
+                    ) from None
                 log.warning("homeserver_unreachable error=%s retry_in=%.1f", type(e).__name__, backoff)
                 await self._wait_stop(backoff)
                 backoff = min(backoff * 2, self.backoff_max)
@@ -78,9 +89,14 @@ class SessionPart(MatrixState):
         os.chmod(self.folder, 0o700)
         store = self.folder / "store"
         store.mkdir(exist_ok=True)
-        cfg = AsyncClientConfig(encryption_enabled=True, pickle_key=self._pickle_key(),
-                                store_sync_tokens=False, max_limit_exceeded=0, max_timeouts=0,
-                                request_timeout=30)
+        cfg = AsyncClientConfig(
+            encryption_enabled=True,
+            pickle_key=self._pickle_key(),
+            store_sync_tokens=False,
+            max_limit_exceeded=0,
+            max_timeouts=0,
+            request_timeout=30,
+        )
         s = self.settings
         client = make_client_class()(s.matrix_homeserver, self.user_id, store_path=str(store), config=cfg)
         try:
@@ -109,20 +125,28 @@ class SessionPart(MatrixState):
         elif creds:
             token, device_id, from_creds = creds["access_token"], creds["device_id"], True
         elif not s.matrix_password:
-            raise ConfigError("Matrix needs a password (MATRIX_PASSWORD) for the first login, "
-                              "or an access token (MATRIX_ACCESS_TOKEN)")
+            raise ConfigError(
+                "Matrix needs a password (MATRIX_PASSWORD) for the first login, "
+                "or an access token (MATRIX_ACCESS_TOKEN)"
+            )
         if token:
             who_device = await self._check_token(client, token, from_creds)
             if who_device is None:
-                token = None   # the stored token expired: log in again with the password
+                token = None  # the stored token expired: log in again with the password
             else:
                 device_id = device_id or who_device
         if not token:
             client.device_id = s.matrix_device_id or (creds or {}).get("device_id")
             resp = await client.login(s.matrix_password, device_name="mes-bot")
             if not isinstance(resp, LoginResponse):
-                if getattr(resp, "status_code", None) not in ("M_FORBIDDEN", "M_USER_DEACTIVATED", "M_INVALID_PARAM",
-                                                              "M_UNKNOWN", "M_BAD_JSON", "M_NOT_JSON"):
+                if getattr(resp, "status_code", None) not in (
+                    "M_FORBIDDEN",
+                    "M_USER_DEACTIVATED",
+                    "M_INVALID_PARAM",
+                    "M_UNKNOWN",
+                    "M_BAD_JSON",
+                    "M_NOT_JSON",
+                ):
                     raise HomeserverTrouble(str(getattr(resp, "status_code", None)))
                 raise MatrixAuthError(f"Matrix login failed for {self.user_id}: {getattr(resp, 'message', resp)}")
             token, device_id = resp.access_token, resp.device_id
@@ -148,7 +172,7 @@ class SessionPart(MatrixState):
             return None
         if code in ("M_UNKNOWN_TOKEN", "M_FORBIDDEN", "M_MISSING_TOKEN"):
             raise MatrixAuthError(auth_message(who))
-        raise HomeserverTrouble(str(code))   # 5xx, proxy trouble: the start loop retries
+        raise HomeserverTrouble(str(code))  # 5xx, proxy trouble: the start loop retries
 
     async def _setup_cross_signing(self) -> None:
         import aiohttp
@@ -159,8 +183,15 @@ class SessionPart(MatrixState):
         try:
             async with aiohttp.ClientSession() as http:
                 self.cross_signing = await ensure_cross_signing(
-                    http, self.settings.matrix_homeserver, self.client.access_token, self.user_id,
-                    self.device_id or "", self.folder, password=self.settings.matrix_password, reset=reset)
+                    http,
+                    self.settings.matrix_homeserver,
+                    self.client.access_token,
+                    self.user_id,
+                    self.device_id or "",
+                    self.folder,
+                    password=self.settings.matrix_password,
+                    reset=reset,
+                )
         except (CrossSigningError, OSError, aiohttp.ClientError, asyncio.TimeoutError) as e:
             self.cross_signing = f"failed: {e}"
             log.warning("cross_signing_failed reason=%s", type(e).__name__)

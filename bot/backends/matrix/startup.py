@@ -1,6 +1,7 @@
 """What the runner needs from the Matrix backend (its ``SPEC``, bot/ops/backend_spec.py): the options
 of ``mes-bot matrix``, what it requires of the settings, the live check of ``mes-bot check`` and how
 a failure at start reads.  Light: matrix-nio is imported only by the backend itself."""
+
 from __future__ import annotations
 
 import argparse
@@ -23,8 +24,13 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def overrides(args: argparse.Namespace) -> dict[str, Any]:
-    return dict(matrix_homeserver=args.homeserver, matrix_user=args.user, matrix_password=args.password,
-                matrix_access_token=args.access_token, matrix_device_id=args.device_id)
+    return dict(
+        matrix_homeserver=args.homeserver,
+        matrix_user=args.user,
+        matrix_password=args.password,
+        matrix_access_token=args.access_token,
+        matrix_device_id=args.device_id,
+    )
 
 
 def create(app, settings: Settings, args: argparse.Namespace | None = None):
@@ -38,12 +44,15 @@ def require(s: Settings) -> None:
         if not getattr(s, name):
             raise ConfigError(f"setting '{name}' is required by backend 'matrix': set {hint(name)}")
     if not re.fullmatch(r"@[^:\s]+:\S+", s.matrix_user or ""):
-        raise ConfigError(f"setting 'matrix_user': expected a full Matrix id like @bot:example.org, "
-                          f"got {s.matrix_user!r}")
+        raise ConfigError(
+            f"setting 'matrix_user': expected a full Matrix id like @bot:example.org, got {s.matrix_user!r}"
+        )
     if not (s.matrix_password or s.matrix_access_token or has_stored_login(s)):
-        raise ConfigError(f"setting 'matrix_password' or 'matrix_access_token' is required by backend "
-                          f"'matrix' for the first login: set {hint('matrix_password')}, "
-                          f"or {hint('matrix_access_token')}")
+        raise ConfigError(
+            f"setting 'matrix_password' or 'matrix_access_token' is required by backend "
+            f"'matrix' for the first login: set {hint('matrix_password')}, "
+            f"or {hint('matrix_access_token')}"
+        )
 
 
 def has_stored_login(s: Settings) -> bool:
@@ -53,8 +62,11 @@ def has_stored_login(s: Settings) -> bool:
     path = Path(s.data_dir) / "matrix" / "credentials.json"
     try:
         creds = json.loads(path.read_text(encoding="utf-8"))
-        return bool(creds.get("access_token") and creds.get("user_id") == s.matrix_user
-                    and creds.get("homeserver") == s.matrix_homeserver)
+        return bool(
+            creds.get("access_token")
+            and creds.get("user_id") == s.matrix_user
+            and creds.get("homeserver") == s.matrix_homeserver
+        )
     except (OSError, ValueError, AttributeError):
         return False
 
@@ -65,7 +77,7 @@ def failure(exc: BaseException) -> tuple[int, str] | None:
 
     if isinstance(exc, MatrixUnreachable):
         return EXIT_UNREACHABLE, str(exc)
-    if isinstance(exc, MatrixError):   # a refused login or token, stopped before it answered
+    if isinstance(exc, MatrixError):  # a refused login or token, stopped before it answered
         return 1, str(exc)
     return None
 
@@ -94,16 +106,22 @@ def probe(settings: Settings, rep, timeout: float) -> None:
     elif settings.matrix_password:
         rep.line(OK, NAME, f"password set for {settings.matrix_user} (not tried: a login creates a device)")
     if not settings.matrix_pickle_key:
-        rep.line(WARN, NAME, "no matrix_pickle_key: a random key is generated in the data folder "
-                 "(back it up with the database)")
+        rep.line(
+            WARN,
+            NAME,
+            "no matrix_pickle_key: a random key is generated in the data folder (back it up with the database)",
+        )
 
 
 def _probe_token(settings: Settings, hs: str, rep, timeout: float) -> None:
     from ...ops.check import FAIL, OK, http_get, reason
 
     try:
-        status, body = http_get(f"{hs}/_matrix/client/v3/account/whoami", timeout,
-                                {"Authorization": f"Bearer {settings.matrix_access_token}"})
+        status, body = http_get(
+            f"{hs}/_matrix/client/v3/account/whoami",
+            timeout,
+            {"Authorization": f"Bearer {settings.matrix_access_token}"},
+        )
         who = json.loads(body or b"{}")
     except Exception as e:
         rep.line(FAIL, NAME, f"whoami failed: {reason(e)}")
@@ -113,5 +131,9 @@ def _probe_token(settings: Settings, hs: str, rep, timeout: float) -> None:
     elif who.get("user_id") != settings.matrix_user:
         rep.line(FAIL, NAME, f"access token belongs to {who.get('user_id')}, not matrix_user {settings.matrix_user}")
     else:
-        rep.line(OK, NAME, f"access token valid for {settings.matrix_user}"
-                 + (f" (device {who['device_id']})" if who.get("device_id") else ""))
+        rep.line(
+            OK,
+            NAME,
+            f"access token valid for {settings.matrix_user}"
+            + (f" (device {who['device_id']})" if who.get("device_id") else ""),
+        )

@@ -1,5 +1,6 @@
 """What every part of the Matrix backend shares: its settings, the nio client, the in-memory
 bookkeeping, and the few seams one part calls in another (declared here, defined there)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,9 +28,9 @@ turn_choices: contextvars.ContextVar[set | None] = contextvars.ContextVar("matri
 
 class MatrixState(BackendBase):
     name = NAME
-    connected = False   # last sync succeeded (read by /healthz)
+    connected = False  # last sync succeeded (read by /healthz)
     learns_rate = True  # a homeserver's send limit is unpublished: broadcasts learn it from retry_after_ms
-    can_edit = True     # edit() replaces a wave's progress message (m.replace)
+    can_edit = True  # edit() replaces a wave's progress message (m.replace)
     client: Any = None  # nio's AsyncClient once started
 
     def __init__(self, app, settings, *, sync_timeout_ms: int = 30000, backoff_max: float = 30.0):
@@ -55,17 +56,17 @@ class MatrixState(BackendBase):
         self._last_prune = 0.0
         # choice messages: event id -> (room id, payloads in numbered-list order), bounded
         self._choice_msgs: OrderedDict[str, tuple[str, tuple[str, ...]]] = OrderedDict()
-        self._latest_choice: dict[str, str] = {}        # room id -> event id of its latest choice message
+        self._latest_choice: dict[str, str] = {}  # room id -> event id of its latest choice message
         self._reaction_tasks: set[asyncio.Task] = set()
-        self._reactions_paused_until = 0.0              # monotonic; set by a 429
+        self._reactions_paused_until = 0.0  # monotonic; set by a 429
         # rooms handled concurrently, each in order (sync.py); where to resume after a crash
-        self._room_queues: dict[str, deque] = {}        # room id -> work waiting (queues.py)
+        self._room_queues: dict[str, deque] = {}  # room id -> work waiting (queues.py)
         self._room_workers: dict[str, asyncio.Task] = {}
-        self._in_progress: set[str] = set()             # event ids queued or being handled
+        self._in_progress: set[str] = set()  # event ids queued or being handled
         self.backlog = ChatBacklog(settings.chat_backlog_max)
         self.resume = ResumePoint()
-        self._side_tasks: set[asyncio.Task] = set()     # flood notices
-        self.synced = asyncio.Event()   # set after every processed sync (tests, health)
+        self._side_tasks: set[asyncio.Task] = set()  # flood notices
+        self.synced = asyncio.Event()  # set after every processed sync (tests, health)
         self.sync_count = 0
         self.started_at_ms = int(time.time() * 1000)
 
@@ -79,11 +80,11 @@ class MatrixState(BackendBase):
         return f"matrix:sync_token:{self.user_id}"
 
     # -- seams: defined by the part that owns them -------------------------------------------------
-    def is_direct(self, room_id: str) -> bool:          # rooms.py
+    def is_direct(self, room_id: str) -> bool:  # rooms.py
         raise NotImplementedError
 
     async def open_direct(self, user_id: str, payload: str | None, locale: str | None = None) -> str | None:
-        raise NotImplementedError                        # rooms.py
+        raise NotImplementedError  # rooms.py
 
-    async def _dispatch(self, event: Event) -> None:     # timeline.py
+    async def _dispatch(self, event: Event) -> None:  # timeline.py
         raise NotImplementedError

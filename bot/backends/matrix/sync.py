@@ -1,6 +1,7 @@
 """The sync loop (resumes, survives network errors, restarts, 429 and 5xx; stops on an invalid
 token), and each batch handed out: to-device verification, invites, rooms left, and every joined
 room's events queued to that room's own worker, so rooms never wait for each other."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +15,10 @@ from .resume import ResumePoint
 
 log = logging.getLogger("mes_bot.matrix")
 
-SYNC_FILTER = {"room": {"timeline": {"limit": 50}, "state": {"lazy_load_members": False}},
-               "presence": {"not_types": ["*"]}}
+SYNC_FILTER = {
+    "room": {"timeline": {"limit": 50}, "state": {"lazy_load_members": False}},
+    "presence": {"not_types": ["*"]},
+}
 
 
 class SyncPart(QueuesPart):
@@ -26,19 +29,24 @@ class SyncPart(QueuesPart):
             self.app.add_backend(self)
         try:
             await self._sync_loop()
-            await self._drain()       # a clean stop: the rooms finish what they hold (bounded)
+            await self._drain()  # a clean stop: the rooms finish what they hold (bounded)
         finally:  # under `mes-bot run` nobody else closes the HTTP session
             await self.close()
 
     async def _next_sync(self, since: str | None, first: bool):
         """The homeserver's next batch, or None when stopped meanwhile."""
-        sync = asyncio.ensure_future(self.client.sync(
-            timeout=0 if first else self.sync_timeout_ms, since=since,
-            full_state=True if first else None, sync_filter=SYNC_FILTER))
+        sync = asyncio.ensure_future(
+            self.client.sync(
+                timeout=0 if first else self.sync_timeout_ms,
+                since=since,
+                full_state=True if first else None,
+                sync_filter=SYNC_FILTER,
+            )
+        )
         stopper = asyncio.ensure_future(self._stop.wait())
         try:
             await asyncio.wait({sync, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        finally:   # stopped, or cancelled (a crash, `mes-bot run` giving up): nothing left pending
+        finally:  # stopped, or cancelled (a crash, `mes-bot run` giving up): nothing left pending
             stopper.cancel()
             if not sync.done():
                 sync.cancel()
@@ -53,8 +61,8 @@ class SyncPart(QueuesPart):
 
         since = self.app.store.kv_get(self._token_key)
         self.resume = ResumePoint(since)  # saved again only up to the oldest batch not fully handled
-        skip_history = since is None      # very first start: everything in the timeline is old
-        first = True                      # first sync of this process: full state
+        skip_history = since is None  # very first start: everything in the timeline is old
+        first = True  # first sync of this process: full state
         backoff = 0.5
         while not self._stop.is_set():
             try:
@@ -105,19 +113,21 @@ class SyncPart(QueuesPart):
             # a person added or changed a device: their owner-signed devices must be read again,
             # or a new device would miss replies until the cache expired (matrix_verified_only)
             device_list = getattr(resp, "device_list", None)
-            for user_id in [*(getattr(device_list, "changed", None) or ()),
-                            *(getattr(device_list, "left", None) or ())]:
+            for user_id in [
+                *(getattr(device_list, "changed", None) or ()),
+                *(getattr(device_list, "left", None) or ()),
+            ]:
                 self._xs_cache.pop(user_id, None)
             await self._chores()
             await self._on_to_device(getattr(resp, "to_device_events", None) or ())
             await self._on_invites(resp.rooms.invite)
-            for room_id in resp.rooms.leave:   # rooms we left or were kicked from
+            for room_id in resp.rooms.leave:  # rooms we left or were kicked from
                 self._queue_left(seq, room_id)
             for room_id, info in resp.rooms.join.items():
                 if info.timeline.events or skip_history:
                     self._queue_room(seq, room_id, info.timeline.events, skip_history)
         finally:
-            self._batch_piece_done(seq)   # the batch's own piece: everything is queued
+            self._batch_piece_done(seq)  # the batch's own piece: everything is queued
         self._prune_handled()
 
     async def _on_to_device(self, events) -> None:
@@ -135,14 +145,13 @@ class SyncPart(QueuesPart):
         for room_id, info in invites.items():
             inviter, direct = None, False
             for ev in info.invite_state:
-                if (isinstance(ev, InviteMemberEvent) and ev.state_key == self.user_id
-                        and ev.membership == "invite"):
+                if isinstance(ev, InviteMemberEvent) and ev.state_key == self.user_id and ev.membership == "invite":
                     inviter, direct = ev.sender, bool((ev.content or {}).get("is_direct"))
             if inviter is None:
                 continue
             try:
                 await self._on_invite(room_id, inviter, direct)
-            except Exception:   # network trouble: the invite is still there at the next start
+            except Exception:  # network trouble: the invite is still there at the next start
                 log.warning("invite_failed room=%s", room_id)
 
     def _queue_left(self, seq: int, room_id: str) -> None:

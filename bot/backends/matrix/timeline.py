@@ -1,6 +1,7 @@
 """One room's timeline, in order: history from before the bot joined is skipped; messages,
 reactions on a choice, undecryptable events, verification steps and joins become events for the
 router; each event id is recorded once handled (``matrix_handled``, no text), so none is answered twice."""
+
 from __future__ import annotations
 
 import logging
@@ -22,12 +23,12 @@ HANDLED_KEEP_MS = 7 * 24 * 3600 * 1000
 class RoomWork:
     """One room's share of one sync batch, handled by that room's worker (queues.py)."""
 
-    events: list                    # in timeline order
-    membership_changed: bool        # someone joined or left: the bot may now be alone
-    join_id: str | None             # the bot's own join in this batch (greet once)
-    skip_history: bool              # the very first start: nothing is answered
-    created: bool = False           # the bot created the room in this batch (not alone for long)
-    counted: set[str] = field(default_factory=set)   # event ids admitted against the room's backlog
+    events: list  # in timeline order
+    membership_changed: bool  # someone joined or left: the bot may now be alone
+    join_id: str | None  # the bot's own join in this batch (greet once)
+    skip_history: bool  # the very first start: nothing is answered
+    created: bool = False  # the bot created the room in this batch (not alone for long)
+    counted: set[str] = field(default_factory=set)  # event ids admitted against the room's backlog
 
 
 class TimelinePart(RoomsPart):
@@ -61,12 +62,19 @@ class TimelinePart(RoomsPart):
 
         start, join_id = 0, None
         for i, ev in enumerate(events):
-            if (isinstance(ev, RoomMemberEvent) and ev.state_key == self.user_id
-                    and ev.membership == "join" and ev.prev_membership != "join"):
+            if (
+                isinstance(ev, RoomMemberEvent)
+                and ev.state_key == self.user_id
+                and ev.membership == "join"
+                and ev.prev_membership != "join"
+            ):
                 start, join_id = i + 1, ev.event_id or ""
         changed = join_id is not None or any(isinstance(ev, RoomMemberEvent) for ev in events[start:])
-        todo = [] if skip_history else [ev for ev in events[start:]
-                                        if getattr(ev, "sender", None) != self.user_id and self._not_seen(ev)]
+        todo = (
+            []
+            if skip_history
+            else [ev for ev in events[start:] if getattr(ev, "sender", None) != self.user_id and self._not_seen(ev)]
+        )
         # a room the bot just created (a direct chat it opens): its invites may come in a later batch
         created = any(isinstance(ev, RoomCreateEvent) and ev.sender == self.user_id for ev in events[:start])
         return RoomWork(todo, changed, join_id, skip_history, created)
@@ -90,22 +98,20 @@ class TimelinePart(RoomsPart):
             except Exception:
                 log.exception("event_failed room=%s", room_id)
             self._event_done(room_id, work, ev)
-        if (work.membership_changed or work.skip_history) and not work.created \
-                and await self._leave_if_alone(room_id):
+        if (work.membership_changed or work.skip_history) and not work.created and await self._leave_if_alone(room_id):
             return
         if work.join_id is not None and not work.skip_history and self._mark_handled(work.join_id or room_id):
-            await self._greet(room_id)   # the join's id recorded first: a replayed batch greets no one twice
+            await self._greet(room_id)  # the join's id recorded first: a replayed batch greets no one twice
 
     async def _greet(self, room_id: str) -> None:
         """Just joined: in a direct chat, the person who invited us gets the welcome."""
         inviter = self._inviters.pop(room_id, None)
         if inviter is not None and not self.is_direct(room_id):
-            await self._membership(room_id, True, joined=True)   # a short hello in the room
+            await self._membership(room_id, True, joined=True)  # a short hello in the room
         if inviter is None or not self.is_direct(room_id):
             return
         self._set_direct(room_id, True)
-        await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=inviter, kind="start",
-                                   is_direct=True))
+        await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=inviter, kind="start", is_direct=True))
 
     async def _on_timeline_event(self, room_id: str, ev) -> None:
         from nio import MegolmEvent, ReactionEvent, RoomMemberEvent, RoomMessage, RoomMessageNotice
@@ -130,13 +136,14 @@ class TimelinePart(RoomsPart):
         src = getattr(ev, "source", None) or {}
         content = src.get("content") or {}
         if self.verifier.kind_of(str(src.get("type", "")), content) is not None:
-            if self._mark_handled(event_id):   # Element's "Verify": never answered as a message
-                await self.verifier.on_room_event(room_id, src["type"], content, sender, event_id,
-                                                  src.get("origin_server_ts"))
+            if self._mark_handled(event_id):  # Element's "Verify": never answered as a message
+                await self.verifier.on_room_event(
+                    room_id, src["type"], content, sender, event_id, src.get("origin_server_ts")
+                )
             return
         # other bots talk in notices: never answer them (no loops); state, redactions: not messages
         if isinstance(ev, RoomMessage) and not isinstance(ev, RoomMessageNotice):
-            await self._on_message(room_id, ev, direct)   # recorded as handled once its turn is over
+            await self._on_message(room_id, ev, direct)  # recorded as handled once its turn is over
 
     async def _on_undecryptable(self, room_id: str, ev, direct: bool) -> None:
         key = (room_id, ev.session_id)
@@ -150,8 +157,16 @@ class TimelinePart(RoomsPart):
             await self.client.request_room_key(ev)
         except Exception:
             log.info("room_key_request_failed room=%s", room_id)
-        await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=ev.sender, kind="undecryptable",
-                                   is_direct=direct, message_id=ev.event_id))
+        await self._dispatch(
+            Event(
+                backend=NAME,
+                chat_id=room_id,
+                user_id=ev.sender,
+                kind="undecryptable",
+                is_direct=direct,
+                message_id=ev.event_id,
+            )
+        )
 
     async def _on_message(self, room_id: str, ev, direct: bool) -> None:
         from nio import RoomMessageEmote, RoomMessageText
@@ -168,13 +183,23 @@ class TimelinePart(RoomsPart):
         if kind == "text" and direct:
             from ...lang.richtext import from_matrix
 
-            rich = from_matrix(content)   # formatting kept for an organiser's text (flows decide)
+            rich = from_matrix(content)  # formatting kept for an organiser's text (flows decide)
         elif kind == "text" and self._mentions_me(content, text):
-            hook = self.app.services.bot_mentioned   # collectives: a short hello, not a silence
+            hook = self.app.services.bot_mentioned  # collectives: a short hello, not a silence
             if hook is not None:
                 await hook(NAME, room_id, title=await self.chat_title(room_id))
-        await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=ev.sender, text=text, kind=kind,
-                                   is_direct=direct, message_id=ev.event_id, html=rich))
+        await self._dispatch(
+            Event(
+                backend=NAME,
+                chat_id=room_id,
+                user_id=ev.sender,
+                text=text,
+                kind=kind,
+                is_direct=direct,
+                message_id=ev.event_id,
+                html=rich,
+            )
+        )
 
     async def _on_reaction(self, room_id: str, ev, direct: bool) -> None:
         """A keycap reaction (m.annotation) on one of the bot's choice messages: the same
@@ -189,16 +214,26 @@ class TimelinePart(RoomsPart):
         if not self._mark_handled(ev.event_id):
             return
         log.info("reaction_choice room=%s", room_id)
-        await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=ev.sender, kind="button",
-                                   choice=known[1][i], is_direct=direct, message_id=ev.reacts_to))
+        await self._dispatch(
+            Event(
+                backend=NAME,
+                chat_id=room_id,
+                user_id=ev.sender,
+                kind="button",
+                choice=known[1][i],
+                is_direct=direct,
+                message_id=ev.reacts_to,
+            )
+        )
 
     async def _on_member_join(self, room_id: str, user_id: str) -> None:
         row = self.app.store.pending_dm(room_id)
         if row is None or row[0] != f"{NAME}:{user_id}":
             return
         self.app.store.drop_pending_dm(room_id)
-        await self._dispatch(Event(backend=NAME, chat_id=room_id, user_id=user_id, kind="start",
-                                   payload=row[1] or None, is_direct=True))
+        await self._dispatch(
+            Event(backend=NAME, chat_id=room_id, user_id=user_id, kind="start", payload=row[1] or None, is_direct=True)
+        )
 
     async def _dispatch(self, event: Event) -> None:
         if self._handler is None:

@@ -1,5 +1,6 @@
 """One event into a room, and a file: the verified-only key policy applied, and the
 homeserver's refusals mapped to the core's delivery errors (errors.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,8 +21,9 @@ class TransportPart(KeysPart):
         if self.settings.matrix_verified_only and room.encrypted:
             await self._prepare_verified_only(room)
         try:
-            resp = await self.client.room_send(room_id, msgtype, content,
-                                               ignore_unverified_devices=not self.settings.matrix_verified_only)
+            resp = await self.client.room_send(
+                room_id, msgtype, content, ignore_unverified_devices=not self.settings.matrix_verified_only
+            )
         except (ClientConnectionError, asyncio.TimeoutError, TimeoutError, OSError) as e:
             raise TransientError(f"network: {type(e).__name__}") from None
         except SendRetryError as e:
@@ -39,14 +41,22 @@ class TransportPart(KeysPart):
 
         room = self.client.rooms.get(room_id)
         encrypted = bool(room and room.encrypted)
-        resp, keys = await self.client.upload(io.BytesIO(att.data), content_type=att.mime,
-                                              filename=att.filename, encrypt=encrypted,
-                                              filesize=len(att.data))
+        resp, keys = await self.client.upload(
+            io.BytesIO(att.data),
+            content_type=att.mime,
+            filename=att.filename,
+            encrypt=encrypted,
+            filesize=len(att.data),
+        )
         if not isinstance(resp, UploadResponse):
             raise send_error(resp)
         msgtype = "m.image" if att.mime.startswith("image/") else "m.file"
-        content = {"msgtype": msgtype, "body": att.filename, "filename": att.filename,
-                   "info": {"mimetype": att.mime, "size": len(att.data)}}
+        content = {
+            "msgtype": msgtype,
+            "body": att.filename,
+            "filename": att.filename,
+            "info": {"mimetype": att.mime, "size": len(att.data)},
+        }
         if encrypted:
             content["file"] = dict(keys, url=resp.content_uri)
         else:

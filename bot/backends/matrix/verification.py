@@ -24,6 +24,7 @@ Choices (spec v1.x, "Short Authentication String (SAS) verification"): key agree
 ``hkdf-hmac-sha256`` when that is all the other side offers), SAS ``emoji``/``decimal``.
 Logs carry event kinds and outcomes only, never content.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -51,7 +52,7 @@ HASH = "sha256"
 MAC_V2 = "hkdf-hmac-sha256.v2"
 MAC_OLD = "hkdf-hmac-sha256"
 SAS_METHODS = ("emoji", "decimal")
-FLOW_LIFETIME_S = 600          # a request is valid 10 minutes (spec)
+FLOW_LIFETIME_S = 600  # a request is valid 10 minutes (spec)
 FLOWS_KEPT = 200
 KINDS = ("request", "ready", "start", "accept", "key", "mac", "done", "cancel")
 
@@ -85,8 +86,10 @@ def calculate_mac(established: vodozemac.EstablishedSas, method: str, data: str,
 
 def mac_content(established: vodozemac.EstablishedSas, method: str, base_info: str, keys: dict[str, str]) -> dict:
     """``{"mac": {key id: MAC of the key}, "keys": MAC of the sorted key ids}``."""
-    return {"mac": {kid: calculate_mac(established, method, key, base_info + kid) for kid, key in keys.items()},
-            "keys": calculate_mac(established, method, ",".join(sorted(keys)), base_info + "KEY_IDS")}
+    return {
+        "mac": {kid: calculate_mac(established, method, key, base_info + kid) for kid, key in keys.items()},
+        "keys": calculate_mac(established, method, ",".join(sorted(keys)), base_info + "KEY_IDS"),
+    }
 
 
 def emoji_of(indices: list[int]) -> str:
@@ -98,12 +101,12 @@ def emoji_of(indices: list[int]) -> str:
 
 @dataclass
 class Flow:
-    flow_id: str                   # request event id (in room) or transaction id (to-device)
-    room_id: str | None            # None: to-device
+    flow_id: str  # request event id (in room) or transaction id (to-device)
+    room_id: str | None  # None: to-device
     user_id: str
     device_id: str
     created: float
-    state: str = "ready"           # ready → accepted → keys → (mac) → done | cancelled
+    state: str = "ready"  # ready → accepted → keys → (mac) → done | cancelled
     sas: vodozemac.Sas | None = None
     established: vodozemac.EstablishedSas | None = None
     start_content: dict | None = None
@@ -127,17 +130,18 @@ class Verifier:
     # -- what belongs here -------------------------------------------------------------------
     @staticmethod
     def kind_of(event_type: str, content: dict) -> str | None:
-        """"request", "start", ... for a verification event; None for anything else."""
+        """ "request", "start", ... for a verification event; None for anything else."""
         if event_type == "m.room.message" and content.get("msgtype") == REQUEST:
             return "request"
         if event_type.startswith(PREFIX):
-            kind = event_type[len(PREFIX):]
-            return kind if kind in KINDS else "other"   # unknown steps: logged as "other", ignored
+            kind = event_type[len(PREFIX) :]
+            return kind if kind in KINDS else "other"  # unknown steps: logged as "other", ignored
         return None
 
     # -- entry points --------------------------------------------------------------------------
-    async def on_room_event(self, room_id: str, event_type: str, content: dict, sender: str,
-                            event_id: str, ts_ms: int | None) -> None:
+    async def on_room_event(
+        self, room_id: str, event_type: str, content: dict, sender: str, event_id: str, ts_ms: int | None
+    ) -> None:
         kind = self.kind_of(event_type, content)
         if kind is None:
             return
@@ -175,8 +179,9 @@ class Verifier:
         await self._on_step(flow, kind, content)
 
     # -- steps ----------------------------------------------------------------------------------------
-    async def _on_request(self, flow_id: str, room_id: str | None, sender: str, content: dict,
-                          ts_ms: int | None) -> None:
+    async def _on_request(
+        self, flow_id: str, room_id: str | None, sender: str, content: dict, ts_ms: int | None
+    ) -> None:
         self._expire()
         device = content.get("from_device")
         if not isinstance(device, str) or not device or flow_id in self.flows:
@@ -200,7 +205,7 @@ class Verifier:
             log.info("verification_cancelled_by_them code=%s", _code(content.get("code")))
             self.flows.pop(flow.flow_id, None)
             return
-        if kind == "ready":   # another device of ours answered first (to-device): not ours to run
+        if kind == "ready":  # another device of ours answered first (to-device): not ours to run
             return
         try:
             if kind == "start":
@@ -230,18 +235,29 @@ class Verifier:
             raise _Cancel("m.user_mismatch", "Start from another device")
         macs = content.get("message_authentication_codes") or []
         sas_methods = [m for m in SAS_METHODS if m in (content.get("short_authentication_string") or [])]
-        if (KEY_AGREEMENT not in (content.get("key_agreement_protocols") or [])
-                or HASH not in (content.get("hashes") or []) or not sas_methods
-                or not (MAC_V2 in macs or MAC_OLD in macs)):
+        if (
+            KEY_AGREEMENT not in (content.get("key_agreement_protocols") or [])
+            or HASH not in (content.get("hashes") or [])
+            or not sas_methods
+            or not (MAC_V2 in macs or MAC_OLD in macs)
+        ):
             raise _Cancel("m.unknown_method", "No common method")
         flow.mac_method = MAC_V2 if MAC_V2 in macs else MAC_OLD
         sas = flow.sas = vodozemac.Sas()
         flow.start_content = content
         flow.state = "accepted"
-        await self._send(flow, "accept", {
-            "method": SAS_V1, "key_agreement_protocol": KEY_AGREEMENT, "hash": HASH,
-            "message_authentication_code": flow.mac_method, "short_authentication_string": sas_methods,
-            "commitment": commitment(sas.public_key.to_base64(), content)})
+        await self._send(
+            flow,
+            "accept",
+            {
+                "method": SAS_V1,
+                "key_agreement_protocol": KEY_AGREEMENT,
+                "hash": HASH,
+                "message_authentication_code": flow.mac_method,
+                "short_authentication_string": sas_methods,
+                "commitment": commitment(sas.public_key.to_base64(), content),
+            },
+        )
 
     async def _on_key(self, flow: Flow, content: dict) -> None:
         import vodozemac
@@ -259,17 +275,25 @@ class Verifier:
         flow.state = "keys"
         our_key = sas.public_key.to_base64()
         await self._send(flow, "key", {"key": our_key})
-        if flow.room_id is not None:   # the person can compare with what the bot got (best effort)
-            info = sas_info((flow.user_id, flow.device_id, key),
-                            (self.backend.user_id, our_device, our_key), flow.flow_id)
+        if flow.room_id is not None:  # the person can compare with what the bot got (best effort)
+            info = sas_info(
+                (flow.user_id, flow.device_id, key), (self.backend.user_id, our_device, our_key), flow.flow_id
+            )
             try:
                 await self._show_emoji(flow.room_id, flow.user_id, emoji_of(established.bytes(info).emoji_indices))
             except Exception as e:
                 log.info("verification_emoji_failed error=%s", type(e).__name__)
         # a bot cannot look at emoji: it confirms at once and sends its MAC
-        await self._send(flow, "mac", mac_content(established, flow.mac_method, mac_info(
-            self.backend.user_id, our_device, flow.user_id, flow.device_id, flow.flow_id),
-            await self._our_keys()))
+        await self._send(
+            flow,
+            "mac",
+            mac_content(
+                established,
+                flow.mac_method,
+                mac_info(self.backend.user_id, our_device, flow.user_id, flow.device_id, flow.flow_id),
+                await self._our_keys(),
+            ),
+        )
         flow.mac_sent = True
 
     async def _on_mac(self, flow: Flow, content: dict) -> None:
@@ -293,7 +317,8 @@ class Verifier:
             if key is None:
                 continue  # a key we cannot check (another of their devices): neither trusted nor refused
             if not isinstance(mac, str) or not hmac.compare_digest(
-                    calculate_mac(established, flow.mac_method, key, base + kid), mac):
+                calculate_mac(established, flow.mac_method, key, base + kid), mac
+            ):
                 raise _Cancel("m.key_mismatch", "Key mismatch")
             verified.append(kid)
         if not verified:
@@ -319,7 +344,7 @@ class Verifier:
             raise _Cancel("m.unexpected_message", "Not logged in yet")
         keys = {f"ed25519:{b.device_id}": client.olm.account.identity_keys["ed25519"]}
         master = self.own_master_key()
-        if master:   # only while it is still the account's identity (not replaced from Element since)
+        if master:  # only while it is still the account's identity (not replaced from Element since)
             from .cross_signing import only_key
 
             q = await b.keys_query([b.user_id])
@@ -391,7 +416,17 @@ class _Cancel(Exception):
 
 def _code(code: object) -> str:
     """A cancel code from the other side, safe to log (a known m.* code or "other")."""
-    known = {"m.user", "m.timeout", "m.unknown_transaction", "m.unknown_method", "m.unexpected_message",
-             "m.key_mismatch", "m.user_mismatch", "m.invalid_message", "m.accepted", "m.mismatched_commitment",
-             "m.mismatched_sas"}
+    known = {
+        "m.user",
+        "m.timeout",
+        "m.unknown_transaction",
+        "m.unknown_method",
+        "m.unexpected_message",
+        "m.key_mismatch",
+        "m.user_mismatch",
+        "m.invalid_message",
+        "m.accepted",
+        "m.mismatched_commitment",
+        "m.mismatched_sas",
+    }
     return code if code in known else "other"

@@ -1,12 +1,13 @@
 """Matrix's wire format, pure functions: a Reply as message content (plain body and HTML, choices
 as a numbered list), keycap reactions as choice numbers, reply fallbacks stripped.  No network."""
+
 from __future__ import annotations
 
 import html
 
 from ...core.types import Reply
 
-KEYCAPS = tuple(f"{i}\ufe0f\u20e3" for i in range(1, 10)) + ("\U0001F51F",)
+KEYCAPS = tuple(f"{i}\ufe0f\u20e3" for i in range(1, 10)) + ("\U0001f51f",)
 _KEYCAP_INDEX = {k.replace("\ufe0f", ""): i for i, k in enumerate(KEYCAPS)}
 
 
@@ -34,8 +35,12 @@ def render_content(reply: Reply) -> dict:
             parts.append(f'<p><a href="{html.escape(url, quote=True)}">{html.escape(label)}</a></p>')
         else:
             parts.append(f"<p>{html.escape(label)} : {html.escape(url)}</p>")
-    return {"msgtype": "m.notice" if reply.notice else "m.text", "body": "\n".join(lines),
-            "format": "org.matrix.custom.html", "formatted_body": "".join(parts)}
+    return {
+        "msgtype": "m.notice" if reply.notice else "m.text",
+        "body": "\n".join(lines),
+        "format": "org.matrix.custom.html",
+        "formatted_body": "".join(parts),
+    }
 
 
 def _strip_reply_fallback(body: str) -> str:

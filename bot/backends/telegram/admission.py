@@ -1,5 +1,6 @@
 """Flood control on the way in: one chat's backlog is bounded (``chat_backlog_max``, more for
 groups); beyond it updates are dropped and a private chat is told once, kindly."""
+
 from __future__ import annotations
 
 import logging
@@ -10,7 +11,7 @@ from .state import NAME, TelegramState
 
 log = logging.getLogger("mes_bot.telegram")
 
-GROUP_BACKLOG_FACTOR = 5                # a group may queue this many times chat_backlog_max (chatter)
+GROUP_BACKLOG_FACTOR = 5  # a group may queue this many times chat_backlog_max (chatter)
 
 
 class AdmissionMixin(TelegramState):
@@ -40,11 +41,10 @@ class AdmissionMixin(TelegramState):
     async def _flood_notice(self, chat: str, event: Event) -> None:
         """One kind note, out of the queue: the rest of what you sent so fast was not read."""
         user = self.app.store.get_user(event.user_key)
-        loc = (user.locale if user and user.locale else None) or self._chat_locale.get(chat) \
-            or (event.locale or "")[:2]
+        loc = (user.locale if user and user.locale else None) or self._chat_locale.get(chat) or (event.locale or "")[:2]
         if loc not in ("fr", "en"):
             loc = self.settings.default_locale
         reply = Reply(key="core/too_fast", text=self.app.renderer.render("core/too_fast", loc))
-        out = await self.app.deliver(reply, event.address, policy=Policy())   # one try, through the core
+        out = await self.app.deliver(reply, event.address, policy=Policy())  # one try, through the core
         if not out.sent:
             log.info("flood_notice_failed status=%s error=%s", out.status, out.kind)

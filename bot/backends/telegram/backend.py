@@ -19,6 +19,7 @@ joined here as the parts of one class:
 The top level imports no heavy library (PTB is imported lazily) so ``mes-bot --help``
 stays fast.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -46,22 +47,45 @@ from .wire import file_url_for
 log = logging.getLogger("mes_bot.telegram")
 
 
-class TelegramBackend(ClientMixin, ProfileMixin, PollingMixin, WebhookMixin, InboundMixin, EventsMixin,
-                      AdmissionMixin, MembershipMixin, SendingMixin, MarkupMixin, ChatsMixin, BackendBase):
+class TelegramBackend(
+    ClientMixin,
+    ProfileMixin,
+    PollingMixin,
+    WebhookMixin,
+    InboundMixin,
+    EventsMixin,
+    AdmissionMixin,
+    MembershipMixin,
+    SendingMixin,
+    MarkupMixin,
+    ChatsMixin,
+    BackendBase,
+):
     has_buttons = True  # real inline buttons: typed numbers need not follow pushed messages
     link_for_others = True  # t.me links open this bot from anywhere (a console flyer prints it)
     paces_each_chat = True  # its pacer (bot/jobs/pacing.py) paces every chat; a 429 pauses that chat only
-    can_edit = True         # edit() replaces a wave's progress message in place
+    can_edit = True  # edit() replaces a wave's progress message in place
 
     def link(self, payload: str) -> str | None:
         """t.me deep link with the username getMe gave (None before it answered)."""
         return f"https://t.me/{self.username}?start={payload}" if self.username else None
+
     connected = False  # last getUpdates succeeded (read by /healthz)
     name = NAME
 
-    def __init__(self, app, settings, *, token: str | None = None, api_url: str | None = None,
-                 file_url: str | None = None, pacer=None, rate_limit: bool = True,
-                 concurrent_updates: int = 64, poll_timeout: float = 10.0):
+    def __init__(
+        self,
+        app,
+        settings,
+        *,
+        token: str | None = None,
+        api_url: str | None = None,
+        file_url: str | None = None,
+        pacer=None,
+        rate_limit: bool = True,
+        concurrent_updates: int = 64,
+        poll_timeout: float = 10.0,
+    ):
         from ...jobs.pacing import Pacer
 
         self.app = app
@@ -75,18 +99,19 @@ class TelegramBackend(ClientMixin, ProfileMixin, PollingMixin, WebhookMixin, Inb
         self.file_url = file_url or file_url_for(self.api_url)
         self.pacer = pacer or Pacer.from_settings(settings, enabled=rate_limit)
         # broadcasts: paid broadcast where configured (its rate, a few messages in flight), else the global rate
-        self.broadcast_rate = (settings.telegram_paid_rate if settings.telegram_paid_broadcast
-                               else self.pacer.global_rate)
+        self.broadcast_rate = (
+            settings.telegram_paid_rate if settings.telegram_paid_broadcast else self.pacer.global_rate
+        )
         self.broadcast_in_flight = 4 if settings.telegram_paid_broadcast else 1
         self.concurrent_updates = concurrent_updates
         self.pool_size = 64
-        self._deadline_start: dict[str, float] = {}   # chat -> when the message being answered came in
-        self._backlog = ChatBacklog(settings.chat_backlog_max, GROUP_BACKLOG_FACTOR)   # per chat, shared rule
-        self.poll_backoff = 1.0        # first back-off after a failed getUpdates (doubles, max 30 s)
-        self.startup_timeout = 5.0     # per start-up extra (deleteWebhook, setMyCommands...): best-effort
+        self._deadline_start: dict[str, float] = {}  # chat -> when the message being answered came in
+        self._backlog = ChatBacklog(settings.chat_backlog_max, GROUP_BACKLOG_FACTOR)  # per chat, shared rule
+        self.poll_backoff = 1.0  # first back-off after a failed getUpdates (doubles, max 30 s)
+        self.startup_timeout = 5.0  # per start-up extra (deleteWebhook, setMyCommands...): best-effort
         self._seen: "collections.deque[int]" = collections.deque()
         self._seen_set: set[int] = set()
-        self._gone: set[str] | None = None   # chats the bot was removed from (loaded lazily)
+        self._gone: set[str] | None = None  # chats the bot was removed from (loaded lazily)
         self._poll_error: str | None = None  # kind of the current run of getUpdates failures
         self._sem = asyncio.Semaphore(concurrent_updates)
         self._offset: int | None = None
@@ -159,8 +184,7 @@ class TelegramBackend(ClientMixin, ProfileMixin, PollingMixin, WebhookMixin, Inb
             await asyncio.wait(list(self._tasks), timeout=15)
         if self._offset is not None and not self.settings.telegram_webhook_url:
             try:  # confirm what was handled, so a restart does not handle it twice
-                await self._raw_post("getUpdates", {"offset": self._offset, "timeout": 0, "limit": 1},
-                                     read_timeout=5.0)
+                await self._raw_post("getUpdates", {"offset": self._offset, "timeout": 0, "limit": 1}, read_timeout=5.0)
             except Exception:
                 log.info("offset_confirm_failed")
         try:

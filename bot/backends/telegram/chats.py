@@ -1,5 +1,6 @@
 """What the bot asks about a group or channel: whether someone administers it (cached briefly;
 raw JSON, only ``status`` matters) and its title."""
+
 from __future__ import annotations
 
 import logging
@@ -10,7 +11,7 @@ from .wire import chat_arg
 
 log = logging.getLogger("mes_bot.telegram")
 
-ANONYMOUS_ADMIN_ID = 1087968824          # "GroupAnonymousBot"
+ANONYMOUS_ADMIN_ID = 1087968824  # "GroupAnonymousBot"
 ADMIN_CACHE_S = 30.0
 
 

@@ -1,6 +1,7 @@
 """The connection to the Bot API: python-telegram-bot's Application (our own polling: no
 Updater), getMe at start with back-off until ``connect_timeout`` (then :class:`Unreachable`), raw
 JSON calls for what must not depend on the client library's parsing, and best-effort extras."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +13,6 @@ from .errors import Unreachable
 from .state import TelegramState
 
 log = logging.getLogger("mes_bot.telegram")
-
 
 
 class _QuietBodies(logging.Filter):
@@ -32,10 +32,19 @@ class ClientMixin(TelegramState):
             req_log.addFilter(_QuietBodies())
         from telegram.ext import Application
 
-        return (Application.builder().token(self.token).base_url(self.api_url).base_file_url(self.file_url)
-                .updater(None).connection_pool_size(self.pool_size)
-                .pool_timeout(30.0).read_timeout(20.0).write_timeout(20.0).connect_timeout(10.0)
-                .build())
+        return (
+            Application.builder()
+            .token(self.token)
+            .base_url(self.api_url)
+            .base_file_url(self.file_url)
+            .updater(None)
+            .connection_pool_size(self.pool_size)
+            .pool_timeout(30.0)
+            .read_timeout(20.0)
+            .write_timeout(20.0)
+            .connect_timeout(10.0)
+            .build()
+        )
 
     async def start(self) -> None:
         """Connect (getMe), then set up the command menu and descriptions (best-effort)."""
@@ -46,7 +55,7 @@ class ClientMixin(TelegramState):
         self.application = self._build()
         delay = 1.0
         give_up = time.monotonic() + float(self.settings.connect_timeout)
-        for attempt in range(1000):   # the Bot API may be briefly unreachable at boot
+        for attempt in range(1000):  # the Bot API may be briefly unreachable at boot
             try:
                 await self.application.initialize()
                 break
@@ -56,8 +65,10 @@ class ClientMixin(TelegramState):
                 log.warning("connect_failed error=%s attempt=%d", type(e).__name__, attempt + 1)
                 wait = min(delay, give_up - time.monotonic())
                 if wait <= 0 or await self._sleep(wait):
-                    raise Unreachable(f"cannot reach the Bot API at {self.api_url.split('/bot')[0]} "
-                                      f"({type(e).__name__}) for {self.settings.connect_timeout:g} s") from None
+                    raise Unreachable(
+                        f"cannot reach the Bot API at {self.api_url.split('/bot')[0]} "
+                        f"({type(e).__name__}) for {self.settings.connect_timeout:g} s"
+                    ) from None
                 delay = min(delay * 2, 30.0)
         me = self.application.bot
         self.username, self.bot_id = me.username, me.id

@@ -3,14 +3,24 @@
 a pause of that chat, ChatMigrated -> ChatMoved, network errors and 5xx -> TransientError.
 Also the backend's own signals: an edit that cannot be made, a forum topic that is gone, and
 :class:`Unreachable` at start."""
+
 from __future__ import annotations
 
 from ...core.types import Blocked, ChatMoved, DeliveryError, TransientError
 from .wire import retry_hint
 
-BLOCKED_HINTS = ("chat not found", "user is deactivated", "bot was kicked", "bot was blocked",
-                 "have no rights to send", "not enough rights to send", "chat_write_forbidden",
-                 "bot is not a member", "need administrator rights", "peer_id_invalid")
+BLOCKED_HINTS = (
+    "chat not found",
+    "user is deactivated",
+    "bot was kicked",
+    "bot was blocked",
+    "have no rights to send",
+    "not enough rights to send",
+    "chat_write_forbidden",
+    "bot is not a member",
+    "need administrator rights",
+    "peer_id_invalid",
+)
 THREAD_HINTS = ("thread not found", "topic_closed", "topic_deleted", "topic not found", "message_thread_id")
 
 
@@ -57,7 +67,7 @@ def translate(e: Exception, *, edit: bool = False, thread: bool = False) -> Exce
         # poller reports); an edit falls back to a new message
         return _CannotEdit() if edit else DeliveryError(f"refused: {type(e).__name__}")
     if isinstance(e, (TypeError, KeyError, ValueError)):
-        return None   # the answer lacks what the client library requires
+        return None  # the answer lacks what the client library requires
     if isinstance(e, tg.TelegramError):
         return _other(e, edit)
     return e
@@ -78,7 +88,7 @@ def _other(e: Exception, edit: bool) -> Exception | None:
     from telegram import error as tg
 
     wait = retry_hint(e)
-    if wait is not None:   # a 429 whose retry_after is only in the text, or an HTML 429
+    if wait is not None:  # a 429 whose retry_after is only in the text, or an HTML 429
         return RateLimited(wait)
     if type(e) is tg.TelegramError:
         # a 2xx answer that is not JSON: the server took the request; sending it again could

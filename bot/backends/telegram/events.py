@@ -1,5 +1,6 @@
 """One raw Telegram update (JSON) -> one :class:`bot.core.types.Event`, or None when there is
 nothing to answer (other bots, service messages, a /start for another bot, future update types)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,9 +9,27 @@ from ...core.types import Event
 from .state import NAME, TelegramState
 from .wire import START_RE, start_payload, thread_of
 
-CONTENT_FIELDS = ("sticker", "photo", "document", "voice", "video", "video_note", "audio", "animation",
-                  "contact", "location", "venue", "poll", "dice", "game", "story", "paid_media", "caption",
-                  "checklist", "invoice")
+CONTENT_FIELDS = (
+    "sticker",
+    "photo",
+    "document",
+    "voice",
+    "video",
+    "video_note",
+    "audio",
+    "animation",
+    "contact",
+    "location",
+    "venue",
+    "poll",
+    "dice",
+    "game",
+    "story",
+    "paid_media",
+    "caption",
+    "checklist",
+    "invoice",
+)
 
 
 class EventsMixin(TelegramState):
@@ -35,11 +54,17 @@ class EventsMixin(TelegramState):
         if "id" not in chat or q.get("data") is None or "id" not in (q.get("from") or {}):
             return None
         frm = q["from"]
-        return Event(backend=NAME, chat_id=str(chat["id"]), user_id=str(frm["id"]),
-                     choice=self._expand_callback(str(q["data"])), kind="button",
-                     locale=frm.get("language_code"), is_direct=chat.get("type") == "private",
-                     message_id=str(msg.get("message_id")) if msg.get("message_id") is not None else None,
-                     thread=_topic(msg))
+        return Event(
+            backend=NAME,
+            chat_id=str(chat["id"]),
+            user_id=str(frm["id"]),
+            choice=self._expand_callback(str(q["data"])),
+            kind="button",
+            locale=frm.get("language_code"),
+            is_direct=chat.get("type") == "private",
+            message_id=str(msg.get("message_id")) if msg.get("message_id") is not None else None,
+            thread=_topic(msg),
+        )
 
     def _message_event(self, msg: dict) -> Event | None:
         chat = msg.get("chat") or {}
@@ -53,10 +78,16 @@ class EventsMixin(TelegramState):
         user_id, sender_chat_id = sender
         is_direct = chat.get("type") == "private"
         frm = msg.get("from") if isinstance(msg.get("from"), dict) else None
-        base: dict[str, Any] = dict(backend=NAME, chat_id=str(chat["id"]), user_id=user_id,
-                                    locale=(frm or {}).get("language_code"), is_direct=is_direct,
-                                    message_id=str(msg.get("message_id")), sender_chat_id=sender_chat_id,
-                                    thread=_topic(msg))
+        base: dict[str, Any] = dict(
+            backend=NAME,
+            chat_id=str(chat["id"]),
+            user_id=user_id,
+            locale=(frm or {}).get("language_code"),
+            is_direct=is_direct,
+            message_id=str(msg.get("message_id")),
+            sender_chat_id=sender_chat_id,
+            thread=_topic(msg),
+        )
         text = msg.get("text")
         if isinstance(text, str):
             return self._text_event(msg, text, base)
@@ -72,11 +103,17 @@ class EventsMixin(TelegramState):
             _, payload = start_payload(text)
             return Event(kind="start", payload=payload, **base)
         rich = None
-        if base["is_direct"] and ("<" in text or any(e.get("type") not in ("bot_command", "url", "mention")
-                                                     for e in msg.get("entities") or [] if isinstance(e, dict))):
+        if base["is_direct"] and (
+            "<" in text
+            or any(
+                e.get("type") not in ("bot_command", "url", "mention")
+                for e in msg.get("entities") or []
+                if isinstance(e, dict)
+            )
+        ):
             from ...lang.richtext import from_telegram
 
-            rich = from_telegram(msg)   # formatting kept for an organiser's text (flows decide)
+            rich = from_telegram(msg)  # formatting kept for an organiser's text (flows decide)
         return Event(text=text, kind="text", html=rich, **base)
 
 
@@ -85,9 +122,16 @@ def _edit_event(edited: dict) -> Event | None:
     frm = edited.get("from") or {}
     if chat.get("type") != "private" or "id" not in frm:
         return None
-    return Event(backend=NAME, chat_id=str(chat["id"]), user_id=str(frm["id"]), kind="edit",
-                 locale=frm.get("language_code"), is_direct=True, message_id=str(edited.get("message_id")),
-                 thread=_topic(edited))
+    return Event(
+        backend=NAME,
+        chat_id=str(chat["id"]),
+        user_id=str(frm["id"]),
+        kind="edit",
+        locale=frm.get("language_code"),
+        is_direct=True,
+        message_id=str(edited.get("message_id")),
+        thread=_topic(edited),
+    )
 
 
 def _topic(msg: dict) -> str | None:
@@ -106,7 +150,7 @@ def _sender(msg: dict, chat: dict) -> tuple[str, str | None] | None:
         # an anonymous admin (GroupAnonymousBot) or the channel itself: acts as the chat
         sender_chat_id = str(chat["id"])
     if sender_chat and sender_chat_id is None and sender_chat.get("id") is not None and not is_direct:
-        return str(sender_chat["id"]), None   # someone speaking as one of their channels: not an admin
+        return str(sender_chat["id"]), None  # someone speaking as one of their channels: not an admin
     if frm and "id" in frm:
         if frm.get("is_bot") and sender_chat_id is None:
             return None  # other bots

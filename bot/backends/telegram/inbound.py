@@ -2,6 +2,7 @@
 chat at a time and in order (chats in parallel, bounded), and the replies go out through the
 core's one delivery path (``App.deliver_replies``: retries until stale, moved chats, blocked
 people, metrics)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +13,7 @@ from .state import TelegramState
 
 log = logging.getLogger("mes_bot.telegram")
 
-SEEN_UPDATES = 4096                     # update ids remembered to drop a re-delivered update
+SEEN_UPDATES = 4096  # update ids remembered to drop a re-delivered update
 
 
 class InboundMixin(TelegramState):
@@ -54,7 +55,7 @@ class InboundMixin(TelegramState):
         if event is None:
             self.counters["ignored"] += 1
             return
-        self._mark_gone(event.chat_id, False)   # someone wrote from there: the bot is welcome again
+        self._mark_gone(event.chat_id, False)  # someone wrote from there: the bot is welcome again
         if not self._admit(event):
             return
         lock = self._chat_locks.get(event.chat_id)
@@ -80,12 +81,12 @@ class InboundMixin(TelegramState):
         # shared handling slots, so it never delays another chat.  Delivering (paced, retried
         # per chat) happens outside the slots too.
         try:
-            async with lock:   # one chat at a time, in order; other chats run concurrently
+            async with lock:  # one chat at a time, in order; other chats run concurrently
                 since = received if received is not None else self.app.monotonic()
                 self._deadline_start[event.chat_id] = since
                 try:
                     await self._handle(event, since)
-                except Exception:   # the JSON log keeps the exception's type and where, never its text
+                except Exception:  # the JSON log keeps the exception's type and where, never its text
                     log.exception("update_failed kind=%s", event.kind)
                 finally:
                     self._deadline_start.pop(event.chat_id, None)

@@ -1,6 +1,7 @@
 """Buttons: a Reply's rows become an inline keyboard (plus a "private message" link in groups
 when a flow asks for it); payloads longer than Telegram's 64-byte callback_data go through the
 store and come back on the press."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +10,7 @@ from ...core.types import Reply
 from .state import TelegramState
 from .wire import PAYLOAD_RE
 
-MAX_CALLBACK = 64                       # bytes of callback_data
+MAX_CALLBACK = 64  # bytes of callback_data
 
 
 class MarkupMixin(TelegramState):

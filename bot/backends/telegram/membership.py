@@ -1,6 +1,7 @@
 """What a chat's membership changes mean: the chats the bot was removed from (nothing is sent
 there until it is back), a user who blocked the bot, a group that became a supergroup, the bot
 added to a group or mentioned there (hooks of the collectives)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +13,7 @@ from .state import NAME, TelegramState
 
 log = logging.getLogger("mes_bot.telegram")
 
-GONE_KEY = "tggone:"                    # kv prefix: chats the bot was removed from / blocked in
+GONE_KEY = "tggone:"  # kv prefix: chats the bot was removed from / blocked in
 
 
 class MembershipMixin(TelegramState):
@@ -21,7 +22,7 @@ class MembershipMixin(TelegramState):
     def _gone_chats(self) -> set[str]:
         if self._gone is None:
             try:
-                self._gone = {k[len(GONE_KEY):] for k in self.app.store.kv_keys(GONE_KEY)}
+                self._gone = {k[len(GONE_KEY) :] for k in self.app.store.kv_keys(GONE_KEY)}
             except Exception:
                 self._gone = set()
         return self._gone
@@ -35,7 +36,7 @@ class MembershipMixin(TelegramState):
         else:
             chats.discard(chat_id)
         if not chat_id.startswith("-") and not chat_id.startswith("@"):
-            return   # a private chat: the user row's "active" says it; no key made of a person's id
+            return  # a private chat: the user row's "active" says it; no key made of a person's id
         try:
             if gone:
                 self.app.store.kv_set(GONE_KEY + chat_id, "1")
@@ -49,7 +50,7 @@ class MembershipMixin(TelegramState):
         if isinstance(msg, dict) and msg.get("migrate_to_chat_id") and (msg.get("chat") or {}).get("id"):
             return self._chat_moved(str(msg["chat"]["id"]), str(msg["migrate_to_chat_id"]))
         if isinstance(msg, dict) and self._mentions_me(msg):
-            hook = self.app.services.bot_mentioned   # collectives: a short hello, not a silence
+            hook = self.app.services.bot_mentioned  # collectives: a short hello, not a silence
             if hook is not None:
                 return hook(NAME, str(msg["chat"]["id"]), title=(msg.get("chat") or {}).get("title"))
         mcm = raw.get("my_chat_member")
@@ -65,20 +66,20 @@ class MembershipMixin(TelegramState):
             return None  # about someone else (should come as chat_member)
         chat_id = str(chat["id"])
         removed = status in ("kicked", "left") or (status == "restricted" and new.get("is_member") is False)
-        self._mark_gone(chat_id, removed)   # removed: nothing is sent there until the bot is back
+        self._mark_gone(chat_id, removed)  # removed: nothing is sent there until the bot is back
         if chat.get("type") == "private":
             uid = (mcm.get("from") or {}).get("id")
             if uid is None:
                 return None
             key = f"{NAME}:{uid}"
-            if removed:   # marked as the core marks a refused delivery: user and follows
+            if removed:  # marked as the core marks a refused delivery: user and follows
                 self.app.person_blocked(Address(NAME, chat_id, user_id=str(uid), direct=True))
                 log.info("user_blocked_bot")
             elif self.app.store.get_user(key) is not None:
                 self.app.store.set_user(key, active=1)
         else:
             log.info("bot_membership chat_type=%s status=%s", chat.get("type"), status)
-            hook = self.app.services.bot_membership   # collectives: pause, resume, say hello
+            hook = self.app.services.bot_membership  # collectives: pause, resume, say hello
             if hook is not None:
                 was = (mcm.get("old_chat_member") or {}).get("status")
                 # a hello only in groups (a channel's subscribers are not there to read it)

@@ -1,5 +1,6 @@
 """Long polling on raw JSON (``getUpdates`` with ``offset`` and ``timeout``): one update the
 client library cannot parse never blocks the others, and its content is never logged."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,15 +13,18 @@ from .wire import retry_hint
 log = logging.getLogger("mes_bot.telegram")
 
 
-
 class PollingMixin(TelegramState):
     """The getUpdates loop."""
 
     async def _delete_webhook(self) -> None:
         """Polling and a webhook exclude each other: drop a webhook left by another run
         (best-effort; getUpdates reports a conflict anyway)."""
-        await self._extra("deleteWebhook", self.application.bot.delete_webhook(
-            drop_pending_updates=False, read_timeout=self.startup_timeout, connect_timeout=self.startup_timeout))
+        await self._extra(
+            "deleteWebhook",
+            self.application.bot.delete_webhook(
+                drop_pending_updates=False, read_timeout=self.startup_timeout, connect_timeout=self.startup_timeout
+            ),
+        )
 
     async def _poll_loop(self) -> None:
         """Long polling on raw JSON: each update is read on its own, so one update the client
@@ -54,9 +58,9 @@ class PollingMixin(TelegramState):
                     wait = backoff
                     backoff = min(backoff * 2, 30.0)
                 if isinstance(e, tg.Conflict) and "webhook" in str(e).lower():
-                    await self._delete_webhook()   # a webhook set by someone else: polling needs it gone
+                    await self._delete_webhook()  # a webhook set by someone else: polling needs it gone
                 if isinstance(e, tg.BadRequest):
-                    allowed = None   # a server that refuses update types it does not know: its defaults
+                    allowed = None  # a server that refuses update types it does not know: its defaults
                 if await self._sleep(wait):
                     return
                 continue

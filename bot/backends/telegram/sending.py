@@ -3,6 +3,7 @@ forum topic its address names (``reply.to.thread``), replacing the pressed messa
 to (``reply.edit``, ``reply.to.reply_to``); every call is paced and a failure is raised as the
 core's typed error (``App.deliver`` decides what follows); an edit falls back to a new message; a
 closed forum topic falls back to the chat."""
+
 from __future__ import annotations
 
 import logging
@@ -14,7 +15,6 @@ from .state import TelegramState
 from .wire import MAX_TEXT, chat_arg, escape, split_text, utf16_len
 
 log = logging.getLogger("mes_bot.telegram")
-
 
 
 class SendingMixin(TelegramState):
@@ -33,8 +33,14 @@ class SendingMixin(TelegramState):
         """One message of a broadcast: paid broadcast where configured (protocol)."""
         return await self.send(chat_id, reply, paid=self.settings.telegram_paid_broadcast)
 
-    async def _send(self, chat_id: str, reply: Reply, edit_message_id: str | None = None,
-                    paid: bool = False, thread: int | None = None) -> str | None:
+    async def _send(
+        self,
+        chat_id: str,
+        reply: Reply,
+        edit_message_id: str | None = None,
+        paid: bool = False,
+        thread: int | None = None,
+    ) -> str | None:
         from telegram import InputFile, LinkPreviewOptions
 
         if chat_id in self._gone_chats():
@@ -57,13 +63,23 @@ class SendingMixin(TelegramState):
         first = True
         if edit_message_id and len(parts) == 1 and reply.attachment is None:
             try:
-                msg = await self._call(chat_id, lambda: bot.edit_message_text(
-                    markup_of(parts[0]), chat_id=target, message_id=int(edit_message_id), parse_mode="HTML",
-                    reply_markup=markup, link_preview_options=no_preview), retry=False, paid=paid,
-                    edit=True)
+                msg = await self._call(
+                    chat_id,
+                    lambda: bot.edit_message_text(
+                        markup_of(parts[0]),
+                        chat_id=target,
+                        message_id=int(edit_message_id),
+                        parse_mode="HTML",
+                        reply_markup=markup,
+                        link_preview_options=no_preview,
+                    ),
+                    retry=False,
+                    paid=paid,
+                    edit=True,
+                )
                 return str(getattr(msg, "message_id", None) or edit_message_id)
             except _NotModified:
-                return str(edit_message_id)   # already shows this: nothing to do
+                return str(edit_message_id)  # already shows this: nothing to do
             except (_CannotEdit, ValueError):
                 pass  # too old, deleted, not ours, inaccessible, method refused: send a new message
 
@@ -73,8 +89,9 @@ class SendingMixin(TelegramState):
             nonlocal thread
             kw = {"message_thread_id": thread} if thread is not None else {}
             try:
-                return await self._call(chat_id, lambda: fn(**kw), retry=retry_now, paid=paid,
-                                        thread=thread is not None)
+                return await self._call(
+                    chat_id, lambda: fn(**kw), retry=retry_now, paid=paid, thread=thread is not None
+                )
             except _NoThread:
                 thread = None
                 return await self._call(chat_id, fn, retry=retry_now, paid=paid)
@@ -82,16 +99,28 @@ class SendingMixin(TelegramState):
         for i, part in enumerate(parts):
             is_last = i == len(parts) - 1
             kb = markup if is_last and reply.attachment is None else None
-            msg = await call(lambda part=part, kb=kb, **kw: bot.send_message(
-                target, markup_of(part), parse_mode="HTML", reply_markup=kb, link_preview_options=no_preview,
-                **extra, **kw), not first)
+            msg = await call(
+                lambda part=part, kb=kb, **kw: bot.send_message(
+                    target,
+                    markup_of(part),
+                    parse_mode="HTML",
+                    reply_markup=kb,
+                    link_preview_options=no_preview,
+                    **extra,
+                    **kw,
+                ),
+                not first,
+            )
             first = False
             last_id = str(msg.message_id) if msg is not None else last_id
         if reply.attachment is not None:
             att = reply.attachment
-            msg = await call(lambda **kw: bot.send_document(
-                target, document=InputFile(att.data, filename=att.filename), reply_markup=markup,
-                **extra, **kw), not first)
+            msg = await call(
+                lambda **kw: bot.send_document(
+                    target, document=InputFile(att.data, filename=att.filename), reply_markup=markup, **extra, **kw
+                ),
+                not first,
+            )
             last_id = str(msg.message_id) if msg is not None else last_id
         self.counters["sent"] += 1
         return last_id
@@ -100,8 +129,7 @@ class SendingMixin(TelegramState):
         """Replace one of the bot's messages (a wave's progress); a new message when it cannot be."""
         return await self._send(str(chat_id), reply, edit_message_id=str(message_id))
 
-    async def _call(self, chat_id: str, fn, retry: bool, paid: bool = False, edit: bool = False,
-                    thread: bool = False):
+    async def _call(self, chat_id: str, fn, retry: bool, paid: bool = False, edit: bool = False, thread: bool = False):
         """One API call, paced, errors mapped.  With ``retry``: a part of a split message after
         the first.  The core cannot retry it (``App.deliver`` retries a whole reply, which would
         send the parts already delivered again), so 429s and transient failures are retried here,
@@ -115,7 +143,7 @@ class SendingMixin(TelegramState):
         first = self._deadline_start.get(chat_id, self.app.monotonic())
         stale_after = float(self.settings.reply_stale_after)
         attempt = 0
-        for _ in range(10_000):   # bounded; staleness ends it long before
+        for _ in range(10_000):  # bounded; staleness ends it long before
             try:
                 return await self._call_once(chat_id, fn, paid, edit, thread)
             except DeliveryError as err:
@@ -128,12 +156,11 @@ class SendingMixin(TelegramState):
                     raise DeliveryError(f"a later part is stale: {d.kind}") from None
                 attempt += 1
                 self.counters["retries"] += 1
-                if not d.rate_limited:   # a 429 already paused this chat in the pacer
+                if not d.rate_limited:  # a 429 already paused this chat in the pacer
                     await self.app.sleep(d.wait)
         raise DeliveryError("too many tries")
 
-    async def _call_once(self, chat_id: str, fn, paid: bool = False, edit: bool = False,
-                         thread: bool = False):
+    async def _call_once(self, chat_id: str, fn, paid: bool = False, edit: bool = False, thread: bool = False):
         await self.pacer.acquire(chat_id, paid=paid)
         try:
             return await fn()

@@ -1,5 +1,6 @@
 """The state the Telegram backend's modules share (set in ``TelegramBackend.__init__``), declared
 once so that each module's part of the class (a mixin) reads as plain code, and type-checks."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,8 +20,8 @@ class TelegramState:
     token: str
     api_url: str
     file_url: str
-    pacer: Any                              # bot.jobs.pacing.Pacer
-    application: Any                        # python-telegram-bot's Application, once started
+    pacer: Any  # bot.jobs.pacing.Pacer
+    application: Any  # python-telegram-bot's Application, once started
     username: str | None
     bot_id: int | None
     connected: bool

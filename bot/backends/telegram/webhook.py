@@ -1,12 +1,12 @@
 """Webhook mode: a small aiohttp server that checks Telegram's secret token on every call and
 hands each update to the same dispatch as polling."""
+
 from __future__ import annotations
 
 import re
 from typing import Any
 
 from .state import TelegramState
-
 
 
 class WebhookMixin(TelegramState):
@@ -43,6 +43,6 @@ class WebhookMixin(TelegramState):
         site = web.TCPSite(runner, host or "127.0.0.1", int(port or 8443))
         await site.start()
         self._webhook_runner = runner
-        server: Any = site._server   # aiohttp keeps the listening socket there
+        server: Any = site._server  # aiohttp keeps the listening socket there
         self.webhook_port = server.sockets[0].getsockname()[1] if server else None
         await self.application.bot.set_webhook(url=url, secret_token=secret, allowed_updates=list(Update.ALL_TYPES))

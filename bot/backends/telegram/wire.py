@@ -1,11 +1,12 @@
 """Telegram's wire format, pure functions: text split to the message limit (UTF-16 units, after
 HTML escaping), /start payloads, retry hints of a 429, forum topics, chat ids.  No network."""
+
 from __future__ import annotations
 
 import html
 import re
 
-MAX_TEXT = 4096                         # characters (UTF-16 units) after entity parsing
+MAX_TEXT = 4096  # characters (UTF-16 units) after entity parsing
 PAYLOAD_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 START_RE = re.compile(r"^/start(?:@(\S+))?(?:\s+(\S.*))?$", re.S | re.I)
 RETRY_TEXT_RE = re.compile(r"retry after (\d+(?:\.\d+)?)", re.I)
@@ -32,6 +33,7 @@ def escape(text: str) -> str:
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Split plain text so that each *escaped* part fits ``limit`` UTF-16 units, at paragraph,
     line, then word boundaries; never an empty part."""
+
     def size(s: str) -> int:
         return utf16_len(escape(s))
 

@@ -6,6 +6,7 @@
 those of every backend.  A conversation is keyed by a random token held in the page (no cookie);
 its rows are erased when it ends (``/oubli``, tab closed) or after ``web_idle_minutes`` idle.
 This module stays light: aiohttp is imported only when the server starts."""
+
 from __future__ import annotations
 
 import argparse

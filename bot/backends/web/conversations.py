@@ -4,6 +4,7 @@ The page holds a random token; the server keeps only its hash (the conversation 
 ``user_id`` of the events), the time of the last request and a rate bucket: about 300 bytes
 per idle conversation.  Tokens are never stored, so after a restart old ones mean nothing (and
 the backend erases the rows they left)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -4,6 +4,7 @@ The client address is the peer of the TCP connection, or, when that peer is a tr
 proxy (``web_trusted_proxies``), the last address of ``X-Forwarded-For`` that is not itself a
 trusted proxy.  Addresses are never stored: buckets are keyed by a keyed hash that changes at
 every start, live in memory only and are dropped once idle."""
+
 from __future__ import annotations
 
 import hashlib

@@ -2,6 +2,7 @@
 and ``locales/<lang>/web/*.j2`` (autoescaped).  The strings of both languages travel in a JSON
 data block so the language switch keeps the conversation; the data block is not a script, so the
 Content-Security-Policy (no inline script) stays strict."""
+
 from __future__ import annotations
 
 import json
@@ -35,6 +36,5 @@ def render_page(renderer, lang: str, busy: bool, settings) -> bytes:
     tpl = env.from_string(TEMPLATE.read_text(encoding="utf-8"))
     ui = {loc: ui_strings(renderer, loc, settings) for loc in LOCALES}
     other = next(loc for loc in LOCALES if loc != lang)
-    html = tpl.render(lang=lang, other=other, t=ui[lang], t_other=ui[other], busy=busy,
-                      ui_json=_data_block(ui))
+    html = tpl.render(lang=lang, other=other, t=ui[lang], t_other=ui[other], busy=busy, ui_json=_data_block(ui))
     return html.encode("utf-8")

@@ -1,5 +1,6 @@
 """A :class:`~bot.core.types.Reply` as the page draws it (JSON): plain text that the page sets as text,
 never as HTML; rows of buttons (payloads) and links (http(s) only); a file as base64."""
+
 from __future__ import annotations
 
 import base64

@@ -15,6 +15,7 @@ that sleeps or switches to the mail app to find the date keeps its conversation 
 would be cut); any reverse proxy passes it without upgrade settings; and an idle conversation
 costs no open connection, only a few hundred bytes.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,8 +42,7 @@ log = logging.getLogger("mes_bot.web")
 
 NAME = "web"
 STATIC = Path(__file__).resolve().parent / "static"
-STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
-                ".svg": "image/svg+xml"}
+STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
 CHOICE_RE = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
 START_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -61,8 +61,7 @@ for _name in ("aiohttp.server", "aiohttp.web", "aiohttp.access", "aiohttp.intern
 
 
 def _json(data: dict, status: int = 200, headers: dict | None = None):
-    return web.json_response(data, status=status, headers=headers,
-                             dumps=lambda d: json.dumps(d, ensure_ascii=False))
+    return web.json_response(data, status=status, headers=headers, dumps=lambda d: json.dumps(d, ensure_ascii=False))
 
 
 class WebBackend(BackendBase):
@@ -82,8 +81,9 @@ class WebBackend(BackendBase):
         self.settings = settings or app.settings
         s = self.settings
         self.host, self.port = parse_hostport("web_listen", s.web_listen)
-        self.conversations = Conversations(s.web_max_conversations, s.web_idle_minutes * 60.0,
-                                           s.web_rate_conversation_per_min)
+        self.conversations = Conversations(
+            s.web_max_conversations, s.web_idle_minutes * 60.0, s.web_rate_conversation_per_min
+        )
         self.addresses = limits.AddressLimiter(s.web_rate_address_per_min)
         self.trusted = limits.TrustedProxies(s.web_trusted_proxies)
         self._stop = asyncio.Event()
@@ -91,8 +91,7 @@ class WebBackend(BackendBase):
         self.bound_port: int | None = None
         self.ready = asyncio.Event()
         self._pages: dict[tuple[str, bool], bytes] = {}
-        self._static = {p.name: p.read_bytes() for p in STATIC.iterdir()
-                        if p.suffix in STATIC_TYPES and p.is_file()}
+        self._static = {p.name: p.read_bytes() for p in STATIC.iterdir() if p.suffix in STATIC_TYPES and p.is_file()}
         app.add_ticker("web_expiry", self.sweep)
         metrics.add_collector("web", self._collect)
 
@@ -110,8 +109,7 @@ class WebBackend(BackendBase):
     async def receive(self, handler) -> None:
         """Serve until :meth:`stop`.  ``handler`` is unused: replies go back in the HTTP response."""
         self.sweep_rows()  # rows left by a previous run: their tokens died with it
-        server = web.Application(client_max_size=self.settings.web_max_body_bytes,
-                                 middlewares=[self._headers_mw])
+        server = web.Application(client_max_size=self.settings.web_max_body_bytes, middlewares=[self._headers_mw])
         server.router.add_get("/", self.page)
         server.router.add_get("/favicon.ico", self.favicon)
         server.router.add_get("/static/{name}", self.static)
@@ -191,9 +189,11 @@ class WebBackend(BackendBase):
 
     def csp(self) -> str:
         ancestors = " ".join(self.settings.web_frame_ancestors) or "'none'"
-        return ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                "connect-src 'self'; form-action 'none'; base-uri 'none'; "
-                f"frame-ancestors {ancestors}")
+        return (
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            "connect-src 'self'; form-action 'none'; base-uri 'none'; "
+            f"frame-ancestors {ancestors}"
+        )
 
     @web.middleware
     async def _headers_mw(self, request, handler):
@@ -204,14 +204,18 @@ class WebBackend(BackendBase):
                 return _json({"error": "origin"}, status=403)
             if not self.addresses.allow(self._address(request), self._now()):
                 metrics.inc("web_rejected", reason="address_rate")
-                return _json({"error": "rate", "text": self._text("web/slow_down", self._lang(None))},
-                             status=429, headers={"Retry-After": "60"})
+                return _json(
+                    {"error": "rate", "text": self._text("web/slow_down", self._lang(None))},
+                    status=429,
+                    headers={"Retry-After": "60"},
+                )
         try:
             resp = await handler(request)
         except web.HTTPRequestEntityTooLarge:
             metrics.inc("web_rejected", reason="too_large")
-            resp = _json({"error": "too_large",
-                          "text": self._text("core/too_long", self._lang(None), limit=2000)}, status=413)
+            resp = _json(
+                {"error": "too_large", "text": self._text("core/too_long", self._lang(None), limit=2000)}, status=413
+            )
         except web.HTTPException as e:  # 404, 405: plain, with the same headers
             resp = web.Response(status=e.status, text=e.reason)
         h = resp.headers
@@ -236,21 +240,28 @@ class WebBackend(BackendBase):
         busy = self.conversations.full()
         if busy:
             metrics.inc("web_busy")
-        return web.Response(body=self.render_page(lang, busy), status=503 if busy else 200,
-                            content_type="text/html", charset="utf-8",
-                            headers={"Retry-After": "60"} if busy else None)
+        return web.Response(
+            body=self.render_page(lang, busy),
+            status=503 if busy else 200,
+            content_type="text/html",
+            charset="utf-8",
+            headers={"Retry-After": "60"} if busy else None,
+        )
 
     async def static(self, request):
         name = request.match_info["name"]
         body = self._static.get(name)
         if body is None:
             raise web.HTTPNotFound()
-        return web.Response(body=body, headers={"Content-Type": STATIC_TYPES[Path(name).suffix],
-                                                "Cache-Control": "public, max-age=300"})
+        return web.Response(
+            body=body, headers={"Content-Type": STATIC_TYPES[Path(name).suffix], "Cache-Control": "public, max-age=300"}
+        )
 
     async def favicon(self, request):
-        return web.Response(body=self._static.get("icon.svg", b""),
-                            headers={"Content-Type": STATIC_TYPES[".svg"], "Cache-Control": "public, max-age=3600"})
+        return web.Response(
+            body=self._static.get("icon.svg", b""),
+            headers={"Content-Type": STATIC_TYPES[".svg"], "Cache-Control": "public, max-age=3600"},
+        )
 
     # -- API --------------------------------------------------------------------------------------
     async def _body(self, request) -> dict | None:
@@ -270,8 +281,9 @@ class WebBackend(BackendBase):
         opened = self.conversations.open(self._now(), lang)
         if opened is None:
             metrics.inc("web_busy")
-            return _json({"busy": True, "text": self._text("web/busy", lang)}, status=503,
-                         headers={"Retry-After": "60"})
+            return _json(
+                {"busy": True, "text": self._text("web/busy", lang)}, status=503, headers={"Retry-After": "60"}
+            )
         token, conv = opened
         start = body.get("start")
         payload = start if isinstance(start, str) and START_RE.fullmatch(start) else None
@@ -291,8 +303,11 @@ class WebBackend(BackendBase):
             return _json({"expired": True, "text": self._text("web/expired", lang)}, status=410)
         if not limits.allow(conv.bucket, now):
             metrics.inc("web_rejected", reason="conversation_rate")
-            return _json({"error": "rate", "text": self._text("web/slow_down", conv.lang)},
-                         status=429, headers={"Retry-After": "10"})
+            return _json(
+                {"error": "rate", "text": self._text("web/slow_down", conv.lang)},
+                status=429,
+                headers={"Retry-After": "10"},
+            )
         text, choice = body.get("text"), body.get("choice")
         if isinstance(choice, str) and CHOICE_RE.fullmatch(choice):
             out = await self._turn(conv, kind="button", choice=choice)

@@ -7,6 +7,8 @@ the dates interceptor (priority 50), which computes the deadline.
 """
 from __future__ import annotations
 
+import re
+
 from bot.lang import intents, language
 from bot.core.flowlib import Choice, Ctx, Flow, Say, Turn
 
@@ -130,11 +132,33 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
     return _reply(ctx, text, res)
 
 
+#: the deadline page, which a date alone favours: left out of the vote on a dated question that asks about
+#: something else, and offered as a button after the answer instead
+DEADLINE_TOPIC = "received"
+#: the whole message's vote must rank the question's page among its first AGREE_RANK
+AGREE_RANK = 2
+_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])\s+|\n+")
+
+
+def asked_part(text: str) -> str:
+    """The sentences of a message that carry its question mark ("J'ai reçu le mail en mai. Comment je le
+    ferme ?" -> "Comment je le ferme ?"); the story told around them is not what is asked."""
+    parts = [p for p in _SENTENCE_END.split(text) if "?" in p]
+    return " ".join(parts) if parts else text
+
+
+def _with_deadline_button(turn: Turn) -> Turn:
+    """The answer to what was asked, and the deadline computation offered after it."""
+    if turn.say and not any(c.goto == "deadline:start" for row in turn.say[0].buttons for c in row):
+        turn.say[0].buttons = [*turn.say[0].buttons, [Choice(f"questions.t_{DEADLINE_TOPIC}", goto="deadline:start")]]
+    return turn
+
+
 def before_notice(ctx: Ctx, text: str) -> Turn | None:
     """Before the notice's dates (priority 35): the whole turn is answered in the message's own language
     (the deadline's reply too), and a question, with a question mark, led by a page a date does not change
     ("I have lived in Belgium for 5 years, do I have a space?") is answered, or its topics offered when
-    the vote is close, rather than the date read as the notice's."""
+    the vote is close, rather than the date read as the notice's (and see :func:`_asked_elsewhere`)."""
     lang = language.detect(text)
     if lang and lang != ctx.locale:
         ctx.locale = lang  # this turn only: the person's chosen language is not changed
@@ -142,12 +166,33 @@ def before_notice(ctx: Ctx, text: str) -> Turn | None:
         return None  # only an asked question: "the email is from Sunday, I'm 45" is the notice told
     from bot.lang import dates, notice
 
-    if notice.asks_deadline(dates.normalise(text)):
-        return None
-    res = intents.classify(text)
-    if res.kind in ("answer", "offer") and res.best in DATELESS:
+    res = None if notice.asks_deadline(dates.normalise(text)) else intents.classify(text)
+    if res is not None and res.kind == "answer" and res.best in DATELESS:
         return _reply(ctx, text, res)
-    return None
+    turn = _asked_elsewhere(ctx, text)  # a clear answer to the question asked beats topics offered
+    if turn is None and res is not None and res.kind == "offer" and res.best in DATELESS:
+        return _reply(ctx, text, res)
+    return turn
+
+
+def _asked_elsewhere(ctx: Ctx, text: str) -> Turn | None:
+    """A story with a date, then a question that is about something else ("I got the email in May and
+    opened it. How do I close it?"): the sentences with the question mark hold no date and do not ask the
+    time limit, and they answer a page a date does not change, which the whole message's vote ranks
+    among its first two too (the deadline page left out of both votes).  That page is answered, the
+    deadline computation offered as a button."""
+    from bot.lang import dates, notice
+
+    asked = asked_part(text)
+    if asked == text or _has_date(ctx, asked) or notice.asks_deadline(dates.normalise(asked)):
+        return None
+    without = frozenset({DEADLINE_TOPIC})
+    res = intents.classify(asked, without=without)
+    whole = [n for n, _s in intents.classify(text, without=without).scores[:AGREE_RANK]]
+    if res.kind != "answer" or res.best not in DATELESS or res.best not in whole:
+        return None
+    turn = _reply(ctx, text, res)
+    return _with_deadline_button(turn) if turn is not None else None
 
 
 def after_dates(ctx: Ctx, text: str) -> Turn | None:
@@ -164,7 +209,8 @@ _states["window"] = page("questions/window", home=True, extra=[
 _states["police"] = page("questions/police", home=True, extra=[
     [Choice("questions.t_access", goto="understand:access")], [Choice("questions.t_never", goto="understand:never")],
 ])
-_states["research"] = page("questions/research", home=True, extra=[[Choice("questions.t_sources", goto="sources:start")]])
+_states["research"] = page("questions/research", home=True,
+                           extra=[[Choice("questions.t_sources", goto="sources:start")]])
 _states["leak"] = page("questions/leak", home=True, extra=[[Choice("questions.t_debate", goto="understand:debate")]])
 _states["law"] = page("questions/law", home=True, extra=[[Choice("questions.t_compulsory", goto="understand:choice")]])
 

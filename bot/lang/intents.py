@@ -231,7 +231,8 @@ GENERIC = {"refuse": 0.35, "what_is": 0.5, "others": 0.5, "access": 0.85}
 
 #: a precise page and the broader page it belongs to: when both match, the broad one yields
 SUBTOPIC = {"two_parents": "children", "turning18": "children", "teen": "children", "keep": "debate",
-            "decide": "debate", "phone_ready": "phone", "refused_before": "missed", "abroad": "others", "data": "close", "reopen": "close",
+            "decide": "debate", "phone_ready": "phone", "refused_before": "missed", "abroad": "others",
+            "data": "close", "reopen": "close",
             "doctor": "access", "emergency": "access", "restrict": "access", "missed": "window",
             "protected": "others", "relative": "others", "deaf": "phone", "lost_code": "ready",
             "received": "window"}
@@ -357,11 +358,13 @@ SHORT_CLASSIFIER_RANK = 3
 KNOWN_SHARE = 0.5
 
 
-def classify(text: str) -> Result:
-    """The keyword table, the classifier and the retrieval, weighed together."""
+def classify(text: str, without: frozenset[str] = frozenset()) -> Result:
+    """The keyword table, the classifier and the retrieval, weighed together; the topics ``without``
+    are left out of all three (a dated question whose date is not what it asks about: the deadline
+    page, which the date alone would favour, is not a candidate)."""
     from . import recognizer
 
-    res = _classify_keywords(text)
+    res = _classify_keywords(text, without)
     if res.kind in ("greeting", "thanks") or not res.tokens:
         return res
     if not res.scores and all(t in _STOP or t in FILLER for t in res.tokens):
@@ -370,8 +373,8 @@ def classify(text: str) -> Result:
     if not res.scores and recognizer.retriever().known_share(res.tokens) < KNOWN_SHARE:
         res.kind = "outside" if looks_like_question(text) else "none"
         return res  # no keyword and mostly words no example or page uses: nothing to go on
-    learned = recognizer.classifier().scores(res.tokens)
-    found = recognizer.retriever().scores(res.tokens)
+    learned = [p for p in recognizer.classifier().scores(res.tokens) if p[0] not in without]
+    found = [p for p in recognizer.retriever().scores(res.tokens) if p[0] not in without]
     # the two learned recognizers agreeing that the sources do not answer ("horaires de la CPAM")
     # outweigh a keyword; otherwise a short message, which gives them little to go on, is the keywords'
     learned_differ = bool(learned and found) and learned[0][0] == found[0][0] == OUTSIDE[0] != res.best
@@ -440,9 +443,9 @@ def decide(tokens: list[str], sources, anchor: int | None = None) -> Result:
     return res
 
 
-def _classify_keywords(text: str) -> Result:
+def _classify_keywords(text: str, without: frozenset[str] = frozenset()) -> Result:
     toks = normalise(text)
-    res = Result(toks, list(_score(tuple(toks))))
+    res = Result(toks, [p for p in _score(tuple(toks)) if p[0] not in without])
     if not toks:
         return res
     rest = [t for t in toks if t not in GREETINGS and t not in THANKS and t not in FILLER]

@@ -129,7 +129,24 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
             # offer it rather than read the date as the notice's
             return _reply(ctx, text, res)
         return None  # the deadline flow (priority 50) reads the date; after_dates takes what it leaves
+    if res.kind == "offer":
+        focused = _asked_clearly(text, res)
+        if focused is not None:
+            return _reply(ctx, text, focused)
     return _reply(ctx, text, res)
+
+
+def _asked_clearly(text: str, res: intents.Result, without: frozenset[str] = frozenset()) -> intents.Result | None:
+    """A story, then the question: the sentences with the question mark, read alone, clearly answer a page
+    the keyword table ranks first too, and that the whole message's vote ranks among its first AGREE_RANK
+    (the story's words spread the vote, the question names what is asked)."""
+    asked = asked_part(text)
+    if asked == text:
+        return None
+    focused = intents.classify(asked, without=without)
+    whole = [n for n, _s in res.scores[:AGREE_RANK]]
+    named = focused.keywords_first  # the question names its page: the keyword table ranks it first too
+    return focused if focused.kind == "answer" and named and focused.best in whole else None
 
 
 #: the deadline page, which a date alone favours: left out of the vote on a dated question that asks about
@@ -178,18 +195,16 @@ def before_notice(ctx: Ctx, text: str) -> Turn | None:
 def _asked_elsewhere(ctx: Ctx, text: str) -> Turn | None:
     """A story with a date, then a question that is about something else ("I got the email in May and
     opened it. How do I close it?"): the sentences with the question mark hold no date and do not ask the
-    time limit, and they answer a page a date does not change, which the whole message's vote ranks
-    among its first two too (the deadline page left out of both votes).  That page is answered, the
-    deadline computation offered as a button."""
+    time limit, and they name a page a date does not change (:func:`_asked_clearly`; the deadline page left
+    out of both votes).  That page is answered, the deadline computation offered as a button."""
     from bot.lang import dates, notice
 
     asked = asked_part(text)
-    if asked == text or _has_date(ctx, asked) or notice.asks_deadline(dates.normalise(asked)):
+    if _has_date(ctx, asked) or notice.asks_deadline(dates.normalise(asked)):
         return None
     without = frozenset({DEADLINE_TOPIC})
-    res = intents.classify(asked, without=without)
-    whole = [n for n, _s in intents.classify(text, without=without).scores[:AGREE_RANK]]
-    if res.kind != "answer" or res.best not in DATELESS or res.best not in whole:
+    res = _asked_clearly(text, intents.classify(text, without=without), without)
+    if res is None or res.best not in DATELESS:
         return None
     turn = _reply(ctx, text, res)
     return _with_deadline_button(turn) if turn is not None else None

@@ -39,3 +39,17 @@ async def test_a_question_about_the_time_limit_still_gets_the_deadline(chat, tex
     app, c = chat
     await c.say(text)
     assert session_data(app, c).get("deadline"), (c.keys, c.text)
+
+
+@pytest.mark.parametrize("text,about_notice", [
+    ("j'ai mon espace santé depuis 4 ans", False),
+    ("mon espace santé est ouvert depuis l'an dernier", False),
+    ("le mail de l'assurance maladie est arrivé hier", True),
+    ("la cpam m'a écrit le 3", True),
+])
+def test_the_space_itself_is_not_the_notice(text, about_notice):
+    """"Mon espace santé" names the space, not the email or letter about it: a date near it is not the
+    notice's date."""
+    from bot.lang import dates, notice
+
+    assert notice.mentions_notice(dates.normalise(text)) is about_notice

@@ -7,8 +7,6 @@ the dates interceptor (priority 50), which computes the deadline.
 """
 from __future__ import annotations
 
-import re
-
 from bot.lang import intents, language
 from bot.core.flowlib import Choice, Ctx, Flow, Say, Turn
 
@@ -140,7 +138,7 @@ def _asked_clearly(text: str, res: intents.Result, without: frozenset[str] = fro
     """A story, then the question: the sentences with the question mark, read alone, clearly answer a page
     the keyword table ranks first too, and that the whole message's vote ranks among its first AGREE_RANK
     (the story's words spread the vote, the question names what is asked)."""
-    asked = asked_part(text)
+    asked = intents.asked_part(text)
     if asked == text:
         return None
     focused = intents.classify(asked, without=without)
@@ -154,16 +152,6 @@ def _asked_clearly(text: str, res: intents.Result, without: frozenset[str] = fro
 DEADLINE_TOPIC = "received"
 #: the whole message's vote must rank the question's page among its first AGREE_RANK
 AGREE_RANK = 2
-_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])\s+|\n+")
-
-
-def asked_part(text: str) -> str:
-    """The sentences of a message that carry its question mark ("J'ai reçu le mail en mai. Comment je le
-    ferme ?" -> "Comment je le ferme ?"); the story told around them is not what is asked."""
-    parts = [p for p in _SENTENCE_END.split(text) if "?" in p]
-    return " ".join(parts) if parts else text
-
-
 def _with_deadline_button(turn: Turn) -> Turn:
     """The answer to what was asked, and the deadline computation offered after it."""
     if turn.say and not any(c.goto == "deadline:start" for row in turn.say[0].buttons for c in row):
@@ -194,13 +182,15 @@ def before_notice(ctx: Ctx, text: str) -> Turn | None:
 
 def _asked_elsewhere(ctx: Ctx, text: str) -> Turn | None:
     """A story with a date, then a question that is about something else ("I got the email in May and
-    opened it. How do I close it?"): the sentences with the question mark hold no date and do not ask the
-    time limit, and they name a page a date does not change (:func:`_asked_clearly`; the deadline page left
-    out of both votes).  That page is answered, the deadline computation offered as a button."""
+    opened it. How do I close it?"): the sentences with the question mark hold no date, none follows them,
+    they do not ask the time limit, and they name a page a date does not change (:func:`_asked_clearly`;
+    the deadline page left out of both votes).  That page is answered, the deadline computation offered as
+    a button."""
     from bot.lang import dates, notice
 
-    asked = asked_part(text)
-    if _has_date(ctx, asked) or notice.asks_deadline(dates.normalise(asked)):
+    asked = intents.asked_part(text)
+    after = text[text.rfind("?") + 1:]  # a date told after the question is what it asks about
+    if _has_date(ctx, asked) or _has_date(ctx, after) or notice.asks_deadline(dates.normalise(asked)):
         return None
     without = frozenset({DEADLINE_TOPIC})
     res = _asked_clearly(text, intents.classify(text, without=without), without)

@@ -487,6 +487,14 @@ def examples() -> list[tuple[str, str]]:
 
 
 QUESTION_WORDS = nlu_data.words("words", "question")
+_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])\s+|\n+")
+
+
+def asked_part(text: str) -> str:
+    """The sentences of a message that carry its question mark ("J'ai reçu le mail en mai. Comment je le
+    ferme ?" -> "Comment je le ferme ?"); the story told around them is not what is asked."""
+    parts = [p for p in _SENTENCE_END.split(text) if "?" in p]
+    return " ".join(parts) if parts else text
 
 
 def looks_like_question(text: str) -> bool:

@@ -373,8 +373,11 @@ def classify(text: str, without: frozenset[str] = frozenset()) -> Result:
     if not res.scores and recognizer.retriever().known_share(res.tokens) < KNOWN_SHARE:
         res.kind = "outside" if looks_like_question(text) else "none"
         return res  # no keyword and mostly words no example or page uses: nothing to go on
-    learned = [p for p in recognizer.classifier().scores(res.tokens) if p[0] not in without]
-    found = [p for p in recognizer.retriever().scores(res.tokens) if p[0] not in without]
+    learned = recognizer.classifier().scores(res.tokens)
+    found = recognizer.retriever().scores(res.tokens)
+    if without:
+        learned = [p for p in learned if p[0] not in without]
+        found = [p for p in found if p[0] not in without]
     # the two learned recognizers agreeing that the sources do not answer ("horaires de la CPAM")
     # outweigh a keyword; otherwise a short message, which gives them little to go on, is the keywords'
     learned_differ = bool(learned and found) and learned[0][0] == found[0][0] == OUTSIDE[0] != res.best
@@ -445,7 +448,8 @@ def decide(tokens: list[str], sources, anchor: int | None = None) -> Result:
 
 def _classify_keywords(text: str, without: frozenset[str] = frozenset()) -> Result:
     toks = normalise(text)
-    res = Result(toks, [p for p in _score(tuple(toks)) if p[0] not in without])
+    scores = _score(tuple(toks))
+    res = Result(toks, [p for p in scores if p[0] not in without] if without else list(scores))
     if not toks:
         return res
     rest = [t for t in toks if t not in GREETINGS and t not in THANKS and t not in FILLER]

@@ -2,6 +2,9 @@
 
 Usage: .venv/bin/python bench/nlu_rank.py --set FILE.jsonl
 
+"focused" adds to the vote a quarter of the vote over the message's sentences with a question mark alone
+(``intents.asked_part``), a ranking measured here and not used by ``classify``.
+
 For the keyword table, the classifier, the retrieval and the weighed vote (bot.lang.intents.decide), prints
 how often the first topic is an acceptable one (top 1) and how often one of the first three is (top 3),
 for each language of the set and overall; then the outcomes of ``intents.classify`` per language (as in
@@ -23,10 +26,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 from nlu_compare import OUTCOMES, outcome  # noqa: E402
 
 
-def rankings(text: str) -> dict[str, list[str]]:
+#: "focused": the vote plus this share of the vote over the sentences with the question mark alone
+FOCUS = 0.25
+
+
+def _vote(toks: list[str]):
     from bot.lang import intents, recognizer
 
-    toks = intents.normalise(text)
     kw = list(intents._score(tuple(toks)))
     cl = recognizer.classifier().scores(toks)
     rt = recognizer.retriever().scores(toks)
@@ -38,11 +44,24 @@ def rankings(text: str) -> dict[str, list[str]]:
             (rt, intents.W_RETRIEVAL, intents.STRONG_RETRIEVAL, intents.ALONE_RATIO[2]),
         ],
     )
+    return kw, cl, rt, vote.scores
+
+
+def rankings(text: str) -> dict[str, list[str]]:
+    from bot.lang import intents
+
+    kw, cl, rt, vote = _vote(intents.normalise(text))
+    focused = dict(vote)
+    asked = intents.asked_part(text)
+    if asked != text:
+        for name, v in _vote(intents.normalise(asked))[3]:
+            focused[name] = focused.get(name, 0.0) + FOCUS * v
     return {
         "keywords": [n for n, _s in kw],
         "classifier": [n for n, _s in cl],
         "retrieval": [n for n, _s in rt],
-        "vote": [n for n, _s in vote.scores],
+        "vote": [n for n, _s in vote],
+        "focused": sorted(focused, key=lambda n: -focused[n]),
     }
 
 
@@ -71,7 +90,7 @@ def main(argv=None) -> int:
         for lg in (lang, "all"):
             outs.setdefault(lg, Counter())[o] += 1
     langs = sorted(k for k in n if k != "all") + ["all"]
-    for name in ("keywords", "classifier", "retrieval", "vote"):
+    for name in ("keywords", "classifier", "retrieval", "vote", "focused"):
         print(
             f"{name:10} "
             + "  ".join(

@@ -5,6 +5,7 @@ answers it, a close call offers the two or three closest topics as buttons, gree
 a short hello and the main menu.  A message that states a notification date is left to
 the dates interceptor (priority 50), which computes the deadline.
 """
+
 from __future__ import annotations
 
 from bot.lang import intents, language
@@ -60,8 +61,9 @@ def _understood(ctx: Ctx, res) -> Say:
     """Which topic the answer is about (so a wrong guess is visible), with the closest others."""
     here = target_of(ctx, res.best)
     top = res.scores[0][1] if res.scores else 0.0
-    others = [n for n, s in res.scores[1:] if n in intents.INTENTS and s >= NEAR_SHARE * top
-              and target_of(ctx, n) != here][:ALTERNATIVES]
+    others = [
+        n for n, s in res.scores[1:] if n in intents.INTENTS and s >= NEAR_SHARE * top and target_of(ctx, n) != here
+    ][:ALTERNATIVES]
     rows = [[Choice(f"questions.t_{n}", goto=target_of(ctx, n))] for n in others]
     return Say("questions/understood", {"topic": _label(ctx, res.best), "others": bool(rows)}, buttons=rows)
 
@@ -114,8 +116,9 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
         ctx.locale = lang  # this reply only: the person's chosen language is not changed
     res = intents.classify(text)
     if _has_date(ctx, text):
-        if (_about_the_notice(text) and not intents.looks_like_question(text)) \
-                or len([t for t in res.tokens if t not in intents._STOP]) <= DATE_ONLY:
+        if (_about_the_notice(text) and not intents.looks_like_question(text)) or len(
+            [t for t in res.tokens if t not in intents._STOP]
+        ) <= DATE_ONLY:
             return None  # the notice told with a date, no question ("18 ans ... et reçu un mail"), or little
             #              but the date ("around the 10th"): the deadline flow reads it, or asks which date
         if res.kind == "answer" and res.best in DATELESS:
@@ -127,14 +130,45 @@ def intercept(ctx: Ctx, text: str) -> Turn | None:
             # offer it rather than read the date as the notice's
             return _reply(ctx, text, res)
         return None  # the deadline flow (priority 50) reads the date; after_dates takes what it leaves
+    if res.kind == "offer":
+        focused = _asked_clearly(text, res)
+        if focused is not None:
+            return _reply(ctx, text, focused)
     return _reply(ctx, text, res)
+
+
+def _asked_clearly(text: str, res: intents.Result, without: frozenset[str] = frozenset()) -> intents.Result | None:
+    """A story, then the question: the sentences with the question mark, read alone, clearly answer a page
+    the keyword table ranks first too, and that the whole message's vote ranks among its first AGREE_RANK
+    (the story's words spread the vote, the question names what is asked)."""
+    asked = intents.asked_part(text)
+    if asked == text:
+        return None
+    focused = intents.classify(asked, without=without)
+    whole = [n for n, _s in res.scores[:AGREE_RANK]]
+    named = focused.keywords_first  # the question names its page: the keyword table ranks it first too
+    return focused if focused.kind == "answer" and named and focused.best in whole else None
+
+
+#: the deadline page, which a date alone favours: left out of the vote on a dated question that asks about
+#: something else, and offered as a button after the answer instead
+DEADLINE_TOPIC = "received"
+#: the whole message's vote must rank the question's page among its first AGREE_RANK
+AGREE_RANK = 2
+
+
+def _with_deadline_button(turn: Turn) -> Turn:
+    """The answer to what was asked, and the deadline computation offered after it."""
+    if turn.say and not any(c.goto == "deadline:start" for row in turn.say[0].buttons for c in row):
+        turn.say[0].buttons = [*turn.say[0].buttons, [Choice(f"questions.t_{DEADLINE_TOPIC}", goto="deadline:start")]]
+    return turn
 
 
 def before_notice(ctx: Ctx, text: str) -> Turn | None:
     """Before the notice's dates (priority 35): the whole turn is answered in the message's own language
     (the deadline's reply too), and a question, with a question mark, led by a page a date does not change
     ("I have lived in Belgium for 5 years, do I have a space?") is answered, or its topics offered when
-    the vote is close, rather than the date read as the notice's."""
+    the vote is close, rather than the date read as the notice's (and see :func:`_asked_elsewhere`)."""
     lang = language.detect(text)
     if lang and lang != ctx.locale:
         ctx.locale = lang  # this turn only: the person's chosen language is not changed
@@ -142,12 +176,33 @@ def before_notice(ctx: Ctx, text: str) -> Turn | None:
         return None  # only an asked question: "the email is from Sunday, I'm 45" is the notice told
     from bot.lang import dates, notice
 
-    if notice.asks_deadline(dates.normalise(text)):
-        return None
-    res = intents.classify(text)
-    if res.kind in ("answer", "offer") and res.best in DATELESS:
+    res = None if notice.asks_deadline(dates.normalise(text)) else intents.classify(text)
+    if res is not None and res.kind == "answer" and res.best in DATELESS:
         return _reply(ctx, text, res)
-    return None
+    turn = _asked_elsewhere(ctx, text)  # a clear answer to the question asked beats topics offered
+    if turn is None and res is not None and res.kind == "offer" and res.best in DATELESS:
+        return _reply(ctx, text, res)
+    return turn
+
+
+def _asked_elsewhere(ctx: Ctx, text: str) -> Turn | None:
+    """A story with a date, then a question that is about something else ("I got the email in May and
+    opened it. How do I close it?"): the sentences with the question mark hold no date, none follows them,
+    they do not ask the time limit, and they name a page a date does not change (:func:`_asked_clearly`;
+    the deadline page left out of both votes).  That page is answered, the deadline computation offered as
+    a button."""
+    from bot.lang import dates, notice
+
+    asked = intents.asked_part(text)
+    after = text[text.rfind("?") + 1 :]  # a date told after the question is what it asks about
+    if _has_date(ctx, asked) or _has_date(ctx, after) or notice.asks_deadline(dates.normalise(asked)):
+        return None
+    without = frozenset({DEADLINE_TOPIC})
+    res = _asked_clearly(text, intents.classify(text, without=without), without)
+    if res is None or res.best not in DATELESS:
+        return None
+    turn = _reply(ctx, text, res)
+    return _with_deadline_button(turn) if turn is not None else None
 
 
 def after_dates(ctx: Ctx, text: str) -> Turn | None:
@@ -158,13 +213,24 @@ def after_dates(ctx: Ctx, text: str) -> Turn | None:
 
 
 _states = {name: page(f"questions/{name}", home=True) for name in ANSWERS}
-_states["window"] = page("questions/window", home=True, extra=[
-    [Choice("questions.t_received", goto="deadline:start")],
-])
-_states["police"] = page("questions/police", home=True, extra=[
-    [Choice("questions.t_access", goto="understand:access")], [Choice("questions.t_never", goto="understand:never")],
-])
-_states["research"] = page("questions/research", home=True, extra=[[Choice("questions.t_sources", goto="sources:start")]])
+_states["window"] = page(
+    "questions/window",
+    home=True,
+    extra=[
+        [Choice("questions.t_received", goto="deadline:start")],
+    ],
+)
+_states["police"] = page(
+    "questions/police",
+    home=True,
+    extra=[
+        [Choice("questions.t_access", goto="understand:access")],
+        [Choice("questions.t_never", goto="understand:never")],
+    ],
+)
+_states["research"] = page(
+    "questions/research", home=True, extra=[[Choice("questions.t_sources", goto="sources:start")]]
+)
 _states["leak"] = page("questions/leak", home=True, extra=[[Choice("questions.t_debate", goto="understand:debate")]])
 _states["law"] = page("questions/law", home=True, extra=[[Choice("questions.t_compulsory", goto="understand:choice")]])
 

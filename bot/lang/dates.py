@@ -17,6 +17,7 @@ Pipeline for one message (see docs/dates.md):
 
 When several dates appear, :mod:`bot.notice` keeps the one tied to the notice, or asks.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -38,20 +39,20 @@ _ERROR_RANK = {"impossible": 0, "too_old": 1, "future": 2, "ambiguous": 3}
 class DateResult:
     """What was understood.  Holds dates and small numbers only, never the message text."""
 
-    date: dt.date | None = None         # sending date for the rule (shifted for a letter's arrival day)
-    understood: dt.date | None = None   # the user's own date, as understood
-    error: str | None = None            # None or one of ERRORS
-    approximate: bool = False           # fuzzy, or shifted for a letter's arrival day
-    fuzzy: bool = False                 # "début novembre", "la semaine dernière"...: earliest plausible day
-    letter_arrived: bool = False        # the date is the day a letter arrived
-    shift_days: int = 0                 # days taken off for a letter's arrival
-    kind: str = ""                      # explicit | yearless | relative | weekday | bare_day | fuzzy | fallback
+    date: dt.date | None = None  # sending date for the rule (shifted for a letter's arrival day)
+    understood: dt.date | None = None  # the user's own date, as understood
+    error: str | None = None  # None or one of ERRORS
+    approximate: bool = False  # fuzzy, or shifted for a letter's arrival day
+    fuzzy: bool = False  # "début novembre", "la semaine dernière"...: earliest plausible day
+    letter_arrived: bool = False  # the date is the day a letter arrived
+    shift_days: int = 0  # days taken off for a letter's arrival
+    kind: str = ""  # explicit | yearless | relative | weekday | bare_day | fuzzy | fallback
     detail: dict = field(default_factory=dict, compare=False)  # for explanations: day, month, year, max_day...
-    hedged: bool = False                # said approximately ("vers le 10", "le 3 je crois")
+    hedged: bool = False  # said approximately ("vers le 10", "le 3 je crois")
     words: str = field(default="", compare=False)  # the user's words the date was read from (never stored)
     choices: tuple = field(default=(), compare=False)  # error "which": (date, arrived, words) to offer
-    role: str = ""                      # notice (words tie it to the notice) | neutral | other
-    maybe_letter: bool = False          # received/arrived, email or letter not said: offer "it was a letter"
+    role: str = ""  # notice (words tie it to the notice) | neutral | other
+    maybe_letter: bool = False  # received/arrived, email or letter not said: offer "it was a letter"
 
     @property
     def ok(self) -> bool:
@@ -77,34 +78,79 @@ MONTHS: dict[str, int] = {w: m for m, forms in _MONTH_FORMS.items() for w in for
 _MONTH_FULL = {w: m for w, m in MONTHS.items() if len(w) >= 5}
 
 _WEEKDAY_FORMS = {
-    0: "lundi monday", 1: "mardi tuesday", 2: "mercredi wednesday", 3: "jeudi thursday",
-    4: "vendredi friday", 5: "samedi saturday", 6: "dimanche sunday",
+    0: "lundi monday",
+    1: "mardi tuesday",
+    2: "mercredi wednesday",
+    3: "jeudi thursday",
+    4: "vendredi friday",
+    5: "samedi saturday",
+    6: "dimanche sunday",
 }
 WEEKDAYS: dict[str, int] = {w: d for d, forms in _WEEKDAY_FORMS.items() for w in forms.split()}
 
 _NUMBER_WORDS = {
-    "un": 1, "une": 1, "premier": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
-    "sept": 7, "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13,
-    "quatorze": 14, "quinze": 15, "seize": 16, "dix sept": 17, "dix huit": 18, "dix neuf": 19,
-    "vingt": 20, "vingt et un": 21, "vingt et une": 21, "vingt deux": 22, "vingt trois": 23,
-    "vingt quatre": 24, "vingt cinq": 25, "vingt six": 26, "vingt sept": 27, "vingt huit": 28,
-    "vingt neuf": 29, "trente": 30, "trente et un": 31, "trente et une": 31,
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10,
+    "un": 1,
+    "une": 1,
+    "premier": 1,
+    "deux": 2,
+    "trois": 3,
+    "quatre": 4,
+    "cinq": 5,
+    "six": 6,
+    "sept": 7,
+    "huit": 8,
+    "neuf": 9,
+    "dix": 10,
+    "onze": 11,
+    "douze": 12,
+    "treize": 13,
+    "quatorze": 14,
+    "quinze": 15,
+    "seize": 16,
+    "dix sept": 17,
+    "dix huit": 18,
+    "dix neuf": 19,
+    "vingt": 20,
+    "vingt et un": 21,
+    "vingt et une": 21,
+    "vingt deux": 22,
+    "vingt trois": 23,
+    "vingt quatre": 24,
+    "vingt cinq": 25,
+    "vingt six": 26,
+    "vingt sept": 27,
+    "vingt huit": 28,
+    "vingt neuf": 29,
+    "trente": 30,
+    "trente et un": 31,
+    "trente et une": 31,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
 }
 # longest first, so "dix sept" wins over "dix"; hyphens are spaces after normalisation
-_NUM_ALT = "|".join(sorted((re.escape(w.strip()).replace(r"\ ", r"[ -]") for w in _NUMBER_WORDS),
-                           key=len, reverse=True))
+_NUM_ALT = "|".join(
+    sorted((re.escape(w.strip()).replace(r"\ ", r"[ -]") for w in _NUMBER_WORDS), key=len, reverse=True)
+)
 # "j" is a day unit ("il y a 15 j") unless it is the elided "je" of the next word ("le 15 j'ai reçu").
-_UNIT = (r"(?:jours?|j(?!\s+(?!(?:avant|apres|environ|au|a|ago)\b)[aeiouyh])|jrs?|semaines?|sem|mois|ans?|annees?"
-         r"|days?|weeks?|months?|years?)")
+_UNIT = (
+    r"(?:jours?|j(?!\s+(?!(?:avant|apres|environ|au|a|ago)\b)[aeiouyh])|jrs?|semaines?|sem|mois|ans?|annees?"
+    r"|days?|weeks?|months?|years?)"
+)
 _AFTER_NUMBER_NOT_DAY = re.compile(
     r"\s*(?:[/.-]\s*\d|:\s*\d|" + _UNIT + r"\b|h\b|h\s*\d|heures?\b|min|eme\b|e\b|%|euros?\b|eur\b|"
     r"mails?\b|e mails?\b|courriers?\b|lettres?\b|enfants?\b|fois\b|personnes?\b|numeros?\b|chiffres?\b|"
     r"etages?\b|rue\b|avenue\b|av\b|bd\b|boulevard\b|bis\b|ter\b|chemin\b|allee\b|impasse\b|route\b|place\b|"
     r"arrondissement\b|arr\b|appartement\b|appart\b|apt\b|batiment\b|bat\b|etape\b|question\b|page\b|"
     # "le 15" is also the SAMU's number: "le 15 peut voir mon dossier ?" names no day
-    r"(?:peut|peuvent|pourra|pourrait|voit|voie|voient|verra|a\s+acces|accede|consulte|samu|urgences?)\b)")
+    r"(?:peut|peuvent|pourra|pourrait|voit|voie|voient|verra|a\s+acces|accede|consulte|samu|urgences?)\b)"
+)
 
 # --- normalisation --------------------------------------------------------------------------------
 _PUNCT = re.compile(r"[^\w\s/.:-]")
@@ -118,8 +164,8 @@ _WORD = re.compile(r"[a-z]{4,12}")
 _NUM_BEFORE = re.compile(r"\b(" + _NUM_ALT + r")\b(?=\s+(?:de\s+)?(?:[a-z]{3,10})\b)")
 _NUM_AFTER_CTX = re.compile(
     r"\b(il y a|il ya|y a|ya|ca fait|cela fait|ca va faire|depuis|dans|ds|d ici|sous|des|il y a environ|"
-    r"il y a presque)\s+("
-    + _NUM_ALT + r")\b")
+    r"il y a presque)\s+(" + _NUM_ALT + r")\b"
+)
 _NUM_AFTER_LE = re.compile(r"\b(le|du)\s+(" + _NUM_ALT + r")\b")
 _SINGULAR = {"un", "une", "premier", "one"}
 
@@ -147,22 +193,94 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-_KNOWN_WORDS = set(MONTHS) | set(WEEKDAYS) | {
-    "jours", "semaine", "semaines", "dernier", "derniere", "prochain", "prochaine", "matin", "midi",
-    "soir", "depuis", "janvier", "lettre", "lettres", "courrier", "juste", "environ", "mardis", "jeudis",
-    "avant", "apres", "hier", "demain", "numero", "merci", "bonjour", "annee", "annees", "enfant", "enfants",
-    "debut", "milieu", "novice", "octet", "marche", "maison", "mairie", "jardin", "mercredis", "lundis",
-    "vendredis", "samedis", "dimanches", "decembre", "decembres", "juillet", "jouet", "jeudi", "mercie",
-    "ferie", "feries", "feriee", "ferier", "demarche", "demarches", "marcher", "marches", "match",
-    "marie", "jeune", "jeunes", "sardine", "madame", "monsieur", "mercis", "vendre", "vendeur",
-}
+_KNOWN_WORDS = (
+    set(MONTHS)
+    | set(WEEKDAYS)
+    | {
+        "jours",
+        "semaine",
+        "semaines",
+        "dernier",
+        "derniere",
+        "prochain",
+        "prochaine",
+        "matin",
+        "midi",
+        "soir",
+        "depuis",
+        "janvier",
+        "lettre",
+        "lettres",
+        "courrier",
+        "juste",
+        "environ",
+        "mardis",
+        "jeudis",
+        "avant",
+        "apres",
+        "hier",
+        "demain",
+        "numero",
+        "merci",
+        "bonjour",
+        "annee",
+        "annees",
+        "enfant",
+        "enfants",
+        "debut",
+        "milieu",
+        "novice",
+        "octet",
+        "marche",
+        "maison",
+        "mairie",
+        "jardin",
+        "mercredis",
+        "lundis",
+        "vendredis",
+        "samedis",
+        "dimanches",
+        "decembre",
+        "decembres",
+        "juillet",
+        "jouet",
+        "jeudi",
+        "mercie",
+        "ferie",
+        "feries",
+        "feriee",
+        "ferier",
+        "demarche",
+        "demarches",
+        "marcher",
+        "marches",
+        "match",
+        "marie",
+        "jeune",
+        "jeunes",
+        "sardine",
+        "madame",
+        "monsieur",
+        "mercis",
+        "vendre",
+        "vendeur",
+    }
+)
 
 
 # typos are corrected towards the French names only: an English or already misspelt form as a
 # target would stretch the tolerance ("match" -> "march", "ferie" -> "fevrie")
 _TYPO_TARGETS = {
-    "months": {w: m for w, m in MONTHS.items() if w in ["janvier", "fevrier", "avril", "juillet", "septembre", "octobre", "novembre", "decembre"]},
-    "weekdays": {w: d for w, d in WEEKDAYS.items() if w in ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]},
+    "months": {
+        w: m
+        for w, m in MONTHS.items()
+        if w in ["janvier", "fevrier", "avril", "juillet", "septembre", "octobre", "novembre", "decembre"]
+    },
+    "weekdays": {
+        w: d
+        for w, d in WEEKDAYS.items()
+        if w in ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+    },
 }
 
 
@@ -205,23 +323,53 @@ def normalise(text: str) -> str:
     s = re.sub(r"(?<=\d)[-/.](?=[a-z])|(?<=[a-z])[-/.](?=\d)", " ", s)
     s = _DIGIT_ALPHA.sub(r"\1 \2", s)
     s = _ALPHA_DIGIT.sub(r"\1 \2", s)
-    s = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", s)          # avant-hier, vingt-et-un, mi-octobre
-    s = re.sub(r"(?<=[a-z])\.(?=\s|$)", " ", s)           # "nov." -> "nov"
+    s = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", s)  # avant-hier, vingt-et-un, mi-octobre
+    s = re.sub(r"(?<=[a-z])\.(?=\s|$)", " ", s)  # "nov." -> "nov"
     s = _SPACES.sub(" ", s).strip()
-    if any(w in s for w in ("un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix",
-                            "onze", "douze", "treize", "quatorze", "quinze", "seize", "vingt", "trente",
-                            "premier", "one", "two", "three", "four", "five", "seven", "eight", "nine", "ten")):
+    if any(
+        w in s
+        for w in (
+            "un",
+            "deux",
+            "trois",
+            "quatre",
+            "cinq",
+            "six",
+            "sept",
+            "huit",
+            "neuf",
+            "dix",
+            "onze",
+            "douze",
+            "treize",
+            "quatorze",
+            "quinze",
+            "seize",
+            "vingt",
+            "trente",
+            "premier",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+        )
+    ):
         s = _spell_numbers(s)
     return s
 
 
 def _spell_numbers(s: str) -> str:
     def before(m: re.Match) -> str:
-        nxt = s[m.end():].lstrip()
+        nxt = s[m.end() :].lstrip()
         word = re.match(r"(?:de\s+)?([a-z]{3,10})", nxt)
         w = word.group(1) if word else ""
         if w in MONTHS or month_of(w) or re.fullmatch(_UNIT, w) or w in ("quinzaine",):
-            if m.group(1) == "sept" and re.fullmatch(r"\d.*", s[:m.start()].rstrip()[-1:] or "x"):
+            if m.group(1) == "sept" and re.fullmatch(r"\d.*", s[: m.start()].rstrip()[-1:] or "x"):
                 return m.group(0)  # "3 sept 2026": the month
             return str(_num(m.group(1)))
         return m.group(0)
@@ -241,7 +389,7 @@ class _Cand:
     fuzzy: bool = False
     kind: str = ""
     detail: dict = field(default_factory=dict)
-    end: int = -1                      # end of the words it was read from (in the normalised text)
+    end: int = -1  # end of the words it was read from (in the normalised text)
 
 
 def _checked(y: int, m: int, d: int, today: date, pos: int, kind: str, fuzzy: bool = False) -> _Cand:
@@ -253,9 +401,12 @@ def _checked(y: int, m: int, d: int, today: date, pos: int, kind: str, fuzzy: bo
         return _Cand(pos, error="too_old", kind=kind, detail={"year": y, "start": facts.SCHEME_START_YEAR})
     max_day = calendar.monthrange(y, m)[1] if y <= 9999 else 31
     if d > max_day:
-        return _Cand(pos, error="impossible", kind=kind,
-                     detail={"day": d, "month": m, "year": y, "max_day": max_day,
-                             "leap": m == 2 and d == 29})
+        return _Cand(
+            pos,
+            error="impossible",
+            kind=kind,
+            detail={"day": d, "month": m, "year": y, "max_day": max_day, "leap": m == 2 and d == 29},
+        )
     if y > 9999:
         return _Cand(pos, error="future", kind=kind)
     value = date(y, m, d)
@@ -268,18 +419,31 @@ def _yearless(m: int, d: int, today: date, pos: int, kind: str = "yearless", fuz
     """A day and month without a year: the most recent such date within the last 12 months."""
     if not 1 <= m <= 12 or not 1 <= d <= 31 or d > (29 if m == 2 else calendar.monthrange(2001, m)[1]):
         max_day = 29 if m == 2 else (calendar.monthrange(2001, m)[1] if 1 <= m <= 12 else 0)
-        return _Cand(pos, error="impossible", kind=kind, detail={"day": d, "month": m, "year": None, "max_day": max_day})
+        return _Cand(
+            pos, error="impossible", kind=kind, detail={"day": d, "month": m, "year": None, "max_day": max_day}
+        )
     for y in (today.year, today.year - 1):
         if d <= calendar.monthrange(y, m)[1]:
             value = date(y, m, d)
             if value <= today:
                 if value.year < facts.SCHEME_START_YEAR:
-                    return _Cand(pos, error="too_old", kind=kind, detail={"year": value.year, "start": facts.SCHEME_START_YEAR})
+                    return _Cand(
+                        pos, error="too_old", kind=kind, detail={"year": value.year, "start": facts.SCHEME_START_YEAR}
+                    )
                 return _Cand(pos, value=value, kind=kind, fuzzy=fuzzy)
     # 29 February with no leap day in the last 12 months
-    return _Cand(pos, error="impossible", kind=kind,
-                 detail={"day": d, "month": m, "year": today.year if date(today.year, 3, 1) <= today else today.year - 1,
-                         "max_day": 28, "leap": True})
+    return _Cand(
+        pos,
+        error="impossible",
+        kind=kind,
+        detail={
+            "day": d,
+            "month": m,
+            "year": today.year if date(today.year, 3, 1) <= today else today.year - 1,
+            "max_day": 28,
+            "leap": True,
+        },
+    )
 
 
 def _relative(today: date, n: int, unit: str) -> date:
@@ -307,37 +471,91 @@ def _monday(d: date) -> date:
 
 _FUZZY_DAY = {"debut": 1, "en": 1, "courant": 1, "mi": 10, "milieu": 10, "fin": 20, "": 1}
 
-_RE_ISO = re.compile(r"(?<![\d/.-])(\d{4})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{1,2})(?!\d)(?!\s?[/.-]\s?\d)|"
-                     r"(?<![\d/.-])(20\d{2}) (\d{1,2}) (\d{1,2})(?![\d/.-])")  # "2026 11 02"
+_RE_ISO = re.compile(
+    r"(?<![\d/.-])(\d{4})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{1,2})(?!\d)(?!\s?[/.-]\s?\d)|"
+    r"(?<![\d/.-])(20\d{2}) (\d{1,2}) (\d{1,2})(?![\d/.-])"
+)  # "2026 11 02"
 _RE_NUM = re.compile(
     r"(?<![\d/.:-])(\d{1,2})\s?([/.-])\s?(\d{1,2})(?:\s?[/.-]\s?(\d{4}|\d{2})(?!\d))?(?!\d)"
-    r"(?!\s?[/.-]\s?(?>\d+)(?!\s?(?::\s?\d|h\b|h\s?\d)))")  # "14/11/2026 - 07:12": a time, not more digits
+    r"(?!\s?[/.-]\s?(?>\d+)(?!\s?(?::\s?\d|h\b|h\s?\d)))"
+)  # "14/11/2026 - 07:12": a time, not more digits
 _RE_COMPACT = re.compile(r"(?<![\d/.-])(\d{2})(\d{2})(\d{4})(?![\d/.-])")
 _RE_DAY_MONTH = re.compile(
     r"(?<![\d/.-])(\d{1,2})\s?(?:de\s+|d\s+)?([a-z]{3,10})\b\.?(?:\s?,?\s?((?:1[89]|2\d)\d{2}|\d{2})(?!\d)(?!\s?[h:])|"
-    r"\s+(?:de\s+)?(?:l\s+)?((?:annee|an)\s+(?:derniere|dernier|passee|passe))\b|\s+(?:de\s+)?(cette\s+annee)\b)?")
-_RE_MONTH_DAY = re.compile(r"\b([a-z]{3,10})\s+(?:le\s+)?(\d{1,2})\b(?!\s?[/.:-]\s?\d)(?:\s?,?\s?((?:1[89]|2\d)\d{2})(?!\d))?")
+    r"\s+(?:de\s+)?(?:l\s+)?((?:annee|an)\s+(?:derniere|dernier|passee|passe))\b|\s+(?:de\s+)?(cette\s+annee)\b)?"
+)
+_RE_MONTH_DAY = re.compile(
+    r"\b([a-z]{3,10})\s+(?:le\s+)?(\d{1,2})\b(?!\s?[/.:-]\s?\d)(?:\s?,?\s?((?:1[89]|2\d)\d{2})(?!\d))?"
+)
 _RE_WEEKDAY_LAST_WEEK = re.compile(
     r"\b([a-z]{5,9})\s+(?:de\s+)?(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\b|"
-    r"\b(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\s+(?:le\s+)?([a-z]{5,9})\b")
+    r"\b(?:la\s+)?semaine\s+(?:derniere|passee|d\s+avant)\s+(?:le\s+)?([a-z]{5,9})\b"
+)
 _RE_SPACED = re.compile(r"(?<![\d/.-])(\d{1,2}) (\d{1,2}) (20\d{2})(?![\d/.-])")
 _RE_DAY_LAST_MONTH = re.compile(r"\b(?:le|du)\s+(\d{1,2})\s+(?:du|de)\s+(?:le\s+)?mois\s+(?:dernier|passe|d\s+avant)\b")
-_RE_DAY_THIS_MONTH = re.compile(r"\b(?:le|du)?\s*(\d{1,2})\s+(?:de\s+ce|du)\s+mois(?:\s+ci\b|\s+en\s+cours\b)|\b(?:le|du)?\s*(\d{1,2})\s+de\s+ce\s+mois\b")
+_RE_DAY_THIS_MONTH = re.compile(
+    r"\b(?:le|du)?\s*(\d{1,2})\s+(?:de\s+ce|du)\s+mois(?:\s+ci\b|\s+en\s+cours\b)|\b(?:le|du)?\s*(\d{1,2})\s+de\s+ce\s+mois\b"
+)
 # "le 14 du 11": day "du" month number, as said aloud
 _RE_DAY_DU_MONTH = re.compile(r"(?<![\d/.-])(\d{1,2})\s+du\s+(\d{1,2})(?:\s+(\d{4}))?\b(?!\s?[/.:-]\s?\d)")
 _RE_WEEKDAY_DAY = re.compile(r"\b([a-z]{5,9})\s+(\d{1,2})\b(?!\s?[/.:-]\s?\d)(?!\s*(?:h\b|heures?|" + _UNIT + r"\b))")
-_RE_WEEKEND = re.compile(r"(?:\b(?:ce|le|du|au|pendant\s+le)?\s*\bweek\s?end|\b(?:ce|le|du|au)\s+we)\b(\s+(?:dernier|passe))?")
-_FUZZY_PREFIX = (r"(?:(?:au|vers|a|le|la|de)\s+)?(?:(debut|mi|milieu|fin|courant|en)\s*(?:du\s+mois\s+)?"
-                 r"(?:de\s+|d\s+)?)")
-_RE_MONTH_ONLY = re.compile(r"\b" + _FUZZY_PREFIX + r"?(?:(?:le\s+|au\s+)?mois\s+(?:de\s+|d\s+))?([a-z]{3,10})\b(?:\s+(\d{4}))?")
+_RE_WEEKEND = re.compile(
+    r"(?:\b(?:ce|le|du|au|pendant\s+le)?\s*\bweek\s?end|\b(?:ce|le|du|au)\s+we)\b(\s+(?:dernier|passe))?"
+)
+_FUZZY_PREFIX = (
+    r"(?:(?:au|vers|a|le|la|de)\s+)?(?:(debut|mi|milieu|fin|courant|en)\s*(?:du\s+mois\s+)?"
+    r"(?:de\s+|d\s+)?)"
+)
+_RE_MONTH_ONLY = re.compile(
+    r"\b" + _FUZZY_PREFIX + r"?(?:(?:le\s+|au\s+)?mois\s+(?:de\s+|d\s+))?([a-z]{3,10})\b(?:\s+(\d{4}))?"
+)
 # words between "il y a" and the amount: exact ones keep the date exact, the others make it approximate
 _EXACT_QUALIFIERS = ("pile", "tout juste", "juste", "deja", "exactement", "seulement", "que", "a peine", "tout pile")
-_QUALIFIERS = sorted(_EXACT_QUALIFIERS + (
-    "environ", "a peu pres", "presque", "pres de", "plus de", "moins de", "genre", "bien", "au moins", "bientot",
-    "quasiment", "quasi", "facilement", "approximativement", "grosso modo", "dans les", "aux alentours de",
-    "autour de", "a tout casser", "un peu plus de", "un peu moins de", "pas loin de", "max", "maximum", "au plus",
-    "a vue de nez", "en gros", "peut etre", "probablement", "surement", "plus d", "moins d", "pres d",
-    "pas loin d", "un peu plus d", "un peu moins d", "autour d", "aux alentours d"), key=len, reverse=True)
+_QUALIFIERS = sorted(
+    _EXACT_QUALIFIERS
+    + (
+        "environ",
+        "a peu pres",
+        "presque",
+        "pres de",
+        "plus de",
+        "moins de",
+        "genre",
+        "bien",
+        "au moins",
+        "bientot",
+        "quasiment",
+        "quasi",
+        "facilement",
+        "approximativement",
+        "grosso modo",
+        "dans les",
+        "aux alentours de",
+        "autour de",
+        "a tout casser",
+        "un peu plus de",
+        "un peu moins de",
+        "pas loin de",
+        "max",
+        "maximum",
+        "au plus",
+        "a vue de nez",
+        "en gros",
+        "peut etre",
+        "probablement",
+        "surement",
+        "plus d",
+        "moins d",
+        "pres d",
+        "pas loin d",
+        "un peu plus d",
+        "un peu moins d",
+        "autour d",
+        "aux alentours d",
+    ),
+    key=len,
+    reverse=True,
+)
 _RE_QUALIFIER = re.compile(r"\b(?:" + "|".join(_QUALIFIERS) + r")\b")
 _RE_RELATIVE_UNIT = re.compile(
     r"\b(?:il\s?y\s?a|y\s?a|ca\s+(?:va\s+)?fai(?:t|re)|cela\s+fait|depuis|voila|ago)\s+"
@@ -346,66 +564,105 @@ _RE_RELATIVE_UNIT = re.compile(
     r"un|une|1\s+bonne|une\s+bonne|1\s+petite|une\s+petite|1\s+bon|un\s+bon|1\s+petit|un\s+petit|bien|une\s+dizaine\s+de|"
     r"1\s+dizaine\s+de|dizaine\s+de|une\s+vingtaine\s+de|1\s+vingtaine\s+de|vingtaine\s+de)\s*"
     r"(" + _UNIT + r"|h|heures?|hours?)\b(\s+et\s+demie?)?"
-    r"(\s+(?:environ|a\s+peu\s+pres|plus\s+ou\s+moins|grosso\s+modo|ou\s+plus|ou\s+un\s+peu\s+plus|a\s+peu\s+de\s+choses?\s+pres)\b)?")
-_RE_AGO_EN = re.compile(r"\b(\d{1,4}|an?|one|(?:a\s+)?couple\s+(?:of\s+)?|(?:a\s+)?few|several)\s*(days?|weeks?|months?|years?)\s+ago\b")
-_RE_QUINZAINE = re.compile(r"\b(?:il\s?y\s?a|y\s?a|ca\s+fait|cela\s+fait|depuis)\s+(?:environ\s+)?(?:une\s+|1\s+)?quinzaine\b")
+    r"(\s+(?:environ|a\s+peu\s+pres|plus\s+ou\s+moins|grosso\s+modo|ou\s+plus|ou\s+un\s+peu\s+plus|a\s+peu\s+de\s+choses?\s+pres)\b)?"
+)
+_RE_AGO_EN = re.compile(
+    r"\b(\d{1,4}|an?|one|(?:a\s+)?couple\s+(?:of\s+)?|(?:a\s+)?few|several)\s*(days?|weeks?|months?|years?)\s+ago\b"
+)
+_RE_QUINZAINE = re.compile(
+    r"\b(?:il\s?y\s?a|y\s?a|ca\s+fait|cela\s+fait|depuis)\s+(?:environ\s+)?(?:une\s+|1\s+)?quinzaine\b"
+)
 _RE_FUTURE = re.compile(
     r"\b(?:apres\s?demain|demain|tomorrow|(?:dans|ds|d\s+ici|sous)\s+(?:\d{1,4}|quelques|plusieurs)\s*" + _UNIT + r"|"
     r"(?:dans|ds|d\s+ici|sous)\s+(?:une\s+|1\s+)?(?:huitaine|dizaine|quinzaine|vingtaine)|"
     r"(?:la\s+|le\s+|l\s+)?(?:semaine|mois|annee)\s+(?:qui\s+vient|d\s+apres|suivante?|a\s+venir)|"
     r"(?:la\s+)?semaine\s+pro(?:chaine)?|next\s+week|(?:le\s+)?mois\s+pro(?:chain)?|next\s+month|"
-    r"(?:l\s+)?annee\s+pro(?:chaine)?)\b")
-_RE_TODAY = re.compile(r"\b(?:au?jou?r?\s?d?\s?h?ui|ajd|auj|ce\s+matin|ce\s+midi|cet(?:te)?\s+apres?\s?midi|cet(?:te)?\s+aprem|"
-                       r"vien[st]?\s+(?:(?:tout\s+)?juste\s+)?d(?:e)?\s+(?:(?:l|le|la|les)\s+)?(?:recevoir|avoir|trouver|arriver)|"
-                       r"ce\s+soir|tout\s+a\s+l\s+heure|today|this\s+morning|tantot)\b")
+    r"(?:l\s+)?annee\s+pro(?:chaine)?)\b"
+)
+_RE_TODAY = re.compile(
+    r"\b(?:au?jou?r?\s?d?\s?h?ui|ajd|auj|ce\s+matin|ce\s+midi|cet(?:te)?\s+apres?\s?midi|cet(?:te)?\s+aprem|"
+    r"vien[st]?\s+(?:(?:tout\s+)?juste\s+)?d(?:e)?\s+(?:(?:l|le|la|les)\s+)?(?:recevoir|avoir|trouver|arriver)|"
+    r"ce\s+soir|tout\s+a\s+l\s+heure|today|this\s+morning|tantot)\b"
+)
 _RE_LAST_NIGHT = re.compile(r"\b(?:cette\s+nuit|la\s+nuit\s+(?:derniere|passee)|last\s+night)\b")
-_RE_DAY_BEFORE = re.compile(r"\bav[ae]n[td]?\s?av[ae]n[td]?\s?hier\b|\bav[ae]n[td]?\s?hier\b|\bhier\b|\byesterday\b|\bthe\s+day\s+before\s+yesterday\b")
+_RE_DAY_BEFORE = re.compile(
+    r"\bav[ae]n[td]?\s?av[ae]n[td]?\s?hier\b|\bav[ae]n[td]?\s?hier\b|\bhier\b|\byesterday\b|\bthe\s+day\s+before\s+yesterday\b"
+)
 _RE_WEEK = re.compile(
     r"\b(?:(?:en|au)\s+)?(debut|milieu|fin)?\s*(?:de\s+(?:la\s+)?)?(?:la\s+|cette\s+)?"
     r"(semaine\s+(?:derniere|passee|d\s+avant)|last\s+week|cette\s+semaine|this\s+week|debut\s+de\s+semaine|"
-    r"semaine\s+d\s+avant)\b")
+    r"semaine\s+d\s+avant)\b"
+)
 _RE_MONTH_REL = re.compile(
     r"\b(?:(?:au|en|vers)\s+)?(?:la\s+)?(debut|mi|milieu|fin)?\s*(?:de\s+|du\s+)?(?:le\s+)?"
-    r"(mois\s+(?:dernier|passe|d\s+avant)|last\s+month|ce\s+mois\s+ci|ce\s+mois|mois\s+ci|this\s+month)\b")
+    r"(mois\s+(?:dernier|passe|d\s+avant)|last\s+month|ce\s+mois\s+ci|ce\s+mois|mois\s+ci|this\s+month)\b"
+)
 _RE_MONTH_START = re.compile(r"\b(?:(?:au|en|vers)\s+)?(debut|fin|milieu|mi)\s+(?:de\s+|du\s+)mois\b(?!\s+(?:de|d)\s)")
-_RE_YEAR_VAGUE = re.compile(r"\b(?:l\s+)?(?:annee\s+(?:derniere|passee)|an\s+(?:dernier|passe)|last\s+year|"
-                            r"il\s?y\s?a\s+longtemps|en\s+20\d{2})\b")
+_RE_YEAR_VAGUE = re.compile(
+    r"\b(?:l\s+)?(?:annee\s+(?:derniere|passee)|an\s+(?:dernier|passe)|last\s+year|"
+    r"il\s?y\s?a\s+longtemps|en\s+20\d{2})\b"
+)
 _RE_WEEKDAY = re.compile(
     r"\b(?:(ce|cette|le|dernier)\s+)?([a-z]{5,9})\b(?!\s+(?>\d+)(?!\s?(?:h\b|h\s?\d|:\s?\d|heures?\b)))"
     r"(?:\s+(dernier|passe|d\s+avant|de\s+la\s+semaine\s+(?:derniere|passee|d\s+avant)|prochain|pro|qui\s+vient|"
-    r"last|next|matin|soir|midi|apres\s?midi))?")
+    r"last|next|matin|soir|midi|apres\s?midi))?"
+)
 _RE_BARE_DAY = re.compile(r"\b(?:le|du|au|des\s+le|depuis\s+le|on\s+the|the)\s+(\d{1,2})\b")
 # fixed-date days people name instead of a date ("à Noël", "le jour de l'an")
 _HOLIDAYS = {
-    "noel": (12, 25), "reveillon de noel": (12, 24), "nouvel an": (1, 1), "jour de l an": (1, 1),
-    "premier de l an": (1, 1), "1 de l an": (1, 1), "saint sylvestre": (12, 31), "st sylvestre": (12, 31),
-    "reveillon du nouvel an": (12, 31), "reveillon du jour de l an": (12, 31), "toussaint": (11, 1),
-    "armistice": (11, 11), "fete du travail": (5, 1), "fete nationale": (7, 14), "assomption": (8, 15),
-    "saint valentin": (2, 14), "st valentin": (2, 14), "fete de la musique": (6, 21),
-    "christmas": (12, 25), "christmas day": (12, 25), "christmas eve": (12, 24), "new year s eve": (12, 31),
-    "new years eve": (12, 31), "new year s day": (1, 1), "new years day": (1, 1),
+    "noel": (12, 25),
+    "reveillon de noel": (12, 24),
+    "nouvel an": (1, 1),
+    "jour de l an": (1, 1),
+    "premier de l an": (1, 1),
+    "1 de l an": (1, 1),
+    "saint sylvestre": (12, 31),
+    "st sylvestre": (12, 31),
+    "reveillon du nouvel an": (12, 31),
+    "reveillon du jour de l an": (12, 31),
+    "toussaint": (11, 1),
+    "armistice": (11, 11),
+    "fete du travail": (5, 1),
+    "fete nationale": (7, 14),
+    "assomption": (8, 15),
+    "saint valentin": (2, 14),
+    "st valentin": (2, 14),
+    "fete de la musique": (6, 21),
+    "christmas": (12, 25),
+    "christmas day": (12, 25),
+    "christmas eve": (12, 24),
+    "new year s eve": (12, 31),
+    "new years eve": (12, 31),
+    "new year s day": (1, 1),
+    "new years day": (1, 1),
 }
 _RE_HOLIDAY = re.compile(
     r"\b(?:(veille|lendemain)\s+(?:de\s+la\s+|de\s+l\s+|du\s+|de\s+)?)?("
     + "|".join(sorted((k.replace(" ", r"\s+") for k in _HOLIDAYS), key=len, reverse=True))
-    + r")\b(?:\s+(20\d{2}))?")
+    + r")\b(?:\s+(20\d{2}))?"
+)
 # "ouvert du lundi au vendredi": a range of opening days, not a date
 # "c'est ouvert le samedi ?": "le <jour>" about opening hours is every such day, not a date
-_RE_OPENING = re.compile(r"\b(?:ouvert|ouverte|ouverts|ouvre|ouvrent|ferme|fermee|fermes|fermees|joignable|joignables|"
-                         r"horaires?|permanence|accueil|disponible|dispo|travaille|travaillent|repond|repondent)\b")
+_RE_OPENING = re.compile(
+    r"\b(?:ouvert|ouverte|ouverts|ouvre|ouvrent|ferme|fermee|fermes|fermees|joignable|joignables|"
+    r"horaires?|permanence|accueil|disponible|dispo|travaille|travaillent|repond|repondent)\b"
+)
 _RE_WEEKDAY_RANGE = re.compile(r"\b(?:du|de|le|les)\s+([a-z]{5,9})\s+(?:au|a|jusqu\s+au)\s+([a-z]{5,9})\b")
-_RE_AFTER_ANCHOR = re.compile(r"\b(\d{1,2})\s*(jours?|j|semaines?|sem|mois|days?|weeks?|months?)\s+"
-                              r"(?:apres|plus\s+tard|later|after(?:wards)?)\b")
+_RE_AFTER_ANCHOR = re.compile(
+    r"\b(\d{1,2})\s*(jours?|j|semaines?|sem|mois|days?|weeks?|months?)\s+"
+    r"(?:apres|plus\s+tard|later|after(?:wards)?)\b"
+)
 _RE_ONLY_DAY = re.compile(r"^(?:le\s+)?(\d{1,2})$")
 _PREFILTER = re.compile(
     r"\d|janv|fev|mars|avr|mai|juin|juil|aout|sep|oct|nov|dec|\blun|\bmar|\bmer|\bjeu|\bven|\bsam|\bdim|nuit|"
     r"hier|aujourd|ajd|auj|matin|soir|midi|semaine|mois|\ban|annee|jour|demain|dans|debut|\bmi\b|fin|quinz|yester|today|ago|"
     r"week|month|day|year|bre\b|di\b|vier|ier\b|llet|avril|ao|aprem|apres|vien|hui|noel|toussaint|sylvestre|"
-    r"armistice|valentin|nouvel|fete|assomption|\bpro\b|\bici\b")
+    r"armistice|valentin|nouvel|fete|assomption|\bpro\b|\bici\b"
+)
 
 
 def _mask(s: str, m: re.Match) -> str:
-    return s[: m.start()] + " " * (m.end() - m.start()) + s[m.end():]
+    return s[: m.start()] + " " * (m.end() - m.start()) + s[m.end() :]
 
 
 def _scan(s: str, today: date, expect_date: bool) -> list[_Cand]:
@@ -435,7 +692,7 @@ class _Scan:
         self.s = self.original = s
         self.today = today
         self.cands: list[_Cand] = []
-        self.stripped = ""           # the text left when the fuzzy months are read
+        self.stripped = ""  # the text left when the fuzzy months are read
         self.starts: set[int] = set()  # where the dates read before the weekdays start
 
     def each(self, pattern: re.Pattern, fn: Callable[[re.Match], _Cand | None]) -> None:
@@ -450,18 +707,37 @@ class _Scan:
     # 1. numeric forms -----------------------------------------------------------------------
     def numeric_forms(self) -> None:
         today = self.today
-        self.each(_RE_ISO, lambda m: _checked(int(m.group(1) or m.group(4)), int(m.group(2) or m.group(5)),
-                                              int(m.group(3) or m.group(6)), today, m.start(), "explicit"))
+        self.each(
+            _RE_ISO,
+            lambda m: _checked(
+                int(m.group(1) or m.group(4)),
+                int(m.group(2) or m.group(5)),
+                int(m.group(3) or m.group(6)),
+                today,
+                m.start(),
+                "explicit",
+            ),
+        )
         self.each(_RE_NUM, self.numeric)
         self.each(_RE_COMPACT, self.compact)
-        self.each(_RE_SPACED, lambda m: _checked(int(m.group(3)), int(m.group(2)), int(m.group(1)), today,
-                                                 m.start(), "explicit") if 1 <= int(m.group(2)) <= 12 else None)
+        self.each(
+            _RE_SPACED,
+            lambda m: (
+                _checked(int(m.group(3)), int(m.group(2)), int(m.group(1)), today, m.start(), "explicit")
+                if 1 <= int(m.group(2)) <= 12
+                else None
+            ),
+        )
 
     def numeric(self, m: re.Match) -> _Cand | None:
-        s, rest = self.s, self.s[m.end():]
-        if (m.group(4) is None and _AFTER_NUMBER_NOT_DAY.match(s, m.end()) and not re.match(r"\s?[/.-]", rest)
-                and re.match(r"\s*" + _UNIT + r"\b|\s*h\b|\s*heures?", rest)
-                and not re.match(r"\s*jour\s+(?:ferie|feriee|chome|ou|de\s+l)\b", rest)):  # "le 11/11 jour férié"
+        s, rest = self.s, self.s[m.end() :]
+        if (
+            m.group(4) is None
+            and _AFTER_NUMBER_NOT_DAY.match(s, m.end())
+            and not re.match(r"\s?[/.-]", rest)
+            and re.match(r"\s*" + _UNIT + r"\b|\s*h\b|\s*heures?", rest)
+            and not re.match(r"\s*jour\s+(?:ferie|feriee|chome|ou|de\s+l)\b", rest)
+        ):  # "le 11/11 jour férié"
             return None
         if m.group(4) is None and (m.group(2) == "." or m.group(2) == "-") and re.match(r"\s*" + _UNIT + r"\b", rest):
             return None
@@ -513,9 +789,17 @@ class _Scan:
         d = int(m.group(1))
         first = _minus_months(self.today.replace(day=1), 1)
         if not 1 <= d <= calendar.monthrange(first.year, first.month)[1]:
-            return _Cand(m.start(), error="impossible", kind="yearless",
-                         detail={"day": d, "month": first.month, "year": first.year,
-                                 "max_day": calendar.monthrange(first.year, first.month)[1]})
+            return _Cand(
+                m.start(),
+                error="impossible",
+                kind="yearless",
+                detail={
+                    "day": d,
+                    "month": first.month,
+                    "year": first.year,
+                    "max_day": calendar.monthrange(first.year, first.month)[1],
+                },
+            )
         return _Cand(m.start(), value=first.replace(day=d), kind="yearless")
 
     def day_this_month(self, m: re.Match) -> _Cand:  # "le 3 de ce mois(-ci)": this month only
@@ -560,13 +844,11 @@ class _Scan:
         self.each(_RE_FUTURE, lambda m: _Cand(m.start(), error="future", kind="relative"))
         self.each(_RE_TODAY, lambda m: _Cand(m.start(), value=today, kind="relative"))
         self.each(_RE_DAY_BEFORE, self.day_before)
-        self.each(_RE_LAST_NIGHT, lambda m: _Cand(m.start(), value=today - timedelta(days=1), kind="fuzzy",
-                                                  fuzzy=True))
+        self.each(_RE_LAST_NIGHT, lambda m: _Cand(m.start(), value=today - timedelta(days=1), kind="fuzzy", fuzzy=True))
         self.each(_RE_RELATIVE_UNIT, self.rel_unit)
         self.each(_RE_WEEKDAY_LAST_WEEK, self.weekday_last_week)
         self.each(_RE_AGO_EN, self.ago_en)
-        self.each(_RE_QUINZAINE, lambda m: _Cand(m.start(), value=today - timedelta(days=15), kind="fuzzy",
-                                                 fuzzy=True))
+        self.each(_RE_QUINZAINE, lambda m: _Cand(m.start(), value=today - timedelta(days=15), kind="fuzzy", fuzzy=True))
         self.each(_RE_WEEK, self.week)
         self.each(_RE_WEEKEND, self.weekend)
         self.each(_RE_MONTH_REL, self.month_rel)
@@ -589,8 +871,12 @@ class _Scan:
         if half:
             value = _minus_half(value, unit)
         if value.year < facts.SCHEME_START_YEAR:
-            return _Cand(m.start(), error="too_old", kind="relative",
-                         detail={"year": value.year, "start": facts.SCHEME_START_YEAR})
+            return _Cand(
+                m.start(),
+                error="too_old",
+                kind="relative",
+                detail={"year": value.year, "start": facts.SCHEME_START_YEAR},
+            )
         return _Cand(m.start(), value=value, kind="fuzzy" if fuzzy else "relative", fuzzy=fuzzy)
 
     def weekday_last_week(self, m: re.Match) -> _Cand | None:
@@ -618,11 +904,16 @@ class _Scan:
             monday -= timedelta(days=7)
         part = m.group(1)
         value = monday + timedelta(days=3 if part == "fin" else 2 if part == "milieu" else 0)
-        return _Cand(m.start(), value=min(value, self.today), kind="fuzzy", fuzzy=True,
-                     detail={"week_monday": monday} if not part else {})
+        return _Cand(
+            m.start(),
+            value=min(value, self.today),
+            kind="fuzzy",
+            fuzzy=True,
+            detail={"week_monday": monday} if not part else {},
+        )
 
     def weekend(self, m: re.Match) -> _Cand | None:
-        if re.match(r"\s+(?:du|of)\s+\d", self.original[m.end():]):
+        if re.match(r"\s+(?:du|of)\s+\d", self.original[m.end() :]):
             return None  # "le week-end du 14 novembre": the date decides
         if m.group(1):  # "le week-end dernier": the one before this week
             value = _monday(self.today) - timedelta(days=2)
@@ -636,13 +927,23 @@ class _Scan:
         if "dernier" in which or "passe" in which or "last" in which or "avant" in which:
             first = _minus_months(first, 1)
         value = first.replace(day=_FUZZY_DAY.get(m.group(1) or "", 1))
-        return _Cand(m.start(), value=min(value, self.today), kind="fuzzy", fuzzy=True,
-                     detail={"month": first.month, "year": first.year})
+        return _Cand(
+            m.start(),
+            value=min(value, self.today),
+            kind="fuzzy",
+            fuzzy=True,
+            detail={"month": first.month, "year": first.year},
+        )
 
     def month_start(self, m: re.Match) -> _Cand:  # "début du mois", "fin du mois"
         day, today = _FUZZY_DAY[m.group(1)], self.today
-        return _Cand(m.start(), value=min(today.replace(day=day), today) if day <= today.day else None,
-                     error=None if day <= today.day else "future", kind="fuzzy", fuzzy=True)
+        return _Cand(
+            m.start(),
+            value=min(today.replace(day=day), today) if day <= today.day else None,
+            error=None if day <= today.day else "future",
+            kind="fuzzy",
+            fuzzy=True,
+        )
 
     # 5. fuzzy month ("début novembre", "mi-octobre", "en octobre", "novembre 2026") ------------
     def fuzzy_months(self) -> None:
@@ -687,7 +988,7 @@ class _Scan:
         wd = weekday_of(m.group(2))
         if wd is None:
             return None
-        nxt = re.match(r"[\s,]*(?:le\s+)?", self.original[m.end(2):])
+        nxt = re.match(r"[\s,]*(?:le\s+)?", self.original[m.end(2) :])
         if not m.group(3) and nxt is not None and m.end(2) + nxt.end() in self.starts:
             return _Cand(m.start(), kind="label")  # "lundi 17 novembre": the date decides (echoed in full)
         if m.group(1) == "le" and not m.group(3) and _RE_OPENING.search(self.original):
@@ -695,14 +996,18 @@ class _Scan:
         before, after = m.group(1) or "", m.group(3) or ""
         if after in ("prochain", "pro", "qui vient", "next"):
             return _Cand(m.start(), error="future", kind="weekday")
-        return _Cand(m.start(), value=_weekday_before(self.today, wd, before, after), kind="weekday",
-                     detail={"weekday": wd} if before in ("", "le") and not after else {})
+        return _Cand(
+            m.start(),
+            value=_weekday_before(self.today, wd, before, after),
+            kind="weekday",
+            detail={"weekday": wd} if before in ("", "le") and not after else {},
+        )
 
     def weekdays_of_that_week(self) -> None:
-        """"la semaine dernière, le mail... mardi ou mercredi": the weekdays of that week."""
+        """ "la semaine dernière, le mail... mardi ou mercredi": the weekdays of that week."""
         cands, today = self.cands, self.today
         for c in cands:  # "la semaine du 16 février": that week
-            if c.value is not None and re.search(r"\bsemaine\s+(?:du|de|d)\s*$", self.original[:c.pos]):
+            if c.value is not None and re.search(r"\bsemaine\s+(?:du|de|d)\s*$", self.original[: c.pos]):
                 c.detail["week_monday"] = _monday(c.value)
         weeks = [c for c in cands if "week_monday" in c.detail]
         bare_weekdays = [c for c in cands if "weekday" in c.detail and c.value is not None]
@@ -727,7 +1032,7 @@ class _Scan:
 
     def bare(self, m: re.Match) -> _Cand | None:
         d = int(m.group(1))
-        named_day = re.match(r"\s*jour\s+(?:ou|ferie|feriee|chome|de\s+l)\b", self.s[m.end():])  # "du 18 (jour où...)"
+        named_day = re.match(r"\s*jour\s+(?:ou|ferie|feriee|chome|de\s+l)\b", self.s[m.end() :])  # "du 18 (jour où...)"
         if not 1 <= d <= 31 or (_AFTER_NUMBER_NOT_DAY.match(self.s, m.end()) and not named_day):
             return None
         if re.search(r"\b%d\s+eme\b" % (d + 1), self.original):
@@ -738,8 +1043,11 @@ class _Scan:
     def drop_labels(self) -> None:
         cands = self.cands
         # "12/11/2026 (jeudi)", "jeudi, le 12": a weekday that agrees with a date is its label
-        dated = {c.value.weekday() for c in cands if c.value is not None and "weekday" not in c.detail
-                 and c.kind not in ("fuzzy", "relative")}
+        dated = {
+            c.value.weekday()
+            for c in cands
+            if c.value is not None and "weekday" not in c.detail and c.kind not in ("fuzzy", "relative")
+        }
         cands = [c for c in cands if not ("weekday" in c.detail and c.detail["weekday"] in dated)]
         # "le 24 décembre, joli cadeau de Noël": a holiday named next to a day is not another date
         if any(c.kind in ("explicit", "yearless") and "holiday" not in c.detail and c.value for c in cands):
@@ -747,21 +1055,31 @@ class _Scan:
         self.cands = cands
 
     def after_anchor(self) -> None:
-        """"j'ai eu 18 ans le 10 et le mail est arrivé 2 jours après": counted from the date before."""
+        """ "j'ai eu 18 ans le 10 et le mail est arrivé 2 jours après": counted from the date before."""
         for m in _RE_AFTER_ANCHOR.finditer(self.original):
             before = [(c.end, c.value) for c in self.cands if c.value is not None and c.end <= m.start()]
             if not before:
                 continue
             anchor = max(before, key=lambda end_value: end_value[0])[1]
             n, unit = int(m.group(1)), m.group(2)
-            value = _minus_months(anchor, -n) if unit.startswith("mo") else \
-                anchor + timedelta(days=n * (7 if unit[0] in "sw" else 1))
+            value = (
+                _minus_months(anchor, -n)
+                if unit.startswith("mo")
+                else anchor + timedelta(days=n * (7 if unit[0] in "sw" else 1))
+            )
             future = value > self.today
-            self.cands.append(_Cand(m.start(), value=None if future else value, error="future" if future else None,
-                                    kind="relative", end=m.end()))
+            self.cands.append(
+                _Cand(
+                    m.start(),
+                    value=None if future else value,
+                    error="future" if future else None,
+                    kind="relative",
+                    end=m.end(),
+                )
+            )
 
     def join_day_and_month(self) -> None:
-        """"le mois dernier, le 20", "le 3, en novembre": the day and the month said apart."""
+        """ "le mois dernier, le 20", "le 3, en novembre": the day and the month said apart."""
         cands = self.cands
         months = [c for c in cands if c.kind == "fuzzy" and "month" in c.detail]
         days = [c for c in cands if c.kind == "bare_day" and c.value is not None]
@@ -769,8 +1087,11 @@ class _Scan:
             month = months[0].detail
             for c in days:
                 d = c.detail["day"]
-                joined = (_checked(month["year"], month["month"], d, self.today, c.pos, "explicit") if month["year"]
-                          else _yearless(month["month"], d, self.today, c.pos, "yearless"))
+                joined = (
+                    _checked(month["year"], month["month"], d, self.today, c.pos, "explicit")
+                    if month["year"]
+                    else _yearless(month["month"], d, self.today, c.pos, "yearless")
+                )
                 joined.end = c.end
                 cands[cands.index(c)] = joined
             self.cands = [c for c in cands if c not in months]
@@ -792,7 +1113,7 @@ def _amount(qty: str, unit: str) -> tuple[int, bool]:
 
 
 def _minus_half(value: date, unit: str) -> date:
-    """"il y a 2 mois et demi": half a unit more."""
+    """ "il y a 2 mois et demi": half a unit more."""
     if unit.startswith("mo"):
         return value - timedelta(days=15)
     if unit[0] in "sw":
@@ -828,21 +1149,46 @@ def _bare_day(d: int, today: date, pos: int) -> _Cand:
 KINDS = ("email", "letter", "letter_any", "arrival")
 
 
-def notice_result(understood: date, *, arrived: bool, letter_shift_days: int = 4, fuzzy: bool = False,
-                  hedged: bool = False, kind: str = "", words: str = "") -> DateResult:
+def notice_result(
+    understood: date,
+    *,
+    arrived: bool,
+    letter_shift_days: int = 4,
+    fuzzy: bool = False,
+    hedged: bool = False,
+    kind: str = "",
+    words: str = "",
+) -> DateResult:
     """The one way from a notice date to the sending date: a letter's arrival day always goes
     through :func:`bot.knowledge.notice_rule.sending_day` (earlier, approximate)."""
     from ..knowledge.notice_rule import sending_day
 
     sent, shift = sending_day(understood, arrived=arrived, shift_days=letter_shift_days)
-    return DateResult(date=sent, understood=understood, approximate=fuzzy or hedged or shift > 0, fuzzy=fuzzy,
-                      letter_arrived=arrived, shift_days=shift, kind=kind, hedged=hedged, words=words)
+    return DateResult(
+        date=sent,
+        understood=understood,
+        approximate=fuzzy or hedged or shift > 0,
+        fuzzy=fuzzy,
+        letter_arrived=arrived,
+        shift_days=shift,
+        kind=kind,
+        hedged=hedged,
+        words=words,
+    )
 
 
 # --- public API ---------------------------------------------------------------------------------------
-def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_days: int = 4,
-          expect_date: bool = False, screened: bool = False, detect_letter: bool = True,
-          kind: str | None = None) -> DateResult:
+def parse(
+    text: str,
+    today: date,
+    *,
+    letter_arrived: bool = False,
+    letter_shift_days: int = 4,
+    expect_date: bool = False,
+    screened: bool = False,
+    detect_letter: bool = True,
+    kind: str | None = None,
+) -> DateResult:
     """Understand the notification date in ``text``, seen from ``today`` (the user's local day).
 
     ``kind``: what the user already said by buttons: "email", "letter" (its printed date),
@@ -873,8 +1219,10 @@ def parse(text: str, today: date, *, letter_arrived: bool = False, letter_shift_
     if not cands:
         return DateResult(error="no_date")
     ch = notice.plain(text, s, cands, kind) or notice.choose(
-        notice.read(text, s, cands, normalise, mode=kind), s,
-        lambda c1, c2: s[(max(c1.end, c1.pos) if c1 else 0):c2.pos] if c1 is None or c2.pos >= c1.pos else "")
+        notice.read(text, s, cands, normalise, mode=kind),
+        s,
+        lambda c1, c2: s[(max(c1.end, c1.pos) if c1 else 0) : c2.pos] if c1 is None or c2.pos >= c1.pos else "",
+    )
     if ch.picked is not None:
         return _picked(ch, ch.picked, s, letter_shift_days)
     if ch.ask or ch.only_other:
@@ -901,8 +1249,15 @@ def _picked(ch: notice.Choice, r: notice.Reading, s: str, letter_shift_days: int
     c, day = r.cand, r.day
     if day.year < facts.SCHEME_START_YEAR:  # pragma: no cover - candidates are checked already
         return DateResult(error="too_old", kind=c.kind, detail={"year": day.year, "start": facts.SCHEME_START_YEAR})
-    res = notice_result(day, arrived=r.arrival, letter_shift_days=letter_shift_days, fuzzy=c.fuzzy,
-                        hedged=r.hedged or ch.approximate, kind=c.kind, words=r.words)
+    res = notice_result(
+        day,
+        arrived=r.arrival,
+        letter_shift_days=letter_shift_days,
+        fuzzy=c.fuzzy,
+        hedged=r.hedged or ch.approximate,
+        kind=c.kind,
+        words=r.words,
+    )
     role = r.role
     if role == "neutral" and not ch.plain and notice.mentions_notice(s):
         role = "notice"  # the message speaks of the notice, and this is its only date
@@ -914,8 +1269,12 @@ def _ask(ch: notice.Choice, about: bool) -> DateResult:
     ``about`` the notice, or offers a date that may be it)."""
     if ch.ask and (about or not ch.only_other):
         choices = tuple((r.cand.value, r.arrival, r.words) for r in ch.ask)
-        return DateResult(error="which", detail={"only_other": ch.only_other}, choices=choices,
-                          role="other" if ch.only_other else "notice")
+        return DateResult(
+            error="which",
+            detail={"only_other": ch.only_other},
+            choices=choices,
+            role="other" if ch.only_other else "notice",
+        )
     if about:
         return DateResult(error="which", detail={"only_other": True})
     return DateResult(error="no_date")
@@ -926,9 +1285,15 @@ _FALLBACK_HINT = re.compile(r"\b[a-z]{3,10}\b")
 
 def _fallback(s: str, today: date) -> _Cand | None:
     """dateparser, for a month or weekday word the grammar could not place ("novembre le 3")."""
-    if len(s) > 80 or not any((month_of(w) or weekday_of(w) is not None) for w in _FALLBACK_HINT.findall(s)
-                              if w not in ("mais", "mars")  # "mais" is not "mars"
-                              ) and "mars" not in s.split():
+    if (
+        len(s) > 80
+        or not any(
+            (month_of(w) or weekday_of(w) is not None)
+            for w in _FALLBACK_HINT.findall(s)
+            if w not in ("mais", "mars")  # "mais" is not "mars"
+        )
+        and "mars" not in s.split()
+    ):
         return None
     try:
         import dateparser  # lazy: about 0.1 s to import
@@ -937,9 +1302,16 @@ def _fallback(s: str, today: date) -> _Cand | None:
     base = datetime(today.year, today.month, today.day, 12, 0)
     try:
         found = dateparser.parse(
-            s, languages=["fr", "en"],
-            settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "past", "RELATIVE_BASE": base,
-                      "REQUIRE_PARTS": ["day", "month"], "RETURN_AS_TIMEZONE_AWARE": False})
+            s,
+            languages=["fr", "en"],
+            settings={
+                "DATE_ORDER": "DMY",
+                "PREFER_DATES_FROM": "past",
+                "RELATIVE_BASE": base,
+                "REQUIRE_PARTS": ["day", "month"],
+                "RETURN_AS_TIMEZONE_AWARE": False,
+            },
+        )
     except Exception:  # dateparser can raise on odd input; a fallback must never crash the bot
         return None
     if found is None:

@@ -15,6 +15,7 @@ list (keywords, examples, spellings, small word classes) is data: ``locales/<lan
 The recognizer used before (keywords and a nearest-example vote) is kept in
 :mod:`bot.intents_before` to compare against.  About 1 ms per message.
 """
+
 from __future__ import annotations
 
 import re
@@ -107,8 +108,9 @@ def _word_match(tok: str, stem: str) -> bool:
     if stem.isdigit() or tok.isdigit() or not fuzzy_ok:
         return False
     tol = _tol(len(stem))
-    return (bool(tol) and tok[0] == stem[0] and abs(len(tok) - len(stem)) <= tol
-            and Levenshtein.distance(tok, stem) <= tol)
+    return (
+        bool(tol) and tok[0] == stem[0] and abs(len(tok) - len(stem)) <= tol and Levenshtein.distance(tok, stem) <= tol
+    )
 
 
 class _Tokens:
@@ -161,9 +163,9 @@ def _phrase_at(toks, words: tuple[str, ...], used: set[int] | None = None) -> bo
 @dataclass(frozen=True)
 class Intent:
     name: str
-    target: str                                   # "flow:state" that answers it
+    target: str  # "flow:state" that answers it
     keys: tuple[tuple[tuple[str, ...], float], ...]
-    generic: float = 1.0                          # < 1: a broad topic that yields to a precise one
+    generic: float = 1.0  # < 1: a broad topic that yields to a precise one
 
 
 def _parse(spec: str) -> tuple[tuple[tuple[str, ...], float], ...]:
@@ -183,22 +185,52 @@ def _parse(spec: str) -> tuple[tuple[tuple[str, ...], float], ...]:
 
 #: each topic of the catalogue and the "flow:state" page that answers it
 TOPICS: dict[str, str] = {
-    "what_is": "understand:start", "contents": "understand:contents", "access": "understand:access",
-    "doctor": "understand:doctor", "emergency": "understand:emergency", "never": "understand:never",
-    "debate": "understand:debate", "compulsory": "understand:choice",
-    "refuse": "refuse:start", "online": "refuse:online", "phone": "refuse:phone", "lost_code": "refuse:code",
-    "ready": "refuse:ready", "proof": "refuse:proof", "phishing": "refuse:phishing", "deaf": "refuse:deaf",
-    "missed": "after:start", "close": "after:close", "data": "after:data", "reopen": "after:reopen",
-    "restrict": "after:restrict", "children": "children:start", "turning18": "children:adult",
-    "two_parents": "children:parents", "regimes": "children:regimes", "protected": "others:protected",
-    "relative": "others:relative", "offline": "others:offline", "window": "questions:window",
-    "received": "deadline:start", "sources": "sources:start", "police": "questions:police",
-    "research": "questions:research", "leak": "questions:leak", "law": "questions:law",
-    "figures": "questions:figures", "others": "others:start",
-    "keep": "understand:debate_keep", "phone_ready": "refuse:phone_ready",
+    "what_is": "understand:start",
+    "contents": "understand:contents",
+    "access": "understand:access",
+    "doctor": "understand:doctor",
+    "emergency": "understand:emergency",
+    "never": "understand:never",
+    "debate": "understand:debate",
+    "compulsory": "understand:choice",
+    "refuse": "refuse:start",
+    "online": "refuse:online",
+    "phone": "refuse:phone",
+    "lost_code": "refuse:code",
+    "ready": "refuse:ready",
+    "proof": "refuse:proof",
+    "phishing": "refuse:phishing",
+    "deaf": "refuse:deaf",
+    "missed": "after:start",
+    "close": "after:close",
+    "data": "after:data",
+    "reopen": "after:reopen",
+    "restrict": "after:restrict",
+    "children": "children:start",
+    "turning18": "children:adult",
+    "two_parents": "children:parents",
+    "regimes": "children:regimes",
+    "protected": "others:protected",
+    "relative": "others:relative",
+    "offline": "others:offline",
+    "window": "questions:window",
+    "received": "deadline:start",
+    "sources": "sources:start",
+    "police": "questions:police",
+    "research": "questions:research",
+    "leak": "questions:leak",
+    "law": "questions:law",
+    "figures": "questions:figures",
+    "others": "others:start",
+    "keep": "understand:debate_keep",
+    "phone_ready": "refuse:phone_ready",
     # pages being written in another branch (the router falls back to the broader page until they exist)
-    "decide": "understand:decide", "notice_help": "understand:notice", "dmp": "understand:dmp",
-    "teen": "children:teen", "refused_before": "after:refused_before", "abroad": "others:abroad",
+    "decide": "understand:decide",
+    "notice_help": "understand:notice",
+    "dmp": "understand:dmp",
+    "teen": "children:teen",
+    "refused_before": "after:refused_before",
+    "abroad": "others:abroad",
 }
 
 
@@ -230,43 +262,61 @@ GENERIC = {"refuse": 0.35, "what_is": 0.5, "others": 0.5, "access": 0.85}
 
 
 #: a precise page and the broader page it belongs to: when both match, the broad one yields
-SUBTOPIC = {"two_parents": "children", "turning18": "children", "teen": "children", "keep": "debate",
-            "decide": "debate", "phone_ready": "phone", "refused_before": "missed", "abroad": "others", "data": "close", "reopen": "close",
-            "doctor": "access", "emergency": "access", "restrict": "access", "missed": "window",
-            "protected": "others", "relative": "others", "deaf": "phone", "lost_code": "ready",
-            "received": "window"}
+SUBTOPIC = {
+    "two_parents": "children",
+    "turning18": "children",
+    "teen": "children",
+    "keep": "debate",
+    "decide": "debate",
+    "phone_ready": "phone",
+    "refused_before": "missed",
+    "abroad": "others",
+    "data": "close",
+    "reopen": "close",
+    "doctor": "access",
+    "emergency": "access",
+    "restrict": "access",
+    "missed": "window",
+    "protected": "others",
+    "relative": "others",
+    "deaf": "phone",
+    "lost_code": "ready",
+    "received": "window",
+}
 
 
 def _sorted_keys(spec: str):
     return tuple(sorted(_parse(spec), key=lambda kw: (-len(kw[0]), -kw[1])))
 
 
-INTENTS: dict[str, Intent] = {name: Intent(name, target, _sorted_keys(spec), GENERIC.get(name, 1.0))
-                              for name, target, spec in _TABLE}
+INTENTS: dict[str, Intent] = {
+    name: Intent(name, target, _sorted_keys(spec), GENERIC.get(name, 1.0)) for name, target, spec in _TABLE
+}
 _OUTSIDE = Intent(OUTSIDE[0], OUTSIDE[1], _sorted_keys(OUTSIDE[2]))
 #: each topic's keys with the first letters of their words (a key whose letters are absent cannot match)
 _KEYS: dict[str, list[tuple[tuple[str, ...], float, frozenset[str]]]] = {
     it.name: [(words, w, frozenset(x.lstrip("=")[0] for x in words)) for words, w in it.keys]
-    for it in (*INTENTS.values(), _OUTSIDE)}
+    for it in (*INTENTS.values(), _OUTSIDE)
+}
 
 GREETINGS = nlu_data.words("words", "greetings")
 THANKS = nlu_data.words("words", "thanks")
 # words that may surround a greeting or a thank-you without making it a question
 FILLER = nlu_data.words("words", "filler")
 
-ANSWER_AT = 2.5      # a best score from here on, clear of the runner-up, is answered
-MARGIN = 1.0         # ... by at least this much
-OFFER_AT = 1.5       # from here on, the two or three closest topics are offered
+ANSWER_AT = 2.5  # a best score from here on, clear of the runner-up, is answered
+MARGIN = 1.0  # ... by at least this much
+OFFER_AT = 1.5  # from here on, the two or three closest topics are offered
 
 
 @dataclass
 class Result:
     tokens: list[str]
-    scores: list[tuple[str, float]] = field(default_factory=list)   # best first, score > 0
-    kind: str = "none"      # "answer" | "offer" | "outside" | "greeting" | "thanks" | "none"
-    offer: list[str] | None = None                                   # set when the examples changed the offer
-    votes: list[tuple[str, float]] = field(default_factory=list)     # nearest-example votes, best first
-    keywords_first: bool = False    # the keyword table ranks the best topic first too
+    scores: list[tuple[str, float]] = field(default_factory=list)  # best first, score > 0
+    kind: str = "none"  # "answer" | "offer" | "outside" | "greeting" | "thanks" | "none"
+    offer: list[str] | None = None  # set when the examples changed the offer
+    votes: list[tuple[str, float]] = field(default_factory=list)  # nearest-example votes, best first
+    keywords_first: bool = False  # the keyword table ranks the best topic first too
 
     @property
     def best(self) -> str | None:
@@ -357,34 +407,54 @@ SHORT_CLASSIFIER_RANK = 3
 KNOWN_SHARE = 0.5
 
 
-def classify(text: str) -> Result:
-    """The keyword table, the classifier and the retrieval, weighed together."""
+def classify(text: str, without: frozenset[str] = frozenset()) -> Result:
+    """The keyword table, the classifier and the retrieval, weighed together; the topics ``without``
+    are left out of all three (a dated question whose date is not what it asks about: the deadline
+    page, which the date alone would favour, is not a candidate)."""
     from . import recognizer
 
-    res = _classify_keywords(text)
+    res = _classify_keywords(text, without)
     if res.kind in ("greeting", "thanks") or not res.tokens:
         return res
     if not res.scores and all(t in _STOP or t in FILLER for t in res.tokens):
-        res.kind = "none"   # "ok", "oui", "d'accord" alone: no question to answer (the choices come again)
+        res.kind = "none"  # "ok", "oui", "d'accord" alone: no question to answer (the choices come again)
         return res
     if not res.scores and recognizer.retriever().known_share(res.tokens) < KNOWN_SHARE:
         res.kind = "outside" if looks_like_question(text) else "none"
         return res  # no keyword and mostly words no example or page uses: nothing to go on
     learned = recognizer.classifier().scores(res.tokens)
     found = recognizer.retriever().scores(res.tokens)
+    if without:
+        learned = [p for p in learned if p[0] not in without]
+        found = [p for p in found if p[0] not in without]
     # the two learned recognizers agreeing that the sources do not answer ("horaires de la CPAM")
     # outweigh a keyword; otherwise a short message, which gives them little to go on, is the keywords'
     learned_differ = bool(learned and found) and learned[0][0] == found[0][0] == OUTSIDE[0] != res.best
-    if res.kind == "answer" and not learned_differ and len([t for t in res.tokens if t not in _STOP]) <= SHORT \
-            and res.best in [n for n, _p in learned[:SHORT_CLASSIFIER_RANK]]:
+    if (
+        res.kind == "answer"
+        and not learned_differ
+        and len([t for t in res.tokens if t not in _STOP]) <= SHORT
+        and res.best in [n for n, _p in learned[:SHORT_CLASSIFIER_RANK]]
+    ):
         res.keywords_first = True
         return res
-    voted = decide(res.tokens, [(res.scores, W_KEYWORDS, STRONG_KEYWORDS, ALONE_RATIO[0]),
-                                (learned, W_CLASSIFIER, 0.0, ALONE_RATIO[1]),
-                                (found, W_RETRIEVAL, STRONG_RETRIEVAL, ALONE_RATIO[2])], anchor=1)
+    voted = decide(
+        res.tokens,
+        [
+            (res.scores, W_KEYWORDS, STRONG_KEYWORDS, ALONE_RATIO[0]),
+            (learned, W_CLASSIFIER, 0.0, ALONE_RATIO[1]),
+            (found, W_RETRIEVAL, STRONG_RETRIEVAL, ALONE_RATIO[2]),
+        ],
+        anchor=1,
+    )
     named = [n for n, s in res.scores[:2] if s >= ANSWER_AT and n in INTENTS]
-    if voted.kind == "answer" and len(named) == 2 and res.scores[0][1] == res.scores[1][1] and voted.best in named \
-            and len([t for t in res.tokens if t not in _STOP]) <= NAMED_TWO:
+    if (
+        voted.kind == "answer"
+        and len(named) == 2
+        and res.scores[0][1] == res.scores[1][1]
+        and voted.best in named
+        and len([t for t in res.tokens if t not in _STOP]) <= NAMED_TWO
+    ):
         voted.kind, voted.offer = "offer", named  # two pages named alike ("fermer ou masquer ?"): both offered
     return voted
 
@@ -429,8 +499,12 @@ def decide(tokens: list[str], sources, anchor: int | None = None) -> Result:
     res.keywords_first = bool(sources[0][0]) and sources[0][0][0][0] == n1
     if n1 == OUTSIDE[0]:
         res.kind = "outside" if v1 >= OFFER_VOTE else "none"
-    elif v1 >= ANSWER_VOTE[min(agree, 3)] and v1 - v2 >= LEAD and sure_alone \
-            and votes.get(OUTSIDE[0], 0.0) < OUTSIDE_SHARE * v1:
+    elif (
+        v1 >= ANSWER_VOTE[min(agree, 3)]
+        and v1 - v2 >= LEAD
+        and sure_alone
+        and votes.get(OUTSIDE[0], 0.0) < OUTSIDE_SHARE * v1
+    ):
         res.kind = "answer"
     elif v1 >= OFFER_VOTE and votes.get(OUTSIDE[0], 0.0) >= OUTSIDE_SHARE * v1:
         res.kind = "outside"
@@ -440,9 +514,10 @@ def decide(tokens: list[str], sources, anchor: int | None = None) -> Result:
     return res
 
 
-def _classify_keywords(text: str) -> Result:
+def _classify_keywords(text: str, without: frozenset[str] = frozenset()) -> Result:
     toks = normalise(text)
-    res = Result(toks, list(_score(tuple(toks))))
+    scores = _score(tuple(toks))
+    res = Result(toks, [p for p in scores if p[0] not in without] if without else list(scores))
     if not toks:
         return res
     rest = [t for t in toks if t not in GREETINGS and t not in THANKS and t not in FILLER]
@@ -479,11 +554,23 @@ _STOP = nlu_data.words("words", "stop")
 
 def examples() -> list[tuple[str, str]]:
     """Labelled example questions (text, topic) of every language (locales/<lang>/nlu/examples.toml)."""
-    return [(q, name) for data in nlu_data.merged("examples").values()
-            for name, part in data.items() for q in part.get("examples", ())]
+    return [
+        (q, name)
+        for data in nlu_data.merged("examples").values()
+        for name, part in data.items()
+        for q in part.get("examples", ())
+    ]
 
 
 QUESTION_WORDS = nlu_data.words("words", "question")
+_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])\s+|\n+")
+
+
+def asked_part(text: str) -> str:
+    """The sentences of a message that carry its question mark ("J'ai reçu le mail en mai. Comment je le
+    ferme ?" -> "Comment je le ferme ?"); the story told around them is not what is asked."""
+    parts = [p for p in _SENTENCE_END.split(text) if "?" in p]
+    return " ".join(parts) if parts else text
 
 
 def looks_like_question(text: str) -> bool:

@@ -18,6 +18,7 @@ dates tied to something else: it asks too.
 Works on the normalised text and the candidates' spans; imports nothing heavy (the command
 line ``mes-bot deadline`` starts fast).
 """
+
 from __future__ import annotations
 
 import re
@@ -68,9 +69,17 @@ def _rx(template: str, **keys) -> _Lazy:
 _DOCUMENT = ("letter", "email", "other_documents")
 _NOUN = _DOCUMENT + ("institution",)
 _WORD_LISTS = {  # name -> keys of notice.toml
-    "letter": ("letter",), "email": ("email",), "noun": _NOUN, "document": _DOCUMENT,
-    "arrival": ("received", "had"), "strong": ("received",), "printed": ("printed",), "other": ("other",),
-    "hedge": ("hedge",), "correction": ("correction",), "alternative": ("alternative",),
+    "letter": ("letter",),
+    "email": ("email",),
+    "noun": _NOUN,
+    "document": _DOCUMENT,
+    "arrival": ("received", "had"),
+    "strong": ("received",),
+    "printed": ("printed",),
+    "other": ("other",),
+    "hedge": ("hedge",),
+    "correction": ("correction",),
+    "alternative": ("alternative",),
 }
 _RE = {name: _rx(r"\b(?:{w})\b", w=keys) for name, keys in _WORD_LISTS.items()}
 _POSTAL_MAIL = _rx(r"\b(?:{w})\b", w="postal")  # English "mail" = the post
@@ -82,12 +91,17 @@ _RANGE_OR = _rx(r"^(?:{w}|-)$", w="range_or")
 _RANGE_AND = _rx(r"^(?:{w})$", w="range_and")
 _RANGE_BETWEEN = _rx(r"\b(?:{w})\s*$", w="between")
 _ARTICLES = _rx(r"\b(?:{w})\b", w="articles")
-OR_RANGE_DAYS = 3        # "le 3 ou le 4": the earliest; "le 2 ou le 12" is a question
-BETWEEN_RANGE_DAYS = 7   # "entre le 5 et le 10", "entre Noël et le nouvel an"
+OR_RANGE_DAYS = 3  # "le 3 ou le 4": the earliest; "le 2 ou le 12" is a question
+BETWEEN_RANGE_DAYS = 7  # "entre le 5 et le 10", "entre Noël et le nouvel an"
 # the notice did not come ("j'ai pas eu de mail", "no letter"): no date of the message is a notice date
-_NO_NOTICE = _rx(r"\b(?:{neg})\s+(?:(?:{still})\s+)?(?:{verb})?\s*(?:(?:{art})\s*)?(?:{noun})\b",
-                 neg="negation", still="still", verb="negation_verbs", art="determiners",
-                 noun=_NOUN)
+_NO_NOTICE = _rx(
+    r"\b(?:{neg})\s+(?:(?:{still})\s+)?(?:{verb})?\s*(?:(?:{art})\s*)?(?:{noun})\b",
+    neg="negation",
+    still="still",
+    verb="negation_verbs",
+    art="determiners",
+    noun=_NOUN,
+)
 _SEVERAL = _rx(r"\b(?:{n})\s+(?:{doc})|\b(?:{other})\b", n="several_count", doc=_DOCUMENT, other="several_other")
 _SAME_DAY = _rx(r"\s*(?:{w})\b", w="same_day")
 _SAME_DAY_BACK = _rx(r"\b(?:{w})\b", w="same_day_back")
@@ -104,27 +118,27 @@ def _set(key: str) -> frozenset:
     return frozenset(_words(key))
 
 
-BACK_WINDOW = 7      # words looked at before a date
-FORWARD_WINDOW = 6   # words looked at after a date
+BACK_WINDOW = 7  # words looked at before a date
+FORWARD_WINDOW = 6  # words looked at after a date
 
 
 @dataclass
 class Reading:
     """One date of the message, with what it is tied to."""
 
-    cand: _Cand                      # one date found by bot.lang.dates
-    role: str = "neutral"            # notice | neutral | other
-    weak: bool = False               # other only because of "depuis": a date alone keeps it
-    negated: bool = False            # "pas hier, lundi": not this one
-    arrival: bool = False            # a letter's arrival day
-    printed: bool = False            # said to be printed on the notice or sent
-    email: bool = False              # tied to an email
-    received: bool = False           # said to be received, arrived or seen (a letter or an email)
-    letter: bool | None = None       # its own clause names a letter (True), an email (False), or neither
-    hedged: bool = False             # "vers le 10", "le 3 je crois"
-    words: str = ""                  # the user's own words it was read from
-    own_cue: bool = False            # a word right before the date ties it to something
-    maybe_letter: bool = False       # "reçu le 3", nothing says email or letter: it may be a letter's arrival
+    cand: _Cand  # one date found by bot.lang.dates
+    role: str = "neutral"  # notice | neutral | other
+    weak: bool = False  # other only because of "depuis": a date alone keeps it
+    negated: bool = False  # "pas hier, lundi": not this one
+    arrival: bool = False  # a letter's arrival day
+    printed: bool = False  # said to be printed on the notice or sent
+    email: bool = False  # tied to an email
+    received: bool = False  # said to be received, arrived or seen (a letter or an email)
+    letter: bool | None = None  # its own clause names a letter (True), an email (False), or neither
+    hedged: bool = False  # "vers le 10", "le 3 je crois"
+    words: str = ""  # the user's own words it was read from
+    own_cue: bool = False  # a word right before the date ties it to something
+    maybe_letter: bool = False  # "reçu le 3", nothing says email or letter: it may be a letter's arrival
 
     @property
     def day(self) -> date:
@@ -138,11 +152,11 @@ class Choice:
     """What to do with the dates of a message."""
 
     picked: Reading | None = None
-    ask: list[Reading] = field(default_factory=list)   # offer these (ask which one is the notice date)
-    only_other: bool = False         # every date is tied to something else
-    errors: list = field(default_factory=list)          # candidates with an error, most relevant first
-    approximate: bool = False        # a range, or unsure words: approximate
-    plain: bool = False              # the message is the date alone
+    ask: list[Reading] = field(default_factory=list)  # offer these (ask which one is the notice date)
+    only_other: bool = False  # every date is tied to something else
+    errors: list = field(default_factory=list)  # candidates with an error, most relevant first
+    approximate: bool = False  # a range, or unsure words: approximate
+    plain: bool = False  # the message is the date alone
 
 
 class _Tokens:
@@ -177,8 +191,14 @@ class _Tokens:
             prev = norm[i - 1] if i else ""
             after = norm[i + 1] if i + 1 < len(words) else ""
             # "vingt et un", "et demi": a number, not a conjunction
-            if i and low in _set("conjunctions") and not (low in _set("range_and") and (
-                    prev in _set("tens") or any(after.startswith(h) for h in _words("half")))):
+            if (
+                i
+                and low in _set("conjunctions")
+                and not (
+                    low in _set("range_and")
+                    and (prev in _set("tens") or any(after.startswith(h) for h in _words("half")))
+                )
+            ):
                 self.weak_end.add(cl)
                 cl, nxt_id = nxt_id, nxt_id + 1
             if t[:1] in "([":
@@ -191,8 +211,11 @@ class _Tokens:
             elif re.search(r"[,;]$", t):
                 self.weak_end.add(cl)
                 cl, nxt_id = nxt_id, nxt_id + 1
-            elif re.search(r"[!?]$", t) or t in ("-", "--", "—", "–") or (
-                    t.endswith(".") and low.rstrip(".") not in _set("abbreviations") and "." not in t[:-1]):
+            elif (
+                re.search(r"[!?]$", t)
+                or t in ("-", "--", "—", "–")
+                or (t.endswith(".") and low.rstrip(".") not in _set("abbreviations") and "." not in t[:-1])
+            ):
                 cl, nxt_id = nxt_id, nxt_id + 1
         self.clause_of_word = clause
 
@@ -225,7 +248,7 @@ class _Tokens:
             return " ".join(self.toks[a:b])
         if j - i > 9:
             i = j - 9
-        out = re.sub(r"[«»\"“”]", "", self.text[self.words[i].start():self.words[j].end()])  # echoed in « »
+        out = re.sub(r"[«»\"“”]", "", self.text[self.words[i].start() : self.words[j].end()])  # echoed in « »
         return " ".join(out.split()).strip(" ,;:!?.()[]'")
 
 
@@ -262,7 +285,7 @@ def _filler(word: str) -> bool:
 
 
 def _lone_date_clause(tk: _Tokens, masked: list, a: int, b: int, ids: set, spans) -> set:
-    """"Le 10, j'ai reçu un mail." / "J'ai reçu un mail, le 10.": a clause holding only a date
+    """ "Le 10, j'ai reçu un mail." / "J'ai reçu un mail, le 10.": a clause holding only a date
     belongs with the clause next to it (the following one first, if it holds no other date)."""
     n = len(tk.toks)
     rest = [masked[k] for k in range(n) if tk.clause(k) in ids and masked[k]]
@@ -272,10 +295,19 @@ def _lone_date_clause(tk: _Tokens, masked: list, a: int, b: int, ids: set, spans
     after = next((tk.clause(k) for k in range(b, n) if tk.clause(k) not in ids), None)
     before = next((tk.clause(k) for k in range(a - 1, -1, -1) if tk.clause(k) not in ids), None)
     own = tk.clause(max(a, min(b, n) - 1))
-    sides = [cid for cid, ok in ((after, own in tk.weak_end), (before, before in tk.weak_end))  # "Le 10, j'ai…"
-             if cid is not None and ok and cid not in dated]                                      # "…un mail, le 10."
-    about = [cid for cid in sides if any(tk.clause(k) == cid and masked[k] and (
-        _RE["document"].match(masked[k]) or _RE["strong"].match(masked[k])) for k in range(n))]
+    sides = [
+        cid
+        for cid, ok in ((after, own in tk.weak_end), (before, before in tk.weak_end))  # "Le 10, j'ai…"
+        if cid is not None and ok and cid not in dated
+    ]  # "…un mail, le 10."
+    about = [
+        cid
+        for cid in sides
+        if any(
+            tk.clause(k) == cid and masked[k] and (_RE["document"].match(masked[k]) or _RE["strong"].match(masked[k]))
+            for k in range(n)
+        )
+    ]
     return {(about or sides)[0]} if sides else set()
 
 
@@ -285,7 +317,7 @@ def plain(text: str, s: str, cands: list, mode: str | None = None) -> Choice | N
         return None
     c = cands[0]
     end = c.end if c.end >= 0 else len(s)
-    if any(len(t) > 2 or not t.isalpha() for t in (s[:c.pos] + " " + s[end:]).split()):
+    if any(len(t) > 2 or not t.isalpha() for t in (s[: c.pos] + " " + s[end:]).split()):
         return None  # more than an article around the date ("le 3 novembre"): its words are read
     r = Reading(c, arrival=mode in ("arrival", "letter_any"), words=text.strip(" ,;:!?.()[]\"'«»"))
     return Choice(picked=r, plain=True)
@@ -297,12 +329,12 @@ class _Message:
     outside the dates say as a whole."""
 
     tk: _Tokens
-    spans: list[tuple[int, int]]     # the words of each date
-    masked: list[str]                # the words, with the dates' words blanked
-    letter: bool | None              # the message speaks of a letter (True), an email (False)
-    printed: bool                    # ... of a date printed on the notice or sent
-    arrival: bool                    # ... of a day it arrived or was seen
-    no_notice: bool                  # "pas de mail ni de lettre": no notice came
+    spans: list[tuple[int, int]]  # the words of each date
+    masked: list[str]  # the words, with the dates' words blanked
+    letter: bool | None  # the message speaks of a letter (True), an email (False)
+    printed: bool  # ... of a date printed on the notice or sent
+    arrival: bool  # ... of a day it arrived or was seen
+    no_notice: bool  # "pas de mail ni de lettre": no notice came
 
 
 @dataclass
@@ -314,7 +346,7 @@ class _Around:
     fwd: str
     inside: str
     clause: str
-    later: bool                      # another date follows in the same clause
+    later: bool  # another date follows in the same clause
 
 
 def read(text: str, s: str, cands: list[_Cand], normalise, *, mode: str | None = None) -> list[Reading]:
@@ -339,8 +371,15 @@ def _message(text: str, s: str, cands: list[_Cand], normalise) -> _Message:
     message = " ".join(t for t in masked if t)
     # "pas de mail ni de lettre": no notice came (unless another one is named: "une lettre, pas de mail")
     no_notice = bool(_NO_NOTICE.search(s)) and not _RE["document"].search(_NO_NOTICE.sub(" ", s))
-    return _Message(tk, spans, masked, _is_letter(message, None), bool(_RE["printed"].search(message)),
-                    bool(_RE["arrival"].search(message)), no_notice)
+    return _Message(
+        tk,
+        spans,
+        masked,
+        _is_letter(message, None),
+        bool(_RE["printed"].search(message)),
+        bool(_RE["arrival"].search(message)),
+        no_notice,
+    )
 
 
 def _around(msg: _Message, a: int, b: int) -> _Around:
@@ -368,12 +407,17 @@ def _read_one(msg: _Message, c: _Cand, a: int, b: int, mode: str | None) -> Read
     cut = max(_last(_RE["document"], w.back), _last(_RE["arrival"], w.back), _last(_RE["printed"], w.back))
     # "le même jour que la naissance de ma nièce, le 21": shared, not another date
     same = _SAME_DAY_BACK.search(w.back)
-    other_back = _last(_RE["other"], w.back[:same.start()] if same else w.back)
+    other_back = _last(_RE["other"], w.back[: same.start()] if same else w.back)
     since_notice = _set_role(r, w, cut, other_back, msg.no_notice)
     _set_sent_or_arrived(r, w, msg, since_notice, mode)
     r.words = msg.tk.user_words(_echo_start(msg.tk, w, a), b)
-    r.own_cue = bool(cut >= 0 or other_back >= 0 or _BIRTH_ADJACENT.search(w.back) or
-                     _RE["document"].search(w.fwd) or _RE["strong"].search(w.fwd))
+    r.own_cue = bool(
+        cut >= 0
+        or other_back >= 0
+        or _BIRTH_ADJACENT.search(w.back)
+        or _RE["document"].search(w.fwd)
+        or _RE["strong"].search(w.fwd)
+    )
     return r
 
 
@@ -387,8 +431,7 @@ def _set_role(r: Reading, w: _Around, cut: int, other_back: int, no_notice: bool
         found = [x.start() for p in ("document", "strong", "printed") for x in [_RE[p].search(fwd)] if x]
         other = m is not None and (not found or m.start() < min(found))
     kind = getattr(r.cand, "kind", "")
-    since = kind not in ("relative", "fuzzy") and bool(
-        _SINCE_INSIDE.match(w.inside) or _SINCE_BEFORE.search(back))
+    since = kind not in ("relative", "fuzzy") and bool(_SINCE_INSIDE.match(w.inside) or _SINCE_BEFORE.search(back))
     since_notice = since and bool(_RE["noun"].search(back))
     if not other and since and not since_notice:
         other = r.weak = True  # "j'habite ici depuis le 3"; alone, "depuis le 10" is kept
@@ -419,27 +462,32 @@ def _set_sent_or_arrived(r: Reading, w: _Around, msg: _Message, since_notice: bo
     # a day counted from today ("hier", "mardi", "il y a 3 jours") is not a date printed on a
     # letter: "la lettre d'hier", "la lettre, c'était mardi" tell the day it came
     relative = getattr(r.cand, "kind", "") in ("relative", "weekday", "fuzzy")
-    r.printed = pp > pa or (not relative and bool(_NOUN_DU.search(back) and (
-        _OF_INSIDE.match(inside) or _OF_BEFORE.search(back))))
+    r.printed = pp > pa or (
+        not relative and bool(_NOUN_DU.search(back) and (_OF_INSIDE.match(inside) or _OF_BEFORE.search(back)))
+    )
     arrived_words = r.received = pa > pp and not r.printed
     came = arrived_words or (relative and not r.printed and unsaid and pp < 0)
-    r.hedged = bool(_HEDGE_BEFORE.search(back)
-                    or _RE["hedge"].search(inside)
-                    or _HEDGE_AFTER.match(w.fwd) or _HEDGE_CLAUSE.search(clause))
+    r.hedged = bool(
+        _HEDGE_BEFORE.search(back)
+        or _RE["hedge"].search(inside)
+        or _HEDGE_AFTER.match(w.fwd)
+        or _HEDGE_CLAUSE.search(clause)
+    )
     _set_letter(r, clause, msg.letter, arrived_words, came, mode)
 
 
-def _set_letter(r: Reading, clause: str, whole_letter: bool | None, arrived_words: bool, came: bool,
-                mode: str | None) -> None:
+def _set_letter(
+    r: Reading, clause: str, whole_letter: bool | None, arrived_words: bool, came: bool, mode: str | None
+) -> None:
     """A letter or an email: the clause says, else the message, else the buttons (``mode``)."""
     r.letter = _is_letter(clause, None)
     is_letter = r.letter if r.letter is not None else whole_letter
     r.email = is_letter is False or (is_letter is None and mode == "email")
-    if mode == "arrival":          # the user said they only know when the letter arrived
+    if mode == "arrival":  # the user said they only know when the letter arrived
         r.arrival = not r.printed
     elif mode in ("letter", "letter_any"):  # a letter: its words, or (not said which) its arrival
         r.arrival = r.letter is not False and (arrived_words or (mode == "letter_any" and not r.printed))
-    else:                          # an email, or not said: a letter only if the words say so
+    else:  # an email, or not said: a letter only if the words say so
         r.arrival = bool(is_letter) and came
         r.maybe_letter = mode is None and arrived_words and is_letter is None
 
@@ -449,7 +497,7 @@ def _echo_start(tk: _Tokens, w: _Around, a: int) -> int:
     start = a
     for p in ("arrival", "printed", "noun", "other", "hedge"):
         for m in _RE[p].finditer(w.back):
-            k = w.back_ids[w.back[:m.start()].count(" ")]
+            k = w.back_ids[w.back[: m.start()].count(" ")]
             if a - k <= 4:
                 start = min(start, k)
     if start == a and a > 0 and a - 1 in w.back_ids and _ARTICLES.fullmatch(tk.toks[a - 1]):
@@ -458,7 +506,7 @@ def _echo_start(tk: _Tokens, w: _Around, a: int) -> int:
 
 
 def _share_with_joined(out: list[Reading], msg: _Message) -> None:
-    """"appelé le 3422 le 12 et le 13": a date joined to the one before shares what it is tied to."""
+    """ "appelé le 3422 le 12 et le 13": a date joined to the one before shares what it is tied to."""
     by_pos = sorted(zip(out, msg.spans, strict=True), key=lambda x: x[1][0])
     for (prev, (_pa, pb)), (cur, (ca, _cb)) in pairwise(by_pos):
         gap = " ".join(t for t in msg.tk.toks[pb:ca] if not _ARTICLES.fullmatch(t))
@@ -520,8 +568,12 @@ def _pick(pool: list[Reading], spans_text, several: bool = False) -> Choice:
         return Choice(ask=_distinct(pool)[:3])  # "elle dit le 20, moi je dirais plutôt le 22"
     if len(days) == 1:
         # the same day: an email's date is its sending date; else a letter that arrived that day
-        for test in (lambda r: r.printed and not r.arrival, lambda r: r.email and not r.arrival,
-                     lambda r: r.arrival, lambda r: True):
+        for test in (
+            lambda r: r.printed and not r.arrival,
+            lambda r: r.email and not r.arrival,
+            lambda r: r.arrival,
+            lambda r: True,
+        ):
             hits = [r for r in pool if test(r)]
             if hits:
                 return Choice(picked=max(hits, key=lambda r: (r.role == "notice", -r.cand.pos)))
@@ -543,7 +595,8 @@ def _pick(pool: list[Reading], spans_text, several: bool = False) -> Choice:
         between = bool(_RANGE_BETWEEN.search(spans_text(None, first.cand)))
         fuzzy = first.cand.fuzzy and second.cand.fuzzy  # "fin octobre début novembre"
         if (_RANGE_AND.match(words) and between and span <= BETWEEN_RANGE_DAYS) or (
-                _RANGE_OR.match(words or "-") and (span <= OR_RANGE_DAYS or (fuzzy and span <= 31))):
+            _RANGE_OR.match(words or "-") and (span <= OR_RANGE_DAYS or (fuzzy and span <= 31))
+        ):
             best = min(pool, key=lambda r: r.day)
             return Choice(picked=best, approximate=True)
     return Choice(ask=_distinct(pool)[:3])

@@ -12,6 +12,7 @@ spellings the examples do not have) and pairs of stems (neighbours, or one word 
 labelled examples and the keywords.
 Both are built once, on first use (about 0.2 s), and answer in well under a millisecond.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,11 +29,11 @@ from . import intents
 TOP = 12
 COMMON_SHARE = 0.1  # a stem in more than this share of the documents is left out of the query
 FADE = 0.0
-ALPHA = 0.03        # naive Bayes smoothing
-GRAM_WEIGHT = 0.3   # a letter 4-gram counts this much of a word
-PAIR_WEIGHT = 1.0   # a pair of consecutive words (their stems)
-SKIP_WEIGHT = 0.5   # a pair of words with one word between them ("masquer un document": masqu_docu)
-SHARPNESS = 1.0     # log-likelihoods are divided by (feature mass) ** SHARPNESS before the softmax
+ALPHA = 0.03  # naive Bayes smoothing
+GRAM_WEIGHT = 0.3  # a letter 4-gram counts this much of a word
+PAIR_WEIGHT = 1.0  # a pair of consecutive words (their stems)
+SKIP_WEIGHT = 0.5  # a pair of words with one word between them ("masquer un document": masqu_docu)
+SHARPNESS = 1.0  # log-likelihoods are divided by (feature mass) ** SHARPNESS before the softmax
 _JINJA = re.compile(r"{[{%#].*?[}%#]}", re.S)
 
 
@@ -103,8 +104,11 @@ class Retriever:
 
     def known_share(self, toks: list[str]) -> float:
         """The share of meaningful words the examples, keywords or pages use (typos forgiven)."""
-        words = [t for t in toks if t not in intents._STOP and t not in intents.QUESTION_WORDS
-                 and len(t) > 1 and not t.isdigit()]
+        words = [
+            t
+            for t in toks
+            if t not in intents._STOP and t not in intents.QUESTION_WORDS and len(t) > 1 and not t.isdigit()
+        ]
         if not words:
             return 0.0
         return sum(self._spell(t) in self.words for t in words) / len(words)
@@ -117,8 +121,9 @@ class Retriever:
         # a stem in most documents ("espace", "refuser") scores next to nothing and costs most of the time
         terms = [t for t in terms if t not in self.common] or terms
         query = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(terms))
-        rows = self.db.execute("SELECT label, bm25(d) FROM d WHERE d MATCH ? ORDER BY bm25(d) LIMIT ?",
-                               (query, TOP)).fetchall()
+        rows = self.db.execute(
+            "SELECT label, bm25(d) FROM d WHERE d MATCH ? ORDER BY bm25(d) LIMIT ?", (query, TOP)
+        ).fetchall()
         # a topic's best document counts fully, its next ones less (a topic with many examples
         # must not win by their number alone); FTS5's bm25() is negative: lower is better
         seen: dict[str, int] = {}
@@ -151,7 +156,7 @@ def features(toks: list[str], spell=None) -> dict[str, float]:
         if len(t) >= 4 and not t.isdigit():
             padded = f"<{t}>"
             for i in range(len(padded) - 3):
-                g = "g:" + padded[i:i + 4]
+                g = "g:" + padded[i : i + 4]
                 f[g] = f.get(g, 0.0) + GRAM_WEIGHT
     for step, weight in ((1, PAIR_WEIGHT), (2, SKIP_WEIGHT)):
         for a, b in zip(kept, kept[step:], strict=False):
@@ -215,7 +220,7 @@ class Classifier:
                 total[topic[j]] += v * bonus[j]
         if not feats:
             return []
-        total = [t / (mass ** SHARPNESS) for t in total]  # a long message is not more certain by length alone
+        total = [t / (mass**SHARPNESS) for t in total]  # a long message is not more certain by length alone
         top = max(total)
         ex = [math.exp(t - top) for t in total]
         z = sum(ex)

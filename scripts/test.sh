@@ -42,6 +42,11 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
 fi
 export SE_OFFLINE=true  # Selenium Manager: never download drivers nor send usage statistics
 
+# Lint, format and types first (configured in pyproject.toml): a finding fails the run.
+.venv/bin/ruff check --output-format concise .
+.venv/bin/ruff format --check .
+.venv/bin/mypy
+
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?

@@ -10,7 +10,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.flowlib import Choice, Choices, Ctx, Flow, Guard, Say, State, Turn
-from bot.jobs.broadcast import next_post_at
+from bot.jobs.broadcast import next_post_of
 from flows import campaign_when as when
 from flows.campaign_access import place_name, refused
 from flows.campaign_list import LETTERS
@@ -49,29 +49,9 @@ def _letter(ctx: Ctx, coll: dict, c: dict) -> str:
 async def _reschedule(ctx: Ctx, coll: dict, c: dict, **changes) -> Turn:
     """Apply new schedule fields; refuse kindly (and stay) when nothing would be left to post."""
     new = dict(c, **changes)
-    nxt = next_post_at(
-        new["kind"],
-        tz=coll["tz"],
-        at_time=new["at_time"],
-        after=ctx.now,
-        at_date=new["at_date"],
-        weekday=new["weekday"],
-        offsets=new["offsets"],
-    )
+    nxt = next_post_of(new, coll["tz"], ctx.now)
     if nxt is None:
-        return Turn(
-            [
-                Say(
-                    "campaign/time_past",
-                    {
-                        "kind": new["kind"],
-                        "date": new["at_date"],
-                        "time": new["at_time"],
-                        "now": ctx.now.astimezone(ZoneInfo(coll["tz"])).strftime("%H:%M"),
-                    },
-                )
-            ]
-        )
+        return Turn([when.time_past(new, ctx.now.astimezone(ZoneInfo(coll["tz"])))])
     ctx.store.edit_campaign_schedule(c["id"], changes, nxt.isoformat(timespec="seconds"))
     return await _done(ctx, coll, c)
 

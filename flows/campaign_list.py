@@ -14,7 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.flowlib import Choice, Choices, Ctx, Flow, Go, Say, State, Turn
-from bot.jobs.broadcast import next_post_at
+from bot.jobs.broadcast import next_post_of
 from flows.campaign_access import NAMED, admin_of_place, named_campaign_place, place, place_name, stale
 from flows.campaign_post import schedule_vars
 
@@ -97,15 +97,7 @@ def resume(ctx: Ctx, payload: str) -> Turn:
     c, coll = _campaign(ctx, payload), place(ctx)
     if c is None or c["status"] != "paused":
         return stale()
-    nxt = next_post_at(
-        c["kind"],
-        tz=coll["tz"],
-        at_time=c["at_time"],
-        after=ctx.now,
-        at_date=c["at_date"],
-        weekday=c["weekday"],
-        offsets=c["offsets"],
-    )
+    nxt = next_post_of(c, coll["tz"], ctx.now)
     if nxt is None:
         ctx.store.set_campaign_status(c["id"], "done")
         return Turn([Say("campaign/ended")], reprompt=True)

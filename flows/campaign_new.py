@@ -17,7 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.flowlib import Choice, Choices, Ctx, Flow, Go, Say, State, Turn
-from bot.jobs.broadcast import next_post_at
+from bot.jobs.broadcast import next_post_of
 from bot.store.campaigns import new_code
 from flows import campaign_when as when
 from flows.campaign_access import ADMIN, place, place_name, stale
@@ -167,24 +167,11 @@ def time_prompt(ctx: Ctx) -> Say:
 
 def after_time(ctx: Ctx, hhmm: str) -> Turn:
     c = dict(draft(ctx), at_time=hhmm)
-    nxt = next_post_at(
-        c["kind"],
-        tz=ctx.tz,
-        at_time=hhmm,
-        after=ctx.now,
-        at_date=c["at_date"],
-        weekday=c["weekday"],
-        offsets=c["offsets"],
-    )
+    nxt = next_post_of(c, ctx.tz, ctx.now)
     if nxt is None:
         # already past (10:00 chosen at 10:00): say so kindly, and stay on the time step
         return Turn(
-            [
-                Say(
-                    "campaign/time_past",
-                    {"kind": c["kind"], "date": c["at_date"], "time": hhmm, "now": ctx.local_now.strftime("%H:%M")},
-                )
-            ],
+            [when.time_past(c, ctx.local_now)],
             goto="campaign_new:time",
         )
     ctx.data.pop("c_time_hint", None)
@@ -207,19 +194,7 @@ async def preview_prompt(ctx: Ctx) -> list[Say]:
     if not ctx.data.get("c_code"):
         ctx.data["c_code"] = new_code()  # the post's link is the real one from the preview on
     c["code"] = ctx.data["c_code"]
-    nxt = (
-        ctx.now
-        if c["kind"] == "now"
-        else next_post_at(
-            c["kind"],
-            tz=ctx.tz,
-            at_time=c["at_time"],
-            after=ctx.now,
-            at_date=c["at_date"],
-            weekday=c["weekday"],
-            offsets=c["offsets"],
-        )
-    )
+    nxt = ctx.now if c["kind"] == "now" else next_post_of(c, ctx.tz, ctx.now)
     name = await place_name(ctx, place(ctx))
     first = nxt.astimezone(ZoneInfo(ctx.tz)) if nxt else None
     warn = personal_kinds(c["custom_text"])
@@ -252,28 +227,10 @@ async def confirm(ctx: Ctx, payload: str) -> Turn:
     coll, c = place(ctx), draft(ctx)
     if c["kind"] == "now":
         return await publish_now(ctx, coll, c)
-    nxt = next_post_at(
-        c["kind"],
-        tz=coll["tz"],
-        at_time=c["at_time"],
-        after=ctx.now,
-        at_date=c["at_date"],
-        weekday=c["weekday"],
-        offsets=c["offsets"],
-    )
+    nxt = next_post_of(c, coll["tz"], ctx.now)
     if nxt is None:
         return Turn(
-            [
-                Say(
-                    "campaign/time_past",
-                    {
-                        "kind": c["kind"],
-                        "date": c["at_date"],
-                        "time": c["at_time"],
-                        "now": ctx.local_now.strftime("%H:%M"),
-                    },
-                )
-            ],
+            [when.time_past(c, ctx.local_now)],
             goto="campaign_new:time",
         )
     nxt_iso = nxt.isoformat(timespec="seconds")

@@ -9,7 +9,7 @@ days ``j7_j1``, ``j14_j7_j1``, ``j3_j1``.  :func:`renamed` reads the payloads of
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.core.flowlib import Choice, Ctx, Say, Turn
 
@@ -124,3 +124,9 @@ def read_weekday(text: str) -> tuple[int, str | None] | Turn:
     if wd is None:
         return Turn([Say("campaign/bad_weekday")])
     return wd, hhmm
+
+
+def time_past(c: dict, local_now: datetime) -> Say:
+    """ "That time has passed already" for campaign or draft ``c``, with the local time now."""
+    args = {"kind": c["kind"], "date": c["at_date"], "time": c["at_time"], "now": local_now.strftime("%H:%M")}
+    return Say("campaign/time_past", args)

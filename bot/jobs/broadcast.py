@@ -27,7 +27,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Mapping
+from typing import Any, Callable
 
 from ..infra import metrics
 from ..core.types import Address, Backend, Reply
@@ -120,6 +121,19 @@ def next_post_at(
                 return dt
         return None
     raise ValueError(kind)
+
+
+def next_post_of(c: Mapping[str, Any], tz: str, after: datetime) -> datetime | None:
+    """:func:`next_post_at` for a campaign row or draft ``c`` (its kind, time, date, weekday, offsets)."""
+    return next_post_at(
+        c["kind"],
+        tz=tz,
+        at_time=c["at_time"],
+        after=after,
+        at_date=c["at_date"],
+        weekday=c["weekday"],
+        offsets=c["offsets"],
+    )
 
 
 def days_left(campaign: dict, when: datetime) -> int | None:
@@ -368,15 +382,7 @@ class Broadcaster:
         """Post one due campaign into its place; -> 1 when posted.  A post missed by more than
         STALE_POST is skipped (its admins told); a failure is tried again next tick."""
         due = datetime.fromisoformat(c["next_at"])
-        nxt = next_post_at(
-            c["kind"],
-            tz=c["tz"],
-            at_time=c["at_time"],
-            after=max(due, now - STALE_POST),
-            at_date=c["at_date"],
-            weekday=c["weekday"],
-            offsets=c["offsets"],
-        )
+        nxt = next_post_of(c, c["tz"], max(due, now - STALE_POST))
         nxt_iso = nxt.isoformat(timespec="seconds") if nxt else None
         if now - due > STALE_POST:
             log.info("campaign_post_stale id=%s", c["id"])

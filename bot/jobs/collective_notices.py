@@ -48,7 +48,7 @@ async def tell_admins(app, coll: dict, key: str, vars: dict | None = None) -> in
 async def on_membership(
     app, backend: str, chat_id: str, present: bool, joined: bool = False, title: str | None = None
 ) -> None:
-    from .broadcast import next_post_at
+    from .broadcast import next_post_of
 
     store = app.store
     coll = store.collective_by_chat(backend, chat_id)
@@ -66,15 +66,7 @@ async def on_membership(
         now = app.clock.now()
         resumed = 0
         for c in store.held_campaigns(coll["id"]):
-            nxt = next_post_at(
-                c["kind"],
-                tz=coll["tz"],
-                at_time=c["at_time"],
-                after=now,
-                at_date=c["at_date"],
-                weekday=c["weekday"],
-                offsets=c["offsets"],
-            )
+            nxt = next_post_of(c, coll["tz"], now)
             if nxt is None:
                 store.set_campaign_status(c["id"], "done")
             else:

@@ -1,9 +1,10 @@
-"""Split a question set in two halves, once and reproducibly (seeded, each topic split evenly).
+"""Split a question set in two, once and reproducibly (seeded, each topic split evenly).
 
-Usage: .venv/bin/python bench/split_set.py --set FILE.jsonl --out DIR [--seed 14]
+Usage: .venv/bin/python bench/split_set.py --set FILE.jsonl --out DIR [--seed 14] [--kept 0.5]
 
-Writes DIR/A.jsonl (the half one may read while tuning) and DIR/B.jsonl (run for counts only, never read:
-the figure of how the changes generalise).  Lines are kept verbatim.
+Writes DIR/A.jsonl (the part one may read while tuning) and DIR/B.jsonl (``--kept`` of each topic, a half
+by default, a third with ``--kept 0.333``: run for counts only, never read, the figure of how the changes
+generalise).  Lines are kept verbatim.
 """
 
 from __future__ import annotations
@@ -14,20 +15,21 @@ import random
 from pathlib import Path
 
 
-def split(lines: list[str], seed: int) -> tuple[list[str], list[str]]:
+def split(lines: list[str], seed: int, kept: float = 0.5) -> tuple[list[str], list[str]]:
     by_topic: dict[str, list[str]] = {}
     for line in lines:
         by_topic.setdefault(json.loads(line)["expect"], []).append(line)
     rng = random.Random(seed)
     a, b = [], []
-    flip = 0
+    owed = 0.0  # the fractions of a question each topic's rounding left over, carried to the next topic
     for topic in sorted(by_topic):
         group = by_topic[topic][:]
         rng.shuffle(group)
-        half = len(group) // 2 + (flip if len(group) % 2 else 0)
-        flip ^= len(group) % 2
-        a += group[:half]
-        b += group[half:]
+        want = len(group) * kept + owed
+        n_kept = min(len(group), int(want + 0.5))
+        owed = want - n_kept
+        a += group[n_kept:]
+        b += group[:n_kept]
     return a, b
 
 
@@ -36,9 +38,10 @@ def main(argv=None) -> int:
     ap.add_argument("--set", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=14)
+    ap.add_argument("--kept", type=float, default=0.5, help="the share of each topic kept aside (B)")
     args = ap.parse_args(argv)
     lines = [x for x in Path(args.set).read_text(encoding="utf-8").splitlines() if x.strip()]
-    a, b = split(lines, args.seed)
+    a, b = split(lines, args.seed, args.kept)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "A.jsonl").write_text("\n".join(a) + "\n", encoding="utf-8")

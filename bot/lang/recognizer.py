@@ -28,6 +28,7 @@ from . import intents
 
 TOP = 12
 COMMON_SHARE = 0.1  # a stem in more than this share of the documents is left out of the query
+KNOWN_DOCS = 2  # a word is known when this many documents use it (one example's "lol" is an accident)
 FADE = 0.0
 ALPHA = 0.03  # naive Bayes smoothing
 GRAM_WEIGHT = 0.3  # a letter 4-gram counts this much of a word
@@ -73,24 +74,26 @@ class Retriever:
                 page = _page_text(it.target)
                 if page:
                     docs.append((page, name))
-        self.words: dict[str, None] = {}
+        self.words: dict[str, int] = {}  # word -> how many documents use it
         self.db = sqlite3.connect(":memory:", check_same_thread=False)
         self.db.execute("CREATE VIRTUAL TABLE d USING fts5(body, label UNINDEXED, tokenize='unicode61')")
         rows = []
         for text, label in docs:
-            rows.append((" ".join(self._terms(intents.normalise(text), learn=True)), label))
+            toks = intents.normalise(text)
+            for t in set(toks) - intents._STOP:
+                if len(t) > 1:
+                    self.words[t] = self.words.get(t, 0) + 1
+            rows.append((" ".join(self._terms(toks)), label))
         self.db.executemany("INSERT INTO d(body, label) VALUES (?, ?)", rows)
         self.known = list(self.words)
         df = Counter(t for body, _label in rows for t in set(body.split()))
         self.common = frozenset(t for t, n in df.items() if n > COMMON_SHARE * len(rows))
 
-    def _terms(self, toks: list[str], learn: bool = False) -> list[str]:
+    def _terms(self, toks: list[str]) -> list[str]:
         out: list[str] = []
         for t in toks:
             if t in intents._STOP or len(t) < 2:
                 continue
-            if learn:
-                self.words[t] = None
             out.extend(_stems(t))
         return out
 
@@ -111,7 +114,7 @@ class Retriever:
         ]
         if not words:
             return 0.0
-        return sum(self._spell(t) in self.words for t in words) / len(words)
+        return sum(self.words.get(self._spell(t), 0) >= KNOWN_DOCS for t in words) / len(words)
 
     def scores(self, toks: list[str]) -> list[tuple[str, float]]:
         """Topics by summed BM25 score of their best documents, best first."""

@@ -35,8 +35,7 @@ PHRASES: dict[str, str] = nlu_data.table("spelling", "phrases")
 _PHRASE_RES = [(re.compile(r"\b" + re.escape(p).replace(r"\ ", "[ -]?") + r"\b"), one) for p, one in PHRASES.items()]
 #: English contractions once apostrophes are gone ("what's" -> what s -> what is)
 _PAIRS = {tuple(k.split()): tuple(v.split()) for k, v in nlu_data.table("spelling", "pairs").items()}
-#: SMS-style "j" glued to a verb: jveux, jpeux, jcomprends, jsuis
-_J_VERBS = set(nlu_data.load("spelling", "fr").get("glued_j", {}).get("verbs", ()))
+#: SMS-style "j" glued to a verb: jveux, jpeux, jprepare (no French word starts with "j" and a consonant)
 _J_PRONOUN = nlu_data.load("spelling", "fr").get("glued_j", {}).get("pronoun", "")
 _REPEAT = re.compile(r"([a-z])\1{2,}")
 _SPLIT = re.compile(r"[^a-z0-9]+")
@@ -52,7 +51,7 @@ def normalise(text: str) -> list[str]:
     out: list[str] = []
     for w in toks:
         rep = SMS.get(w)
-        if rep is None and len(w) > 3 and w[0] == "j" and w[1] not in "aeiouy" and w[1:] in _J_VERBS:
+        if rep is None and _J_PRONOUN and len(w) > 3 and w[0] == "j" and w[1] not in "aeiouy" and w.isalpha():
             rep = _J_PRONOUN + " " + w[1:]
         if rep is None:
             out.append(w)

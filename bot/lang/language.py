@@ -2,8 +2,9 @@
 
 A word counts for a language when it is at least ``RATIO`` times more frequent in that language's
 templates and nlu data than in any other's; the message is in a language when that language has at
-least ``MIN_WORDS`` more such words than the other.  Short or mixed messages give None: the reply
-keeps the person's language."""
+least ``MIN_WORDS`` more such words than the other.  Names written alike in every language ("Mon espace
+santé", "carte Vitale": ``names`` in words.toml) are left out first.  Short or mixed messages give None:
+the reply keeps the person's language."""
 
 from __future__ import annotations
 
@@ -38,6 +39,15 @@ def _vocabularies() -> dict[str, frozenset[str]]:
 
 
 @lru_cache(maxsize=1)
+def _names() -> re.Pattern[str]:
+    """The names every language writes alike, as one pattern (longest first)."""
+    from .nlu_data import words
+
+    names = sorted(words("words", "names"), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n).replace(r"\ ", " ") for n in names) + r")\b")
+
+
+@lru_cache(maxsize=1)
 def _function_words() -> dict[str, frozenset[str]]:
     """Each language's small words (articles, pronouns, question words): they count double, since
     names and terms ("médecin traitant", "carte Vitale") cross languages but these do not."""
@@ -55,7 +65,8 @@ def detect(text: str) -> str | None:
     vocab = _vocabularies()
     small = _function_words()
     counts = {lang: 0 for lang in vocab}
-    for w in _WORD.findall(fold(text or "").replace("'", " ")):
+    folded = " ".join(_WORD.findall(fold(text or "")))
+    for w in _WORD.findall(_names().sub(" ", folded)):
         for lang, words in vocab.items():
             if w in words:
                 counts[lang] += 2 if w in small[lang] else 1

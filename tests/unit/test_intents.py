@@ -10,6 +10,13 @@ def test_normalise_expands_sms_and_folds():
     assert "mail" in intents.normalise("un e-mail")
 
 
+def test_a_j_glued_to_any_verb_is_the_pronoun():
+    # SMS writes "je" glued to the verb; no French word starts with "j" and a consonant
+    assert intents.normalise("jprepare koi") == ["je", "prepare", "quoi"]
+    assert intents.normalise("jcomprends rien") == ["je", "comprends", "rien"]
+    assert intents.normalise("jamais jhabite") == ["jamais", "je", "habite"]  # a vowel after the j: a word
+
+
 def test_typos_match_but_real_words_do_not():
     assert intents.classify("medcin traitent voit tout").best == "doctor"
     assert intents.classify("urgense").best == "emergency"

@@ -39,3 +39,13 @@ async def test_french_question_answered_in_french_for_an_english_speaker(app_env
     await chat.say("est-ce que mon assureur peut voir mon dossier ?")
     assert chat.keys == ["questions/understood", "understand/never"]
     assert "assureur" in chat.text.lower()
+
+
+def test_names_written_alike_in_every_language_do_not_tell_the_language():
+    from bot.lang import language
+
+    # "Mon espace santé", "carte Vitale", "médecin traitant" are French words an English writer uses as names
+    assert language.detect("what's mon espace sante") == "en"
+    assert language.detect("where is the number on my carte vitale") == "en"
+    assert language.detect("Mon espace santé ?") is None
+    assert language.detect("et mon médecin traitant, il voit tout ?") == "fr"

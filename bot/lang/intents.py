@@ -421,6 +421,8 @@ def classify(text: str, without: frozenset[str] = frozenset()) -> Result:
     if not res.scores and recognizer.retriever().known_share(res.tokens) < KNOWN_SHARE:
         res.kind = "outside" if looks_like_question(text) else "none"
         return res  # no keyword and mostly words no example or page uses: nothing to go on
+    if not res.scores and len(_meaningful(res.tokens)) < 2:
+        return res  # "lol": one word that is no keyword is not a question the examples can answer
     learned = recognizer.classifier().scores(res.tokens)
     found = recognizer.retriever().scores(res.tokens)
     if without:
@@ -562,6 +564,13 @@ def examples() -> list[tuple[str, str]]:
 
 
 QUESTION_WORDS = nlu_data.words("words", "question")
+
+
+def _meaningful(toks: list[str]) -> list[str]:
+    """The words of a message that can carry a topic (not small words, question words or numbers)."""
+    return [t for t in toks if t not in _STOP and t not in QUESTION_WORDS and len(t) > 1 and not t.isdigit()]
+
+
 _SENTENCE_END = re.compile(r"(?<=[.!?\u2026])\s+|\n+")
 
 

@@ -1,11 +1,13 @@
-"""Two learned recognizers: BM25 retrieval (SQLite FTS5) and a naive Bayes classifier.
+"""Two learned recognizers: BM25 retrieval and a naive Bayes classifier.
 
 The documents are the labelled example questions (locales/<lang>/nlu/examples.toml), each topic's
 keywords (keywords.toml) and the text of the page that answers it (the templates, every language).
 Words are folded, SMS spellings expanded (bot.intents.normalise), reduced to their stem by the
 Snowball stemmers (French and English), and a word the index does not know is read as the nearest
-known word when it is one or two typos away (rapidfuzz).  A topic's score sums the BM25 scores of
-its documents among the best ``TOP`` hits.
+known word when it is one or two typos away (rapidfuzz).  A topic's score is the BM25 score of its
+best document among the best ``TOP`` hits.  The index is an in-memory inverted index scored with the
+formula of SQLite's FTS5 (same scores): FTS5 ranked every matching row through its bm25() function, the
+largest cost of a question once the examples passed 8,000 (bench/questions.py).
 
 :class:`Classifier` is a multinomial naive Bayes over the same stems, letter 4-grams (for the
 spellings the examples do not have) and pairs of stems (neighbours, or one word apart), trained on the
@@ -15,8 +17,9 @@ Both are built once, on first use (about 0.2 s), and answer in well under a mill
 
 from __future__ import annotations
 
+import heapq
+import math
 import re
-import sqlite3
 from collections import Counter
 from functools import lru_cache
 from itertools import accumulate
@@ -27,7 +30,9 @@ from rapidfuzz.distance import Levenshtein
 from . import intents
 
 TOP = 12
+K1, B = 1.2, 0.75  # BM25's usual constants (SQLite FTS5's too)
 COMMON_SHARE = 0.1  # a stem in more than this share of the documents is left out of the query
+MAX_TERMS = 10  # the query keeps a long message's rarest stems (the cost grows with the documents they match)
 KNOWN_DOCS = 2  # a word is known when this many documents use it (one example's "lol" is an accident)
 FADE = 0.0
 ALPHA = 0.03  # naive Bayes smoothing
@@ -75,19 +80,27 @@ class Retriever:
                 if page:
                     docs.append((page, name))
         self.words: dict[str, int] = {}  # word -> how many documents use it
-        self.db = sqlite3.connect(":memory:", check_same_thread=False)
-        self.db.execute("CREATE VIRTUAL TABLE d USING fts5(body, label UNINDEXED, tokenize='unicode61')")
-        rows = []
+        self.labels: list[str] = []
+        # the inverted index: stem -> (document, occurrences) pairs
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        lengths: list[int] = []
         for text, label in docs:
             toks = intents.normalise(text)
             for t in set(toks) - intents._STOP:
                 if len(t) > 1:
                     self.words[t] = self.words.get(t, 0) + 1
-            rows.append((" ".join(self._terms(toks)), label))
-        self.db.executemany("INSERT INTO d(body, label) VALUES (?, ?)", rows)
+            terms = self._terms(toks)
+            for t, n in Counter(terms).items():
+                self.postings.setdefault(t, []).append((len(self.labels), n))
+            self.labels.append(label)
+            lengths.append(len(terms))
         self.known = list(self.words)
-        df = Counter(t for body, _label in rows for t in set(body.split()))
-        self.common = frozenset(t for t, n in df.items() if n > COMMON_SHARE * len(rows))
+        n_docs, mean = len(lengths), sum(lengths) / max(len(lengths), 1)
+        self.df = {t: len(p) for t, p in self.postings.items()}
+        self.common = frozenset(t for t, n in self.df.items() if n > COMMON_SHARE * n_docs)
+        # BM25 (as SQLite's FTS5 computes it): idf per stem, length normalisation per document
+        self.idf = {t: max(math.log((n_docs - n + 0.5) / (n + 0.5)), 1e-6) for t, n in self.df.items()}
+        self.norm = [K1 * (1 - B + B * n / mean) for n in lengths]
 
     def _terms(self, toks: list[str]) -> list[str]:
         out: list[str] = []
@@ -107,11 +120,7 @@ class Retriever:
 
     def known_share(self, toks: list[str]) -> float:
         """The share of meaningful words the examples, keywords or pages use (typos forgiven)."""
-        words = [
-            t
-            for t in toks
-            if t not in intents._STOP and t not in intents.QUESTION_WORDS and len(t) > 1 and not t.isdigit()
-        ]
+        words = intents._meaningful(toks)
         if not words:
             return 0.0
         return sum(self.words.get(self._spell(t), 0) >= KNOWN_DOCS for t in words) / len(words)
@@ -122,18 +131,26 @@ class Retriever:
         if not terms:
             return []
         # a stem in most documents ("espace", "refuser") scores next to nothing and costs most of the time
-        terms = [t for t in terms if t not in self.common] or terms
-        query = " OR ".join('"' + t.replace('"', "") + '"' for t in dict.fromkeys(terms))
-        rows = self.db.execute(
-            "SELECT label, bm25(d) FROM d WHERE d MATCH ? ORDER BY bm25(d) LIMIT ?", (query, TOP)
-        ).fetchall()
+        terms = [t for t in dict.fromkeys(terms) if t not in self.common and t in self.df] or terms
+        if len(terms) > MAX_TERMS:
+            terms = sorted(terms, key=lambda t: self.df.get(t, 0))[:MAX_TERMS]
+        total: dict[int, float] = {}
+        norm = self.norm
+        for t in terms:
+            idf = self.idf.get(t)
+            if idf is None:
+                continue
+            for doc, n in self.postings[t]:
+                total[doc] = total.get(doc, 0.0) + idf * n * (K1 + 1) / (n + norm[doc])
+        best = heapq.nsmallest(TOP, total.items(), key=lambda p: (-p[1], p[0]))
         # a topic's best document counts fully, its next ones less (a topic with many examples
-        # must not win by their number alone); FTS5's bm25() is negative: lower is better
+        # must not win by their number alone)
         seen: dict[str, int] = {}
         out: dict[str, float] = {}
-        for label, score in rows:
+        for doc, score in best:
+            label = self.labels[doc]
             k = seen[label] = seen.get(label, 0) + 1
-            out[label] = out.get(label, 0.0) - score * FADE ** (k - 1)
+            out[label] = out.get(label, 0.0) + score * FADE ** (k - 1)
         return sorted(out.items(), key=lambda p: -p[1])
 
 

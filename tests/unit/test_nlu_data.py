@@ -11,7 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from bot.lang import intents, nlu_data
+from bot.lang import intents, language, nlu_data
 from bot.core import router
 from bot.lang.textnorm import fold
 
@@ -40,10 +40,13 @@ def _strings(value):
             yield from _strings(v)
 
 
-def data_words(lang: str) -> set[str]:
-    """Every word of one language's data files."""
+def data_words(lang: str, examples: bool = True) -> set[str]:
+    """Every word of one language's data files (``examples=False``: without the example questions, where
+    people mix languages: "how to refuse l'espace santé, is there a formulaire?")."""
     words: set[str] = set()
     for path in (nlu_data.locales_root() / lang / "nlu").glob("*.toml"):
+        if not examples and path.stem == "examples":
+            continue
         for s in _strings(tomllib.loads(path.read_text(encoding="utf-8"))):
             words.update(_WORD.findall(fold(s)))
     return words
@@ -97,7 +100,9 @@ NAMES = ("mon espace sante", "mes-bot", "mes_bot")
 
 def language_in_python() -> list[str]:
     """Literals holding a French word of the data files, or equal to an entry of the word lists."""
-    fr_only = data_words("fr") - data_words("en")
+    # French words: those of the French data that the locales use far more in French than in English
+    # (English examples mix in French words: "how to refuse l'espace santé, is there a formulaire?")
+    fr_only = (data_words("fr") - data_words("en", examples=False)) & language._vocabularies()["fr"]
     entries = lexicon()
     said = lexicon(("spelling", "words", "answers", "commands"))  # what people type as a whole word
     multi = [e for e in entries if " " in e and all(w in fr_only for w in e.split())]

@@ -113,26 +113,30 @@ def _word_match(tok: str, stem: str) -> bool:
 
 
 class _Tokens:
-    """One message's tokens, with the positions each key word matches computed once.
+    """One message's tokens, with the positions each key word matches, computed for all key words at once.
 
-    Every way a word can match a key word (exact, plural, stem, prefix, typo) keeps the first
-    letter, so a key word is only compared with the tokens that start with its letter."""
+    Each distinct token is looked up in the key words' index (:class:`_KeyIndex`) rather than each key
+    word compared with each token: exact forms, light stems and prefixes are dictionary lookups; only
+    a word no key uses is compared letter by letter (typos) with the key words of its first letter."""
 
-    __slots__ = ("toks", "_by_letter", "_memo")
+    __slots__ = ("toks", "_at", "found")
 
     def __init__(self, toks: list[str]):
         self.toks = toks
-        self._by_letter: dict[str, list[tuple[int, str]]] = {}
+        at: dict[str, list[int]] = {}
+        index = _key_index()
+        by_token: dict[str, set[str]] = {}
         for i, t in enumerate(toks):
-            self._by_letter.setdefault(t[0], []).append((i, t))
-        self._memo: dict[str, tuple[int, ...]] = {}
+            stems = by_token.get(t)
+            if stems is None:
+                stems = by_token[t] = index.matches(t)
+            for stem in stems:
+                at.setdefault(stem, []).append(i)
+        self._at = at
+        self.found = frozenset(at)  # the key words some token matches
 
-    def positions(self, stem: str) -> tuple[int, ...]:
-        r = self._memo.get(stem)
-        if r is None:
-            first = stem[1] if stem[0] == "=" else stem[0]
-            r = self._memo[stem] = tuple(i for i, t in self._by_letter.get(first, ()) if _word_match(t, stem))
-        return r
+    def positions(self, stem: str) -> tuple[int, ...] | list[int]:
+        return self._at.get(stem, ())
 
 
 def _phrase_at(toks, words: tuple[str, ...], used: set[int] | None = None) -> bool:
@@ -292,11 +296,62 @@ INTENTS: dict[str, Intent] = {
     name: Intent(name, target, _sorted_keys(spec), GENERIC.get(name, 1.0)) for name, target, spec in _TABLE
 }
 _OUTSIDE = Intent(OUTSIDE[0], OUTSIDE[1], _sorted_keys(OUTSIDE[2]))
-#: each topic's keys with the first letters of their words (a key whose letters are absent cannot match)
+#: each topic's keys with the set of their words (a key one of whose words no token matches cannot match)
 _KEYS: dict[str, list[tuple[tuple[str, ...], float, frozenset[str]]]] = {
-    it.name: [(words, w, frozenset(x.lstrip("=")[0] for x in words)) for words, w in it.keys]
-    for it in (*INTENTS.values(), _OUTSIDE)
+    it.name: [(words, w, frozenset(words)) for words, w in it.keys] for it in (*INTENTS.values(), _OUTSIDE)
 }
+
+
+class _KeyIndex:
+    """The key words of every topic, indexed by what a token can match them by (see :func:`_word_match`)."""
+
+    def __init__(self, stems: set[str]):
+        self.exact: dict[str, set[str]] = {}  # a form that matches exactly ("=word", the word, its plurals)
+        self.root: dict[str, set[str]] = {}  # a light stem shared ("effacees" ~ "effacer")
+        self.prefix: dict[str, set[str]] = {}  # "stem*": the letters a token starts with
+        self.fuzzy: dict[str, list[str]] = {}  # by first letter: key words a typo may reach
+        self.fuzzy_prefix: dict[str, list[str]] = {}  # by first letter: "stem*" a typo may reach
+        for stem in stems:
+            if stem.startswith("="):
+                self.exact.setdefault(stem[1:], set()).add(stem)
+            elif stem.endswith("*"):
+                s = stem[:-1]
+                self.prefix.setdefault(s, set()).add(stem)
+                if _tol(len(s)):
+                    self.fuzzy_prefix.setdefault(s[0], []).append(stem)
+            else:
+                for form in (stem, *(stem + end for end in _PLURALS)):
+                    self.exact.setdefault(form, set()).add(stem)
+                if len(stem) >= 4 and not stem.isdigit():
+                    self.root.setdefault(_root(stem), set()).add(stem)
+                if not stem.isdigit() and _tol(len(stem)):
+                    self.fuzzy.setdefault(stem[0], []).append(stem)
+        self.longest_prefix = max((len(s) for s in self.prefix), default=0)
+
+    def matches(self, tok: str) -> set[str]:
+        """Every key word ``tok`` matches (the same answers as :func:`_word_match`, computed at once)."""
+        out = set(self.exact.get(tok, ()))
+        out.update(self.root.get(_root(tok), ()))
+        for n in range(1, min(len(tok), self.longest_prefix) + 1):
+            out.update(self.prefix.get(tok[:n], ()))
+        if tok in KNOWN:
+            return out  # a real word of another key is never read as a typo of this one
+        first = tok[0]
+        for stem in self.fuzzy_prefix.get(first, ()):
+            if stem not in out and _word_match(tok, stem):
+                out.add(stem)
+        if not tok.isdigit():
+            for stem in self.fuzzy.get(first, ()):
+                tol = _tol(len(stem))
+                if abs(len(tok) - len(stem)) <= tol and stem not in out and Levenshtein.distance(tok, stem) <= tol:
+                    out.add(stem)
+        return out
+
+
+@lru_cache(maxsize=1)
+def _key_index() -> _KeyIndex:
+    return _KeyIndex({w for keys in _KEYS.values() for words, _w, _f in keys for w in words})
+
 
 GREETINGS = nlu_data.words("words", "greetings")
 THANKS = nlu_data.words("words", "thanks")
@@ -337,13 +392,12 @@ class Result:
 def _score(tokens: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
     toks = _Tokens([t for t in tokens if t])
     raw: dict[str, float] = {}
-    letters = set(toks._by_letter)
+    found = toks.found
     for it in (*INTENTS.values(), _OUTSIDE):
         used: set[int] = set()
-        # every way a word matches a key word keeps its first letter: skip keys that cannot match
         s = 0.0
-        for words, w, first in _KEYS[it.name]:
-            if not first <= letters:
+        for words, w, each in _KEYS[it.name]:
+            if not each <= found:
                 continue
             if len(words) == 1:  # most keys: one word, no phrase to follow
                 hit = next((i for i in toks.positions(words[0]) if i not in used), None)

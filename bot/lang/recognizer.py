@@ -19,8 +19,10 @@ in well under a millisecond.
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
+from array import array
 from collections import Counter
 from functools import lru_cache
 from itertools import accumulate
@@ -82,8 +84,8 @@ class Retriever:
                     docs.append((page, name))
         self.words: dict[str, int] = {}  # word -> how many documents use it
         self.labels: list[str] = []
-        # the inverted index: stem -> (document, occurrences) pairs
-        self.postings: dict[str, list[tuple[int, int]]] = {}
+        # the inverted index: stem -> the documents that hold it, and how many times (two flat arrays)
+        postings: dict[str, list[tuple[int, int]]] = {}
         lengths: list[int] = []
         for text, label in docs:
             toks = intents.normalise(text)
@@ -92,12 +94,16 @@ class Retriever:
                     self.words[t] = self.words.get(t, 0) + 1
             terms = self._terms(toks)
             for t, n in Counter(terms).items():
-                self.postings.setdefault(t, []).append((len(self.labels), n))
+                postings.setdefault(t, []).append((len(self.labels), n))
             self.labels.append(label)
             lengths.append(len(terms))
         self.known = list(self.words)
         n_docs, mean = len(lengths), sum(lengths) / max(len(lengths), 1)
-        self.df = {t: len(p) for t, p in self.postings.items()}
+        self.postings = {
+            t: (array("I", (d for d, _n in p)), array("H", (n for _d, n in p))) for t, p in postings.items()
+        }
+        del postings
+        self.df = {t: len(p[0]) for t, p in self.postings.items()}
         self.common = frozenset(t for t, n in self.df.items() if n > COMMON_SHARE * n_docs)
         # BM25 (as SQLite's FTS5 computes it): idf per stem, length normalisation per document
         self.idf = {t: max(math.log((n_docs - n + 0.5) / (n + 0.5)), 1e-6) for t, n in self.df.items()}
@@ -141,7 +147,8 @@ class Retriever:
             idf = self.idf.get(t)
             if idf is None:
                 continue
-            for doc, n in self.postings[t]:
+            docs, counts = self.postings[t]
+            for doc, n in zip(docs, counts, strict=True):
                 total[doc] = total.get(doc, 0.0) + idf * n * (K1 + 1) / (n + norm[doc])
         best = heapq.nsmallest(TOP, total.items(), key=lambda p: (-p[1], p[0]))
         # a topic's best document counts fully, its next ones less (a topic with many examples
@@ -195,10 +202,14 @@ class Classifier:
         import math
         from array import array
 
-        docs: list[tuple[list[str], str]] = [(intents.normalise(q), name) for q, name in intents.examples()]
-        for name, it in {**intents.INTENTS, "outside": intents._OUTSIDE}.items():
-            docs.extend(([w.strip("=*") for w in words], name) for words, _w in it.keys)
-        self.labels = sorted({name for _d, name in docs})
+        topics = {**intents.INTENTS, "outside": intents._OUTSIDE}
+        examples = intents.examples()
+        # one document at a time (normalised as it is counted): the whole set at once would cost memory
+        docs = itertools.chain(
+            ((intents.normalise(q), name) for q, name in examples),
+            (([w.strip("=*") for w in words], name) for name, it in topics.items() for words, _w in it.keys),
+        )
+        self.labels = sorted({name for _q, name in examples} | set(topics))
         index = {name: i for i, name in enumerate(self.labels)}
         # features numbered as met, one small table of counts per topic (compact while building too)
         self.rows: dict[str, int] = {}

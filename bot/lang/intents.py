@@ -87,28 +87,12 @@ def _root(word: str) -> str:
     return word
 
 
-@lru_cache(maxsize=1 << 16)
-def _word_match(tok: str, stem: str) -> bool:
-    if stem.startswith("="):
-        return tok == stem[1:]
-    if not stem.endswith("*") and len(stem) >= 4 and not stem.isdigit() and _root(tok) == _root(stem):
-        return True
-    fuzzy_ok = tok not in KNOWN  # a real word of another key is never read as a typo of this one
-    if stem.endswith("*"):
-        s = stem[:-1]
-        if tok.startswith(s):
-            return True
-        tol = _tol(len(s))
-        if fuzzy_ok and tol and len(tok) >= len(s) - 1 and tok[0] == s[0]:
-            return min(Levenshtein.distance(tok[:n], s) for n in (len(s), len(s) + 1)) <= tol
-        return False
-    if tok == stem or any(tok == stem + end for end in _PLURALS):
-        return True
-    if stem.isdigit() or tok.isdigit() or not fuzzy_ok:
-        return False
-    tol = _tol(len(stem))
+def _prefix_typo(tok: str, prefix: str) -> bool:
+    """``tok`` starts with ``prefix`` but for a typo or two (same first letter, one letter more or less)."""
+    tol = _tol(len(prefix))
     return (
-        bool(tol) and tok[0] == stem[0] and abs(len(tok) - len(stem)) <= tol and Levenshtein.distance(tok, stem) <= tol
+        len(tok) >= len(prefix) - 1
+        and min(Levenshtein.distance(tok[:n], prefix) for n in (len(prefix), len(prefix) + 1)) <= tol
     )
 
 
@@ -119,10 +103,9 @@ class _Tokens:
     word compared with each token: exact forms, light stems and prefixes are dictionary lookups; only
     a word no key uses is compared letter by letter (typos) with the key words of its first letter."""
 
-    __slots__ = ("toks", "_at", "found")
+    __slots__ = ("_at", "found")
 
     def __init__(self, toks: list[str]):
-        self.toks = toks
         at: dict[str, list[int]] = {}
         index = _key_index()
         by_token: dict[str, set[str]] = {}
@@ -303,7 +286,12 @@ _KEYS: dict[str, list[tuple[tuple[str, ...], float, frozenset[str]]]] = {
 
 
 class _KeyIndex:
-    """The key words of every topic, indexed by what a token can match them by (see :func:`_word_match`)."""
+    """The key words of every topic, indexed by what a token can match them by.
+
+    A token matches a key word ``=word`` when it is that word; ``stem*`` when it starts with the stem, or
+    nearly (a typo or two, :func:`_prefix_typo`); any other key word when it is the word or a plural of it,
+    shares its light stem (:func:`_root`, four letters or more), or is a typo of it (:func:`_tol`, same first
+    letter).  A token that is itself a word of some key (``KNOWN``) is never read as a typo, nor is a number."""
 
     def __init__(self, stems: set[str]):
         self.exact: dict[str, set[str]] = {}  # a form that matches exactly ("=word", the word, its plurals)
@@ -329,7 +317,7 @@ class _KeyIndex:
         self.longest_prefix = max((len(s) for s in self.prefix), default=0)
 
     def matches(self, tok: str) -> set[str]:
-        """Every key word ``tok`` matches (the same answers as :func:`_word_match`, computed at once)."""
+        """Every key word ``tok`` matches."""
         out = set(self.exact.get(tok, ()))
         out.update(self.root.get(_root(tok), ()))
         for n in range(1, min(len(tok), self.longest_prefix) + 1):
@@ -338,7 +326,7 @@ class _KeyIndex:
             return out  # a real word of another key is never read as a typo of this one
         first = tok[0]
         for stem in self.fuzzy_prefix.get(first, ()):
-            if stem not in out and _word_match(tok, stem):
+            if stem not in out and _prefix_typo(tok, stem[:-1]):
                 out.add(stem)
         if not tok.isdigit():
             for stem in self.fuzzy.get(first, ()):

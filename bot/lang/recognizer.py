@@ -19,13 +19,12 @@ in well under a millisecond.
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 import re
 from array import array
 from collections import Counter
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -102,10 +101,10 @@ class Retriever:
             t: (array("I", (d for d, _n in p)), array("H", (n for _d, n in p))) for t, p in postings.items()
         }
         del postings
-        self.df = {t: len(p[0]) for t, p in self.postings.items()}
-        self.common = frozenset(t for t, n in self.df.items() if n > COMMON_SHARE * n_docs)
+        df = {t: len(p[0]) for t, p in self.postings.items()}
+        self.common = frozenset(t for t, n in df.items() if n > COMMON_SHARE * n_docs)
         # BM25 (as SQLite's FTS5 computes it): idf per stem, length normalisation per document
-        self.idf = {t: max(math.log((n_docs - n + 0.5) / (n + 0.5)), 1e-6) for t, n in self.df.items()}
+        self.idf = {t: max(math.log((n_docs - n + 0.5) / (n + 0.5)), 1e-6) for t, n in df.items()}
         self.norm = [K1 * (1 - B + B * n / mean) for n in lengths]
 
     def _terms(self, toks: list[str]) -> list[str]:
@@ -137,7 +136,7 @@ class Retriever:
         if not terms:
             return []
         # a stem in most documents ("espace", "refuser") scores next to nothing and costs most of the time
-        terms = [t for t in dict.fromkeys(terms) if t not in self.common and t in self.df] or terms
+        terms = [t for t in dict.fromkeys(terms) if t not in self.common and t in self.idf] or terms
         total: dict[int, float] = {}
         norm = self.norm
         for t in terms:
@@ -196,13 +195,10 @@ class Classifier:
     lives in flat arrays, and only the topics that have the feature are stored."""
 
     def __init__(self) -> None:
-        import math
-        from array import array
-
         topics = {**intents.INTENTS, "outside": intents._OUTSIDE}
         examples = intents.examples()
         # one document at a time (normalised as it is counted): the whole set at once would cost memory
-        docs = itertools.chain(
+        docs = chain(
             ((intents.normalise(q), name) for q, name in examples),
             (([w.strip("=*") for w in words], name) for name, it in topics.items() for words, _w in it.keys),
         )
@@ -238,8 +234,6 @@ class Classifier:
 
     def scores(self, toks: list[str]) -> list[tuple[str, float]]:
         """Topics by posterior probability (the examples' own prior left out), best first."""
-        import math
-
         feats = [(self.rows[k], v) for k, v in features(toks, retriever()._spell).items() if k in self.rows]
         mass = sum(v for _k, v in feats)
         total = [mass * b for b in self.base]

@@ -12,8 +12,7 @@ import re
 from datetime import date
 
 from bot.lang import dates, nlu_data, notice
-from bot.domain import phone
-from bot.domain.deadline import compute
+from bot.domain.deadline import compute, page_vars
 from bot.core.flowlib import Choice, Ctx, Flow, Say, State, Turn
 
 MODES = ("email", "letter", "arrival")
@@ -69,23 +68,7 @@ def answer(ctx: Ctx, r: dates.DateResult) -> Turn:
     dl = compute(
         r.date, ctx.today, margin_days=ctx.settings.margin_days, approximate=r.approximate, understood_date=r.understood
     )
-    vars = {
-        "understood": r.understood,
-        "sent": dl.sent,
-        "deadline": dl.deadline,
-        "recommended": dl.recommended,
-        "days_left": dl.days_left,
-        "status": dl.status,
-        "approximate": dl.approximate,
-        "fuzzy": r.fuzzy,
-        "shift_days": r.shift_days,
-        "hedged": r.hedged,
-        "words": r.words,
-        "maybe_letter": r.maybe_letter and not dl.passed,
-        "recommended_is_today": dl.recommended == ctx.today,
-        "recommended_phone_open": phone.is_working_day(dl.recommended),
-        "last_day_phone_open": phone.is_working_day(dl.deadline),
-    }
+    vars = page_vars(dl, r, maybe_letter=r.maybe_letter and not dl.passed)
     data: dict[str, object] = {"deadline": dl.to_data()}
     if r.letter_arrived:
         data["deadline_mode"] = "arrival"  # a correction ("non, le 5") is an arrival day too

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from ..knowledge import facts
 from . import phone
+
+if TYPE_CHECKING:
+    from ..lang.dates import DateResult
 
 #: status "last_days" when this many days or fewer are left (last day included).
 LAST_DAYS = 7
@@ -105,3 +109,25 @@ def compute(
         understood=understood_date or sent,
         today=today,
     )
+
+
+def page_vars(dl: Deadline, r: DateResult, *, maybe_letter: bool = False) -> dict[str, object]:
+    """The variables of the pages deadline/result and deadline/passed (chat and command line): the days
+    computed, how the date was read, and whether the 3422 is open on the days named."""
+    return {
+        "understood": dl.understood,
+        "sent": dl.sent,
+        "deadline": dl.deadline,
+        "recommended": dl.recommended,
+        "days_left": dl.days_left,
+        "status": dl.status,
+        "approximate": dl.approximate,
+        "fuzzy": r.fuzzy,
+        "shift_days": r.shift_days,
+        "hedged": r.hedged,
+        "words": r.words,
+        "maybe_letter": maybe_letter,
+        "recommended_is_today": dl.recommended == dl.today,
+        "recommended_phone_open": phone.is_working_day(dl.recommended),
+        "last_day_phone_open": phone.is_working_day(dl.deadline),
+    }

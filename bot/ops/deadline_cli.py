@@ -115,27 +115,10 @@ def _settings_defaults(args) -> tuple[int, int]:
 def _human(obj: dict, r, code: int, locale: str, today: date, margin_days: int) -> str:
     if code != 0:
         return obj["message"]
-    from ..domain import phone
-    from ..domain.deadline import compute
+    from ..domain.deadline import compute, page_vars
 
     dl = compute(r.date, today, margin_days=margin_days, approximate=r.approximate, understood_date=r.understood)
-    vars = {
-        "understood": dl.understood,
-        "sent": dl.sent,
-        "deadline": dl.deadline,
-        "recommended": dl.recommended,
-        "days_left": dl.days_left,
-        "status": dl.status,
-        "approximate": dl.approximate,
-        "fuzzy": r.fuzzy,
-        "shift_days": r.shift_days,
-        "hedged": r.hedged,
-        "words": r.words,
-        "maybe_letter": False,
-        "recommended_is_today": dl.recommended == dl.today,
-        "recommended_phone_open": phone.is_working_day(dl.recommended),
-        "last_day_phone_open": phone.is_working_day(dl.deadline),
-    }
+    vars = page_vars(dl, r)
     key = "deadline/passed" if dl.passed else "deadline/result"
     text = _renderer().render(key, locale, **vars)
     # the chat's closing question makes no sense on a command line
